@@ -1,0 +1,405 @@
+#ifndef MLPBLAS_H
+#define MLPBLAS_H
+/* mlpblas.h -- the whole public API of libmlpblas. This file is the reference:
+ * a name not declared here is internal and may change without notice.
+ *
+ * mlpblas trains and runs multilayer perceptrons for binary and multi-label
+ * classification: ReLU hidden layers, k independent sigmoid outputs, binary
+ * cross-entropy. Every product of the forward and backward passes is one
+ * cblas_sgemm call on a row-major batch (one sample a row).
+ *
+ * Conventions used throughout:
+ *  - Matrices are row-major float arrays. A batch x is n x d, labels y and
+ *    probabilities are n x k. Layer l maps in_l to out_l: a = h_prev . W + b,
+ *    W is in_l x out_l.
+ *  - The loss of a batch is the mean over samples of the seed's BCE, which sums
+ *    over the k outputs:
+ *        loss = (1/n) sum_i sum_j [ max(z,0) - z*y + log1p(exp(-|z|)) ]_ij
+ *    computed from the logits z, so it is finite for every finite logit. The
+ *    gradient with respect to the logits is (sigmoid(z) - y) / n.
+ *  - Every fallible call returns mlpb_status. On failure outputs are left
+ *    untouched (or set to NULL for created objects) and nothing leaks.
+ *  - Nothing here prints, exits, aborts or keeps global state. Calls that take
+ *    a const mlpb_model may run concurrently on one model, each thread with its
+ *    own workspace; calls that take a non-const object need exclusive access.
+ *  - Results are bitwise reproducible for a fixed seed and BLAS thread count.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(MLPB_SHARED) && defined(MLPB_BUILDING)
+#  define MLPB_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(MLPB_SHARED)
+#  define MLPB_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#  define MLPB_API __attribute__((visibility("default")))
+#else
+#  define MLPB_API
+#endif
+
+/* ---------------------------------------------------------------- version */
+/* The version is written here only; CMake parses these three lines. */
+#define MLPB_VERSION_MAJOR 0
+#define MLPB_VERSION_MINOR 1
+#define MLPB_VERSION_PATCH 0
+#define MLPB_VERSION_NUMBER \
+    (MLPB_VERSION_MAJOR * 10000 + MLPB_VERSION_MINOR * 100 + MLPB_VERSION_PATCH)
+
+/* Version of the library actually linked (compare with MLPB_VERSION_NUMBER). */
+MLPB_API unsigned    mlpb_version_number(void);
+/* "MAJOR.MINOR.PATCH" of the linked library; a static string. */
+MLPB_API const char *mlpb_version_string(void);
+
+/* ----------------------------------------------------------------- status */
+/* Values are pinned forever; new codes are appended. */
+typedef enum mlpb_status {
+    MLPB_OK            = 0,
+    MLPB_E_INVALID_ARG = 1,  /* NULL pointer, zero size, n > max_batch, bad option */
+    MLPB_E_OVERFLOW    = 2,  /* a size product does not fit size_t or a BLAS int */
+    MLPB_E_NOMEM       = 3,  /* the allocator returned NULL; nothing leaked */
+    MLPB_E_NUMERIC     = 4,  /* non-finite input, loss or gradient */
+    MLPB_E_IO          = 5,  /* open/read/write/fsync/rename failed; errno is kept */
+    MLPB_E_FORMAT      = 6,  /* not a model file: wrong magic */
+    MLPB_E_VERSION     = 7,  /* model file of an unknown (newer) format version */
+    MLPB_E_TRUNCATED   = 8,  /* model file shorter than its header says */
+    MLPB_E_CHECKSUM    = 9,  /* model file CRC-32 mismatch */
+    MLPB_E_CORRUPT     = 10, /* model header fields impossible or overflowing */
+    MLPB_E_TRAILING    = 11, /* bytes after the end of the model */
+    MLPB_E_MISMATCH    = 12  /* data shape does not match the model (e.g. width) */
+} mlpb_status;
+
+/* A static, human-readable description of s; never NULL; thread-safe. */
+MLPB_API const char *mlpb_strerror(mlpb_status s);
+
+/* -------------------------------------------------------------- allocator */
+/* Optional custom allocator. NULL wherever one is accepted means the default
+ * (aligned_alloc/free). Objects free with the allocator they were created with,
+ * so the allocator must outlive them. alloc returns NULL on failure; align is a
+ * power of two no larger than 64; free accepts NULL. */
+typedef struct mlpb_allocator {
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void  (*free)(void *ctx, void *ptr);
+    void   *ctx;
+} mlpb_allocator;
+
+/* ------------------------------------------------------------------ model */
+typedef enum mlpb_init {
+    /* He-normal N(0, 2/in) for ReLU layers, Glorot-normal N(0, 2/(in+out)) for
+     * the output layer; biases zero. */
+    MLPB_INIT_HE_GLOROT = 0,
+    /* Orthogonal: Q of the QR factorisation of a Gaussian matrix (LAPACKE
+     * sgeqrf + sorgqr, signs fixed by diag(R)), scaled by sqrt(2) for ReLU
+     * layers and 1 for the output layer; biases zero. */
+    MLPB_INIT_ORTHOGONAL = 1
+} mlpb_init;
+
+typedef struct mlpb_config {
+    const size_t *sizes;   /* d, hidden_1 .. hidden_L (ReLU), k (sigmoid) */
+    size_t        n_sizes; /* L + 2, with L >= 1 hidden layers */
+    uint64_t      seed;    /* the same seed gives bitwise-identical parameters */
+    mlpb_init     init;
+} mlpb_config;
+
+/* Parameters, gradients and input standardisation. Read-mostly: share one
+ * const model between threads for inference. */
+typedef struct mlpb_model mlpb_model;
+
+/* Create a model with initialised parameters. Every size must be >= 1 and
+ * every layer's in*out must fit a BLAS int.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n_sizes < 3, a zero size, unknown
+ * init), MLPB_E_OVERFLOW, MLPB_E_NOMEM. *out is NULL on failure. */
+MLPB_API mlpb_status mlpb_model_create(const mlpb_config *cfg, const mlpb_allocator *alloc,
+                                       mlpb_model **out);
+/* Free a model; NULL is a no-op. */
+MLPB_API void        mlpb_model_destroy(mlpb_model *m);
+/* Re-initialise every parameter (weights and biases) as create would. Needs
+ * LAPACKE workspace for MLPB_INIT_ORTHOGONAL, taken from the model's
+ * allocator. Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_model_init(mlpb_model *m, mlpb_init init, uint64_t seed);
+/* Deep copy (parameters, gradients, standardisation) using src's allocator.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_model_clone(const mlpb_model *src, mlpb_model **out);
+/* Copy parameters and standardisation of src into dst of the same
+ * architecture without allocating. Returns MLPB_OK, MLPB_E_INVALID_ARG,
+ * MLPB_E_MISMATCH. */
+MLPB_API mlpb_status mlpb_model_copy_params(mlpb_model *dst, const mlpb_model *src);
+
+/* Shape queries; 0 for NULL. */
+MLPB_API size_t mlpb_model_n_layers(const mlpb_model *m);  /* L + 1 (weight layers) */
+MLPB_API size_t mlpb_model_n_inputs(const mlpb_model *m);  /* d */
+MLPB_API size_t mlpb_model_n_outputs(const mlpb_model *m); /* k */
+/* Layer sizes as given at creation: d, hidden..., k; n_sizes = n_layers + 1. */
+MLPB_API const size_t *mlpb_model_sizes(const mlpb_model *m, size_t *n_sizes);
+
+/* View of weight layer l (0-based). w (in x out) and b (out) may be written by
+ * the caller; dw and db hold the gradient of the last mlpb_loss_grad. The
+ * pointers stay valid for the model's lifetime.
+ * Returns MLPB_OK or MLPB_E_INVALID_ARG (NULL, l out of range). */
+typedef struct mlpb_layer {
+    float       *w, *b;
+    const float *dw, *db;
+    size_t       in, out;
+} mlpb_layer;
+MLPB_API mlpb_status mlpb_model_layer(mlpb_model *m, size_t l, mlpb_layer *out);
+
+/* The whole parameter arena, layer after layer (W then b), and the gradient
+ * arena in the same order; *n receives the float count. NULL for NULL m. */
+MLPB_API float       *mlpb_model_params(mlpb_model *m, size_t *n);
+MLPB_API const float *mlpb_model_grads(const mlpb_model *m, size_t *n);
+
+/* Input standardisation, applied by every forward pass: x' = (x - mean) / std.
+ * Off after create. set copies d means and d standard deviations (each std must
+ * be finite and > 0); set with NULL mean and std turns it off. fit computes
+ * them from n rows of x (population std; a constant column gets std 1), in
+ * double precision, allocating nothing.
+ * Return MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NUMERIC (non-finite x/stats). */
+MLPB_API mlpb_status mlpb_model_set_standardization(mlpb_model *m, const float *mean,
+                                                    const float *std);
+MLPB_API mlpb_status mlpb_model_fit_standardization(mlpb_model *m, const float *x, size_t n);
+/* Pointers to the d means and stds, or NULL when standardisation is off. */
+MLPB_API const float *mlpb_model_mean(const mlpb_model *m);
+MLPB_API const float *mlpb_model_std(const mlpb_model *m);
+
+/* -------------------------------------------------------------- workspace */
+/* Activations and deltas for batches of up to max_batch rows. One per thread;
+ * tied to the architecture of the model it was created for (any model of the
+ * same sizes may use it). */
+typedef struct mlpb_workspace mlpb_workspace;
+
+/* Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0), MLPB_E_OVERFLOW,
+ * MLPB_E_NOMEM. *out is NULL on failure. */
+MLPB_API mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
+                                           const mlpb_allocator *alloc,
+                                           mlpb_workspace **out);
+/* Free a workspace; NULL is a no-op. */
+MLPB_API void        mlpb_workspace_destroy(mlpb_workspace *ws);
+MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
+
+/* ------------------------------------------------------- forward/backward */
+/* Probabilities sigmoid(z) for n rows of x (n x d) into prob (n x k). Any
+ * n >= 1: rows are processed in chunks of the workspace's max_batch. Allocates
+ * nothing; reentrant on a const model with one workspace per thread.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n 0, workspace of another
+ * architecture), MLPB_E_OVERFLOW. */
+MLPB_API mlpb_status mlpb_predict(const mlpb_model *m, mlpb_workspace *ws, const float *x,
+                                  size_t n, float *prob);
+/* As mlpb_predict but writes the logits z (n x k). */
+MLPB_API mlpb_status mlpb_predict_logits(const mlpb_model *m, mlpb_workspace *ws,
+                                         const float *x, size_t n, float *logits);
+
+/* Optional loss weights, for class imbalance. pos_weight (k values, > 0)
+ * multiplies the positive term of output j, as in BCE with pos_weight:
+ *     l = pw_j * y * softplus(-z) + (1 - y) * softplus(z)
+ * sample_weight (n values, >= 0) multiplies row i's loss. The mean stays a
+ * division by n (not by the sum of the weights). NULL means all ones. */
+typedef struct mlpb_loss_weights {
+    const float *pos_weight;
+    const float *sample_weight;
+} mlpb_loss_weights;
+
+/* Mean BCE of n rows (any n, chunked), without gradients. w may be NULL.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NUMERIC (non-finite loss). */
+MLPB_API mlpb_status mlpb_loss(const mlpb_model *m, mlpb_workspace *ws, const float *x,
+                               const float *y, size_t n, const mlpb_loss_weights *w,
+                               float *loss);
+
+/* Forward and backward pass on one batch (n <= max_batch): writes the mean BCE
+ * to *loss (may be NULL) and the gradient of that loss with respect to every
+ * parameter into the model's gradient arena (overwriting it). y holds targets
+ * in [0, 1]. Allocates nothing.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n 0, n > max_batch),
+ * MLPB_E_NUMERIC (non-finite loss or gradient; the gradients are then
+ * unspecified but parameters are unchanged). */
+MLPB_API mlpb_status mlpb_loss_grad(mlpb_model *m, mlpb_workspace *ws, const float *x,
+                                    const float *y, size_t n, float *loss);
+/* mlpb_loss_grad with optional loss weights (w may be NULL). */
+MLPB_API mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws,
+                                             const float *x, const float *y, size_t n,
+                                             const mlpb_loss_weights *w, float *loss);
+
+/* Plain gradient descent over the whole arena: p -= lr * g. lr must be finite.
+ * Returns MLPB_OK or MLPB_E_INVALID_ARG. */
+MLPB_API mlpb_status mlpb_sgd_step(mlpb_model *m, float lr);
+
+/* ------------------------------------------------------------ optimisers */
+typedef enum mlpb_optimizer {
+    MLPB_OPT_SGD      = 0, /* p -= lr * g */
+    MLPB_OPT_MOMENTUM = 1, /* v = mu v + g;  p -= lr v */
+    MLPB_OPT_NESTEROV = 2, /* v = mu v + g;  p -= lr (g + mu v) */
+    MLPB_OPT_ADAM     = 3, /* Adam with bias correction; L2 decay added to g */
+    MLPB_OPT_ADAMW    = 4, /* Adam; decoupled decay p -= lr wd p */
+    MLPB_OPT_RMSPROP  = 5  /* s = rho s + (1-rho) g^2;  p -= lr g / (sqrt(s) + eps) */
+} mlpb_optimizer;
+
+typedef enum mlpb_schedule {
+    MLPB_SCHED_CONSTANT = 0, /* lr */
+    MLPB_SCHED_STEP     = 1, /* lr * gamma^floor(t / step_size) */
+    MLPB_SCHED_COSINE   = 2  /* lr_min + (lr - lr_min)(1 + cos(pi t / t_max)) / 2 */
+} mlpb_schedule;
+
+typedef struct mlpb_optim_opts {
+    mlpb_optimizer kind;
+    float    lr;            /* base learning rate (> 0) */
+    float    momentum;      /* mu for MOMENTUM / NESTEROV (0.9) */
+    float    beta1, beta2;  /* Adam(W) (0.9, 0.999) */
+    float    rho;           /* RMSprop decay (0.99) */
+    float    eps;           /* Adam(W) / RMSprop denominator (1e-8) */
+    float    weight_decay;  /* L2 added to g (decoupled for ADAMW); on all params */
+    float    clip_norm;     /* > 0: scale g so that ||g||_2 <= clip_norm (0 = off) */
+    mlpb_schedule schedule;
+    uint64_t step_size;     /* STEP: steps between decays */
+    float    gamma;         /* STEP: decay factor (0.1) */
+    uint64_t t_max;         /* COSINE: steps of one half period (> 0) */
+    float    lr_min;        /* COSINE: floor */
+    uint64_t warmup;        /* linear warm-up from lr/warmup over this many steps */
+} mlpb_optim_opts;
+
+/* Fill o with the defaults noted above (Adam, lr 1e-3, constant schedule). */
+MLPB_API void mlpb_optim_opts_default(mlpb_optim_opts *o);
+
+/* Optimiser state (moments) for one model, allocated once. */
+typedef struct mlpb_optim mlpb_optim;
+
+/* Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL or an option out of range),
+ * MLPB_E_NOMEM. *out is NULL on failure. */
+MLPB_API mlpb_status mlpb_optim_create(const mlpb_model *m, const mlpb_optim_opts *opts,
+                                       const mlpb_allocator *alloc, mlpb_optim **out);
+MLPB_API void        mlpb_optim_destroy(mlpb_optim *o);  /* NULL: no-op */
+/* One update of m's parameters from its gradient arena at the learning rate
+ * the schedule gives for the current step, then advance the step counter.
+ * Allocates nothing. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, m of another
+ * architecture), MLPB_E_NUMERIC (non-finite gradient: nothing is changed). */
+MLPB_API mlpb_status mlpb_optim_step(mlpb_optim *o, mlpb_model *m);
+/* Learning rate the schedule gives at step t (0-based). */
+MLPB_API float       mlpb_optim_lr_at(const mlpb_optim *o, uint64_t t);
+MLPB_API uint64_t    mlpb_optim_steps(const mlpb_optim *o);
+/* Zero the moments and the step counter. */
+MLPB_API void        mlpb_optim_reset(mlpb_optim *o);
+
+/* -------------------------------------------------------------- metrics */
+typedef struct mlpb_metrics {
+    double loss;       /* mean BCE from probabilities clipped to [1e-7, 1 - 1e-7] */
+    double accuracy;   /* at threshold 0.5 (prob >= 0.5 predicts 1) */
+    double precision;  /* 0 when nothing is predicted positive */
+    double recall;     /* 0 when there are no positives */
+    double f1;         /* 0 when precision + recall is 0 */
+    double auc;        /* ROC AUC, exact, ties count 1/2; NaN with one class only */
+} mlpb_metrics;
+
+/* Metrics of n x k probabilities against n x k labels in {0, 1}. per_output
+ * (k entries, may be NULL) gets each output's metrics; mean (may be NULL) the
+ * unweighted mean over outputs (NaN AUCs skipped); exact_match (may be NULL)
+ * the fraction of rows whose k thresholded outputs all equal their labels.
+ * Sorting for the AUC takes O(n) memory from alloc.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM, MLPB_E_NUMERIC. */
+MLPB_API mlpb_status mlpb_metrics_compute(const float *prob, const float *y, size_t n,
+                                          size_t k, const mlpb_allocator *alloc,
+                                          mlpb_metrics *per_output, mlpb_metrics *mean,
+                                          double *exact_match);
+
+/* -------------------------------------------------------------- trainer */
+/* An in-memory dataset: n rows, x n x d, y n x k (0/1), optional n sample
+ * weights. Not copied: it must outlive the call that uses it. */
+typedef struct mlpb_dataset {
+    const float *x;
+    const float *y;
+    const float *sample_weight; /* NULL: all ones */
+    size_t       n;
+} mlpb_dataset;
+
+/* What the trainer reports after each epoch (and returns at the end). */
+typedef struct mlpb_epoch_info {
+    size_t       epoch;        /* 1-based */
+    size_t       epochs;       /* planned */
+    double       train_loss;   /* mean of the epoch's batch losses, weighted by rows */
+    double       val_loss;     /* NaN without validation data */
+    mlpb_metrics val;          /* mean over outputs; NaNs without validation data */
+    double       seconds;      /* wall time of the epoch */
+    double       samples_per_s;
+    size_t       best_epoch;   /* epoch of the lowest validation loss so far */
+} mlpb_epoch_info;
+
+/* Per-epoch callback; return non-zero to stop training after this epoch. */
+typedef int (*mlpb_epoch_fn)(const mlpb_epoch_info *info, void *ctx);
+/* Optional per-batch callback (progress display): batch is 1-based out of
+ * n_batches. Return non-zero to stop after this batch. */
+typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float loss,
+                             void *ctx);
+
+typedef struct mlpb_train_opts {
+    size_t          epochs;         /* 100 */
+    size_t          batch_size;     /* 32; the last partial batch is used, with its own 1/n */
+    mlpb_optim_opts optim;          /* mlpb_optim_opts_default */
+    float           val_fraction;   /* used when val is NULL: hold out this fraction (0.1) */
+    size_t          patience;       /* early stopping: epochs without improvement (10; 0 off) */
+    float           min_delta;      /* improvement needed to reset patience (0) */
+    int             restore_best;   /* restore the best validation weights at the end (1) */
+    int             standardize;    /* fit the model's standardisation on the train rows (1) */
+    const float    *pos_weight;     /* k positive-class weights or NULL */
+    uint64_t        seed;           /* shuffling and validation split */
+    mlpb_epoch_fn   on_epoch;       /* may be NULL */
+    mlpb_batch_fn   on_batch;       /* may be NULL */
+    void           *ctx;            /* passed to the callbacks */
+} mlpb_train_opts;
+
+MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
+
+typedef struct mlpb_train_report {
+    mlpb_epoch_info last;           /* the last completed epoch */
+    size_t          epochs_run;
+    size_t          best_epoch;     /* 0 without validation */
+    double          best_val_loss;  /* NaN without validation */
+    int             stopped_early;  /* patience ran out */
+    int             stopped_by_callback;
+    size_t          fail_epoch;     /* on MLPB_E_NUMERIC: where (1-based), else 0 */
+    size_t          fail_batch;
+    double          seconds;
+} mlpb_train_report;
+
+/* Train m on train (and val, or a seeded stratified-by-first-output split of
+ * train when val is NULL and opts->val_fraction > 0) with mini-batch
+ * optimisation, shuffling the rows every epoch with opts->seed. All memory is
+ * allocated before the first epoch from alloc; the epoch loop allocates
+ * nothing. On MLPB_E_NUMERIC (non-finite loss or gradient) training stops, the
+ * model keeps its last good parameters and report names the epoch and batch.
+ * report may be NULL. Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM,
+ * MLPB_E_NUMERIC, MLPB_E_OVERFLOW. */
+MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
+                                const mlpb_dataset *val, const mlpb_train_opts *opts,
+                                const mlpb_allocator *alloc, mlpb_train_report *report);
+
+/* ----------------------------------------------------------- model files */
+/* Binary, versioned, little-endian; see docs/model-format.md. Written
+ * atomically: a temporary file in the same directory, fsync, rename, so a
+ * failed save leaves any existing file untouched and no temporary behind.
+ * save returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_IO (errno kept).
+ * load validates magic, version, sizes, length and CRC before allocating and
+ * returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_IO, MLPB_E_FORMAT, MLPB_E_VERSION,
+ * MLPB_E_TRUNCATED, MLPB_E_CHECKSUM, MLPB_E_CORRUPT, MLPB_E_TRAILING,
+ * MLPB_E_NOMEM; *out is NULL on failure. */
+MLPB_API mlpb_status mlpb_model_save(const mlpb_model *m, const char *path);
+MLPB_API mlpb_status mlpb_model_load(const char *path, const mlpb_allocator *alloc,
+                                     mlpb_model **out);
+MLPB_API mlpb_status mlpb_model_load_mem(const void *buf, size_t len,
+                                         const mlpb_allocator *alloc, mlpb_model **out);
+/* Size in bytes of m's file image, and encode it into buf (len >= that size). */
+MLPB_API size_t      mlpb_model_file_size(const mlpb_model *m);
+MLPB_API mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t len);
+
+/* --------------------------------------------------------------- threads */
+/* BLAS threading is process-global; the library never changes it on its own.
+ * These wrap the BLAS library's calls for programs that do not link it
+ * directly. set_threads with n < 1 is ignored. blas_config is a static string
+ * describing the BLAS build and core ("unknown" if not reported). */
+MLPB_API void        mlpb_blas_set_threads(int n);
+MLPB_API int         mlpb_blas_threads(void);
+MLPB_API const char *mlpb_blas_config(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MLPBLAS_H */

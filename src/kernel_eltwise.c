@@ -1,0 +1,145 @@
+/* kernel_eltwise.c -- the fused elementwise passes around the products: bias +
+ * ReLU, sigmoid, BCE with its logit gradient and bias gradient, the ReLU mask
+ * with its column sum, standardisation, finiteness checks. Loops are written
+ * so that the compiler vectorises them without -ffast-math (NaNs must
+ * survive to the checks). */
+#include "kernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+void mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias)
+{
+    for (size_t i = 0; i < n; i++) {
+        float *row = a + i * m;
+        for (size_t j = 0; j < m; j++) {
+            const float v = row[j] + bias[j];
+            /* v < 0 rather than fmaxf: a NaN must propagate, not become 0. */
+            row[j] = v < 0.0f ? 0.0f : v;
+        }
+    }
+}
+
+void mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias)
+{
+    for (size_t i = 0; i < n; i++) {
+        float *row = a + i * m;
+        for (size_t j = 0; j < m; j++)
+            row[j] += bias[j];
+    }
+}
+
+void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* exp of a non-positive argument only: never overflows. */
+        const float t = expf(-fabsf(z[i]));
+        p[i] = z[i] >= 0.0f ? 1.0f / (1.0f + t) : t / (1.0f + t);
+    }
+}
+
+/* BCE of one logit in double: with t = exp(-|z|),
+ *   softplus(z)  = max(z, 0) + log1p(t),   softplus(-z) = max(-z, 0) + log1p(t),
+ *   sigmoid(z)   = 1 / (1 + t) for z >= 0, t / (1 + t) otherwise,
+ * so one exp serves all three, nothing overflows for any finite z, and the
+ * tiny loss of a confident right answer (log1p(e^-30) ~ 9e-14) is not lost
+ * to cancellation as it would be in softplus(z) - z. */
+static inline double bce_term(double z, double y, double pw, double *grad)
+{
+    const double t = exp(-fabs(z)), l = log1p(t);
+    const double sp = (z > 0.0 ? z : 0.0) + l, spn = (z < 0.0 ? -z : 0.0) + l;
+    if (grad != NULL) {
+        /* d/dz = (1 - y) sigmoid(z) - pw y sigmoid(-z), i.e. sigmoid(z) - y
+         * when pw = 1, with sigmoid(-z) = 1 - sigmoid(z) formed without
+         * subtracting (a right answer's gradient is as small as its loss). */
+        const double s = z >= 0.0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+        const double sn = z >= 0.0 ? t / (1.0 + t) : 1.0 / (1.0 + t);
+        *grad = (1.0 - y) * s - pw * y * sn;
+    }
+    return pw * y * spn + (1.0 - y) * sp;
+}
+
+double mlpb__bce_grad(size_t n, size_t k, float *restrict z, const float *restrict y,
+                      const float *restrict pw, const float *restrict sw, float scale,
+                      float *restrict db)
+{
+    if (db == NULL)
+        return mlpb__bce(n, k, z, y, pw, sw);
+    for (size_t j = 0; j < k; j++)
+        db[j] = 0.0f;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double swi = sw == NULL ? 1.0 : (double)sw[i];
+        double row = 0.0;
+        for (size_t j = 0; j < k; j++) {
+            const double yij = (double)y[i * k + j], pwj = pw == NULL ? 1.0 : (double)pw[j];
+            double g;
+            row += bce_term((double)z[i * k + j], yij, pwj, &g);
+            const float gf = (float)(g * swi * (double)scale);
+            z[i * k + j] = gf;
+            db[j] += gf;
+        }
+        sum += swi * row;
+    }
+    return sum;
+}
+
+double mlpb__bce(size_t n, size_t k, const float *restrict z, const float *restrict y,
+                 const float *restrict pw, const float *restrict sw)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double row = 0.0;
+        for (size_t j = 0; j < k; j++)
+            row += bce_term((double)z[i * k + j], (double)y[i * k + j],
+                            pw == NULL ? 1.0 : (double)pw[j], NULL);
+        sum += (sw == NULL ? 1.0 : (double)sw[i]) * row;
+    }
+    return sum;
+}
+
+void mlpb__relu_grad_colsum(size_t n, size_t m, const float *restrict h, float *restrict dh,
+                            float *restrict db)
+{
+    for (size_t j = 0; j < m; j++)
+        db[j] = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        const float *hr = h + i * m;
+        float *dr = dh + i * m;
+        for (size_t j = 0; j < m; j++) {
+            /* f'(a) from the activation: h > 0 exactly where a > 0. */
+            const float g = hr[j] > 0.0f ? dr[j] : 0.0f;
+            dr[j] = g;
+            db[j] += g;
+        }
+    }
+}
+
+void mlpb__standardize(size_t n, size_t d, const float *restrict x,
+                       const float *restrict mean, const float *restrict std,
+                       float *restrict xs)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            xs[i * d + j] = (x[i * d + j] - mean[j]) / std[j];
+}
+
+bool mlpb__all_finite(size_t n, const float *restrict x)
+{
+    /* An exponent of all ones is Inf or NaN. Integer OR-reduction: it
+     * vectorises, and unlike a float test it cannot be optimised away. */
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    }
+    return bad == 0;
+}
+
+void mlpb__axpy_neg(size_t n, float lr, const float *restrict g, float *restrict p)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] -= lr * g[i];
+}

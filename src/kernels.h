@@ -1,0 +1,61 @@
+/* kernels.h -- the numerical kernels of libmlpblas: pure functions on raw
+ * row-major float arrays, no library types. kernel_gemm.c is the only file that
+ * includes <cblas.h>; kernel_eltwise.c holds the fused elementwise passes.
+ * Every kernel is tested against a double-precision reference loop. */
+#ifndef MLPB_KERNELS_H
+#define MLPB_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ------------------------------------------------------- kernel_gemm.c */
+/* C = alpha * op(A) . op(B) + beta * C, row-major, op(X) = X or X^T.
+ * op(A) is m x k, op(B) is k x n, C is m x n. Dimensions fit an int (checked
+ * where models and workspaces are created). */
+void mlpb__sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
+                 const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                 float *c, size_t ldc);
+/* The same product by plain loops, accumulated in double: the reference the
+ * tests compare against. */
+void mlpb__sgemm_ref(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
+                     const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                     float *c, size_t ldc);
+void        mlpb__blas_set_threads(int n);
+int         mlpb__blas_threads(void);
+const char *mlpb__blas_config(void);
+
+/* ---------------------------------------------------- kernel_eltwise.c */
+/* a (n x m) += bias (broadcast over rows), then ReLU in place. */
+void mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias);
+/* a (n x m) += bias (broadcast over rows). */
+void mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias);
+/* Numerically safe sigmoid of n values: p = 1 / (1 + exp(-z)) for z >= 0 and
+ * exp(z) / (1 + exp(z)) for z < 0, so no exp overflows. */
+void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p);
+/* Fused BCE pass over n x k logits z, in place: returns
+ *     sum_i sw_i sum_j [ pw_j y softplus(-z) + (1 - y) softplus(z) ]_ij
+ * in double (not divided by n) and overwrites z with the logit gradient
+ *     g = sw_i (pw_j y (sigmoid(z) - 1) + (1 - y) sigmoid(z)) * scale
+ * (= (sigmoid(z) - y) * scale without weights), and writes colsum(g) to db
+ * (k values, overwritten). pw (k) and sw (n) may be NULL (all ones). db may
+ * be NULL (no gradient: z is left as is). */
+double mlpb__bce_grad(size_t n, size_t k, float *restrict z, const float *restrict y,
+                      const float *restrict pw, const float *restrict sw, float scale,
+                      float *restrict db);
+/* BCE sum of n x k logits without gradient (z unchanged). */
+double mlpb__bce(size_t n, size_t k, const float *restrict z, const float *restrict y,
+                 const float *restrict pw, const float *restrict sw);
+/* dh (n x m) *= [h > 0] (the ReLU derivative, read from the activation), and
+ * db (m values, overwritten) = colsum of the masked dh. */
+void mlpb__relu_grad_colsum(size_t n, size_t m, const float *restrict h, float *restrict dh,
+                            float *restrict db);
+/* xs (n x d) = (x - mean) / std, row by row. */
+void mlpb__standardize(size_t n, size_t d, const float *restrict x,
+                       const float *restrict mean, const float *restrict std,
+                       float *restrict xs);
+/* true if all n values are finite (no NaN, no Inf). */
+bool mlpb__all_finite(size_t n, const float *restrict x);
+/* p[i] -= lr * g[i]. */
+void mlpb__axpy_neg(size_t n, float lr, const float *restrict g, float *restrict p);
+
+#endif /* MLPB_KERNELS_H */

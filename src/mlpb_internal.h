@@ -1,0 +1,96 @@
+/* mlpb_internal.h -- struct definitions and cross-file helpers of libmlpblas.
+ * Never installed: everything here may change. Cross-file internals are named
+ * mlpb__*; the public API is include/mlpblas.h. */
+#ifndef MLPB_INTERNAL_H
+#define MLPB_INTERNAL_H
+
+#include "mlpblas.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Propagate a non-OK status to the caller. */
+#define MLPB_TRY(expr)                      \
+    do {                                    \
+        mlpb_status mlpb__s_ = (expr);      \
+        if (mlpb__s_ != MLPB_OK)            \
+            return mlpb__s_;                \
+    } while (0)
+
+/* Alignment of every float block: one cache line, and enough for AVX-512. */
+#define MLPB_ALIGN 64
+
+/* ------------------------------------------------------------- alloc.c */
+/* The effective allocator: a copy of the caller's, or the default one. */
+mlpb_allocator mlpb__allocator(const mlpb_allocator *a);
+/* Allocate size bytes (rounded up to MLPB_ALIGN) aligned to MLPB_ALIGN; NULL
+ * on failure or size 0. */
+void *mlpb__alloc(const mlpb_allocator *a, size_t size);
+void  mlpb__free(const mlpb_allocator *a, void *p);
+/* *out = a * b, or MLPB_E_OVERFLOW. */
+mlpb_status mlpb__mul_size(size_t a, size_t b, size_t *out);
+/* *out = a + b, or MLPB_E_OVERFLOW. */
+mlpb_status mlpb__add_size(size_t a, size_t b, size_t *out);
+/* Round n floats up to a whole number of MLPB_ALIGN-byte lines. */
+size_t mlpb__pad_floats(size_t n);
+
+/* --------------------------------------------------------------- rng.c */
+/* xoshiro256** seeded through splitmix64; the state is passed explicitly. */
+typedef struct mlpb_rng {
+    uint64_t s[4];
+} mlpb_rng;
+void     mlpb__rng_seed(mlpb_rng *r, uint64_t seed);
+uint64_t mlpb__rng_next(mlpb_rng *r);
+double   mlpb__rng_uniform(mlpb_rng *r);            /* [0, 1), 53 bits */
+uint64_t mlpb__rng_below(mlpb_rng *r, uint64_t n);  /* unbiased [0, n), n > 0 */
+double   mlpb__rng_normal(mlpb_rng *r);             /* N(0, 1) */
+/* Fisher-Yates shuffle of idx[0..n). */
+void     mlpb__rng_shuffle(mlpb_rng *r, size_t *idx, size_t n);
+
+/* ------------------------------------------------------------- model.c */
+struct mlpb_model {
+    mlpb_allocator alloc;
+    size_t  n_sizes;     /* L + 2 */
+    size_t  n_layers;    /* L + 1 weight layers */
+    size_t *sizes;       /* n_sizes entries */
+    size_t *w_off;       /* per layer: offset of W in the arenas */
+    size_t *b_off;       /* per layer: offset of b in the arenas */
+    size_t  n_params;    /* floats in one arena */
+    size_t  max_width;   /* largest of sizes[1 .. n_sizes - 1] */
+    float  *params;      /* W0 b0 W1 b1 ... (packed) */
+    float  *grads;       /* same layout */
+    float  *mean;        /* d */
+    float  *std;         /* d */
+    bool    standardize; /* mean/std in use */
+    void   *floats;      /* the one float block holding params, grads, mean, std */
+};
+
+/* Same architecture (sizes) as b. */
+bool mlpb__same_arch(const size_t *sa, size_t na, const size_t *sb, size_t nb);
+
+/* -------------------------------------------------------------- init.c */
+mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed);
+
+/* --------------------------------------------------------- workspace.c */
+struct mlpb_workspace {
+    mlpb_allocator alloc;
+    size_t  max_batch;
+    size_t  n_sizes;
+    size_t *sizes;    /* copy of the model's sizes, to check compatibility */
+    float **h;        /* h[0]: standardised input (max_batch x d); h[l], l = 1..L:
+                         post-ReLU activations of hidden layer l */
+    float  *z;        /* max_batch x k logits; the logit gradient in loss_grad */
+    float  *d0, *d1;  /* max_batch x max_width deltas, used in turn */
+    void   *floats;
+};
+
+/* MLPB_OK if ws fits m's architecture. */
+mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws);
+
+/* ----------------------------------------------------------- forward.c */
+/* Forward pass of n <= max_batch rows up to the logits (bias added) in ws->z.
+ * Returns MLPB_E_NUMERIC for non-finite input. */
+mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *x, size_t n);
+
+#endif /* MLPB_INTERNAL_H */

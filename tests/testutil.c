@@ -1,0 +1,159 @@
+/* testutil.c -- see testutil.h. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void *counting_alloc(void *ctx, size_t size, size_t align)
+{
+    mlpbt_counter *c = ctx;
+    const size_t call = c->calls++;
+    if (size > c->largest)
+        c->largest = size;
+    if (call >= c->fail_at)
+        return NULL;
+    void *p = aligned_alloc(align, (size + align - 1) / align * align);
+    if (p != NULL)
+        c->live++;
+    return p;
+}
+
+static void counting_free(void *ctx, void *p)
+{
+    mlpbt_counter *c = ctx;
+    if (p != NULL) {
+        c->frees++;
+        c->live--;
+        free(p);
+    }
+}
+
+mlpb_allocator mlpbt_counting_allocator(mlpbt_counter *c)
+{
+    c->calls = c->frees = c->live = c->largest = 0;
+    c->fail_at = SIZE_MAX;
+    mlpb_allocator a = {counting_alloc, counting_free, c};
+    return a;
+}
+
+double mlpbt_rel_err(double a, double b, double floor)
+{
+    double scale = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    if (scale < floor)
+        scale = floor;
+    return fabs(a - b) / scale;
+}
+
+void mlpbt_assert_close_(double a, double b, double rel, const char *what, const char *file,
+                         int line)
+{
+    const double e = mlpbt_rel_err(a, b, 1e-30);
+    if (!(e <= rel)) {
+        print_error("%s:%d: %s = %.17g, expected %.17g (rel err %.3g > %.3g)\n", file, line,
+                    what, a, b, e, rel);
+        fail();
+    }
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+void mlpbt_fill_uniform(float *x, size_t n, float lo, float hi, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double u = (double)(splitmix(&seed) >> 11) * 0x1.0p-53;
+        x[i] = (float)((double)lo + u * (double)(hi - lo));
+    }
+}
+
+void mlpbt_fill_labels(float *y, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = (float)(splitmix(&seed) >> 63);
+}
+
+void mlpbt_ref_logits(const mlpbt_net *net, const float *x, size_t n, double *z)
+{
+    const size_t *s = net->sizes, ns = net->n_sizes, d = s[0];
+    size_t width = 0;
+    for (size_t l = 0; l < ns; l++)
+        width = s[l] > width ? s[l] : width;
+    double *h = calloc(width, sizeof *h), *a = calloc(width, sizeof *a);
+    assert_non_null(h);
+    assert_non_null(a);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < d; j++) {
+            const double v = (double)x[i * d + j];
+            h[j] = net->mean == NULL ? v : (v - net->mean[j]) / net->std[j];
+        }
+        size_t off = 0;
+        for (size_t l = 0; l + 1 < ns; l++) {
+            const size_t in = s[l], out = s[l + 1];
+            const double *w = net->params + off, *b = w + in * out;
+            for (size_t o = 0; o < out; o++) {
+                double acc = b[o];
+                for (size_t p = 0; p < in; p++)
+                    acc += h[p] * w[p * out + o];
+                a[o] = acc;
+            }
+            const int last = l + 2 == ns;
+            for (size_t o = 0; o < out; o++)
+                h[o] = last || a[o] > 0.0 ? a[o] : 0.0;
+            off += in * out + out;
+        }
+        for (size_t o = 0; o < s[ns - 1]; o++)
+            z[i * s[ns - 1] + o] = h[o];
+    }
+    free(h);
+    free(a);
+}
+
+double mlpbt_ref_loss(const mlpbt_net *net, const float *x, const float *y, size_t n,
+                      const float *pw, const float *sw)
+{
+    const size_t k = net->sizes[net->n_sizes - 1];
+    double *z = calloc(n * k, sizeof *z);
+    assert_non_null(z);
+    mlpbt_ref_logits(net, x, n, z);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < k; j++) {
+            const double zz = z[i * k + j], yy = (double)y[i * k + j];
+            /* -log(sigmoid(z)) and -log(1 - sigmoid(z)), each in the form
+             * that neither overflows nor cancels. */
+            const double nls = zz >= 0 ? log1p(exp(-zz)) : -zz + log1p(exp(zz));
+            const double nl1s = zz >= 0 ? zz + log1p(exp(-zz)) : log1p(exp(zz));
+            const double p = pw == NULL ? 1.0 : (double)pw[j];
+            const double w = sw == NULL ? 1.0 : (double)sw[i];
+            sum += w * (p * yy * nls + (1.0 - yy) * nl1s);
+        }
+    }
+    free(z);
+    return sum / (double)n;
+}
+
+double *mlpbt_params_double(mlpb_model *m)
+{
+    size_t n;
+    const float *p = mlpb_model_params(m, &n);
+    double *d = calloc(n, sizeof *d);
+    assert_non_null(d);
+    for (size_t i = 0; i < n; i++)
+        d[i] = (double)p[i];
+    return d;
+}
+
+mlpb_model *mlpbt_model(const size_t *sizes, size_t n_sizes, uint64_t seed)
+{
+    mlpb_config cfg = {sizes, n_sizes, seed, MLPB_INIT_HE_GLOROT};
+    mlpb_model *m = NULL;
+    assert_int_equal(mlpb_model_create(&cfg, NULL, &m), MLPB_OK);
+    assert_non_null(m);
+    return m;
+}

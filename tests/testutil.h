@@ -1,0 +1,61 @@
+/* testutil.h -- shared helpers of the mlpblas tests: a counting allocator that
+ * can fail at the N-th call, relative-error checks, seeded test data, and a
+ * double-precision reference network that the library is checked against. */
+#ifndef MLPB_TESTUTIL_H
+#define MLPB_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "mlpblas.h"
+
+/* ------------------------------------------------------------ allocator */
+/* Counts calls and live blocks; fails every call numbered >= fail_at (0-based;
+ * SIZE_MAX: never). largest is the largest size ever requested. */
+typedef struct mlpbt_counter {
+    size_t calls, frees, live, fail_at, largest;
+} mlpbt_counter;
+/* Reset c (never failing) and return an allocator that uses it. */
+mlpb_allocator mlpbt_counting_allocator(mlpbt_counter *c);
+
+/* ------------------------------------------------------------ numerics */
+/* |a - b| / max(|a|, |b|, floor). */
+double mlpbt_rel_err(double a, double b, double floor);
+/* Assert that a and b agree to rel relative error (printing both if not). */
+#define mlpbt_assert_close(a, b, rel)                                                   \
+    mlpbt_assert_close_((double)(a), (double)(b), (rel), #a, __FILE__, __LINE__)
+void mlpbt_assert_close_(double a, double b, double rel, const char *what, const char *file,
+                         int line);
+
+/* n floats uniform in [lo, hi) from seed (splitmix64, independent of the
+ * library's generator). */
+void mlpbt_fill_uniform(float *x, size_t n, float lo, float hi, uint64_t seed);
+/* n floats, each 0 or 1, from seed. */
+void mlpbt_fill_labels(float *y, size_t n, uint64_t seed);
+
+/* -------------------------------------------------- reference network */
+/* A network in double precision, laid out as the library's arena. */
+typedef struct mlpbt_net {
+    const size_t *sizes;
+    size_t        n_sizes;
+    const double *params;      /* W0 b0 W1 b1 ..., as mlpb_model_params */
+    const double *mean, *std;  /* NULL: no standardisation */
+} mlpbt_net;
+/* Logits (n x k) of the reference network in double. */
+void mlpbt_ref_logits(const mlpbt_net *net, const float *x, size_t n, double *z);
+/* Mean weighted BCE of the reference network, summing over outputs; pw and sw
+ * may be NULL. Computed as max(z,0) - z y + log1p(exp(-|z|)) in double. */
+double mlpbt_ref_loss(const mlpbt_net *net, const float *x, const float *y, size_t n,
+                      const float *pw, const float *sw);
+/* Copy a model's parameters (and standardisation) into a double array of
+ * mlpb_model_params's length (caller frees with free()). */
+double *mlpbt_params_double(mlpb_model *m);
+
+/* Create a model with the given sizes, He/Glorot init and seed; fails the
+ * test on error. */
+mlpb_model *mlpbt_model(const size_t *sizes, size_t n_sizes, uint64_t seed);
+
+#endif /* MLPB_TESTUTIL_H */
