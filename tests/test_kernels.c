@@ -1,0 +1,184 @@
+/* test_kernels.c -- every kernel against a double-precision reference loop:
+ * the sgemm door in all four transpose cases, the fused elementwise passes,
+ * the stable sigmoid and BCE at extreme logits, and the finiteness check. */
+#include "testutil.h"
+
+#include "kernels.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+static void test_kernels_sgemm_matches_reference(void **state)
+{
+    (void)state;
+    const size_t m = 7, n = 5, k = 9;
+    float a[7 * 9], b[9 * 5], c[7 * 5], r[7 * 5];
+    mlpbt_fill_uniform(a, m * k, -1, 1, 1);
+    mlpbt_fill_uniform(b, k * n, -1, 1, 2);
+    for (int ta = 0; ta < 2; ta++) {
+        for (int tb = 0; tb < 2; tb++) {
+            for (int acc = 0; acc < 2; acc++) {
+                const float beta = acc ? 0.5f : 0.0f;
+                mlpbt_fill_uniform(c, m * n, -1, 1, 3);
+                mlpbt_fill_uniform(r, m * n, -1, 1, 3);
+                /* op(A) is m x k: stored k x m when transposed. */
+                const size_t lda = ta ? m : k, ldb = tb ? k : n;
+                mlpb__sgemm(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, c, n);
+                mlpb__sgemm_ref(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, r, n);
+                for (size_t i = 0; i < m * n; i++)
+                    assert_true(fabs((double)c[i] - (double)r[i]) < 1e-5);
+            }
+        }
+    }
+    /* The reference against hand values: [1 2; 3 4] . [5; 6] = [17; 39]. */
+    const float ha[] = {1, 2, 3, 4}, hb[] = {5, 6};
+    float hc[2] = {NAN, NAN};
+    mlpb__sgemm_ref(false, false, 2, 1, 2, 1.0f, ha, 2, hb, 1, 0.0f, hc, 1);
+    assert_true(hc[0] == 17.0f && hc[1] == 39.0f);
+    mlpb__sgemm(true, false, 2, 1, 2, 1.0f, ha, 2, hb, 1, 0.0f, hc, 1); /* A^T b */
+    assert_true(hc[0] == 23.0f && hc[1] == 34.0f);
+}
+
+static void test_kernels_bias_relu(void **state)
+{
+    (void)state;
+    float a[] = {1, -2, 3, -4, 0.5f, NAN}, bias[] = {-1.5f, 1, 0};
+    mlpb__bias_relu(2, 3, a, bias);
+    assert_true(a[0] == 0.0f && a[1] == 0.0f && a[2] == 3.0f);
+    assert_true(a[3] == 0.0f && a[4] == 1.5f);
+    assert_true(isnan(a[5])); /* a NaN is not hidden by the ReLU */
+    float b[] = {1, 2, 3, 4};
+    const float bb[] = {10, 20};
+    mlpb__bias_add(2, 2, b, bb);
+    assert_true(b[0] == 11 && b[1] == 22 && b[2] == 13 && b[3] == 24);
+}
+
+static void test_kernels_sigmoid_stable(void **state)
+{
+    (void)state;
+    const float z[] = {-1000, -88, -30, -1, 0, 1, 30, 88, 1000, 1e30f};
+    float p[10];
+    mlpb__sigmoid(10, z, p);
+    for (int i = 0; i < 10; i++) {
+        const double ref = 1.0 / (1.0 + exp(-(double)z[i]));
+        assert_true(isfinite(p[i]));
+        assert_true(p[i] >= 0.0f && p[i] <= 1.0f);
+        assert_true(fabs((double)p[i] - ref) <= 1e-7 * ref + 1e-45);
+    }
+    assert_true(p[0] == 0.0f && p[8] == 1.0f && p[4] == 0.5f);
+    /* Deep negative logits keep their tiny probability (no 1 - 1 cancel). */
+    mlpbt_assert_close(p[2], exp(-30.0) / (1.0 + exp(-30.0)), 1e-6);
+}
+
+static double ref_bce(double z, double y, double pw)
+{
+    /* -[pw y log s + (1 - y) log(1 - s)] by the log-sum-exp identities. */
+    const double ls = -(fmax(-z, 0) + log1p(exp(-fabs(z))));
+    const double l1s = -(fmax(z, 0) + log1p(exp(-fabs(z))));
+    return -(pw * y * ls + (1 - y) * l1s);
+}
+
+static void test_kernels_bce_grad_matches_reference(void **state)
+{
+    (void)state;
+    enum { N = 6, K = 3 };
+    float z[N * K], z0[N * K], y[N * K], pw[K], sw[N], db[K];
+    mlpbt_fill_uniform(z0, N * K, -8, 8, 4);
+    z0[0] = 1000.0f;
+    z0[1] = -1000.0f;
+    z0[2] = 30.0f;
+    mlpbt_fill_labels(y, N * K, 5);
+    y[0] = 0.0f;
+    y[1] = 1.0f;
+    y[2] = 1.0f;
+    y[3] = 0.3f; /* soft targets are allowed */
+    mlpbt_fill_uniform(pw, K, 0.5f, 4.0f, 6);
+    mlpbt_fill_uniform(sw, N, 0.0f, 2.0f, 7);
+    for (int weighted = 0; weighted < 2; weighted++) {
+        for (int i = 0; i < N * K; i++)
+            z[i] = z0[i];
+        const float *p = weighted ? pw : NULL, *s = weighted ? sw : NULL;
+        const double sum = mlpb__bce_grad(N, K, z, y, p, s, 0.25f, db);
+        const double plain = mlpb__bce(N, K, z0, y, p, s);
+        double ref = 0.0, dbref[K] = {0};
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < K; j++) {
+                const double zz = z0[i * K + j], yy = y[i * K + j];
+                const double pj = weighted ? (double)pw[j] : 1.0;
+                const double si = weighted ? (double)sw[i] : 1.0;
+                ref += si * ref_bce(zz, yy, pj);
+                /* sigmoid(z) and 1 - sigmoid(z) = sigmoid(-z), each directly. */
+                const double sg = 1.0 / (1.0 + exp(-zz)), sgn = 1.0 / (1.0 + exp(zz));
+                const double g = si * ((1.0 - yy) * sg - pj * yy * sgn) * 0.25;
+                assert_true(fabs((double)z[i * K + j] - g) <= 1e-6 * fabs(g) + 1e-30);
+                dbref[j] += (double)(float)g;
+            }
+        }
+        mlpbt_assert_close(sum, ref, 1e-12);
+        mlpbt_assert_close(plain, ref, 1e-12);
+        for (int j = 0; j < K; j++)
+            assert_true(fabs((double)db[j] - dbref[j]) < 1e-6);
+    }
+}
+
+static void test_kernels_relu_grad_colsum(void **state)
+{
+    (void)state;
+    const float h[] = {0, 1, 2, 0, 3, 0};
+    float dh[] = {5, 6, 7, 8, 9, 10}, db[3] = {NAN, NAN, NAN};
+    mlpb__relu_grad_colsum(2, 3, h, dh, db);
+    const float want[] = {0, 6, 7, 0, 9, 0};
+    for (int i = 0; i < 6; i++)
+        assert_true(dh[i] == want[i]);
+    assert_true(db[0] == 0.0f && db[1] == 15.0f && db[2] == 7.0f);
+}
+
+static void test_kernels_standardize_and_axpy(void **state)
+{
+    (void)state;
+    const float x[] = {1, 10, 3, 30}, mean[] = {2, 20}, sd[] = {0.5f, 10};
+    float xs[4];
+    mlpb__standardize(2, 2, x, mean, sd, xs);
+    assert_true(xs[0] == -2.0f && xs[1] == -1.0f && xs[2] == 2.0f && xs[3] == 1.0f);
+    float p[] = {1, 2, 3};
+    const float g[] = {1, -1, 0.5f};
+    mlpb__axpy_neg(3, 0.5f, g, p);
+    assert_true(p[0] == 0.5f && p[1] == 2.5f && p[2] == 2.75f);
+}
+
+static void test_kernels_all_finite(void **state)
+{
+    (void)state;
+    float v[37];
+    mlpbt_fill_uniform(v, 37, -1, 1, 8);
+    v[3] = FLT_MAX;
+    v[4] = -FLT_MAX;
+    v[5] = FLT_MIN / 4; /* subnormal: finite */
+    v[6] = -0.0f;
+    assert_true(mlpb__all_finite(37, v));
+    assert_true(mlpb__all_finite(0, v));
+    const float bad[] = {NAN, INFINITY, -INFINITY};
+    for (int b = 0; b < 3; b++) {
+        for (size_t at = 0; at < 37; at += 12) {
+            const float keep = v[at];
+            v[at] = bad[b];
+            assert_false(mlpb__all_finite(37, v));
+            v[at] = keep;
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kernels_sgemm_matches_reference),
+        cmocka_unit_test(test_kernels_bias_relu),
+        cmocka_unit_test(test_kernels_sigmoid_stable),
+        cmocka_unit_test(test_kernels_bce_grad_matches_reference),
+        cmocka_unit_test(test_kernels_relu_grad_colsum),
+        cmocka_unit_test(test_kernels_standardize_and_axpy),
+        cmocka_unit_test(test_kernels_all_finite),
+    };
+    return cmocka_run_group_tests_name("kernels", tests, NULL, NULL);
+}
