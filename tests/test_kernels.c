@@ -9,28 +9,52 @@
 #include <math.h>
 #include <stdlib.h>
 
-static void test_kernels_sgemm_matches_reference(void **state)
+/* One product of every transpose case against the reference, with leading
+ * dimensions wider than the matrices so that strides are exercised. */
+static void check_sgemm(size_t m, size_t n, size_t k)
 {
-    (void)state;
-    const size_t m = 7, n = 5, k = 9;
-    float a[7 * 9], b[9 * 5], c[7 * 5], r[7 * 5];
-    mlpbt_fill_uniform(a, m * k, -1, 1, 1);
-    mlpbt_fill_uniform(b, k * n, -1, 1, 2);
+    const size_t pad = 3, big = (m + pad) * (k + pad) + (k + pad) * (n + pad);
+    float *a = malloc(big * sizeof *a), *b = malloc(big * sizeof *b);
+    float *c = malloc((m * (n + pad)) * sizeof *c), *r = malloc((m * (n + pad)) * sizeof *r);
+    mlpbt_fill_uniform(a, big, -1, 1, 1 + m);
+    mlpbt_fill_uniform(b, big, -1, 1, 2 + n);
     for (int ta = 0; ta < 2; ta++) {
         for (int tb = 0; tb < 2; tb++) {
-            for (int acc = 0; acc < 2; acc++) {
-                const float beta = acc ? 0.5f : 0.0f;
-                mlpbt_fill_uniform(c, m * n, -1, 1, 3);
-                mlpbt_fill_uniform(r, m * n, -1, 1, 3);
+            for (int acc = 0; acc < 3; acc++) {
+                const float beta = acc == 0 ? 0.0f : acc == 1 ? 1.0f : 0.5f;
+                const size_t ldc = n + pad;
+                mlpbt_fill_uniform(c, m * ldc, -1, 1, 3);
+                mlpbt_fill_uniform(r, m * ldc, -1, 1, 3);
+                if (beta == 0.0f)
+                    c[0] = NAN; /* beta = 0 ignores C, NaN included */
                 /* op(A) is m x k: stored k x m when transposed. */
-                const size_t lda = ta ? m : k, ldb = tb ? k : n;
-                mlpb__sgemm(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, c, n);
-                mlpb__sgemm_ref(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, r, n);
-                for (size_t i = 0; i < m * n; i++)
-                    assert_true(fabs((double)c[i] - (double)r[i]) < 1e-5);
+                const size_t lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad;
+                mlpb__sgemm(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, c, ldc);
+                mlpb__sgemm_ref(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, r, ldc);
+                for (size_t i = 0; i < m * ldc; i++) {
+                    if (fabs((double)c[i] - (double)r[i]) > 1e-5 * (double)(k + 1)) {
+                        print_error("%zux%zux%zu ta=%d tb=%d beta=%g: [%zu] %g vs %g\n", m, n,
+                                    k, ta, tb, (double)beta, i, (double)c[i], (double)r[i]);
+                        fail();
+                    }
+                }
             }
         }
     }
+    free(a);
+    free(b);
+    free(c);
+    free(r);
+}
+
+static void test_kernels_sgemm_matches_reference(void **state)
+{
+    (void)state;
+    /* General shapes, and the unit dimensions that go to sgemv / sger. */
+    const size_t shapes[][3] = {{7, 5, 9}, {1, 5, 9}, {7, 1, 9}, {7, 5, 1},
+                                {1, 1, 9}, {1, 5, 1}, {7, 1, 1}, {1, 1, 1}, {33, 17, 2}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        check_sgemm(shapes[s][0], shapes[s][1], shapes[s][2]);
     /* The reference against hand values: [1 2; 3 4] . [5; 6] = [17; 39]. */
     const float ha[] = {1, 2, 3, 4}, hb[] = {5, 6};
     float hc[2] = {NAN, NAN};
