@@ -146,6 +146,7 @@ static void test_model_clone_and_copy(void **state)
     assert_int_equal(mlpb_model_clone(a, &d), MLPB_OK);
     assert_memory_equal(mlpb_model_params(d, NULL), pa, np * sizeof *pa);
     assert_memory_equal(mlpb_model_mean(d), mean, sizeof mean);
+    mlpb_model_destroy(d);
     assert_int_equal(mlpb_model_clone(NULL, &d), MLPB_E_INVALID_ARG);
     assert_null(d);
     mlpb_model_destroy(a);
