@@ -63,6 +63,7 @@ typedef struct bench_opts {
     int        reps;
     double     min_time;
     int        threads;      /* 0: leave the BLAS default */
+    int        serial_small; /* MLPB_THREADING_SERIAL_SMALL on the library's workspace */
     size_t     peak_size;
     uint64_t   seed;
     int        json;
@@ -426,6 +427,8 @@ static int run_case(const bench_case *c, const bench_opts *o, bench_result res[2
     mlpb_status st = mlpb_model_create(&cfg, NULL, &lc.m);
     if (st == MLPB_OK)
         st = mlpb_workspace_create(lc.m, b, NULL, &lc.ws);
+    if (st == MLPB_OK && o->serial_small)
+        st = mlpb_workspace_set_threading(lc.ws, MLPB_THREADING_SERIAL_SMALL);
     if (st != MLPB_OK) {
         fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name, mlpb_strerror(st));
         goto fail;
@@ -490,7 +493,8 @@ static void json_number(FILE *f, const char *key, double v)
         fprintf(f, ",\"%s\":null", key);
 }
 
-static void print_json(const bench_result *r, int threads, double peak_gflops)
+static void print_json(const bench_result *r, int threads, int serial_small,
+                       double peak_gflops)
 {
     const bench_case *c = r->c;
     char hid[64];
@@ -511,7 +515,8 @@ static void print_json(const bench_result *r, int threads, double peak_gflops)
     json_number(stdout, "floor_median_s", r->floor.median_s);
     json_number(stdout, "floor_min_s", r->floor.min_s);
     json_number(stdout, "flops", r->flops);
-    printf(",\"threads\":%d,\"max_rss_kib\":%ld}\n", threads, r->max_rss_kib);
+    printf(",\"threads\":%d,\"threading\":\"%s\",\"max_rss_kib\":%ld}\n", threads,
+           serial_small ? "serial-small" : "blas", r->max_rss_kib);
     fflush(stdout);
 }
 
@@ -691,6 +696,9 @@ static void usage(FILE *f)
             "  --reps N                timed rounds per measurement (default 5)\n"
             "  --min-time S            seconds per round, at least (default 0.2)\n"
             "  --threads N             BLAS threads (default: the BLAS library's)\n"
+            "  --serial-small          run the library's small products on one BLAS\n"
+            "                          thread (MLPB_THREADING_SERIAL_SMALL); the floor\n"
+            "                          stays the naive sgemm calls\n"
             "  --peak-size N           side of the square sgemm for the peak (default 1024)\n"
             "  --seed N                data and parameter seed (default 1)\n"
             "  --json                  one JSON object per case and mode per line\n"
@@ -776,7 +784,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         static const char *const valued[] = {"--case", "--reps", "--min-time", "--threads",
                                              "--peak-size", "--seed", "--csv", "--svg"};
         const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
-                         !strcmp(key, "--batch-sweep");
+                         !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small");
         int known = flag;
         for (size_t j = 0; j < sizeof valued / sizeof valued[0]; j++)
             known |= !strcmp(key, valued[j]);
@@ -797,6 +805,8 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->json = 1;
         } else if (!strcmp(key, "--batch-sweep")) {
             o->sweep = 1;
+        } else if (!strcmp(key, "--serial-small")) {
+            o->serial_small = 1;
         } else if (!strcmp(key, "--case")) {
             if (o->n_cases == BENCH_MAX_CASES)
                 return bad_usage("too many --case options", NULL);
@@ -918,6 +928,9 @@ int main(int argc, char **argv)
     FILE *hf = o.json ? stderr : stdout;
     fprintf(hf, "# mlpblas-bench: mlpblas %s\n# BLAS: %s\n# BLAS threads: %d\n",
             mlpb_version_string(), mlpb_blas_config(), threads);
+    fprintf(hf, "# library threading: %s\n",
+            o.serial_small ? "serial-small (products < 2^23 multiply-adds on 1 thread)"
+                           : "blas (every product on the BLAS thread count)");
     fprintf(hf, "# method: warm-up, then %d rounds of >= %.3g s each; figures are medians; "
                 "floor = samples/s / GEMM-floor samples/s, peak = GFLOP/s / peak\n",
             o.reps, o.min_time);
@@ -955,7 +968,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < 2 * o.n_cases; i++) {
         res[i].peak_ratio = res[i].gflops / peak;
         if (o.json)
-            print_json(&res[i], threads, peak);
+            print_json(&res[i], threads, o.serial_small, peak);
         else
             print_table_row(&res[i], tw);
         if (csv != NULL)

@@ -179,6 +179,23 @@ MLPB_API mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch
 MLPB_API void        mlpb_workspace_destroy(mlpb_workspace *ws);
 MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
 
+/* How the passes that use a workspace run their BLAS products.
+ * MLPB_THREADING_BLAS (the default) leaves every product to the BLAS
+ * library's thread count. MLPB_THREADING_SERIAL_SMALL runs products of fewer
+ * than MLPB_SERIAL_SMALL_MNK multiply-adds (m*n*k) on one BLAS thread, where
+ * OpenBLAS's thread start-up costs more than the second core saves (up to
+ * ~1.4x per step on shapes like 256 x 28 x 300), and the rest with the
+ * library's count. It does so by calling openblas_set_num_threads around those
+ * products, which changes process-wide state during the call: use it only in
+ * programs that do not call BLAS from another thread at the same time.
+ * Returns MLPB_OK or MLPB_E_INVALID_ARG. */
+typedef enum mlpb_threading {
+    MLPB_THREADING_BLAS         = 0,
+    MLPB_THREADING_SERIAL_SMALL = 1
+} mlpb_threading;
+#define MLPB_SERIAL_SMALL_MNK ((size_t)1 << 23)
+MLPB_API mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t);
+
 /* ------------------------------------------------------- forward/backward */
 /* Probabilities sigmoid(z) for n rows of x (n x d) into prob (n x k). Any
  * n >= 1: rows are processed in chunks of the workspace's max_batch. Allocates

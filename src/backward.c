@@ -40,13 +40,13 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
         const size_t in = m->sizes[l], out = m->sizes[l + 1];
         const float *h_in = l == 0 ? h0 : ws->h[l];
         /* dW_l = H_{l-1}^T . dA_l */
-        mlpb__sgemm(true, false, in, out, n, 1.0f, h_in, in, delta, out, 0.0f,
-                    m->grads + m->w_off[l], out);
+        mlpb__sgemm(ws->serial_mnk, true, false, in, out, n, 1.0f, h_in, in, delta, out,
+                    0.0f, m->grads + m->w_off[l], out);
         if (l == 0)
             break;
         /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass. */
-        mlpb__sgemm(false, true, n, in, out, 1.0f, delta, out, m->params + m->w_off[l], out,
-                    0.0f, spare, in);
+        mlpb__sgemm(ws->serial_mnk, false, true, n, in, out, 1.0f, delta, out,
+                    m->params + m->w_off[l], out, 0.0f, spare, in);
         mlpb__relu_grad_colsum(n, in, ws->h[l], spare, m->grads + m->b_off[l - 1]);
         delta = spare;
         spare = spare == ws->d0 ? ws->d1 : ws->d0;

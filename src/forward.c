@@ -23,7 +23,8 @@ mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *
         const bool last = l + 1 == n_layers;
         float *a = last ? ws->z : ws->h[l + 1];
         /* A_l = H_{l-1} . W_l */
-        mlpb__sgemm(false, false, n, out, in, 1.0f, h, in, w, out, 0.0f, a, out);
+        mlpb__sgemm(ws->serial_mnk, false, false, n, out, in, 1.0f, h, in, w, out, 0.0f, a,
+                    out);
         if (last)
             mlpb__bias_add(n, out, a, b);
         else

@@ -59,9 +59,9 @@ static void ger_k1(bool trans_a, bool trans_b, size_t m, size_t n, float alpha,
                b, trans_b ? (blasint)ldb : 1, c, (blasint)ldc);
 }
 
-void mlpb__sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
-                 const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                 float *c, size_t ldc)
+static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
+                    const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                    float *c, size_t ldc)
 {
     /* Sizes were checked to fit an int where models and workspaces are made. */
     if (m == 1)
@@ -74,6 +74,20 @@ void mlpb__sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float
         cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                     trans_b ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k,
                     alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
+}
+
+void mlpb__sgemm(size_t serial_mnk, bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+                 float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                 float beta, float *c, size_t ldc)
+{
+    /* In double: m*n*k of three int-sized factors may not fit a size_t. */
+    const bool small = (double)m * (double)n * (double)k < (double)serial_mnk;
+    const int threads = small ? openblas_get_num_threads() : 1;
+    if (threads > 1)
+        openblas_set_num_threads(1);
+    product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (threads > 1)
+        openblas_set_num_threads(threads);
 }
 
 void mlpb__sgemm_ref(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,

@@ -11,10 +11,11 @@
 /* ------------------------------------------------------- kernel_gemm.c */
 /* C = alpha * op(A) . op(B) + beta * C, row-major, op(X) = X or X^T.
  * op(A) is m x k, op(B) is k x n, C is m x n. Dimensions fit an int (checked
- * where models and workspaces are created). */
-void mlpb__sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
-                 const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                 float *c, size_t ldc);
+ * where models and workspaces are created). A product with m*n*k below
+ * serial_mnk runs on one BLAS thread (0: never force). */
+void mlpb__sgemm(size_t serial_mnk, bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+                 float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                 float beta, float *c, size_t ldc);
 /* The same product by plain loops, accumulated in double: the reference the
  * tests compare against. */
 void mlpb__sgemm_ref(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,

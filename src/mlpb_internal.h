@@ -83,6 +83,7 @@ struct mlpb_workspace {
     float  *z;        /* max_batch x k logits; the logit gradient in loss_grad */
     float  *d0, *d1;  /* max_batch x max_width deltas, used in turn */
     void   *floats;
+    size_t  serial_mnk; /* products with m*n*k below this use one BLAS thread */
 };
 
 /* MLPB_OK if ws fits m's architecture. */

@@ -80,6 +80,14 @@ size_t mlpb_workspace_max_batch(const mlpb_workspace *ws)
     return ws == NULL ? 0 : ws->max_batch;
 }
 
+mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
+{
+    if (ws == NULL || (t != MLPB_THREADING_BLAS && t != MLPB_THREADING_SERIAL_SMALL))
+        return MLPB_E_INVALID_ARG;
+    ws->serial_mnk = t == MLPB_THREADING_SERIAL_SMALL ? MLPB_SERIAL_SMALL_MNK : 0;
+    return MLPB_OK;
+}
+
 mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
 {
     return mlpb__same_arch(m->sizes, m->n_sizes, ws->sizes, ws->n_sizes) ? MLPB_OK

@@ -350,6 +350,39 @@ static void test_backward_no_allocation(void **state)
     assert_int_equal(c.live, 0);
 }
 
+/* The serial-small policy gives the same gradients (to rounding) and hands
+ * the BLAS thread count back as it found it. */
+static void test_backward_threading_policy(void **state)
+{
+    (void)state;
+    const size_t s[] = {28, 300, 1};
+    mlpb_model *m = mlpbt_model(s, 3, 21);
+    mlpb_workspace *ws = NULL;
+    assert_int_equal(mlpb_workspace_create(m, 64, NULL, &ws), MLPB_OK);
+    assert_int_equal(mlpb_workspace_set_threading(NULL, MLPB_THREADING_BLAS),
+                     MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_workspace_set_threading(ws, (mlpb_threading)9), MLPB_E_INVALID_ARG);
+    float *x = malloc(64 * 28 * sizeof *x), y[64], l0, l1;
+    mlpbt_fill_uniform(x, 64 * 28, -1, 1, 22);
+    mlpbt_fill_labels(y, 64, 23);
+    size_t np;
+    assert_int_equal(mlpb_loss_grad(m, ws, x, y, 64, &l0), MLPB_OK);
+    const float *g = mlpb_model_grads(m, &np);
+    float *g0 = malloc(np * sizeof *g0);
+    memcpy(g0, g, np * sizeof *g0);
+    const int threads = mlpb_blas_threads();
+    assert_int_equal(mlpb_workspace_set_threading(ws, MLPB_THREADING_SERIAL_SMALL), MLPB_OK);
+    assert_int_equal(mlpb_loss_grad(m, ws, x, y, 64, &l1), MLPB_OK);
+    assert_int_equal(mlpb_blas_threads(), threads);
+    mlpbt_assert_close(l1, l0, 1e-6);
+    for (size_t i = 0; i < np; i++)
+        assert_true(fabsf(g[i] - g0[i]) <= 1e-6f * (1.0f + fabsf(g0[i])));
+    free(g0);
+    free(x);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_backward_sgd_step_exact),
         cmocka_unit_test(test_backward_sgd_trains_xor),
         cmocka_unit_test(test_backward_no_allocation),
+        cmocka_unit_test(test_backward_threading_policy),
     };
     return cmocka_run_group_tests_name("backward", tests, NULL, NULL);
 }

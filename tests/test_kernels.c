@@ -11,7 +11,7 @@
 
 /* One product of every transpose case against the reference, with leading
  * dimensions wider than the matrices so that strides are exercised. */
-static void check_sgemm(size_t m, size_t n, size_t k)
+static void check_sgemm(size_t m, size_t n, size_t k, size_t serial)
 {
     const size_t pad = 3, big = (m + pad) * (k + pad) + (k + pad) * (n + pad);
     float *a = malloc(big * sizeof *a), *b = malloc(big * sizeof *b);
@@ -29,7 +29,7 @@ static void check_sgemm(size_t m, size_t n, size_t k)
                     c[0] = NAN; /* beta = 0 ignores C, NaN included */
                 /* op(A) is m x k: stored k x m when transposed. */
                 const size_t lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad;
-                mlpb__sgemm(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, c, ldc);
+                mlpb__sgemm(serial, ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, c, ldc);
                 mlpb__sgemm_ref(ta, tb, m, n, k, 1.5f, a, lda, b, ldb, beta, r, ldc);
                 for (size_t i = 0; i < m * ldc; i++) {
                     if (fabs((double)c[i] - (double)r[i]) > 1e-5 * (double)(k + 1)) {
@@ -54,13 +54,14 @@ static void test_kernels_sgemm_matches_reference(void **state)
     const size_t shapes[][3] = {{7, 5, 9}, {1, 5, 9}, {7, 1, 9}, {7, 5, 1},
                                 {1, 1, 9}, {1, 5, 1}, {7, 1, 1}, {1, 1, 1}, {33, 17, 2}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-        check_sgemm(shapes[s][0], shapes[s][1], shapes[s][2]);
+        for (size_t serial = 0; serial < 2; serial++)
+            check_sgemm(shapes[s][0], shapes[s][1], shapes[s][2], serial ? SIZE_MAX : 0);
     /* The reference against hand values: [1 2; 3 4] . [5; 6] = [17; 39]. */
     const float ha[] = {1, 2, 3, 4}, hb[] = {5, 6};
     float hc[2] = {NAN, NAN};
     mlpb__sgemm_ref(false, false, 2, 1, 2, 1.0f, ha, 2, hb, 1, 0.0f, hc, 1);
     assert_true(hc[0] == 17.0f && hc[1] == 39.0f);
-    mlpb__sgemm(true, false, 2, 1, 2, 1.0f, ha, 2, hb, 1, 0.0f, hc, 1); /* A^T b */
+    mlpb__sgemm(0, true, false, 2, 1, 2, 1.0f, ha, 2, hb, 1, 0.0f, hc, 1); /* A^T b */
     assert_true(hc[0] == 23.0f && hc[1] == 34.0f);
 }
 
