@@ -109,7 +109,7 @@ typedef struct mlpb_config {
 typedef struct mlpb_model mlpb_model;
 
 /* Create a model with initialised parameters. Every size must be >= 1 and
- * every layer's in*out must fit a BLAS int.
+ * every layer's in*out must fit an int (2^31 - 1 weights).
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n_sizes < 3, a zero size, unknown
  * init), MLPB_E_OVERFLOW, MLPB_E_NOMEM. *out is NULL on failure. */
 MLPB_API mlpb_status mlpb_model_create(const mlpb_config *cfg, const mlpb_allocator *alloc,

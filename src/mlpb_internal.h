@@ -66,6 +66,10 @@ struct mlpb_model {
     void   *floats;      /* the one float block holding params, grads, mean, std */
 };
 
+/* Check sizes and allocate a model with zeroed parameters and gradients,
+ * standardisation off; a must be an effective allocator (mlpb__allocator). */
+mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_allocator *a,
+                              mlpb_model **out);
 /* Same architecture (sizes) as b. */
 bool mlpb__same_arch(const size_t *sa, size_t na, const size_t *sb, size_t nb);
 

@@ -33,6 +33,9 @@ static mlpb_status check_sizes(const size_t *sizes, size_t n_sizes, size_t *n_pa
     for (size_t l = 0; l + 1 < n_sizes; l++) {
         size_t w;
         MLPB_TRY(mlpb__mul_size(sizes[l], sizes[l + 1], &w));
+        /* A layer's weights are indexed (LAPACK, the model file) with an int. */
+        if (w > MLPB_MAX_DIM)
+            return MLPB_E_OVERFLOW;
         MLPB_TRY(mlpb__add_size(total, w, &total));
         MLPB_TRY(mlpb__add_size(total, sizes[l + 1], &total));
     }
@@ -45,9 +48,8 @@ static mlpb_status check_sizes(const size_t *sizes, size_t n_sizes, size_t *n_pa
     return MLPB_OK;
 }
 
-/* Allocate a model of the given sizes with zeroed parameters. */
-static mlpb_status model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_allocator *a,
-                               mlpb_model **out)
+mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_allocator *a,
+                              mlpb_model **out)
 {
     size_t n_params;
     MLPB_TRY(check_sizes(sizes, n_sizes, &n_params));
@@ -109,7 +111,7 @@ mlpb_status mlpb_model_create(const mlpb_config *cfg, const mlpb_allocator *allo
         return MLPB_E_INVALID_ARG;
     const mlpb_allocator a = mlpb__allocator(alloc);
     mlpb_model *m;
-    MLPB_TRY(model_alloc(cfg->sizes, cfg->n_sizes, &a, &m));
+    MLPB_TRY(mlpb__model_alloc(cfg->sizes, cfg->n_sizes, &a, &m));
     mlpb_status s = mlpb__init_params(m, cfg->init, cfg->seed);
     if (s != MLPB_OK) {
         mlpb_model_destroy(m);
@@ -142,7 +144,7 @@ mlpb_status mlpb_model_clone(const mlpb_model *src, mlpb_model **out)
     if (src == NULL || out == NULL)
         return MLPB_E_INVALID_ARG;
     mlpb_model *m;
-    MLPB_TRY(model_alloc(src->sizes, src->n_sizes, &src->alloc, &m));
+    MLPB_TRY(mlpb__model_alloc(src->sizes, src->n_sizes, &src->alloc, &m));
     memcpy(m->grads, src->grads, src->n_params * sizeof(float));
     mlpb_status s = mlpb_model_copy_params(m, src);
     if (s != MLPB_OK) { /* cannot happen: same sizes by construction */

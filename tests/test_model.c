@@ -23,6 +23,7 @@ static void test_model_create_errors(void **state)
     const size_t ok[] = {3, 4, 2}, zero[] = {3, 0, 2}, zero_k[] = {3, 4, 0};
     const size_t huge[] = {(size_t)INT_MAX + 1, 4, 2};
     const size_t wide[] = {SIZE_MAX / 2, SIZE_MAX / 2, 1};
+    const size_t layer[] = {1 << 16, 1 << 15, 1}; /* 2^31 weights in one layer */
     const size_t overflow[] = {(size_t)1 << 31 >> 1, (size_t)1 << 31 >> 1, 1 << 30, 1};
     assert_int_equal(mlpb_model_create(NULL, NULL, &m), MLPB_E_INVALID_ARG);
     assert_null(m);
@@ -36,6 +37,7 @@ static void test_model_create_errors(void **state)
     assert_int_equal(create(ok, 3, (mlpb_init)7, &m), MLPB_E_INVALID_ARG);
     assert_int_equal(create(huge, 3, MLPB_INIT_HE_GLOROT, &m), MLPB_E_OVERFLOW);
     assert_int_equal(create(wide, 3, MLPB_INIT_HE_GLOROT, &m), MLPB_E_OVERFLOW);
+    assert_int_equal(create(layer, 3, MLPB_INIT_HE_GLOROT, &m), MLPB_E_OVERFLOW);
     /* Each dimension fits an int, but the parameter bytes do not fit... or
      * the allocation fails: either way a status, never a crash. */
     const mlpb_status s = create(overflow, 4, MLPB_INIT_HE_GLOROT, &m);

@@ -1,0 +1,146 @@
+/* metrics.c -- classification metrics of n x k probabilities against 0/1
+ * labels: log-loss, accuracy, precision, recall, F1 and exact ROC AUC per
+ * output, their mean over outputs, and multi-label exact-match accuracy. */
+#include "mlpb_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Probabilities are clipped before the logarithm so that a confident wrong
+ * answer costs -log(1e-7) ~ 16.1 instead of infinity. */
+#define CLIP_LO 1e-7
+#define CLIP_HI (1.0 - 1e-7)
+
+/* One sample of one output, sorted by score for the AUC. */
+typedef struct scored {
+    float s; /* probability */
+    float y; /* label, 0 or 1 */
+} scored;
+
+static int cmp_scored(const void *a, const void *b)
+{
+    const scored *p = a, *q = b;
+    if (p->s != q->s)
+        return p->s < q->s ? -1 : 1;
+    return (p->y > q->y) - (p->y < q->y);
+}
+
+/* ROC AUC as the Mann-Whitney statistic from rank sums: samples with equal
+ * scores share their average rank, which counts each tied (positive,
+ * negative) pair as 1/2. Sorts v; NaN when one class is absent. */
+static double auc_sorted(scored *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_scored);
+    double rank_sum = 0.0; /* sum of the positives' 1-based ranks */
+    size_t n_pos = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i, pos = 0;
+        for (; j < n && v[j].s == v[i].s; j++)
+            pos += v[j].y != 0.0f;
+        /* Ranks i+1 .. j, all equal to their mean (i + 1 + j) / 2. */
+        rank_sum += (double)pos * (((double)i + 1.0 + (double)j) / 2.0);
+        n_pos += pos;
+        i = j;
+    }
+    const size_t n_neg = n - n_pos;
+    if (n_pos == 0 || n_neg == 0)
+        return (double)NAN;
+    const double p = (double)n_pos;
+    return (rank_sum - p * (p + 1.0) / 2.0) / (p * (double)n_neg);
+}
+
+/* Metrics of output j; pairs is scratch for n samples. */
+static void output_metrics(const float *prob, const float *y, size_t n, size_t k, size_t j,
+                           scored *pairs, mlpb_metrics *out)
+{
+    double loss = 0.0;
+    size_t correct = 0, tp = 0, fp = 0, fn = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float pf = prob[i * k + j];
+        const bool label = y[i * k + j] != 0.0f;
+        const bool pred = pf >= 0.5f;
+        double p = (double)pf;
+        p = p < CLIP_LO ? CLIP_LO : (p > CLIP_HI ? CLIP_HI : p);
+        loss -= label ? log(p) : log1p(-p);
+        correct += pred == label;
+        tp += pred && label;
+        fp += pred && !label;
+        fn += !pred && label;
+        pairs[i].s = pf;
+        pairs[i].y = label ? 1.0f : 0.0f;
+    }
+    out->loss = loss / (double)n;
+    out->accuracy = (double)correct / (double)n;
+    out->precision = tp + fp == 0 ? 0.0 : (double)tp / (double)(tp + fp);
+    out->recall = tp + fn == 0 ? 0.0 : (double)tp / (double)(tp + fn);
+    const double pr = out->precision + out->recall;
+    out->f1 = pr == 0.0 ? 0.0 : 2.0 * out->precision * out->recall / pr;
+    out->auc = auc_sorted(pairs, n);
+}
+
+mlpb_status mlpb_metrics_compute(const float *prob, const float *y, size_t n, size_t k,
+                                 const mlpb_allocator *alloc, mlpb_metrics *per_output,
+                                 mlpb_metrics *mean, double *exact_match)
+{
+    if (prob == NULL || y == NULL || n == 0 || k == 0)
+        return MLPB_E_INVALID_ARG;
+    size_t cells, bytes;
+    /* Arrays this large cannot exist, so the arguments are wrong. */
+    if (mlpb__mul_size(n, k, &cells) != MLPB_OK ||
+        mlpb__mul_size(n, sizeof(scored), &bytes) != MLPB_OK)
+        return MLPB_E_INVALID_ARG;
+    /* All labels first (argument errors), then all probabilities (numeric
+     * errors), before anything is allocated or written. */
+    for (size_t c = 0; c < cells; c++)
+        if (y[c] != 0.0f && y[c] != 1.0f)
+            return MLPB_E_INVALID_ARG;
+    for (size_t c = 0; c < cells; c++)
+        if (!isfinite(prob[c]))
+            return MLPB_E_NUMERIC;
+
+    if (per_output != NULL || mean != NULL) {
+        const mlpb_allocator a = mlpb__allocator(alloc);
+        scored *pairs = mlpb__alloc(&a, bytes);
+        if (pairs == NULL)
+            return MLPB_E_NOMEM;
+        mlpb_metrics sum = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        size_t n_auc = 0;
+        for (size_t j = 0; j < k; j++) {
+            mlpb_metrics mj;
+            output_metrics(prob, y, n, k, j, pairs, &mj);
+            if (per_output != NULL)
+                per_output[j] = mj;
+            sum.loss += mj.loss;
+            sum.accuracy += mj.accuracy;
+            sum.precision += mj.precision;
+            sum.recall += mj.recall;
+            sum.f1 += mj.f1;
+            if (!isnan(mj.auc)) {
+                sum.auc += mj.auc;
+                n_auc++;
+            }
+        }
+        mlpb__free(&a, pairs);
+        if (mean != NULL) {
+            const double kd = (double)k;
+            mean->loss = sum.loss / kd;
+            mean->accuracy = sum.accuracy / kd;
+            mean->precision = sum.precision / kd;
+            mean->recall = sum.recall / kd;
+            mean->f1 = sum.f1 / kd;
+            mean->auc = n_auc == 0 ? (double)NAN : sum.auc / (double)n_auc;
+        }
+    }
+
+    if (exact_match != NULL) {
+        size_t rows = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = 0;
+            while (j < k && (prob[i * k + j] >= 0.5f) == (y[i * k + j] != 0.0f))
+                j++;
+            rows += j == k;
+        }
+        *exact_match = (double)rows / (double)n;
+    }
+    return MLPB_OK;
+}
