@@ -320,6 +320,15 @@ static void floor_forward_products(const floor_ctx *f)
 {
     const size_t b = f->c->batch;
     const size_t *s = f->c->sizes;
+    if (b == 1) {
+        /* One sample: the bare calls are matrix-vector products,
+         * a_l = W_l^T . h_l, which OpenBLAS runs several times faster
+         * than a one-row sgemm. */
+        for (size_t l = 0; l < f->n_layers; l++)
+            cblas_sgemv(CblasRowMajor, CblasTrans, (blasint)s[l], (blasint)s[l + 1], 1.0f,
+                        f->w[l], (blasint)s[l + 1], f->h[l], 1, 0.0f, f->h[l + 1], 1);
+        return;
+    }
     for (size_t l = 0; l < f->n_layers; l++) {
         /* A_l = H_l . W_l   (B x s_l) . (s_l x s_l+1) */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)b, (blasint)s[l + 1],
