@@ -243,58 +243,77 @@ MLPB_API mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws,
 MLPB_API mlpb_status mlpb_sgd_step(mlpb_model *m, float lr);
 
 /* ------------------------------------------------------------ optimisers */
+/* Updates follow PyTorch's formulas (torch.optim.*, with its defaults for the
+ * options not exposed: dampening 0, amsgrad off, RMSprop not centred). With g
+ * the gradient arena, c the clip coefficient and wd the weight decay, every
+ * kind but AdamW first forms g' = c g + wd p (L2 decay over all parameters,
+ * biases included); AdamW uses g' = c g. t counts steps from 1. */
 typedef enum mlpb_optimizer {
-    MLPB_OPT_SGD      = 0, /* p -= lr * g */
-    MLPB_OPT_MOMENTUM = 1, /* v = mu v + g;  p -= lr v */
-    MLPB_OPT_NESTEROV = 2, /* v = mu v + g;  p -= lr (g + mu v) */
-    MLPB_OPT_ADAM     = 3, /* Adam with bias correction; L2 decay added to g */
-    MLPB_OPT_ADAMW    = 4, /* Adam; decoupled decay p -= lr wd p */
-    MLPB_OPT_RMSPROP  = 5  /* s = rho s + (1-rho) g^2;  p -= lr g / (sqrt(s) + eps) */
+    MLPB_OPT_SGD      = 0, /* p -= lr g' */
+    MLPB_OPT_MOMENTUM = 1, /* v = mu v + g';  p -= lr v */
+    MLPB_OPT_NESTEROV = 2, /* v = mu v + g';  p -= lr (g' + mu v) */
+    MLPB_OPT_ADAM     = 3, /* m = b1 m + (1-b1) g';  v = b2 v + (1-b2) g'^2;
+                              p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps) */
+    MLPB_OPT_ADAMW    = 4, /* p *= 1 - lr wd (decoupled), then the Adam update */
+    MLPB_OPT_RMSPROP  = 5  /* s = rho s + (1-rho) g'^2;  p -= lr g' / (sqrt(s) + eps) */
 } mlpb_optimizer;
 
+/* Learning rate at step t (0-based). Any schedule may be combined with a
+ * linear warm-up: while t < warmup the rate is multiplied by (t+1)/warmup. */
 typedef enum mlpb_schedule {
     MLPB_SCHED_CONSTANT = 0, /* lr */
     MLPB_SCHED_STEP     = 1, /* lr * gamma^floor(t / step_size) */
-    MLPB_SCHED_COSINE   = 2  /* lr_min + (lr - lr_min)(1 + cos(pi t / t_max)) / 2 */
+    MLPB_SCHED_COSINE   = 2  /* lr_min + (lr - lr_min)(1 + cos(pi t / t_max)) / 2 for
+                                t < t_max, then lr_min */
 } mlpb_schedule;
 
+/* Options; defaults from mlpb_optim_opts_default in parentheses. Only the
+ * fields the chosen kind and schedule use are read and checked. */
 typedef struct mlpb_optim_opts {
-    mlpb_optimizer kind;
-    float    lr;            /* base learning rate (> 0) */
-    float    momentum;      /* mu for MOMENTUM / NESTEROV (0.9) */
-    float    beta1, beta2;  /* Adam(W) (0.9, 0.999) */
-    float    rho;           /* RMSprop decay (0.99) */
-    float    eps;           /* Adam(W) / RMSprop denominator (1e-8) */
-    float    weight_decay;  /* L2 added to g (decoupled for ADAMW); on all params */
-    float    clip_norm;     /* > 0: scale g so that ||g||_2 <= clip_norm (0 = off) */
-    mlpb_schedule schedule;
-    uint64_t step_size;     /* STEP: steps between decays */
-    float    gamma;         /* STEP: decay factor (0.1) */
-    uint64_t t_max;         /* COSINE: steps of one half period (> 0) */
-    float    lr_min;        /* COSINE: floor */
-    uint64_t warmup;        /* linear warm-up from lr/warmup over this many steps */
+    mlpb_optimizer kind;    /* (MLPB_OPT_ADAM) */
+    float    lr;            /* base learning rate, finite, > 0 (1e-3) */
+    float    momentum;      /* mu for MOMENTUM / NESTEROV, in [0, 1) (0.9) */
+    float    beta1, beta2;  /* Adam(W), each in [0, 1) (0.9, 0.999) */
+    float    rho;           /* RMSprop decay, in [0, 1) (0.99) */
+    float    eps;           /* Adam(W) / RMSprop denominator, > 0 (1e-8) */
+    float    weight_decay;  /* >= 0; L2 added to g, decoupled for ADAMW (0) */
+    float    clip_norm;     /* > 0: clip the global L2 norm of the whole gradient
+                               arena as clip_grad_norm_ does, c = min(1, clip_norm /
+                               (||g||_2 + 1e-6)), before the decay; 0 = off (0) */
+    mlpb_schedule schedule; /* (MLPB_SCHED_CONSTANT) */
+    uint64_t step_size;     /* STEP: steps between decays, > 0 (0: must be set) */
+    float    gamma;         /* STEP: decay factor, > 0 (0.1) */
+    uint64_t t_max;         /* COSINE: steps from lr down to lr_min, > 0 (0: must be set) */
+    float    lr_min;        /* COSINE: floor, in [0, lr] (0) */
+    uint64_t warmup;        /* steps of linear warm-up; the first runs at lr/warmup (0) */
 } mlpb_optim_opts;
 
 /* Fill o with the defaults noted above (Adam, lr 1e-3, constant schedule). */
 MLPB_API void mlpb_optim_opts_default(mlpb_optim_opts *o);
 
-/* Optimiser state (moments) for one model, allocated once. */
+/* Optimiser state for one model: the options, a step counter and the moment
+ * arenas (none for SGD, one for MOMENTUM / NESTEROV / RMSPROP, two for Adam(W)),
+ * each as large as the parameter arena, allocated once at create. */
 typedef struct mlpb_optim mlpb_optim;
 
-/* Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL or an option out of range),
- * MLPB_E_NOMEM. *out is NULL on failure. */
+/* Create an optimiser for models of m's architecture; moments start at zero.
+ * opts is copied. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL or an option out
+ * of range), MLPB_E_OVERFLOW, MLPB_E_NOMEM. *out is NULL on failure. */
 MLPB_API mlpb_status mlpb_optim_create(const mlpb_model *m, const mlpb_optim_opts *opts,
                                        const mlpb_allocator *alloc, mlpb_optim **out);
 MLPB_API void        mlpb_optim_destroy(mlpb_optim *o);  /* NULL: no-op */
-/* One update of m's parameters from its gradient arena at the learning rate
- * the schedule gives for the current step, then advance the step counter.
+/* One update of m's parameters from its gradient arena (which is only read) at
+ * the learning rate the schedule gives for the current step, then advance the
+ * step counter: a check of the gradient and one fused pass over the arena.
  * Allocates nothing. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, m of another
- * architecture), MLPB_E_NUMERIC (non-finite gradient: nothing is changed). */
+ * architecture), MLPB_E_NUMERIC (an Inf or NaN gradient: parameters, moments
+ * and step counter are unchanged). */
 MLPB_API mlpb_status mlpb_optim_step(mlpb_optim *o, mlpb_model *m);
-/* Learning rate the schedule gives at step t (0-based). */
+/* Learning rate the schedule gives at step t (0-based); 0 for NULL. */
 MLPB_API float       mlpb_optim_lr_at(const mlpb_optim *o, uint64_t t);
+/* Steps taken since create or reset; 0 for NULL. */
 MLPB_API uint64_t    mlpb_optim_steps(const mlpb_optim *o);
-/* Zero the moments and the step counter. */
+/* Zero the moments and the step counter; NULL is a no-op. */
 MLPB_API void        mlpb_optim_reset(mlpb_optim *o);
 
 /* -------------------------------------------------------------- metrics */
@@ -320,7 +339,7 @@ MLPB_API mlpb_status mlpb_metrics_compute(const float *prob, const float *y, siz
 
 /* -------------------------------------------------------------- trainer */
 /* An in-memory dataset: n rows, x n x d, y n x k (0/1), optional n sample
- * weights. Not copied: it must outlive the call that uses it. */
+ * weights (>= 0). Not copied: it must outlive the call that uses it. */
 typedef struct mlpb_dataset {
     const float *x;
     const float *y;
@@ -333,34 +352,45 @@ typedef struct mlpb_epoch_info {
     size_t       epoch;        /* 1-based */
     size_t       epochs;       /* planned */
     double       train_loss;   /* mean of the epoch's batch losses, weighted by rows */
-    double       val_loss;     /* NaN without validation data */
-    mlpb_metrics val;          /* mean over outputs; NaNs without validation data */
-    double       seconds;      /* wall time of the epoch */
-    double       samples_per_s;
-    size_t       best_epoch;   /* epoch of the lowest validation loss so far */
+    double       val_loss;     /* the training objective (pos_weight and sample
+                                  weights included) on the validation rows; NaN
+                                  without validation data */
+    mlpb_metrics val;          /* mlpb_metrics_compute's mean over outputs on the
+                                  validation rows; NaNs without validation data or
+                                  when its labels are not all 0 or 1 */
+    double       seconds;      /* wall time of the epoch, validation included */
+    double       samples_per_s; /* training rows a second in the batch loop */
+    size_t       best_epoch;   /* epoch of the lowest validation loss so far (0: none) */
 } mlpb_epoch_info;
 
-/* Per-epoch callback; return non-zero to stop training after this epoch. */
+/* Per-epoch callback, after the epoch's validation; return non-zero to stop
+ * training after this epoch. */
 typedef int (*mlpb_epoch_fn)(const mlpb_epoch_info *info, void *ctx);
-/* Optional per-batch callback (progress display): batch is 1-based out of
- * n_batches. Return non-zero to stop after this batch. */
+/* Optional per-batch callback (progress display), after the batch's update:
+ * batch is 1-based out of n_batches, loss is the batch's loss before the
+ * update. Return non-zero to stop after this batch: the epoch is then wound up
+ * (validation, on_epoch) as if it had ended there. */
 typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float loss,
                              void *ctx);
 
+/* Options; defaults from mlpb_train_opts_default in parentheses. */
 typedef struct mlpb_train_opts {
-    size_t          epochs;         /* 100 */
-    size_t          batch_size;     /* 32; the last partial batch is used, with its own 1/n */
-    mlpb_optim_opts optim;          /* mlpb_optim_opts_default */
-    float           val_fraction;   /* used when val is NULL: hold out this fraction (0.1) */
+    size_t          epochs;         /* >= 1 (100) */
+    size_t          batch_size;     /* >= 1 (32); the last partial batch is used, with its
+                                       own 1/n */
+    mlpb_optim_opts optim;          /* mlpb_optim_opts_default; the schedule counts steps
+                                       (batches), not epochs */
+    float           val_fraction;   /* used when val is NULL: hold out this fraction,
+                                       in [0, 1); 0 trains without validation (0.1) */
     size_t          patience;       /* early stopping: epochs without improvement (10; 0 off) */
-    float           min_delta;      /* improvement needed to reset patience (0) */
+    float           min_delta;      /* improvement needed to reset patience, >= 0 (0) */
     int             restore_best;   /* restore the best validation weights at the end (1) */
     int             standardize;    /* fit the model's standardisation on the train rows (1) */
-    const float    *pos_weight;     /* k positive-class weights or NULL */
-    uint64_t        seed;           /* shuffling and validation split */
-    mlpb_epoch_fn   on_epoch;       /* may be NULL */
-    mlpb_batch_fn   on_batch;       /* may be NULL */
-    void           *ctx;            /* passed to the callbacks */
+    const float    *pos_weight;     /* k positive-class weights (> 0) or NULL (NULL) */
+    uint64_t        seed;           /* shuffling and validation split (0) */
+    mlpb_epoch_fn   on_epoch;       /* may be NULL (NULL) */
+    mlpb_batch_fn   on_batch;       /* may be NULL (NULL) */
+    void           *ctx;            /* passed to the callbacks (NULL) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
@@ -373,18 +403,46 @@ typedef struct mlpb_train_report {
     int             stopped_early;  /* patience ran out */
     int             stopped_by_callback;
     size_t          fail_epoch;     /* on MLPB_E_NUMERIC: where (1-based), else 0 */
-    size_t          fail_batch;
-    double          seconds;
+    size_t          fail_batch;     /* 1-based; 0 with fail_epoch > 0: the validation
+                                       pass; both 0: non-finite data, refused before
+                                       the first epoch */
+    double          seconds;        /* wall time of the training */
 } mlpb_train_report;
 
-/* Train m on train (and val, or a seeded stratified-by-first-output split of
- * train when val is NULL and opts->val_fraction > 0) with mini-batch
- * optimisation, shuffling the rows every epoch with opts->seed. All memory is
- * allocated before the first epoch from alloc; the epoch loop allocates
- * nothing. On MLPB_E_NUMERIC (non-finite loss or gradient) training stops, the
- * model keeps its last good parameters and report names the epoch and batch.
- * report may be NULL. Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM,
- * MLPB_E_NUMERIC, MLPB_E_OVERFLOW. */
+/* Train m on train with mini-batch optimisation (a fresh mlpb_optim from
+ * opts->optim), for up to opts->epochs epochs.
+ *
+ * Validation: val, or else, when opts->val_fraction > 0, a split of train
+ * stratified by the first output (>= 0.5 is positive): round(val_fraction *
+ * count) rows of each class, chosen with opts->seed. When that holds out no
+ * row, training runs without validation. After each epoch the validation loss
+ * decides early stopping: an epoch improves when its loss is below the best so
+ * far minus min_delta; after patience epochs without improvement training
+ * stops, and with restore_best the parameters of the best epoch are put back
+ * at the end (whatever ended training, except a failure).
+ *
+ * Each epoch shuffles the training rows (opts->seed) and gathers batch_size of
+ * them at a time into one contiguous batch. With opts->standardize the model's
+ * standardisation is fitted on the training rows only, before the first
+ * epoch. All memory (a copy of the rows when splitting, batch and validation
+ * buffers, two parameter snapshots, workspace, optimiser) is allocated from
+ * alloc before the first epoch; the epoch loop allocates nothing.
+ *
+ * On a non-finite loss or gradient training stops with MLPB_E_NUMERIC and
+ * report names the epoch and batch; the model keeps the parameters it had
+ * before the failing batch (neither the pass nor the update changes them when
+ * it fails) -- or, if an update with a finite gradient overflowed a parameter
+ * to Inf (a far too large learning rate), those it had at the start of that
+ * epoch. Data is checked before the model changes: an Inf or NaN feature,
+ * target or sample weight of either set returns MLPB_E_NUMERIC with
+ * fail_epoch and fail_batch 0 and the model untouched.
+ *
+ * report (may be NULL) is written on MLPB_OK and MLPB_E_NUMERIC; on argument
+ * and allocation errors (all found before training) it and the model are
+ * untouched.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
+ * an option or optim option out of range, a split leaving no training row),
+ * MLPB_E_NOMEM, MLPB_E_NUMERIC, MLPB_E_OVERFLOW. */
 MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);

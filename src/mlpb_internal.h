@@ -98,4 +98,11 @@ mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
  * Returns MLPB_E_NUMERIC for non-finite input. */
 mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *x, size_t n);
 
+/* ------------------------------------------------------------- optim.c */
+/* mlpb_optim_step that also reports, through params_finite (may be NULL),
+ * whether every updated parameter is finite: an update with a finite gradient
+ * can still overflow a parameter (a huge learning rate), and the trainer must
+ * know at that step. Found in the update pass itself, at no extra pass. */
+mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+
 #endif /* MLPB_INTERNAL_H */

@@ -1,0 +1,430 @@
+/* train.c -- the mini-batch trainer: seeded stratified validation split,
+ * standardisation fitted on the training rows, shuffled epochs of gathered
+ * mini-batches, validation loss and metrics, early stopping that restores the
+ * best weights, callbacks, and the stop on a non-finite loss or gradient.
+ * Everything is allocated before the first epoch. */
+#include "kernels.h"
+#include "mlpb_internal.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+void mlpb_train_opts_default(mlpb_train_opts *o)
+{
+    if (o == NULL)
+        return;
+    memset(o, 0, sizeof *o);
+    o->epochs = 100;
+    o->batch_size = 32;
+    mlpb_optim_opts_default(&o->optim);
+    o->val_fraction = 0.1f;
+    o->patience = 10;
+    o->min_delta = 0.0f;
+    o->restore_best = 1;
+    o->standardize = 1;
+    o->pos_weight = NULL;
+    o->seed = 0;
+    o->on_epoch = NULL;
+    o->on_batch = NULL;
+    o->ctx = NULL;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ------------------------------------------------------------------ layout */
+/* All the trainer's buffers come from one block; each starts on a cache line. */
+typedef struct layout {
+    size_t      total;
+    mlpb_status st;
+} layout;
+
+/* Reserve count * elem bytes; returns the offset (meaningless after an error). */
+static size_t reserve(layout *l, size_t count, size_t elem)
+{
+    size_t bytes, off = l->total;
+    if (l->st != MLPB_OK)
+        return 0;
+    if ((l->st = mlpb__mul_size(count, elem, &bytes)) != MLPB_OK)
+        return 0;
+    if ((l->st = mlpb__add_size(bytes, MLPB_ALIGN - 1, &bytes)) != MLPB_OK)
+        return 0;
+    bytes = bytes / MLPB_ALIGN * MLPB_ALIGN;
+    l->st = mlpb__add_size(l->total, bytes, &l->total);
+    return off;
+}
+
+static void *at(void *block, size_t off, size_t count)
+{
+    return count == 0 ? NULL : (char *)block + off;
+}
+
+/* ---------------------------------------------------- metrics scratch */
+/* mlpb_metrics_compute takes O(n) sorting memory from an allocator at each
+ * call. Handing it this allocator, which serves one request from a block
+ * reserved up front, keeps the epoch loop free of allocation; a request that
+ * does not fit falls through to the caller's allocator, so correctness never
+ * depends on the reserve being large enough. */
+typedef struct scratch {
+    void                 *buf;
+    size_t                cap;
+    bool                  used;
+    const mlpb_allocator *fallback;
+} scratch;
+
+static void *scratch_alloc(void *ctx, size_t size, size_t align)
+{
+    scratch *s = ctx;
+    if (!s->used && size <= s->cap && align <= MLPB_ALIGN) {
+        s->used = true;
+        return s->buf;
+    }
+    return s->fallback->alloc(s->fallback->ctx, size, align);
+}
+
+static void scratch_free(void *ctx, void *p)
+{
+    scratch *s = ctx;
+    if (p == s->buf)
+        s->used = false;
+    else if (p != NULL)
+        s->fallback->free(s->fallback->ctx, p);
+}
+
+/* metrics.c sorts one (score, label) float pair a row; twice that is reserved. */
+#define SCRATCH_BYTES_PER_ROW (4 * sizeof(float))
+
+/* ------------------------------------------------------------- helpers */
+/* Copy the rows of src listed in rows[0..n) to contiguous dx, dy, dsw (dsw and
+ * src->sample_weight both NULL or both not). */
+static void gather(const mlpb_dataset *src, size_t d, size_t k, const size_t *rows, size_t n,
+                   float *dx, float *dy, float *dsw)
+{
+    for (size_t i = 0; i < n; i++) {
+        const size_t r = rows[i];
+        memcpy(dx + i * d, src->x + r * d, d * sizeof(float));
+        memcpy(dy + i * k, src->y + r * k, k * sizeof(float));
+        if (dsw != NULL)
+            dsw[i] = src->sample_weight[r];
+    }
+}
+
+/* Rows whose first output is positive (>= 0.5) form class 1, the rest class 0. */
+static bool class_of(const mlpb_dataset *ds, size_t k, size_t i)
+{
+    return ds->y[i * k] >= 0.5f;
+}
+
+/* Validation rows per class: round(fraction * count). */
+static size_t held_out(double fraction, size_t count)
+{
+    return (size_t)floor(fraction * (double)count + 0.5);
+}
+
+/* The stratified split: pick[i] = 1 for the n_val[c] rows of each class c
+ * chosen by a partial Fisher-Yates shuffle of that class's rows. idx is
+ * scratch for n entries. */
+static void choose_val_rows(const mlpb_dataset *ds, size_t k, const size_t n_val[2],
+                            mlpb_rng *rng, size_t *idx, unsigned char *pick)
+{
+    memset(pick, 0, ds->n);
+    for (int c = 0; c < 2; c++) {
+        size_t cnt = 0;
+        for (size_t i = 0; i < ds->n; i++)
+            if (class_of(ds, k, i) == (c == 1))
+                idx[cnt++] = i;
+        for (size_t i = 0; i < n_val[c]; i++) {
+            const size_t j = i + (size_t)mlpb__rng_below(rng, cnt - i);
+            const size_t t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+            pick[idx[i]] = 1;
+        }
+    }
+}
+
+static bool all_binary(size_t n, const float *y)
+{
+    for (size_t i = 0; i < n; i++)
+        if (y[i] != 0.0f && y[i] != 1.0f)
+            return false;
+    return true;
+}
+
+/* Features, targets and sample weights all finite. */
+static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
+{
+    return mlpb__all_finite(ds->n * d, ds->x) && mlpb__all_finite(ds->n * k, ds->y) &&
+           (ds->sample_weight == NULL || mlpb__all_finite(ds->n, ds->sample_weight));
+}
+
+static void nan_metrics(mlpb_metrics *mt)
+{
+    const double q = (double)NAN;
+    mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = q;
+}
+
+static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
+                              const mlpb_dataset *val, const mlpb_train_opts *o)
+{
+    if (m == NULL || train == NULL || o == NULL)
+        return MLPB_E_INVALID_ARG;
+    if (train->x == NULL || train->y == NULL || train->n == 0)
+        return MLPB_E_INVALID_ARG;
+    if (val != NULL && (val->x == NULL || val->y == NULL || val->n == 0))
+        return MLPB_E_INVALID_ARG;
+    if (o->epochs == 0 || o->batch_size == 0)
+        return MLPB_E_INVALID_ARG;
+    if (!(isfinite(o->val_fraction) && o->val_fraction >= 0.0f && o->val_fraction < 1.0f))
+        return MLPB_E_INVALID_ARG;
+    if (!(isfinite(o->min_delta) && o->min_delta >= 0.0f))
+        return MLPB_E_INVALID_ARG;
+    const size_t k = m->sizes[m->n_sizes - 1];
+    if (o->pos_weight != NULL)
+        for (size_t j = 0; j < k; j++)
+            if (!(isfinite(o->pos_weight[j]) && o->pos_weight[j] > 0.0f))
+                return MLPB_E_INVALID_ARG;
+    /* Array extents n x d and n x k must exist. */
+    size_t cells;
+    MLPB_TRY(mlpb__mul_size(train->n, m->sizes[0], &cells));
+    MLPB_TRY(mlpb__mul_size(train->n, k, &cells));
+    if (val != NULL) {
+        MLPB_TRY(mlpb__mul_size(val->n, m->sizes[0], &cells));
+        MLPB_TRY(mlpb__mul_size(val->n, k, &cells));
+    }
+    return MLPB_OK;
+}
+
+/* ------------------------------------------------------------- trainer */
+mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_dataset *val,
+                       const mlpb_train_opts *opts, const mlpb_allocator *alloc,
+                       mlpb_train_report *report)
+{
+    MLPB_TRY(check_args(m, train, val, opts));
+    const mlpb_allocator a = mlpb__allocator(alloc);
+    const size_t d = m->sizes[0], k = m->sizes[m->n_sizes - 1], np = m->n_params;
+    const size_t n_all = train->n;
+    const bool has_sw = train->sample_weight != NULL;
+
+    /* Plan the split from the class counts alone, so that every buffer can be
+     * sized before anything is allocated. */
+    size_t n_val_cls[2] = {0, 0};
+    bool split = false;
+    if (val == NULL && opts->val_fraction > 0.0f) {
+        size_t pos = 0;
+        for (size_t i = 0; i < n_all; i++)
+            pos += class_of(train, k, i);
+        n_val_cls[0] = held_out((double)opts->val_fraction, n_all - pos);
+        n_val_cls[1] = held_out((double)opts->val_fraction, pos);
+        /* Too few rows to hold any out: train without validation. */
+        split = n_val_cls[0] + n_val_cls[1] > 0;
+    }
+    const size_t n_va = split ? n_val_cls[0] + n_val_cls[1] : (val != NULL ? val->n : 0);
+    const size_t n_tr = split ? n_all - n_va : n_all;
+    if (n_tr == 0)
+        return MLPB_E_INVALID_ARG;
+    const size_t bs = opts->batch_size < n_tr ? opts->batch_size : n_tr;
+    const size_t n_batches = (n_tr + bs - 1) / bs;
+
+    /* Every count product below is at most n x d or n x k of a set, which
+     * check_args proved to fit; reserve checks the byte sizes. */
+    layout l = {0, MLPB_OK};
+    const size_t o_idx = reserve(&l, n_all, sizeof(size_t));
+    const size_t o_pick = reserve(&l, split ? n_all : 0, 1);
+    const size_t o_tx = reserve(&l, split ? n_tr * d : 0, sizeof(float));
+    const size_t o_ty = reserve(&l, split ? n_tr * k : 0, sizeof(float));
+    const size_t o_tsw = reserve(&l, split && has_sw ? n_tr : 0, sizeof(float));
+    const size_t o_vx = reserve(&l, split ? n_va * d : 0, sizeof(float));
+    const size_t o_vy = reserve(&l, split ? n_va * k : 0, sizeof(float));
+    const size_t o_vsw = reserve(&l, split && has_sw ? n_va : 0, sizeof(float));
+    const size_t o_bx = reserve(&l, bs * d, sizeof(float));
+    const size_t o_by = reserve(&l, bs * k, sizeof(float));
+    const size_t o_bsw = reserve(&l, has_sw ? bs : 0, sizeof(float));
+    const size_t o_vz = reserve(&l, n_va * k, sizeof(float));
+    const size_t o_vp = reserve(&l, n_va * k, sizeof(float));
+    const size_t o_scr = reserve(&l, n_va, SCRATCH_BYTES_PER_ROW);
+    const size_t o_good = reserve(&l, np, sizeof(float));
+    const size_t o_best = reserve(&l, n_va > 0 ? np : 0, sizeof(float));
+    if (l.st != MLPB_OK)
+        return l.st;
+
+    mlpb_status st = MLPB_OK;
+    mlpb_workspace *ws = NULL;
+    mlpb_optim *opt = NULL;
+    void *block = mlpb__alloc(&a, l.total);
+    if (block == NULL)
+        return MLPB_E_NOMEM;
+    if ((st = mlpb_workspace_create(m, bs, &a, &ws)) != MLPB_OK)
+        goto fail;
+    if ((st = mlpb_optim_create(m, &opts->optim, &a, &opt)) != MLPB_OK)
+        goto fail;
+
+    size_t *idx = at(block, o_idx, n_all);
+    float *bx = at(block, o_bx, bs * d), *by = at(block, o_by, bs * k);
+    float *bsw = at(block, o_bsw, has_sw ? bs : 0);
+    float *vz = at(block, o_vz, n_va * k), *vp = at(block, o_vp, n_va * k);
+    float *good = at(block, o_good, np), *best = at(block, o_best, n_va > 0 ? np : 0);
+    /* The reserve was rounded up to whole lines; all of it may be handed out. */
+    const size_t scr_cap = (n_va * SCRATCH_BYTES_PER_ROW + MLPB_ALIGN - 1) / MLPB_ALIGN *
+                           MLPB_ALIGN;
+    scratch scr = {at(block, o_scr, n_va), scr_cap, false, &a};
+    const mlpb_allocator scr_alloc = {scratch_alloc, scratch_free, &scr};
+
+    mlpb_rng rng;
+    mlpb__rng_seed(&rng, opts->seed);
+    mlpb_dataset tr = *train, va = {NULL, NULL, NULL, 0};
+    if (val != NULL)
+        va = *val;
+    if (split) {
+        unsigned char *pick = at(block, o_pick, n_all);
+        choose_val_rows(train, k, n_val_cls, &rng, idx, pick);
+        /* Both sides keep the rows' order in the data. */
+        size_t ntr = 0, nva = 0;
+        for (size_t i = 0; i < n_all; i++)
+            idx[pick[i] ? n_tr + nva++ : ntr++] = i;
+        float *tx = at(block, o_tx, n_tr * d), *ty = at(block, o_ty, n_tr * k);
+        float *tsw = at(block, o_tsw, has_sw ? n_tr : 0);
+        float *vx = at(block, o_vx, n_va * d), *vy = at(block, o_vy, n_va * k);
+        float *vsw = at(block, o_vsw, has_sw ? n_va : 0);
+        gather(train, d, k, idx, n_tr, tx, ty, tsw);
+        gather(train, d, k, idx + n_tr, n_va, vx, vy, vsw);
+        tr = (mlpb_dataset){tx, ty, tsw, n_tr};
+        va = (mlpb_dataset){vx, vy, vsw, n_va};
+    }
+    for (size_t i = 0; i < n_tr; i++)
+        idx[i] = i;
+    const bool val_binary = n_va > 0 && all_binary(n_va * k, va.y);
+
+    mlpb_train_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.best_val_loss = (double)NAN;
+    rep.last.val_loss = (double)NAN;
+    nan_metrics(&rep.last.val);
+    const double t_start = now_s();
+
+    /* All data is checked once, here, before the model changes, so that a
+     * failure inside the loop can only mean that the model diverged. */
+    if (!data_finite(train, d, k) || (val != NULL && !data_finite(val, d, k))) {
+        st = MLPB_E_NUMERIC;
+        goto report;
+    }
+    if (opts->standardize && (st = mlpb_model_fit_standardization(m, tr.x, n_tr)) != MLPB_OK)
+        goto report;
+
+    const mlpb_loss_weights bw = {opts->pos_weight, bsw};
+    double best_loss = (double)INFINITY;
+    size_t wait = 0;
+    for (size_t epoch = 1; epoch <= opts->epochs; epoch++) {
+        const double t0 = now_s();
+        /* The fallback for an update that overflows a parameter (see below). */
+        memcpy(good, m->params, np * sizeof(float));
+        mlpb__rng_shuffle(&rng, idx, n_tr);
+        double loss_sum = 0.0;
+        size_t rows = 0;
+        bool stop = false;
+        for (size_t b = 0; b < n_batches && !stop; b++) {
+            const size_t i0 = b * bs, nb = n_tr - i0 < bs ? n_tr - i0 : bs;
+            gather(&tr, d, k, idx + i0, nb, bx, by, has_sw ? bsw : NULL);
+            float loss = 0.0f;
+            bool finite = true;
+            /* Neither call changes the parameters when it fails, so on
+             * MLPB_E_NUMERIC the model still holds the weights before this
+             * batch. */
+            st = mlpb_loss_grad_weighted(m, ws, bx, by, nb, &bw, &loss);
+            if (st == MLPB_OK)
+                st = mlpb__optim_update(opt, m, &finite);
+            if (st == MLPB_OK && !finite) {
+                /* The update itself overflowed: the weights before it are
+                 * gone, those of the start of the epoch are the last good. */
+                memcpy(m->params, good, np * sizeof(float));
+                st = MLPB_E_NUMERIC;
+            }
+            if (st != MLPB_OK) {
+                rep.fail_epoch = epoch;
+                rep.fail_batch = b + 1;
+                goto report;
+            }
+            loss_sum += (double)loss * (double)nb;
+            rows += nb;
+            if (opts->on_batch != NULL &&
+                opts->on_batch(epoch, b + 1, n_batches, loss, opts->ctx) != 0)
+                stop = true;
+        }
+        const double t_train = now_s();
+
+        mlpb_epoch_info info;
+        memset(&info, 0, sizeof info);
+        info.epoch = epoch;
+        info.epochs = opts->epochs;
+        info.train_loss = loss_sum / (double)rows;
+        info.val_loss = (double)NAN;
+        nan_metrics(&info.val);
+        if (n_va > 0) {
+            /* One forward pass gives both the loss (from the logits, with the
+             * training weights) and the probabilities for the metrics. */
+            st = mlpb_predict_logits(m, ws, va.x, n_va, vz);
+            if (st != MLPB_OK)
+                goto report;
+            const mlpb_loss_weights vw = {opts->pos_weight, va.sample_weight};
+            info.val_loss = mlpb__bce(n_va, k, vz, va.y, vw.pos_weight, vw.sample_weight) /
+                            (double)n_va;
+            if (!isfinite(info.val_loss)) {
+                /* fail_batch 0: the validation pass. */
+                rep.fail_epoch = epoch;
+                st = MLPB_E_NUMERIC;
+                goto report;
+            }
+            mlpb__sigmoid(n_va * k, vz, vp);
+            if (val_binary) {
+                st = mlpb_metrics_compute(vp, va.y, n_va, k, &scr_alloc, NULL, &info.val,
+                                          NULL);
+                if (st != MLPB_OK)
+                    goto report;
+            }
+            if (info.val_loss < best_loss - (double)opts->min_delta) {
+                best_loss = info.val_loss;
+                rep.best_epoch = epoch;
+                rep.best_val_loss = best_loss;
+                wait = 0;
+                if (opts->restore_best)
+                    memcpy(best, m->params, np * sizeof(float));
+            } else {
+                wait++;
+            }
+        }
+        const double t_end = now_s();
+        info.best_epoch = rep.best_epoch;
+        info.seconds = t_end - t0;
+        info.samples_per_s = t_train > t0 ? (double)rows / (t_train - t0) : 0.0;
+        rep.last = info;
+        rep.epochs_run = epoch;
+        if (opts->on_epoch != NULL && opts->on_epoch(&info, opts->ctx) != 0)
+            stop = true;
+        if (stop) {
+            rep.stopped_by_callback = 1;
+            break;
+        }
+        if (n_va > 0 && opts->patience > 0 && wait >= opts->patience) {
+            rep.stopped_early = 1;
+            break;
+        }
+    }
+    if (n_va > 0 && opts->restore_best && rep.best_epoch > 0)
+        memcpy(m->params, best, np * sizeof(float));
+    st = MLPB_OK;
+
+report:
+    rep.seconds = now_s() - t_start;
+    if (report != NULL)
+        *report = rep;
+fail:
+    mlpb_optim_destroy(opt);
+    mlpb_workspace_destroy(ws);
+    mlpb__free(&a, block);
+    return st;
+}

@@ -1,0 +1,983 @@
+/* test_train.c -- the mini-batch trainer: XOR and two moons learnt, early
+ * stopping that restores the best weights bitwise, callbacks that stop,
+ * divergence stopping at the last good weights, non-finite data refused, bitwise
+ * determinism, the stratified split and standardisation on training rows,
+ * loss weights and the partial last batch, no allocation in the epoch loop,
+ * allocation failures, argument checks, and the breast-cancer data. */
+#include "testutil.h"
+
+#include "mlpb_internal.h"
+
+#ifdef MLPB_TEST_HAVE_DATA
+#include "data.h"
+#endif
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------- helpers */
+static const float xor_x[] = {0, 0, 0, 1, 1, 0, 1, 1};
+static const float xor_y[] = {0, 1, 1, 0};
+
+/* Two interleaved half circles (scikit-learn's make_moons): class 0 on
+ * (cos t, sin t), class 1 on (1 - cos t, 1/2 - sin t), t uniform in [0, pi),
+ * plus Gaussian noise of standard deviation `noise`. */
+static void make_moons(float *x, float *y, size_t n, double noise, uint64_t seed)
+{
+    mlpb_rng r;
+    mlpb__rng_seed(&r, seed);
+    const double pi = 3.14159265358979323846;
+    for (size_t i = 0; i < n; i++) {
+        const double t = pi * mlpb__rng_uniform(&r);
+        const bool one = i % 2 == 1;
+        const double a = one ? 1.0 - cos(t) : cos(t), b = one ? 0.5 - sin(t) : sin(t);
+        x[2 * i] = (float)(a + noise * mlpb__rng_normal(&r));
+        x[2 * i + 1] = (float)(b + noise * mlpb__rng_normal(&r));
+        y[i] = one ? 1.0f : 0.0f;
+    }
+}
+
+/* Fraction of rows whose thresholded first output equals its label. */
+static double accuracy(const mlpb_model *m, const float *x, const float *y, size_t n)
+{
+    const size_t k = mlpb_model_n_outputs(m);
+    mlpb_workspace *ws = NULL;
+    assert_int_equal(mlpb_workspace_create(m, 64, NULL, &ws), MLPB_OK);
+    float *p = malloc(n * k * sizeof *p);
+    assert_non_null(p);
+    assert_int_equal(mlpb_predict(m, ws, x, n, p), MLPB_OK);
+    size_t right = 0;
+    for (size_t i = 0; i < n; i++)
+        right += (p[i * k] >= 0.5f) == (y[i * k] >= 0.5f);
+    free(p);
+    mlpb_workspace_destroy(ws);
+    return (double)right / (double)n;
+}
+
+static float *params_copy(mlpb_model *m)
+{
+    size_t np;
+    const float *p = mlpb_model_params(m, &np);
+    float *c = malloc(np * sizeof *c);
+    assert_non_null(c);
+    memcpy(c, p, np * sizeof *c);
+    return c;
+}
+
+static bool params_finite(mlpb_model *m)
+{
+    size_t np;
+    const float *p = mlpb_model_params(m, &np);
+    for (size_t i = 0; i < np; i++)
+        if (!isfinite(p[i]))
+            return false;
+    return true;
+}
+
+static mlpb_train_opts quiet_opts(void)
+{
+    mlpb_train_opts o;
+    mlpb_train_opts_default(&o);
+    return o;
+}
+
+/* ------------------------------------------------------------ defaults */
+static void test_train_defaults(void **state)
+{
+    (void)state;
+    mlpb_train_opts o;
+    memset(&o, 0xff, sizeof o);
+    mlpb_train_opts_default(&o);
+    assert_int_equal(o.epochs, 100);
+    assert_int_equal(o.batch_size, 32);
+    assert_int_equal(o.optim.kind, MLPB_OPT_ADAM);
+    assert_true(o.optim.lr == 1e-3f);
+    assert_true(o.val_fraction == 0.1f);
+    assert_int_equal(o.patience, 10);
+    assert_true(o.min_delta == 0.0f);
+    assert_int_equal(o.restore_best, 1);
+    assert_int_equal(o.standardize, 1);
+    assert_null(o.pos_weight);
+    assert_null(o.on_epoch);
+    assert_null(o.on_batch);
+    assert_null(o.ctx);
+    mlpb_train_opts_default(NULL);
+}
+
+/* ------------------------------------------------------------- learning */
+static void test_train_xor(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {2, 8, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 1);
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 300;
+    o.batch_size = 4;
+    o.optim.lr = 0.05f;
+    o.val_fraction = 0.0f;
+    o.seed = 1;
+    const mlpb_dataset tr = {xor_x, xor_y, NULL, 4};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_true(accuracy(m, xor_x, xor_y, 4) >= 0.99);
+    assert_int_equal(rep.epochs_run, 300);
+    assert_int_equal(rep.last.epoch, 300);
+    assert_int_equal(rep.last.epochs, 300);
+    assert_int_equal(rep.best_epoch, 0);
+    assert_true(isnan(rep.best_val_loss) && isnan(rep.last.val_loss));
+    assert_true(isnan(rep.last.val.accuracy));
+    assert_true(rep.last.train_loss < 0.05);
+    assert_false(rep.stopped_early || rep.stopped_by_callback);
+    assert_int_equal(rep.fail_epoch, 0);
+    assert_true(rep.seconds >= 0.0 && rep.last.seconds >= 0.0);
+    /* Standardisation fitted on the four rows: mean 0.5, std 0.5. */
+    assert_true(mlpb_model_mean(m)[0] == 0.5f && mlpb_model_std(m)[1] == 0.5f);
+    mlpb_model_destroy(m);
+}
+
+static void test_train_moons(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    float *x = malloc(2 * N * sizeof *x), *y = malloc(N * sizeof *y);
+    float *tx = malloc(2 * N * sizeof *tx), *ty = malloc(N * sizeof *ty);
+    assert_true(x && y && tx && ty);
+    make_moons(x, y, N, 0.1, 11);
+    make_moons(tx, ty, N, 0.1, 12);
+    const size_t sizes[] = {2, 32, 32, 1};
+    mlpb_model *m = mlpbt_model(sizes, 4, 2);
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 150;
+    o.optim.lr = 0.01f;
+    o.val_fraction = 0.2f;
+    o.patience = 30;
+    o.seed = 3;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    const double acc = accuracy(m, tx, ty, N);
+    print_message("moons: held-out accuracy %.4f after %zu epochs (best %zu)\n", acc,
+                  rep.epochs_run, rep.best_epoch);
+    assert_true(acc >= 0.99);
+    assert_true(rep.best_epoch >= 1 && isfinite(rep.best_val_loss));
+    assert_true(rep.last.val.accuracy >= 0.95 && rep.last.val.auc > 0.95);
+    mlpb_model_destroy(m);
+    free(x);
+    free(y);
+    free(tx);
+    free(ty);
+}
+
+/* ------------------------------------------------------- early stopping */
+typedef struct es_ctx {
+    mlpb_model *m;
+    float      *best, *last;
+    size_t      best_epoch, calls;
+} es_ctx;
+
+static int record_epoch(const mlpb_epoch_info *info, void *ctx)
+{
+    es_ctx *c = ctx;
+    size_t np;
+    const float *p = mlpb_model_params(c->m, &np);
+    c->calls++;
+    assert_int_equal(info->epoch, c->calls);
+    if (info->best_epoch == info->epoch) {
+        memcpy(c->best, p, np * sizeof *p);
+        c->best_epoch = info->epoch;
+    }
+    memcpy(c->last, p, np * sizeof *p);
+    return 0;
+}
+
+/* Random labels: the validation loss can only get worse once the model
+ * starts memorising, so patience runs out well before the epoch limit. */
+static void run_overfit(int restore_best)
+{
+    enum { N = 80, D = 6 };
+    float x[N * D], y[N];
+    mlpbt_fill_uniform(x, N * D, -1.0f, 1.0f, 20);
+    mlpbt_fill_labels(y, N, 21);
+    const size_t sizes[] = {D, 64, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 22);
+    es_ctx c = {m, params_copy(m), params_copy(m), 0, 0};
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 300;
+    o.batch_size = 8;
+    o.optim.lr = 0.01f;
+    o.val_fraction = 0.3f;
+    o.patience = 5;
+    o.restore_best = restore_best;
+    o.on_epoch = record_epoch;
+    o.ctx = &c;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_true(rep.stopped_early);
+    assert_false(rep.stopped_by_callback);
+    assert_int_equal(rep.best_epoch, c.best_epoch);
+    assert_int_equal(rep.epochs_run, rep.best_epoch + o.patience);
+    assert_int_equal(rep.epochs_run, c.calls);
+    assert_int_equal(rep.last.best_epoch, rep.best_epoch);
+    assert_true(rep.best_val_loss < rep.last.val_loss);
+    size_t np;
+    const float *p = mlpb_model_params(m, &np);
+    assert_memory_not_equal(c.best, c.last, np * sizeof *p);
+    assert_memory_equal(p, restore_best ? c.best : c.last, np * sizeof *p);
+    free(c.best);
+    free(c.last);
+    mlpb_model_destroy(m);
+}
+
+static void test_train_early_stopping_restores_best(void **state)
+{
+    (void)state;
+    run_overfit(1);
+    run_overfit(0);
+
+    /* min_delta: no epoch improves on the first by 10, so patience runs out
+     * at epoch 1 + patience. */
+    float x[40], y[20];
+    make_moons(x, y, 20, 0.1, 23);
+    const size_t sizes[] = {2, 4, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 24);
+    mlpb_train_opts o = quiet_opts();
+    o.val_fraction = 0.25f;
+    o.patience = 3;
+    o.min_delta = 10.0f;
+    const mlpb_dataset tr = {x, y, NULL, 20};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_int_equal(rep.best_epoch, 1);
+    assert_int_equal(rep.epochs_run, 4);
+    assert_true(rep.stopped_early);
+    mlpb_model_destroy(m);
+}
+
+/* ------------------------------------------------------------ callbacks */
+typedef struct cb_ctx {
+    size_t stop_epoch;                   /* on_epoch returns 1 here (0: never) */
+    size_t stop_batch_epoch, stop_batch; /* on_batch returns 1 here */
+    size_t epochs_seen, batches_seen, n_batches, next_batch;
+} cb_ctx;
+
+static int cb_epoch(const mlpb_epoch_info *info, void *ctx)
+{
+    cb_ctx *c = ctx;
+    c->epochs_seen++;
+    return info->epoch == c->stop_epoch;
+}
+
+static int cb_batch(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+{
+    cb_ctx *c = ctx;
+    assert_true(isfinite(loss) && loss > 0.0f);
+    assert_int_equal(batch, c->next_batch);
+    c->next_batch = batch == n_batches ? 1 : batch + 1;
+    c->n_batches = n_batches;
+    c->batches_seen++;
+    return epoch == c->stop_batch_epoch && batch == c->stop_batch;
+}
+
+static void test_train_callback_stops(void **state)
+{
+    (void)state;
+    enum { N = 50 };
+    float x[2 * N], y[N];
+    make_moons(x, y, N, 0.1, 30);
+    const size_t sizes[] = {2, 8, 1};
+    const mlpb_dataset tr = {x, y, NULL, N};
+    mlpb_train_report rep;
+
+    /* Epoch callback: stop after epoch 3. 50 rows of 16: 4 batches. */
+    mlpb_model *m = mlpbt_model(sizes, 3, 31);
+    cb_ctx c = {3, 0, 0, 0, 0, 0, 1};
+    mlpb_train_opts o = quiet_opts();
+    o.batch_size = 16;
+    o.val_fraction = 0.0f;
+    o.on_epoch = cb_epoch;
+    o.on_batch = cb_batch;
+    o.ctx = &c;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_int_equal(rep.epochs_run, 3);
+    assert_true(rep.stopped_by_callback);
+    assert_false(rep.stopped_early);
+    assert_int_equal(c.epochs_seen, 3);
+    assert_int_equal(c.n_batches, 4);
+    assert_int_equal(c.batches_seen, 12);
+    mlpb_model_destroy(m);
+
+    /* Batch callback: stop after batch 2 of epoch 2; the epoch is wound up. */
+    m = mlpbt_model(sizes, 3, 31);
+    c = (cb_ctx){0, 2, 2, 0, 0, 0, 1};
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_int_equal(c.batches_seen, 4 + 2);
+    assert_int_equal(c.epochs_seen, 2);
+    assert_int_equal(rep.epochs_run, 2);
+    assert_int_equal(rep.last.epoch, 2);
+    assert_true(rep.stopped_by_callback);
+    mlpb_model_destroy(m);
+}
+
+/* ----------------------------------------------------------- divergence */
+typedef struct good_ctx {
+    mlpb_model *m;
+    float      *prev; /* parameters after the last successful batch */
+    size_t      batches;
+} good_ctx;
+
+static int keep_params(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+{
+    (void)epoch, (void)batch, (void)n_batches, (void)loss;
+    good_ctx *c = ctx;
+    size_t np;
+    const float *p = mlpb_model_params(c->m, &np);
+    memcpy(c->prev, p, np * sizeof *p);
+    c->batches++;
+    return 0;
+}
+
+/* A learning rate of 1e30 blows the logits up within a few steps: the run
+ * stops with MLPB_E_NUMERIC where it happened, the model holding the (finite)
+ * weights it had before the failing batch. */
+static void test_train_diverging_lr_stops_at_last_good(void **state)
+{
+    (void)state;
+    enum { N = 64 };
+    float x[2 * N], y[N];
+    make_moons(x, y, N, 0.2, 40);
+    const size_t sizes[] = {2, 16, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 41);
+    good_ctx c = {m, params_copy(m), 0};
+    mlpb_train_opts o = quiet_opts();
+    o.batch_size = 8;
+    o.val_fraction = 0.25f;
+    o.optim.kind = MLPB_OPT_SGD;
+    o.optim.lr = 1e30f;
+    o.on_batch = keep_params;
+    o.ctx = &c;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_E_NUMERIC);
+    print_message("lr 1e30: failed at epoch %zu batch %zu after %zu good batches\n",
+                  rep.fail_epoch, rep.fail_batch, c.batches);
+    assert_true(rep.fail_epoch >= 1 && rep.fail_batch >= 1);
+    assert_true(c.batches >= 1); /* at least one update went through */
+    /* 48 training rows in batches of 8: 6 a epoch. */
+    assert_int_equal(c.batches, (rep.fail_epoch - 1) * 6 + rep.fail_batch - 1);
+    assert_int_equal(rep.epochs_run, rep.fail_epoch - 1);
+    assert_true(params_finite(m));
+    size_t np;
+    const float *p = mlpb_model_params(m, &np);
+    assert_memory_equal(p, c.prev, np * sizeof(float));
+    free(c.prev);
+    mlpb_model_destroy(m);
+}
+
+/* An update whose result overflows (gradient finite, lr * g beyond FLT_MAX)
+ * leaves the weights of the start of that epoch. */
+static void test_train_overflowing_update_restores_epoch_start(void **state)
+{
+    (void)state;
+    enum { N = 16 };
+    float x[2 * N], y[N];
+    make_moons(x, y, N, 0.1, 42);
+    for (size_t i = 0; i < 2 * N; i++)
+        x[i] *= 1000.0f;
+    const size_t sizes[] = {2, 4, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 43);
+    float *start = params_copy(m);
+    mlpb_train_opts o = quiet_opts();
+    o.val_fraction = 0.0f;
+    o.standardize = 0;
+    o.optim.kind = MLPB_OPT_SGD;
+    o.optim.lr = 1e38f;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_E_NUMERIC);
+    assert_int_equal(rep.fail_epoch, 1);
+    assert_int_equal(rep.fail_batch, 1);
+    assert_true(params_finite(m));
+    size_t np;
+    const float *p = mlpb_model_params(m, &np);
+    assert_memory_equal(p, start, np * sizeof(float));
+    free(start);
+    mlpb_model_destroy(m);
+}
+
+/* Non-finite data -- a feature, target or sample weight of the training or
+ * the validation set, in the last row so that a late check would come after
+ * training on the others -- is refused before the model changes, standardised
+ * or not. */
+static void test_train_nonfinite_data_refused_up_front(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    float x[2 * N], y[N], sw[N], vx[2 * N], vy[N], vsw[N];
+    const size_t sizes[] = {2, 8, 1};
+    const float bad[2] = {NAN, -INFINITY};
+    for (int where = 0; where < 6; where++) {
+        for (int b = 0; b < 2; b++) {
+            for (int stdz = 0; stdz < 2; stdz++) {
+                make_moons(x, y, N, 0.1, 50);
+                make_moons(vx, vy, N, 0.1, 51);
+                mlpbt_fill_uniform(sw, N, 0.5f, 1.5f, 52);
+                mlpbt_fill_uniform(vsw, N, 0.5f, 1.5f, 53);
+                float *slot[6] = {&x[2 * N - 1], &y[N - 1], &sw[N - 1],
+                                  &vx[2 * N - 1], &vy[N - 1], &vsw[N - 1]};
+                *slot[where] = bad[b];
+                mlpb_model *m = mlpbt_model(sizes, 3, 54);
+                float *before = params_copy(m);
+                mlpb_train_opts o = quiet_opts();
+                o.epochs = 2;
+                o.batch_size = 8;
+                o.standardize = stdz;
+                const mlpb_dataset tr = {x, y, sw, N}, va = {vx, vy, vsw, N};
+                mlpb_train_report rep;
+                memset(&rep, 0x5a, sizeof rep);
+                assert_int_equal(mlpb_train(m, &tr, &va, &o, NULL, &rep), MLPB_E_NUMERIC);
+                assert_int_equal(rep.fail_epoch, 0);
+                assert_int_equal(rep.fail_batch, 0);
+                assert_int_equal(rep.epochs_run, 0);
+                size_t np;
+                const float *p = mlpb_model_params(m, &np);
+                assert_memory_equal(p, before, np * sizeof *p);
+                assert_null(mlpb_model_mean(m));
+                free(before);
+                mlpb_model_destroy(m);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------- determinism */
+static float *train_moons_once(uint64_t seed, double *train_loss)
+{
+    enum { N = 120 };
+    float x[2 * N], y[N];
+    make_moons(x, y, N, 0.2, 60);
+    const size_t sizes[] = {2, 16, 16, 1};
+    mlpb_model *m = mlpbt_model(sizes, 4, 61);
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 15;
+    o.batch_size = 10;
+    o.optim.lr = 0.01f;
+    o.val_fraction = 0.2f;
+    o.seed = seed;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    *train_loss = rep.last.train_loss;
+    float *p = params_copy(m);
+    mlpb_model_destroy(m);
+    return p;
+}
+
+static void test_train_deterministic(void **state)
+{
+    (void)state;
+    const size_t np = 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1;
+    double la, lb, lc;
+    float *a = train_moons_once(7, &la), *b = train_moons_once(7, &lb);
+    float *c = train_moons_once(8, &lc);
+    assert_memory_equal(a, b, np * sizeof *a);
+    assert_true(la == lb);
+    assert_memory_not_equal(a, c, np * sizeof *a);
+    free(a);
+    free(b);
+    free(c);
+}
+
+/* Each epoch visits every row once, in a new seeded order: with one row a
+ * batch and a learning rate too small to move the weights, each batch loss
+ * names its row. */
+typedef struct order_ctx {
+    float  loss[3][20];
+    size_t n;
+} order_ctx;
+
+static int record_order(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+{
+    order_ctx *c = ctx;
+    assert_int_equal(n_batches, 20);
+    assert_true(epoch >= 1 && epoch <= 3);
+    c->loss[epoch - 1][batch - 1] = loss;
+    c->n++;
+    return 0;
+}
+
+static void test_train_shuffles_every_epoch(void **state)
+{
+    (void)state;
+    enum { N = 20 };
+    float x[3 * N], y[N], row_loss[N];
+    mlpbt_fill_uniform(x, 3 * N, -2.0f, 2.0f, 95);
+    mlpbt_fill_labels(y, N, 96);
+    const size_t sizes[] = {3, 5, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 97);
+    mlpb_workspace *ws = NULL;
+    assert_int_equal(mlpb_workspace_create(m, 1, NULL, &ws), MLPB_OK);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(mlpb_loss(m, ws, x + 3 * i, y + i, 1, NULL, &row_loss[i]), MLPB_OK);
+    order_ctx c;
+    memset(&c, 0, sizeof c);
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 3;
+    o.batch_size = 1;
+    o.val_fraction = 0.0f;
+    o.standardize = 0;
+    o.optim.kind = MLPB_OPT_SGD;
+    o.optim.lr = 1e-30f;
+    o.seed = 98;
+    o.on_batch = record_order;
+    o.ctx = &c;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, NULL), MLPB_OK);
+    assert_int_equal(c.n, 3 * N);
+    size_t order[3][N];
+    for (size_t e = 0; e < 3; e++) {
+        int seen[N] = {0};
+        for (size_t b = 0; b < N; b++) {
+            size_t hits = 0;
+            for (size_t i = 0; i < N; i++) {
+                if (mlpbt_rel_err((double)c.loss[e][b], (double)row_loss[i], 1e-6) < 1e-5) {
+                    order[e][b] = i;
+                    hits++;
+                }
+            }
+            assert_int_equal(hits, 1);
+            seen[order[e][b]]++;
+        }
+        for (size_t i = 0; i < N; i++)
+            assert_int_equal(seen[i], 1); /* a permutation: every row once */
+    }
+    size_t in_place = 0;
+    for (size_t b = 0; b < N; b++)
+        in_place += order[0][b] == b;
+    assert_true(in_place < N);
+    assert_memory_not_equal(order[0], order[1], sizeof order[0]);
+    assert_memory_not_equal(order[1], order[2], sizeof order[0]);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
+/* ------------------------------------------- split and standardisation */
+/* 100 rows, 33 positive; feature 0 is the label. A 25% stratified split
+ * holds out round(8.25) = 8 positives and round(16.75) = 17 negatives, so the
+ * 75 training rows hold 25 positives: the fitted mean of feature 0 is 1/3,
+ * not the 0.33 of all rows. */
+static void test_train_split_is_stratified_and_fit_on_train_rows(void **state)
+{
+    (void)state;
+    enum { N = 100 };
+    float x[2 * N], y[N];
+    for (size_t i = 0; i < N; i++) {
+        y[i] = i % 3 == 0 && i < 99 ? 1.0f : 0.0f;
+        x[2 * i] = y[i];
+        x[2 * i + 1] = (float)i;
+    }
+    const size_t sizes[] = {2, 4, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 70);
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 1;
+    o.val_fraction = 0.25f;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    mlpbt_assert_close(mlpb_model_mean(m)[0], 1.0 / 3.0, 1e-6);
+    mlpbt_assert_close(mlpb_model_std(m)[0], sqrt(2.0) / 3.0, 1e-6);
+    assert_int_equal(rep.best_epoch, 1);
+    assert_true(isfinite(rep.last.val_loss) && isfinite(rep.last.val.auc));
+
+    /* An explicit validation set never enters the statistics. */
+    float vx[4] = {100.0f, 100.0f, 100.0f, 100.0f}, vy[2] = {0.0f, 1.0f};
+    const mlpb_dataset va = {vx, vy, NULL, 2};
+    assert_int_equal(mlpb_train(m, &tr, &va, &o, NULL, &rep), MLPB_OK);
+    mlpbt_assert_close(mlpb_model_mean(m)[0], 0.33, 1e-6);
+    mlpbt_assert_close(mlpb_model_mean(m)[1], 49.5, 1e-6);
+
+    /* Too few rows to hold any out (round(0.1 * 2) per class): trains
+     * without validation. */
+    o.val_fraction = 0.1f;
+    const mlpb_dataset four = {xor_x, xor_y, NULL, 4};
+    assert_int_equal(mlpb_train(m, &four, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_true(isnan(rep.last.val_loss));
+    assert_int_equal(rep.best_epoch, 0);
+    mlpb_model_destroy(m);
+}
+
+/* ------------------------------------------------ weights, partial batch */
+/* One epoch of one full batch of plain SGD equals one mlpb_loss_grad_weighted
+ * + mlpb_sgd_step on the same rows (in another order, hence a tolerance). */
+static void test_train_weights_reach_the_loss(void **state)
+{
+    (void)state;
+    enum { N = 24, D = 3, K = 2 };
+    float x[N * D], y[N * K], sw[N];
+    const float pw[K] = {3.0f, 0.5f};
+    mlpbt_fill_uniform(x, N * D, -1.0f, 1.0f, 80);
+    mlpbt_fill_labels(y, N * K, 81);
+    mlpbt_fill_uniform(sw, N, 0.0f, 2.0f, 82);
+    const size_t sizes[] = {D, 5, K};
+    mlpb_model *m = mlpbt_model(sizes, 3, 83), *ref = NULL, *plain = NULL;
+    assert_int_equal(mlpb_model_clone(m, &ref), MLPB_OK);
+    assert_int_equal(mlpb_model_clone(m, &plain), MLPB_OK);
+
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 1;
+    o.batch_size = N;
+    o.val_fraction = 0.0f;
+    o.standardize = 0;
+    o.optim.kind = MLPB_OPT_SGD;
+    o.optim.lr = 0.5f;
+    o.pos_weight = pw;
+    const mlpb_dataset tr = {x, y, sw, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+
+    mlpb_workspace *ws = NULL;
+    assert_int_equal(mlpb_workspace_create(ref, N, NULL, &ws), MLPB_OK);
+    const mlpb_loss_weights w = {pw, sw};
+    float loss, loss_plain;
+    assert_int_equal(mlpb_loss_grad_weighted(ref, ws, x, y, N, &w, &loss), MLPB_OK);
+    assert_int_equal(mlpb_sgd_step(ref, 0.5f), MLPB_OK);
+    assert_int_equal(mlpb_loss_grad(plain, ws, x, y, N, &loss_plain), MLPB_OK);
+    assert_int_equal(mlpb_sgd_step(plain, 0.5f), MLPB_OK);
+    mlpbt_assert_close(rep.last.train_loss, loss, 1e-6);
+    assert_true(fabs((double)loss - (double)loss_plain) > 1e-2);
+
+    size_t np;
+    const float *p = mlpb_model_params(m, &np), *pr = mlpb_model_params(ref, NULL);
+    const float *pp = mlpb_model_params(plain, NULL);
+    double far = 0.0;
+    for (size_t i = 0; i < np; i++) {
+        assert_true(mlpbt_rel_err((double)p[i], (double)pr[i], 1e-2) < 1e-5);
+        far = fmax(far, fabs((double)p[i] - (double)pp[i]));
+    }
+    assert_true(far > 1e-3); /* the weights made a difference */
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+    mlpb_model_destroy(ref);
+    mlpb_model_destroy(plain);
+}
+
+/* 5 rows in batches of 4: the second batch is one row, and its loss is that
+ * row's own loss (divided by 1, not 4); the first batch's loss is the mean of
+ * the other four at the initial weights. */
+typedef struct pb_ctx {
+    mlpb_model *m, *before; /* the live model; a copy of the weights before the batch */
+    const float *x, *y;
+    float        first_loss;
+    size_t       last_row;
+    mlpb_workspace *ws;
+} pb_ctx;
+
+static int partial_batch(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+{
+    (void)epoch;
+    pb_ctx *c = ctx;
+    assert_int_equal(n_batches, 2);
+    if (batch == 1) {
+        c->first_loss = loss;
+    } else {
+        size_t hits = 0;
+        for (size_t i = 0; i < 5; i++) {
+            float li;
+            assert_int_equal(mlpb_loss(c->before, c->ws, c->x + 2 * i, c->y + i, 1, NULL, &li),
+                             MLPB_OK);
+            if (mlpbt_rel_err((double)li, (double)loss, 1e-6) < 1e-5) {
+                hits++;
+                c->last_row = i;
+            }
+        }
+        assert_int_equal(hits, 1);
+    }
+    /* The weights after this batch are those before the next one. */
+    assert_int_equal(mlpb_model_copy_params(c->before, c->m), MLPB_OK);
+    return 0;
+}
+
+static void test_train_partial_last_batch(void **state)
+{
+    (void)state;
+    float x[10], y[5];
+    make_moons(x, y, 5, 0.3, 90);
+    const size_t sizes[] = {2, 6, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 91), *before = NULL, *init = NULL;
+    assert_int_equal(mlpb_model_clone(m, &before), MLPB_OK);
+    assert_int_equal(mlpb_model_clone(m, &init), MLPB_OK);
+    mlpb_workspace *ws = NULL;
+    assert_int_equal(mlpb_workspace_create(m, 5, NULL, &ws), MLPB_OK);
+    pb_ctx c = {m, before, x, y, 0.0f, 99, ws};
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 1;
+    o.batch_size = 4;
+    o.val_fraction = 0.0f;
+    o.standardize = 0;
+    o.optim.kind = MLPB_OPT_SGD;
+    o.optim.lr = 0.5f;
+    o.on_batch = partial_batch;
+    o.ctx = &c;
+    const mlpb_dataset tr = {x, y, NULL, 5};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_true(c.last_row < 5);
+    double sum = 0.0;
+    for (size_t i = 0; i < 5; i++) {
+        if (i == c.last_row)
+            continue;
+        float li;
+        assert_int_equal(mlpb_loss(init, ws, x + 2 * i, y + i, 1, NULL, &li), MLPB_OK);
+        sum += (double)li;
+    }
+    mlpbt_assert_close(c.first_loss, sum / 4.0, 1e-5);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+    mlpb_model_destroy(before);
+    mlpb_model_destroy(init);
+}
+
+/* ----------------------------------------------------------- allocation */
+typedef struct alloc_ctx {
+    const mlpbt_counter *c;
+    size_t               calls_at_first; /* SIZE_MAX until the first callback */
+    int                  changed;
+} alloc_ctx;
+
+static void note_calls(alloc_ctx *a)
+{
+    if (a->calls_at_first == SIZE_MAX)
+        a->calls_at_first = a->c->calls;
+    else if (a->c->calls != a->calls_at_first)
+        a->changed = 1;
+}
+
+static int alloc_batch(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+{
+    (void)epoch, (void)batch, (void)n_batches, (void)loss;
+    note_calls(ctx);
+    return 0;
+}
+
+static int alloc_epoch(const mlpb_epoch_info *info, void *ctx)
+{
+    (void)info;
+    note_calls(ctx);
+    return 0;
+}
+
+/* Training with a split, sample weights and validation metrics allocates only
+ * before the first epoch; every allocation failure is clean. */
+static void test_train_allocation(void **state)
+{
+    (void)state;
+    enum { N = 90 };
+    float x[2 * N], y[N], sw[N];
+    make_moons(x, y, N, 0.2, 100);
+    mlpbt_fill_uniform(sw, N, 0.5f, 1.5f, 101);
+    const size_t sizes[] = {2, 8, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 102);
+    float *init = params_copy(m);
+    size_t np;
+    mlpb_model_params(m, &np);
+
+    mlpbt_counter cnt;
+    mlpb_allocator a = mlpbt_counting_allocator(&cnt);
+    alloc_ctx ac = {&cnt, SIZE_MAX, 0};
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 6;
+    o.batch_size = 16;
+    o.val_fraction = 0.3f;
+    o.on_batch = alloc_batch;
+    o.on_epoch = alloc_epoch;
+    o.ctx = &ac;
+    const mlpb_dataset tr = {x, y, sw, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, &a, &rep), MLPB_OK);
+    assert_true(ac.calls_at_first != SIZE_MAX && ac.calls_at_first > 0);
+    assert_false(ac.changed);
+    assert_int_equal(cnt.calls, ac.calls_at_first);
+    assert_int_equal(cnt.live, 0);
+    assert_true(isfinite(rep.last.val.auc));
+
+    /* Fail at every allocation in turn: MLPB_E_NOMEM, no leak, the model and
+     * the report untouched. */
+    o.on_batch = NULL;
+    o.on_epoch = NULL;
+    o.epochs = 1;
+    size_t fail_at = 0;
+    for (;; fail_at++) {
+        assert_int_equal(mlpb_model_set_standardization(m, NULL, NULL), MLPB_OK);
+        memcpy(mlpb_model_params(m, NULL), init, np * sizeof *init);
+        mlpbt_counting_allocator(&cnt);
+        cnt.fail_at = fail_at;
+        memset(&rep, 0xa5, sizeof rep);
+        mlpb_train_report sentinel;
+        memcpy(&sentinel, &rep, sizeof rep);
+        const mlpb_status s = mlpb_train(m, &tr, NULL, &o, &a, &rep);
+        assert_int_equal(cnt.live, 0);
+        if (s == MLPB_OK)
+            break;
+        assert_int_equal(s, MLPB_E_NOMEM);
+        assert_memory_equal(&rep, &sentinel, sizeof rep);
+        assert_memory_equal(mlpb_model_params(m, NULL), init, np * sizeof *init);
+        assert_null(mlpb_model_mean(m));
+    }
+    assert_true(fail_at >= 3);
+    free(init);
+    mlpb_model_destroy(m);
+}
+
+/* ------------------------------------------------------ argument checks */
+static void test_train_invalid_args(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {2, 4, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 110);
+    float *init = params_copy(m);
+    size_t np;
+    mlpb_model_params(m, &np);
+    const mlpb_dataset tr = {xor_x, xor_y, NULL, 4};
+    mlpb_train_opts ok = quiet_opts(), o;
+    mlpb_train_report rep, sentinel;
+    memset(&sentinel, 0x5a, sizeof sentinel);
+#define EXPECT_INVALID(model, train, val, opts)                                       \
+    do {                                                                              \
+        rep = sentinel;                                                               \
+        assert_int_equal(mlpb_train(model, train, val, opts, NULL, &rep),             \
+                         MLPB_E_INVALID_ARG);                                         \
+        assert_memory_equal(&rep, &sentinel, sizeof rep);                             \
+    } while (0)
+    EXPECT_INVALID(NULL, &tr, NULL, &ok);
+    EXPECT_INVALID(m, NULL, NULL, &ok);
+    EXPECT_INVALID(m, &tr, NULL, NULL);
+    const mlpb_dataset empty = {xor_x, xor_y, NULL, 0}, nox = {NULL, xor_y, NULL, 4};
+    const mlpb_dataset noy = {xor_x, NULL, NULL, 4};
+    EXPECT_INVALID(m, &empty, NULL, &ok);
+    EXPECT_INVALID(m, &nox, NULL, &ok);
+    EXPECT_INVALID(m, &noy, NULL, &ok);
+    EXPECT_INVALID(m, &tr, &empty, &ok);
+    EXPECT_INVALID(m, &tr, &nox, &ok);
+    o = ok;
+    o.epochs = 0;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o = ok;
+    o.batch_size = 0;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o = ok;
+    o.val_fraction = 1.0f;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o.val_fraction = -0.1f;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o.val_fraction = NAN;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o = ok;
+    o.min_delta = -1.0f;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o = ok;
+    const float bad_pw[1] = {0.0f};
+    o.pos_weight = bad_pw;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o = ok;
+    o.optim.lr = -1.0f;
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o = ok;
+    o.optim.schedule = MLPB_SCHED_COSINE; /* t_max 0 */
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    /* A split that leaves no training row: 1 row, half held out. */
+    o = ok;
+    o.val_fraction = 0.6f;
+    const mlpb_dataset one = {xor_x, xor_y, NULL, 1};
+    EXPECT_INVALID(m, &one, NULL, &o);
+    /* Overflowing extents. */
+    const mlpb_dataset huge = {xor_x, xor_y, NULL, SIZE_MAX / 2};
+    rep = sentinel;
+    o = ok;
+    o.val_fraction = 0.0f;
+    assert_int_equal(mlpb_train(m, &huge, NULL, &o, NULL, &rep), MLPB_E_OVERFLOW);
+#undef EXPECT_INVALID
+    assert_memory_equal(mlpb_model_params(m, NULL), init, np * sizeof *init);
+    assert_null(mlpb_model_mean(m));
+    /* report may be NULL. */
+    o = ok;
+    o.epochs = 2;
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, NULL), MLPB_OK);
+    free(init);
+    mlpb_model_destroy(m);
+}
+
+/* -------------------------------------------------------- breast cancer */
+#ifdef MLPB_TEST_HAVE_DATA
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The Wisconsin diagnostic data: a fixed stratified 75/25 split, a 30-32-1
+ * model trained with Adam (defaults: standardised, 10% of the training rows
+ * for early stopping) reaches >= 0.96 accuracy on the held-out quarter. */
+static void test_train_breast_cancer(void **state)
+{
+    (void)state;
+    mlpb_data_opts dopts;
+    mlpb_data_opts_init(&dopts);
+    mlpb_data all, tr, te;
+    char err[256];
+    assert_int_equal(mlpb_data_read(MLPB_TEST_DATA_DIR "/breast_cancer.csv", &dopts, &all,
+                                    err, sizeof err),
+                     MLPB_OK);
+    assert_int_equal(all.n, 569);
+    assert_int_equal(all.d, 30);
+    assert_int_equal(all.k, 1);
+    assert_int_equal(mlpb_data_split(&all, 0.25, 42, &tr, &te), MLPB_OK);
+    assert_int_equal(te.n, 142); /* round(0.25 * 357) + round(0.25 * 212) = 89 + 53 */
+
+    const size_t sizes[] = {30, 32, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 42);
+    mlpb_train_opts o = quiet_opts();
+    o.seed = 42;
+    const mlpb_dataset ds = {tr.x, tr.y, NULL, tr.n};
+    mlpb_train_report rep;
+    const double t0 = now_s();
+    assert_int_equal(mlpb_train(m, &ds, NULL, &o, NULL, &rep), MLPB_OK);
+    const double secs = now_s() - t0;
+    const double acc = accuracy(m, te.x, te.y, te.n);
+    print_message("breast cancer: held-out accuracy %.4f (%zu rows), %zu epochs (best %zu, "
+                  "val loss %.4f), %.3f s\n",
+                  acc, te.n, rep.epochs_run, rep.best_epoch, rep.best_val_loss, secs);
+    assert_true(acc >= 0.96);
+    mlpb_model_destroy(m);
+    mlpb_data_free(&all);
+    mlpb_data_free(&tr);
+    mlpb_data_free(&te);
+}
+#endif
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_train_defaults),
+        cmocka_unit_test(test_train_xor),
+        cmocka_unit_test(test_train_moons),
+        cmocka_unit_test(test_train_early_stopping_restores_best),
+        cmocka_unit_test(test_train_callback_stops),
+        cmocka_unit_test(test_train_diverging_lr_stops_at_last_good),
+        cmocka_unit_test(test_train_overflowing_update_restores_epoch_start),
+        cmocka_unit_test(test_train_nonfinite_data_refused_up_front),
+        cmocka_unit_test(test_train_deterministic),
+        cmocka_unit_test(test_train_shuffles_every_epoch),
+        cmocka_unit_test(test_train_split_is_stratified_and_fit_on_train_rows),
+        cmocka_unit_test(test_train_weights_reach_the_loss),
+        cmocka_unit_test(test_train_partial_last_batch),
+        cmocka_unit_test(test_train_allocation),
+        cmocka_unit_test(test_train_invalid_args),
+#ifdef MLPB_TEST_HAVE_DATA
+        cmocka_unit_test(test_train_breast_cancer),
+#endif
+    };
+    return cmocka_run_group_tests_name("train", tests, NULL, NULL);
+}
