@@ -78,36 +78,44 @@ static void output_metrics(const float *prob, const float *y, size_t n, size_t k
     out->auc = auc_sorted(pairs, n);
 }
 
-mlpb_status mlpb_metrics_compute(const float *prob, const float *y, size_t n, size_t k,
-                                 const mlpb_allocator *alloc, mlpb_metrics *per_output,
-                                 mlpb_metrics *mean, double *exact_match)
+size_t mlpb__metrics_scratch_bytes(size_t n)
 {
+    size_t bytes;
+    return mlpb__mul_size(n, sizeof(scored), &bytes) == MLPB_OK ? bytes : 0;
+}
+
+/* Check labels, then probabilities (argument errors before numeric ones),
+ * before anything is written. */
+static mlpb_status check_inputs(const float *prob, const float *y, size_t n, size_t k)
+{
+    size_t cells;
     if (prob == NULL || y == NULL || n == 0 || k == 0)
         return MLPB_E_INVALID_ARG;
-    size_t cells, bytes;
     /* Arrays this large cannot exist, so the arguments are wrong. */
-    if (mlpb__mul_size(n, k, &cells) != MLPB_OK ||
-        mlpb__mul_size(n, sizeof(scored), &bytes) != MLPB_OK)
+    if (mlpb__mul_size(n, k, &cells) != MLPB_OK || mlpb__metrics_scratch_bytes(n) == 0)
         return MLPB_E_INVALID_ARG;
-    /* All labels first (argument errors), then all probabilities (numeric
-     * errors), before anything is allocated or written. */
     for (size_t c = 0; c < cells; c++)
         if (y[c] != 0.0f && y[c] != 1.0f)
             return MLPB_E_INVALID_ARG;
     for (size_t c = 0; c < cells; c++)
         if (!isfinite(prob[c]))
             return MLPB_E_NUMERIC;
+    return MLPB_OK;
+}
 
+mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size_t k,
+                               void *scratch, mlpb_metrics *per_output, mlpb_metrics *mean,
+                               double *exact_match)
+{
+    MLPB_TRY(check_inputs(prob, y, n, k));
     if (per_output != NULL || mean != NULL) {
-        const mlpb_allocator a = mlpb__allocator(alloc);
-        scored *pairs = mlpb__alloc(&a, bytes);
-        if (pairs == NULL)
-            return MLPB_E_NOMEM;
+        if (scratch == NULL)
+            return MLPB_E_INVALID_ARG;
         mlpb_metrics sum = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         size_t n_auc = 0;
         for (size_t j = 0; j < k; j++) {
             mlpb_metrics mj;
-            output_metrics(prob, y, n, k, j, pairs, &mj);
+            output_metrics(prob, y, n, k, j, scratch, &mj);
             if (per_output != NULL)
                 per_output[j] = mj;
             sum.loss += mj.loss;
@@ -120,7 +128,6 @@ mlpb_status mlpb_metrics_compute(const float *prob, const float *y, size_t n, si
                 n_auc++;
             }
         }
-        mlpb__free(&a, pairs);
         if (mean != NULL) {
             const double kd = (double)k;
             mean->loss = sum.loss / kd;
@@ -131,7 +138,6 @@ mlpb_status mlpb_metrics_compute(const float *prob, const float *y, size_t n, si
             mean->auc = n_auc == 0 ? (double)NAN : sum.auc / (double)n_auc;
         }
     }
-
     if (exact_match != NULL) {
         size_t rows = 0;
         for (size_t i = 0; i < n; i++) {
@@ -143,4 +149,22 @@ mlpb_status mlpb_metrics_compute(const float *prob, const float *y, size_t n, si
         *exact_match = (double)rows / (double)n;
     }
     return MLPB_OK;
+}
+
+mlpb_status mlpb_metrics_compute(const float *prob, const float *y, size_t n, size_t k,
+                                 const mlpb_allocator *alloc, mlpb_metrics *per_output,
+                                 mlpb_metrics *mean, double *exact_match)
+{
+    /* Argument and numeric errors come before the allocation. */
+    MLPB_TRY(check_inputs(prob, y, n, k));
+    if (per_output == NULL && mean == NULL)
+        return mlpb__metrics_work(prob, y, n, k, NULL, NULL, NULL, exact_match);
+    const mlpb_allocator a = mlpb__allocator(alloc);
+    void *scratch = mlpb__alloc(&a, mlpb__metrics_scratch_bytes(n));
+    if (scratch == NULL)
+        return MLPB_E_NOMEM;
+    const mlpb_status s =
+        mlpb__metrics_work(prob, y, n, k, scratch, per_output, mean, exact_match);
+    mlpb__free(&a, scratch);
+    return s;
 }

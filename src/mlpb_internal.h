@@ -98,6 +98,16 @@ mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
  * Returns MLPB_E_NUMERIC for non-finite input. */
 mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *x, size_t n);
 
+/* ----------------------------------------------------------- metrics.c */
+/* Bytes of sorting scratch that mlpb__metrics_work needs for n rows (0 when
+ * that overflows). */
+size_t mlpb__metrics_scratch_bytes(size_t n);
+/* mlpb_metrics_compute on caller scratch of mlpb__metrics_scratch_bytes(n)
+ * bytes (may be NULL when per_output and mean are): allocates nothing. */
+mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size_t k,
+                               void *scratch, mlpb_metrics *per_output, mlpb_metrics *mean,
+                               double *exact_match);
+
 /* ------------------------------------------------------------- optim.c */
 /* mlpb_optim_step that also reports, through params_finite (may be NULL),
  * whether every updated parameter is finite: an update with a finite gradient

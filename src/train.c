@@ -64,41 +64,6 @@ static void *at(void *block, size_t off, size_t count)
     return count == 0 ? NULL : (char *)block + off;
 }
 
-/* ---------------------------------------------------- metrics scratch */
-/* mlpb_metrics_compute takes O(n) sorting memory from an allocator at each
- * call. Handing it this allocator, which serves one request from a block
- * reserved up front, keeps the epoch loop free of allocation; a request that
- * does not fit falls through to the caller's allocator, so correctness never
- * depends on the reserve being large enough. */
-typedef struct scratch {
-    void                 *buf;
-    size_t                cap;
-    bool                  used;
-    const mlpb_allocator *fallback;
-} scratch;
-
-static void *scratch_alloc(void *ctx, size_t size, size_t align)
-{
-    scratch *s = ctx;
-    if (!s->used && size <= s->cap && align <= MLPB_ALIGN) {
-        s->used = true;
-        return s->buf;
-    }
-    return s->fallback->alloc(s->fallback->ctx, size, align);
-}
-
-static void scratch_free(void *ctx, void *p)
-{
-    scratch *s = ctx;
-    if (p == s->buf)
-        s->used = false;
-    else if (p != NULL)
-        s->fallback->free(s->fallback->ctx, p);
-}
-
-/* metrics.c sorts one (score, label) float pair a row; twice that is reserved. */
-#define SCRATCH_BYTES_PER_ROW (4 * sizeof(float))
-
 /* ------------------------------------------------------------- helpers */
 /* Copy the rows of src listed in rows[0..n) to contiguous dx, dy, dsw (dsw and
  * src->sample_weight both NULL or both not). */
@@ -247,7 +212,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     const size_t o_bsw = reserve(&l, has_sw ? bs : 0, sizeof(float));
     const size_t o_vz = reserve(&l, n_va * k, sizeof(float));
     const size_t o_vp = reserve(&l, n_va * k, sizeof(float));
-    const size_t o_scr = reserve(&l, n_va, SCRATCH_BYTES_PER_ROW);
+    const size_t o_scr = reserve(&l, n_va > 0 ? mlpb__metrics_scratch_bytes(n_va) : 0, 1);
     const size_t o_good = reserve(&l, np, sizeof(float));
     const size_t o_best = reserve(&l, n_va > 0 ? np : 0, sizeof(float));
     if (l.st != MLPB_OK)
@@ -269,11 +234,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     float *bsw = at(block, o_bsw, has_sw ? bs : 0);
     float *vz = at(block, o_vz, n_va * k), *vp = at(block, o_vp, n_va * k);
     float *good = at(block, o_good, np), *best = at(block, o_best, n_va > 0 ? np : 0);
-    /* The reserve was rounded up to whole lines; all of it may be handed out. */
-    const size_t scr_cap = (n_va * SCRATCH_BYTES_PER_ROW + MLPB_ALIGN - 1) / MLPB_ALIGN *
-                           MLPB_ALIGN;
-    scratch scr = {at(block, o_scr, n_va), scr_cap, false, &a};
-    const mlpb_allocator scr_alloc = {scratch_alloc, scratch_free, &scr};
+    void *scr = at(block, o_scr, n_va);
 
     mlpb_rng rng;
     mlpb__rng_seed(&rng, opts->seed);
@@ -381,8 +342,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
             }
             mlpb__sigmoid(n_va * k, vz, vp);
             if (val_binary) {
-                st = mlpb_metrics_compute(vp, va.y, n_va, k, &scr_alloc, NULL, &info.val,
-                                          NULL);
+                st = mlpb__metrics_work(vp, va.y, n_va, k, scr, NULL, &info.val, NULL);
                 if (st != MLPB_OK)
                     goto report;
             }
