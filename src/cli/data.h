@@ -1,0 +1,95 @@
+/* data.h -- data readers of the mlpblas tool: CSV and LIBSVM/svmlight text,
+ * plain or gzip-compressed, read in one streaming pass into a dense row-major
+ * feature matrix and a 0/1 label matrix. Errors are written to a caller buffer
+ * as "FILE:LINE:COLUMN: message"; nothing here prints or exits. */
+#ifndef MLPB_CLI_DATA_H
+#define MLPB_CLI_DATA_H
+
+#include "mlpblas.h" /* mlpb_status */
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum mlpb_data_format {
+    MLPB_FORMAT_AUTO   = 0, /* by name: .svm .libsvm .svmlight (also + .gz) are LIBSVM */
+    MLPB_FORMAT_CSV    = 1,
+    MLPB_FORMAT_LIBSVM = 2
+} mlpb_data_format;
+
+/* How to read a file; mlpb_data_opts_init sets the defaults noted here. */
+typedef struct mlpb_data_opts {
+    mlpb_data_format format;  /* AUTO */
+    char        delimiter;    /* CSV: 0 detects ',' ';' or tab from the first line (0) */
+    int         header;       /* CSV: the first record names the columns (1); without
+                                 one the columns are named "1", "2", ... */
+    const char *labels;       /* CSV: comma-separated names of the label columns, in the
+                                 order of the outputs; NULL: see n_labels (NULL) */
+    size_t      n_labels;     /* CSV with labels NULL: the last n_labels columns are the
+                                 labels, 0 reads every column as a feature.
+                                 LIBSVM: 0 ignores the labels; 1 detects (binary unless a
+                                 row lists comma-separated class ids); k > 1 reads
+                                 multi-label rows of class ids 0..k-1 (1) */
+    size_t      n_features;   /* LIBSVM: exact feature count d, so indices 1..d; 0 takes
+                                 the largest index seen (0) */
+} mlpb_data_opts;
+
+/* A dataset read from a file. Every pointer is owned; free with mlpb_data_free. */
+typedef struct mlpb_data {
+    size_t  n, d, k;          /* rows, features, labels (k may be 0) */
+    float  *x;                /* n x d, row-major */
+    float  *y;                /* n x k, row-major, values 0 or 1; NULL when k is 0 */
+    char  **feature_names;    /* d strings */
+    char  **label_names;      /* k strings */
+    size_t  first_line;       /* line of the header (or of the first row) */
+    mlpb_data_format format;  /* the format actually read */
+    char    delimiter;        /* CSV: the delimiter actually used */
+    char   *names_buf;        /* private: the block every name points into */
+    size_t  names_len;        /* private: its size in bytes */
+} mlpb_data;
+
+void mlpb_data_opts_init(mlpb_data_opts *o);
+
+/* The format AUTO picks for this file name (CSV unless .svm, .libsvm or
+ * .svmlight, optionally followed by .gz). */
+mlpb_data_format mlpb_data_guess_format(const char *path);
+
+/* Read the whole file at path ("-" is standard input) into *out. Gzip input is
+ * recognised by its magic bytes, whatever the name.
+ * CSV: RFC 4180 quoting ("" inside quotes), CRLF or LF line ends, blank lines
+ * and lines starting with '#' skipped, blanks around fields ignored. Every
+ * cell must be a finite number; labels must be 0 or 1.
+ * LIBSVM: "LABEL IDX:VAL ..." with 1-based increasing indices, labels 0/1 or
+ * -1/+1 (-1 becomes 0), or comma-separated 0-based class ids for multi-label;
+ * "qid:N" tokens and "# ..." comments are skipped. LIBSVM rows are expanded
+ * densely: with n_features 0, data so sparse that the n x (d + k) floats
+ * would exceed both 64 MB and 64 floats per byte of text is refused
+ * (MLPB_E_FORMAT), as a few bytes can name feature 100000000.
+ * Returns MLPB_OK; MLPB_E_INVALID_ARG (NULL argument, bad option);
+ * MLPB_E_IO (cannot open or read; gzip stream damaged); MLPB_E_FORMAT (any
+ * content error, with its position); MLPB_E_NOMEM; MLPB_E_OVERFLOW. On
+ * failure *out is zeroed and err (errlen bytes, may be 0) holds one line. */
+mlpb_status mlpb_data_read(const char *path, const mlpb_data_opts *o, mlpb_data *out,
+                           char *err, size_t errlen);
+
+/* As mlpb_data_read, from len bytes of uncompressed text in memory; name
+ * is used in error messages and for format detection. */
+mlpb_status mlpb_data_read_mem(const void *buf, size_t len, const char *name,
+                               const mlpb_data_opts *o, mlpb_data *out,
+                               char *err, size_t errlen);
+
+/* Free everything d owns and zero it; NULL or a zeroed d is a no-op. */
+void mlpb_data_free(mlpb_data *d);
+
+/* Split src into two new datasets, stratified by the first label (or not at
+ * all when k is 0): round(test_fraction * count) rows of each class, chosen
+ * with a generator seeded by seed, go to *test, the others to *train. Rows
+ * keep their file order. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, fraction
+ * outside (0, 1), a side left empty), MLPB_E_NOMEM; on failure both are zeroed. */
+mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t seed,
+                            mlpb_data *train, mlpb_data *test);
+
+/* Remove the m feature columns listed in cols (distinct indices < d) from d,
+ * in place, names included. Returns MLPB_OK or MLPB_E_INVALID_ARG. */
+mlpb_status mlpb_data_drop_features(mlpb_data *d, const size_t *cols, size_t m);
+
+#endif /* MLPB_CLI_DATA_H */

@@ -1,0 +1,305 @@
+/* main.c -- entry point of the mlpblas tool: the command dispatch, the
+ * top-level help, option parsing and the messages and loaders every command
+ * shares. The commands themselves are in cmd_train.c and cmd_eval.c. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage_text[] =
+    "Usage: mlpblas COMMAND [ARGS...]\n"
+    "\n"
+    "Train and run multilayer perceptrons (ReLU hidden layers, sigmoid outputs,\n"
+    "binary cross-entropy) for binary and multi-label classification of tabular\n"
+    "data. Every heavy product is a cblas_sgemm call.\n"
+    "\n"
+    "Commands:\n"
+    "  train DATA --out MODEL   train a model on a CSV or LIBSVM file\n"
+    "  eval MODEL DATA          metrics of a model on labelled data\n"
+    "  predict MODEL DATA       probabilities as CSV, one row a sample\n"
+    "  info MODEL               architecture and settings of a model file\n"
+    "  demo                     split, train and test on the bundled breast-cancer data\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help               this text; 'mlpblas COMMAND --help' for a command\n"
+    "  --version                the library version\n"
+    "\n"
+    "Data files are CSV with a header row (the delimiter ',' ';' or tab is\n"
+    "detected) or LIBSVM/svmlight text (.svm, .libsvm, .svmlight), either one\n"
+    "optionally gzip-compressed (.gz); '-' reads standard input. Labels are 0/1\n"
+    "columns: the last column unless --label names them.\n"
+    "\n"
+    "Exit status: 0 on success, 1 for bad data, models or files (the message\n"
+    "starts with FILE:LINE:COLUMN: or MODEL:), 2 for a bad command line.\n"
+    "\n"
+    "Example:\n"
+    "  mlpblas demo\n"
+    "  mlpblas train data.csv --out model.mlpb\n"
+    "  mlpblas eval model.mlpb test.csv\n"
+    "  mlpblas predict model.mlpb new.csv --out probabilities.csv\n";
+
+/* Run command cmd with argv[0] == cmd; -1 if there is no such command. */
+static int dispatch(const char *cmd, int argc, char **argv)
+{
+    if (strcmp(cmd, "train") == 0)
+        return cli_cmd_train(argc, argv);
+    if (strcmp(cmd, "eval") == 0)
+        return cli_cmd_eval(argc, argv);
+    if (strcmp(cmd, "predict") == 0)
+        return cli_cmd_predict(argc, argv);
+    if (strcmp(cmd, "info") == 0)
+        return cli_cmd_info(argc, argv);
+    if (strcmp(cmd, "demo") == 0)
+        return cli_cmd_demo(argc, argv);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return CLI_EUSAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* "mlpblas help train" is "mlpblas train --help". */
+        char  help[] = "--help";
+        char *args[] = {argv[2], help, NULL};
+        int   rc     = dispatch(argv[2], 2, args);
+        return rc >= 0 ? rc : cli_usage("help", "unknown command '%s'", argv[2]);
+    }
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("mlpblas %s\n", mlpb_version_string());
+        return CLI_OK;
+    }
+    int rc = dispatch(cmd, argc - 1, argv + 1);
+    if (rc >= 0)
+        return rc;
+    fprintf(stderr, "mlpblas: unknown command '%s' (see mlpblas --help)\n", cmd);
+    return CLI_EUSAGE;
+}
+
+/* ------------------------------------------------------------ messages */
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "mlpblas %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see mlpblas %s --help)\n", cmd);
+    return CLI_EUSAGE;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_EDATA;
+}
+
+/* ------------------------------------------------------------- options */
+void cli_args_init(cli_args *a, int argc, char **argv, const char *cmd,
+                   const cli_optdef *defs)
+{
+    memset(a, 0, sizeof *a);
+    a->argc = argc;
+    a->argv = argv;
+    a->i    = 1; /* argv[0] is the command */
+    a->cmd  = cmd;
+    a->defs = defs;
+}
+
+int cli_args_next(cli_args *a)
+{
+    a->name  = NULL;
+    a->value = NULL;
+    if (a->i >= a->argc)
+        return CLI_ARG_END;
+    const char *arg = a->argv[a->i++];
+    if (a->only_pos || arg[0] != '-' || strcmp(arg, "-") == 0) {
+        a->value = arg;
+        return CLI_ARG_POS;
+    }
+    if (strcmp(arg, "--") == 0) {
+        a->only_pos = 1;
+        return cli_args_next(a);
+    }
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
+        return CLI_ARG_HELP;
+    const char *eq  = strchr(arg, '=');
+    size_t      len = eq ? (size_t)(eq - arg) : strlen(arg);
+    for (const cli_optdef *d = a->defs; d->name != NULL; d++) {
+        if (strlen(d->name) != len || memcmp(d->name, arg, len) != 0)
+            continue;
+        a->name = d->name;
+        if (!d->has_value) {
+            if (eq != NULL) {
+                cli_usage(a->cmd, "option %s takes no value", d->name);
+                return CLI_ARG_BAD;
+            }
+            return CLI_ARG_OPT;
+        }
+        if (eq != NULL) {
+            a->value = eq + 1;
+        } else if (a->i < a->argc) {
+            a->value = a->argv[a->i++];
+        } else {
+            cli_usage(a->cmd, "option %s needs a value", d->name);
+            return CLI_ARG_BAD;
+        }
+        return CLI_ARG_OPT;
+    }
+    cli_usage(a->cmd, "unknown option '%.*s'", (int)len, arg);
+    return CLI_ARG_BAD;
+}
+
+int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t min, size_t max,
+                   size_t *out)
+{
+    char *end;
+    errno                 = 0;
+    unsigned long long v  = strtoull(s, &end, 10);
+    if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
+        if (max == SIZE_MAX)
+            cli_usage(cmd, "%s: '%s' is not an integer >= %zu", opt, s, min);
+        else
+            cli_usage(cmd, "%s: '%s' is not an integer from %zu to %zu", opt, s, min, max);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out)
+{
+    char *end;
+    errno                = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0) {
+        cli_usage(cmd, "%s: '%s' is not a non-negative integer", opt, s);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_float(const char *cmd, const char *opt, const char *s, double min, double max,
+                    float *out)
+{
+    char *end;
+    errno    = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !isfinite(v) || v < min || v > max) {
+        cli_usage(cmd, "%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
+        return -1;
+    }
+    *out = (float)v;
+    return 0;
+}
+
+int cli_parse_sizes(const char *cmd, const char *opt, const char *s, size_t *out, size_t cap,
+                    size_t *n)
+{
+    size_t      count = 0;
+    const char *p     = s;
+    for (;;) {
+        char  *end;
+        errno                = 0;
+        unsigned long long v = strtoull(p, &end, 10);
+        if (*p < '0' || *p > '9' || errno != 0 || v < 1 || v > 1000000 ||
+            (*end != ',' && *end != '\0') || count == cap) {
+            cli_usage(cmd, "%s: '%s' is not a list of at most %zu widths 1..1000000 "
+                           "separated by commas", opt, s, cap);
+            return -1;
+        }
+        out[count++] = (size_t)v;
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    *n = count;
+    return 0;
+}
+
+int cli_data_option(const char *cmd, const char *name, const char *value, mlpb_data_opts *o)
+{
+    if (strcmp(name, "--format") == 0) {
+        if (strcmp(value, "csv") == 0)
+            o->format = MLPB_FORMAT_CSV;
+        else if (strcmp(value, "libsvm") == 0 || strcmp(value, "svmlight") == 0)
+            o->format = MLPB_FORMAT_LIBSVM;
+        else
+            return cli_usage(cmd, "--format: '%s' is not csv or libsvm", value), -1;
+        return 1;
+    }
+    if (strcmp(name, "--delimiter") == 0) {
+        if (strcmp(value, "tab") == 0 || strcmp(value, "\\t") == 0)
+            o->delimiter = '\t';
+        else if (strcmp(value, "space") == 0)
+            o->delimiter = ' ';
+        else if (strlen(value) == 1 && value[0] != '"' && value[0] != '#' && value[0] != '\n')
+            o->delimiter = value[0];
+        else
+            return cli_usage(cmd, "--delimiter: '%s' is not one character (or tab, space)",
+                             value), -1;
+        return 1;
+    }
+    if (strcmp(name, "--no-header") == 0) {
+        o->header = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------- data and models */
+int cli_read_data(const char *path, const mlpb_data_opts *o, mlpb_data *d)
+{
+    char        err[1024];
+    mlpb_status st = mlpb_data_read(path, o, d, err, sizeof err);
+    if (st != MLPB_OK)
+        return cli_fail("%s", err);
+    return CLI_OK;
+}
+
+int cli_model_error(const char *path, const char *what, mlpb_status s)
+{
+    if (s == MLPB_E_IO)
+        return cli_fail("%s: %s: %s", path, what, strerror(errno));
+    return cli_fail("%s: %s: %s", path, what, mlpb_strerror(s));
+}
+
+int cli_load_model(const char *path, mlpb_model **m)
+{
+    errno          = 0;
+    mlpb_status st = mlpb_model_load(path, NULL, m);
+    if (st != MLPB_OK)
+        return cli_model_error(path, "cannot load the model", st);
+    return CLI_OK;
+}
+
+int cli_flush_stdout(const char *cmd)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_fail("mlpblas %s: cannot write to standard output: %s", cmd,
+                        strerror(errno));
+    return CLI_OK;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -1,0 +1,179 @@
+# errors.sh -- bad input: each case gives one line FILE:LINE:COLUMN: what (or
+# MODEL: what), exit status 1 for data and models, 2 for the command line,
+# and creates or replaces no output file.
+. "$(dirname "$0")/lib.sh"
+
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out good.mlpb --epochs 5 --quiet
+cp good.mlpb keep.mlpb
+echo "old predictions" >keep.csv
+
+# bad_train NAME PREFIX [ARGS]: training on NAME fails with status 1 and the
+# message prefix, creating no model and leaving an existing one untouched.
+bad_train() {
+    f=$1
+    p=$2
+    shift 2
+    run 1 "$MLPBLAS" train "$f" --out new.mlpb "$@"
+    err_is "$p"
+    [ ! -e new.mlpb ] || fail "$f: a model was written"
+    run 1 "$MLPBLAS" train "$f" --out keep.mlpb "$@"
+    err_is "$p"
+    cmp -s keep.mlpb good.mlpb || fail "$f: the existing model was replaced"
+}
+
+# bad_data NAME PREFIX: eval and predict on NAME fail the same way, and
+# predict --out leaves the existing output alone.
+bad_data() {
+    run 1 "$MLPBLAS" eval good.mlpb "$1"
+    err_is "$2"
+    run 1 "$MLPBLAS" predict good.mlpb "$1" --out keep.csv
+    err_is "$2"
+    [ "$(cat keep.csv)" = "old predictions" ] || fail "$1: predict replaced its output"
+    run 1 "$MLPBLAS" predict good.mlpb "$1" --out new.csv
+    [ ! -e new.csv ] || fail "$1: predict created its output"
+}
+
+printf 'x1,x2,x3,x4,y\n1,2,3,4,0\n1,2,abc,4,1\n' >nonnumeric.csv
+bad_train nonnumeric.csv 'nonnumeric.csv:3:5: "abc" is not a number'
+bad_data nonnumeric.csv 'nonnumeric.csv:3:5: "abc" is not a number'
+
+printf 'x1,x2,x3,x4,y\n1,2,3,4,0\n1,2,3,1\n' >ragged.csv
+bad_train ragged.csv 'ragged.csv:3:8: 4 fields, expected 5 as on line 1'
+bad_data ragged.csv 'ragged.csv:3:8: 4 fields, expected 5'
+printf 'x1,x2,x3,x4,y\n1,2,3,4,0,7\n' >long.csv
+bad_train long.csv 'long.csv:2:11: too many fields: expected 5'
+
+: >empty.csv
+bad_train empty.csv 'empty.csv:1:1: empty file'
+bad_data empty.csv 'empty.csv:1:1: empty file'
+printf 'x1,x2,x3,x4,y\r\n' >header-only.csv
+bad_train header-only.csv 'header-only.csv:2:1: no data rows'
+
+printf '# comment\nx1,x2,x3,x4,y\n1,2,3,4,0\n' >nolabel.csv
+bad_train nolabel.csv 'nolabel.csv:2:1: no column named "target"' --label target
+run 1 "$MLPBLAS" eval good.mlpb nolabel.csv --label target
+err_is 'nolabel.csv:2:1: no column named "target"'
+
+printf 'x1,x2,x3,x4,y\n1,2,3,4,0\n1,2,3,4,2\n' >label2.csv
+bad_train label2.csv 'label2.csv:3:9: label "y" must be 0 or 1, not 2'
+run 1 "$MLPBLAS" eval good.mlpb label2.csv
+err_is 'label2.csv:3:9: label "y" must be 0 or 1'
+
+printf 'x1,x2,x3,x4,y\n1,NaN,3,4,0\n' >nan.csv
+bad_train nan.csv 'nan.csv:2:3: "NaN" is not a finite number'
+bad_data nan.csv 'nan.csv:2:3: "NaN" is not a finite number'
+printf 'x1,x2,x3,x4,y\n1,2,3,-Inf,1\n' >inf.csv
+bad_train inf.csv 'inf.csv:2:7: "-Inf" is not a finite number'
+printf 'x1,x2,x3,x4,y\n1,2,3,1e999,1\n' >huge.csv
+bad_train huge.csv 'huge.csv:2:7: "1e999" is not a finite number'
+
+printf 'x1,x2,x3,x4,y\n1,"2,3,4,0\n' >quote.csv
+bad_train quote.csv 'quote.csv:2:3: quoted field not closed'
+
+printf '+1 1:1 2:1\n-1 0:1\n' >index0.svm
+bad_train index0.svm 'index0.svm:2:4: feature index 0: indices start at 1'
+printf '+1 1:1 3:x\n' >value.svm
+bad_train value.svm 'value.svm:1:10: "x" is not a number'
+printf '2 1:1\n' >svmlabel.svm
+run 1 "$MLPBLAS" eval good.mlpb svmlabel.svm
+err_is 'svmlabel.svm:1:1: '
+printf '+1 1:1 5:1\n' >wide.svm
+run 1 "$MLPBLAS" eval good.mlpb wide.svm
+err_is 'wide.svm:1:8: feature index 5 beyond the 4 features'
+
+# A gzip file cut short is a read error, not silently fewer rows.
+awk 'BEGIN { print "x1,x2,x3,x4,y"
+            for (i = 0; i < 20000; i++) print i "," i % 7 "," i % 3 "," i % 5 "," i % 2 }' |
+    gzip -c >full.csv.gz
+n=$(wc -c <full.csv.gz)
+head -c $((n / 2)) full.csv.gz >cut.csv.gz
+bad_train cut.csv.gz 'cut.csv.gz: read error'
+
+# A 16 MB line ends in a clean message, not a crash.
+awk 'BEGIN { s = "a"; for (i = 0; i < 24; i++) s = s s; print "x," s; print "1,2" }' >longline.csv
+bad_train longline.csv \
+    'longline.csv:2:3: label "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..." must be 0 or 1, not 2'
+
+# Missing and damaged models.
+run 1 "$MLPBLAS" eval missing.mlpb "$DATA/binary.csv"
+err_is 'missing.mlpb: cannot load the model: No such file or directory'
+run 1 "$MLPBLAS" info missing.mlpb
+err_is 'missing.mlpb: cannot load the model: No such file or directory'
+cp "$DATA/binary.csv" notmodel.mlpb
+run 1 "$MLPBLAS" info notmodel.mlpb
+err_is 'notmodel.mlpb: cannot load the model: '
+size=$(wc -c <good.mlpb)
+head -c $((size - 7)) good.mlpb >short.mlpb
+run 1 "$MLPBLAS" predict short.mlpb "$DATA/binary.csv" --out new.csv
+err_is 'short.mlpb: cannot load the model: '
+[ ! -e new.csv ] || fail "predict with a truncated model created its output"
+# One flipped byte in the middle of the parameters.
+half=$((size / 2))
+{
+    head -c $half good.mlpb
+    head -c $((half + 1)) good.mlpb | tail -c 1 | tr '\000-\377' '\377\000-\376'
+    tail -c $((size - half - 1)) good.mlpb
+} >flipped.mlpb
+[ "$(wc -c <flipped.mlpb)" -eq "$size" ] || fail "could not make the damaged model"
+cmp -s flipped.mlpb good.mlpb && fail "the damaged model is not damaged"
+run 1 "$MLPBLAS" eval flipped.mlpb "$DATA/binary.csv"
+err_is 'flipped.mlpb: cannot load the model: '
+
+# Feature counts that do not match the model.
+printf 'x1,x2,x3,y\n1,2,3,0\n' >three.csv
+run 1 "$MLPBLAS" eval good.mlpb three.csv
+err_is 'three.csv:1:1: 3 feature columns, but the model takes 4'
+printf 'x1,x2,x3\n1,2,3\n' >three-features.csv
+run 1 "$MLPBLAS" predict good.mlpb three-features.csv --out new.csv
+err_is 'three-features.csv:1:1: 3 columns, but the model takes 4 features (or 5 with 1 label'
+printf '# six\nx1,x2,x3,x4,x5,x6\n1,2,3,4,5,6\n' >six.csv
+run 1 "$MLPBLAS" predict good.mlpb six.csv
+err_is 'six.csv:2:1: 6 columns, but the model takes 4 features'
+[ ! -e new.csv ] || fail "predict created its output"
+
+# Unwritable output: the model save fails cleanly.
+bad_out=nodir/sub/m.mlpb
+run 1 "$MLPBLAS" train "$DATA/binary.csv" --out $bad_out --quiet
+err_is "$bad_out: cannot write: nodir/sub: No such file or directory"
+run 1 "$MLPBLAS" predict good.mlpb "$DATA/binary.csv" --out nodir/p.csv
+err_is 'nodir/p.csv: cannot create: No such file or directory'
+
+# A full disk on standard output is an error, not a silent success.
+if [ -w /dev/full ]; then
+    run 1 sh -c "'$MLPBLAS' info good.mlpb >/dev/full"
+    err_is 'mlpblas info: cannot write to standard output: '
+    run 1 sh -c "'$MLPBLAS' eval good.mlpb '$DATA/binary.csv' --json >/dev/full"
+    err_is 'mlpblas eval: cannot write to standard output: '
+fi
+
+# Usage errors: exit status 2, and nothing written.
+run 2 "$MLPBLAS" train "$DATA/binary.csv"
+err_is 'mlpblas train: needs --out MODEL'
+run 2 "$MLPBLAS" train --out new.mlpb
+err_is 'mlpblas train: needs a DATA file'
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --epochs zero
+err_is "mlpblas train: --epochs: 'zero' is not an integer >= 1"
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --epochs 0
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --lr -1
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --hidden 64,,3
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --optimizer lbfgs
+err_is "mlpblas train: --optimizer: 'lbfgs' is not sgd, momentum, nesterov, adam, adamw or rmsprop"
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --schedule linear
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --val-split 1.5
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --format xml
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --delimiter ab
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --quiet=yes
+err_is 'mlpblas train: option --quiet takes no value'
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --seed
+err_is 'mlpblas train: option --seed needs a value'
+run 2 "$MLPBLAS" train "$DATA/binary.csv" extra.csv --out new.mlpb
+run 2 "$MLPBLAS" eval good.mlpb
+err_is 'mlpblas eval: needs MODEL and DATA'
+run 2 "$MLPBLAS" eval good.mlpb "$DATA/binary.csv" --label a,b
+err_is 'mlpblas eval: --label names 2 columns, but the model has 1 output'
+run 2 "$MLPBLAS" predict good.mlpb
+run 2 "$MLPBLAS" info
+run 2 "$MLPBLAS" demo extra
+[ ! -e new.mlpb ] || fail "a usage error wrote a model"
+no_temp_files
+exit 0

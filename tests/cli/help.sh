@@ -1,0 +1,47 @@
+# help.sh -- mlpblas --help/--version, every command's --help, and that the
+# help texts and the option parsers agree.
+. "$(dirname "$0")/lib.sh"
+
+run 0 "$MLPBLAS" --help
+grep -q '^Usage: mlpblas COMMAND' out.txt || fail "--help: no usage line"
+for cmd in train eval predict info demo; do
+    grep -q "^  $cmd " out.txt || fail "--help does not list $cmd"
+done
+run 2 "$MLPBLAS"
+grep -q '^Usage: mlpblas COMMAND' err.txt || fail "no arguments: no usage on stderr"
+run 0 "$MLPBLAS" --version
+[ "$(cat out.txt)" = "mlpblas $VERSION" ] || fail "--version printed '$(cat out.txt)'"
+run 2 "$MLPBLAS" frobnicate
+err_is "mlpblas: unknown command 'frobnicate'"
+
+for cmd in train eval predict info demo; do
+    run 0 "$MLPBLAS" "$cmd" --help
+    grep -q "^Usage: mlpblas $cmd" out.txt || fail "$cmd --help: no usage line"
+    cp out.txt "help-$cmd.txt"
+    run 0 "$MLPBLAS" help "$cmd"
+    cmp -s out.txt "help-$cmd.txt" || fail "'help $cmd' differs from '$cmd --help'"
+    run 0 "$MLPBLAS" "$cmd" -h
+    cmp -s out.txt "help-$cmd.txt" || fail "'$cmd -h' differs from '$cmd --help'"
+    # Every option the help names is one the command accepts.
+    for opt in $(grep -o -- '--[a-z][a-z-]*' "help-$cmd.txt" | sort -u); do
+        [ "$opt" = "--help" ] && continue
+        # The extra argument keeps the command from running in earnest.
+        "$MLPBLAS" "$cmd" "$opt" extra-arg >/dev/null 2>err.txt </dev/null
+        if grep -q 'unknown option' err.txt; then
+            fail "$cmd --help names $opt, which $cmd does not accept"
+        fi
+    done
+    run 2 "$MLPBLAS" "$cmd" --no-such-option
+    err_is "mlpblas $cmd: unknown option '--no-such-option'"
+done
+
+# The options of the documented command line are all in the train help.
+for opt in --out --label --hidden --epochs --batch --lr --optimizer --weight-decay \
+    --schedule --val-split --patience --pos-weight --seed --threads --log --quiet --json \
+    --format --delimiter --no-header; do
+    grep -q -- "$opt" help-train.txt || fail "train --help does not document $opt"
+done
+for opt in sgd momentum nesterov adam adamw rmsprop constant step cosine; do
+    grep -q "$opt" help-train.txt || fail "train --help does not name $opt"
+done
+exit 0

@@ -1,0 +1,63 @@
+# lib.sh -- shared helpers of the mlpblas tool tests (POSIX sh, awk, grep).
+# A test script is run as: sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION
+# and sources this file, which sets those variables and enters a fresh WORK.
+
+MLPBLAS=$1
+DATA=$2
+WORK=$3
+JSON=$4
+REF=$5
+VERSION=$6
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+
+fail() {
+    printf "FAIL: %s\n" "$*" >&2
+    exit 1
+}
+
+# run RC CMD...: run CMD with stdout in out.txt and stderr in err.txt; its
+# exit status must be RC.
+run() {
+    want=$1
+    shift
+    "$@" >out.txt 2>err.txt
+    rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        echo "command: $*" >&2
+        echo "--- stdout:" >&2
+        head -c 4000 out.txt >&2
+        echo "--- stderr:" >&2
+        head -c 4000 err.txt >&2
+        fail "exit status $rc, expected $want"
+    fi
+}
+
+# err_is PREFIX: stderr of the last run is one line starting with PREFIX.
+err_is() {
+    n=$(wc -l <err.txt)
+    [ "$n" -eq 1 ] || { cat err.txt >&2; fail "expected one line on stderr, got $n"; }
+    case "$(cat err.txt)" in
+    "$1"*) ;;
+    *) fail "stderr '$(cat err.txt)' does not start with '$1'" ;;
+    esac
+}
+
+# at_least VALUE MIN WHAT
+at_least() {
+    awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 >= b + 0) }' ||
+        fail "$3: '$1' is not >= $2"
+}
+
+# json_get FILE KEY: the top-level member KEY of the JSON object in FILE,
+# which must be valid JSON.
+json_get() {
+    "$JSON" "$2" <"$1" || fail "$1: not valid JSON or no member $2"
+}
+
+# no_temp_files: nothing a failed write could have left behind.
+no_temp_files() {
+    if ls -a | grep -q '\.tmp'; then
+        ls -a >&2
+        fail "temporary files left behind"
+    fi
+}
