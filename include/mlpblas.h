@@ -391,6 +391,8 @@ typedef struct mlpb_train_opts {
     mlpb_epoch_fn   on_epoch;       /* may be NULL (NULL) */
     mlpb_batch_fn   on_batch;       /* may be NULL (NULL) */
     void           *ctx;            /* passed to the callbacks (NULL) */
+    mlpb_threading  threading;      /* of the trainer's workspace; see
+                                       mlpb_workspace_set_threading (MLPB_THREADING_BLAS) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);

@@ -28,6 +28,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->on_epoch = NULL;
     o->on_batch = NULL;
     o->ctx = NULL;
+    o->threading = MLPB_THREADING_BLAS;
 }
 
 static double now_s(void)
@@ -149,6 +150,8 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
         return MLPB_E_INVALID_ARG;
     if (!(isfinite(o->min_delta) && o->min_delta >= 0.0f))
         return MLPB_E_INVALID_ARG;
+    if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL)
+        return MLPB_E_INVALID_ARG;
     const size_t k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)
         for (size_t j = 0; j < k; j++)
@@ -225,6 +228,8 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     if (block == NULL)
         return MLPB_E_NOMEM;
     if ((st = mlpb_workspace_create(m, bs, &a, &ws)) != MLPB_OK)
+        goto fail;
+    if ((st = mlpb_workspace_set_threading(ws, opts->threading)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_optim_create(m, &opts->optim, &a, &opt)) != MLPB_OK)
         goto fail;

@@ -103,6 +103,7 @@ static void test_train_defaults(void **state)
     assert_null(o.on_epoch);
     assert_null(o.on_batch);
     assert_null(o.ctx);
+    assert_int_equal(o.threading, MLPB_THREADING_BLAS);
     mlpb_train_opts_default(NULL);
 }
 
@@ -134,6 +135,13 @@ static void test_train_xor(void **state)
     assert_true(rep.seconds >= 0.0 && rep.last.seconds >= 0.0);
     /* Standardisation fitted on the four rows: mean 0.5, std 0.5. */
     assert_true(mlpb_model_mean(m)[0] == 0.5f && mlpb_model_std(m)[1] == 0.5f);
+    /* The serial-small policy trains too, and hands BLAS back as it was. */
+    const int threads = mlpb_blas_threads();
+    o.threading = MLPB_THREADING_SERIAL_SMALL;
+    assert_int_equal(mlpb_model_init(m, MLPB_INIT_HE_GLOROT, 1), MLPB_OK);
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_true(accuracy(m, xor_x, xor_y, 4) >= 0.99);
+    assert_int_equal(mlpb_blas_threads(), threads);
     mlpb_model_destroy(m);
 }
 
@@ -885,6 +893,9 @@ static void test_train_invalid_args(void **state)
     EXPECT_INVALID(m, &tr, NULL, &o);
     o = ok;
     o.optim.schedule = MLPB_SCHED_COSINE; /* t_max 0 */
+    EXPECT_INVALID(m, &tr, NULL, &o);
+    o = ok;
+    o.threading = (mlpb_threading)5;
     EXPECT_INVALID(m, &tr, NULL, &o);
     /* A split that leaves no training row: 1 row, half held out. */
     o = ok;
