@@ -201,7 +201,9 @@ MLPB_API mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threa
  * n >= 1: rows are processed in chunks of the workspace's max_batch. Allocates
  * nothing; reentrant on a const model with one workspace per thread.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n 0, workspace of another
- * architecture), MLPB_E_OVERFLOW. */
+ * architecture), MLPB_E_OVERFLOW, MLPB_E_NUMERIC (a NaN or infinity in x or
+ * in the parameters; it is found in the pre-activations of the chunk it
+ * enters, so rows of earlier chunks may already be written). */
 MLPB_API mlpb_status mlpb_predict(const mlpb_model *m, mlpb_workspace *ws, const float *x,
                                   size_t n, float *prob);
 /* As mlpb_predict but writes the logits z (n x k). */
@@ -219,7 +221,8 @@ typedef struct mlpb_loss_weights {
 } mlpb_loss_weights;
 
 /* Mean BCE of n rows (any n, chunked), without gradients. w may be NULL.
- * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NUMERIC (non-finite loss). */
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NUMERIC (non-finite input,
+ * parameter or loss; *loss is then untouched). */
 MLPB_API mlpb_status mlpb_loss(const mlpb_model *m, mlpb_workspace *ws, const float *x,
                                const float *y, size_t n, const mlpb_loss_weights *w,
                                float *loss);
@@ -229,8 +232,8 @@ MLPB_API mlpb_status mlpb_loss(const mlpb_model *m, mlpb_workspace *ws, const fl
  * parameter into the model's gradient arena (overwriting it). y holds targets
  * in [0, 1]. Allocates nothing.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n 0, n > max_batch),
- * MLPB_E_NUMERIC (non-finite loss or gradient; the gradients are then
- * unspecified but parameters are unchanged). */
+ * MLPB_E_NUMERIC (non-finite input, parameter, loss or gradient; the
+ * gradients are then unspecified but parameters are unchanged). */
 MLPB_API mlpb_status mlpb_loss_grad(mlpb_model *m, mlpb_workspace *ws, const float *x,
                                     const float *y, size_t n, float *loss);
 /* mlpb_loss_grad with optional loss weights (w may be NULL). */

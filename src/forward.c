@@ -14,9 +14,6 @@ mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *
         mlpb__standardize(n, d, x, m->mean, m->std, ws->h[0]);
         h = ws->h[0];
     }
-    /* Checked after standardising so that the check reads what BLAS reads. */
-    if (!mlpb__all_finite(n * d, h))
-        return MLPB_E_NUMERIC;
     for (size_t l = 0; l < n_layers; l++) {
         const size_t in = m->sizes[l], out = m->sizes[l + 1];
         const float *w = m->params + m->w_off[l], *b = m->params + m->b_off[l];
@@ -25,10 +22,12 @@ mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *
         /* A_l = H_{l-1} . W_l */
         mlpb__sgemm(ws->serial_mnk, false, false, n, out, in, 1.0f, h, in, w, out, 0.0f, a,
                     out);
-        if (last)
-            mlpb__bias_add(n, out, a, b);
-        else
-            mlpb__bias_relu(n, out, a, b);
+        /* A non-finite input, standardised input or weight shows up in the
+         * pre-activations of the first layer it enters: checked there, in
+         * the bias pass, instead of by a pass over the input. */
+        const bool finite = last ? mlpb__bias_add(n, out, a, b) : mlpb__bias_relu(n, out, a, b);
+        if (!finite)
+            return MLPB_E_NUMERIC;
         h = a;
     }
     return MLPB_OK;

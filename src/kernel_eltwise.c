@@ -9,25 +9,40 @@
 #include <stdint.h>
 #include <string.h>
 
-void mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias)
+/* 1 if the float is Inf or NaN (exponent all ones). An integer test: it
+ * vectorises, and no compiler may fold it away. */
+static inline uint32_t non_finite(float v)
 {
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+}
+
+bool mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias)
+{
+    uint32_t bad = 0;
     for (size_t i = 0; i < n; i++) {
         float *row = a + i * m;
         for (size_t j = 0; j < m; j++) {
             const float v = row[j] + bias[j];
-            /* v < 0 rather than fmaxf: a NaN must propagate, not become 0. */
+            bad |= non_finite(v);
             row[j] = v < 0.0f ? 0.0f : v;
         }
     }
+    return bad == 0;
 }
 
-void mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias)
+bool mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias)
 {
+    uint32_t bad = 0;
     for (size_t i = 0; i < n; i++) {
         float *row = a + i * m;
-        for (size_t j = 0; j < m; j++)
+        for (size_t j = 0; j < m; j++) {
             row[j] += bias[j];
+            bad |= non_finite(row[j]);
+        }
     }
+    return bad == 0;
 }
 
 void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p)
@@ -127,14 +142,9 @@ void mlpb__standardize(size_t n, size_t d, const float *restrict x,
 
 bool mlpb__all_finite(size_t n, const float *restrict x)
 {
-    /* An exponent of all ones is Inf or NaN. Integer OR-reduction: it
-     * vectorises, and unlike a float test it cannot be optimised away. */
     uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], sizeof u);
-        bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
-    }
+    for (size_t i = 0; i < n; i++)
+        bad |= non_finite(x[i]);
     return bad == 0;
 }
 

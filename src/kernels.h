@@ -26,10 +26,14 @@ int         mlpb__blas_threads(void);
 const char *mlpb__blas_config(void);
 
 /* ---------------------------------------------------- kernel_eltwise.c */
-/* a (n x m) += bias (broadcast over rows), then ReLU in place. */
-void mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias);
-/* a (n x m) += bias (broadcast over rows). */
-void mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias);
+/* a (n x m) += bias (broadcast over rows), then ReLU in place. Returns false
+ * if any pre-activation a + bias was Inf or NaN: a non-finite input or weight
+ * always reaches the product it enters (Inf * w is Inf, or NaN for w = 0, and
+ * NaN survives any sum), so this check costs no pass of its own. The ReLU
+ * keeps a NaN (it is not < 0) rather than hiding it as 0. */
+bool mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias);
+/* a (n x m) += bias (broadcast over rows); false if any result is not finite. */
+bool mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias);
 /* Numerically safe sigmoid of n values: p = 1 / (1 + exp(-z)) for z >= 0 and
  * exp(z) / (1 + exp(z)) for z < 0, so no exp overflows. */
 void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p);

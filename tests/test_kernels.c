@@ -8,6 +8,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* One product of every transpose case against the reference, with leading
  * dimensions wider than the matrices so that strides are exercised. */
@@ -69,14 +70,31 @@ static void test_kernels_bias_relu(void **state)
 {
     (void)state;
     float a[] = {1, -2, 3, -4, 0.5f, NAN}, bias[] = {-1.5f, 1, 0};
-    mlpb__bias_relu(2, 3, a, bias);
+    assert_false(mlpb__bias_relu(2, 3, a, bias));
     assert_true(a[0] == 0.0f && a[1] == 0.0f && a[2] == 3.0f);
     assert_true(a[3] == 0.0f && a[4] == 1.5f);
     assert_true(isnan(a[5])); /* a NaN is not hidden by the ReLU */
     float b[] = {1, 2, 3, 4};
     const float bb[] = {10, 20};
-    mlpb__bias_add(2, 2, b, bb);
+    assert_true(mlpb__bias_add(2, 2, b, bb));
     assert_true(b[0] == 11 && b[1] == 22 && b[2] == 13 && b[3] == 24);
+    /* The flag sees every non-finite pre-activation, even one the ReLU zeroes. */
+    const float nonfinite[] = {NAN, INFINITY, -INFINITY};
+    for (int v = 0; v < 3; v++) {
+        for (int at = 0; at < 40; at += 13) {
+            float c[40], d[40];
+            float zb[40] = {0};
+            mlpbt_fill_uniform(c, 40, -1, 1, 9);
+            memcpy(d, c, sizeof c);
+            assert_true(mlpb__bias_relu(4, 10, c, zb));
+            assert_true(mlpb__bias_add(4, 10, d, zb));
+            c[at] = d[at] = nonfinite[v];
+            assert_false(mlpb__bias_relu(4, 10, c, zb));
+            assert_false(mlpb__bias_add(4, 10, d, zb));
+        }
+    }
+    float big[] = {FLT_MAX, FLT_MAX}, one[] = {FLT_MAX, -FLT_MAX};
+    assert_false(mlpb__bias_add(1, 2, big, one)); /* overflow to Inf in the add */
 }
 
 static void test_kernels_sigmoid_stable(void **state)
