@@ -15,7 +15,8 @@ fail() { echo "bench-smoke: $*" >&2; status=1; }
 grep -q '^usage: mlpblas-bench' "$tmp/help" || fail "--help printed no usage"
 
 for args in "--bogus" "--reps 0" "--case 1,2,3" "--case 8,0,8,1" "--min-time x" \
-            "--threads" "--svg out.svg" "--json=1"; do
+            "--threads" "--svg out.svg" "--json=1" "--rows 64" "--memory --rows 0" \
+            "--memory --epochs x" "--memory --batch-sweep" "--memory --csv out.csv"; do
     # shellcheck disable=SC2086 # the arguments are split on purpose
     "$bench" $args > /dev/null 2>&1
     rc=$?
@@ -59,6 +60,24 @@ grep -q '"hidden":\[5,6\]' "$tmp/deep.json" || fail "hidden widths not reported"
 head -n 1 "$tmp/sweep.svg" | grep -q '^<svg ' || fail "the chart does not open with <svg"
 tail -n 1 "$tmp/sweep.svg" | grep -q '^</svg>$' || fail "the chart does not end with </svg>"
 [ "$(grep -c '<polyline' "$tmp/sweep.svg")" -eq 4 ] || fail "the chart has not 4 lines"
+
+# --memory: one process per case, one JSON line each, consistent figures (the
+# pass/fail verdict itself depends on the machine and is not judged here).
+"$bench" --memory --json --case 16,4,8,1 --case 8,3,5,6,2 --rows 64 --epochs 1 \
+    > "$tmp/mem.json" 2> "$tmp/mem.err" || fail "the --memory run exited non-zero"
+awk -f "$check" -v want=2 "$tmp/mem.json" || fail "bad --memory JSON: $(cat "$tmp/mem.json")"
+grep -q '"mode":"memory","rows":64,"epochs":1,' "$tmp/mem.json" || fail "--rows/--epochs not used"
+grep -q '^# BLAS threads: [1-9]' "$tmp/mem.err" || fail "no thread count in the --memory header"
+# The checker rejects a memory line whose budget or verdict does not add up.
+mem=$(head -n 1 "$tmp/mem.json")
+for bad in 's/"budget_bytes":[0-9]*/"budget_bytes":1/' 's/"pass":[a-z]*/"pass":maybe/' \
+           's/"heap_trainer_bytes":[0-9]*/"heap_trainer_bytes":0/' 's/,"params":[0-9]*//'; do
+    echo "$mem" | sed "$bad" | awk -f "$check" -v want=1 2>/dev/null &&
+        fail "checker accepted a memory line edited by $bad"
+done
+"$bench" --memory --case 16,4,8,1 --rows 64 --epochs 1 > "$tmp/mem.txt" 2> /dev/null ||
+    fail "the --memory table run exited non-zero"
+grep -Eq '^16x4x8x1 +64 +49 .* (pass|FAIL)$' "$tmp/mem.txt" || fail "no --memory table row"
 
 [ "$status" -eq 0 ] && echo "bench-smoke: ok"
 exit "$status"
