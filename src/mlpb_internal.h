@@ -57,7 +57,6 @@ struct mlpb_model {
     size_t *w_off;       /* per layer: offset of W in the arenas */
     size_t *b_off;       /* per layer: offset of b in the arenas */
     size_t  n_params;    /* floats in one arena */
-    size_t  max_width;   /* largest of sizes[1 .. n_sizes - 1] */
     float  *params;      /* W0 b0 W1 b1 ... (packed) */
     float  *grads;       /* same layout */
     float  *mean;        /* d */
@@ -85,7 +84,8 @@ struct mlpb_workspace {
     float **h;        /* h[0]: standardised input (max_batch x d); h[l], l = 1..L:
                          post-ReLU activations of hidden layer l */
     float  *z;        /* max_batch x k logits; the logit gradient in loss_grad */
-    float  *d0, *d1;  /* max_batch x max_width deltas, used in turn */
+    float  *d0, *d1;  /* max_batch x widest hidden layer: deltas used in turn
+                         (d1 NULL with one hidden layer, which needs one) */
     void   *floats;
     size_t  serial_mnk; /* products with m*n*k below this use one BLAS thread */
 };

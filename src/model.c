@@ -77,8 +77,6 @@ mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_al
         off += sizes[l] * sizes[l + 1];
         m->b_off[l] = off;
         off += sizes[l + 1];
-        if (sizes[l + 1] > m->max_width)
-            m->max_width = sizes[l + 1];
     }
 
     const size_t arena = mlpb__pad_floats(n_params), dpad = mlpb__pad_floats(d);

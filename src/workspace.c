@@ -29,10 +29,15 @@ mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
     }
     MLPB_TRY(mlpb__mul_size(max_batch, k, &part));
     MLPB_TRY(mlpb__add_size(total, mlpb__pad_floats(part), &total));
-    MLPB_TRY(mlpb__mul_size(max_batch, m->max_width, &part));
-    const size_t dpart = mlpb__pad_floats(part);
-    MLPB_TRY(mlpb__add_size(total, dpart, &total));
-    MLPB_TRY(mlpb__add_size(total, dpart, &total));
+    /* Deltas of hidden layers only (the output layer's lives in z): one
+     * buffer for one hidden layer, two used in turn for deeper networks. */
+    size_t hidden = 0;
+    for (size_t l = 1; l <= L; l++)
+        hidden = m->sizes[l] > hidden ? m->sizes[l] : hidden;
+    MLPB_TRY(mlpb__mul_size(max_batch, hidden, &part));
+    const size_t dpart = mlpb__pad_floats(part), n_deltas = L >= 2 ? 2 : 1;
+    for (size_t i = 0; i < n_deltas; i++)
+        MLPB_TRY(mlpb__add_size(total, dpart, &total));
     size_t bytes;
     MLPB_TRY(mlpb__mul_size(total, sizeof(float), &bytes));
 
@@ -61,7 +66,7 @@ mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
     ws->z = f;
     f += mlpb__pad_floats(max_batch * k);
     ws->d0 = f;
-    ws->d1 = f + dpart;
+    ws->d1 = n_deltas == 2 ? f + dpart : NULL;
     *out = ws;
     return MLPB_OK;
 }
