@@ -6,11 +6,16 @@
 #include <cblas.h>
 #include <string.h>
 
-/* A product with a unit dimension is a matrix-vector product or an outer
- * product. OpenBLAS's sgemm packs and (for 2+ threads) splits such shapes like
- * any other and is several times slower than sgemv/sger on them; they are
- * common here (one output: z = H1.w2, dw2 = H1^T.dz, dH1 = dz.w2^T; one
- * sample: h = x.W). */
+/* A product with a tiny dimension is a few matrix-vector products or outer
+ * products. OpenBLAS's sgemm packs the whole of the other operand (and, with
+ * 2+ threads, splits the work) however few rows it has, and is several times
+ * slower than sgemv/sger there: measured on 256 x 512 and 1024 x 2048
+ * weights, one sgemv per row wins up to 4 rows and one sger per inner index
+ * up to 4, both with 1 and 2 threads. Such shapes are common here: one output
+ * (z = H.w, dw = H^T.dz, dH = dz.w^T), one or a few samples (online
+ * inference and training). */
+#define SMALL_DIM 4
+
 static void gemv_m1(bool trans_a, bool trans_b, size_t n, size_t k, float alpha,
                     const float *a, size_t lda, const float *b, size_t ldb, float beta,
                     float *c)
@@ -40,11 +45,11 @@ static void gemv_n1(bool trans_a, bool trans_b, size_t m, size_t k, float alpha,
                     (blasint)lda, b, inc_b, beta, c, (blasint)ldc);
 }
 
-static void ger_k1(bool trans_a, bool trans_b, size_t m, size_t n, float alpha,
-                   const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                   float *c, size_t ldc)
+static void ger_k(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
+                  const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                  float *c, size_t ldc)
 {
-    /* c (m x n) = alpha op(a) (m x 1) . op(b) (1 x n) + beta c. sger only
+    /* c (m x n) = alpha sum_p op(a)[:, p] op(b)[p, :] + beta c. sger only
      * accumulates, so beta is applied first (beta = 0 must ignore c's old
      * contents, NaN included, as sgemm does). */
     for (size_t i = 0; i < m; i++) {
@@ -55,8 +60,13 @@ static void ger_k1(bool trans_a, bool trans_b, size_t m, size_t n, float alpha,
             for (size_t j = 0; j < n; j++)
                 row[j] *= beta;
     }
-    cblas_sger(CblasRowMajor, (blasint)m, (blasint)n, alpha, a, trans_a ? 1 : (blasint)lda,
-               b, trans_b ? (blasint)ldb : 1, c, (blasint)ldc);
+    for (size_t p = 0; p < k; p++) {
+        /* Column p of op(a): a stored k x m (trans) has it as row p. */
+        const float *x = trans_a ? a + p * lda : a + p;
+        const float *y = trans_b ? b + p : b + p * ldb;
+        cblas_sger(CblasRowMajor, (blasint)m, (blasint)n, alpha, x, trans_a ? 1 : (blasint)lda,
+                   y, trans_b ? (blasint)ldb : 1, c, (blasint)ldc);
+    }
 }
 
 static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
@@ -64,16 +74,21 @@ static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, fl
                     float *c, size_t ldc)
 {
     /* Sizes were checked to fit an int where models and workspaces are made. */
-    if (m == 1)
-        gemv_m1(trans_a, trans_b, n, k, alpha, a, lda, b, ldb, beta, c);
-    else if (n == 1)
+    if (m <= SMALL_DIM) {
+        /* Row i of op(a): a stored m x k has it as row i, stored k x m as
+         * column i. */
+        for (size_t i = 0; i < m; i++)
+            gemv_m1(trans_a, trans_b, n, k, alpha, trans_a ? a + i : a + i * lda, lda, b, ldb,
+                    beta, c + i * ldc);
+    } else if (n == 1) {
         gemv_n1(trans_a, trans_b, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    else if (k == 1)
-        ger_k1(trans_a, trans_b, m, n, alpha, a, lda, b, ldb, beta, c, ldc);
-    else
+    } else if (k <= SMALL_DIM) {
+        ger_k(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    } else {
         cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                     trans_b ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k,
                     alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
+    }
 }
 
 void mlpb__sgemm(size_t serial_mnk, bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
