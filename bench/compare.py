@@ -7,7 +7,7 @@ SGD update, float32); and PyTorch nn.Sequential + BCEWithLogitsLoss + SGD when
 torch can be imported (best of 1 and 2 torch threads). Prints samples/s and the
 ratios mlpblas/numpy and mlpblas/torch. Informational only: nothing here is a
 test. Usage: compare.py [BENCH] [--case B,D,H[,H2...],K]... [--reps N]
-[--min-time S] [--threads N]
+[--min-time S] [--threads N] [--serial-small]
 """
 import argparse
 import glob
@@ -155,6 +155,8 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--min-time", type=float, default=0.2)
     ap.add_argument("--threads", type=int, help="BLAS threads for mlpblas-bench")
+    ap.add_argument("--serial-small", action="store_true",
+                    help="pass --serial-small to mlpblas-bench (small products on one thread)")
     args = ap.parse_args()
 
     cmd = [find_bench(args.bench), "--json", "--reps", str(args.reps),
@@ -163,6 +165,8 @@ def main():
         cmd += ["--case", c]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
+    if args.serial_small:
+        cmd += ["--serial-small"]
     print("$ " + " ".join(cmd))
     run = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if run.returncode != 0:
