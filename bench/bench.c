@@ -785,7 +785,7 @@ static int mem_child(const bench_case *c, const bench_opts *o, mem_result *res)
 
     /* The trainer's parts, each created alone on a fresh model after the run
      * (all smaller than its peak): what is left of the peak is the trainer's
-     * own block (split copies, batch and validation buffers, snapshots). */
+     * own block (row index, batch and validation buffers, snapshots). */
     if ((st = mlpb_model_create(&cfg, &al, &m)) != MLPB_OK)
         goto done;
     size_t before = ca.live;

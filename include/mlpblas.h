@@ -429,9 +429,10 @@ typedef struct mlpb_train_report {
  * Each epoch shuffles the training rows (opts->seed) and gathers batch_size of
  * them at a time into one contiguous batch. With opts->standardize the model's
  * standardisation is fitted on the training rows only, before the first
- * epoch. All memory (a copy of the rows when splitting, batch and validation
- * buffers, two parameter snapshots, workspace, optimiser) is allocated from
- * alloc before the first epoch; the epoch loop allocates nothing.
+ * epoch. The rows are read where they lie, never copied whole. All memory (a
+ * row index, batch and validation buffers, two parameter snapshots,
+ * workspace, optimiser) is allocated from alloc before the first epoch; the
+ * epoch loop allocates nothing.
  *
  * On a non-finite loss or gradient training stops with MLPB_E_NUMERIC and
  * report names the epoch and batch; the model keeps the parameters it had

@@ -71,6 +71,11 @@ mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_al
                               mlpb_model **out);
 /* Same architecture (sizes) as b. */
 bool mlpb__same_arch(const size_t *sa, size_t na, const size_t *sb, size_t nb);
+/* mlpb_model_fit_standardization on the rows rows[0..n) of x (n x d row-major
+ * rows, d = the model's inputs), in that order; rows NULL means 0..n-1. The
+ * caller guarantees that every listed row lies inside x. */
+mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const size_t *rows,
+                                           size_t n);
 
 /* -------------------------------------------------------------- init.c */
 mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed);

@@ -247,26 +247,34 @@ mlpb_status mlpb_model_fit_standardization(mlpb_model *m, const float *x, size_t
 {
     if (m == NULL || x == NULL || n == 0)
         return MLPB_E_INVALID_ARG;
-    const size_t d = m->sizes[0];
     size_t cells;
-    MLPB_TRY(mlpb__mul_size(n, d, &cells));
+    MLPB_TRY(mlpb__mul_size(n, m->sizes[0], &cells));
+    return mlpb__fit_standardization_rows(m, x, NULL, n);
+}
+
+mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const size_t *rows,
+                                           size_t n)
+{
+    if (m == NULL || x == NULL || n == 0)
+        return MLPB_E_INVALID_ARG;
+    const size_t d = m->sizes[0];
     /* Two passes per column in double (mean, then squared deviations): exact
      * enough for any realistic data and needs no scratch memory. The results
      * land in the model only when every column is finite. */
     for (size_t j = 0; j < d; j++) {
         double sum = 0.0;
         for (size_t i = 0; i < n; i++)
-            sum += (double)x[i * d + j];
+            sum += (double)x[(rows == NULL ? i : rows[i]) * d + j];
         if (!isfinite(sum))
             return MLPB_E_NUMERIC;
     }
     for (size_t j = 0; j < d; j++) {
         double sum = 0.0, ss = 0.0;
         for (size_t i = 0; i < n; i++)
-            sum += (double)x[i * d + j];
+            sum += (double)x[(rows == NULL ? i : rows[i]) * d + j];
         const double mu = sum / (double)n;
         for (size_t i = 0; i < n; i++) {
-            const double dev = (double)x[i * d + j] - mu;
+            const double dev = (double)x[(rows == NULL ? i : rows[i]) * d + j] - mu;
             ss += dev * dev;
         }
         const double sd = sqrt(ss / (double)n);

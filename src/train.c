@@ -2,7 +2,8 @@
  * standardisation fitted on the training rows, shuffled epochs of gathered
  * mini-batches, validation loss and metrics, early stopping that restores the
  * best weights, callbacks, and the stop on a non-finite loss or gradient.
- * Everything is allocated before the first epoch. */
+ * Everything is allocated before the first epoch; the caller's rows are read
+ * through a row index and never copied whole. */
 #include "kernels.h"
 #include "mlpb_internal.h"
 
@@ -66,18 +67,40 @@ static void *at(void *block, size_t off, size_t count)
 }
 
 /* ------------------------------------------------------------- helpers */
-/* Copy the rows of src listed in rows[0..n) to contiguous dx, dy, dsw (dsw and
- * src->sample_weight both NULL or both not). */
+/* Copy the rows of src listed in rows[0..n) to contiguous dx, dy, dsw; each
+ * destination may be NULL (not wanted), and dsw must be NULL when
+ * src->sample_weight is. */
 static void gather(const mlpb_dataset *src, size_t d, size_t k, const size_t *rows, size_t n,
                    float *dx, float *dy, float *dsw)
 {
     for (size_t i = 0; i < n; i++) {
         const size_t r = rows[i];
-        memcpy(dx + i * d, src->x + r * d, d * sizeof(float));
-        memcpy(dy + i * k, src->y + r * k, k * sizeof(float));
+        if (dx != NULL)
+            memcpy(dx + i * d, src->x + r * d, d * sizeof(float));
+        if (dy != NULL)
+            memcpy(dy + i * k, src->y + r * k, k * sizeof(float));
         if (dsw != NULL)
             dsw[i] = src->sample_weight[r];
     }
+}
+
+/* Logits (n x k, into z) of the rows rows[0..n) of src, or of its first n
+ * rows when rows is NULL. Listed rows are gathered bs at a time into bx (bs
+ * = the workspace's max_batch), so that the products are exactly those
+ * mlpb_predict_logits runs on the same rows stored contiguously. */
+static mlpb_status logits_of_rows(const mlpb_model *m, mlpb_workspace *ws,
+                                  const mlpb_dataset *src, const size_t *rows, size_t n,
+                                  size_t bs, float *bx, float *z)
+{
+    const size_t d = m->sizes[0], k = m->sizes[m->n_sizes - 1];
+    if (rows == NULL)
+        return mlpb_predict_logits(m, ws, src->x, n, z);
+    for (size_t i0 = 0; i0 < n; i0 += bs) {
+        const size_t nb = n - i0 < bs ? n - i0 : bs;
+        gather(src, d, k, rows + i0, nb, bx, NULL, NULL);
+        MLPB_TRY(mlpb_predict_logits(m, ws, bx, nb, z + i0 * k));
+    }
+    return MLPB_OK;
 }
 
 /* Rows whose first output is positive (>= 0.5) form class 1, the rest class 0. */
@@ -200,14 +223,13 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     const size_t n_batches = (n_tr + bs - 1) / bs;
 
     /* Every count product below is at most n x d or n x k of a set, which
-     * check_args proved to fit; reserve checks the byte sizes. */
+     * check_args proved to fit; reserve checks the byte sizes. The rows
+     * themselves are never copied: idx lists the training rows (then, when
+     * splitting, the validation rows), and only the validation targets and
+     * weights, n_va x (k + 1) floats, are gathered, for the loss and metrics. */
     layout l = {0, MLPB_OK};
     const size_t o_idx = reserve(&l, n_all, sizeof(size_t));
     const size_t o_pick = reserve(&l, split ? n_all : 0, 1);
-    const size_t o_tx = reserve(&l, split ? n_tr * d : 0, sizeof(float));
-    const size_t o_ty = reserve(&l, split ? n_tr * k : 0, sizeof(float));
-    const size_t o_tsw = reserve(&l, split && has_sw ? n_tr : 0, sizeof(float));
-    const size_t o_vx = reserve(&l, split ? n_va * d : 0, sizeof(float));
     const size_t o_vy = reserve(&l, split ? n_va * k : 0, sizeof(float));
     const size_t o_vsw = reserve(&l, split && has_sw ? n_va : 0, sizeof(float));
     const size_t o_bx = reserve(&l, bs * d, sizeof(float));
@@ -243,9 +265,12 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
 
     mlpb_rng rng;
     mlpb__rng_seed(&rng, opts->seed);
-    mlpb_dataset tr = *train, va = {NULL, NULL, NULL, 0};
-    if (val != NULL)
-        va = *val;
+    /* The validation rows: those of val (vrows NULL: all, in order), or the
+     * split's, listed in vrows. vy, vsw: their targets and weights. */
+    const mlpb_dataset *vsrc = val;
+    const size_t *vrows = NULL;
+    const float *vy = val != NULL ? val->y : NULL;
+    const float *vsw = val != NULL ? val->sample_weight : NULL;
     if (split) {
         unsigned char *pick = at(block, o_pick, n_all);
         choose_val_rows(train, k, n_val_cls, &rng, idx, pick);
@@ -253,18 +278,17 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
         size_t ntr = 0, nva = 0;
         for (size_t i = 0; i < n_all; i++)
             idx[pick[i] ? n_tr + nva++ : ntr++] = i;
-        float *tx = at(block, o_tx, n_tr * d), *ty = at(block, o_ty, n_tr * k);
-        float *tsw = at(block, o_tsw, has_sw ? n_tr : 0);
-        float *vx = at(block, o_vx, n_va * d), *vy = at(block, o_vy, n_va * k);
-        float *vsw = at(block, o_vsw, has_sw ? n_va : 0);
-        gather(train, d, k, idx, n_tr, tx, ty, tsw);
-        gather(train, d, k, idx + n_tr, n_va, vx, vy, vsw);
-        tr = (mlpb_dataset){tx, ty, tsw, n_tr};
-        va = (mlpb_dataset){vx, vy, vsw, n_va};
+        float *gy = at(block, o_vy, n_va * k), *gsw = at(block, o_vsw, has_sw ? n_va : 0);
+        gather(train, d, k, idx + n_tr, n_va, NULL, gy, gsw);
+        vsrc = train;
+        vrows = idx + n_tr;
+        vy = gy;
+        vsw = gsw;
+    } else {
+        for (size_t i = 0; i < n_tr; i++)
+            idx[i] = i;
     }
-    for (size_t i = 0; i < n_tr; i++)
-        idx[i] = i;
-    const bool val_binary = n_va > 0 && all_binary(n_va * k, va.y);
+    const bool val_binary = n_va > 0 && all_binary(n_va * k, vy);
 
     mlpb_train_report rep;
     memset(&rep, 0, sizeof rep);
@@ -279,7 +303,9 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
         st = MLPB_E_NUMERIC;
         goto report;
     }
-    if (opts->standardize && (st = mlpb_model_fit_standardization(m, tr.x, n_tr)) != MLPB_OK)
+    /* On the training rows in the data's order (idx is not shuffled yet). */
+    if (opts->standardize &&
+        (st = mlpb__fit_standardization_rows(m, train->x, split ? idx : NULL, n_tr)) != MLPB_OK)
         goto report;
 
     const mlpb_loss_weights bw = {opts->pos_weight, bsw};
@@ -295,7 +321,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
         bool stop = false;
         for (size_t b = 0; b < n_batches && !stop; b++) {
             const size_t i0 = b * bs, nb = n_tr - i0 < bs ? n_tr - i0 : bs;
-            gather(&tr, d, k, idx + i0, nb, bx, by, has_sw ? bsw : NULL);
+            gather(train, d, k, idx + i0, nb, bx, by, has_sw ? bsw : NULL);
             float loss = 0.0f;
             bool finite = true;
             /* Neither call changes the parameters when it fails, so on
@@ -333,12 +359,10 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
         if (n_va > 0) {
             /* One forward pass gives both the loss (from the logits, with the
              * training weights) and the probabilities for the metrics. */
-            st = mlpb_predict_logits(m, ws, va.x, n_va, vz);
+            st = logits_of_rows(m, ws, vsrc, vrows, n_va, bs, bx, vz);
             if (st != MLPB_OK)
                 goto report;
-            const mlpb_loss_weights vw = {opts->pos_weight, va.sample_weight};
-            info.val_loss = mlpb__bce(n_va, k, vz, va.y, vw.pos_weight, vw.sample_weight) /
-                            (double)n_va;
+            info.val_loss = mlpb__bce(n_va, k, vz, vy, opts->pos_weight, vsw) / (double)n_va;
             if (!isfinite(info.val_loss)) {
                 /* fail_batch 0: the validation pass. */
                 rep.fail_epoch = epoch;
@@ -347,7 +371,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
             }
             mlpb__sigmoid(n_va * k, vz, vp);
             if (val_binary) {
-                st = mlpb__metrics_work(vp, va.y, n_va, k, scr, NULL, &info.val, NULL);
+                st = mlpb__metrics_work(vp, vy, n_va, k, scr, NULL, &info.val, NULL);
                 if (st != MLPB_OK)
                     goto report;
             }

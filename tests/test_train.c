@@ -2,8 +2,9 @@
  * stopping that restores the best weights bitwise, callbacks that stop,
  * divergence stopping at the last good weights, non-finite data refused, bitwise
  * determinism, the stratified split and standardisation on training rows,
- * loss weights and the partial last batch, no allocation in the epoch loop,
- * allocation failures, argument checks, and the breast-cancer data. */
+ * both read in place (no copy of the data), loss weights and the partial last
+ * batch, no allocation in the epoch loop, allocation failures, argument
+ * checks, and the breast-cancer data. */
 #include "testutil.h"
 
 #include "mlpb_internal.h"
@@ -616,6 +617,267 @@ static void test_train_split_is_stratified_and_fit_on_train_rows(void **state)
     mlpb_model_destroy(m);
 }
 
+/* The split's rows are read where they lie. A first run, one row a batch and
+ * a learning rate too small to move the weights, names each training row by
+ * its batch loss; the rest are the validation rows. A second run with the
+ * same seed (the same split), sample weights, pos_weight, standardisation and
+ * batches of 3 (so 10 validation rows are evaluated in chunks of 3, 3, 3, 1)
+ * then has: the standardisation of exactly the training rows, the validation
+ * loss of the reference network on exactly the validation rows, their metrics,
+ * and the same validation figures, bit for bit, as a run given those rows as
+ * an explicit validation set. */
+typedef struct rows_ctx {
+    const float *row_loss;
+    size_t       n, batches;
+    int          seen[64];
+} rows_ctx;
+
+static int record_rows(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+{
+    (void)epoch, (void)batch, (void)n_batches;
+    rows_ctx *c = ctx;
+    size_t hits = 0, hit = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (mlpbt_rel_err((double)loss, (double)c->row_loss[i], 1e-6) < 1e-5) {
+            hits++;
+            hit = i;
+        }
+    }
+    assert_int_equal(hits, 1);
+    c->seen[hit]++;
+    c->batches++;
+    return 0;
+}
+
+static void test_train_split_reads_rows_in_place(void **state)
+{
+    (void)state;
+    enum { N = 40, D = 3, K = 2 };
+    float x[N * D], y[N * K], sw[N], row_loss[N];
+    const float pw[K] = {2.0f, 0.5f};
+    mlpbt_fill_uniform(x, N * D, -2.0f, 3.0f, 120);
+    mlpbt_fill_labels(y, N * K, 121);
+    mlpbt_fill_uniform(sw, N, 0.25f, 2.0f, 122);
+    const size_t sizes[] = {D, 6, K};
+    mlpb_model *m0 = mlpbt_model(sizes, 3, 123), *mb = NULL, *mc = NULL;
+    assert_int_equal(mlpb_model_clone(m0, &mb), MLPB_OK);
+    assert_int_equal(mlpb_model_clone(m0, &mc), MLPB_OK);
+    mlpb_workspace *ws1 = NULL, *ws3 = NULL;
+    assert_int_equal(mlpb_workspace_create(m0, 1, NULL, &ws1), MLPB_OK);
+    assert_int_equal(mlpb_workspace_create(m0, 3, NULL, &ws3), MLPB_OK);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(mlpb_loss(m0, ws1, x + D * i, y + K * i, 1, NULL, &row_loss[i]),
+                         MLPB_OK);
+    size_t pos = 0;
+    for (size_t i = 0; i < N; i++)
+        pos += y[K * i] >= 0.5f;
+    const size_t n_va = (size_t)floor(0.25 * (double)pos + 0.5) +
+                        (size_t)floor(0.25 * (double)(N - pos) + 0.5);
+    assert_true(n_va == 10);
+
+    rows_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.row_loss = row_loss;
+    rc.n = N;
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 1;
+    o.batch_size = 1;
+    o.val_fraction = 0.25f;
+    o.standardize = 0;
+    o.optim.kind = MLPB_OPT_SGD;
+    o.optim.lr = 1e-30f;
+    o.seed = 124;
+    o.on_batch = record_rows;
+    o.ctx = &rc;
+    const mlpb_dataset plain = {x, y, NULL, N};
+    assert_int_equal(mlpb_train(m0, &plain, NULL, &o, NULL, NULL), MLPB_OK);
+    assert_int_equal(rc.batches, N - n_va);
+
+    /* T: the training rows, V: the validation rows, each in the data's order. */
+    float tx[N * D], vx[N * D], vy[N * K], vsw[N];
+    size_t nt = 0, nv = 0, vpos = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_true(rc.seen[i] <= 1);
+        if (rc.seen[i]) {
+            memcpy(tx + D * nt++, x + D * i, D * sizeof *x);
+        } else {
+            memcpy(vx + D * nv, x + D * i, D * sizeof *x);
+            memcpy(vy + K * nv, y + K * i, K * sizeof *y);
+            vsw[nv++] = sw[i];
+            vpos += y[K * i] >= 0.5f;
+        }
+    }
+    assert_int_equal(nv, n_va);
+    assert_int_equal(vpos, (size_t)floor(0.25 * (double)pos + 0.5)); /* stratified */
+
+    o.batch_size = 3;
+    o.standardize = 1;
+    o.pos_weight = pw;
+    o.on_batch = NULL;
+    const mlpb_dataset weighted = {x, y, sw, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(mb, &weighted, NULL, &o, NULL, &rep), MLPB_OK);
+    assert_int_equal(rep.best_epoch, 1);
+
+    /* The standardisation: population mean and std of T, in double. */
+    double mean[D], sd[D];
+    for (size_t j = 0; j < D; j++) {
+        double s = 0.0, ss = 0.0;
+        for (size_t i = 0; i < nt; i++)
+            s += (double)tx[D * i + j];
+        mean[j] = s / (double)nt;
+        for (size_t i = 0; i < nt; i++)
+            ss += ((double)tx[D * i + j] - mean[j]) * ((double)tx[D * i + j] - mean[j]);
+        sd[j] = sqrt(ss / (double)nt);
+        mlpbt_assert_close(mlpb_model_mean(mb)[j], mean[j], 1e-6);
+        mlpbt_assert_close(mlpb_model_std(mb)[j], sd[j], 1e-6);
+    }
+
+    /* The validation loss: the reference network on V, weighted. */
+    double *pd = mlpbt_params_double(mb), fm[D], fs[D];
+    for (size_t j = 0; j < D; j++) {
+        fm[j] = (double)mlpb_model_mean(mb)[j];
+        fs[j] = (double)mlpb_model_std(mb)[j];
+    }
+    const mlpbt_net net = {sizes, 3, pd, fm, fs};
+    mlpbt_assert_close(rep.last.val_loss, mlpbt_ref_loss(&net, vx, vy, n_va, pw, vsw), 1e-5);
+
+    /* The metrics: those of V's probabilities. */
+    float prob[N * K];
+    mlpb_metrics mt;
+    assert_int_equal(mlpb_predict(mb, ws3, vx, n_va, prob), MLPB_OK);
+    assert_int_equal(mlpb_metrics_compute(prob, vy, n_va, K, NULL, NULL, &mt, NULL), MLPB_OK);
+    assert_true(rep.last.val.accuracy == mt.accuracy);
+    assert_true(rep.last.val.auc == mt.auc);
+    assert_true(rep.last.val.f1 == mt.f1);
+
+    /* T for training and V as an explicit validation set: the weights do
+     * not move, so the same standardisation and validation figures, bitwise. */
+    float ty[N * K], tsw[N];
+    nt = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (rc.seen[i]) {
+            memcpy(ty + K * nt, y + K * i, K * sizeof *y);
+            tsw[nt++] = sw[i];
+        }
+    }
+    const mlpb_dataset ts = {tx, ty, tsw, nt}, vs = {vx, vy, vsw, n_va};
+    mlpb_train_report rep_c;
+    assert_int_equal(mlpb_train(mc, &ts, &vs, &o, NULL, &rep_c), MLPB_OK);
+    assert_memory_equal(mlpb_model_mean(mc), mlpb_model_mean(mb), D * sizeof(float));
+    assert_memory_equal(mlpb_model_std(mc), mlpb_model_std(mb), D * sizeof(float));
+    assert_true(rep_c.last.val_loss == rep.last.val_loss);
+    assert_memory_equal(&rep_c.last.val, &rep.last.val, sizeof rep.last.val);
+
+    free(pd);
+    mlpb_workspace_destroy(ws1);
+    mlpb_workspace_destroy(ws3);
+    mlpb_model_destroy(m0);
+    mlpb_model_destroy(mb);
+    mlpb_model_destroy(mc);
+}
+
+/* The trainer never copies the caller's rows: with a 10% split (or an
+ * explicit validation set) of 4000 rows of 50 features, no block it allocates
+ * comes near the data's size (a copy of the training rows alone would be 90%
+ * of it); what grows with the rows is the row index and the validation
+ * targets, logits and probabilities. */
+static void test_train_never_copies_the_data(void **state)
+{
+    (void)state;
+    enum { N = 4000, D = 50 };
+    float *x = malloc((size_t)N * D * sizeof *x), *y = malloc(N * sizeof *y);
+    float *sw = malloc(N * sizeof *sw);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_non_null(sw);
+    mlpbt_fill_uniform(x, (size_t)N * D, -1.0f, 1.0f, 130);
+    mlpbt_fill_labels(y, N, 131);
+    mlpbt_fill_uniform(sw, N, 0.5f, 1.5f, 132);
+    const size_t sizes[] = {D, 4, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 133);
+    const size_t data_bytes = (size_t)N * (D + 1 + 1) * sizeof(float);
+
+    mlpbt_counter cnt;
+    mlpb_allocator a = mlpbt_counting_allocator(&cnt);
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 1;
+    o.val_fraction = 0.1f;
+    const mlpb_dataset all = {x, y, sw, N};
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train(m, &all, NULL, &o, &a, &rep), MLPB_OK);
+    assert_true(isfinite(rep.last.val_loss));
+    assert_true(cnt.largest > 0 && cnt.largest < data_bytes / 4);
+    assert_int_equal(cnt.live, 0);
+
+    mlpbt_counting_allocator(&cnt);
+    const mlpb_dataset tr = {x, y, sw, 3000}, va = {x + 3000 * D, y + 3000, sw + 3000, 1000};
+    assert_int_equal(mlpb_train(m, &tr, &va, &o, &a, &rep), MLPB_OK);
+    assert_true(isfinite(rep.last.val_loss));
+    assert_true(cnt.largest > 0 && cnt.largest < data_bytes / 4);
+    assert_int_equal(cnt.live, 0);
+    mlpb_model_destroy(m);
+    free(x);
+    free(y);
+    free(sw);
+}
+
+/* Standardisation fitted through a row list (in any order, repeats allowed)
+ * equals the public fit on those rows gathered, bit for bit, and the double
+ * reference; rows NULL is the public fit; unlisted rows are never read. */
+static void test_train_fit_standardization_rows(void **state)
+{
+    (void)state;
+    enum { N = 7, D = 3, R = 5 };
+    float x[N * D];
+    mlpbt_fill_uniform(x, N * D, -4.0f, 6.0f, 140);
+    const size_t rows[R] = {5, 0, 5, 2, 6};
+    for (size_t i = 0; i < R; i++)
+        x[D * rows[i] + 2] = 1.5f; /* constant on the listed rows only */
+    x[D * 3 + 0] = NAN;            /* rows 1, 3 and 4 are not listed */
+    x[D * 4 + 1] = INFINITY;
+    float g[R * D];
+    for (size_t i = 0; i < R; i++)
+        memcpy(g + D * i, x + D * rows[i], D * sizeof *x);
+
+    const size_t sizes[] = {D, 2, 1};
+    mlpb_model *a = mlpbt_model(sizes, 3, 141), *b = mlpbt_model(sizes, 3, 141);
+    assert_int_equal(mlpb_model_fit_standardization(a, g, R), MLPB_OK);
+    assert_int_equal(mlpb__fit_standardization_rows(b, x, rows, R), MLPB_OK);
+    assert_memory_equal(mlpb_model_mean(a), mlpb_model_mean(b), D * sizeof(float));
+    assert_memory_equal(mlpb_model_std(a), mlpb_model_std(b), D * sizeof(float));
+    for (size_t j = 0; j < 2; j++) {
+        double s = 0.0, ss = 0.0;
+        for (size_t i = 0; i < R; i++)
+            s += (double)g[D * i + j];
+        const double mu = s / R;
+        for (size_t i = 0; i < R; i++)
+            ss += ((double)g[D * i + j] - mu) * ((double)g[D * i + j] - mu);
+        mlpbt_assert_close(mlpb_model_mean(b)[j], mu, 1e-6);
+        mlpbt_assert_close(mlpb_model_std(b)[j], sqrt(ss / R), 1e-6);
+    }
+    assert_true(mlpb_model_mean(b)[2] == 1.5f && mlpb_model_std(b)[2] == 1.0f);
+
+    /* A non-finite value in a listed row: refused, the model untouched. */
+    const size_t bad[2] = {0, 3};
+    float before[2 * D];
+    memcpy(before, mlpb_model_mean(b), D * sizeof(float));
+    memcpy(before + D, mlpb_model_std(b), D * sizeof(float));
+    assert_int_equal(mlpb__fit_standardization_rows(b, x, bad, 2), MLPB_E_NUMERIC);
+    assert_memory_equal(mlpb_model_mean(b), before, D * sizeof(float));
+    assert_memory_equal(mlpb_model_std(b), before + D, D * sizeof(float));
+
+    /* rows NULL: the first n rows, as the public fit. */
+    float y2[2 * D];
+    mlpbt_fill_uniform(y2, 2 * D, -1.0f, 1.0f, 142);
+    assert_int_equal(mlpb_model_fit_standardization(a, y2, 2), MLPB_OK);
+    assert_int_equal(mlpb__fit_standardization_rows(b, y2, NULL, 2), MLPB_OK);
+    assert_memory_equal(mlpb_model_mean(a), mlpb_model_mean(b), D * sizeof(float));
+    assert_memory_equal(mlpb_model_std(a), mlpb_model_std(b), D * sizeof(float));
+    mlpb_model_destroy(a);
+    mlpb_model_destroy(b);
+}
+
 /* ------------------------------------------------ weights, partial batch */
 /* One epoch of one full batch of plain SGD equals one mlpb_loss_grad_weighted
  * + mlpb_sgd_step on the same rows (in another order, hence a tolerance). */
@@ -982,6 +1244,9 @@ int main(void)
         cmocka_unit_test(test_train_deterministic),
         cmocka_unit_test(test_train_shuffles_every_epoch),
         cmocka_unit_test(test_train_split_is_stratified_and_fit_on_train_rows),
+        cmocka_unit_test(test_train_split_reads_rows_in_place),
+        cmocka_unit_test(test_train_never_copies_the_data),
+        cmocka_unit_test(test_train_fit_standardization_rows),
         cmocka_unit_test(test_train_weights_reach_the_loss),
         cmocka_unit_test(test_train_partial_last_batch),
         cmocka_unit_test(test_train_allocation),
