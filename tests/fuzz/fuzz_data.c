@@ -1,0 +1,85 @@
+/* fuzz_data.c -- see fuzz_data.h. */
+#include "fuzz_data.h"
+
+#include "fuzz.h"
+
+#include <math.h>
+#include <string.h>
+
+static int all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != 0)
+            return 0;
+    return 1;
+}
+
+static void check_dataset(const mlpb_data *d)
+{
+    FUZZ_CHECK(d->n >= 1 && d->d >= 1);
+    FUZZ_CHECK(d->x != NULL && d->feature_names != NULL);
+    FUZZ_CHECK((d->k == 0) == (d->y == NULL));
+    for (size_t i = 0; i < d->n * d->d; i++)
+        FUZZ_CHECK(isfinite(d->x[i]));
+    for (size_t i = 0; i < d->n * d->k; i++)
+        FUZZ_CHECK(d->y[i] == 0.0f || d->y[i] == 1.0f);
+    for (size_t j = 0; j < d->d; j++)
+        FUZZ_CHECK(d->feature_names[j] != NULL);
+    for (size_t l = 0; l < d->k; l++)
+        FUZZ_CHECK(d->label_names != NULL && d->label_names[l] != NULL);
+    FUZZ_CHECK(d->format == MLPB_FORMAT_CSV || d->format == MLPB_FORMAT_LIBSVM);
+}
+
+/* Split and column removal on an accepted dataset keep every row. */
+static void exercise(mlpb_data *d)
+{
+    mlpb_data train, test;
+    const mlpb_status s = mlpb_data_split(d, 0.3, 7, &train, &test);
+    if (s == MLPB_OK) {
+        FUZZ_CHECK(train.n + test.n == d->n && train.n > 0 && test.n > 0);
+        FUZZ_CHECK(train.d == d->d && test.k == d->k);
+        mlpb_data_free(&train);
+        mlpb_data_free(&test);
+    } else {
+        FUZZ_CHECK(s == MLPB_E_INVALID_ARG || s == MLPB_E_NOMEM);
+        FUZZ_CHECK(all_zero(&train, sizeof train) && all_zero(&test, sizeof test));
+    }
+    if (d->d >= 2) {
+        const size_t col = d->d - 1, old_d = d->d;
+        FUZZ_CHECK(mlpb_data_drop_features(d, &col, 1) == MLPB_OK);
+        FUZZ_CHECK(d->d == old_d - 1);
+    }
+}
+
+void fuzz_data_read(const uint8_t *data, size_t size, const char *name, const mlpb_data_opts *o,
+                    size_t errlen)
+{
+    char *err = malloc(errlen);
+    FUZZ_CHECK(err != NULL);
+    memset(err, 'x', errlen);
+    mlpb_data d;
+    memset(&d, 0x5a, sizeof d); /* must be overwritten */
+    const mlpb_status s = mlpb_data_read_mem(data, size, name, o, &d, err, errlen);
+    FUZZ_CHECK(memchr(err, '\0', errlen) != NULL);
+    if (s == MLPB_OK) {
+        FUZZ_CHECK(err[0] == '\0');
+        check_dataset(&d);
+        /* A dozen bytes of LIBSVM can describe millions of columns; reading
+         * them is what is fuzzed, copying them again would only slow the
+         * fuzzer down. */
+        if (d.n * d.d <= ((size_t)1 << 20))
+            exercise(&d);
+        mlpb_data_free(&d);
+        FUZZ_CHECK(all_zero(&d, sizeof d));
+    } else {
+        FUZZ_CHECK(s == MLPB_E_FORMAT || s == MLPB_E_NOMEM || s == MLPB_E_OVERFLOW);
+        FUZZ_CHECK(all_zero(&d, sizeof d));
+        /* Every message names the input first (as much as fits). */
+        const size_t nl = strlen(name);
+        FUZZ_CHECK(err[0] != '\0' || errlen == 1);
+        FUZZ_CHECK(strncmp(err, name, nl < errlen - 1 ? nl : errlen - 1) == 0);
+        FUZZ_CHECK(strchr(err, '\n') == NULL);
+    }
+    free(err);
+}
