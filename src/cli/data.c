@@ -231,11 +231,12 @@ static mlpb_status read_error(reader *r)
     return fail_file(r, MLPB_E_IO, "read error: %s", msg);
 }
 
+/* Append n bytes to the token; on failure the message is written. */
 static mlpb_status tok_append(reader *r, const void *s, size_t n)
 {
     mlpb_status st = grow((void **)&r->tok, &r->tcap, r->tlen + n + 1, 1);
     if (st != MLPB_OK)
-        return st;
+        return fail_nomem(r, st);
     memcpy(r->tok + r->tlen, s, n);
     r->tlen += n;
     r->tok[r->tlen] = '\0';
@@ -723,10 +724,8 @@ static int svm_token(reader *r, span *f, mlpb_status *st)
     while ((c = rd_peek(r)) >= 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n' &&
            c != '#') {
         char ch = (char)rd_get(r);
-        if ((*st = tok_append(r, &ch, 1)) != MLPB_OK) {
-            *st = fail_nomem(r, *st);
+        if ((*st = tok_append(r, &ch, 1)) != MLPB_OK)
             return T_ERR;
-        }
     }
     return T_TOKEN;
 }
