@@ -130,12 +130,45 @@ static void test_forward_errors(void **state)
     mlpb_model_destroy(o);
 }
 
+/* Finite inputs whose products overflow inside the network are caught in
+ * the pre-activations of the layer where they overflow, not returned as NaN
+ * probabilities. */
+static void test_forward_overflow_inside(void **state)
+{
+    (void)state;
+    const size_t s[] = {2, 3, 3, 1};
+    mlpb_model *m = mlpbt_model(s, 4, 77);
+    mlpb_workspace *ws = NULL;
+    assert_int_equal(mlpb_workspace_create(m, 2, NULL, &ws), MLPB_OK);
+    const float x[] = {1, 2, 3, 4};
+    float prob[2];
+    assert_int_equal(mlpb_predict(m, ws, x, 2, prob), MLPB_OK);
+    /* Layer 0: all weights 1 and biases 1, so every hidden unit is on (a
+     * = 4 and 8); layer 1: weights of 3e38, whose sums overflow to Inf. */
+    mlpb_layer l0, l1;
+    assert_int_equal(mlpb_model_layer(m, 0, &l0), MLPB_OK);
+    assert_int_equal(mlpb_model_layer(m, 1, &l1), MLPB_OK);
+    for (size_t i = 0; i < 6; i++)
+        l0.w[i] = 1.0f;
+    for (size_t j = 0; j < 3; j++)
+        l0.b[j] = 1.0f;
+    for (size_t i = 0; i < 9; i++)
+        l1.w[i] = 3e38f;
+    assert_int_equal(mlpb_predict(m, ws, x, 2, prob), MLPB_E_NUMERIC);
+    float loss;
+    const float y[] = {0, 1};
+    assert_int_equal(mlpb_loss(m, ws, x, y, 2, NULL, &loss), MLPB_E_NUMERIC);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forward_matches_reference),
         cmocka_unit_test(test_forward_without_standardization),
         cmocka_unit_test(test_forward_errors),
+        cmocka_unit_test(test_forward_overflow_inside),
     };
     return cmocka_run_group_tests_name("forward", tests, setup, teardown);
 }
