@@ -129,52 +129,6 @@ int __wrap_mkstemp(char *tmpl)
 }
 
 /* ---------------------------------------------------------- file helpers */
-static void make_tmpdir(char *dir, size_t cap)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(dir, cap, "%s/mlpb-faults-XXXXXX", base != NULL && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
-}
-
-static void path_in(char *out, size_t cap, const char *dir, const char *name)
-{
-    const int n = snprintf(out, cap, "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < cap);
-}
-
-/* Entries of dir other than . and ..; the first one's name into first. */
-static size_t count_entries(const char *dir, char *first, size_t cap)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    const struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (n++ == 0 && first != NULL)
-            snprintf(first, cap, "%s", e->d_name);
-    }
-    closedir(d);
-    return n;
-}
-
-static void remove_tmpdir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    const struct dirent *e;
-    char path[PATH_MAX];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        path_in(path, sizeof path, dir, e->d_name);
-        assert_int_equal(unlink(path), 0);
-    }
-    closedir(d);
-    assert_int_equal(rmdir(dir), 0);
-}
-
 static unsigned char *read_whole(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -232,8 +186,8 @@ typedef struct save_fixture {
 
 static void fixture_open(save_fixture *f)
 {
-    make_tmpdir(f->dir, sizeof f->dir);
-    path_in(f->path, sizeof f->path, f->dir, "model.mlpb");
+    mlpbt_make_tmpdir(f->dir, sizeof f->dir, "faults");
+    mlpbt_path_in(f->path, sizeof f->path, f->dir, "model.mlpb");
     f->old_m = std_model(old_sizes, 3, 11);
     f->new_m = std_model(new_sizes, 3, 12);
     assert_int_equal(mlpb_model_save(f->old_m, f->path), MLPB_OK);
@@ -250,7 +204,7 @@ static void fixture_close(save_fixture *f)
     free(f->old_img);
     mlpb_model_destroy(f->old_m);
     mlpb_model_destroy(f->new_m);
-    remove_tmpdir(f->dir);
+    mlpbt_remove_tmpdir(f->dir);
 }
 
 /* After a failed save: the old file is byte for byte as before, loads into
@@ -270,7 +224,7 @@ static void assert_old_file_intact(const save_fixture *f)
     free(img);
     mlpb_model_destroy(r);
     char name[256];
-    assert_int_equal(count_entries(f->dir, name, sizeof name), 1);
+    assert_int_equal(mlpbt_count_entries(f->dir, name, sizeof name), 1);
     assert_string_equal(name, "model.mlpb");
 }
 
@@ -296,7 +250,7 @@ static void expect_failed_save(const save_fixture *f, fault_fn fn, fault_kind ki
 static size_t calls_in_save(const save_fixture *f, fault_fn fn)
 {
     char path[PATH_MAX];
-    path_in(path, sizeof path, f->dir, "count.mlpb");
+    mlpbt_path_in(path, sizeof path, f->dir, "count.mlpb");
     arm(fn, K_FAIL, SIZE_MAX, 0);
     assert_int_equal(mlpb_model_save(f->new_m, path), MLPB_OK);
     const size_t n = fault.calls;
@@ -363,7 +317,7 @@ static void test_faults_save_fsync_close_rename_mkstemp(void **state)
         const mlpb_status s = mlpb_model_save(f.new_m, f.path);
         disarm();
         assert_int_equal(s, MLPB_E_IO);
-        assert_int_equal(count_entries(f.dir, NULL, 0), 0);
+        assert_int_equal(mlpbt_count_entries(f.dir, NULL, 0), 0);
     }
     /* The fixture's file again, so that closing finds what it expects. */
     assert_int_equal(mlpb_model_save(f.old_m, f.path), MLPB_OK);
@@ -482,7 +436,7 @@ static int tmpfs_child(const char *dir, const save_fixture *f, size_t *n_full)
         }
         if (now == NULL)
             return 12;
-        if (count_entries(dir, name, sizeof name) != 1 || strcmp(name, "model.mlpb") != 0)
+        if (mlpbt_count_entries(dir, name, sizeof name) != 1 || strcmp(name, "model.mlpb") != 0)
             return 13;
         if (s == MLPB_OK) {
             unsigned char *want = image_of(f->new_m, &len);
@@ -513,7 +467,7 @@ static void test_faults_save_full_tmpfs(void **state)
     save_fixture f;
     fixture_open(&f);
     char dir[PATH_MAX];
-    path_in(dir, sizeof dir, f.dir, "small");
+    mlpbt_path_in(dir, sizeof dir, f.dir, "small");
     assert_int_equal(mkdir(dir, 0700), 0);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -822,8 +776,8 @@ static void test_faults_alloc_core_and_io(void **state)
         {"metrics_compute", NULL, call_metrics, release_nothing, NULL, NULL, &c},
     };
     char dir[PATH_MAX];
-    make_tmpdir(dir, sizeof dir);
-    path_in(load_path, sizeof load_path, dir, "load.mlpb");
+    mlpbt_make_tmpdir(dir, sizeof dir, "faults");
+    mlpbt_path_in(load_path, sizeof load_path, dir, "load.mlpb");
     assert_int_equal(mlpb_model_save(c.m, load_path), MLPB_OK);
     size_t total = 0;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -833,7 +787,7 @@ static void test_faults_alloc_core_and_io(void **state)
         total += k;
     }
     print_message("core and io: %zu allocation points in all\n", total);
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
     ctx_close(&c);
 }
 

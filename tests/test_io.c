@@ -144,56 +144,6 @@ static void assert_same_model(mlpb_model *a, mlpb_model *b)
     free(prb);
 }
 
-/* A fresh directory under $TMPDIR (or /tmp) in dir[]. */
-static void make_tmpdir(char *dir, size_t cap)
-{
-    const char *base = getenv("TMPDIR");
-    if (base == NULL || base[0] == '\0')
-        base = "/tmp";
-    assert_true((size_t)snprintf(dir, cap, "%s/mlpb_io_XXXXXX", base) < cap);
-    assert_non_null(mkdtemp(dir));
-}
-
-static void path_in(char *out, size_t cap, const char *dir, const char *name)
-{
-    assert_true((size_t)snprintf(out, cap, "%s/%s", dir, name) < cap);
-}
-
-/* Entries of dir (without . and ..); the first name goes to first[]. */
-static size_t count_entries(const char *dir, char *first, size_t cap)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    size_t n = 0;
-    const struct dirent *e;
-    while ((e = readdir(dp)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (n++ == 0 && first != NULL)
-            snprintf(first, cap, "%s", e->d_name);
-    }
-    closedir(dp);
-    return n;
-}
-
-/* Remove dir and what is in it (files, empty directories). */
-static void remove_tmpdir(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    const struct dirent *e;
-    char p[PATH_MAX];
-    while ((e = readdir(dp)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        path_in(p, sizeof p, dir, e->d_name);
-        if (unlink(p) != 0)
-            assert_int_equal(rmdir(p), 0);
-    }
-    closedir(dp);
-    assert_int_equal(rmdir(dir), 0);
-}
-
 static void write_file(const char *path, const void *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -293,8 +243,8 @@ static void test_io_round_trip_file(void **state)
 {
     (void)state;
     char dir[PATH_MAX], path[PATH_MAX], name[256];
-    make_tmpdir(dir, sizeof dir);
-    path_in(path, sizeof path, dir, "model.mlpb");
+    mlpbt_make_tmpdir(dir, sizeof dir, "io");
+    mlpbt_path_in(path, sizeof path, dir, "model.mlpb");
     const size_t sizes[] = {6, 9, 2};
     mlpb_model *a = make_model(sizes, 3, 31, 1), *b = make_model(sizes, 3, 32, 0);
     mlpb_model *r = NULL;
@@ -325,11 +275,11 @@ static void test_io_round_trip_file(void **state)
     mlpb_model_destroy(r);
 
     /* No temporary file left behind. */
-    assert_int_equal(count_entries(dir, name, sizeof name), 1);
+    assert_int_equal(mlpbt_count_entries(dir, name, sizeof name), 1);
     assert_string_equal(name, "model.mlpb");
     mlpb_model_destroy(a);
     mlpb_model_destroy(b);
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
 }
 
 static void test_io_special_values_bit_exact(void **state)
@@ -367,8 +317,8 @@ static void test_io_every_truncation(void **state)
 {
     (void)state;
     char dir[PATH_MAX], path[PATH_MAX];
-    make_tmpdir(dir, sizeof dir);
-    path_in(path, sizeof path, dir, "cut.mlpb");
+    mlpbt_make_tmpdir(dir, sizeof dir, "io");
+    mlpbt_path_in(path, sizeof path, dir, "cut.mlpb");
     for (int with_std = 0; with_std <= 1; with_std++) {
         mlpb_model *m = make_model(small_sizes, 3, 51, with_std);
         size_t len;
@@ -389,7 +339,7 @@ static void test_io_every_truncation(void **state)
         free(img);
         mlpb_model_destroy(m);
     }
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
 }
 
 /* Every byte flipped (three masks): rejected with the status of the field it
@@ -535,8 +485,8 @@ static void test_io_huge_claims_no_allocation(void **state)
 {
     (void)state;
     char dir[PATH_MAX], path[PATH_MAX];
-    make_tmpdir(dir, sizeof dir);
-    path_in(path, sizeof path, dir, "huge.mlpb");
+    mlpbt_make_tmpdir(dir, sizeof dir, "io");
+    mlpbt_path_in(path, sizeof path, dir, "huge.mlpb");
     unsigned char img[1024];
     struct {
         uint64_t    sizes[8];
@@ -564,14 +514,14 @@ static void test_io_huge_claims_no_allocation(void **state)
         assert_null(r);
         assert_int_equal(c.calls, 0);
     }
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
 }
 
 static void test_io_load_arguments_and_io_errors(void **state)
 {
     (void)state;
     char dir[PATH_MAX], path[PATH_MAX];
-    make_tmpdir(dir, sizeof dir);
+    mlpbt_make_tmpdir(dir, sizeof dir, "io");
     mlpb_model *r = (mlpb_model *)dir;
     const unsigned char byte = 'M';
     assert_int_equal(mlpb_model_load(NULL, NULL, &r), MLPB_E_INVALID_ARG);
@@ -583,7 +533,7 @@ static void test_io_load_arguments_and_io_errors(void **state)
     assert_int_equal(mlpb_model_load_mem(&byte, 1, NULL, NULL), MLPB_E_INVALID_ARG);
     assert_int_equal(mlpb_model_load_mem(NULL, 0, NULL, &r), MLPB_E_TRUNCATED);
 
-    path_in(path, sizeof path, dir, "missing.mlpb");
+    mlpbt_path_in(path, sizeof path, dir, "missing.mlpb");
     r = (mlpb_model *)dir;
     errno = 0;
     assert_int_equal(mlpb_model_load(path, NULL, &r), MLPB_E_IO);
@@ -595,14 +545,14 @@ static void test_io_load_arguments_and_io_errors(void **state)
     assert_int_equal(errno, EISDIR);
     assert_null(r);
     /* A FIFO is refused at once, without waiting for a writer. */
-    path_in(path, sizeof path, dir, "fifo");
+    mlpbt_path_in(path, sizeof path, dir, "fifo");
     assert_int_equal(mkfifo(path, 0600), 0);
     r = (mlpb_model *)dir;
     errno = 0;
     assert_int_equal(mlpb_model_load(path, NULL, &r), MLPB_E_IO);
     assert_int_equal(errno, EINVAL);
     assert_null(r);
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
 }
 
 static void test_io_save_arguments(void **state)
@@ -629,37 +579,37 @@ static void test_io_save_failures_create_nothing(void **state)
 {
     (void)state;
     char dir[PATH_MAX], path[PATH_MAX], file[PATH_MAX], sub[PATH_MAX];
-    make_tmpdir(dir, sizeof dir);
+    mlpbt_make_tmpdir(dir, sizeof dir, "io");
     mlpb_model *m = make_model(small_sizes, 3, 91, 1);
 
     /* The directory does not exist. */
-    path_in(path, sizeof path, dir, "nodir/model.mlpb");
+    mlpbt_path_in(path, sizeof path, dir, "nodir/model.mlpb");
     errno = 0;
     assert_int_equal(mlpb_model_save(m, path), MLPB_E_IO);
     assert_int_equal(errno, ENOENT);
-    assert_int_equal(count_entries(dir, NULL, 0), 0);
+    assert_int_equal(mlpbt_count_entries(dir, NULL, 0), 0);
 
     /* The "directory" is a regular file (also fails for root). */
-    path_in(file, sizeof file, dir, "plain");
+    mlpbt_path_in(file, sizeof file, dir, "plain");
     write_file(file, "x", 1);
-    path_in(path, sizeof path, file, "model.mlpb");
+    mlpbt_path_in(path, sizeof path, file, "model.mlpb");
     errno = 0;
     assert_int_equal(mlpb_model_save(m, path), MLPB_E_IO);
     assert_int_equal(errno, ENOTDIR);
-    assert_int_equal(count_entries(dir, NULL, 0), 1);
+    assert_int_equal(mlpbt_count_entries(dir, NULL, 0), 1);
 
     /* The target is a directory: the rename fails after the whole file was
      * written, and the temporary file is removed. */
-    path_in(sub, sizeof sub, dir, "adir");
+    mlpbt_path_in(sub, sizeof sub, dir, "adir");
     assert_int_equal(mkdir(sub, 0755), 0);
     errno = 0;
     assert_int_equal(mlpb_model_save(m, sub), MLPB_E_IO);
     assert_true(errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST);
-    assert_int_equal(count_entries(dir, NULL, 0), 2);
-    assert_int_equal(count_entries(sub, NULL, 0), 0);
+    assert_int_equal(mlpbt_count_entries(dir, NULL, 0), 2);
+    assert_int_equal(mlpbt_count_entries(sub, NULL, 0), 0);
 
     mlpb_model_destroy(m);
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
 }
 
 /* A save that runs out of room half-way (RLIMIT_FSIZE, SIGXFSZ ignored, so
@@ -668,8 +618,8 @@ static void test_io_failed_save_keeps_old_file(void **state)
 {
     (void)state;
     char dir[PATH_MAX], path[PATH_MAX], name[256];
-    make_tmpdir(dir, sizeof dir);
-    path_in(path, sizeof path, dir, "keep.mlpb");
+    mlpbt_make_tmpdir(dir, sizeof dir, "io");
+    mlpbt_path_in(path, sizeof path, dir, "keep.mlpb");
     mlpb_model *small = make_model(small_sizes, 3, 101, 1);
     const size_t big_sizes[] = {100, 100, 2}; /* 10302 floats, ~41 KB */
     mlpb_model *big = make_model(big_sizes, 3, 102, 1);
@@ -703,7 +653,7 @@ static void test_io_failed_save_keeps_old_file(void **state)
     mlpb_model *r = NULL;
     assert_int_equal(mlpb_model_load(path, NULL, &r), MLPB_OK);
     assert_same_model(small, r);
-    assert_int_equal(count_entries(dir, name, sizeof name), 1);
+    assert_int_equal(mlpbt_count_entries(dir, name, sizeof name), 1);
     assert_string_equal(name, "keep.mlpb");
 
     /* Without the limit the same save succeeds. */
@@ -717,7 +667,7 @@ static void test_io_failed_save_keeps_old_file(void **state)
     mlpb_model_destroy(r);
     mlpb_model_destroy(small);
     mlpb_model_destroy(big);
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
 }
 
 /* Fail the allocator at call 0, 1, ... until the load succeeds: every
@@ -726,8 +676,8 @@ static void test_io_oom_every_allocation(void **state)
 {
     (void)state;
     char dir[PATH_MAX], path[PATH_MAX];
-    make_tmpdir(dir, sizeof dir);
-    path_in(path, sizeof path, dir, "oom.mlpb");
+    mlpbt_make_tmpdir(dir, sizeof dir, "io");
+    mlpbt_path_in(path, sizeof path, dir, "oom.mlpb");
     mlpb_model *m = make_model(small_sizes, 3, 111, 1);
     assert_int_equal(mlpb_model_save(m, path), MLPB_OK);
     size_t len;
@@ -757,7 +707,7 @@ static void test_io_oom_every_allocation(void **state)
     }
     free(img);
     mlpb_model_destroy(m);
-    remove_tmpdir(dir);
+    mlpbt_remove_tmpdir(dir);
 }
 
 int main(void)

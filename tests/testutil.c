@@ -1,9 +1,13 @@
 /* testutil.c -- see testutil.h. */
 #include "testutil.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void *counting_alloc(void *ctx, size_t size, size_t align)
 {
@@ -156,4 +160,51 @@ mlpb_model *mlpbt_model(const size_t *sizes, size_t n_sizes, uint64_t seed)
     assert_int_equal(mlpb_model_create(&cfg, NULL, &m), MLPB_OK);
     assert_non_null(m);
     return m;
+}
+
+void mlpbt_make_tmpdir(char *dir, size_t cap, const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    assert_true((size_t)snprintf(dir, cap, "%s/mlpb-%s-XXXXXX", base, tag) < cap);
+    assert_non_null(mkdtemp(dir));
+}
+
+void mlpbt_path_in(char *out, size_t cap, const char *dir, const char *name)
+{
+    assert_true((size_t)snprintf(out, cap, "%s/%s", dir, name) < cap);
+}
+
+size_t mlpbt_count_entries(const char *dir, char *first, size_t cap)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    size_t n = 0;
+    const struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n++ == 0 && first != NULL)
+            snprintf(first, cap, "%s", e->d_name);
+    }
+    closedir(dp);
+    return n;
+}
+
+void mlpbt_remove_tmpdir(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    const struct dirent *e;
+    char p[PATH_MAX];
+    while ((e = readdir(dp)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        mlpbt_path_in(p, sizeof p, dir, e->d_name);
+        if (unlink(p) != 0)
+            assert_int_equal(rmdir(p), 0);
+    }
+    closedir(dp);
+    assert_int_equal(rmdir(dir), 0);
 }

@@ -54,6 +54,17 @@ double mlpbt_ref_loss(const mlpbt_net *net, const float *x, const float *y, size
  * mlpb_model_params's length (caller frees with free()). */
 double *mlpbt_params_double(mlpb_model *m);
 
+/* ------------------------------------------------------- scratch files */
+/* A fresh directory under $TMPDIR (or /tmp), named after tag, into dir. */
+void mlpbt_make_tmpdir(char *dir, size_t cap, const char *tag);
+/* out = dir/name; fails the test if it does not fit. */
+void mlpbt_path_in(char *out, size_t cap, const char *dir, const char *name);
+/* Entries of dir other than . and ..; the first one's name into first (may
+ * be NULL). */
+size_t mlpbt_count_entries(const char *dir, char *first, size_t cap);
+/* Remove dir and what is in it (files and empty directories). */
+void mlpbt_remove_tmpdir(const char *dir);
+
 /* Create a model with the given sizes, He/Glorot init and seed; fails the
  * test on error. */
 mlpb_model *mlpbt_model(const size_t *sizes, size_t n_sizes, uint64_t seed);
