@@ -78,48 +78,80 @@ static int check_inputs(const char *path, const mlpb_data *d, size_t want)
                     d->first_line, d->d, d->d == 1 ? "" : "s", want);
 }
 
+/* The command line of eval and predict: MODEL DATA, then the options in defs
+ * (the parser refuses any other). */
+typedef struct model_data_args {
+    const char    *model, *data;
+    const char    *out;     /* --out, or NULL */
+    const char    *labels;  /* --label, or NULL */
+    int            json;    /* --json */
+    mlpb_data_opts o;       /* the data options */
+} model_data_args;
+
+/* Parse argv into *m and apply --threads. Returns -1 to go on, or the exit
+ * status for --help and usage errors. */
+static int parse_model_data(int argc, char **argv, const char *cmd, const cli_optdef *defs,
+                            const char *help, model_data_args *m)
+{
+    const char *pos[2] = {NULL, NULL};
+    size_t      npos = 0, threads = 0;
+    int         r;
+    cli_args    a;
+    memset(m, 0, sizeof *m);
+    mlpb_data_opts_init(&m->o);
+    cli_args_init(&a, argc, argv, cmd, defs);
+    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
+        if (r == CLI_ARG_HELP)
+            return fputs(help, stdout), CLI_OK;
+        if (r == CLI_ARG_BAD)
+            return CLI_EUSAGE;
+        if (r == CLI_ARG_POS) {
+            if (npos == 2)
+                return cli_usage(cmd, "unexpected argument '%s'", a.value);
+            pos[npos++] = a.value;
+            continue;
+        }
+        int used = cli_data_option(cmd, a.name, a.value, &m->o);
+        if (used < 0)
+            return CLI_EUSAGE;
+        if (used)
+            continue;
+        if (strcmp(a.name, "--out") == 0)
+            m->out = a.value;
+        else if (strcmp(a.name, "--label") == 0)
+            m->labels = a.value;
+        else if (strcmp(a.name, "--json") == 0)
+            m->json = 1;
+        else if (strcmp(a.name, "--threads") == 0 &&
+                 cli_parse_size(cmd, a.name, a.value, 1, CLI_MAX_THREADS, &threads) != 0)
+            return CLI_EUSAGE;
+    }
+    if (npos < 2)
+        return cli_usage(cmd, "needs MODEL and DATA");
+    if (m->out != NULL && m->out[0] == '\0')
+        return cli_usage(cmd, "--out: empty file name");
+    if (m->labels != NULL && m->labels[0] == '\0')
+        return cli_usage(cmd, "--label: empty list");
+    if (threads > 0)
+        mlpb_blas_set_threads((int)threads);
+    m->model = pos[0];
+    m->data = pos[1];
+    return -1;
+}
+
 /* ---------------------------------------------------------------- eval */
 int cli_cmd_eval(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
         {"--label", 1}, {"--json", 0}, {"--threads", 1}, CLI_DATA_OPTDEFS, {NULL, 0}};
-    const char    *pos[2] = {NULL, NULL};
-    size_t         npos   = 0, threads = 0;
-    int            json   = 0, r;
-    mlpb_data_opts o;
-    cli_args       a;
-    mlpb_data_opts_init(&o);
-    cli_args_init(&a, argc, argv, "eval", defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(eval_help, stdout), CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (npos == 2)
-                return cli_usage("eval", "unexpected argument '%s'", a.value);
-            pos[npos++] = a.value;
-            continue;
-        }
-        int used = cli_data_option("eval", a.name, a.value, &o);
-        if (used < 0)
-            return CLI_EUSAGE;
-        if (used)
-            continue;
-        if (strcmp(a.name, "--label") == 0)
-            o.labels = a.value;
-        else if (strcmp(a.name, "--json") == 0)
-            json = 1;
-        else if (strcmp(a.name, "--threads") == 0 &&
-                 cli_parse_size("eval", a.name, a.value, 1, CLI_MAX_THREADS, &threads) != 0)
-            return CLI_EUSAGE;
-    }
-    if (npos < 2)
-        return cli_usage("eval", "needs MODEL and DATA");
-    if (o.labels != NULL && o.labels[0] == '\0')
-        return cli_usage("eval", "--label: empty list");
-    if (threads > 0)
-        mlpb_blas_set_threads((int)threads);
+    model_data_args args;
+    const int parsed = parse_model_data(argc, argv, "eval", defs, eval_help, &args);
+    if (parsed >= 0)
+        return parsed;
+    const char *pos[2] = {args.model, args.data};
+    const int json = args.json;
+    mlpb_data_opts o = args.o;
+    o.labels = args.labels;
 
     mlpb_model *m = NULL;
     if (cli_load_model(pos[0], &m) != CLI_OK)
@@ -252,45 +284,12 @@ int cli_cmd_predict(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
         {"--out", 1}, {"--label", 1}, {"--threads", 1}, CLI_DATA_OPTDEFS, {NULL, 0}};
-    const char    *pos[2] = {NULL, NULL}, *out = NULL, *labels = NULL;
-    size_t         npos = 0, threads = 0;
-    int            r;
-    mlpb_data_opts o;
-    cli_args       a;
-    mlpb_data_opts_init(&o);
-    cli_args_init(&a, argc, argv, "predict", defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(predict_help, stdout), CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (npos == 2)
-                return cli_usage("predict", "unexpected argument '%s'", a.value);
-            pos[npos++] = a.value;
-            continue;
-        }
-        int used = cli_data_option("predict", a.name, a.value, &o);
-        if (used < 0)
-            return CLI_EUSAGE;
-        if (used)
-            continue;
-        if (strcmp(a.name, "--out") == 0)
-            out = a.value;
-        else if (strcmp(a.name, "--label") == 0)
-            labels = a.value;
-        else if (strcmp(a.name, "--threads") == 0 &&
-                 cli_parse_size("predict", a.name, a.value, 1, CLI_MAX_THREADS, &threads) != 0)
-            return CLI_EUSAGE;
-    }
-    if (npos < 2)
-        return cli_usage("predict", "needs MODEL and DATA");
-    if (out != NULL && out[0] == '\0')
-        return cli_usage("predict", "--out: empty file name");
-    if (labels != NULL && labels[0] == '\0')
-        return cli_usage("predict", "--label: empty list");
-    if (threads > 0)
-        mlpb_blas_set_threads((int)threads);
+    model_data_args args;
+    const int parsed = parse_model_data(argc, argv, "predict", defs, predict_help, &args);
+    if (parsed >= 0)
+        return parsed;
+    const char *pos[2] = {args.model, args.data}, *out = args.out, *labels = args.labels;
+    mlpb_data_opts o = args.o;
 
     mlpb_model *m = NULL;
     if (cli_load_model(pos[0], &m) != CLI_OK)
