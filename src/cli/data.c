@@ -32,6 +32,12 @@
 /* Terminators returned by the field/token scanners. */
 enum { T_DELIM, T_EOL, T_EOF, T_TOKEN, T_ERR };
 
+/* Bounds that keep a hostile or broken file (a 100 MB line) from costing more
+ * than a few tens of MB before it is refused: no number or column name needs
+ * a megabyte, and no dense model a million inputs. */
+#define MAX_FIELD_BYTES (1 << 20)
+#define MAX_COLUMNS     (1 << 20)
+
 typedef struct reader {
     gzFile               gz;        /* NULL for memory input */
     const unsigned char *p, *end;   /* unread part of the window */
@@ -234,6 +240,9 @@ static mlpb_status read_error(reader *r)
 /* Append n bytes to the token; on failure the message is written. */
 static mlpb_status tok_append(reader *r, const void *s, size_t n)
 {
+    if (r->tlen + n > MAX_FIELD_BYTES)
+        return fail_at(r, MLPB_E_FORMAT, r->line, r->col,
+                       "field longer than %d bytes", MAX_FIELD_BYTES);
     mlpb_status st = grow((void **)&r->tok, &r->tcap, r->tlen + n + 1, 1);
     if (st != MLPB_OK)
         return fail_nomem(r, st);
@@ -568,6 +577,11 @@ static mlpb_status read_csv(reader *r, const mlpb_data_opts *o, mlpb_data *out)
             }
             if (nf == 0)
                 rec_line = f.line;
+            if (nf == MAX_COLUMNS) {
+                st = fail_at(r, MLPB_E_FORMAT, f.line, f.col, "more than %d fields on one line",
+                             MAX_COLUMNS);
+                goto fail;
+            }
             if (ncols > 0 && nf >= ncols) {
                 st = fail_at(r, MLPB_E_FORMAT, f.line, f.col,
                              "too many fields: expected %zu, as on line %zu", ncols,

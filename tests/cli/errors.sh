@@ -89,10 +89,12 @@ n=$(wc -c <full.csv.gz)
 head -c $((n / 2)) full.csv.gz >cut.csv.gz
 bad_train cut.csv.gz 'cut.csv.gz: read error'
 
-# A 16 MB line ends in a clean message, not a crash.
+# A 16 MB field, and a line of more than 2^20 fields, are refused where they
+# pass the bound, before their size costs memory.
 awk 'BEGIN { s = "a"; for (i = 0; i < 24; i++) s = s s; print "x," s; print "1,2" }' >longline.csv
-bad_train longline.csv \
-    'longline.csv:2:3: label "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..." must be 0 or 1, not 2'
+bad_train longline.csv 'longline.csv:1:1048577: field longer than 1048576 bytes'
+awk 'BEGIN { s = "1"; for (i = 0; i < 20; i++) s = s "," s; print s ",1" }' >wideline.csv
+bad_train wideline.csv 'wideline.csv:1:2097153: more than 1048576 fields on one line'
 
 # Missing and damaged models.
 run 1 "$MLPBLAS" eval missing.mlpb "$DATA/binary.csv"
