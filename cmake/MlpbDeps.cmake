@@ -1,6 +1,7 @@
 # Imported targets for the dependencies: mlpblas::cblas (OpenBLAS through its
-# CBLAS interface), mlpblas::lapacke and ZLIB::ZLIB. Installed beside
-# mlpblasConfig.cmake so that consumers of the static library find them too.
+# CBLAS interface), mlpblas::lapacke, ZLIB::ZLIB and Threads::Threads.
+# Installed beside mlpblasConfig.cmake so that consumers of the static library
+# find them too.
 include_guard(GLOBAL)
 find_package(PkgConfig QUIET)
 
@@ -41,3 +42,7 @@ if(NOT TARGET mlpblas::lapacke)
 endif()
 
 find_package(ZLIB REQUIRED)
+
+# The threads of MLPB_THREADING_SPLIT.
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)

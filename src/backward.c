@@ -9,6 +9,65 @@
 
 #include <math.h>
 
+/* Loss sum and gradients of n rows into grads (the model's layout), with the
+ * logit gradient scaled by scale (1 / the whole batch's rows). */
+static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
+                        const float *y, size_t n, const float *pw, const float *sw, float scale,
+                        float *grads, double *sum)
+{
+    const size_t n_layers = m->n_layers, k = m->sizes[m->n_sizes - 1];
+    MLPB_TRY(mlpb__forward(m, ws, x, n));
+    /* The input the first layer saw: the standardised copy or x itself. */
+    const float *h0 = m->standardize ? ws->h[0] : x;
+
+    /* Loss, dZ = (sigmoid(z) - y) * scale in place of z, and db of the output
+     * layer, in one pass over the logits. */
+    const size_t out_l = n_layers - 1;
+    *sum = mlpb__bce_grad(n, k, ws->z, y, pw, sw, scale, grads + m->b_off[out_l]);
+    if (!isfinite(*sum))
+        return MLPB_E_NUMERIC;
+
+    float *delta = ws->z, *spare = ws->d0;
+    for (size_t l = n_layers; l-- > 0;) {
+        const size_t in = m->sizes[l], out = m->sizes[l + 1];
+        const float *h_in = l == 0 ? h0 : ws->h[l];
+        /* dW_l = H_{l-1}^T . dA_l */
+        mlpb__sgemm(ws->serial_mnk, true, false, in, out, n, 1.0f, h_in, in, delta, out,
+                    0.0f, grads + m->w_off[l], out);
+        if (l == 0)
+            break;
+        /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass. */
+        mlpb__sgemm(ws->serial_mnk, false, true, n, in, out, 1.0f, delta, out,
+                    m->params + m->w_off[l], out, 0.0f, spare, in);
+        mlpb__relu_grad_colsum(n, in, ws->h[l], spare, grads + m->b_off[l - 1]);
+        delta = spare;
+        spare = spare == ws->d0 ? ws->d1 : ws->d0;
+    }
+    return MLPB_OK;
+}
+
+/* One call split in row blocks (mlpb_split): each block's pass on its view. */
+typedef struct split_job {
+    mlpb_model     *m;
+    mlpb_workspace *ws;
+    const float    *x, *y, *pw, *sw;
+    size_t          n, parts;
+    float           scale;
+    double          sum[MLPB_SPLIT_MAX_PARTS];
+    mlpb_status     st[MLPB_SPLIT_MAX_PARTS];
+} split_job;
+
+static void split_part(void *ctx, size_t p)
+{
+    split_job *j = ctx;
+    const mlpb_model *m = j->m;
+    const size_t d = m->sizes[0], k = m->sizes[m->n_sizes - 1];
+    const size_t r0 = mlpb__part_row(p, j->n, j->parts), r1 = mlpb__part_row(p + 1, j->n, j->parts);
+    float *grads = p == 0 ? m->grads : j->ws->split->grads[p];
+    j->st[p] = pass(m, &j->ws->split->views[p], j->x + r0 * d, j->y + r0 * k, r1 - r0, j->pw,
+                    j->sw == NULL ? NULL : j->sw + r0, j->scale, grads, &j->sum[p]);
+}
+
 mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const float *x,
                                     const float *y, size_t n, const mlpb_loss_weights *w,
                                     float *loss)
@@ -18,40 +77,33 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
     MLPB_TRY(mlpb__workspace_check(m, ws));
     if (n > ws->max_batch)
         return MLPB_E_INVALID_ARG;
-    const size_t n_layers = m->n_layers, k = m->sizes[m->n_sizes - 1];
     const float *pw = w == NULL ? NULL : w->pos_weight;
     const float *sw = w == NULL ? NULL : w->sample_weight;
+    const float scale = 1.0f / (float)n;
+    double sum;
+    bool finite;
 
-    MLPB_TRY(mlpb__forward(m, ws, x, n));
-    /* The input the first layer saw: the standardised copy or x itself. */
-    const float *h0 = m->standardize ? ws->h[0] : x;
-
-    /* Loss, dZ = (sigmoid(z) - y) / n in place of z, and db of the output
-     * layer, in one pass over the logits. */
-    const size_t out_l = n_layers - 1;
-    const double sum = mlpb__bce_grad(n, k, ws->z, y, pw, sw, 1.0f / (float)n,
-                                      m->grads + m->b_off[out_l]);
-    const double mean = sum / (double)n;
-    if (!isfinite(mean) || !isfinite((float)mean))
-        return MLPB_E_NUMERIC;
-
-    float *delta = ws->z, *spare = ws->d0;
-    for (size_t l = n_layers; l-- > 0;) {
-        const size_t in = m->sizes[l], out = m->sizes[l + 1];
-        const float *h_in = l == 0 ? h0 : ws->h[l];
-        /* dW_l = H_{l-1}^T . dA_l */
-        mlpb__sgemm(ws->serial_mnk, true, false, in, out, n, 1.0f, h_in, in, delta, out,
-                    0.0f, m->grads + m->w_off[l], out);
-        if (l == 0)
-            break;
-        /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass. */
-        mlpb__sgemm(ws->serial_mnk, false, true, n, in, out, 1.0f, delta, out,
-                    m->params + m->w_off[l], out, 0.0f, spare, in);
-        mlpb__relu_grad_colsum(n, in, ws->h[l], spare, m->grads + m->b_off[l - 1]);
-        delta = spare;
-        spare = spare == ws->d0 ? ws->d1 : ws->d0;
+    const size_t parts = mlpb__split_parts(ws, n);
+    if (parts == 1) {
+        MLPB_TRY(pass(m, ws, x, y, n, pw, sw, scale, m->grads, &sum));
+        finite = mlpb__all_finite(m->n_params, m->grads);
+    } else {
+        split_job j = {.m = m, .ws = ws, .x = x, .y = y, .pw = pw, .sw = sw, .n = n,
+                       .parts = parts, .scale = scale};
+        mlpb__split_run(ws, split_part, &j);
+        sum = 0.0;
+        for (size_t p = 0; p < parts; p++) {
+            MLPB_TRY(j.st[p]);
+            sum += j.sum[p];
+        }
+        /* Part order, whatever thread finished first; the finiteness check
+         * rides on the last sum. */
+        for (size_t p = 1; p + 1 < parts; p++)
+            mlpb__add(m->n_params, ws->split->grads[p], m->grads);
+        finite = mlpb__add_finite(m->n_params, ws->split->grads[parts - 1], m->grads);
     }
-    if (!mlpb__all_finite(m->n_params, m->grads))
+    const double mean = sum / (double)n;
+    if (!isfinite(mean) || !isfinite((float)mean) || !finite)
         return MLPB_E_NUMERIC;
     if (loss != NULL)
         *loss = (float)mean;

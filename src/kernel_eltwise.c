@@ -148,6 +148,22 @@ bool mlpb__all_finite(size_t n, const float *restrict x)
     return bad == 0;
 }
 
+void mlpb__add(size_t n, const float *restrict src, float *restrict dst)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] += src[i];
+}
+
+bool mlpb__add_finite(size_t n, const float *restrict src, float *restrict dst)
+{
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        dst[i] += src[i];
+        bad |= non_finite(dst[i]);
+    }
+    return bad == 0;
+}
+
 void mlpb__axpy_neg(size_t n, float lr, const float *restrict g, float *restrict p)
 {
     for (size_t i = 0; i < n; i++)

@@ -60,6 +60,10 @@ void mlpb__standardize(size_t n, size_t d, const float *restrict x,
                        float *restrict xs);
 /* true if all n values are finite (no NaN, no Inf). */
 bool mlpb__all_finite(size_t n, const float *restrict x);
+/* dst[i] += src[i]. */
+void mlpb__add(size_t n, const float *restrict src, float *restrict dst);
+/* dst[i] += src[i]; true if every sum is finite. */
+bool mlpb__add_finite(size_t n, const float *restrict src, float *restrict dst);
 /* p[i] -= lr * g[i]. */
 void mlpb__axpy_neg(size_t n, float lr, const float *restrict g, float *restrict p);
 

@@ -80,20 +80,68 @@ mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const 
 /* -------------------------------------------------------------- init.c */
 mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed);
 
+/* -------------------------------------------------------------- team.c */
+/* A fork-join team: mlpb__team_run calls fn(ctx, p) for p = 0..n-1, part 0 on
+ * the calling thread and the others on the team's n - 1 threads, and returns
+ * when all are done. */
+typedef struct mlpb_team mlpb_team;
+typedef void (*mlpb__team_fn)(void *ctx, size_t part);
+/* n >= 2. MLPB_E_NOMEM when memory or a thread cannot be had. */
+mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out);
+void        mlpb__team_destroy(mlpb_team *t); /* NULL: no-op */
+size_t      mlpb__team_size(const mlpb_team *t);
+void        mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx);
+
 /* --------------------------------------------------------- workspace.c */
+/* Batches split across threads (MLPB_THREADING_SPLIT): part p of a call on n
+ * rows takes rows [p n / parts, (p + 1) n / parts) and runs the serial pass on
+ * views[p], a workspace whose buffers are that part's slice of the parent's.
+ * Part 0 writes gradients into the model; part p > 0 into grads[p]; the
+ * caller sums them in part order, so results are reproducible for a given
+ * number of parts. */
+typedef struct mlpb_split {
+    size_t          parts;      /* >= 2 */
+    mlpb_team      *team;
+    mlpb_workspace *views;      /* parts views, no buffers of their own */
+    float         **grads;      /* grads[0] unused (NULL) */
+} mlpb_split;
+
 struct mlpb_workspace {
     mlpb_allocator alloc;
     size_t  max_batch;
     size_t  n_sizes;
     size_t *sizes;    /* copy of the model's sizes, to check compatibility */
+    size_t  n_params; /* the model's, for the gradient arenas of a split */
     float **h;        /* h[0]: standardised input (max_batch x d); h[l], l = 1..L:
                          post-ReLU activations of hidden layer l */
     float  *z;        /* max_batch x k logits; the logit gradient in loss_grad */
     float  *d0, *d1;  /* max_batch x widest hidden layer: deltas used in turn
                          (d1 NULL with one hidden layer, which needs one) */
-    void   *floats;
+    void   *floats;     /* NULL in a view (mlpb_split) */
+    size_t  rows;       /* rows the buffers hold: max_batch, or a whole number of
+                           parts' worth when split */
     size_t  serial_mnk; /* products with m*n*k below this use one BLAS thread */
+    mlpb_split *split;  /* NULL unless MLPB_THREADING_SPLIT with 2+ parts */
 };
+
+/* A batch runs split only if each part gets at least this many rows: with
+ * fewer, the parts' products turn into matrix-vector work (four rows or
+ * fewer go to sgemv) and writing and summing a gradient arena per part
+ * outweighs the rows it saves. */
+#define MLPB_SPLIT_MIN_ROWS 8
+/* At most this many parts (the BLAS thread count, capped). */
+#define MLPB_SPLIT_MAX_PARTS 64
+
+/* Whether a call on n rows runs split (and on how many parts). */
+size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n);
+/* Runs fn(ctx, p) for each part on ws's team, with BLAS on one thread for
+ * the duration (each part is a thread of its own). */
+void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
+/* First row of part p of n rows split in parts. */
+static inline size_t mlpb__part_row(size_t p, size_t n, size_t parts)
+{
+    return (size_t)(((unsigned long long)p * n) / parts);
+}
 
 /* MLPB_OK if ws fits m's architecture. */
 mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws);

@@ -173,7 +173,8 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
         return MLPB_E_INVALID_ARG;
     if (!(isfinite(o->min_delta) && o->min_delta >= 0.0f))
         return MLPB_E_INVALID_ARG;
-    if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL)
+    if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
+        o->threading != MLPB_THREADING_SPLIT)
         return MLPB_E_INVALID_ARG;
     const size_t k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)

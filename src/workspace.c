@@ -1,10 +1,55 @@
 /* workspace.c -- activation and delta buffers for batches of up to max_batch
  * rows, carved from one 64-byte-aligned block so that the passes allocate
  * nothing. One workspace per thread; the model itself stays read-only. */
+#include "kernels.h"
 #include "mlpb_internal.h"
 
 #include <limits.h>
 #include <string.h>
+
+/* Floats of the buffers for rows rows: h[0] (d) and h[1..L] (hidden widths),
+ * z (k), and the deltas of hidden layers only (the output layer's lives in
+ * z): one buffer for one hidden layer, two used in turn for deeper networks.
+ * Each buffer is padded to a cache line. */
+static mlpb_status buffer_floats(const size_t *sizes, size_t n_sizes, size_t rows,
+                                 size_t *total)
+{
+    const size_t L = n_sizes - 2;
+    size_t part, hidden = 0;
+    *total = 0;
+    for (size_t l = 0; l < n_sizes; l++) {
+        MLPB_TRY(mlpb__mul_size(rows, sizes[l], &part));
+        if (mlpb__pad_floats(part) < part)
+            return MLPB_E_OVERFLOW;
+        MLPB_TRY(mlpb__add_size(*total, mlpb__pad_floats(part), total));
+        if (l >= 1 && l <= L && sizes[l] > hidden)
+            hidden = sizes[l];
+    }
+    MLPB_TRY(mlpb__mul_size(rows, hidden, &part));
+    if (mlpb__pad_floats(part) < part)
+        return MLPB_E_OVERFLOW;
+    for (size_t i = 0; i < (L >= 2 ? 2u : 1u); i++)
+        MLPB_TRY(mlpb__add_size(*total, mlpb__pad_floats(part), total));
+    return MLPB_OK;
+}
+
+/* Point ws's buffers into f, laid out for rows rows, starting at row row0 of
+ * each (a view's slice of its parent's buffers when row0 > 0). */
+static void carve(mlpb_workspace *ws, float *f, size_t rows, size_t row0)
+{
+    const size_t n_sizes = ws->n_sizes, L = n_sizes - 2;
+    size_t hidden = 0;
+    for (size_t l = 1; l <= L; l++)
+        hidden = ws->sizes[l] > hidden ? ws->sizes[l] : hidden;
+    for (size_t l = 0; l <= L; l++) {
+        ws->h[l] = f + row0 * ws->sizes[l];
+        f += mlpb__pad_floats(rows * ws->sizes[l]);
+    }
+    ws->z = f + row0 * ws->sizes[n_sizes - 1];
+    f += mlpb__pad_floats(rows * ws->sizes[n_sizes - 1]);
+    ws->d0 = f + row0 * hidden;
+    ws->d1 = L >= 2 ? f + mlpb__pad_floats(rows * hidden) + row0 * hidden : NULL;
+}
 
 mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
                                   const mlpb_allocator *alloc, mlpb_workspace **out)
@@ -16,29 +61,9 @@ mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
     if (max_batch > (size_t)INT_MAX)
         return MLPB_E_OVERFLOW; /* a BLAS dimension */
     const mlpb_allocator a = mlpb__allocator(alloc);
-    const size_t L = m->n_sizes - 2, k = m->sizes[m->n_sizes - 1];
-
-    /* Floats: h[0] (d) and h[1..L] (hidden widths), z (k), d0 and d1 (max
-     * width), each max_batch rows, each padded to a cache line. */
-    size_t total = 0, part;
-    for (size_t l = 0; l <= L; l++) {
-        MLPB_TRY(mlpb__mul_size(max_batch, m->sizes[l], &part));
-        MLPB_TRY(mlpb__add_size(total, mlpb__pad_floats(part), &total));
-        if (mlpb__pad_floats(part) < part)
-            return MLPB_E_OVERFLOW;
-    }
-    MLPB_TRY(mlpb__mul_size(max_batch, k, &part));
-    MLPB_TRY(mlpb__add_size(total, mlpb__pad_floats(part), &total));
-    /* Deltas of hidden layers only (the output layer's lives in z): one
-     * buffer for one hidden layer, two used in turn for deeper networks. */
-    size_t hidden = 0;
-    for (size_t l = 1; l <= L; l++)
-        hidden = m->sizes[l] > hidden ? m->sizes[l] : hidden;
-    MLPB_TRY(mlpb__mul_size(max_batch, hidden, &part));
-    const size_t dpart = mlpb__pad_floats(part), n_deltas = L >= 2 ? 2 : 1;
-    for (size_t i = 0; i < n_deltas; i++)
-        MLPB_TRY(mlpb__add_size(total, dpart, &total));
-    size_t bytes;
+    const size_t L = m->n_sizes - 2;
+    size_t total, bytes;
+    MLPB_TRY(buffer_floats(m->sizes, m->n_sizes, max_batch, &total));
     MLPB_TRY(mlpb__mul_size(total, sizeof(float), &bytes));
 
     const size_t head =
@@ -54,21 +79,107 @@ mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
     memset(ws, 0, sizeof *ws);
     ws->alloc = a;
     ws->max_batch = max_batch;
+    ws->rows = max_batch;
+    ws->n_params = m->n_params;
     ws->n_sizes = m->n_sizes;
     ws->sizes = (size_t *)(ws + 1);
     memcpy(ws->sizes, m->sizes, m->n_sizes * sizeof(size_t));
     ws->h = (float **)(ws->sizes + m->n_sizes);
     ws->floats = f;
-    for (size_t l = 0; l <= L; l++) {
-        ws->h[l] = f;
-        f += mlpb__pad_floats(max_batch * m->sizes[l]);
-    }
-    ws->z = f;
-    f += mlpb__pad_floats(max_batch * k);
-    ws->d0 = f;
-    ws->d1 = n_deltas == 2 ? f + dpart : NULL;
+    carve(ws, f, max_batch, 0);
     *out = ws;
     return MLPB_OK;
+}
+
+/* ------------------------------------------------------------- splitting */
+static void split_free(const mlpb_allocator *a, mlpb_split *s)
+{
+    if (s == NULL)
+        return;
+    mlpb__team_destroy(s->team);
+    for (size_t p = 1; p < s->parts; p++)
+        mlpb__free(a, s->grads[p]);
+    mlpb__free(a, s);
+}
+
+/* Team, views and gradient arenas for parts parts; ws's buffers grow to a
+ * whole number of parts' rows if they must (at most parts - 1 rows more). */
+static mlpb_status split_create(mlpb_workspace *ws, size_t parts, size_t n_params)
+{
+    const mlpb_allocator *a = &ws->alloc;
+    const size_t part_rows = (ws->max_batch + parts - 1) / parts, L = ws->n_sizes - 2;
+    const size_t rows = part_rows * parts;
+    size_t grad_bytes;
+    MLPB_TRY(mlpb__mul_size(mlpb__pad_floats(n_params), sizeof(float), &grad_bytes));
+
+    /* The split, its views, their h arrays and the gradient pointers in one
+     * block (sizes are small: parts <= MLPB_SPLIT_MAX_PARTS). */
+    const size_t bytes = sizeof(mlpb_split) + parts * sizeof(mlpb_workspace) +
+                         parts * (L + 1) * sizeof(float *) + parts * sizeof(float *);
+    mlpb_split *s = mlpb__alloc(a, bytes);
+    if (s == NULL)
+        return MLPB_E_NOMEM;
+    memset(s, 0, bytes);
+    s->parts = parts;
+    s->views = (mlpb_workspace *)(s + 1);
+    float **h_arrays = (float **)(s->views + parts);
+    s->grads = h_arrays + parts * (L + 1);
+    for (size_t p = 1; p < parts; p++) {
+        if ((s->grads[p] = mlpb__alloc(a, grad_bytes)) == NULL) {
+            split_free(a, s);
+            return MLPB_E_NOMEM;
+        }
+    }
+    mlpb_status st = mlpb__team_create(a, parts, &s->team);
+    if (st != MLPB_OK) {
+        split_free(a, s);
+        return st;
+    }
+    if (rows != ws->rows) {
+        size_t total, fbytes;
+        float *f = NULL;
+        if ((st = buffer_floats(ws->sizes, ws->n_sizes, rows, &total)) == MLPB_OK &&
+            (st = mlpb__mul_size(total, sizeof(float), &fbytes)) == MLPB_OK &&
+            (f = mlpb__alloc(a, fbytes)) == NULL)
+            st = MLPB_E_NOMEM;
+        if (st != MLPB_OK) {
+            split_free(a, s);
+            return st;
+        }
+        mlpb__free(a, ws->floats);
+        ws->floats = f;
+        ws->rows = rows;
+        carve(ws, f, rows, 0);
+    }
+    for (size_t p = 0; p < parts; p++) {
+        mlpb_workspace *v = &s->views[p];
+        v->alloc = ws->alloc;
+        v->max_batch = part_rows;
+        v->rows = part_rows;
+        v->n_sizes = ws->n_sizes;
+        v->sizes = ws->sizes;
+        v->h = h_arrays + p * (L + 1);
+        carve(v, ws->floats, rows, p * part_rows);
+    }
+    ws->split = s;
+    return MLPB_OK;
+}
+
+size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n)
+{
+    if (ws->split == NULL || n / ws->split->parts < MLPB_SPLIT_MIN_ROWS)
+        return 1;
+    return ws->split->parts;
+}
+
+void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx)
+{
+    const int threads = mlpb__blas_threads();
+    if (threads > 1)
+        mlpb__blas_set_threads(1);
+    mlpb__team_run(ws->split->team, fn, ctx);
+    if (threads > 1)
+        mlpb__blas_set_threads(threads);
 }
 
 void mlpb_workspace_destroy(mlpb_workspace *ws)
@@ -76,6 +187,7 @@ void mlpb_workspace_destroy(mlpb_workspace *ws)
     if (ws == NULL)
         return;
     const mlpb_allocator a = ws->alloc;
+    split_free(&a, ws->split);
     mlpb__free(&a, ws->floats);
     mlpb__free(&a, ws);
 }
@@ -87,9 +199,24 @@ size_t mlpb_workspace_max_batch(const mlpb_workspace *ws)
 
 mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
 {
-    if (ws == NULL || (t != MLPB_THREADING_BLAS && t != MLPB_THREADING_SERIAL_SMALL))
+    if (ws == NULL || (t != MLPB_THREADING_BLAS && t != MLPB_THREADING_SERIAL_SMALL &&
+                       t != MLPB_THREADING_SPLIT))
         return MLPB_E_INVALID_ARG;
-    ws->serial_mnk = t == MLPB_THREADING_SERIAL_SMALL ? MLPB_SERIAL_SMALL_MNK : 0;
+    size_t parts = 1;
+    if (t == MLPB_THREADING_SPLIT) {
+        const int threads = mlpb__blas_threads();
+        parts = threads > 1 ? (size_t)threads : 1;
+        parts = parts > MLPB_SPLIT_MAX_PARTS ? MLPB_SPLIT_MAX_PARTS : parts;
+        parts = parts > ws->max_batch ? ws->max_batch : parts;
+    }
+    if (ws->split == NULL || ws->split->parts != parts) {
+        split_free(&ws->alloc, ws->split);
+        ws->split = NULL;
+        if (parts >= 2)
+            MLPB_TRY(split_create(ws, parts, ws->n_params));
+    }
+    /* Unsplit calls of a split workspace are small batches: one thread. */
+    ws->serial_mnk = t == MLPB_THREADING_BLAS ? 0 : MLPB_SERIAL_SMALL_MNK;
     return MLPB_OK;
 }
 

@@ -215,6 +215,32 @@ static void test_kernels_all_finite(void **state)
     }
 }
 
+static void test_kernels_add(void **state)
+{
+    (void)state;
+    float a[41], b[41], c[41];
+    mlpbt_fill_uniform(a, 41, -1, 1, 9);
+    mlpbt_fill_uniform(b, 41, -1, 1, 10);
+    memcpy(c, b, sizeof c);
+    mlpb__add(41, a, b);
+    for (size_t i = 0; i < 41; i++)
+        assert_true(b[i] == c[i] + a[i]);
+    memcpy(b, c, sizeof b);
+    assert_true(mlpb__add_finite(41, a, b));
+    for (size_t i = 0; i < 41; i++)
+        assert_true(b[i] == c[i] + a[i]);
+    /* Finite addends whose sum overflows, and a NaN, at either end. */
+    b[0] = FLT_MAX;
+    a[0] = FLT_MAX;
+    assert_false(mlpb__add_finite(41, a, b));
+    assert_true(isinf(b[0]));
+    memcpy(b, c, sizeof b);
+    a[0] = 0.5f;
+    a[40] = NAN;
+    assert_false(mlpb__add_finite(41, a, b));
+    assert_true(mlpb__add_finite(0, a, b));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_kernels_relu_grad_colsum),
         cmocka_unit_test(test_kernels_standardize_and_axpy),
         cmocka_unit_test(test_kernels_all_finite),
+        cmocka_unit_test(test_kernels_add),
     };
     return cmocka_run_group_tests_name("kernels", tests, NULL, NULL);
 }

@@ -462,7 +462,8 @@ static void test_train_nonfinite_data_refused_up_front(void **state)
 }
 
 /* ---------------------------------------------------------- determinism */
-static float *train_moons_once(uint64_t seed, double *train_loss)
+static float *train_moons_threading(uint64_t seed, mlpb_threading threading, size_t batch,
+                                    double *train_loss)
 {
     enum { N = 120 };
     float x[2 * N], y[N];
@@ -471,10 +472,11 @@ static float *train_moons_once(uint64_t seed, double *train_loss)
     mlpb_model *m = mlpbt_model(sizes, 4, 61);
     mlpb_train_opts o = quiet_opts();
     o.epochs = 15;
-    o.batch_size = 10;
+    o.batch_size = batch;
     o.optim.lr = 0.01f;
     o.val_fraction = 0.2f;
     o.seed = seed;
+    o.threading = threading;
     const mlpb_dataset tr = {x, y, NULL, N};
     mlpb_train_report rep;
     assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, &rep), MLPB_OK);
@@ -482,6 +484,11 @@ static float *train_moons_once(uint64_t seed, double *train_loss)
     float *p = params_copy(m);
     mlpb_model_destroy(m);
     return p;
+}
+
+static float *train_moons_once(uint64_t seed, double *train_loss)
+{
+    return train_moons_threading(seed, MLPB_THREADING_BLAS, 10, train_loss);
 }
 
 static void test_train_deterministic(void **state)
@@ -497,6 +504,30 @@ static void test_train_deterministic(void **state)
     free(a);
     free(b);
     free(c);
+}
+
+/* Batches of 30 split across 3 threads (10 rows each): reproducible bit for
+ * bit for a fixed number of parts, and the same training as unsplit up to
+ * rounding. */
+static void test_train_split_deterministic(void **state)
+{
+    (void)state;
+    const size_t np = 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1;
+    const int threads = mlpb_blas_threads();
+    mlpb_blas_set_threads(3);
+    double la, lb, lu;
+    float *a = train_moons_threading(7, MLPB_THREADING_SPLIT, 30, &la);
+    float *b = train_moons_threading(7, MLPB_THREADING_SPLIT, 30, &lb);
+    mlpb_blas_set_threads(threads);
+    float *u = train_moons_threading(7, MLPB_THREADING_BLAS, 30, &lu);
+    assert_memory_equal(a, b, np * sizeof *a);
+    assert_true(la == lb);
+    mlpbt_assert_close(la, lu, 1e-3);
+    for (size_t i = 0; i < np; i++)
+        assert_true(fabsf(a[i] - u[i]) <= 1e-3f * (1.0f + fabsf(u[i])));
+    free(a);
+    free(b);
+    free(u);
 }
 
 /* Each epoch visits every row once, in a new seeded order: with one row a
@@ -1242,6 +1273,7 @@ int main(void)
         cmocka_unit_test(test_train_overflowing_update_restores_epoch_start),
         cmocka_unit_test(test_train_nonfinite_data_refused_up_front),
         cmocka_unit_test(test_train_deterministic),
+        cmocka_unit_test(test_train_split_deterministic),
         cmocka_unit_test(test_train_shuffles_every_epoch),
         cmocka_unit_test(test_train_split_is_stratified_and_fit_on_train_rows),
         cmocka_unit_test(test_train_split_reads_rows_in_place),

@@ -1,0 +1,346 @@
+/* test_split.c -- MLPB_THREADING_SPLIT: batches split in row blocks across a
+ * workspace's own threads give the unsplit results up to rounding (and the
+ * double-precision reference loss), bitwise the same from call to call, the
+ * same errors, and no leak when memory runs out while the split is set up.
+ * Also the fork-join team underneath: every part runs once per job, whether
+ * its thread was spinning or asleep. */
+#include "testutil.h"
+
+#include "mlpb_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Parts are the BLAS thread count when the mode is set; the passes then run
+ * on the workspace's threads with one BLAS thread each. Unsplit products stay
+ * on one BLAS thread too, so that ThreadSanitizer sees only the library's own
+ * threads (OpenBLAS is not instrumented). */
+static mlpb_workspace *split_ws(const mlpb_model *m, size_t max_batch, int parts,
+                                const mlpb_allocator *alloc)
+{
+    mlpb_workspace *ws = NULL;
+    assert_int_equal(mlpb_workspace_create(m, max_batch, alloc, &ws), MLPB_OK);
+    mlpb_blas_set_threads(parts);
+    assert_int_equal(mlpb_workspace_set_threading(ws, MLPB_THREADING_SPLIT), MLPB_OK);
+    mlpb_blas_set_threads(1);
+    return ws;
+}
+
+static void assert_all_close(const float *a, const float *b, size_t n, double rel, double abs_)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double e = fabs((double)a[i] - (double)b[i]);
+        if (!(e <= abs_ + rel * fabs((double)b[i]))) {
+            print_error("element %zu: %.9g, expected %.9g\n", i, (double)a[i], (double)b[i]);
+            fail();
+        }
+    }
+}
+
+/* Loss and every gradient of a split workspace against an unsplit one, for n
+ * rows of a model of `sizes`, with or without weights and standardisation. */
+static void check_grad(const size_t *sizes, size_t n_sizes, size_t max_batch, size_t n,
+                       int parts, bool weighted, bool standardize, uint64_t seed)
+{
+    mlpb_model *m = mlpbt_model(sizes, n_sizes, seed);
+    const size_t d = sizes[0], k = sizes[n_sizes - 1];
+    float *x = malloc(n * d * sizeof *x), *y = malloc(n * k * sizeof *y);
+    float *pw = malloc(k * sizeof *pw), *sw = malloc(n * sizeof *sw);
+    mlpbt_fill_uniform(x, n * d, -2, 3, seed + 1);
+    mlpbt_fill_labels(y, n * k, seed + 2);
+    mlpbt_fill_uniform(pw, k, 0.5f, 3, seed + 3);
+    mlpbt_fill_uniform(sw, n, 0, 2, seed + 4);
+    if (standardize)
+        assert_int_equal(mlpb_model_fit_standardization(m, x, n), MLPB_OK);
+    const mlpb_loss_weights w = {pw, sw};
+    const mlpb_loss_weights *wp = weighted ? &w : NULL;
+
+    mlpb_workspace *plain = NULL;
+    assert_int_equal(mlpb_workspace_create(m, max_batch, NULL, &plain), MLPB_OK);
+    mlpb_workspace *ws = split_ws(m, max_batch, parts, NULL);
+
+    size_t np;
+    const float *g = mlpb_model_grads(m, &np);
+    float *want = malloc(np * sizeof *want), *got = malloc(np * sizeof *got);
+    float loss_plain, loss_split, loss_again;
+    assert_int_equal(mlpb_loss_grad_weighted(m, plain, x, y, n, wp, &loss_plain), MLPB_OK);
+    memcpy(want, g, np * sizeof *want);
+    assert_int_equal(mlpb_loss_grad_weighted(m, ws, x, y, n, wp, &loss_split), MLPB_OK);
+    memcpy(got, g, np * sizeof *got);
+
+    /* Independent truth for the loss: the double-precision reference. */
+    double *pd = mlpbt_params_double(m), dmean[32], dsd[32];
+    assert_true(d <= 32);
+    for (size_t j = 0; j < d && standardize; j++) {
+        dmean[j] = (double)mlpb_model_mean(m)[j];
+        dsd[j] = (double)mlpb_model_std(m)[j];
+    }
+    const mlpbt_net net = {sizes, n_sizes, pd, standardize ? dmean : NULL,
+                           standardize ? dsd : NULL};
+    const double ref = mlpbt_ref_loss(&net, x, y, n, weighted ? pw : NULL,
+                                      weighted ? sw : NULL);
+    mlpbt_assert_close(loss_split, ref, 2e-5);
+    mlpbt_assert_close(loss_split, loss_plain, 2e-6);
+    /* Rounding only: products over fewer rows, partial sums added at the end. */
+    float gmax = 0.0f;
+    for (size_t i = 0; i < np; i++)
+        gmax = fmaxf(gmax, fabsf(want[i]));
+    assert_true(gmax > 0.0f);
+    assert_all_close(got, want, np, 1e-4, 1e-6 * (double)gmax);
+
+    /* Bitwise the same on a second call: fixed blocks, fixed summing order,
+     * whichever thread finishes first. */
+    assert_int_equal(mlpb_loss_grad_weighted(m, ws, x, y, n, wp, &loss_again), MLPB_OK);
+    assert_memory_equal(&loss_again, &loss_split, sizeof loss_split);
+    assert_memory_equal(g, got, np * sizeof *got);
+
+    free(pd);
+    free(want);
+    free(got);
+    mlpb_workspace_destroy(ws);
+    mlpb_workspace_destroy(plain);
+    free(x);
+    free(y);
+    free(pw);
+    free(sw);
+    mlpb_model_destroy(m);
+}
+
+static void test_split_grad_one_hidden(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {28, 300, 1};
+    check_grad(sizes, 3, 256, 256, 2, false, false, 11);
+}
+
+static void test_split_grad_uneven_rows(void **state)
+{
+    (void)state;
+    /* 257 rows on 2 parts (128 + 129), 35 rows on 4 (8 + 9 + 9 + 9), and a
+     * max_batch that is no multiple of the parts (the buffers grow). */
+    const size_t sizes[] = {7, 13, 3};
+    check_grad(sizes, 3, 257, 257, 2, false, false, 12);
+    check_grad(sizes, 3, 35, 35, 4, false, false, 13);
+    check_grad(sizes, 3, 301, 150, 3, true, false, 14);
+}
+
+static void test_split_grad_deep_weighted_standardized(void **state)
+{
+    (void)state;
+    const size_t two[] = {10, 24, 16, 4};
+    const size_t three[] = {6, 20, 12, 9, 2};
+    check_grad(two, 4, 64, 64, 2, true, true, 15);
+    check_grad(three, 5, 100, 77, 3, true, true, 16);
+}
+
+static void test_split_small_batches_run_unsplit(void **state)
+{
+    (void)state;
+    /* Fewer than MLPB_SPLIT_MIN_ROWS rows a part: the serial pass; just
+     * enough: split. */
+    const size_t sizes[] = {5, 8, 2};
+    check_grad(sizes, 3, 64, 1, 2, false, false, 17);
+    check_grad(sizes, 3, 64, 2 * MLPB_SPLIT_MIN_ROWS - 1, 2, true, false, 18);
+    check_grad(sizes, 3, 64, 2 * MLPB_SPLIT_MIN_ROWS, 2, true, true, 19);
+    check_grad(sizes, 3, 64, 8 * MLPB_SPLIT_MIN_ROWS - 1, 8, false, true, 20);
+}
+
+static void test_split_predict_and_loss(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {12, 32, 16, 3}, n = 250, d = 12, k = 3;
+    mlpb_model *m = mlpbt_model(sizes, 4, 21);
+    float *x = malloc(n * d * sizeof *x), *y = malloc(n * k * sizeof *y);
+    float *p0 = malloc(n * k * sizeof *p0), *p1 = malloc(n * k * sizeof *p1);
+    mlpbt_fill_uniform(x, n * d, -1, 1, 22);
+    mlpbt_fill_labels(y, n * k, 23);
+    mlpb_workspace *plain = NULL;
+    assert_int_equal(mlpb_workspace_create(m, 64, NULL, &plain), MLPB_OK);
+    /* 250 rows in chunks of 64 (the last 58), each chunk split in 3. */
+    mlpb_workspace *ws = split_ws(m, 64, 3, NULL);
+
+    assert_int_equal(mlpb_predict(m, plain, x, n, p0), MLPB_OK);
+    assert_int_equal(mlpb_predict(m, ws, x, n, p1), MLPB_OK);
+    assert_all_close(p1, p0, n * k, 1e-5, 1e-7);
+    assert_int_equal(mlpb_predict_logits(m, plain, x, n, p0), MLPB_OK);
+    assert_int_equal(mlpb_predict_logits(m, ws, x, n, p1), MLPB_OK);
+    assert_all_close(p1, p0, n * k, 1e-5, 1e-6);
+
+    double *pd = mlpbt_params_double(m);
+    const mlpbt_net net = {sizes, 4, pd, NULL, NULL};
+    float l0, l1;
+    assert_int_equal(mlpb_loss(m, plain, x, y, n, NULL, &l0), MLPB_OK);
+    assert_int_equal(mlpb_loss(m, ws, x, y, n, NULL, &l1), MLPB_OK);
+    mlpbt_assert_close(l1, mlpbt_ref_loss(&net, x, y, n, NULL, NULL), 2e-5);
+    mlpbt_assert_close(l1, l0, 2e-6);
+
+    free(pd);
+    mlpb_workspace_destroy(ws);
+    mlpb_workspace_destroy(plain);
+    free(x);
+    free(y);
+    free(p0);
+    free(p1);
+    mlpb_model_destroy(m);
+}
+
+static void test_split_nonfinite_in_any_part(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {4, 8, 1}, n = 40;
+    mlpb_model *m = mlpbt_model(sizes, 3, 31);
+    float x[40 * 4], y[40], prob[40], loss = 7.0f;
+    mlpbt_fill_uniform(x, n * 4, -1, 1, 32);
+    mlpbt_fill_labels(y, n, 33);
+    mlpb_workspace *ws = split_ws(m, n, 2, NULL);
+    /* A NaN in the first part's rows, then in the last part's: each is found
+     * by the part that holds it. */
+    for (size_t row = 0; row < n; row += n - 1) {
+        const float keep = x[row * 4 + 2];
+        x[row * 4 + 2] = NAN;
+        assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &loss), MLPB_E_NUMERIC);
+        assert_int_equal(mlpb_predict(m, ws, x, n, prob), MLPB_E_NUMERIC);
+        assert_int_equal(mlpb_loss(m, ws, x, y, n, NULL, &loss), MLPB_E_NUMERIC);
+        x[row * 4 + 2] = keep;
+    }
+    assert_true(loss == 7.0f); /* untouched on failure */
+    /* Parts whose gradients are finite but whose sum overflows. */
+    float *p = mlpb_model_params(m, NULL);
+    for (size_t i = 0; i < 4 * 8; i++)
+        p[i] = 3e38f;
+    assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &loss), MLPB_E_NUMERIC);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
+static void test_split_modes_switch(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {6, 10, 2}, n = 50;
+    mlpb_model *m = mlpbt_model(sizes, 3, 41);
+    float x[50 * 6], y[50 * 2], la, lb;
+    mlpbt_fill_uniform(x, n * 6, -1, 1, 42);
+    mlpbt_fill_labels(y, n * 2, 43);
+    mlpb_workspace *ws = split_ws(m, n, 2, NULL);
+    assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &la), MLPB_OK);
+    /* Back to unsplit, to 3 parts (the buffers regrow), to 1 BLAS thread
+     * (a split of one part is no split), and split again. */
+    assert_int_equal(mlpb_workspace_set_threading(ws, MLPB_THREADING_BLAS), MLPB_OK);
+    assert_null(ws->split);
+    assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &lb), MLPB_OK);
+    mlpbt_assert_close(lb, la, 1e-6);
+    mlpb_blas_set_threads(3);
+    assert_int_equal(mlpb_workspace_set_threading(ws, MLPB_THREADING_SPLIT), MLPB_OK);
+    mlpb_blas_set_threads(1);
+    assert_non_null(ws->split);
+    assert_int_equal(ws->split->parts, 3);
+    assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &lb), MLPB_OK);
+    mlpbt_assert_close(lb, la, 1e-6);
+    assert_int_equal(mlpb_workspace_set_threading(ws, MLPB_THREADING_SPLIT), MLPB_OK);
+    assert_null(ws->split);
+    assert_int_equal(mlpb_workspace_set_threading(ws, (mlpb_threading)3), MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_workspace_set_threading(NULL, MLPB_THREADING_SPLIT),
+                     MLPB_E_INVALID_ARG);
+    mlpb_workspace_destroy(ws);
+    /* Parts are capped by max_batch. */
+    ws = split_ws(m, 2, 4, NULL);
+    assert_int_equal(ws->split->parts, 2);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
+static void test_split_out_of_memory(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {6, 10, 10, 2}, n = 33;
+    mlpb_model *m = mlpbt_model(sizes, 4, 51);
+    float x[33 * 6], y[33 * 2], want, got;
+    mlpbt_fill_uniform(x, n * 6, -1, 1, 52);
+    mlpbt_fill_labels(y, n * 2, 53);
+    mlpb_workspace *plain = NULL;
+    assert_int_equal(mlpb_workspace_create(m, n, NULL, &plain), MLPB_OK);
+    assert_int_equal(mlpb_loss_grad(m, plain, x, y, n, &want), MLPB_OK);
+    mlpb_workspace_destroy(plain);
+
+    /* Fail each allocation of setting up 3 parts in turn: MLPB_E_NOMEM, the
+     * workspace still works unsplit, and nothing leaks. */
+    bool done = false;
+    for (size_t fail_at = 0; !done; fail_at++) {
+        mlpbt_counter c;
+        const mlpb_allocator a = mlpbt_counting_allocator(&c);
+        mlpb_workspace *ws = NULL;
+        assert_int_equal(mlpb_workspace_create(m, n, &a, &ws), MLPB_OK);
+        c.fail_at = c.calls + fail_at;
+        mlpb_blas_set_threads(3);
+        const mlpb_status st = mlpb_workspace_set_threading(ws, MLPB_THREADING_SPLIT);
+        mlpb_blas_set_threads(1);
+        if (st == MLPB_OK) {
+            done = true;
+            assert_true(fail_at >= 3); /* split block, 2 gradient arenas, team, buffers */
+        } else {
+            assert_int_equal(st, MLPB_E_NOMEM);
+            assert_null(ws->split);
+        }
+        c.fail_at = SIZE_MAX;
+        assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &got), MLPB_OK);
+        mlpbt_assert_close(got, want, 1e-6);
+        mlpb_workspace_destroy(ws);
+        assert_int_equal(c.live, 0);
+    }
+    mlpb_model_destroy(m);
+}
+
+/* --------------------------------------------------------------- team */
+typedef struct count_job {
+    size_t runs[8];
+} count_job;
+
+static void count_part(void *ctx, size_t part)
+{
+    ((count_job *)ctx)->runs[part]++;
+}
+
+static void test_split_team_runs_each_part_once(void **state)
+{
+    (void)state;
+    const mlpb_allocator a = mlpb__allocator(NULL);
+    mlpb_team *t = NULL;
+    assert_int_equal(mlpb__team_create(&a, 1, &t), MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb__team_create(&a, 4, &t), MLPB_OK);
+    assert_int_equal(mlpb__team_size(t), 4);
+    count_job j;
+    memset(&j, 0, sizeof j);
+    /* Back to back (helpers spinning), then with pauses long enough for the
+     * helpers to block and be woken. */
+    for (int i = 0; i < 2000; i++)
+        mlpb__team_run(t, count_part, &j);
+    const struct timespec pause = {0, 5 * 1000 * 1000};
+    for (int i = 0; i < 10; i++) {
+        nanosleep(&pause, NULL);
+        mlpb__team_run(t, count_part, &j);
+    }
+    for (size_t p = 0; p < 4; p++)
+        assert_int_equal(j.runs[p], 2010);
+    for (size_t p = 4; p < 8; p++)
+        assert_int_equal(j.runs[p], 0);
+    mlpb__team_destroy(t);
+    mlpb__team_destroy(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split_grad_one_hidden),
+        cmocka_unit_test(test_split_grad_uneven_rows),
+        cmocka_unit_test(test_split_grad_deep_weighted_standardized),
+        cmocka_unit_test(test_split_small_batches_run_unsplit),
+        cmocka_unit_test(test_split_predict_and_loss),
+        cmocka_unit_test(test_split_nonfinite_in_any_part),
+        cmocka_unit_test(test_split_modes_switch),
+        cmocka_unit_test(test_split_out_of_memory),
+        cmocka_unit_test(test_split_team_runs_each_part_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
