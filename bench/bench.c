@@ -67,7 +67,7 @@ typedef struct bench_opts {
     int        reps;
     double     min_time;
     int        threads;      /* 0: leave the BLAS default */
-    int        serial_small; /* MLPB_THREADING_SERIAL_SMALL on the library's workspace */
+    mlpb_threading threading; /* of the library's workspace (--serial-small, --split) */
     int        memory;       /* --memory: peak memory of a training run per case */
     size_t     rows;         /* --memory: dataset rows (0: 8 batches) */
     size_t     epochs;       /* --memory: training epochs */
@@ -209,6 +209,22 @@ static void summarise(double *times, int reps, bench_timing *out)
                              : 0.5 * (times[reps / 2 - 1] + times[reps / 2]);
 }
 
+/* After a threaded OpenBLAS call its idle threads spin before they sleep
+ * (about 0.11 s of CPU here, its THREAD_TIMEOUT of 2^28 cycles). A program
+ * that trains with MLPB_THREADING_SPLIT makes no threaded BLAS call, so its
+ * threads find the cores free; the floor's calls would leave them busy for
+ * the first half of the next round. Under --split the library's rounds
+ * therefore start after a pause longer than that spin. */
+#define SPLIT_SETTLE_NS 150000000L
+
+static void settle(const bench_opts *o)
+{
+    if (o->threading != MLPB_THREADING_SPLIT)
+        return;
+    const struct timespec ts = {0, SPLIT_SETTLE_NS};
+    nanosleep(&ts, NULL);
+}
+
 /* Times fn (and, when floor_fn is not NULL, floor_fn) over o->reps rounds.
  * The two alternate round by round, so that a burst of other load on a shared
  * machine hits both alike and their ratio stays meaningful. Returns 0, or
@@ -218,10 +234,12 @@ static int time_pair(bench_fn fn, void *ctx, bench_fn floor_fn, void *floor_arg,
 {
     size_t iters = 1, floor_iters = 1;
     double times[64], floor_times[64];
+    settle(o);
     int rc = calibrate(fn, ctx, o->min_time, &iters);
     if (rc == 0 && floor_fn != NULL)
         rc = calibrate(floor_fn, floor_arg, o->min_time, &floor_iters);
     for (int r = 0; r < o->reps && rc == 0; r++) {
+        settle(o);
         rc = time_round(fn, ctx, iters, &times[r]);
         if (rc == 0 && floor_fn != NULL)
             rc = time_round(floor_fn, floor_arg, floor_iters, &floor_times[r]);
@@ -443,8 +461,8 @@ static int run_case(const bench_case *c, const bench_opts *o, bench_result res[2
     mlpb_status st = mlpb_model_create(&cfg, NULL, &lc.m);
     if (st == MLPB_OK)
         st = mlpb_workspace_create(lc.m, b, NULL, &lc.ws);
-    if (st == MLPB_OK && o->serial_small)
-        st = mlpb_workspace_set_threading(lc.ws, MLPB_THREADING_SERIAL_SMALL);
+    if (st == MLPB_OK)
+        st = mlpb_workspace_set_threading(lc.ws, o->threading);
     if (st != MLPB_OK) {
         fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name, mlpb_strerror(st));
         goto fail;
@@ -483,6 +501,22 @@ fail:
 }
 
 /* -------------------------------------------------------------- output */
+static const char *threading_name(mlpb_threading t)
+{
+    return t == MLPB_THREADING_SERIAL_SMALL ? "serial-small"
+           : t == MLPB_THREADING_SPLIT      ? "split"
+                                            : "blas";
+}
+
+static const char *threading_desc(mlpb_threading t)
+{
+    return t == MLPB_THREADING_SERIAL_SMALL
+               ? "serial-small (products < 2^23 multiply-adds on 1 thread)"
+           : t == MLPB_THREADING_SPLIT
+               ? "split (each batch in row blocks, one a thread, 1 BLAS thread each)"
+               : "blas (every product on the BLAS thread count)";
+}
+
 /* JSON strings: the BLAS config and case names are plain ASCII, but escape
  * anyway so the output is always valid. */
 static void json_string(FILE *f, const char *s)
@@ -509,7 +543,7 @@ static void json_number(FILE *f, const char *key, double v)
         fprintf(f, ",\"%s\":null", key);
 }
 
-static void print_json(const bench_result *r, int threads, int serial_small,
+static void print_json(const bench_result *r, int threads, mlpb_threading threading,
                        double peak_gflops)
 {
     const bench_case *c = r->c;
@@ -532,7 +566,7 @@ static void print_json(const bench_result *r, int threads, int serial_small,
     json_number(stdout, "floor_min_s", r->floor.min_s);
     json_number(stdout, "flops", r->flops);
     printf(",\"threads\":%d,\"threading\":\"%s\",\"max_rss_kib\":%ld}\n", threads,
-           serial_small ? "serial-small" : "blas", r->max_rss_kib);
+           threading_name(threading), r->max_rss_kib);
     fflush(stdout);
 }
 
@@ -692,7 +726,9 @@ typedef struct mem_result {
     double train_s;
 } mem_result;
 
-static void mem_budget(const bench_case *c, size_t rows, mem_result *res)
+/* parts: the row blocks of MLPB_THREADING_SPLIT (1 otherwise), whose gradient
+ * arenas beyond the model's own count as workspace. */
+static void mem_budget(const bench_case *c, size_t rows, size_t parts, mem_result *res)
 {
     const size_t d = c->sizes[0], k = c->sizes[c->n_sizes - 1];
     size_t params = 0, acts = 0, max_width = 0;
@@ -707,7 +743,8 @@ static void mem_budget(const bench_case *c, size_t rows, mem_result *res)
     res->batch = c->batch < rows ? c->batch : rows;
     res->params = params;
     res->state_bytes = params * sizeof(float) * (2 + 2);
-    res->workspace_bytes = res->batch * (acts + k + 2 * max_width) * sizeof(float);
+    res->workspace_bytes = (res->batch * (acts + k + 2 * max_width) +
+                            (parts - 1) * params) * sizeof(float);
     res->data_bytes = rows * (d + k) * sizeof(float);
     res->budget_bytes = res->state_bytes + res->workspace_bytes + res->data_bytes;
     res->limit_bytes = MEM_FACTOR * (double)res->budget_bytes + MEM_SLACK;
@@ -726,7 +763,9 @@ static int mem_child(const bench_case *c, const bench_opts *o, mem_result *res)
     mlpb_status st = MLPB_OK;
     int rc = 1;
 
-    mem_budget(c, rows, res);
+    const int threads = mlpb_blas_threads();
+    mem_budget(c, rows,
+               o->threading == MLPB_THREADING_SPLIT && threads > 1 ? (size_t)threads : 1, res);
     res->hwm_reset = reset_hwm();
     if (proc_rss(&res->rss_start_kib, &hwm) != 0) {
         fprintf(stderr, "mlpblas-bench: --memory needs /proc/self/status (Linux)\n");
@@ -761,6 +800,7 @@ static int mem_child(const bench_case *c, const bench_opts *o, mem_result *res)
     to.epochs = o->epochs;
     to.batch_size = c->batch;
     to.seed = o->seed;
+    to.threading = o->threading;
     const mlpb_dataset ds = {x, y, NULL, rows};
     mlpb_train_report rep;
     if ((st = mlpb_train(m, &ds, NULL, &to, &al, &rep)) != MLPB_OK)
@@ -994,7 +1034,7 @@ static void svg_line(FILE *f, const svg_frame *fr, const bench_result *res, size
 /* Samples/s against batch for a sweep: log2 x axis, log10 y axis, the train
  * and forward lines solid and their GEMM floors dashed. */
 static void write_svg(FILE *f, const bench_result *res, size_t n, int threads,
-                      int serial_small)
+                      mlpb_threading threading)
 {
     svg_frame fr = {0.0, 1.0, 0.0, 1.0, 80.0, 50.0, 600.0, 340.0};
     double bmin = DBL_MAX, bmax = 0.0, vmin = DBL_MAX, vmax = 0.0;
@@ -1020,9 +1060,9 @@ static void write_svg(FILE *f, const bench_result *res, size_t n, int threads,
                "<rect width=\"900\" height=\"460\" fill=\"white\"/>\n");
     fprintf(f, "<text x=\"450\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">mlpblas %s: "
                "samples/s against batch (inputs %zu, hidden %s, outputs %zu, %d BLAS "
-               "threads%s)</text>\n",
+               "threads, %s)</text>\n",
             mlpb_version_string(), c->sizes[0], hid, c->sizes[c->n_sizes - 1], threads,
-            serial_small ? ", serial-small" : "");
+            threading_name(threading));
     for (double e = fr.y0; e <= fr.y1 + 0.5; e += 1.0) {
         const double yy = svg_y(&fr, pow(10.0, e));
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
@@ -1088,6 +1128,9 @@ static void usage(FILE *f)
             "  --serial-small          run the library's small products on one BLAS\n"
             "                          thread (MLPB_THREADING_SERIAL_SMALL); the floor\n"
             "                          stays the naive sgemm calls\n"
+            "  --split                 split each batch of the library's passes into\n"
+            "                          row blocks, one a thread, each with one BLAS\n"
+            "                          thread (MLPB_THREADING_SPLIT)\n"
             "  --peak-size N           side of the square sgemm for the peak (default 1024)\n"
             "  --seed N                data and parameter seed (default 1)\n"
             "  --json                  one JSON object per case and mode per line\n"
@@ -1176,6 +1219,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
                                              "--epochs"};
         const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
                          !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
+                         !strcmp(key, "--split") ||
                          !strcmp(key, "--memory");
         int known = flag;
         for (size_t j = 0; j < sizeof valued / sizeof valued[0]; j++)
@@ -1197,8 +1241,12 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->json = 1;
         } else if (!strcmp(key, "--batch-sweep")) {
             o->sweep = 1;
-        } else if (!strcmp(key, "--serial-small")) {
-            o->serial_small = 1;
+        } else if (!strcmp(key, "--serial-small") || !strcmp(key, "--split")) {
+            const mlpb_threading t = !strcmp(key, "--split") ? MLPB_THREADING_SPLIT
+                                                              : MLPB_THREADING_SERIAL_SMALL;
+            if (o->threading != MLPB_THREADING_BLAS && o->threading != t)
+                return bad_usage("--serial-small and --split exclude each other", NULL);
+            o->threading = t;
         } else if (!strcmp(key, "--memory")) {
             o->memory = 1;
         } else if (!strcmp(key, "--rows")) {
@@ -1248,9 +1296,8 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     }
     if (o->svg_path != NULL && !o->sweep)
         return bad_usage("--svg needs --batch-sweep", NULL);
-    if (o->memory && (o->sweep || o->serial_small || o->csv_path != NULL))
-        return bad_usage("--memory goes with neither --batch-sweep, --serial-small nor --csv",
-                         NULL);
+    if (o->memory && (o->sweep || o->csv_path != NULL))
+        return bad_usage("--memory goes with neither --batch-sweep nor --csv", NULL);
     if (!o->memory && (o->rows > 0 || o->epochs > 0))
         return bad_usage("--rows and --epochs need --memory", NULL);
     if (o->epochs == 0)
@@ -1340,8 +1387,7 @@ int main(int argc, char **argv)
     fprintf(hf, "# mlpblas-bench: mlpblas %s\n# BLAS: %s\n# BLAS threads: %d\n",
             mlpb_version_string(), mlpb_blas_config(), threads);
     fprintf(hf, "# library threading: %s\n",
-            o.serial_small ? "serial-small (products < 2^23 multiply-adds on 1 thread)"
-                           : "blas (every product on the BLAS thread count)");
+            threading_desc(o.threading));
     fprintf(hf, "# method: warm-up, then %d rounds of >= %.3g s each; figures are medians; "
                 "floor = samples/s / GEMM-floor samples/s, peak = GFLOP/s / peak\n",
             o.reps, o.min_time);
@@ -1379,7 +1425,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < 2 * o.n_cases; i++) {
         res[i].peak_ratio = res[i].gflops / peak;
         if (o.json)
-            print_json(&res[i], threads, o.serial_small, peak);
+            print_json(&res[i], threads, o.threading, peak);
         else
             print_table_row(&res[i], tw);
         if (csv != NULL)
@@ -1387,7 +1433,7 @@ int main(int argc, char **argv)
     }
     fprintf(hf, "# max RSS: %.1f MiB\n", (double)max_rss_kib() / 1024.0);
     if (svg != NULL)
-        write_svg(svg, res, 2 * o.n_cases, threads, o.serial_small);
+        write_svg(svg, res, 2 * o.n_cases, threads, o.threading);
     rc = 0;
 done:
     if (csv != NULL && fclose(csv) != 0) {

@@ -7,7 +7,7 @@ SGD update, float32); and PyTorch nn.Sequential + BCEWithLogitsLoss + SGD when
 torch can be imported (best of 1 and 2 torch threads). Prints samples/s and the
 ratios mlpblas/numpy and mlpblas/torch. Informational only: nothing here is a
 test. Usage: compare.py [BENCH] [--case B,D,H[,H2...],K]... [--reps N]
-[--min-time S] [--threads N] [--serial-small]
+[--min-time S] [--threads N] [--serial-small | --split]
 """
 import argparse
 import glob
@@ -21,6 +21,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 LR = 1e-4  # as mlpblas-bench: small, so repeated steps on one batch stay finite
+# mlpblas-bench's default cases, run one at a time.
+DEFAULT_CASES = [("tiny", "64,32,64,1"), ("higgs", "256,28,300,1"),
+                 ("medium", "256,256,512,1"), ("mnist", "1024,784,1024,10"),
+                 ("large", "1024,1024,2048,16")]
 
 
 def find_bench(path):
@@ -140,6 +144,28 @@ def torch_ops(torch, c, np):
     return train, predict
 
 
+def numpy_blas():
+    """The BLAS that NumPy uses, as well as can be told."""
+    try:
+        from threadpoolctl import threadpool_info
+        info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if info:
+            return f"{info[0].get('internal_api')} {info[0].get('version')} " \
+                   f"{info[0].get('architecture')}, {info[0].get('num_threads')} threads"
+    except ImportError:
+        # No threadpoolctl: name the BLAS library numpy has loaded.
+        try:
+            with open("/proc/self/maps", encoding="utf-8") as maps:
+                libs = sorted({ln.split()[-1] for ln in maps
+                               if "blas" in ln.lower() and ".so" in ln
+                               and "lapack" not in ln.lower()})
+            if libs:
+                return ", ".join(libs)
+        except OSError:
+            pass
+    return "unknown"
+
+
 def fmt_rate(v):
     return "-" if v is None else f"{v:.0f}"
 
@@ -157,76 +183,65 @@ def main():
     ap.add_argument("--threads", type=int, help="BLAS threads for mlpblas-bench")
     ap.add_argument("--serial-small", action="store_true",
                     help="pass --serial-small to mlpblas-bench (small products on one thread)")
+    ap.add_argument("--split", action="store_true",
+                    help="pass --split to mlpblas-bench (batches split across threads)")
     args = ap.parse_args()
+    if args.serial_small and args.split:
+        ap.error("--serial-small and --split exclude each other")
 
-    cmd = [find_bench(args.bench), "--json", "--reps", str(args.reps),
-           "--min-time", str(args.min_time)]
-    for c in args.case:
-        cmd += ["--case", c]
+    base = [find_bench(args.bench), "--json", "--reps", str(args.reps),
+            "--min-time", str(args.min_time)]
     if args.threads:
-        cmd += ["--threads", str(args.threads)]
+        base += ["--threads", str(args.threads)]
     if args.serial_small:
-        cmd += ["--serial-small"]
-    print("$ " + " ".join(cmd))
-    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if run.returncode != 0:
-        sys.exit(f"compare.py: mlpblas-bench failed ({run.returncode}):\n{run.stderr}")
-    for line in run.stderr.splitlines():
-        if line.startswith("#"):
-            print(line)
-    rows = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
-    cases = []
-    for r in rows:
-        if r["case"] not in [c["case"] for c in cases]:
-            cases.append(r)
-    lib = {(r["case"], r["mode"]): r["samples_per_s"] for r in rows}
-    print(f"{'case':<12} {'mode':<7} {'samples/s':>12} {'GFLOP/s':>8} {'floor smp/s':>12} "
-          f"{'floor':>6} {'peak':>6}")
-    for r in rows:
-        print(f"{r['case']:<12} {r['mode']:<7} {r['samples_per_s']:>12.0f} {r['gflops']:>8.2f} "
-              f"{r['floor_samples_per_s']:>12.0f} {r['floor_ratio']:>6.3f} "
-              f"{r['peak_ratio']:>6.3f}")
+        base += ["--serial-small"]
+    if args.split:
+        base += ["--split"]
+    specs = [(None, c) for c in args.case] or DEFAULT_CASES
 
-    np_rate, torch_rate = {}, {}
     try:
         import numpy as np
     except ImportError as e:
         np = None
         print(f"# numpy unavailable ({e}); Debian: python3-numpy")
-    if np is not None:
-        blas = "unknown"
-        try:
-            from threadpoolctl import threadpool_info
-            info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-            if info:
-                blas = f"{info[0].get('internal_api')} {info[0].get('version')} " \
-                       f"{info[0].get('architecture')}, {info[0].get('num_threads')} threads"
-        except ImportError:
-            # No threadpoolctl: name the BLAS library numpy has loaded.
-            try:
-                with open("/proc/self/maps", encoding="utf-8") as maps:
-                    libs = sorted({ln.split()[-1] for ln in maps
-                                   if "blas" in ln.lower() and ".so" in ln
-                                   and "lapack" not in ln.lower()})
-                if libs:
-                    blas = ", ".join(libs)
-            except OSError:
-                pass
-        print(f"# numpy {np.__version__} (BLAS: {blas})")
-        for c in cases:
-            train, predict = numpy_ops(np, c)
-            for mode, fn in (("train", train), ("forward", predict)):
-                med, _ = time_op(fn, args.reps, args.min_time)
-                np_rate[(c["case"], mode)] = c["batch"] / med
-
     try:
         import torch
     except ImportError as e:
         torch = None
         print(f"# torch unavailable ({e}): no torch column")
-    if torch is not None and np is not None:
+    if np is None:
+        torch = None
+    else:
+        print(f"# numpy {np.__version__} (BLAS: {numpy_blas()})")
+    if torch is not None:
         print(f"# torch {torch.__version__}, best of 1 and 2 threads")
-        for c in cases:
+
+    # Case by case, mlpblas then NumPy then PyTorch, so that the three figures
+    # of a case are taken minutes closer together than whole passes over all
+    # cases would allow: on a shared machine the speed drifts with the load.
+    rows, cases, np_rate, torch_rate = [], [], {}, {}
+    for i, (name, spec) in enumerate(specs):
+        cmd = base + ["--case", spec]
+        print("$ " + " ".join(cmd))
+        run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if run.returncode != 0:
+            sys.exit(f"compare.py: mlpblas-bench failed ({run.returncode}):\n{run.stderr}")
+        if i == 0:
+            for line in run.stderr.splitlines():
+                if line.startswith("#") and not line.startswith("# peak"):
+                    print(line)
+        got = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+        for r in got:
+            r["case"] = name or r["case"]
+        rows += got
+        c = got[0]
+        cases.append(c)
+        if np is not None:
+            train, predict = numpy_ops(np, c)
+            for mode, fn in (("train", train), ("forward", predict)):
+                med, _ = time_op(fn, args.reps, args.min_time)
+                np_rate[(c["case"], mode)] = c["batch"] / med
+        if torch is not None:
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 train, predict = torch_ops(torch, c, np)
@@ -234,6 +249,14 @@ def main():
                     med, _ = time_op(fn, args.reps, args.min_time)
                     key = (c["case"], mode)
                     torch_rate[key] = max(torch_rate.get(key, 0.0), c["batch"] / med)
+
+    lib = {(r["case"], r["mode"]): r["samples_per_s"] for r in rows}
+    print(f"{'case':<12} {'mode':<7} {'samples/s':>12} {'GFLOP/s':>8} {'floor smp/s':>12} "
+          f"{'floor':>6} {'peak':>6}")
+    for r in rows:
+        print(f"{r['case']:<12} {r['mode']:<7} {r['samples_per_s']:>12.0f} {r['gflops']:>8.2f} "
+              f"{r['floor_samples_per_s']:>12.0f} {r['floor_ratio']:>6.3f} "
+              f"{r['peak_ratio']:>6.3f}")
 
     print(f"# samples/s, medians of {args.reps} rounds of >= {args.min_time} s")
     head = f"{'case':<12} {'mode':<7} {'mlpblas':>12} {'numpy':>12} {'torch':>12} " \
