@@ -45,8 +45,8 @@ static const char train_help[] =
     "                          negatives/positives of each label (1)\n"
     "  --no-standardize        use the features as they are\n"
     "  --seed N                seed of initialisation, split and shuffling (1)\n"
-    "  --threads N             BLAS threads (default: the BLAS library's choice);\n"
-    "                          products under 2^23 multiply-adds use one thread\n"
+    "  --threads N             threads (default: the BLAS library's count); each\n"
+    "                          batch is split in as many row blocks, one a thread\n"
     "Data:\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
@@ -69,8 +69,8 @@ static const char demo_help[] =
     "Options:\n"
     "  --seed N          seed of the split and the training (42)\n"
     "  --epochs N        maximum number of epochs (100)\n"
-    "  --threads N       BLAS threads (default: the BLAS library's choice);\n"
-    "                    products under 2^23 multiply-adds use one thread\n"
+    "  --threads N       threads (default: the BLAS library's count); each batch\n"
+    "                    is split in as many row blocks, one a thread\n"
     "  --out MODEL       also save the model\n"
     "  --train-out FILE  also write the training rows as CSV\n"
     "  --test-out FILE   also write the held-out rows as CSV (for 'mlpblas eval')\n"
@@ -153,9 +153,10 @@ void cli_train_cfg_default(cli_train_cfg *c)
     c->hidden[0] = 64;
     c->n_hidden  = 1;
     mlpb_train_opts_default(&c->opts);
-    /* The tool calls BLAS from one thread, so it may take the faster policy
-     * for the small products that typical tabular models are made of. */
-    c->opts.threading = MLPB_THREADING_SERIAL_SMALL;
+    /* The tool calls BLAS from one thread, so it may take the library's own
+     * threading, the fastest on the small and medium shapes of typical
+     * tabular models and no slower on large ones. */
+    c->opts.threading = MLPB_THREADING_SPLIT;
     c->val_split  = 0.15;
     c->pos_weight = 1.0f;
     c->seed       = 1;
