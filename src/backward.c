@@ -96,11 +96,7 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
             MLPB_TRY(j.st[p]);
             sum += j.sum[p];
         }
-        /* Part order, whatever thread finished first; the finiteness check
-         * rides on the last sum. */
-        for (size_t p = 1; p + 1 < parts; p++)
-            mlpb__add(m->n_params, ws->split->grads[p], m->grads);
-        finite = mlpb__add_finite(m->n_params, ws->split->grads[parts - 1], m->grads);
+        finite = mlpb__split_sum(ws, m->grads, parts);
     }
     const double mean = sum / (double)n;
     if (!isfinite(mean) || !isfinite((float)mean) || !finite)

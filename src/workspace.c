@@ -172,6 +172,48 @@ size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n)
     return ws->split->parts;
 }
 
+typedef struct sum_job {
+    float        *dst;
+    float *const *src; /* src[1..parts-1] */
+    size_t        n, parts;
+    bool          finite[MLPB_SPLIT_MAX_PARTS];
+} sum_job;
+
+/* dst[lo, hi) += src[1][lo, hi) + ... in part order, whichever thread
+ * finished first, so each element is summed the same way for any slicing;
+ * the finiteness check rides on the last sum. */
+static bool sum_slice(const sum_job *s, size_t lo, size_t hi)
+{
+    for (size_t p = 1; p + 1 < s->parts; p++)
+        mlpb__add(hi - lo, s->src[p] + lo, s->dst + lo);
+    return mlpb__add_finite(hi - lo, s->src[s->parts - 1] + lo, s->dst + lo);
+}
+
+static void sum_part(void *ctx, size_t p)
+{
+    sum_job *s = ctx;
+    /* Slices on cache-line (16-float) boundaries. */
+    const size_t lines = (s->n + 15) / 16;
+    size_t lo = mlpb__part_row(p, lines, s->parts) * 16;
+    size_t hi = mlpb__part_row(p + 1, lines, s->parts) * 16;
+    hi = hi > s->n ? s->n : hi;
+    lo = lo > hi ? hi : lo;
+    s->finite[p] = sum_slice(s, lo, hi);
+}
+
+bool mlpb__split_sum(mlpb_workspace *ws, float *dst, size_t parts)
+{
+    const size_t n = ws->n_params;
+    sum_job s = {.dst = dst, .src = ws->split->grads, .n = n, .parts = parts};
+    if (n < MLPB_SPLIT_TEAM_SUM)
+        return sum_slice(&s, 0, n);
+    mlpb__team_run(ws->split->team, sum_part, &s);
+    bool finite = true;
+    for (size_t p = 0; p < parts; p++)
+        finite = finite && s.finite[p];
+    return finite;
+}
+
 void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx)
 {
     const int threads = mlpb__blas_threads();

@@ -8,6 +8,7 @@
 
 #include "mlpb_internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +72,8 @@ static void check_grad(const size_t *sizes, size_t n_sizes, size_t max_batch, si
     memcpy(got, g, np * sizeof *got);
 
     /* Independent truth for the loss: the double-precision reference. */
-    double *pd = mlpbt_params_double(m), dmean[32], dsd[32];
-    assert_true(d <= 32);
+    double *pd = mlpbt_params_double(m), dmean[256], dsd[256];
+    assert_true(d <= 256);
     for (size_t j = 0; j < d && standardize; j++) {
         dmean[j] = (double)mlpb_model_mean(m)[j];
         dsd[j] = (double)mlpb_model_std(m)[j];
@@ -113,6 +114,10 @@ static void test_split_grad_one_hidden(void **state)
     (void)state;
     const size_t sizes[] = {28, 300, 1};
     check_grad(sizes, 3, 256, 256, 2, false, false, 11);
+    /* 77,702 parameters: the arenas are summed by the team, a slice each. */
+    const size_t wide[] = {256, 300, 2};
+    check_grad(wide, 3, 96, 96, 3, true, false, 10);
+    check_grad(wide, 3, 96, 80, 2, false, true, 9);
 }
 
 static void test_split_grad_uneven_rows(void **state)
@@ -212,6 +217,57 @@ static void test_split_nonfinite_in_any_part(void **state)
         p[i] = 3e38f;
     assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &loss), MLPB_E_NUMERIC);
     mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
+/* The sum of the parts' gradient arenas, on one thread (small arenas) and
+ * sliced across the team (large): every element summed in part order, and a
+ * finite pair whose sum overflows found in any slice. */
+static void check_sum(const size_t *sizes, int parts)
+{
+    mlpb_model *m = mlpbt_model(sizes, 3, 71);
+    size_t np;
+    mlpb_model_grads(m, &np);
+    mlpb_workspace *ws = split_ws(m, 64, parts, NULL);
+    float *dst = malloc(np * sizeof *dst), *want = malloc(np * sizeof *want);
+    mlpbt_fill_uniform(dst, np, -1, 1, 72);
+    for (int p = 1; p < parts; p++)
+        mlpbt_fill_uniform(ws->split->grads[p], np, -1, 1, 72 + (uint64_t)p);
+    for (size_t i = 0; i < np; i++) {
+        want[i] = dst[i];
+        for (int p = 1; p < parts; p++)
+            want[i] += ws->split->grads[p][i];
+    }
+    assert_true(mlpb__split_sum(ws, dst, (size_t)parts));
+    assert_memory_equal(dst, want, np * sizeof *dst);
+    const size_t at[] = {0, np / 2, np - 1};
+    for (size_t a = 0; a < 3; a++) {
+        const float keep = ws->split->grads[parts - 1][at[a]];
+        dst[at[a]] = FLT_MAX;
+        ws->split->grads[parts - 1][at[a]] = FLT_MAX;
+        assert_false(mlpb__split_sum(ws, dst, (size_t)parts));
+        ws->split->grads[parts - 1][at[a]] = keep;
+        memcpy(dst, want, np * sizeof *dst);
+    }
+    free(dst);
+    free(want);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
+static void test_split_sum_of_parts(void **state)
+{
+    (void)state;
+    const size_t small[] = {28, 300, 1}, large[] = {256, 256, 5};
+    check_sum(small, 2);
+    check_sum(small, 3);
+    check_sum(large, 2);
+    check_sum(large, 3);
+    check_sum(large, 4);
+    size_t np;
+    mlpb_model *m = mlpbt_model(large, 3, 1);
+    mlpb_model_grads(m, &np);
+    assert_true(np >= MLPB_SPLIT_TEAM_SUM); /* the sliced path is taken */
     mlpb_model_destroy(m);
 }
 
@@ -338,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_split_small_batches_run_unsplit),
         cmocka_unit_test(test_split_predict_and_loss),
         cmocka_unit_test(test_split_nonfinite_in_any_part),
+        cmocka_unit_test(test_split_sum_of_parts),
         cmocka_unit_test(test_split_modes_switch),
         cmocka_unit_test(test_split_out_of_memory),
         cmocka_unit_test(test_split_team_runs_each_part_once),
