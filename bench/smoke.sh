@@ -16,7 +16,8 @@ grep -q '^usage: mlpblas-bench' "$tmp/help" || fail "--help printed no usage"
 
 for args in "--bogus" "--reps 0" "--case 1,2,3" "--case 8,0,8,1" "--min-time x" \
             "--threads" "--svg out.svg" "--json=1" "--rows 64" "--memory --rows 0" \
-            "--memory --epochs x" "--memory --batch-sweep" "--memory --csv out.csv"; do
+            "--memory --epochs x" "--memory --batch-sweep" "--memory --csv out.csv" \
+            "--serial-small --split"; do
     # shellcheck disable=SC2086 # the arguments are split on purpose
     "$bench" $args > /dev/null 2>&1
     rc=$?
@@ -46,6 +47,12 @@ grep -q '^# max RSS: ' "$tmp/err" || fail "no max RSS in the footer"
 [ "$(wc -l < "$tmp/out.csv")" -eq 3 ] || fail "the CSV has not a header and 2 rows"
 head -n 1 "$tmp/out.csv" | grep -q '^case,batch,inputs,hidden,outputs,mode,samples_per_s' ||
     fail "bad CSV header"
+
+# The library's own threading: 32 rows, split when BLAS has 2+ threads.
+"$bench" --case 32,4,8,1 --split --json --min-time 0.01 --reps 1 --peak-size 32 \
+    > "$tmp/split.json" 2> /dev/null || fail "the --split run exited non-zero"
+awk -f "$check" -v want=2 "$tmp/split.json" || fail "bad JSON under --split"
+grep -q '"threading":"split"' "$tmp/split.json" || fail "--split not reported"
 
 # Two hidden layers: the L-layer floor runs too.
 "$bench" --case 4,3,5,6,2 --json --min-time 0.005 --reps 1 --peak-size 32 \
