@@ -180,25 +180,33 @@ MLPB_API void        mlpb_workspace_destroy(mlpb_workspace *ws);
 MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
 
 /* How the passes that use a workspace run their BLAS products.
+ *
  * MLPB_THREADING_BLAS (the default) leaves every product to the BLAS
- * library's thread count. MLPB_THREADING_SERIAL_SMALL runs products of fewer
- * than MLPB_SERIAL_SMALL_MNK multiply-adds (m*n*k) on one BLAS thread, where
+ * library's thread count.
+ *
+ * MLPB_THREADING_SERIAL_SMALL runs products of fewer than
+ * MLPB_SERIAL_SMALL_MNK multiply-adds (m*n*k) on one BLAS thread, where
  * OpenBLAS's thread start-up costs more than the second core saves (up to
  * ~1.4x per step on shapes like 256 x 28 x 300), and the rest with the
- * library's count. MLPB_THREADING_SPLIT splits each batch of at least 8 P rows
- * into P row blocks, P = the BLAS thread count at the time of this call
- * (capped at 64 and at max_batch), and runs the whole pass of each block on
- * a thread of the workspace's own, each with one BLAS thread: one fork and
- * one join per batch instead of one per product (measured on 2 cores: a
- * training step on 256 x 28 x 300 ~2x faster than MLPB_THREADING_BLAS and
- * ~1.5x than MLPB_THREADING_SERIAL_SMALL, ~1.1x on 256 x 256 x 512, the same
- * on 1024 x 784 x 1024). A batch's blocks are not bound to threads: a free
- * thread, the caller included, takes the next, so a helper that the system
- * has not scheduled delays no more than the block it holds. The gradients of the blocks
- * are summed in block order, so results are reproducible for a given P, and
- * differ from the unsplit ones only by rounding. It costs P - 1 threads, which
- * wait (spinning for a few tens of microseconds, then blocked) between
- * batches, and P - 1 gradient arenas.
+ * library's count.
+ *
+ * MLPB_THREADING_SPLIT splits each batch into P row blocks, P = the BLAS
+ * thread count at the time of this call (capped at 64 and at max_batch), and
+ * runs the whole pass of each block on a thread of the workspace's own with
+ * one BLAS thread: one fork and one join per batch instead of one per
+ * product. A batch splits when each block gets at least 8 rows and 2^16
+ * multiply-adds of forward pass; smaller ones run unsplit on one BLAS thread.
+ * Measured on 2 cores, a training step on 256 x 28 x 300 runs ~2x faster
+ * than with MLPB_THREADING_BLAS and ~1.5x than with
+ * MLPB_THREADING_SERIAL_SMALL, ~1.1x on 256 x 256 x 512, and the same on
+ * 1024 x 784 x 1024. Blocks are not bound to threads: a free thread, the
+ * caller included, takes the next, so a helper that the system has not
+ * scheduled delays no more than the block it holds. The blocks' gradients
+ * are summed in block order, so results are reproducible for a given P and
+ * differ from the unsplit ones only by rounding. It costs P - 1 threads,
+ * which wait between batches (spinning for a few tens of microseconds, then
+ * blocked), and P - 1 gradient arenas.
+ *
  * Both non-default modes call openblas_set_num_threads around their products,
  * which changes process-wide state during the call: use them only in programs
  * that do not call BLAS from another thread at the same time.

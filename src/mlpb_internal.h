@@ -101,6 +101,7 @@ void        mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx);
  * number of parts. */
 typedef struct mlpb_split {
     size_t          parts;      /* >= 2 */
+    size_t          row_macs;   /* multiply-adds of one row's forward pass */
     mlpb_team      *team;
     mlpb_workspace *views;      /* parts views, no buffers of their own */
     float         **grads;      /* grads[0] unused (NULL) */
@@ -129,6 +130,10 @@ struct mlpb_workspace {
  * fewer go to sgemv) and writing and summing a gradient arena per part
  * outweighs the rows it saves. */
 #define MLPB_SPLIT_MIN_ROWS 8
+/* ... and at least this many multiply-adds of forward pass: a fork and a
+ * join cost a few microseconds, which a block of a small network does not
+ * repay (16 x 30 x 64 x 1 ran at half the speed split). */
+#define MLPB_SPLIT_MIN_MACS ((size_t)1 << 16)
 /* At most this many parts (the BLAS thread count, capped). */
 #define MLPB_SPLIT_MAX_PARTS 64
 

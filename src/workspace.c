@@ -121,6 +121,8 @@ static mlpb_status split_create(mlpb_workspace *ws, size_t parts, size_t n_param
         return MLPB_E_NOMEM;
     memset(s, 0, bytes);
     s->parts = parts;
+    for (size_t l = 0; l + 1 < ws->n_sizes; l++)
+        s->row_macs += ws->sizes[l] * ws->sizes[l + 1]; /* <= n_params: fits */
     s->views = (mlpb_workspace *)(s + 1);
     float **h_arrays = (float **)(s->views + parts);
     s->grads = h_arrays + parts * (L + 1);
@@ -167,7 +169,12 @@ static mlpb_status split_create(mlpb_workspace *ws, size_t parts, size_t n_param
 
 size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n)
 {
-    if (ws->split == NULL || n / ws->split->parts < MLPB_SPLIT_MIN_ROWS)
+    if (ws->split == NULL)
+        return 1;
+    const size_t rows = n / ws->split->parts;
+    /* rows <= INT_MAX and row_macs <= SIZE_MAX: compare in double. */
+    if (rows < MLPB_SPLIT_MIN_ROWS ||
+        (double)rows * (double)ws->split->row_macs < (double)MLPB_SPLIT_MIN_MACS)
         return 1;
     return ws->split->parts;
 }

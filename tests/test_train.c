@@ -463,12 +463,12 @@ static void test_train_nonfinite_data_refused_up_front(void **state)
 
 /* ---------------------------------------------------------- determinism */
 static float *train_moons_threading(uint64_t seed, mlpb_threading threading, size_t batch,
-                                    double *train_loss)
+                                    size_t hidden, double *train_loss)
 {
     enum { N = 120 };
     float x[2 * N], y[N];
     make_moons(x, y, N, 0.2, 60);
-    const size_t sizes[] = {2, 16, 16, 1};
+    const size_t sizes[] = {2, hidden, hidden, 1};
     mlpb_model *m = mlpbt_model(sizes, 4, 61);
     mlpb_train_opts o = quiet_opts();
     o.epochs = 15;
@@ -488,7 +488,7 @@ static float *train_moons_threading(uint64_t seed, mlpb_threading threading, siz
 
 static float *train_moons_once(uint64_t seed, double *train_loss)
 {
-    return train_moons_threading(seed, MLPB_THREADING_BLAS, 10, train_loss);
+    return train_moons_threading(seed, MLPB_THREADING_BLAS, 10, 16, train_loss);
 }
 
 static void test_train_deterministic(void **state)
@@ -506,20 +506,20 @@ static void test_train_deterministic(void **state)
     free(c);
 }
 
-/* Batches of 30 split across 3 threads (10 rows each): reproducible bit for
- * bit for a fixed number of parts, and the same training as unsplit up to
- * rounding. */
+/* Batches of 30 split across 3 threads (10 rows of a 2-128-128-1 network
+ * each): reproducible bit for bit for a fixed number of parts, and the same
+ * training as unsplit up to rounding. */
 static void test_train_split_deterministic(void **state)
 {
     (void)state;
-    const size_t np = 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1;
+    const size_t np = 2 * 128 + 128 + 128 * 128 + 128 + 128 + 1;
     const int threads = mlpb_blas_threads();
     mlpb_blas_set_threads(3);
     double la, lb, lu;
-    float *a = train_moons_threading(7, MLPB_THREADING_SPLIT, 30, &la);
-    float *b = train_moons_threading(7, MLPB_THREADING_SPLIT, 30, &lb);
+    float *a = train_moons_threading(7, MLPB_THREADING_SPLIT, 30, 128, &la);
+    float *b = train_moons_threading(7, MLPB_THREADING_SPLIT, 30, 128, &lb);
     mlpb_blas_set_threads(threads);
-    float *u = train_moons_threading(7, MLPB_THREADING_BLAS, 30, &lu);
+    float *u = train_moons_threading(7, MLPB_THREADING_BLAS, 30, 128, &lu);
     assert_memory_equal(a, b, np * sizeof *a);
     assert_true(la == lb);
     mlpbt_assert_close(la, lu, 1e-3);
