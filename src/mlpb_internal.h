@@ -132,8 +132,9 @@ struct mlpb_workspace {
 #define MLPB_SPLIT_MIN_ROWS 8
 /* ... and at least this many multiply-adds of forward pass: a fork and a
  * join cost a few microseconds, which a block of a small network does not
- * repay (16 x 30 x 64 x 1 ran at half the speed split). */
-#define MLPB_SPLIT_MIN_MACS ((size_t)1 << 16)
+ * repay (16 x 30 x 64 x 1 ran at half the speed split; 64 x 32 x 64 x 1, 2^16
+ * a block, no faster and less steadily than unsplit). */
+#define MLPB_SPLIT_MIN_MACS ((size_t)1 << 17)
 /* At most this many parts (the BLAS thread count, capped). */
 #define MLPB_SPLIT_MAX_PARTS 64
 

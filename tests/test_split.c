@@ -125,7 +125,7 @@ static void test_split_grad_uneven_rows(void **state)
     (void)state;
     /* 257 rows on 2 parts (128 + 129), 35 rows on 4 (8 + 9 + 9 + 9), and a
      * max_batch that is no multiple of the parts (the buffers grow). */
-    const size_t sizes[] = {64, 128, 3};
+    const size_t sizes[] = {128, 128, 3};
     check_grad(sizes, 3, 257, 257, 2, false, false, 12);
     check_grad(sizes, 3, 35, 35, 4, false, false, 13);
     check_grad(sizes, 3, 301, 150, 3, true, false, 14);
@@ -135,7 +135,7 @@ static void test_split_grad_deep_weighted_standardized(void **state)
 {
     (void)state;
     const size_t two[] = {32, 64, 48, 4};
-    const size_t three[] = {24, 40, 32, 24, 2};
+    const size_t three[] = {48, 64, 48, 32, 2};
     check_grad(two, 4, 64, 64, 2, true, true, 15);
     check_grad(three, 5, 100, 77, 3, true, true, 16);
 }
@@ -144,9 +144,9 @@ static void test_split_small_batches_run_unsplit(void **state)
 {
     (void)state;
     /* Fewer than MLPB_SPLIT_MIN_ROWS rows a part: the serial pass; just
-     * enough: split. 64-128-2 has 8,448 multiply-adds a row, so 8 rows pass
+     * enough: split. 128-128-2 has 16,640 multiply-adds a row, so 8 rows pass
      * MLPB_SPLIT_MIN_MACS. */
-    const size_t sizes[] = {64, 128, 2};
+    const size_t sizes[] = {128, 128, 2};
     check_grad(sizes, 3, 64, 1, 2, false, false, 17);
     check_grad(sizes, 3, 64, 2 * MLPB_SPLIT_MIN_ROWS - 1, 2, true, false, 18);
     check_grad(sizes, 3, 64, 2 * MLPB_SPLIT_MIN_ROWS, 2, true, true, 19);
@@ -157,16 +157,16 @@ static void test_split_small_batches_run_unsplit(void **state)
 static void test_split_which_calls_split(void **state)
 {
     (void)state;
-    const size_t wide[] = {64, 128, 2}, narrow[] = {30, 64, 1};
+    const size_t wide[] = {128, 128, 2}, narrow[] = {30, 64, 1};
     mlpb_model *m = mlpbt_model(wide, 3, 1), *s = mlpbt_model(narrow, 3, 1);
     mlpb_workspace *ws = split_ws(m, 256, 2, NULL), *sws = split_ws(s, 256, 2, NULL);
     assert_int_equal(mlpb__split_parts(ws, 1), 1);
     assert_int_equal(mlpb__split_parts(ws, 2 * MLPB_SPLIT_MIN_ROWS - 1), 1);
     assert_int_equal(mlpb__split_parts(ws, 2 * MLPB_SPLIT_MIN_ROWS), 2);
     assert_int_equal(mlpb__split_parts(ws, 256), 2);
-    /* 1,984 multiply-adds a row: 34 rows a part are needed. */
-    assert_int_equal(mlpb__split_parts(sws, 67), 1);
-    assert_int_equal(mlpb__split_parts(sws, 68), 2);
+    /* 1,984 multiply-adds a row: 67 rows a part are needed. */
+    assert_int_equal(mlpb__split_parts(sws, 133), 1);
+    assert_int_equal(mlpb__split_parts(sws, 134), 2);
     mlpb_workspace *plain = NULL;
     assert_int_equal(mlpb_workspace_create(m, 256, NULL, &plain), MLPB_OK);
     assert_int_equal(mlpb__split_parts(plain, 256), 1);
@@ -180,7 +180,7 @@ static void test_split_which_calls_split(void **state)
 static void test_split_predict_and_loss(void **state)
 {
     (void)state;
-    const size_t sizes[] = {48, 64, 32, 3}, n = 250, d = 48, k = 3;
+    const size_t sizes[] = {64, 96, 48, 3}, n = 250, d = 64, k = 3;
     mlpb_model *m = mlpbt_model(sizes, 4, 21);
     float *x = malloc(n * d * sizeof *x), *y = malloc(n * k * sizeof *y);
     float *p0 = malloc(n * k * sizeof *p0), *p1 = malloc(n * k * sizeof *p1);
@@ -219,21 +219,21 @@ static void test_split_predict_and_loss(void **state)
 static void test_split_nonfinite_in_any_part(void **state)
 {
     (void)state;
-    const size_t sizes[] = {64, 64, 1}, n = 40;
+    const size_t sizes[] = {128, 64, 1}, n = 40;
     mlpb_model *m = mlpbt_model(sizes, 3, 31);
-    float x[40 * 64], y[40], prob[40], loss = 7.0f;
-    mlpbt_fill_uniform(x, n * 64, -1, 1, 32);
+    float x[40 * 128], y[40], prob[40], loss = 7.0f;
+    mlpbt_fill_uniform(x, n * 128, -1, 1, 32);
     mlpbt_fill_labels(y, n, 33);
     mlpb_workspace *ws = split_ws(m, n, 2, NULL);
     /* A NaN in the first part's rows, then in the last part's: each is found
      * by the part that holds it. */
     for (size_t row = 0; row < n; row += n - 1) {
-        const float keep = x[row * 64 + 2];
-        x[row * 64 + 2] = NAN;
+        const float keep = x[row * 128 + 2];
+        x[row * 128 + 2] = NAN;
         assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &loss), MLPB_E_NUMERIC);
         assert_int_equal(mlpb_predict(m, ws, x, n, prob), MLPB_E_NUMERIC);
         assert_int_equal(mlpb_loss(m, ws, x, y, n, NULL, &loss), MLPB_E_NUMERIC);
-        x[row * 64 + 2] = keep;
+        x[row * 128 + 2] = keep;
     }
     assert_true(loss == 7.0f); /* untouched on failure */
     mlpb_workspace_destroy(ws);
@@ -294,10 +294,10 @@ static void test_split_sum_of_parts(void **state)
 static void test_split_modes_switch(void **state)
 {
     (void)state;
-    const size_t sizes[] = {64, 64, 2}, n = 50;
+    const size_t sizes[] = {128, 64, 2}, n = 50;
     mlpb_model *m = mlpbt_model(sizes, 3, 41);
-    float x[50 * 64], y[50 * 2], la, lb;
-    mlpbt_fill_uniform(x, n * 64, -1, 1, 42);
+    float x[50 * 128], y[50 * 2], la, lb;
+    mlpbt_fill_uniform(x, n * 128, -1, 1, 42);
     mlpbt_fill_labels(y, n * 2, 43);
     mlpb_workspace *ws = split_ws(m, n, 2, NULL);
     assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, &la), MLPB_OK);
