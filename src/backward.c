@@ -96,7 +96,7 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
             MLPB_TRY(j.st[p]);
             sum += j.sum[p];
         }
-        finite = mlpb__split_sum(ws, m->grads, parts);
+        finite = mlpb__split_sum(ws, m->grads);
     }
     const double mean = sum / (double)n;
     if (!isfinite(mean) || !isfinite((float)mean) || !finite)

@@ -149,11 +149,10 @@ void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
  * second fork and join. */
 #define MLPB_SPLIT_TEAM_SUM ((size_t)1 << 16)
 /* dst (part 0's gradients, the model's arena) += the arenas of parts
- * 1..parts-1, each element summed in part order, so the result does not
- * depend on how the work is shared; large arenas are summed by the team, a
- * slice a thread. parts is the call's (mlpb__split_parts, >= 2). Returns true
- * if every sum is finite. */
-bool mlpb__split_sum(mlpb_workspace *ws, float *dst, size_t parts);
+ * 1..parts-1 of a split workspace, each element summed in part order, so the
+ * result does not depend on how the work is shared; large arenas are summed
+ * by the team, a slice a thread. Returns true if every sum is finite. */
+bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
 /* First row of part p of n rows split in parts. */
 static inline size_t mlpb__part_row(size_t p, size_t n, size_t parts)
 {

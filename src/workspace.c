@@ -104,13 +104,13 @@ static void split_free(const mlpb_allocator *a, mlpb_split *s)
 
 /* Team, views and gradient arenas for parts parts; ws's buffers grow to a
  * whole number of parts' rows if they must (at most parts - 1 rows more). */
-static mlpb_status split_create(mlpb_workspace *ws, size_t parts, size_t n_params)
+static mlpb_status split_create(mlpb_workspace *ws, size_t parts)
 {
     const mlpb_allocator *a = &ws->alloc;
     const size_t part_rows = (ws->max_batch + parts - 1) / parts, L = ws->n_sizes - 2;
     const size_t rows = part_rows * parts;
     size_t grad_bytes;
-    MLPB_TRY(mlpb__mul_size(mlpb__pad_floats(n_params), sizeof(float), &grad_bytes));
+    MLPB_TRY(mlpb__mul_size(mlpb__pad_floats(ws->n_params), sizeof(float), &grad_bytes));
 
     /* The split, its views, their h arrays and the gradient pointers in one
      * block (sizes are small: parts <= MLPB_SPLIT_MAX_PARTS). */
@@ -208,9 +208,9 @@ static void sum_part(void *ctx, size_t p)
     s->finite[p] = sum_slice(s, lo, hi);
 }
 
-bool mlpb__split_sum(mlpb_workspace *ws, float *dst, size_t parts)
+bool mlpb__split_sum(mlpb_workspace *ws, float *dst)
 {
-    const size_t n = ws->n_params;
+    const size_t n = ws->n_params, parts = ws->split->parts;
     sum_job s = {.dst = dst, .src = ws->split->grads, .n = n, .parts = parts};
     if (n < MLPB_SPLIT_TEAM_SUM)
         return sum_slice(&s, 0, n);
@@ -262,9 +262,9 @@ mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
         split_free(&ws->alloc, ws->split);
         ws->split = NULL;
         if (parts >= 2)
-            MLPB_TRY(split_create(ws, parts, ws->n_params));
+            MLPB_TRY(split_create(ws, parts));
     }
-    /* Unsplit calls of a split workspace are small batches: one thread. */
+    /* Calls too small to split run as MLPB_THREADING_SERIAL_SMALL would. */
     ws->serial_mnk = t == MLPB_THREADING_BLAS ? 0 : MLPB_SERIAL_SMALL_MNK;
     return MLPB_OK;
 }
