@@ -128,34 +128,7 @@ int __wrap_mkstemp(char *tmpl)
     return -1;
 }
 
-/* ---------------------------------------------------------- file helpers */
-static unsigned char *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    const long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    unsigned char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-/* The file image of m, malloc'ed. */
-static unsigned char *image_of(const mlpb_model *m, size_t *len)
-{
-    *len = mlpb_model_file_size(m);
-    assert_true(*len > 0);
-    unsigned char *buf = malloc(*len);
-    assert_non_null(buf);
-    assert_int_equal(mlpb_model_save_mem(m, buf, *len), MLPB_OK);
-    return buf;
-}
-
+/* ---------------------------------------------------------- fixtures */
 /* A seeded model with a standardisation, so that every region of the file
  * format is present. */
 static mlpb_model *std_model(const size_t *sizes, size_t n, uint64_t seed)
@@ -191,9 +164,9 @@ static void fixture_open(save_fixture *f)
     f->old_m = std_model(old_sizes, 3, 11);
     f->new_m = std_model(new_sizes, 3, 12);
     assert_int_equal(mlpb_model_save(f->old_m, f->path), MLPB_OK);
-    f->old_img = read_whole(f->path, &f->old_len);
+    f->old_img = mlpbt_read_file(f->path, &f->old_len);
     size_t len;
-    unsigned char *img = image_of(f->old_m, &len);
+    unsigned char *img = mlpbt_model_image(f->old_m, &len);
     assert_int_equal(len, f->old_len);
     assert_memory_equal(img, f->old_img, len);
     free(img);
@@ -212,13 +185,13 @@ static void fixture_close(save_fixture *f)
 static void assert_old_file_intact(const save_fixture *f)
 {
     size_t len;
-    unsigned char *now = read_whole(f->path, &len);
+    unsigned char *now = mlpbt_read_file(f->path, &len);
     assert_int_equal(len, f->old_len);
     assert_memory_equal(now, f->old_img, len);
     free(now);
     mlpb_model *r = NULL;
     assert_int_equal(mlpb_model_load(f->path, NULL, &r), MLPB_OK);
-    unsigned char *img = image_of(r, &len);
+    unsigned char *img = mlpbt_model_image(r, &len);
     assert_int_equal(len, f->old_len);
     assert_memory_equal(img, f->old_img, len);
     free(img);
@@ -283,7 +256,7 @@ static void test_faults_save_every_write(void **state)
         disarm();
         assert_int_equal(s, MLPB_OK);
         size_t len, want_len;
-        unsigned char *got = read_whole(f.path, &len), *want = image_of(f.new_m, &want_len);
+        unsigned char *got = mlpbt_read_file(f.path, &len), *want = mlpbt_model_image(f.new_m, &want_len);
         assert_int_equal(len, want_len);
         assert_memory_equal(got, want, len);
         free(got);
@@ -384,7 +357,7 @@ static void test_faults_save_fsize_sweep(void **state)
     mlpb_model *r = NULL;
     assert_int_equal(mlpb_model_load(f.path, NULL, &r), MLPB_OK);
     size_t got_len, want_len;
-    unsigned char *got = image_of(r, &got_len), *want = image_of(f.new_m, &want_len);
+    unsigned char *got = mlpbt_model_image(r, &got_len), *want = mlpbt_model_image(f.new_m, &want_len);
     assert_int_equal(got_len, want_len);
     assert_memory_equal(got, want, got_len);
     free(got);
@@ -439,7 +412,7 @@ static int tmpfs_child(const char *dir, const save_fixture *f, size_t *n_full)
         if (mlpbt_count_entries(dir, name, sizeof name) != 1 || strcmp(name, "model.mlpb") != 0)
             return 13;
         if (s == MLPB_OK) {
-            unsigned char *want = image_of(f->new_m, &len);
+            unsigned char *want = mlpbt_model_image(f->new_m, &len);
             const int same = memcmp(now, want, new_len) == 0;
             free(want);
             if (!same)
@@ -580,7 +553,7 @@ static void ctx_open(model_ctx *c)
     memset(c, 0, sizeof *c);
     c->init = MLPB_INIT_HE_GLOROT;
     c->m = std_model(arch, 4, 21);
-    c->img = image_of(c->m, &c->img_len);
+    c->img = mlpbt_model_image(c->m, &c->img_len);
     c->n = ROWS;
     c->x = malloc(ROWS * arch[0] * sizeof *c->x);
     c->y = malloc(ROWS * arch[3] * sizeof *c->y);
@@ -603,7 +576,7 @@ static void ctx_close(model_ctx *c)
 static void assert_is_original(const model_ctx *c, mlpb_model *m)
 {
     size_t len;
-    unsigned char *img = image_of(m, &len);
+    unsigned char *img = mlpbt_model_image(m, &len);
     assert_int_equal(len, c->img_len);
     assert_memory_equal(img, c->img, len);
     free(img);

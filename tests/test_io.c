@@ -99,17 +99,6 @@ static size_t ref_image(mlpb_model *m, unsigned char *buf)
     return wcrc(buf, at);
 }
 
-/* The library's image of m, malloc'ed. */
-static unsigned char *image_of(const mlpb_model *m, size_t *len)
-{
-    *len = mlpb_model_file_size(m);
-    assert_true(*len > 0);
-    unsigned char *buf = malloc(*len);
-    assert_non_null(buf);
-    assert_int_equal(mlpb_model_save_mem(m, buf, *len), MLPB_OK);
-    return buf;
-}
-
 /* Models a and b are the same: sizes, parameters and standardisation bit for
  * bit, and bitwise-identical probabilities on a seeded batch. */
 static void assert_same_model(mlpb_model *a, mlpb_model *b)
@@ -153,22 +142,6 @@ static void write_file(const char *path, const void *p, size_t n)
 }
 
 /* Whole file into a malloc'ed buffer. */
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    const long n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    unsigned char *buf = malloc((size_t)n);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* load_mem that must fail with want, allocate nothing and leave *out NULL. */
 static mlpb_status load_mem_status(const unsigned char *buf, size_t len)
 {
@@ -221,7 +194,7 @@ static void test_io_round_trip_mem(void **state)
     for (int with_std = 0; with_std <= 1; with_std++) {
         mlpb_model *m = make_model(sizes, 4, 21, with_std);
         size_t len;
-        unsigned char *img = image_of(m, &len);
+        unsigned char *img = mlpbt_model_image(m, &len);
         mlpb_model *r = NULL;
         assert_int_equal(mlpb_model_load_mem(img, len, NULL, &r), MLPB_OK);
         assert_same_model(m, r);
@@ -229,7 +202,7 @@ static void test_io_round_trip_mem(void **state)
             assert_null(mlpb_model_mean(r));
         /* Re-encoding the loaded model gives the same bytes. */
         size_t len2;
-        unsigned char *img2 = image_of(r, &len2);
+        unsigned char *img2 = mlpbt_model_image(r, &len2);
         assert_int_equal(len2, len);
         assert_memory_equal(img2, img, len);
         free(img);
@@ -259,7 +232,8 @@ static void test_io_round_trip_file(void **state)
     mlpb_model_destroy(r);
     /* File and memory images are the same bytes. */
     size_t flen, mlen;
-    unsigned char *fimg = read_file(path, &flen), *mimg = image_of(a, &mlen);
+    unsigned char *fimg = mlpbt_read_file(path, &flen), *mimg = mlpbt_model_image(a, &mlen);
+    assert_true(flen > 0);
     assert_int_equal(flen, mlen);
     assert_memory_equal(fimg, mimg, flen);
     free(fimg);
@@ -301,7 +275,7 @@ static void test_io_special_values_bit_exact(void **state)
     for (size_t i = 0; i < sizeof patterns / sizeof *patterns; i++)
         memcpy(&p[i], &patterns[i], sizeof(float));
     size_t len;
-    unsigned char *img = image_of(m, &len);
+    unsigned char *img = mlpbt_model_image(m, &len);
     mlpb_model *r = NULL;
     assert_int_equal(mlpb_model_load_mem(img, len, NULL, &r), MLPB_OK);
     size_t nr;
@@ -322,7 +296,7 @@ static void test_io_every_truncation(void **state)
     for (int with_std = 0; with_std <= 1; with_std++) {
         mlpb_model *m = make_model(small_sizes, 3, 51, with_std);
         size_t len;
-        unsigned char *img = image_of(m, &len);
+        unsigned char *img = mlpbt_model_image(m, &len);
         for (size_t cut = 0; cut < len; cut++) {
             /* Every prefix of a valid image is consistent as far as it goes,
              * so the length check is what fails, whatever the cut. */
@@ -349,7 +323,7 @@ static void test_io_every_flipped_byte(void **state)
     (void)state;
     mlpb_model *m = make_model(small_sizes, 3, 61, 1);
     size_t len;
-    unsigned char *img = image_of(m, &len);
+    unsigned char *img = mlpbt_model_image(m, &len);
     const unsigned char masks[] = {0xff, 0x01, 0x80};
     size_t seen[16] = {0};
     for (size_t pos = 0; pos < len; pos++) {
@@ -388,7 +362,7 @@ static void test_io_crafted_headers(void **state)
     (void)state;
     mlpb_model *m = make_model(small_sizes, 3, 71, 1);
     size_t len;
-    unsigned char *good = image_of(m, &len);
+    unsigned char *good = mlpbt_model_image(m, &len);
     unsigned char *img = malloc(len + 1);
     assert_non_null(img);
     const size_t crc_at = len - 4;
@@ -625,7 +599,8 @@ static void test_io_failed_save_keeps_old_file(void **state)
     mlpb_model *big = make_model(big_sizes, 3, 102, 1);
     assert_int_equal(mlpb_model_save(small, path), MLPB_OK);
     size_t before_len;
-    unsigned char *before = read_file(path, &before_len);
+    unsigned char *before = mlpbt_read_file(path, &before_len);
+    assert_true(before_len > 0);
 
     struct rlimit old_lim, lim;
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &old_lim), 0);
@@ -647,7 +622,7 @@ static void test_io_failed_save_keeps_old_file(void **state)
     assert_int_equal(err, EFBIG);
 
     size_t after_len;
-    unsigned char *after = read_file(path, &after_len);
+    unsigned char *after = mlpbt_read_file(path, &after_len);
     assert_int_equal(after_len, before_len);
     assert_memory_equal(after, before, before_len);
     mlpb_model *r = NULL;
@@ -681,7 +656,7 @@ static void test_io_oom_every_allocation(void **state)
     mlpb_model *m = make_model(small_sizes, 3, 111, 1);
     assert_int_equal(mlpb_model_save(m, path), MLPB_OK);
     size_t len;
-    unsigned char *img = image_of(m, &len);
+    unsigned char *img = mlpbt_model_image(m, &len);
     for (int from_file = 0; from_file <= 1; from_file++) {
         mlpbt_counter c;
         const mlpb_allocator a = mlpbt_counting_allocator(&c);

@@ -208,3 +208,29 @@ void mlpbt_remove_tmpdir(const char *dir)
     closedir(dp);
     assert_int_equal(rmdir(dir), 0);
 }
+
+unsigned char *mlpbt_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    const long n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    unsigned char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+unsigned char *mlpbt_model_image(const mlpb_model *m, size_t *len)
+{
+    *len = mlpb_model_file_size(m);
+    assert_true(*len > 0);
+    unsigned char *buf = malloc(*len);
+    assert_non_null(buf);
+    assert_int_equal(mlpb_model_save_mem(m, buf, *len), MLPB_OK);
+    return buf;
+}

@@ -55,6 +55,11 @@ double mlpbt_ref_loss(const mlpbt_net *net, const float *x, const float *y, size
 double *mlpbt_params_double(mlpb_model *m);
 
 /* ------------------------------------------------------- scratch files */
+/* The whole file at path, malloc'ed (one spare byte), its size into *len;
+ * fails the test if it cannot be read. */
+unsigned char *mlpbt_read_file(const char *path, size_t *len);
+/* The model file image of m (mlpb_model_save_mem), malloc'ed. */
+unsigned char *mlpbt_model_image(const mlpb_model *m, size_t *len);
 /* A fresh directory under $TMPDIR (or /tmp), named after tag, into dir. */
 void mlpbt_make_tmpdir(char *dir, size_t cap, const char *tag);
 /* out = dir/name; fails the test if it does not fit. */
