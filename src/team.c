@@ -115,21 +115,12 @@ mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out
     atomic_init(&t->claim, 0);
     atomic_init(&t->remaining, 0);
     atomic_init(&t->quit, false);
-    if (pthread_mutex_init(&t->mu, NULL) != 0) {
-        mlpb__free(a, t);
-        return MLPB_E_NOMEM;
-    }
-    if (pthread_cond_init(&t->go, NULL) != 0) {
-        pthread_mutex_destroy(&t->mu);
-        mlpb__free(a, t);
-        return MLPB_E_NOMEM;
-    }
-    if (pthread_cond_init(&t->done, NULL) != 0) {
-        pthread_cond_destroy(&t->go);
-        pthread_mutex_destroy(&t->mu);
-        mlpb__free(a, t);
-        return MLPB_E_NOMEM;
-    }
+    if (pthread_mutex_init(&t->mu, NULL) != 0)
+        goto no_mutex;
+    if (pthread_cond_init(&t->go, NULL) != 0)
+        goto no_go;
+    if (pthread_cond_init(&t->done, NULL) != 0)
+        goto no_done;
     for (size_t i = 0; i + 1 < n; i++) {
         if (pthread_create(&t->threads[i], NULL, helper, t) != 0) {
             mlpb__team_destroy(t); /* joins the ones started */
@@ -139,6 +130,14 @@ mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out
     }
     *out = t;
     return MLPB_OK;
+
+no_done:
+    pthread_cond_destroy(&t->go);
+no_go:
+    pthread_mutex_destroy(&t->mu);
+no_mutex:
+    mlpb__free(a, t);
+    return MLPB_E_NOMEM;
 }
 
 void mlpb__team_destroy(mlpb_team *t)
