@@ -76,6 +76,10 @@ mlpb_status mlpb__names_alloc(const mlpb_allocator *a, size_t n, size_t total, c
  * strings are copied. */
 mlpb_status mlpb__meta_append(mlpb_model *m, const char *key, size_t key_len,
                               const char *value, size_t value_len);
+/* Append an entry of these lengths (unchecked) and let the caller fill its
+ * key and value (NUL terminators already in place). */
+mlpb_status mlpb__meta_append_raw(mlpb_model *m, size_t key_len, size_t value_len,
+                                  char **key, char **value);
 /* Free all names and metadata of m. */
 void        mlpb__strings_free(mlpb_model *m);
 /* Deep copy of src's names and metadata into dst (which has none). */
