@@ -41,11 +41,11 @@ mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *wh
         return MLPB_OK;
     if (line > 0)
         return cli_fail_at(&t->s, MLPB_E_NOMEM, line, 1,
-                           "%s needs %.1f MB more, over the memory limit of %.1f MB "
-                           "(%.1f MB held)", what, mb(extra), mb(max), mb(have));
+                           "%s needs more than the memory limit of %.1f MB (%.1f MB held, "
+                           "%.1f MB more asked)", what, mb(max), mb(have), mb(extra));
     return cli_fail_file(&t->s, MLPB_E_NOMEM,
-                         "%s needs %.1f MB more, over the memory limit of %.1f MB "
-                         "(%.1f MB held)", what, mb(extra), mb(max), mb(have));
+                         "%s needs more than the memory limit of %.1f MB (%.1f MB held, "
+                         "%.1f MB more asked)", what, mb(max), mb(have), mb(extra));
 }
 
 mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t elsize,
@@ -63,7 +63,10 @@ mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, siz
         /* Grow into what the budget leaves rather than refuse early. */
         uint64_t room = *cap + (have < max ? max - have : 0) / elsize;
         if (need > room)
-            return tbl_budget(t, (uint64_t)(need - *cap) * elsize, line, "reading the rows");
+            return cli_fail_at(&t->s, MLPB_E_NOMEM, line, 1,
+                               "the rows up to this line fill the memory limit of %.1f MB "
+                               "(%.1f MB held): the file needs a larger limit, or reading "
+                               "in chunks", mb(max), mb(have));
         if (nc > room)
             nc = (size_t)room;
     }
