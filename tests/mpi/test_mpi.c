@@ -10,6 +10,8 @@
  *          curve within 1e-5 relative per epoch, same early stop and best
  *          epoch, final parameters within tolerance, bitwise the same on every
  *          rank. Equal and skewed shards, overlap on and off.
+ *   diverge  a row that overflows the forward pass on rank 1: every rank
+ *          stops at mlpb_train's epoch and batch, naming rank 1.
  *   corrupt  a NaN in rank 1's shard: every rank gets the same error and
  *          exits non-zero (the ctest wrapper checks that, and that it ends).
  * Exit status 0 when every check holds on this rank. */
@@ -276,6 +278,48 @@ static void test_train(const data *ds)
     mlpb_model_destroy(ref);
 }
 
+/* --------------------------------------------------------------- diverge */
+/* A finite row whose forward pass overflows (every feature FLT_MAX, no
+ * standardisation) in the middle of rank 1's shard: training stops on every
+ * rank at the batch that holds it, with rank 1 named, exactly where
+ * mlpb_train stops, and with the parameters mlpb_train keeps. */
+static void test_diverge(data *ds)
+{
+    size_t lo, hi;
+    const int bad_rank = 1 % g_size;
+    const size_t r_lo = ds->n * (size_t)bad_rank / (size_t)g_size;
+    const size_t r_hi = ds->n * (size_t)(bad_rank + 1) / (size_t)g_size;
+    const size_t bad = (r_lo + r_hi) / 2;
+    for (size_t j = 0; j < ds->d; j++)
+        ds->x[bad * ds->d + j] = 3.4e38f;
+    mlpb_train_opts o;
+    curve cv = {{0}, {0}, 0};
+    train_opts(&o, &cv);
+    o.val_fraction = 0.0f;
+    o.standardize = 0;
+    mlpb_model *ref = make_model(ds->d, 5), *m = make_model(ds->d, 5);
+    const mlpb_dataset all = {ds->x, ds->y, NULL, ds->n};
+    mlpb_train_report rr;
+    const mlpb_status rst = mlpb_train(ref, &all, NULL, &o, NULL, &rr);
+    CHECK(rst == MLPB_E_NUMERIC, "single process: %s", mlpb_strerror(rst));
+    shard_of(ds->n, 0, &lo, &hi);
+    const mlpb_dataset shard = {ds->x + lo * ds->d, ds->y + lo, NULL, hi - lo};
+    mlpb_mpi_report rep;
+    const mlpb_status st = mlpb_mpi_train(m, &shard, NULL, &o, NULL, MPI_COMM_WORLD, NULL, &rep);
+    CHECK(st == MLPB_E_NUMERIC, "mpi: %s", mlpb_strerror(st));
+    CHECK(rep.fail_rank == bad_rank, "fail_rank %d", rep.fail_rank);
+    CHECK(rep.train.fail_epoch == rr.fail_epoch && rep.train.fail_batch == rr.fail_batch,
+          "failed at %zu/%zu, single process at %zu/%zu", rep.train.fail_epoch,
+          rep.train.fail_batch, rr.fail_epoch, rr.fail_batch);
+    CHECK(rep.train.fail_batch > 0, "a batch failed");
+    size_t np;
+    const float *p = mlpb_model_params(m, &np);
+    CHECK(max_rel(p, mlpb_model_params(ref, NULL), np) < 1e-4, "kept parameters");
+    CHECK(same_on_all_ranks(p, np), "parameters differ between ranks");
+    mlpb_model_destroy(ref);
+    mlpb_model_destroy(m);
+}
+
 /* --------------------------------------------------------------- corrupt */
 /* As an application would: report the agreed error and exit non-zero. */
 static int test_corrupt(data *ds)
@@ -309,7 +353,7 @@ int main(int argc, char **argv)
     mlpb_blas_set_threads(1);
     data ds;
     if (argc < 3 || load_csv(argv[2], &ds) != 0) {
-        fprintf(stderr, "usage: test_mpi step|train|corrupt DATA.csv\n");
+        fprintf(stderr, "usage: test_mpi step|train|diverge|corrupt DATA.csv\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
     int rc = 0;
@@ -317,6 +361,8 @@ int main(int argc, char **argv)
         test_step(&ds);
     else if (strcmp(argv[1], "train") == 0)
         test_train(&ds);
+    else if (strcmp(argv[1], "diverge") == 0)
+        test_diverge(&ds);
     else if (strcmp(argv[1], "corrupt") == 0)
         rc = test_corrupt(&ds);
     else
