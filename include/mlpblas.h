@@ -223,8 +223,10 @@ MLPB_API mlpb_status mlpb_model_memory(const size_t *sizes, size_t n_sizes, size
  * same sizes may use it). */
 typedef struct mlpb_workspace mlpb_workspace;
 
-/* Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0), MLPB_E_OVERFLOW,
- * MLPB_E_NOMEM. *out is NULL on failure. */
+/* The new workspace runs MLPB_THREADING_AUTO (see mlpb_workspace_set_threading).
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0), MLPB_E_OVERFLOW,
+ * MLPB_E_NOMEM (memory, or a thread of the workspace's team). *out is NULL on
+ * failure. */
 MLPB_API mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
                                            const mlpb_allocator *alloc,
                                            mlpb_workspace **out);
@@ -234,8 +236,21 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
 
 /* How the passes that use a workspace run their BLAS products.
  *
- * MLPB_THREADING_BLAS (the default) leaves every product to the BLAS
- * library's thread count.
+ * MLPB_THREADING_AUTO (the default of a new workspace and of mlpb_train)
+ * chooses, for each call, what is fastest for its shape and the BLAS thread
+ * count T read when the mode is set (at create for a new workspace): a batch
+ * whose row blocks are big enough runs split as MLPB_THREADING_SPLIT does,
+ * in T blocks; any other call runs unsplit, its small products on one BLAS
+ * thread as MLPB_THREADING_SERIAL_SMALL does and the rest on T. The choice
+ * is a fixed rule of the layer sizes, the rows of the call and T, never a
+ * timing, so a fixed seed and T still give bitwise-identical results; the
+ * rule and the measurements behind it are in docs/bench.md. With T = 1 it
+ * runs everything unsplit on one thread and never touches the BLAS thread
+ * count; a workspace that could split costs T - 1 threads and gradient
+ * arenas, as MLPB_THREADING_SPLIT.
+ *
+ * MLPB_THREADING_BLAS leaves every product to the BLAS library's thread
+ * count and never changes it.
  *
  * MLPB_THREADING_SERIAL_SMALL runs products of fewer than
  * MLPB_SERIAL_SMALL_MNK multiply-adds (m*n*k) on one BLAS thread, where
@@ -249,27 +264,28 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
  * one BLAS thread: one fork and one join per batch instead of one per
  * product. A batch splits when each block gets at least 8 rows and 2^17
  * multiply-adds of forward pass; smaller ones run unsplit on one BLAS thread.
- * Measured on 2 cores, a training step on 256 x 28 x 300 runs ~2x faster
- * than with MLPB_THREADING_BLAS and ~1.5x than with
- * MLPB_THREADING_SERIAL_SMALL, ~1.1x on 256 x 256 x 512, and the same on
- * 1024 x 784 x 1024. Blocks are not bound to threads: a free thread, the
- * caller included, takes the next, so a helper that the system has not
- * scheduled delays no more than the block it holds. The blocks' gradients
- * are summed in block order, so results are reproducible for a given P and
- * differ from the unsplit ones only by rounding. It costs P - 1 threads,
- * which wait between batches (spinning for a few tens of microseconds, then
- * blocked), and P - 1 gradient arenas.
+ * Blocks are not bound to threads: a free thread, the caller included, takes
+ * the next, so a helper that the system has not scheduled delays no more
+ * than the block it holds. The blocks' gradients are summed in block order,
+ * so results are reproducible for a given P and differ from the unsplit ones
+ * only by rounding. It costs P - 1 threads, which wait between batches
+ * (spinning for a few tens of microseconds, then blocked), and P - 1
+ * gradient arenas.
  *
- * Both non-default modes call openblas_set_num_threads around their products,
- * which changes process-wide state during the call: use them only in programs
- * that do not call BLAS from another thread at the same time.
+ * Every mode but MLPB_THREADING_BLAS calls openblas_set_num_threads around
+ * its single-threaded work when the BLAS thread count is above one, which
+ * changes process-wide state during the call: a program that calls the
+ * library from several threads at once, or BLAS from another thread, should
+ * set one BLAS thread (mlpb_blas_set_threads(1); the modes then leave it
+ * alone) or use MLPB_THREADING_BLAS.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG, or MLPB_E_NOMEM (memory or a thread
- * could not be had for MLPB_THREADING_SPLIT; the workspace then stays
+ * could not be had for MLPB_THREADING_SPLIT or AUTO; the workspace then stays
  * usable, unsplit). */
 typedef enum mlpb_threading {
     MLPB_THREADING_BLAS         = 0,
     MLPB_THREADING_SERIAL_SMALL = 1,
-    MLPB_THREADING_SPLIT        = 2
+    MLPB_THREADING_SPLIT        = 2,
+    MLPB_THREADING_AUTO         = 3
 } mlpb_threading;
 #define MLPB_SERIAL_SMALL_MNK ((size_t)1 << 23)
 MLPB_API mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t);
@@ -503,7 +519,7 @@ typedef struct mlpb_train_opts {
     mlpb_batch_fn   on_batch;       /* may be NULL (NULL) */
     void           *ctx;            /* passed to the callbacks (NULL) */
     mlpb_threading  threading;      /* of the trainer's workspace; see
-                                       mlpb_workspace_set_threading (MLPB_THREADING_BLAS) */
+                                       mlpb_workspace_set_threading (MLPB_THREADING_AUTO) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);

@@ -155,11 +155,7 @@ void cli_train_cfg_default(cli_train_cfg *c)
     memset(c, 0, sizeof *c);
     c->hidden[0] = 64;
     c->n_hidden  = 1;
-    mlpb_train_opts_default(&c->opts);
-    /* The tool calls BLAS from one thread, so it may take the library's own
-     * threading, the fastest on the small and medium shapes of typical
-     * tabular models and no slower on large ones. */
-    c->opts.threading = MLPB_THREADING_SPLIT;
+    mlpb_train_opts_default(&c->opts); /* MLPB_THREADING_AUTO */
     c->val_split  = 0.15;
     c->pos_weight = 1.0f;
     c->seed       = 1;
