@@ -415,7 +415,7 @@ static mlpb_status encode(const mlpb_model *m, sink *s)
 static size_t image_size(const mlpb_model *m)
 {
     uint64_t n_params, total;
-    if (!arch_ok(m->sizes, m->n_sizes, &n_params) ||
+    if (!mlpb__has_params(m) || !arch_ok(m->sizes, m->n_sizes, &n_params) ||
         !image_bytes(FMT_HEAD(m->n_sizes), m->sizes[0], m->standardize, n_params, &total) ||
         total > SIZE_MAX)
         return 0;
