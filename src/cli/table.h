@@ -91,6 +91,7 @@ typedef struct cli_column {
     char      **levels;     /* string column: the distinct texts, first-seen order */
     size_t      n_levels;
     size_t      first_string_line, first_string_col; /* the first non-numeric cell */
+    char        first_string_text[48]; /* its text, cut to fit */
     /* Missing cells: empty (unquoted or ""), or one of NA, N/A, NaN, NULL, ?
      * (any case): a NAN cell, in numeric and string columns alike. */
     size_t      n_missing;
@@ -101,6 +102,11 @@ typedef struct cli_column {
     size_t      n_nonint;
     size_t      first_nonint_line, first_nonint_col;
     char        first_nonint_text[48]; /* that cell's text, cut to fit */
+    /* Numeric cells other than a text exactly 0 or 1 (as n_nonint, "1e-300" and
+     * "1.00000001" count): the check of a 0/1 label column on its text. */
+    size_t      n_not01;
+    size_t      first_not01_line, first_not01_col;
+    char        first_not01_text[48];
     size_t      n_unseen;   /* closed levels: cells outside them (cell -1) */
 } cli_column;
 

@@ -18,13 +18,15 @@ static int all_zero(const void *p, size_t n)
 static void check_dataset(const mlpb_data *d)
 {
     FUZZ_CHECK(d->n >= 1 && d->d >= 1);
-    FUZZ_CHECK(d->x != NULL && d->feature_names != NULL);
+    FUZZ_CHECK(d->x != NULL);
+    /* LIBSVM features have no stored names (1..d). */
+    FUZZ_CHECK((d->feature_names == NULL) == (d->format == MLPB_FORMAT_LIBSVM));
     FUZZ_CHECK((d->k == 0) == (d->y == NULL));
     for (size_t i = 0; i < d->n * d->d; i++)
         FUZZ_CHECK(isfinite(d->x[i]));
     for (size_t i = 0; i < d->n * d->k; i++)
         FUZZ_CHECK(d->y[i] == 0.0f || d->y[i] == 1.0f);
-    for (size_t j = 0; j < d->d; j++)
+    for (size_t j = 0; j < d->d && d->feature_names != NULL; j++)
         FUZZ_CHECK(d->feature_names[j] != NULL);
     for (size_t l = 0; l < d->k; l++)
         FUZZ_CHECK(d->label_names != NULL && d->label_names[l] != NULL);
