@@ -56,7 +56,7 @@ json_get() {
 
 # no_temp_files: nothing a failed write could have left behind.
 no_temp_files() {
-    if ls -a | grep -q '\.tmp'; then
+    if ls -a | grep -q -e '\.tmp' -e '^\.mlpb-'; then
         ls -a >&2
         fail "temporary files left behind"
     fi
