@@ -179,6 +179,27 @@ static mlpb_status reserve_entry(mlpb_model *m)
     return MLPB_OK;
 }
 
+mlpb_status mlpb__meta_append_raw(mlpb_model *m, size_t key_len, size_t value_len,
+                                  char **key, char **value)
+{
+    MLPB_TRY(reserve_entry(m));
+    mlpb_strings *s = &m->strs;
+    char *b = mlpb__alloc(&m->alloc, key_len + value_len + 2);
+    if (b == NULL)
+        return MLPB_E_NOMEM;
+    mlpb_meta_entry *e = &s->meta[s->n_meta++];
+    e->key = b;
+    e->value = b + key_len + 1;
+    e->key_len = key_len;
+    e->value_len = value_len;
+    e->key[key_len] = '\0';
+    e->value[value_len] = '\0';
+    s->meta_bytes += key_len + value_len;
+    *key = e->key;
+    *value = e->value;
+    return MLPB_OK;
+}
+
 mlpb_status mlpb__meta_append(mlpb_model *m, const char *key, size_t key_len,
                               const char *value, size_t value_len)
 {
