@@ -1,5 +1,6 @@
 # lib.sh -- shared helpers of the mlpblas tool tests (POSIX sh, awk, grep).
-# A test script is run as: sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION
+# A test script is run as:
+#   sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION PEAK_RSS
 # and sources this file, which sets those variables and enters a fresh WORK.
 
 MLPBLAS=$1
@@ -8,6 +9,7 @@ WORK=$3
 JSON=$4
 REF=$5
 VERSION=$6
+PEAK_RSS=$7
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 
 fail() {
@@ -60,4 +62,11 @@ no_temp_files() {
         ls -a >&2
         fail "temporary files left behind"
     fi
+}
+
+# probs FILE: the prob_ columns of a predict output (CSV), header dropped,
+# as the library's reference predictor prints them.
+probs() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^prob_/) c[++n] = i; next }
+             { s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") $c[i]; print s }' "$1"
 }
