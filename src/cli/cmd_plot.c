@@ -10,9 +10,10 @@
 static const char plot_help[] =
     "Usage: mlpblas plot LOG.csv --out FILE.svg [--title TEXT]\n"
     "\n"
-    "Draw the learning curve in LOG.csv, a file written by 'mlpblas train --log',\n"
-    "as an SVG chart: training and validation loss against the epoch, the best\n"
-    "epoch marked, and the validation AUC (else accuracy) on a second axis.\n"
+    "Draw the learning curve in LOG.csv, the per-epoch CSV that 'mlpblas train'\n"
+    "writes with its log option, as an SVG chart: training and validation loss\n"
+    "against the epoch, the best epoch marked, and the validation AUC (else\n"
+    "accuracy) on a second axis.\n"
     "'-' reads the log from standard input.\n"
     "\n"
     "Options:\n"

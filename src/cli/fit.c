@@ -82,12 +82,14 @@ int cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out
 
 void cli_format_bytes(char *buf, size_t n, double b)
 {
-    if (b >= 1e9)
-        snprintf(buf, n, "%.1f GB", b / 1e9);
-    else if (b >= 1e6)
-        snprintf(buf, n, "%.1f MB", b / 1e6);
-    else if (b >= 1e3)
-        snprintf(buf, n, "%.1f kB", b / 1e3);
+    /* Binary units, as --max-memory reads its suffixes. */
+    const double k = 1024.0;
+    if (b >= k * k * k)
+        snprintf(buf, n, "%.2f GiB", b / (k * k * k));
+    else if (b >= k * k)
+        snprintf(buf, n, "%.1f MiB", b / (k * k));
+    else if (b >= k)
+        snprintf(buf, n, "%.1f KiB", b / k);
     else
         snprintf(buf, n, "%.0f bytes", b);
 }
@@ -190,10 +192,10 @@ static int check_standardisation(const mlpb_data *d, const mlpb_data *tr)
         double sd = sqrt(ss / (double)tr->n);
         if (isfinite(sum) && far <= (double)FLT_MAX && sd <= (double)FLT_MAX)
             continue;
-        return cli_fail("mlpblas: column \"%s\": values up to %.3g overflow the "
-                        "standardisation (deviations from the mean beyond the float range "
-                        "%.3g); rescale the column, or train with --no-standardize",
-                        d->feature_names[j], far > fabs(mu) ? far : fabs(mu),
+        return cli_fail("mlpblas: column \"%s\": deviations from its mean of up to %.3g "
+                        "exceed the float range (%.3g), so standardising it overflows; "
+                        "rescale the column, or train with --no-standardize",
+                        d->feature_names[j], isfinite(far) ? far : fabs(sum),
                         (double)FLT_MAX),
                -1;
     }

@@ -2,7 +2,8 @@
  * curve of a training run (train and validation loss against epoch, the best
  * epoch marked, a validation metric on a second axis) and the ROC and
  * precision-recall curves of an evaluation. Every plotted point lies inside
- * the rectangle with id "plot-area" of its panel; the tests check that. */
+ * the rectangle of class "plot-area" drawn before it (its panel); the tests
+ * check that. */
 #include "cli.h"
 
 #include <math.h>
@@ -99,7 +100,7 @@ static void draw_axes(FILE *f, const panel *p, const char *xlabel, const char *y
         fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", px(p, v), p->y,
                 px(p, v), p->y + p->h);
     fputs("</g>\n", f);
-    fprintf(f, "<rect id=\"plot-area\" class=\"plot-area\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+    fprintf(f, "<rect class=\"plot-area\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
                "height=\"%.2f\" fill=\"none\" stroke=\"#555555\" stroke-width=\"1\"/>\n",
             p->x, p->y, p->w, p->h);
     fprintf(f, "<g class=\"ticks\" %s font-size=\"12\" fill=\"#333333\">\n", FONT);
