@@ -115,7 +115,7 @@ mlpb_status mlpb_optim_create(const mlpb_model *m, const mlpb_optim_opts *opts,
     if (out == NULL)
         return MLPB_E_INVALID_ARG;
     *out = NULL;
-    if (m == NULL || opts == NULL || !opts_valid(opts))
+    if (m == NULL || !mlpb__has_params(m) || opts == NULL || !opts_valid(opts))
         return MLPB_E_INVALID_ARG;
     const mlpb_allocator a = mlpb__allocator(alloc);
     const size_t n_mom = n_moments(opts->kind);
@@ -319,7 +319,7 @@ static double grad_norm(size_t n, const float *g)
 
 mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite)
 {
-    if (o == NULL || m == NULL)
+    if (o == NULL || m == NULL || !mlpb__has_params(m))
         return MLPB_E_INVALID_ARG;
     if (!mlpb__same_arch(o->sizes, o->n_sizes, m->sizes, m->n_sizes))
         return MLPB_E_INVALID_ARG;

@@ -155,13 +155,13 @@ static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
 static void nan_metrics(mlpb_metrics *mt)
 {
     const double q = (double)NAN;
-    mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = q;
+    mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = mt->ap = q;
 }
 
 static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
                               const mlpb_dataset *val, const mlpb_train_opts *o)
 {
-    if (m == NULL || train == NULL || o == NULL)
+    if (m == NULL || !mlpb__has_params(m) || train == NULL || o == NULL)
         return MLPB_E_INVALID_ARG;
     if (train->x == NULL || train->y == NULL || train->n == 0)
         return MLPB_E_INVALID_ARG;

@@ -271,6 +271,8 @@ mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
 
 mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
 {
+    if (!mlpb__has_params(m))
+        return MLPB_E_INVALID_ARG; /* a header-only model cannot run */
     return mlpb__same_arch(m->sizes, m->n_sizes, ws->sizes, ws->n_sizes) ? MLPB_OK
                                                                          : MLPB_E_INVALID_ARG;
 }
