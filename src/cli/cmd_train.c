@@ -56,6 +56,8 @@ static const char train_help[] =
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  --multilabel            LIBSVM labels are comma-separated class ids (else 0/1, -1/+1)\n"
     "Output ('-' for FILE is standard output; files are replaced only when the\n"
     "run succeeds):\n"
     "  --log FILE              the learning curve as CSV, one row an epoch\n"
@@ -195,7 +197,7 @@ int cli_cmd_train(int argc, char **argv)
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
-        {"--max-memory", 1}, CLI_DATA_OPTDEFS,   {NULL, 0}};
+        {"--max-memory", 1}, {"--multilabel", 0}, CLI_DATA_OPTDEFS,  {NULL, 0}};
     const char    *data_path = NULL;
     size_t         threads = 0;
     int            json = 0, r;
