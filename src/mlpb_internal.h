@@ -140,6 +140,8 @@ typedef void (*mlpb__team_fn)(void *ctx, size_t part);
 mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out);
 void        mlpb__team_destroy(mlpb_team *t); /* NULL: no-op */
 size_t      mlpb__team_size(const mlpb_team *t);
+/* Bytes mlpb__team_create asks the allocator for (before rounding). */
+size_t      mlpb__team_bytes(size_t n);
 void        mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx);
 
 /* --------------------------------------------------------- workspace.c */
@@ -209,6 +211,18 @@ static inline size_t mlpb__part_row(size_t p, size_t n, size_t parts)
     return (size_t)(((unsigned long long)p * n) / parts);
 }
 
+/* Bytes a workspace of these sizes and max_batch holds once
+ * mlpb_workspace_set_threading(t) has run (*final), and the most it holds on
+ * the way there (*peak: buffers regrown for a split live twice for a moment),
+ * each block rounded up to MLPB_ALIGN as mlpb__alloc asks for it. */
+mlpb_status mlpb__workspace_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                                  mlpb_threading t, size_t *final, size_t *peak);
+/* A block of bytes as mlpb__alloc asks the allocator for it. */
+static inline size_t mlpb__alloc_size(size_t bytes)
+{
+    return (bytes + MLPB_ALIGN - 1) / MLPB_ALIGN * MLPB_ALIGN;
+}
+
 /* MLPB_OK if ws fits m's architecture. */
 mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws);
 
@@ -233,5 +247,8 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
  * can still overflow a parameter (a huge learning rate), and the trainer must
  * know at that step. Found in the update pass itself, at no extra pass. */
 mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+/* Bytes mlpb_optim_create asks the allocator for (rounded as mlpb__alloc). */
+mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
+                              size_t *bytes);
 
 #endif /* MLPB_INTERNAL_H */
