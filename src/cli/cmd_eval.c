@@ -201,6 +201,7 @@ int cli_cmd_eval(int argc, char **argv)
     const char *pos[2] = {args.model, args.data};
     const int json = args.json;
     mlpb_data_opts o = args.o;
+    o.max_bytes      = args.max_memory;
     o.labels = args.labels;
 
     cli_inputs in = {0};
@@ -349,6 +350,7 @@ int cli_cmd_predict(int argc, char **argv)
         return parsed;
     const char *pos[2] = {args.model, args.data}, *out = args.out, *labels = args.labels;
     mlpb_data_opts o = args.o;
+    o.max_bytes      = args.max_memory;
 
     cli_inputs in = {0};
     cli_inputs_add(&in, pos[0]);

@@ -1,7 +1,7 @@
 # lib.sh -- shared helpers of the mlpblas tool tests (POSIX sh, awk, grep).
 # A test script is run as:
 #   sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION SVG_CHECK
-#      TMPFILE_PROBE
+#      PROBE
 # and sources this file, which sets those variables and enters a fresh WORK.
 
 MLPBLAS=$1
@@ -11,7 +11,7 @@ JSON=$4
 REF=$5
 VERSION=$6
 SVG=$7
-TMPFILE_PROBE=$8
+PROBE=$8
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 
 fail() {

@@ -133,7 +133,7 @@ no_temp_files
 # ---- kill -9 while the outputs are open: the targets are intact and, where
 # the file system takes O_TMPFILE, nothing is left behind (a named temporary,
 # the fallback, cannot be removed after a kill).
-"$TMPFILE_PROBE" . && tmpfile=1 || tmpfile=0
+"$PROBE" tmpfile . && tmpfile=1 || tmpfile=0
 for i in 1 2 3 4 5 6 7 8; do
     "$MLPBLAS" train d.csv --out m.mlpb --log old.log --plot k.svg --epochs 100000 \
         --patience 0 --quiet &
