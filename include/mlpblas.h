@@ -571,12 +571,14 @@ MLPB_API mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes,
  * no metadata) and 2.
  *
  * save is atomic: on Linux the image is written to an unnamed file in the
- * target's directory (O_TMPFILE) that is linked in place only when complete
- * (linkat, then rename over the target), so a killed process leaves nothing
- * behind; where the file system lacks O_TMPFILE, to a short temporary name
- * (".mlpb-XXXXXX") in the same directory, removed on failure. Either way the
- * data is fsynced before the rename, and a failed save leaves any existing
- * file untouched. The new file's mode is 0666 & ~umask, or when it replaces
+ * target's directory (O_TMPFILE) and fsynced; a new file is then linked at
+ * its name (linkat), so a killed process leaves nothing behind; a replaced
+ * file is linked at a short temporary name (".mlpb-XXXXXX") and renamed over
+ * the target, so only a kill between those two calls leaves that name.
+ * Where the file system lacks O_TMPFILE the image goes to such a temporary
+ * name from the start, fsynced, then renamed; it is removed on failure.
+ * Either way the target is at every moment the old file or the complete new
+ * one, and a failed save leaves an existing file untouched. The new file's mode is 0666 & ~umask, or when it replaces
  * a regular file, that file's permission bits (mode & 0777: setuid, setgid
  * and sticky are never copied); it belongs to the calling process.
  * save returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, empty path, a header-only
