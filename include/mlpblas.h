@@ -151,6 +151,9 @@ MLPB_API mlpb_status mlpb_model_layer(mlpb_model *m, size_t l, mlpb_layer *out);
  * arena in the same order; *n receives the float count. NULL for NULL m. */
 MLPB_API float       *mlpb_model_params(mlpb_model *m, size_t *n);
 MLPB_API const float *mlpb_model_grads(const mlpb_model *m, size_t *n);
+/* The gradient arena, writable: for callers that replace the gradient
+ * before mlpb_optim_step (a sum over processes, a custom scaling). */
+MLPB_API float       *mlpb_model_grads_mut(mlpb_model *m, size_t *n);
 
 /* Input standardisation, applied by every forward pass: x' = (x - mean) / std.
  * Off after create. set copies d means and d standard deviations (each std must
@@ -280,6 +283,21 @@ MLPB_API mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threa
 MLPB_API mlpb_status mlpb_workspace_memory(const size_t *sizes, size_t n_sizes,
                                            size_t max_batch, mlpb_threading t,
                                            size_t *bytes);
+
+/* Optional hook for callers that combine gradients across processes (e.g.
+ * libmlpblas_mpi, which starts the reduction of the output layer while the
+ * lower layers are still computed). mlpb_loss_grad(_weighted) on ws calls
+ * fn(layer, ctx) once per weight layer as soon as that layer's gradients (dW
+ * then db, contiguous in the arena from mlpb_layer.dw) are final, output
+ * layer first, down to layer 0. From the call on, the pass only reads that
+ * slice of the arena. Layers are not reported once the pass has failed, and
+ * a reported slice may hold non-finite values (the call's status says so).
+ * With MLPB_THREADING_SPLIT every layer is reported after the blocks'
+ * gradients are summed. fn NULL removes the hook.
+ * Returns MLPB_OK or MLPB_E_INVALID_ARG (ws NULL). */
+typedef void (*mlpb_grad_ready_fn)(size_t layer, void *ctx);
+MLPB_API mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
+                                                   void *ctx);
 
 /* ------------------------------------------------------- forward/backward */
 /* Probabilities sigmoid(z) for n rows of x (n x d) into prob (n x k). Any

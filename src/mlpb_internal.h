@@ -175,6 +175,8 @@ struct mlpb_workspace {
                            parts' worth when split */
     size_t  serial_mnk; /* products with m*n*k below this use one BLAS thread */
     mlpb_split *split;  /* NULL unless MLPB_THREADING_SPLIT with 2+ parts */
+    mlpb_grad_ready_fn grad_ready; /* mlpb_workspace_set_grad_ready; NULL in views */
+    void   *grad_ready_ctx;
 };
 
 /* A batch runs split only if each part gets at least this many rows: with

@@ -264,6 +264,13 @@ const float *mlpb_model_grads(const mlpb_model *m, size_t *n)
     return m == NULL ? NULL : m->grads;
 }
 
+float *mlpb_model_grads_mut(mlpb_model *m, size_t *n)
+{
+    if (n != NULL)
+        *n = m == NULL ? 0 : m->n_params;
+    return m == NULL ? NULL : m->grads;
+}
+
 mlpb_status mlpb_model_set_standardization(mlpb_model *m, const float *mean, const float *std)
 {
     if (m == NULL || (mean == NULL) != (std == NULL))

@@ -337,6 +337,16 @@ mlpb_status mlpb_workspace_memory(const size_t *sizes, size_t n_sizes, size_t ma
     return MLPB_OK;
 }
 
+mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
+                                          void *ctx)
+{
+    if (ws == NULL)
+        return MLPB_E_INVALID_ARG;
+    ws->grad_ready = fn;
+    ws->grad_ready_ctx = fn == NULL ? NULL : ctx;
+    return MLPB_OK;
+}
+
 mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
 {
     if (!mlpb__has_params(m))
