@@ -138,7 +138,8 @@ static void test_names_round_trip(void **state)
     assert_int_equal(mlpb_model_load(path, NULL, &r), MLPB_OK);
     assert_same_strings(m, r);
     size_t np;
-    assert_memory_equal(mlpb_model_params(r, &np), mlpb_model_params(m, NULL), np * 4);
+    const float *pr = mlpb_model_params(r, &np);
+    assert_memory_equal(pr, mlpb_model_params(m, NULL), np * sizeof(float));
     mlpb_model_destroy(r);
     /* Removing everything gives the 4-byte empty section again. */
     assert_int_equal(mlpb_model_set_input_names(m, NULL), MLPB_OK);
