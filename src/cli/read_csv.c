@@ -325,16 +325,22 @@ static mlpb_status read_first(cli_table *t, first_rec *r)
             if (r->n == MAX_COLUMNS)
                 return cli_fail_at(s, MLPB_E_FORMAT, f.line, f.col,
                                    "more than %d fields on one line", MAX_COLUMNS);
-            size_t i = r->n;
+            size_t i = r->n, fc = r->fcap;
             if ((st = cli_grow((void **)&r->off, &r->fcap, i + 1, sizeof(size_t))) != MLPB_OK)
                 return cli_fail_nomem(s, st);
-            size_t fc = r->fcap;
-            r->line   = realloc(r->line, fc * sizeof(size_t));
-            size_t *cp = r->line ? realloc(r->col, fc * sizeof(size_t)) : NULL;
-            if (cp == NULL ||
-                (st = cli_grow((void **)&r->text, &r->cap, r->len + s->tlen + 1, 1)) != MLPB_OK)
-                return cli_fail_nomem(s, MLPB_E_NOMEM);
-            r->col = cp;
+            if (r->fcap != fc) {
+                size_t *lp = realloc(r->line, r->fcap * sizeof(size_t));
+                if (lp != NULL)
+                    r->line = lp;
+                size_t *cp = lp ? realloc(r->col, r->fcap * sizeof(size_t)) : NULL;
+                if (cp == NULL) {
+                    r->fcap = fc; /* line and col keep fc entries */
+                    return cli_fail_nomem(s, MLPB_E_NOMEM);
+                }
+                r->col = cp;
+            }
+            if ((st = cli_grow((void **)&r->text, &r->cap, r->len + s->tlen + 1, 1)) != MLPB_OK)
+                return cli_fail_nomem(s, st);
             memcpy(r->text + r->len, s->tok, s->tlen + 1);
             r->off[i]  = r->len;
             r->line[i] = f.line;
@@ -452,10 +458,13 @@ mlpb_status csv_read(cli_table *t, size_t max_rows, cli_chunk *c)
     mlpb_status st;
     span        f;
     first_rec  *p = t->pending;
+    size_t      lim_x = 0;
+    if (max_rows > 0 && cli_mul_size(max_rows, ncols, &lim_x) != MLPB_OK)
+        lim_x = 0;
     if (p != NULL) {
-        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, ncols, sizeof(float),
+        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, ncols, lim_x, sizeof(float),
                                  p->rec_line)) != MLPB_OK ||
-            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, 1, sizeof(size_t),
+            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, 1, max_rows, sizeof(size_t),
                                  p->rec_line)) != MLPB_OK)
             return st;
         for (size_t j = 0; j < ncols; j++) {
@@ -481,9 +490,10 @@ mlpb_status csv_read(cli_table *t, size_t max_rows, cli_chunk *c)
         size_t need;
         if ((st = cli_mul_size(n + 1, ncols, &need)) != MLPB_OK)
             return cli_fail_nomem(s, st);
-        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, need, sizeof(float),
+        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, need, lim_x, sizeof(float),
                                  s->line)) != MLPB_OK ||
-            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, n + 1, sizeof(size_t),
+            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, n + 1, max_rows,
+                                 sizeof(size_t),
                                  s->line)) != MLPB_OK)
             return st;
         float *row = c->x + n * ncols;

@@ -48,14 +48,16 @@ mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *wh
                          "%.1f MB more asked)", what, mb(max), mb(have), mb(extra));
 }
 
-mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t elsize,
-                           size_t line)
+mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t limit,
+                           size_t elsize, size_t line)
 {
     if (need <= *cap)
         return MLPB_OK;
     size_t nc = *cap < 64 ? 64 : *cap + *cap / 2;
     if (nc < *cap || nc < need)
         nc = need;
+    if (limit != 0 && nc > limit)
+        nc = limit > need ? limit : need; /* a chunk never needs more */
     if (nc > SIZE_MAX / elsize)
         return cli_fail_nomem(&t->s, MLPB_E_OVERFLOW);
     const uint64_t max = t->o.max_bytes, have = t->held + t->chunk_held;

@@ -51,9 +51,10 @@ struct cli_table {
 /* The budget: may the table hold extra more bytes? Otherwise the message
  * (what, at line) is written and MLPB_E_NOMEM returned. */
 mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *what);
-/* Grow a chunk buffer within the budget (elements of elsize). */
-mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t elsize,
-                           size_t line);
+/* Grow a chunk buffer to need elements of elsize, by half, but to at most
+ * limit (0: none) and within the budget. */
+mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t limit,
+                           size_t elsize, size_t line);
 /* Account bytes the table itself allocates (negative to release). */
 void        tbl_account(cli_table *t, int64_t delta);
 
