@@ -121,7 +121,7 @@ mlpb_status mlpb_loss_grad(mlpb_model *m, mlpb_workspace *ws, const float *x, co
 
 mlpb_status mlpb_sgd_step(mlpb_model *m, float lr)
 {
-    if (m == NULL || !isfinite(lr))
+    if (m == NULL || !mlpb__has_params(m) || !isfinite(lr))
         return MLPB_E_INVALID_ARG;
     mlpb__axpy_neg(m->n_params, lr, m->grads, m->params);
     return MLPB_OK;

@@ -246,18 +246,14 @@ size_t mlpb_workspace_max_batch(const mlpb_workspace *ws)
     return ws == NULL ? 0 : ws->max_batch;
 }
 
+static size_t parts_for(mlpb_threading t, size_t max_batch);
+
 mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
 {
     if (ws == NULL || (t != MLPB_THREADING_BLAS && t != MLPB_THREADING_SERIAL_SMALL &&
                        t != MLPB_THREADING_SPLIT))
         return MLPB_E_INVALID_ARG;
-    size_t parts = 1;
-    if (t == MLPB_THREADING_SPLIT) {
-        const int threads = mlpb__blas_threads();
-        parts = threads > 1 ? (size_t)threads : 1;
-        parts = parts > MLPB_SPLIT_MAX_PARTS ? MLPB_SPLIT_MAX_PARTS : parts;
-        parts = parts > ws->max_batch ? ws->max_batch : parts;
-    }
+    const size_t parts = parts_for(t, ws->max_batch);
     if (ws->split == NULL || ws->split->parts != parts) {
         split_free(&ws->alloc, ws->split);
         ws->split = NULL;
@@ -279,8 +275,82 @@ mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn
     return MLPB_OK;
 }
 
+/* The part count set_threading chooses for t and max_batch. */
+static size_t parts_for(mlpb_threading t, size_t max_batch)
+{
+    size_t parts = 1;
+    if (t == MLPB_THREADING_SPLIT) {
+        const int threads = mlpb__blas_threads();
+        parts = threads > 1 ? (size_t)threads : 1;
+        parts = parts > MLPB_SPLIT_MAX_PARTS ? MLPB_SPLIT_MAX_PARTS : parts;
+        parts = parts > max_batch ? max_batch : parts;
+    }
+    return parts;
+}
+
+/* Sizes of the blocks are far below SIZE_MAX once buffer_floats and the
+ * parameter count have been checked; the sums are checked anyway. */
+mlpb_status mlpb__workspace_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                                  mlpb_threading t, size_t *final, size_t *peak)
+{
+    if (sizes == NULL || n_sizes < 3 || max_batch == 0 ||
+        (t != MLPB_THREADING_BLAS && t != MLPB_THREADING_SERIAL_SMALL &&
+         t != MLPB_THREADING_SPLIT))
+        return MLPB_E_INVALID_ARG;
+    if (max_batch > (size_t)INT_MAX)
+        return MLPB_E_OVERFLOW;
+    size_t n_params;
+    MLPB_TRY(mlpb_model_memory(sizes, n_sizes, &n_params)); /* checks the sizes */
+    n_params = 0;
+    for (size_t l = 0; l + 1 < n_sizes; l++)
+        n_params += sizes[l] * sizes[l + 1] + sizes[l + 1]; /* checked by model_memory */
+    const size_t L = n_sizes - 2;
+    size_t total, bytes;
+    MLPB_TRY(buffer_floats(sizes, n_sizes, max_batch, &total));
+    MLPB_TRY(mlpb__mul_size(total, sizeof(float), &bytes));
+    const size_t old_floats = mlpb__alloc_size(bytes);
+    size_t sum = mlpb__alloc_size(sizeof(mlpb_workspace) + n_sizes * sizeof(size_t) +
+                                  (L + 1) * sizeof(float *));
+    size_t floats = old_floats, extra = 0;
+    const size_t parts = parts_for(t, max_batch);
+    if (parts >= 2) {
+        const size_t part_rows = (max_batch + parts - 1) / parts, rows = part_rows * parts;
+        MLPB_TRY(mlpb__add_size(sum, mlpb__alloc_size(sizeof(mlpb_split) +
+                                                      parts * sizeof(mlpb_workspace) +
+                                                      parts * (L + 1) * sizeof(float *) +
+                                                      parts * sizeof(float *)),
+                                &sum));
+        size_t grads;
+        MLPB_TRY(mlpb__mul_size(mlpb__pad_floats(n_params), sizeof(float), &grads));
+        MLPB_TRY(mlpb__mul_size(mlpb__alloc_size(grads), parts - 1, &grads));
+        MLPB_TRY(mlpb__add_size(sum, grads, &sum));
+        MLPB_TRY(mlpb__add_size(sum, mlpb__alloc_size(mlpb__team_bytes(parts)), &sum));
+        if (rows != max_batch) {
+            MLPB_TRY(buffer_floats(sizes, n_sizes, rows, &total));
+            MLPB_TRY(mlpb__mul_size(total, sizeof(float), &bytes));
+            floats = mlpb__alloc_size(bytes);
+            extra = old_floats; /* freed only once the new buffers exist */
+        }
+    }
+    MLPB_TRY(mlpb__add_size(sum, floats, final));
+    return mlpb__add_size(*final, extra, peak);
+}
+
+mlpb_status mlpb_workspace_memory(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                                  mlpb_threading t, size_t *bytes)
+{
+    if (bytes == NULL)
+        return MLPB_E_INVALID_ARG;
+    size_t final, peak;
+    MLPB_TRY(mlpb__workspace_bytes(sizes, n_sizes, max_batch, t, &final, &peak));
+    *bytes = peak;
+    return MLPB_OK;
+}
+
 mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
 {
+    if (!mlpb__has_params(m))
+        return MLPB_E_INVALID_ARG; /* a header-only model cannot run */
     return mlpb__same_arch(m->sizes, m->n_sizes, ws->sizes, ws->n_sizes) ? MLPB_OK
                                                                          : MLPB_E_INVALID_ARG;
 }

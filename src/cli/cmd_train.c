@@ -53,6 +53,8 @@ static const char train_help[] =
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  --multilabel            LIBSVM labels are comma-separated class ids (else 0/1, -1/+1)\n"
     "Output:\n"
     "  --log FILE              write the learning curve (one CSV row an epoch)\n"
     "  --quiet                 print nothing but errors\n"
@@ -371,7 +373,7 @@ int cli_cmd_train(int argc, char **argv)
         {"--batch", 1},   {"--lr", 1},           {"--optimizer", 1}, {"--weight-decay", 1},
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
-        {"--json", 0},    {"--no-standardize", 0}, CLI_DATA_OPTDEFS, {NULL, 0}};
+        {"--json", 0},    {"--no-standardize", 0}, {"--multilabel", 0}, CLI_DATA_OPTDEFS, {NULL, 0}};
     const char    *data_path = NULL, *out = NULL;
     size_t         threads = 0;
     int            json = 0, r;
