@@ -265,16 +265,6 @@ mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
     return MLPB_OK;
 }
 
-mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
-                                          void *ctx)
-{
-    if (ws == NULL)
-        return MLPB_E_INVALID_ARG;
-    ws->grad_ready = fn;
-    ws->grad_ready_ctx = fn == NULL ? NULL : ctx;
-    return MLPB_OK;
-}
-
 /* The part count set_threading chooses for t and max_batch. */
 static size_t parts_for(mlpb_threading t, size_t max_batch)
 {
@@ -344,6 +334,16 @@ mlpb_status mlpb_workspace_memory(const size_t *sizes, size_t n_sizes, size_t ma
     size_t final, peak;
     MLPB_TRY(mlpb__workspace_bytes(sizes, n_sizes, max_batch, t, &final, &peak));
     *bytes = peak;
+    return MLPB_OK;
+}
+
+mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
+                                          void *ctx)
+{
+    if (ws == NULL)
+        return MLPB_E_INVALID_ARG;
+    ws->grad_ready = fn;
+    ws->grad_ready_ctx = fn == NULL ? NULL : ctx;
     return MLPB_OK;
 }
 
