@@ -383,6 +383,19 @@ static void test_table_budgets(void **state)
     assert_int_equal(rows, (len - 8) / 8);
     cli_table_close(t);
     cli_chunk_free(&c);
+    /* 100 000 one-letter names: 200 kB of header, ~30 MB of column state,
+     * refused before it is allocated. */
+    char *wide = malloc(200001);
+    for (size_t j = 0; j < 100000; j++)
+        memcpy(wide + 2 * j, j + 1 < 100000 ? "a," : "a\n", 2);
+    cli_read_opts_init(&o);
+    o.max_bytes = 1000000;
+    assert_int_equal(cli_table_open_mem(wide, 200000, "w.csv", &o, &t, err_buf, sizeof err_buf),
+                     MLPB_E_NOMEM);
+    assert_null(t);
+    assert_non_null(strstr(err_buf, "w.csv:1:1: reading the columns of this line needs more than the "
+                                    "memory limit of 1.0 MB"));
+    free(wide);
     /* The text budget. */
     cli_read_opts_init(&o);
     o.max_text_bytes = 1000;
