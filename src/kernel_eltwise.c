@@ -23,13 +23,16 @@
 #define MLPB_CLONES
 #endif
 
-/* 1 if the float is Inf or NaN (exponent all ones). An integer test: it
- * vectorises, and no compiler may fold it away. */
+/* Bit 31 set if the float is Inf or NaN: its exponent field plus one unit
+ * carries out of the field exactly when the field is all ones. An integer
+ * test (an and and an add; OR-ed together over a pass, then bit 31 read
+ * once): it vectorises, and no compiler may fold it away. */
+#define NON_FINITE_BIT 0x80000000u
 static inline uint32_t non_finite(float v)
 {
     uint32_t u;
     memcpy(&u, &v, sizeof u);
-    return (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    return (u & 0x7f800000u) + 0x00800000u;
 }
 
 MLPB_CLONES
@@ -44,7 +47,7 @@ bool mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restric
             row[j] = v < 0.0f ? 0.0f : v;
         }
     }
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 MLPB_CLONES
@@ -58,7 +61,7 @@ bool mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict
             bad |= non_finite(row[j]);
         }
     }
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p)
@@ -179,7 +182,7 @@ bool mlpb__all_finite(size_t n, const float *restrict x)
     uint32_t bad = 0;
     for (size_t i = 0; i < n; i++)
         bad |= non_finite(x[i]);
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 MLPB_CLONES
@@ -197,7 +200,7 @@ bool mlpb__add_finite(size_t n, const float *restrict src, float *restrict dst)
         dst[i] += src[i];
         bad |= non_finite(dst[i]);
     }
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 MLPB_CLONES
