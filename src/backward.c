@@ -87,9 +87,12 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
     double sum;
     bool finite;
 
-    const size_t parts = mlpb__split_parts(ws, n);
+    const size_t parts = mlpb__split_parts(ws, n, true);
     if (parts == 1) {
-        MLPB_TRY(pass(m, ws, x, y, n, pw, sw, scale, m->grads, &sum));
+        const int restore = mlpb__serial_begin(ws, n);
+        const mlpb_status st = pass(m, ws, x, y, n, pw, sw, scale, m->grads, &sum);
+        mlpb__serial_end(restore);
+        MLPB_TRY(st);
         finite = mlpb__all_finite(m->n_params, m->grads);
     } else {
         split_job j = {.m = m, .ws = ws, .x = x, .y = y, .pw = pw, .sw = sw, .n = n,

@@ -361,11 +361,15 @@ static void test_table_budgets(void **state)
     assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_E_INVALID_ARG);
     cli_table_close(t);
     /* Chunks of 1000 rows fit. */
+    cli_chunk_free(&c);
     assert_int_equal(cli_table_open_mem(text, len, "b.csv", &o, &t, err_buf, sizeof err_buf),
                      MLPB_OK);
     size_t rows = 0;
-    while (cli_table_read(t, 1000, &c, err_buf, sizeof err_buf) == MLPB_OK && c.n > 0)
+    while (cli_table_read(t, 1000, &c, err_buf, sizeof err_buf) == MLPB_OK && c.n > 0) {
         rows += c.n;
+        /* Memory independent of the file's length: one chunk's worth. */
+        assert_true(c.cap_x <= 1000 * 4 && c.cap_line <= 1000);
+    }
     assert_int_equal(rows, (len - 8) / 8);
     cli_table_close(t);
     cli_chunk_free(&c);

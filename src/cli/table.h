@@ -87,7 +87,10 @@ typedef struct cli_column {
                                became one (a whole-file read: every row). A column
                                mixing numbers and strings is a string column; a
                                number in it is a level keyed by its value ("1" and
-                               "1.0" are one level, named by the first text seen). */
+                               "1.0" are one level); a number read before the first
+                               string is named by the shortest text that reads back
+                               as its float ("1.0" and "1" -> "1", "0.10" -> "0.1"),
+                               later ones by their own text. */
     char      **levels;     /* string column: the distinct texts, first-seen order */
     size_t      n_levels;
     size_t      first_string_line, first_string_col; /* the first non-numeric cell */

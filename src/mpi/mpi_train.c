@@ -36,7 +36,7 @@ static mlpb_status check_local(const mlpb_model *m, const mlpb_dataset *tr,
     if (!(isfinite(o->min_delta) && o->min_delta >= 0.0f))
         return MLPB_E_INVALID_ARG;
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
-        o->threading != MLPB_THREADING_SPLIT)
+        o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
         return MLPB_E_INVALID_ARG;
     const size_t d = mlpb_model_n_inputs(m), k = mlpb_model_n_outputs(m);
     if (o->pos_weight != NULL)

@@ -153,7 +153,7 @@ bad_out=nodir/sub/m.mlpb
 run 1 "$MLPBLAS" train "$DATA/binary.csv" --out $bad_out --quiet
 err_is "$bad_out: cannot write: nodir/sub: No such file or directory"
 run 1 "$MLPBLAS" predict good.mlpb "$DATA/binary.csv" --out nodir/p.csv
-err_is 'nodir/p.csv: cannot create: No such file or directory'
+err_is 'nodir/p.csv: cannot write: nodir: No such file or directory'
 
 # A full disk on standard output is an error, not a silent success.
 if [ -w /dev/full ]; then
