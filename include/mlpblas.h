@@ -148,9 +148,13 @@ typedef struct mlpb_layer {
 MLPB_API mlpb_status mlpb_model_layer(mlpb_model *m, size_t l, mlpb_layer *out);
 
 /* The whole parameter arena, layer after layer (W then b), and the gradient
- * arena in the same order; *n receives the float count. NULL for NULL m. */
+ * arena in the same order; *n receives the float count. NULL (and *n 0) for
+ * NULL m or a header-only model (mlpb_model_load_header). */
 MLPB_API float       *mlpb_model_params(mlpb_model *m, size_t *n);
 MLPB_API const float *mlpb_model_grads(const mlpb_model *m, size_t *n);
+/* The gradient arena, writable: for callers that replace the gradient
+ * before mlpb_optim_step (a sum over processes, a custom scaling). */
+MLPB_API float       *mlpb_model_grads_mut(mlpb_model *m, size_t *n);
 
 /* Input standardisation, applied by every forward pass: x' = (x - mean) / std.
  * Off after create. set copies d means and d standard deviations (each std must
@@ -220,8 +224,10 @@ MLPB_API mlpb_status mlpb_model_memory(const size_t *sizes, size_t n_sizes, size
  * same sizes may use it). */
 typedef struct mlpb_workspace mlpb_workspace;
 
-/* Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0), MLPB_E_OVERFLOW,
- * MLPB_E_NOMEM. *out is NULL on failure. */
+/* The new workspace runs MLPB_THREADING_AUTO (see mlpb_workspace_set_threading).
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0), MLPB_E_OVERFLOW,
+ * MLPB_E_NOMEM (memory, or a thread of the workspace's team). *out is NULL on
+ * failure. */
 MLPB_API mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
                                            const mlpb_allocator *alloc,
                                            mlpb_workspace **out);
@@ -231,8 +237,21 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
 
 /* How the passes that use a workspace run their BLAS products.
  *
- * MLPB_THREADING_BLAS (the default) leaves every product to the BLAS
- * library's thread count.
+ * MLPB_THREADING_AUTO (the default of a new workspace and of mlpb_train)
+ * chooses, for each call, what is fastest for its shape and the BLAS thread
+ * count T read when the mode is set (at create for a new workspace): a batch
+ * whose row blocks are big enough runs split as MLPB_THREADING_SPLIT does,
+ * in T blocks; any other call runs unsplit, its small products on one BLAS
+ * thread as MLPB_THREADING_SERIAL_SMALL does and the rest on T. The choice
+ * is a fixed rule of the layer sizes, the rows of the call and T, never a
+ * timing, so a fixed seed and T still give bitwise-identical results; the
+ * rule and the measurements behind it are in docs/bench.md. With T = 1 it
+ * runs everything unsplit on one thread and never touches the BLAS thread
+ * count; a workspace that could split costs T - 1 threads and gradient
+ * arenas, as MLPB_THREADING_SPLIT.
+ *
+ * MLPB_THREADING_BLAS leaves every product to the BLAS library's thread
+ * count and never changes it.
  *
  * MLPB_THREADING_SERIAL_SMALL runs products of fewer than
  * MLPB_SERIAL_SMALL_MNK multiply-adds (m*n*k) on one BLAS thread, where
@@ -246,27 +265,28 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
  * one BLAS thread: one fork and one join per batch instead of one per
  * product. A batch splits when each block gets at least 8 rows and 2^17
  * multiply-adds of forward pass; smaller ones run unsplit on one BLAS thread.
- * Measured on 2 cores, a training step on 256 x 28 x 300 runs ~2x faster
- * than with MLPB_THREADING_BLAS and ~1.5x than with
- * MLPB_THREADING_SERIAL_SMALL, ~1.1x on 256 x 256 x 512, and the same on
- * 1024 x 784 x 1024. Blocks are not bound to threads: a free thread, the
- * caller included, takes the next, so a helper that the system has not
- * scheduled delays no more than the block it holds. The blocks' gradients
- * are summed in block order, so results are reproducible for a given P and
- * differ from the unsplit ones only by rounding. It costs P - 1 threads,
- * which wait between batches (spinning for a few tens of microseconds, then
- * blocked), and P - 1 gradient arenas.
+ * Blocks are not bound to threads: a free thread, the caller included, takes
+ * the next, so a helper that the system has not scheduled delays no more
+ * than the block it holds. The blocks' gradients are summed in block order,
+ * so results are reproducible for a given P and differ from the unsplit ones
+ * only by rounding. It costs P - 1 threads, which wait between batches
+ * (spinning for a few tens of microseconds, then blocked), and P - 1
+ * gradient arenas.
  *
- * Both non-default modes call openblas_set_num_threads around their products,
- * which changes process-wide state during the call: use them only in programs
- * that do not call BLAS from another thread at the same time.
+ * Every mode but MLPB_THREADING_BLAS calls openblas_set_num_threads around
+ * its single-threaded work when the BLAS thread count is above one, which
+ * changes process-wide state during the call: a program that calls the
+ * library from several threads at once, or BLAS from another thread, should
+ * set one BLAS thread (mlpb_blas_set_threads(1); the modes then leave it
+ * alone) or use MLPB_THREADING_BLAS.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG, or MLPB_E_NOMEM (memory or a thread
- * could not be had for MLPB_THREADING_SPLIT; the workspace then stays
+ * could not be had for MLPB_THREADING_SPLIT or AUTO; the workspace then stays
  * usable, unsplit). */
 typedef enum mlpb_threading {
     MLPB_THREADING_BLAS         = 0,
     MLPB_THREADING_SERIAL_SMALL = 1,
-    MLPB_THREADING_SPLIT        = 2
+    MLPB_THREADING_SPLIT        = 2,
+    MLPB_THREADING_AUTO         = 3
 } mlpb_threading;
 #define MLPB_SERIAL_SMALL_MNK ((size_t)1 << 23)
 MLPB_API mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t);
@@ -280,6 +300,21 @@ MLPB_API mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threa
 MLPB_API mlpb_status mlpb_workspace_memory(const size_t *sizes, size_t n_sizes,
                                            size_t max_batch, mlpb_threading t,
                                            size_t *bytes);
+
+/* Optional hook for callers that combine gradients across processes (e.g.
+ * libmlpblas_mpi, which starts the reduction of the output layer while the
+ * lower layers are still computed). mlpb_loss_grad(_weighted) on ws calls
+ * fn(layer, ctx) once per weight layer as soon as that layer's gradients (dW
+ * then db, contiguous in the arena from mlpb_layer.dw) are final, output
+ * layer first, down to layer 0. From the call on, the pass only reads that
+ * slice of the arena. Layers are not reported once the pass has failed, and
+ * a reported slice may hold non-finite values (the call's status says so).
+ * With MLPB_THREADING_SPLIT every layer is reported after the blocks'
+ * gradients are summed. fn NULL removes the hook.
+ * Returns MLPB_OK or MLPB_E_INVALID_ARG (ws NULL). */
+typedef void (*mlpb_grad_ready_fn)(size_t layer, void *ctx);
+MLPB_API mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
+                                                   void *ctx);
 
 /* ------------------------------------------------------- forward/backward */
 /* Probabilities sigmoid(z) for n rows of x (n x d) into prob (n x k). Any
@@ -485,7 +520,7 @@ typedef struct mlpb_train_opts {
     mlpb_batch_fn   on_batch;       /* may be NULL (NULL) */
     void           *ctx;            /* passed to the callbacks (NULL) */
     mlpb_threading  threading;      /* of the trainer's workspace; see
-                                       mlpb_workspace_set_threading (MLPB_THREADING_BLAS) */
+                                       mlpb_workspace_set_threading (MLPB_THREADING_AUTO) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
@@ -571,12 +606,14 @@ MLPB_API mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes,
  * no metadata) and 2.
  *
  * save is atomic: on Linux the image is written to an unnamed file in the
- * target's directory (O_TMPFILE) that is linked in place only when complete
- * (linkat, then rename over the target), so a killed process leaves nothing
- * behind; where the file system lacks O_TMPFILE, to a short temporary name
- * (".mlpb-XXXXXX") in the same directory, removed on failure. Either way the
- * data is fsynced before the rename, and a failed save leaves any existing
- * file untouched. The new file's mode is 0666 & ~umask, or when it replaces
+ * target's directory (O_TMPFILE) and fsynced; a new file is then linked at
+ * its name (linkat), so a killed process leaves nothing behind; a replaced
+ * file is linked at a short temporary name (".mlpb-XXXXXX") and renamed over
+ * the target, so only a kill between those two calls leaves that name.
+ * Where the file system lacks O_TMPFILE (or the file cannot be linked: no
+ * /proc) the image goes to such a temporary name from the start, fsynced, then renamed; it is removed on failure.
+ * Either way the target is at every moment the old file or the complete new
+ * one, and a failed save leaves an existing file untouched. The new file's mode is 0666 & ~umask, or when it replaces
  * a regular file, that file's permission bits (mode & 0777: setuid, setgid
  * and sticky are never copied); it belongs to the calling process.
  * save returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, empty path, a header-only
@@ -595,6 +632,9 @@ MLPB_API size_t      mlpb_model_file_size(const mlpb_model *m);
 MLPB_API mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t len);
 #define MLPB_MODEL_FORMAT_VERSION 2
 
+/* Loading and verifying use about 70 KiB of stack (a 4 KiB buffer, and the
+ * duplicate-key check of up to MLPB_META_MAX_ENTRIES keys), no heap until the
+ * file has been checked. */
 /* Header-only loading, for inspecting a file of any size: reads the sizes,
  * names, metadata and standardisation, never the parameters, and allocates
  * only the model's bookkeeping, its names and metadata, and 2 d floats for
@@ -602,7 +642,8 @@ MLPB_API mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t 
  * runs every check of mlpb_model_load but the CRC and, for the parameters,
  * nothing at all (use mlpb_model_verify_file for those). The model it returns
  * has no parameter or gradient arenas: mlpb_model_has_params is 0,
- * mlpb_model_params and mlpb_model_grads return NULL, mlpb_model_file_size
+ * mlpb_model_params, mlpb_model_grads and mlpb_model_grads_mut return NULL
+ * with a count of 0 (the sizes give the count), mlpb_model_file_size
  * returns 0, and mlpb_model_layer, mlpb_model_init, mlpb_model_clone,
  * mlpb_model_copy_params, mlpb_predict, mlpb_predict_logits, mlpb_loss,
  * mlpb_loss_grad(_weighted), mlpb_sgd_step, mlpb_optim_create, mlpb_optim_step,

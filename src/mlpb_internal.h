@@ -174,7 +174,13 @@ struct mlpb_workspace {
     size_t  rows;       /* rows the buffers hold: max_batch, or a whole number of
                            parts' worth when split */
     size_t  serial_mnk; /* products with m*n*k below this use one BLAS thread */
-    mlpb_split *split;  /* NULL unless MLPB_THREADING_SPLIT with 2+ parts */
+    size_t  layer_macs; /* the largest in x out of any layer: a pass on n rows has
+                           no product above n * layer_macs multiply-adds */
+    mlpb_threading threading;
+    mlpb_split *split;  /* NULL unless MLPB_THREADING_SPLIT with 2+ parts, or
+                           MLPB_THREADING_AUTO where max_batch rows may split */
+    mlpb_grad_ready_fn grad_ready; /* mlpb_workspace_set_grad_ready; NULL in views */
+    void   *grad_ready_ctx;
 };
 
 /* A batch runs split only if each part gets at least this many rows: with
@@ -190,8 +196,21 @@ struct mlpb_workspace {
 /* At most this many parts (the BLAS thread count, capped). */
 #define MLPB_SPLIT_MAX_PARTS 64
 
+/* MLPB_THREADING_AUTO's rule: the parts (1: unsplit) that a call on n rows
+ * of a network of these layer sizes runs in with `threads` BLAS threads, for
+ * a training step (train) or inference. A pure function of its arguments, so
+ * that the choice, and with it every result, is fixed by the shape and the
+ * thread count; the measurements behind its thresholds are in docs/bench.md. */
+size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t threads,
+                        bool train);
 /* Whether a call on n rows runs split (and on how many parts). */
-size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n);
+size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n, bool train);
+/* Before an unsplit call on n rows: if none of its products reaches
+ * ws->serial_mnk, drops BLAS to one thread for the whole call (one
+ * openblas_set_num_threads pair a call instead of one a product) and
+ * returns the count to restore; else 0. */
+int  mlpb__serial_begin(const mlpb_workspace *ws, size_t n);
+void mlpb__serial_end(int restore);
 /* Runs fn(ctx, p) for each part on ws's team, with BLAS on one thread for
  * the duration (each part is a thread of its own). */
 void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
@@ -247,6 +266,10 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
  * can still overflow a parameter (a huge learning rate), and the trainer must
  * know at that step. Found in the update pass itself, at no extra pass. */
 mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+/* The same after a caller that has just proved the gradient finite (a
+ * successful mlpb_loss_grad): skips the optimiser's own read-only pass over
+ * the gradient arena when clipping is off. */
+mlpb_status mlpb__optim_update_finite(mlpb_optim *o, mlpb_model *m, bool *params_finite);
 /* Bytes mlpb_optim_create asks the allocator for (rounded as mlpb__alloc). */
 mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
                               size_t *bytes);

@@ -29,7 +29,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->on_epoch = NULL;
     o->on_batch = NULL;
     o->ctx = NULL;
-    o->threading = MLPB_THREADING_BLAS;
+    o->threading = MLPB_THREADING_AUTO;
 }
 
 static double now_s(void)
@@ -237,7 +237,7 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
     if (!(isfinite(o->min_delta) && o->min_delta >= 0.0f))
         return MLPB_E_INVALID_ARG;
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
-        o->threading != MLPB_THREADING_SPLIT)
+        o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
         return MLPB_E_INVALID_ARG;
     const size_t k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)
@@ -380,7 +380,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
              * batch. */
             st = mlpb_loss_grad_weighted(m, ws, bx, by, nb, &bw, &loss);
             if (st == MLPB_OK)
-                st = mlpb__optim_update(opt, m, &finite);
+                st = mlpb__optim_update_finite(opt, m, &finite); /* checked just now */
             if (st == MLPB_OK && !finite) {
                 /* The update itself overflowed: the weights before it are
                  * gone, those of the start of the epoch are the last good. */
@@ -480,7 +480,7 @@ static mlpb_status memory_args(const size_t *sizes, size_t n_sizes, size_t n_row
     if (!(isfinite(o->val_fraction) && o->val_fraction >= 0.0f && o->val_fraction < 1.0f))
         return MLPB_E_INVALID_ARG;
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
-        o->threading != MLPB_THREADING_SPLIT)
+        o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
         return MLPB_E_INVALID_ARG;
     return mlpb_model_memory(sizes, n_sizes, &model); /* the sizes are valid */
 }

@@ -67,7 +67,8 @@ int cli_parse_sizes(const char *cmd, const char *opt, const char *s, size_t *out
  * --no-header). Returns 1 if the option was one of them (0 if not, -1 on a
  * bad value, message printed). */
 int cli_data_option(const char *cmd, const char *name, const char *value, mlpb_data_opts *o);
-#define CLI_DATA_OPTDEFS {"--format", 1}, {"--delimiter", 1}, {"--no-header", 0}
+#define CLI_DATA_OPTDEFS {"--format", 1}, {"--delimiter", 1}, {"--no-header", 0}, \
+    {"--zero-based", 0}
 
 /* Read a data file, printing the reader's message on failure (CLI_EDATA). */
 int cli_read_data(const char *path, const mlpb_data_opts *o, mlpb_data *d);
@@ -253,6 +254,9 @@ int         cli_parse_optimizer(const char *s, mlpb_optimizer *o);
 int         cli_parse_schedule(const char *s, mlpb_schedule *o);
 
 /* ---------------------------------------------------------------- SVG */
+/* Read a --log CSV from in (path for messages) into *h (n epochs, malloc'd).
+ * CLI_OK, or a message and CLI_EDATA. */
+int cli_read_log(const char *path, FILE *in, mlpb_epoch_info **h, size_t *n);
 int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const char *title);
 /* ROC and precision-recall curves of the first 8 outputs; the first
  * output's AUC and average precision in *auc, *ap (may be NULL). */

@@ -564,6 +564,7 @@ int cli_cmd_train(int argc, char **argv)
 
     cli_inputs in = {0};
     cli_inputs_add(&in, data_path);
+    o.max_bytes = c.max_memory; /* the reader stops there, the trainer checks the rest */
     int rc = outputs_open(&outs, "train", json, &in);
     if (rc != CLI_OK)
         return rc;

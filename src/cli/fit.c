@@ -17,11 +17,7 @@ void cli_train_cfg_default(cli_train_cfg *c)
     memset(c, 0, sizeof *c);
     c->hidden[0] = 64;
     c->n_hidden  = 1;
-    mlpb_train_opts_default(&c->opts);
-    /* The tool calls BLAS from one thread, so it may take the library's own
-     * threading, the fastest on the small and medium shapes of typical
-     * tabular models and no slower on large ones. */
-    c->opts.threading = MLPB_THREADING_SPLIT;
+    mlpb_train_opts_default(&c->opts); /* MLPB_THREADING_AUTO */
     c->val_split  = 0.15;
     c->pos_weight = 1.0f;
     c->seed       = 1;
@@ -82,12 +78,14 @@ int cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out
 
 void cli_format_bytes(char *buf, size_t n, double b)
 {
-    if (b >= 1e9)
-        snprintf(buf, n, "%.1f GB", b / 1e9);
-    else if (b >= 1e6)
-        snprintf(buf, n, "%.1f MB", b / 1e6);
-    else if (b >= 1e3)
-        snprintf(buf, n, "%.1f kB", b / 1e3);
+    /* Binary units, as --max-memory reads its suffixes. */
+    const double k = 1024.0;
+    if (b >= k * k * k)
+        snprintf(buf, n, "%.2f GiB", b / (k * k * k));
+    else if (b >= k * k)
+        snprintf(buf, n, "%.1f MiB", b / (k * k));
+    else if (b >= k)
+        snprintf(buf, n, "%.1f KiB", b / k);
     else
         snprintf(buf, n, "%.0f bytes", b);
 }
@@ -119,43 +117,24 @@ static void short_count(char *buf, size_t n, double v)
         snprintf(buf, n, "%.0f", v);
 }
 
-/* Bytes a training run of sizes on n rows allocates, in double so nothing
- * wraps: the model (parameters, standardisation), its gradients, the
- * optimiser's state, the two snapshots of early stopping, the row index, a
- * workspace of batch rows (activations and their gradients of every layer,
- * the gathered batch), and one gradient arena a thread when batches are
- * split. It follows the allocation list of mlpb_train (mlpblas.h). */
-static double train_bytes(const size_t *sizes, size_t ns, size_t n, const mlpb_train_opts *o,
-                          int threads)
-{
-    double params = 0.0, widths = 0.0;
-    for (size_t i = 0; i + 1 < ns; i++)
-        params += (double)sizes[i] * (double)sizes[i + 1] + (double)sizes[i + 1];
-    for (size_t i = 0; i < ns; i++)
-        widths += (double)sizes[i];
-    double state = 0.0;
-    switch (o->optim.kind) {
-    case MLPB_OPT_SGD: state = 0.0; break;
-    case MLPB_OPT_ADAM:
-    case MLPB_OPT_ADAMW: state = 2.0; break;
-    default: state = 1.0;
-    }
-    double copies = 1.0 + 1.0 + state + 2.0; /* model, gradients, state, snapshots */
-    if (o->threading == MLPB_THREADING_SPLIT && threads > 1)
-        copies += (double)threads;
-    double batch = (double)(o->batch_size ? o->batch_size : 1);
-    return 4.0 * copies * params + 8.0 * (double)sizes[0] +
-           4.0 * 3.0 * batch * widths * (threads > 1 ? (double)threads : 1.0) +
-           8.0 * (double)n;
-}
-
-/* 0 if training fits the budget, else the message and -1. */
+/* 0 if training fits the budget, else the message and -1. What is
+ * counted: the data as read and, with a validation split, its copy in two
+ * parts; the model (mlpb_model_memory); and what mlpb_train allocates
+ * (mlpb_train_memory_val: snapshots, optimiser state, workspace and split
+ * arenas, batch and validation buffers). */
 static int check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
-                        const cli_train_cfg *c, size_t n_train)
+                        const cli_train_cfg *c, size_t n_train, size_t n_val)
 {
-    double data = 4.0 * (double)d->n * (double)(d->d + d->k);
-    double need = train_bytes(sizes, ns, n_train, &c->opts, mlpb_blas_threads());
-    if (data + need <= (double)c->max_memory)
+    mlpb_train_opts o = c->opts;
+    o.val_fraction    = 0.0f;
+    size_t model = 0, train = 0;
+    double data  = 4.0 * (double)d->n * (double)(d->d + d->k) * (n_val > 0 ? 2.0 : 1.0);
+    int    over  = mlpb_model_memory(sizes, ns, &model) != MLPB_OK;
+    if (!over)
+        over = (n_val > 0 ? mlpb_train_memory_val(sizes, ns, n_train, n_val, &o, &train)
+                          : mlpb_train_memory(sizes, ns, n_train, &o, &train)) != MLPB_OK;
+    double need = over ? (double)INFINITY : (double)model + (double)train;
+    if (!over && data + need <= (double)c->max_memory)
         return 0;
     double params = 0.0;
     for (size_t i = 0; i + 1 < ns; i++)
@@ -163,10 +142,13 @@ static int check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
     char feat[32], p[32], nb[32], db[32], mb[32];
     thousands(feat, sizeof feat, sizes[0]);
     short_count(p, sizeof p, params);
-    cli_format_bytes(nb, sizeof nb, need);
+    if (over)
+        snprintf(nb, sizeof nb, "more than the address space");
+    else
+        cli_format_bytes(nb, sizeof nb, need);
     cli_format_bytes(db, sizeof db, data);
     cli_format_bytes(mb, sizeof mb, (double)c->max_memory);
-    cli_fail("mlpblas: %s features x %zu hidden = %s weights, %s for training (with %s of "
+    cli_fail("mlpblas: %s features x %zu hidden = %s weights, %s for training (and %s of "
              "data); --max-memory is %s",
              feat, sizes[1], p, nb, db, mb);
     return -1;
@@ -177,6 +159,7 @@ static int check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
  * double, but the standardised values x - mean are computed in float. */
 static int check_standardisation(const mlpb_data *d, const mlpb_data *tr)
 {
+    char name[32];
     for (size_t j = 0; j < tr->d; j++) {
         double sum = 0.0;
         for (size_t i = 0; i < tr->n; i++)
@@ -190,10 +173,11 @@ static int check_standardisation(const mlpb_data *d, const mlpb_data *tr)
         double sd = sqrt(ss / (double)tr->n);
         if (isfinite(sum) && far <= (double)FLT_MAX && sd <= (double)FLT_MAX)
             continue;
-        return cli_fail("mlpblas: column \"%s\": values up to %.3g overflow the "
-                        "standardisation (deviations from the mean beyond the float range "
-                        "%.3g); rescale the column, or train with --no-standardize",
-                        d->feature_names[j], far > fabs(mu) ? far : fabs(mu),
+        return cli_fail("mlpblas: column \"%s\": deviations from its mean of up to %.3g "
+                        "exceed the float range (%.3g), so standardising it overflows; "
+                        "rescale the column, or train with --no-standardize",
+                        mlpb_data_feature_name(d, j, name, sizeof name),
+                        isfinite(far) ? far : fabs(sum),
                         (double)FLT_MAX),
                -1;
     }
@@ -263,7 +247,7 @@ int cli_train(const mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     for (size_t i = 0; i < c->n_hidden; i++)
         sizes[ns++] = c->hidden[i];
     sizes[ns++] = d->k;
-    if (check_budget(d, sizes, ns, c, tr->n) != 0 ||
+    if (check_budget(d, sizes, ns, c, tr->n, f->val.n) != 0 ||
         (c->opts.standardize && check_standardisation(d, tr) != 0)) {
         cli_fit_free(f);
         return CLI_EDATA;

@@ -23,10 +23,11 @@ static const char usage_text[] =
     "  predict MODEL DATA       probabilities as CSV, one row a sample\n"
     "  info MODEL               architecture and settings of a model file\n"
     "  demo                     split, train and test on the bundled breast-cancer data\n"
+    "  plot LOG --out FILE.svg  the learning curve of a 'train --log' file as SVG\n"
     "\n"
     "Options:\n"
     "  -h, --help               this text; 'mlpblas COMMAND --help' for a command\n"
-    "  --version                the library version\n"
+    "  -V, --version            the version (also after any command)\n"
     "\n"
     "Data files are CSV with a header row (the delimiter ',' ';' or tab is\n"
     "detected) or LIBSVM/svmlight text (.svm, .libsvm, .svmlight), either one\n"
@@ -321,6 +322,14 @@ int cli_data_option(const char *cmd, const char *name, const char *value, mlpb_d
     }
     if (strcmp(name, "--no-header") == 0) {
         o->header = 0;
+        return 1;
+    }
+    if (strcmp(name, "--zero-based") == 0) {
+        o->base = 2; /* CLI_BASE_ZERO */
+        return 1;
+    }
+    if (strcmp(name, "--multilabel") == 0) {
+        o->multilabel = 1;
         return 1;
     }
     return 0;

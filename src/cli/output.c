@@ -161,6 +161,7 @@ void cli_json_metrics(cli_json *j, const mlpb_metrics *m)
     cli_json_num(j, "recall", m->recall);
     cli_json_num(j, "f1", m->f1);
     cli_json_num(j, "auc", m->auc);
+    cli_json_num(j, "ap", m->ap);
 }
 
 /* ----------------------------------------------------------- prediction */

@@ -54,7 +54,9 @@ static void fmt_duration(char *buf, size_t n, double s)
 /* "950", "12.3k", "4.56M". */
 static void fmt_rate(char *buf, size_t n, double r)
 {
-    if (r >= 1e6)
+    if (!(r > 0.0))
+        snprintf(buf, n, "--");
+    else if (r >= 1e6)
         snprintf(buf, n, "%.3gM", r / 1e6);
     else if (r >= 1e3)
         snprintf(buf, n, "%.3gk", r / 1e3);
@@ -84,30 +86,55 @@ int cli_progress_batch(size_t epoch, size_t batch, size_t n_batches, float loss,
     double total      = (double)p->epochs * (double)p->n_rows;
     double elapsed    = now - p->t_start;
     double rate       = elapsed > 0.0 ? done / elapsed : 0.0;
-    char   eta[32], rs[32], tail[128], head[64];
+    char   eta[32], rs[32], pct[16], line[512];
     fmt_duration(eta, sizeof eta, rate > 0.0 ? (total - done) / rate : (double)NAN);
     fmt_rate(rs, sizeof rs, rate);
-    snprintf(head, sizeof head, "epoch %zu/%zu ", epoch, p->epochs);
-    snprintf(tail, sizeof tail, " %3.0f%% loss %.4f %s rows/s ETA %s",
-             100.0 * (double)batch / (double)(n_batches ? n_batches : 1), p->ema, rs, eta);
+    snprintf(pct, sizeof pct, "%3.0f%%",
+             100.0 * (double)batch / (double)(n_batches ? n_batches : 1));
+    double frac = (double)batch / (double)(n_batches ? n_batches : 1);
 
-    /* One column short of the width, so the cursor never wraps; the bar
-     * takes what is left, and below 40 columns the line is cut. */
+    /* One column short of the width, so the cursor never wraps. The bar
+     * takes what the text leaves (5 to 40 columns); where even that does not
+     * fit, shorter forms drop the words, then the rate, then the bar, and
+     * below that the line is cut. */
     int    cols  = cli_term_columns(fileno(stderr));
     size_t width = cols > 1 ? (size_t)cols - 1 : 1;
-    size_t fixed = strlen(head) + strlen(tail) + 2;
-    size_t bar   = width > fixed + 5 ? width - fixed : 5;
-    if (bar > 40)
-        bar = 40;
-    size_t fill = (size_t)((double)bar * (double)batch / (double)(n_batches ? n_batches : 1));
-    if (fill > bar)
-        fill = bar;
-    char line[512];
-    size_t len = 0;
-    len += (size_t)snprintf(line + len, sizeof line - len, "%s[", head);
-    for (size_t i = 0; i < bar && len + 1 < sizeof line; i++)
-        line[len++] = i < fill ? '=' : ' ';
-    snprintf(line + len, sizeof line - len, "]%s", tail);
+    for (int form = 0; form < 4; form++) {
+        char head[64], tail[160];
+        switch (form) {
+        case 0:
+            snprintf(head, sizeof head, "epoch %zu/%zu ", epoch, p->epochs);
+            snprintf(tail, sizeof tail, " %s loss %.4f %s rows/s ETA %s", pct, p->ema, rs, eta);
+            break;
+        case 1:
+            snprintf(head, sizeof head, "%zu/%zu ", epoch, p->epochs);
+            snprintf(tail, sizeof tail, " %s loss %.4f %s/s ETA %s", pct, p->ema, rs, eta);
+            break;
+        case 2:
+            snprintf(head, sizeof head, "%zu/%zu ", epoch, p->epochs);
+            snprintf(tail, sizeof tail, " %s loss %.4f ETA %s", pct, p->ema, eta);
+            break;
+        default:
+            snprintf(head, sizeof head, "%zu/%zu", epoch, p->epochs);
+            snprintf(tail, sizeof tail, " %s loss %.4f ETA %s", pct, p->ema, eta);
+        }
+        size_t fixed = strlen(head) + strlen(tail) + 2;
+        size_t bar   = form == 3 ? 0 : width >= fixed + 5 ? width - fixed : 0;
+        if (bar > 40)
+            bar = 40;
+        if (form < 3 && bar < 5)
+            continue;
+        size_t fill = (size_t)((double)bar * frac);
+        size_t len  = (size_t)snprintf(line, sizeof line, "%s", head);
+        if (bar > 0) {
+            line[len++] = '[';
+            for (size_t i = 0; i < bar && len + 2 < sizeof line; i++)
+                line[len++] = i < fill ? '=' : ' ';
+            line[len++] = ']';
+        }
+        snprintf(line + len, sizeof line - len, "%s", tail);
+        break;
+    }
     if (strlen(line) > width)
         line[width] = '\0';
     fprintf(stderr, "\r%s\033[K", line);
@@ -156,6 +183,13 @@ void cli_progress_epoch(cli_progress *p, const mlpb_epoch_info *e)
             PUT("%zu/%zu loss %.4f", e->epoch, e->epochs, e->train_loss);
             if (val)
                 PUT(" val %.4f acc %.3f", e->val_loss, e->val.accuracy);
+            PUT("%s", best ? " *" : "");
+        }
+        if (len > width) {
+            len = 0;
+            PUT("%zu/%zu loss %.4f", e->epoch, e->epochs, e->train_loss);
+            if (val)
+                PUT(" val %.4f", e->val_loss);
             PUT("%s", best ? " *" : "");
         }
         if (len >= sizeof line)

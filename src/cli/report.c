@@ -150,7 +150,10 @@ void cli_json_config(cli_json *j, const cli_train_cfg *c, const cli_fit *f)
     cli_json_bool(j, "standardize", o->standardize);
     cli_json_int(j, "seed", c->seed);
     cli_json_int(j, "threads", (unsigned long long)mlpb_blas_threads());
-    cli_json_str(j, "threading", o->threading == MLPB_THREADING_SPLIT ? "split" : "blas");
+    cli_json_str(j, "threading", o->threading == MLPB_THREADING_AUTO          ? "auto"
+                                 : o->threading == MLPB_THREADING_SPLIT        ? "split"
+                                 : o->threading == MLPB_THREADING_SERIAL_SMALL ? "serial-small"
+                                                                               : "blas");
     cli_json_int(j, "max_memory", c->max_memory);
     cli_json_close(j, '}');
 }

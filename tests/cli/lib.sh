@@ -1,6 +1,7 @@
 # lib.sh -- shared helpers of the mlpblas tool tests (POSIX sh, awk, grep).
 # A test script is run as:
-#   sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION PEAK_RSS
+#   sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION SVG_CHECK
+#      PROBE PEAK_RSS
 # and sources this file, which sets those variables and enters a fresh WORK.
 
 MLPBLAS=$1
@@ -9,7 +10,9 @@ WORK=$3
 JSON=$4
 REF=$5
 VERSION=$6
-PEAK_RSS=$7
+SVG=$7
+PROBE=$8
+PEAK_RSS=$9
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 
 fail() {
