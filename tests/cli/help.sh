@@ -49,7 +49,7 @@ err_is "mlpblas train: unknown option '--frobnicate' (see"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" -o short.mlpb --epochs 2 -q -j 1
 [ -s short.mlpb ] && [ ! -s out.txt ] && [ ! -s err.txt ] || fail "-o -q -j"
 run 0 "$MLPBLAS" predict short.mlpb "$DATA/binary.csv" -o short.csv
-[ "$(wc -l <short.csv)" -eq 200 ] || fail "predict -o"
+[ "$(wc -l <short.csv)" -eq 201 ] || fail "predict -o"
 
 # The options of the documented command line are all in the train help.
 for opt in --out --label --hidden --epochs --batch --lr --optimizer --weight-decay \
