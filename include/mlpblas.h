@@ -610,8 +610,8 @@ MLPB_API mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes,
  * its name (linkat), so a killed process leaves nothing behind; a replaced
  * file is linked at a short temporary name (".mlpb-XXXXXX") and renamed over
  * the target, so only a kill between those two calls leaves that name.
- * Where the file system lacks O_TMPFILE the image goes to such a temporary
- * name from the start, fsynced, then renamed; it is removed on failure.
+ * Where the file system lacks O_TMPFILE (or the file cannot be linked: no
+ * /proc) the image goes to such a temporary name from the start, fsynced, then renamed; it is removed on failure.
  * Either way the target is at every moment the old file or the complete new
  * one, and a failed save leaves an existing file untouched. The new file's mode is 0666 & ~umask, or when it replaces
  * a regular file, that file's permission bits (mode & 0777: setuid, setgid
@@ -632,6 +632,9 @@ MLPB_API size_t      mlpb_model_file_size(const mlpb_model *m);
 MLPB_API mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t len);
 #define MLPB_MODEL_FORMAT_VERSION 2
 
+/* Loading and verifying use about 70 KiB of stack (a 4 KiB buffer, and the
+ * duplicate-key check of up to MLPB_META_MAX_ENTRIES keys), no heap until the
+ * file has been checked. */
 /* Header-only loading, for inspecting a file of any size: reads the sizes,
  * names, metadata and standardisation, never the parameters, and allocates
  * only the model's bookkeeping, its names and metadata, and 2 d floats for
