@@ -3,6 +3,7 @@
  * the training routine of fit.c, and `plot` (the learning curve of a saved
  * --log). Every output file is opened before the work starts and committed
  * after the report on standard output is written. */
+#include "classes.h"
 #include "cli.h"
 #include "demo_data.h"
 #include "schema.h"
@@ -412,6 +413,24 @@ out:
     return rc;
 }
 
+/* Class metrics of a multi-class model on its validation rows. */
+static int class_metrics(const cli_fit *fit, cli_mc *mc)
+{
+    size_t  n = fit->val.n, k = fit->val.k;
+    float  *prob = malloc(n * k * sizeof(float));
+    size_t *cls  = malloc(n * sizeof(size_t));
+    int     rc   = prob && cls ? CLI_OK : cli_fail("mlpblas: out of memory");
+    if (rc == CLI_OK)
+        rc = cli_predict_all(fit->model, fit->val.x, n, prob);
+    for (size_t i = 0; rc == CLI_OK && i < n; i++)
+        cls[i] = cli_argmax(fit->val.y + i * k, k); /* the one-hot target */
+    if (rc == CLI_OK)
+        rc = cli_mc_compute(prob, cls, n, k, mc);
+    free(prob);
+    free(cls);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- train */
 int cli_cmd_train(int argc, char **argv)
 {
@@ -581,6 +600,13 @@ int cli_cmd_train(int argc, char **argv)
         return rc;
     }
 
+    /* A class column: the validation rows' class metrics too. */
+    cli_mc mc;
+    int    have_mc = 0;
+    memset(&mc, 0, sizeof mc);
+    if (sc.task == CLI_TASK_MULTICLASS && fit.val.n > 0)
+        have_mc = class_metrics(&fit, &mc) == CLI_OK;
+
     char arch[256];
     cli_arch_string(fit.model, arch, sizeof arch);
     const mlpb_train_report *rep = &fit.report;
@@ -596,6 +622,14 @@ int cli_cmd_train(int argc, char **argv)
         cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
         cli_json_null(&j, "test");
         cli_json_close(&j, '}');
+        if (have_mc) {
+            cli_json_obj(&j, "classes");
+            cli_json_str(&j, "label", sc.labels[0].name);
+            cli_mc_json(&j, &mc, (const char *const *)sc.classes);
+            cli_json_close(&j, '}');
+        } else {
+            cli_json_null(&j, "classes");
+        }
         cli_json_end(&j);
     } else if (c.verbosity > 0) {
         fprintf(rf, "trained %s on %zu rows in %.2f s: %zu epoch%s", arch, fit.n_train,
@@ -606,11 +640,15 @@ int cli_cmd_train(int argc, char **argv)
         fprintf(rf, ", %.0f samples/s\n", samples_per_s(&fit));
         if (fit.val.n > 0) {
             fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
-            cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
+            if (have_mc)
+                cli_mc_print(rf, "  ", &mc, (const char *const *)sc.classes);
+            else
+                cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
         }
         if (strcmp(out, "-") != 0)
             fprintf(rf, "model saved to %s\n", out);
     }
+    cli_mc_free(&mc);
     cli_schema_free(&sc);
     cli_fit_free(&fit);
     mlpb_data_free(&d);
