@@ -365,7 +365,7 @@ static void test_table_budgets(void **state)
     assert_int_equal(cli_table_open_mem(text, len, "b.csv", &o, &t, err_buf, sizeof err_buf),
                      MLPB_OK);
     assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_E_NOMEM);
-    assert_non_null(strstr(err_buf, "fill the memory limit of 1.0 MB"));
+    assert_non_null(strstr(err_buf, "fill the memory limit of 1.0 MiB"));
     assert_true(c.cap_x * 4 + c.cap_line * 8 <= 1000000);
     /* Only close is allowed after an error. */
     assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_E_INVALID_ARG);
@@ -394,7 +394,7 @@ static void test_table_budgets(void **state)
                      MLPB_E_NOMEM);
     assert_null(t);
     assert_non_null(strstr(err_buf, "w.csv:1:1: reading the columns of this line needs more than the "
-                                    "memory limit of 1.0 MB"));
+                                    "memory limit of 1.0 MiB"));
     free(wide);
     /* The text budget. */
     cli_read_opts_init(&o);
@@ -610,7 +610,7 @@ static void test_table_bound_gzip_bomb(void **state)
     print_message("200 MB gzip bomb, 64 MB budget: status %d, peak RSS %ld kB: %s\n",
                   r.status, r.maxrss_kb, r.err);
     assert_int_equal(r.status, MLPB_E_NOMEM);
-    assert_non_null(strstr(r.err, "fill the memory limit of 67.1 MB"));
+    assert_non_null(strstr(r.err, "fill the memory limit of 64.0 MiB"));
     assert_true(r.maxrss_kb < 100 * 1024);
     mlpb_data_opts_init(&o);
     o.max_text_bytes = (uint64_t)8 << 20;
