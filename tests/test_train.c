@@ -77,10 +77,13 @@ static bool params_finite(mlpb_model *m)
     return true;
 }
 
+/* The defaults but without the refit on all rows: these tests look at the
+ * validated run itself (test_refit.c tests the refit). */
 static mlpb_train_opts quiet_opts(void)
 {
     mlpb_train_opts o;
     mlpb_train_opts_default(&o);
+    o.refit = 0;
     return o;
 }
 
@@ -105,6 +108,7 @@ static void test_train_defaults(void **state)
     assert_null(o.on_batch);
     assert_null(o.ctx);
     assert_int_equal(o.threading, MLPB_THREADING_BLAS);
+    assert_int_equal(o.refit, 1);
     mlpb_train_opts_default(NULL);
 }
 

@@ -153,7 +153,9 @@ void cli_train_cfg_default(cli_train_cfg *c);
 typedef struct cli_fit {
     mlpb_model       *model;
     mlpb_data         train, val;   /* both empty without validation */
-    size_t            n_train;      /* rows trained on */
+    size_t            n_train;      /* rows the final model was trained on */
+    size_t            refit_epochs; /* epochs of the refit on all rows, 0 without */
+    double            rows_seen;    /* training rows processed, both runs */
     mlpb_train_report report;
     cli_eval          val_eval;     /* metrics of the final model on val */
     double            seconds;

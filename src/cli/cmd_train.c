@@ -80,6 +80,7 @@ static const char demo_help[] =
 
 /* ------------------------------------------------------------ progress */
 typedef struct progress {
+    const char *what; /* "epoch", or "refit" for the epochs on all rows */
     int    bar;      /* redraw a bar on stderr during each epoch */
     int    lines;    /* one line per epoch on stderr */
     FILE  *log;
@@ -103,7 +104,7 @@ static int on_batch(size_t epoch, size_t batch, size_t n_batches, float loss, vo
     p->t_draw   = now;
     double frac = n_batches ? (double)batch / (double)n_batches : 1.0;
     int    w    = 24, fill = (int)(frac * w + 0.5);
-    fprintf(stderr, "\r\033[Kepoch %zu/%zu [%.*s%*s] %3.0f%%  loss %.4f", epoch, p->epochs,
+    fprintf(stderr, "\r\033[K%s %zu/%zu [%.*s%*s] %3.0f%%  loss %.4f", p->what, epoch, p->epochs,
             fill, "========================", w - fill, "", frac * 100.0, (double)loss);
     /* The time per batch is measured from the end of the first, which also
      * carries the epoch's setup. */
@@ -125,7 +126,8 @@ static int on_epoch(const mlpb_epoch_info *e, void *ctx)
         p->drawn = 0;
     }
     if (p->lines) {
-        fprintf(stderr, "epoch %4zu/%zu  train loss %.4f", e->epoch, e->epochs, e->train_loss);
+        fprintf(stderr, "%s %4zu/%zu  train loss %.4f", p->what, e->epoch, e->epochs,
+                e->train_loss);
         if (isfinite(e->val_loss))
             fprintf(stderr, "  val loss %.4f  val acc %.4f", e->val_loss, e->val.accuracy);
         fprintf(stderr, "  %.0f samples/s%s\n", e->samples_per_s,
@@ -173,6 +175,61 @@ void cli_fit_free(cli_fit *f)
     memset(f, 0, sizeof *f);
 }
 
+/* One call of mlpb_train on tr (validated on va when it has rows) for epochs
+ * epochs, with the schedule and loss weights the options give for tr; the
+ * result in f->model and *rep. CLI_OK, or a message printed and CLI_EDATA. */
+static int train_stage(cli_fit *f, const mlpb_data *tr, const mlpb_data *va,
+                       const cli_train_cfg *c, size_t epochs, progress *p,
+                       mlpb_train_report *rep)
+{
+    mlpb_train_opts o = c->opts;
+    o.epochs          = epochs;
+    o.seed            = c->seed;
+    o.val_fraction    = 0.0f; /* the split is made by cli_train, to evaluate on it */
+    size_t batch      = o.batch_size ? o.batch_size : 1;
+    size_t steps      = (tr->n + batch - 1) / batch;
+    if (o.optim.schedule == MLPB_SCHED_STEP) {
+        size_t third = o.epochs / 3 ? o.epochs / 3 : 1;
+        o.optim.step_size = (uint64_t)(steps * third);
+        o.optim.gamma     = 0.1f;
+    } else if (o.optim.schedule == MLPB_SCHED_COSINE) {
+        o.optim.t_max  = (uint64_t)(steps * o.epochs);
+        o.optim.lr_min = 0.0f;
+    }
+    float *pw = malloc(tr->k * sizeof(float));
+    if (pw == NULL)
+        return cli_fail("mlpblas: out of memory");
+    for (size_t l = 0; l < tr->k; l++) {
+        pw[l] = c->pos_weight;
+        if (c->pos_weight == 0.0f) {
+            size_t pos = 0;
+            for (size_t i = 0; i < tr->n; i++)
+                pos += tr->y[i * tr->k + l] >= 0.5f;
+            pw[l] = pos > 0 && pos < tr->n ? (float)(tr->n - pos) / (float)pos : 1.0f;
+        }
+    }
+    /* All ones is the unweighted loss: say so, and skip the weighting. */
+    o.pos_weight = c->pos_weight == 1.0f ? NULL : pw;
+    p->epochs    = epochs;
+    o.on_batch   = on_batch;
+    o.on_epoch   = on_epoch;
+    o.ctx        = p;
+    mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
+    mlpb_dataset val   = {va->x, va->y, NULL, va->n};
+    mlpb_status  st    = mlpb_train(f->model, &train, va->n ? &val : NULL, &o, NULL, rep);
+    if (p->drawn)
+        fputs("\r\033[K", stderr);
+    p->drawn = 0;
+    free(pw);
+    if (st == MLPB_E_NUMERIC)
+        return cli_fail("mlpblas: training diverged (non-finite loss or gradient) at %s "
+                        "%zu, batch %zu; try a smaller --lr", p->what, rep->fail_epoch,
+                        rep->fail_batch);
+    if (st != MLPB_OK)
+        return cli_fail("mlpblas: training failed: %s", mlpb_strerror(st));
+    return CLI_OK;
+}
+
 int cli_train(const mlpb_data *d, const cli_train_cfg *c, cli_fit *f)
 {
     memset(f, 0, sizeof *f);
@@ -201,84 +258,54 @@ int cli_train(const mlpb_data *d, const cli_train_cfg *c, cli_fit *f)
         cli_fit_free(f);
         return cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
     }
-
-    mlpb_train_opts o = c->opts;
-    o.seed            = c->seed;
-    o.val_fraction    = 0.0f; /* the split is made here, to evaluate on it afterwards */
-    size_t batch      = o.batch_size ? o.batch_size : 1;
-    size_t steps      = (tr->n + batch - 1) / batch;
-    if (o.optim.schedule == MLPB_SCHED_STEP) {
-        size_t third = o.epochs / 3 ? o.epochs / 3 : 1;
-        o.optim.step_size = (uint64_t)(steps * third);
-        o.optim.gamma     = 0.1f;
-    } else if (o.optim.schedule == MLPB_SCHED_COSINE) {
-        o.optim.t_max  = (uint64_t)(steps * o.epochs);
-        o.optim.lr_min = 0.0f;
-    }
-    float *pw = malloc(d->k * sizeof(float));
-    if (pw == NULL) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: out of memory");
-    }
-    for (size_t l = 0; l < d->k; l++) {
-        pw[l] = c->pos_weight;
-        if (c->pos_weight == 0.0f) {
-            size_t pos = 0;
-            for (size_t i = 0; i < tr->n; i++)
-                pos += tr->y[i * d->k + l] >= 0.5f;
-            pw[l] = pos > 0 && pos < tr->n ? (float)(tr->n - pos) / (float)pos : 1.0f;
-        }
-    }
-    /* All ones is the unweighted loss: say so, and skip the weighting. */
-    o.pos_weight = c->pos_weight == 1.0f ? NULL : pw;
-    f->n_train   = tr->n;
+    f->n_train = tr->n;
 
     progress p = {0};
     p.bar      = !c->quiet && isatty(fileno(stderr));
     p.lines    = !c->quiet && c->lines;
-    p.epochs   = o.epochs;
+    p.what     = "epoch";
     if (c->log_path != NULL) {
         p.log = fopen(c->log_path, "w");
         if (p.log == NULL) {
             int e = errno;
-            free(pw);
             cli_fit_free(f);
             return cli_fail("%s: cannot create the log: %s", c->log_path, strerror(e));
         }
         fputs("epoch,train_loss,val_loss,val_accuracy,val_precision,val_recall,val_f1,"
               "val_auc,seconds,samples_per_s,best_epoch\n", p.log);
     }
-    o.on_batch = on_batch;
-    o.on_epoch = on_epoch;
-    o.ctx      = &p;
 
-    mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
-    mlpb_dataset val   = {f->val.x, f->val.y, NULL, f->val.n};
-    double       t0    = cli_now();
-    st                 = mlpb_train(f->model, &train, f->val.n ? &val : NULL, &o, NULL,
-                                    &f->report);
-    f->seconds         = cli_now() - t0;
-    if (p.drawn)
-        fputs("\r\033[K", stderr);
-    free(pw);
-    if (p.log != NULL && fclose(p.log) != 0 && st == MLPB_OK) {
-        int e = errno;
-        cli_fit_free(f);
-        return cli_fail("%s: cannot write the log: %s", c->log_path, strerror(e));
+    double t0 = cli_now();
+    int    rc = train_stage(f, tr, &f->val, c, c->opts.epochs, &p, &f->report);
+    f->rows_seen = (double)tr->n * (double)f->report.epochs_run;
+    if (p.log != NULL && fclose(p.log) != 0 && rc == CLI_OK)
+        rc = cli_fail("%s: cannot write the log: %s", c->log_path, strerror(errno));
+    p.log = NULL;
+    /* The metrics on the held-out rows are those of the model they chose. */
+    if (rc == CLI_OK && f->val.n > 0 &&
+        cli_evaluate(f->model, &f->val, NULL, &f->val_eval) != CLI_OK)
+        rc = CLI_EDATA;
+    /* The refit, as mlpb_train's own (see opts.refit): the same initial
+     * parameters, trained on all rows for the chosen number of epochs. */
+    if (rc == CLI_OK && c->opts.refit && f->val.n > 0 && f->report.best_epoch > 0 &&
+        !f->report.stopped_by_callback) {
+        mlpb_train_report r2;
+        const mlpb_data   none = {0};
+        p.what                 = "refit";
+        if ((st = mlpb_model_init(f->model, MLPB_INIT_HE_GLOROT, c->seed)) != MLPB_OK)
+            rc = cli_fail("mlpblas: cannot initialise the model: %s", mlpb_strerror(st));
+        else
+            rc = train_stage(f, d, &none, c, f->report.best_epoch, &p, &r2);
+        if (rc == CLI_OK) {
+            f->refit_epochs = r2.epochs_run;
+            f->n_train      = d->n;
+            f->rows_seen += (double)d->n * (double)r2.epochs_run;
+        }
     }
-    if (st == MLPB_E_NUMERIC) {
-        size_t ep = f->report.fail_epoch, b = f->report.fail_batch;
+    f->seconds = cli_now() - t0;
+    if (rc != CLI_OK) {
         cli_fit_free(f);
-        return cli_fail("mlpblas: training diverged (non-finite loss or gradient) at epoch "
-                        "%zu, batch %zu; try a smaller --lr", ep, b);
-    }
-    if (st != MLPB_OK) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: training failed: %s", mlpb_strerror(st));
-    }
-    if (f->val.n > 0 && cli_evaluate(f->model, &f->val, NULL, &f->val_eval) != CLI_OK) {
-        cli_fit_free(f);
-        return CLI_EDATA;
+        return rc;
     }
     return CLI_OK;
 }
@@ -302,8 +329,7 @@ static void json_eval(cli_json *j, const cli_eval *e, const mlpb_data *d)
 /* Training throughput over the whole run, in rows (samples) a second. */
 static double samples_per_s(const cli_fit *f)
 {
-    double rows = (double)f->n_train * (double)f->report.epochs_run;
-    return f->seconds > 0.0 ? rows / f->seconds : 0.0;
+    return f->seconds > 0.0 ? f->rows_seen / f->seconds : 0.0;
 }
 
 /* Option names of the optimisers and schedules, in enum order. */
@@ -371,7 +397,8 @@ int cli_cmd_train(int argc, char **argv)
         {"--batch", 1},   {"--lr", 1},           {"--optimizer", 1}, {"--weight-decay", 1},
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
-        {"--json", 0},    {"--no-standardize", 0}, CLI_DATA_OPTDEFS, {NULL, 0}};
+        {"--json", 0},    {"--no-standardize", 0}, {"--no-refit", 0}, CLI_DATA_OPTDEFS,
+        {NULL, 0}};
     const char    *data_path = NULL, *out = NULL;
     size_t         threads = 0;
     int            json = 0, r;
@@ -443,6 +470,8 @@ int cli_cmd_train(int argc, char **argv)
             json = 1;
         } else if (strcmp(n, "--no-standardize") == 0) {
             c.opts.standardize = 0;
+        } else if (strcmp(n, "--no-refit") == 0) {
+            c.opts.refit = 0;
         }
         if (bad)
             return CLI_EUSAGE;
@@ -503,6 +532,7 @@ int cli_cmd_train(int argc, char **argv)
         cli_json_int(&j, "epochs_run", rep->epochs_run);
         cli_json_int(&j, "best_epoch", rep->best_epoch);
         cli_json_bool(&j, "stopped_early", rep->stopped_early);
+        cli_json_int(&j, "refit_epochs", fit.refit_epochs);
         cli_json_num(&j, "final_train_loss", rep->last.train_loss);
         cli_json_num(&j, "seconds", fit.seconds);
         cli_json_num(&j, "samples_per_second", samples_per_s(&fit));
@@ -515,14 +545,21 @@ int cli_cmd_train(int argc, char **argv)
         }
         cli_json_end(&j);
     } else if (!c.quiet) {
-        printf("trained %s on %zu rows in %.2f s: %zu epoch%s", arch, n_train, fit.seconds,
-               rep->epochs_run, rep->epochs_run == 1 ? "" : "s");
+        printf("trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
+               rep->epochs_run, rep->epochs_run == 1 ? "" : "s",
+               fit.train.n ? fit.train.n : n_train);
         if (fit.val.n > 0)
             printf(", best %zu%s", rep->best_epoch,
                    rep->stopped_early ? " (stopped early)" : "");
+        if (fit.refit_epochs > 0)
+            printf(", then %zu on all %zu rows", fit.refit_epochs, n_train);
         printf(", %.0f samples/s\n", samples_per_s(&fit));
         if (fit.val.n > 0) {
-            printf("validation (%zu rows held out from training):\n", fit.val.n);
+            if (fit.refit_epochs > 0)
+                printf("validation (%zu rows held out to choose the epochs; the saved model\n"
+                       "was then trained on them too):\n", fit.val.n);
+            else
+                printf("validation (%zu rows held out from training):\n", fit.val.n);
             cli_print_metrics(stdout, "  ", &fit.val_eval, &fit.val);
         }
         printf("model saved to %s\n", out);
