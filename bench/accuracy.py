@@ -189,11 +189,17 @@ class Tool:
         write_csv(os.path.join(tmp, "test.csv"), Xte, [], feat)
         model = os.path.join(tmp, "m.mlpb")
         t0 = time.perf_counter()
-        r = self._run(["train", os.path.join(tmp, "train.csv"), "--out", model] + label_args +
-                      self.extra)
+        # --json --quiet are output options: the run's report, no progress.
+        r = self._run(["train", os.path.join(tmp, "train.csv"), "--out", model, "--json",
+                       "--quiet"] + label_args + self.extra)
         fit_s = time.perf_counter() - t0
         if r.returncode != 0:
             raise RuntimeError("mlpblas train failed: " + r.stderr.strip())
+        try:
+            rep = json.loads(r.stdout)
+            self.epochs = [rep.get(key) for key in ("epochs_run", "best_epoch", "refit_epochs")]
+        except ValueError:
+            self.epochs = [None, None, None]
         r = self._run(["predict", model, os.path.join(tmp, "test.csv")])
         if r.returncode != 0:
             raise RuntimeError("mlpblas predict failed: " + r.stderr.strip())
@@ -315,6 +321,7 @@ def main():
             nc = len(classes)
             acc = {m: [] for m in methods}
             secs = {m: [] for m in methods}
+            epochs = []  # mlpblas's [epochs_run, best_epoch, refit_epochs] a seed
             for seed in range(args.seeds):
                 Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, stratify=y,
                                                       random_state=seed)
@@ -327,6 +334,7 @@ def main():
                         continue
                     if m == "mlpblas":
                         pred, s = tool.fit_predict(tmp, Xtr, ytr, Xte, nc)
+                        epochs.append(tool.epochs)
                     elif m == "sklearn":
                         pred, s = sklearn_fit_predict(Xtr, ytr, Xte, seed)
                     else:
@@ -335,7 +343,7 @@ def main():
                     secs[m].append(s)
             row = {"set": name, "rows": int(X.shape[0]), "features": int(X.shape[1]),
                    "classes": int(nc), "accuracy": {}, "fit_seconds": {},
-                   "per_seed": {m: acc[m] for m in methods}}
+                   "per_seed": {m: acc[m] for m in methods}, "mlpblas_epochs": epochs}
             for m in methods:
                 row["accuracy"][m] = summary(acc[m])
                 row["fit_seconds"][m] = statistics.fmean(secs[m])

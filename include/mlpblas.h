@@ -94,7 +94,12 @@ typedef enum mlpb_init {
     /* Orthogonal: Q of the QR factorisation of a Gaussian matrix (LAPACKE
      * sgeqrf + sorgqr, signs fixed by diag(R)), scaled by sqrt(2) for ReLU
      * layers and 1 for the output layer; biases zero. */
-    MLPB_INIT_ORTHOGONAL = 1
+    MLPB_INIT_ORTHOGONAL = 1,
+    /* Weights and biases of every layer uniform in [-1/sqrt(in), 1/sqrt(in)]
+     * (PyTorch's nn.Linear default): weight variance 1/(3 in), a sixth of
+     * He's, and biases that spread the ReLU kinks. What `mlpblas train`
+     * uses: on held-out accuracy it is ahead of He-normal (docs/defaults.md). */
+    MLPB_INIT_FAN_IN = 2
 } mlpb_init;
 
 typedef struct mlpb_config {

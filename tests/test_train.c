@@ -94,11 +94,13 @@ static void test_train_defaults(void **state)
     mlpb_train_opts o;
     memset(&o, 0xff, sizeof o);
     mlpb_train_opts_default(&o);
-    assert_int_equal(o.epochs, 100);
+    assert_int_equal(o.epochs, 300);
     assert_int_equal(o.batch_size, 32);
-    assert_int_equal(o.optim.kind, MLPB_OPT_ADAM);
+    assert_int_equal(o.optim.kind, MLPB_OPT_ADAMW);
     assert_true(o.optim.lr == 1e-3f);
-    assert_true(o.val_fraction == 0.1f);
+    assert_true(o.optim.weight_decay == 0.1f);
+    assert_true(o.optim.beta1 == 0.9f && o.optim.beta2 == 0.999f && o.optim.eps == 1e-8f);
+    assert_true(o.val_fraction == 0.15f);
     assert_int_equal(o.patience, 10);
     assert_true(o.min_delta == 0.0f);
     assert_int_equal(o.restore_best, 1);
@@ -937,6 +939,7 @@ static void test_train_weights_reach_the_loss(void **state)
     o.standardize = 0;
     o.optim.kind = MLPB_OPT_SGD;
     o.optim.lr = 0.5f;
+    o.optim.weight_decay = 0.0f; /* plain SGD, without the default decay */
     o.pos_weight = pw;
     const mlpb_dataset tr = {x, y, sw, N};
     mlpb_train_report rep;
