@@ -197,6 +197,7 @@ class Tool:
             raise RuntimeError("mlpblas train failed: " + r.stderr.strip())
         try:
             rep = json.loads(r.stdout)
+            rep = rep.get("training", rep)  # nested in newer versions of the report
             self.epochs = [rep.get(key) for key in ("epochs_run", "best_epoch", "refit_epochs")]
         except ValueError:
             self.epochs = [None, None, None]

@@ -1,5 +1,6 @@
 /* cmd_eval.c -- the commands that use a trained model: `eval` (metrics on
- * labelled data), `predict` (probabilities as CSV) and `info` (what a model
+ * labelled data, ROC and PR charts), `predict` (probabilities as CSV) and
+ * `info` (what a model
  * file holds). Model files record d and k but no column names, so the
  * columns are matched by count and position; the help texts say how. */
 #include "cli.h"
@@ -22,12 +23,18 @@ static const char eval_help[] =
     "\n"
     "Options:\n"
     "  --label NAME[,NAME...]  label column(s), one for each output of the model\n"
-    "  --json                  print one JSON object with every metric\n"
+    "  --json                  print one JSON object with every metric (docs/cli.md)\n"
+    "  --plot FILE.svg         ROC and precision-recall curves as an SVG chart\n"
+    "                          ('-': standard output; replaced atomically)\n"
+    "  --max-memory SIZE       refuse data and model needing more memory (bytes, or\n"
+    "                          with K, M, G; default: half the physical memory)\n"
+    "  -V, --version           print the version and exit\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
-    "  --threads N             BLAS threads (default: the BLAS library's choice)\n";
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  -j, --threads N         BLAS threads (default: the BLAS library's choice)\n";
 
 static const char predict_help[] =
     "Usage: mlpblas predict MODEL DATA [--out FILE] [OPTIONS]\n"
@@ -42,14 +49,18 @@ static const char predict_help[] =
     "labels are ignored.\n"
     "\n"
     "Options:\n"
-    "  --out FILE              write to FILE (atomically: replaced only when every\n"
-    "                          row is written) instead of standard output\n"
+    "  -o, --out FILE          write to FILE (atomically: replaced only when every\n"
+    "                          row is written; '-': standard output, the default)\n"
+    "  --max-memory SIZE       refuse data and model needing more memory (bytes, or\n"
+    "                          with K, M, G; default: half the physical memory)\n"
+    "  -V, --version           print the version and exit\n"
     "  --label NAME[,NAME...]  label columns to drop\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
-    "  --threads N             BLAS threads (default: the BLAS library's choice)\n";
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  -j, --threads N         BLAS threads (default: the BLAS library's choice)\n";
 
 static const char info_help[] =
     "Usage: mlpblas info MODEL [--json]\n"
@@ -59,7 +70,8 @@ static const char info_help[] =
     "is fully validated (format version, sizes, CRC-32) as it is loaded.\n"
     "\n"
     "Options:\n"
-    "  --json   print one JSON object\n";
+    "  --json          print one JSON object\n"
+    "  -V, --version   print the version and exit\n";
 
 /* Count comma-separated names. */
 static size_t count_names(const char *s)
@@ -83,6 +95,8 @@ static int check_inputs(const char *path, const mlpb_data *d, size_t want)
 typedef struct model_data_args {
     const char    *model, *data;
     const char    *out;     /* --out, or NULL */
+    const char    *plot;    /* --plot, or NULL */
+    size_t         max_memory;
     const char    *labels;  /* --label, or NULL */
     int            json;    /* --json */
     mlpb_data_opts o;       /* the data options */
@@ -98,11 +112,14 @@ static int parse_model_data(int argc, char **argv, const char *cmd, const cli_op
     int         r;
     cli_args    a;
     memset(m, 0, sizeof *m);
+    m->max_memory = cli_default_max_memory();
     mlpb_data_opts_init(&m->o);
     cli_args_init(&a, argc, argv, cmd, defs);
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
             return fputs(help, stdout), CLI_OK;
+        if (r == CLI_ARG_DONE)
+            return CLI_OK;
         if (r == CLI_ARG_BAD)
             return CLI_EUSAGE;
         if (r == CLI_ARG_POS) {
@@ -120,8 +137,13 @@ static int parse_model_data(int argc, char **argv, const char *cmd, const cli_op
             m->out = a.value;
         else if (strcmp(a.name, "--label") == 0)
             m->labels = a.value;
+        else if (strcmp(a.name, "--plot") == 0)
+            m->plot = a.value;
         else if (strcmp(a.name, "--json") == 0)
             m->json = 1;
+        else if (strcmp(a.name, "--max-memory") == 0 &&
+                 cli_parse_bytes(cmd, a.name, a.value, &m->max_memory) != 0)
+            return CLI_EUSAGE;
         else if (strcmp(a.name, "--threads") == 0 &&
                  cli_parse_size(cmd, a.name, a.value, 1, CLI_MAX_THREADS, &threads) != 0)
             return CLI_EUSAGE;
@@ -130,6 +152,10 @@ static int parse_model_data(int argc, char **argv, const char *cmd, const cli_op
         return cli_usage(cmd, "needs MODEL and DATA");
     if (m->out != NULL && m->out[0] == '\0')
         return cli_usage(cmd, "--out: empty file name");
+    if (m->plot != NULL && m->plot[0] == '\0')
+        return cli_usage(cmd, "--plot: empty file name");
+    if (m->plot != NULL && m->json && strcmp(m->plot, "-") == 0)
+        return cli_usage(cmd, "--json and --plot - cannot both take standard output");
     if (m->labels != NULL && m->labels[0] == '\0')
         return cli_usage(cmd, "--label: empty list");
     if (threads > 0)
@@ -139,11 +165,35 @@ static int parse_model_data(int argc, char **argv, const char *cmd, const cli_op
     return -1;
 }
 
+/* 0 if the model, the data and the predictions fit the budget, else the
+ * message and -1. */
+static int check_memory(const mlpb_model *m, const mlpb_data *d, size_t budget)
+{
+    size_t        ns = 0;
+    const size_t *s  = mlpb_model_sizes(m, &ns);
+    double        params = 0.0, widths = 0.0;
+    for (size_t i = 0; i + 1 < ns; i++)
+        params += (double)s[i] * (double)s[i + 1] + (double)s[i + 1];
+    for (size_t i = 0; i < ns; i++)
+        widths += (double)s[i];
+    double need = 4.0 * params + 4.0 * (double)d->n * (double)(d->d + 2 * s[ns - 1]) +
+                  4.0 * 2.0 * CLI_PREDICT_BATCH * widths;
+    if (need <= (double)budget)
+        return 0;
+    char nb[32], bb[32];
+    cli_format_bytes(nb, sizeof nb, need);
+    cli_format_bytes(bb, sizeof bb, (double)budget);
+    cli_fail("mlpblas: %zu rows x %zu features and a model of %.3g parameters need %s; "
+             "--max-memory is %s", d->n, d->d, params, nb, bb);
+    return -1;
+}
+
 /* ---------------------------------------------------------------- eval */
 int cli_cmd_eval(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
-        {"--label", 1}, {"--json", 0}, {"--threads", 1}, CLI_DATA_OPTDEFS, {NULL, 0}};
+        {"--label", 1}, {"--json", 0}, {"--threads", 1}, {"--plot", 1}, {"--max-memory", 1},
+        CLI_DATA_OPTDEFS, {NULL, 0}};
     model_data_args args;
     const int parsed = parse_model_data(argc, argv, "eval", defs, eval_help, &args);
     if (parsed >= 0)
@@ -151,14 +201,24 @@ int cli_cmd_eval(int argc, char **argv)
     const char *pos[2] = {args.model, args.data};
     const int json = args.json;
     mlpb_data_opts o = args.o;
+    o.max_bytes      = args.max_memory;
     o.labels = args.labels;
 
-    mlpb_model *m = NULL;
-    if (cli_load_model(pos[0], &m) != CLI_OK)
+    cli_inputs in = {0};
+    cli_inputs_add(&in, pos[0]);
+    cli_inputs_add(&in, pos[1]);
+    cli_out plot = {0};
+    if (args.plot != NULL && cli_out_open(&plot, args.plot, &in) != 0)
         return CLI_EDATA;
+    mlpb_model *m = NULL;
+    if (cli_load_model(pos[0], &m) != CLI_OK) {
+        cli_out_abort(&plot);
+        return CLI_EDATA;
+    }
     size_t md = mlpb_model_n_inputs(m), mk = mlpb_model_n_outputs(m);
     if (o.labels != NULL && count_names(o.labels) != mk) {
         mlpb_model_destroy(m);
+        cli_out_abort(&plot);
         return cli_usage("eval", "--label names %zu column%s, but the model has %zu output%s",
                          count_names(o.labels), count_names(o.labels) == 1 ? "" : "s", mk,
                          mk == 1 ? "" : "s");
@@ -166,18 +226,32 @@ int cli_cmd_eval(int argc, char **argv)
     o.n_labels   = mk;
     o.n_features = md;
     mlpb_data d;
-    double    t0 = cli_now();
-    int       rc = cli_read_data(pos[1], &o, &d);
-    double    t_read = cli_now() - t0;
+    float    *prob = NULL;
+    int       rc   = cli_read_data(pos[1], &o, &d);
     if (rc == CLI_OK && d.k != mk)
         rc = cli_fail("%s:%zu:1: %zu label%s, but the model has %zu output%s", pos[1],
                       d.first_line, d.k, d.k == 1 ? "" : "s", mk, mk == 1 ? "" : "s");
     if (rc == CLI_OK)
         rc = check_inputs(pos[1], &d, md);
+    if (rc == CLI_OK && check_memory(m, &d, args.max_memory) != 0)
+        rc = CLI_EDATA;
+    if (rc == CLI_OK && (prob = malloc((d.n ? d.n : 1) * mk * sizeof(float))) == NULL)
+        rc = cli_fail("mlpblas: out of memory");
     cli_eval e;
     if (rc == CLI_OK)
-        rc = cli_evaluate(m, &d, NULL, &e);
+        rc = cli_evaluate(m, &d, prob, &e);
+    if (rc == CLI_OK && args.plot != NULL) {
+        char        title[320];
+        const char *b = strrchr(pos[1], '/');
+        snprintf(title, sizeof title, "Evaluation: %.280s", b ? b + 1 : pos[1]);
+        if (cli_svg_roc_pr(plot.f, prob, d.y, d.n, d.k, d.label_names, title, NULL, NULL) != 0)
+            rc = CLI_EDATA;
+        if (rc != CLI_OK)
+            cli_eval_free(&e);
+    }
+    free(prob);
     if (rc != CLI_OK) {
+        cli_out_abort(&plot);
         mlpb_data_free(&d);
         mlpb_model_destroy(m);
         return rc;
@@ -185,54 +259,39 @@ int cli_cmd_eval(int argc, char **argv)
     char arch[256];
     cli_arch_string(m, arch, sizeof arch);
     double sps = e.seconds > 0.0 ? (double)d.n / e.seconds : 0.0;
+    FILE  *rf  = args.plot != NULL && strcmp(args.plot, "-") == 0 ? stderr : stdout;
     if (json) {
         cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_str(&j, "command", "eval");
-        cli_json_str(&j, "model", pos[0]);
-        cli_json_str(&j, "data", pos[1]);
-        cli_json_str(&j, "architecture", arch);
-        cli_json_int(&j, "rows", d.n);
-        cli_json_int(&j, "inputs", d.d);
-        cli_json_int(&j, "outputs", d.k);
-        cli_json_arr(&j, "labels");
-        for (size_t l = 0; l < d.k; l++)
-            cli_json_str(&j, NULL, d.label_names[l]);
-        cli_json_close(&j, ']');
-        cli_json_metrics(&j, &e.mean);
-        cli_json_num(&j, "exact_match", e.exact);
-        cli_json_arr(&j, "per_output");
-        for (size_t l = 0; l < d.k; l++) {
-            cli_json_obj(&j, NULL);
-            cli_json_str(&j, "label", d.label_names[l]);
-            cli_json_metrics(&j, &e.per[l]);
-            cli_json_close(&j, '}');
-        }
-        cli_json_close(&j, ']');
-        cli_json_obj(&j, "confusion");
-        cli_json_int(&j, "true_positive", e.tp);
-        cli_json_int(&j, "false_positive", e.fp);
-        cli_json_int(&j, "true_negative", e.tn);
-        cli_json_int(&j, "false_negative", e.fn);
+        cli_json_head(&j, stdout, "eval");
+        cli_json_data(&j, pos[1], &d);
+        cli_json_model(&j, pos[0], m);
+        cli_json_null(&j, "config");
+        cli_json_null(&j, "training");
+        cli_json_obj(&j, "metrics");
+        cli_json_null(&j, "validation");
+        cli_json_eval_block(&j, "test", &e, &d);
         cli_json_close(&j, '}');
-        cli_json_num(&j, "read_seconds", t_read);
-        cli_json_num(&j, "seconds", e.seconds);
-        cli_json_num(&j, "samples_per_second", sps);
         cli_json_end(&j);
     } else {
-        printf("model  %s (%s)\n", pos[0], arch);
-        printf("data   %s: %zu rows, %zu features, label%s", pos[1], d.n, d.d,
-               d.k == 1 ? "" : "s");
+        fprintf(rf, "model  %s (%s)\n", pos[0], arch);
+        fprintf(rf, "data   %s: %zu rows, %zu features, label%s", pos[1], d.n, d.d,
+                d.k == 1 ? "" : "s");
         for (size_t l = 0; l < d.k; l++)
-            printf("%s%s", l ? ", " : " ", d.label_names[l]);
-        printf("\n");
-        cli_print_metrics(stdout, "", &e, &d);
-        printf("time   %.3g s to predict, %.3g samples/s\n", e.seconds, sps);
+            fprintf(rf, "%s%s", l ? ", " : " ", d.label_names[l]);
+        fprintf(rf, "\n");
+        cli_print_metrics(rf, "", &e, &d);
+        fprintf(rf, "time   %.3g s to predict, %.3g samples/s\n", e.seconds, sps);
     }
     cli_eval_free(&e);
     mlpb_data_free(&d);
     mlpb_model_destroy(m);
-    return cli_flush_stdout("eval");
+    if (rf == stdout && cli_flush_stdout("eval") != CLI_OK) {
+        cli_out_abort(&plot);
+        return CLI_EDATA;
+    }
+    if (args.plot != NULL && cli_out_commit(&plot) != 0)
+        return CLI_EDATA;
+    return CLI_OK;
 }
 
 /* ------------------------------------------------------------- predict */
@@ -283,17 +342,29 @@ static int drop_labels(const char *path, const char *labels, size_t md, size_t m
 int cli_cmd_predict(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
-        {"--out", 1}, {"--label", 1}, {"--threads", 1}, CLI_DATA_OPTDEFS, {NULL, 0}};
+        {"--out", 1}, {"--label", 1}, {"--threads", 1}, {"--max-memory", 1}, CLI_DATA_OPTDEFS,
+        {NULL, 0}};
     model_data_args args;
     const int parsed = parse_model_data(argc, argv, "predict", defs, predict_help, &args);
     if (parsed >= 0)
         return parsed;
     const char *pos[2] = {args.model, args.data}, *out = args.out, *labels = args.labels;
     mlpb_data_opts o = args.o;
+    o.max_bytes      = args.max_memory;
 
-    mlpb_model *m = NULL;
-    if (cli_load_model(pos[0], &m) != CLI_OK)
+    cli_inputs in = {0};
+    cli_inputs_add(&in, pos[0]);
+    cli_inputs_add(&in, pos[1]);
+    cli_out w = {0};
+    if (out == NULL)
+        out = "-";
+    if (cli_out_open(&w, out, &in) != 0)
         return CLI_EDATA;
+    mlpb_model *m = NULL;
+    if (cli_load_model(pos[0], &m) != CLI_OK) {
+        cli_out_abort(&w);
+        return CLI_EDATA;
+    }
     size_t md = mlpb_model_n_inputs(m), mk = mlpb_model_n_outputs(m);
     o.n_labels = 0; /* every CSV column a feature; LIBSVM labels ignored */
     mlpb_data_format fmt = o.format ? o.format : mlpb_data_guess_format(pos[1]);
@@ -301,26 +372,23 @@ int cli_cmd_predict(int argc, char **argv)
         o.n_features = md;
     mlpb_data d;
     float    *prob = NULL;
-    cli_out   w    = {0};
     int       rc   = cli_read_data(pos[1], &o, &d);
     if (rc == CLI_OK)
         rc = fmt == MLPB_FORMAT_LIBSVM ? check_inputs(pos[1], &d, md)
                                        : drop_labels(pos[1], labels, md, mk, &d);
-    if (rc == CLI_OK && (prob = malloc(d.n * mk * sizeof(float))) == NULL)
+    if (rc == CLI_OK && check_memory(m, &d, args.max_memory) != 0)
+        rc = CLI_EDATA;
+    if (rc == CLI_OK && (prob = malloc((d.n ? d.n : 1) * mk * sizeof(float))) == NULL)
         rc = cli_fail("mlpblas: out of memory");
     if (rc == CLI_OK)
         rc = cli_predict_all(m, d.x, d.n, prob);
-    if (rc == CLI_OK && out != NULL && cli_out_open(&w, out) != 0)
-        rc = CLI_EDATA;
     if (rc == CLI_OK) {
-        FILE *f = out ? w.f : stdout;
         for (size_t i = 0; i < d.n; i++)
             for (size_t l = 0; l < mk; l++)
-                fprintf(f, l + 1 < mk ? "%.9g," : "%.9g\n", (double)prob[i * mk + l]);
-        if (out != NULL)
-            rc = cli_out_commit(&w) == 0 ? CLI_OK : CLI_EDATA;
-        else
-            rc = cli_flush_stdout("predict");
+                fprintf(w.f, l + 1 < mk ? "%.9g," : "%.9g\n", (double)prob[i * mk + l]);
+        rc = cli_out_commit(&w) == 0 ? CLI_OK : CLI_EDATA;
+    } else {
+        cli_out_abort(&w);
     }
     free(prob);
     mlpb_data_free(&d);
@@ -339,6 +407,8 @@ int cli_cmd_info(int argc, char **argv)
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
             return fputs(info_help, stdout), CLI_OK;
+        if (r == CLI_ARG_DONE)
+            return CLI_OK;
         if (r == CLI_ARG_BAD)
             return CLI_EUSAGE;
         if (r == CLI_ARG_POS) {

@@ -1,6 +1,8 @@
 /* cmd_train.c -- the commands that train: `train` (a data file to a model
  * file) and `demo` (the bundled breast-cancer data: split, train, test), on
- * one training routine with its progress display and learning-curve log. */
+ * the training routine of fit.c, and `plot` (the learning curve of a saved
+ * --log). Every output file is opened before the work starts and committed
+ * after the report on standard output is written. */
 #include "cli.h"
 #include "demo_data.h"
 
@@ -8,7 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char train_help[] =
     "Usage: mlpblas train DATA --out MODEL [OPTIONS]\n"
@@ -23,12 +24,13 @@ static const char train_help[] =
     "training stops when the validation loss has not improved for 10 epochs,\n"
     "then the model is trained again from the same start on all rows for the\n"
     "best epoch's count (--no-refit keeps the best epoch's weights instead).\n"
-    "Progress goes to standard error (a bar when it is a terminal); the\n"
-    "validation metrics (of the run that chose the epochs) and the model path\n"
-    "to standard output. docs/defaults.md explains each default.\n"
+    "Progress goes to standard error (a bar fitted to the terminal, or one line\n"
+    "an epoch when it is not a terminal); the validation metrics (of the run\n"
+    "that chose the epochs) and the model path to standard output.\n"
+    "docs/defaults.md explains each default.\n"
     "\n"
     "Model:\n"
-    "  --out MODEL             model file to write (required; replaced atomically)\n"
+    "  -o, --out MODEL         model file to write (required; replaced atomically)\n"
     "  --label NAME[,NAME...]  label column(s) (default: the last column)\n"
     "  --hidden N[,N...]       hidden layer widths (64)\n"
     "Training:\n"
@@ -44,24 +46,32 @@ static const char train_help[] =
     "  --val-split F           fraction held out for validation, 0 for none (0.15)\n"
     "  --patience N            stop after N epochs without a better validation\n"
     "                          loss; 0 never stops early (10)\n"
-    "  --no-refit              keep the best epoch's weights instead of training\n"
-    "                          again on all rows for that many epochs\n"
     "  --pos-weight X|auto     weight of the positive class in the loss; auto is\n"
     "                          negatives/positives of each label (1)\n"
+    "  --no-refit              keep the best epoch's weights instead of training\n"
+    "                          again on all rows for that many epochs\n"
     "  --no-standardize        use the features as they are\n"
     "  --seed N                seed of initialisation, split and shuffling (1)\n"
-    "  --threads N             threads (default: the BLAS library's count); each\n"
+    "  -j, --threads N         threads (default: the BLAS library's count); each\n"
     "                          batch big enough is split in as many row blocks,\n"
     "                          one a thread\n"
+    "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
+    "                          with K, M, G; default: half the physical memory)\n"
     "Data:\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
-    "Output:\n"
-    "  --log FILE              write the learning curve (one CSV row an epoch)\n"
-    "  --quiet                 print nothing but errors\n"
-    "  --json                  print the result as one JSON object\n";
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  --multilabel            LIBSVM labels are comma-separated class ids (else 0/1, -1/+1)\n"
+    "Output ('-' for FILE is standard output; files are replaced only when the\n"
+    "run succeeds):\n"
+    "  --log FILE              the learning curve as CSV, one row an epoch\n"
+    "  --plot FILE.svg         the learning curve as an SVG chart\n"
+    "  --json                  print the result as one JSON object (docs/cli.md)\n"
+    "  -q, --quiet             print nothing but errors\n"
+    "  -v, --verbose           more detail in the epoch lines\n"
+    "  -V, --version           print the version and exit\n";
 
 static const char demo_help[] =
     "Usage: mlpblas demo [OPTIONS]\n"
@@ -72,300 +82,102 @@ static const char demo_help[] =
     "on the rest with the defaults of 'mlpblas train' and tested on the held-out\n"
     "rows. Needs no file.\n"
     "\n"
-    "Options:\n"
+    "Options ('-' for FILE is standard output):\n"
     "  --seed N          seed of the split and the training (42)\n"
     "  --epochs N        maximum number of epochs (300)\n"
-    "  --threads N       threads (default: the BLAS library's count); each batch\n"
+    "  -j, --threads N   threads (default: the BLAS library's count); each batch\n"
     "                    big enough is split in as many row blocks, one a thread\n"
-    "  --out MODEL       also save the model\n"
+    "  -o, --out MODEL   also save the model\n"
     "  --train-out FILE  also write the training rows as CSV\n"
     "  --test-out FILE   also write the held-out rows as CSV (for 'mlpblas eval')\n"
-    "  --json            print the result as one JSON object\n"
-    "  --quiet           print nothing but errors\n";
+    "  --log FILE        the learning curve as CSV, one row an epoch\n"
+    "  --plot FILE.svg   the learning curve as an SVG chart\n"
+    "  --json            print the result as one JSON object (docs/cli.md)\n"
+    "  -q, --quiet       print nothing but errors\n"
+    "  -v, --verbose     one line an epoch on standard error\n"
+    "  -V, --version     print the version and exit\n";
 
-/* ------------------------------------------------------------ progress */
-typedef struct progress {
-    const char *what; /* "epoch", or "refit" for the epochs on all rows */
-    int    bar;      /* redraw a bar on stderr during each epoch */
-    int    lines;    /* one line per epoch on stderr */
-    FILE  *log;
-    size_t epochs;
-    double t_first;  /* end of the current epoch's first batch */
-    double t_draw;   /* last redraw */
-    int    drawn;
-} progress;
+/* -------------------------------------------------------------- outputs */
+/* The files a command writes, opened before the work. */
+enum { OUT_MODEL, OUT_LOG, OUT_PLOT, OUT_TRAIN, OUT_TEST, N_OUTS };
+typedef struct outputs {
+    const char *path[N_OUTS];
+    cli_out     w[N_OUTS];
+    FILE       *report;  /* stdout, or stderr when an output is stdout */
+} outputs;
 
-static int on_batch(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+/* Check and open every named output. A usage error (2) when two are one
+ * file or --json would share standard output; 1 for the file checks. */
+static int outputs_open(outputs *o, const char *cmd, int json, const cli_inputs *in)
 {
-    progress *p = ctx;
-    if (!p->bar)
-        return 0;
-    double now = cli_now();
-    if (batch == 1)
-        p->t_first = now;
-    /* Redraw at most ten times a second: a terminal is slow. */
-    if (batch < n_batches && now - p->t_draw < 0.1)
-        return 0;
-    p->t_draw   = now;
-    double frac = n_batches ? (double)batch / (double)n_batches : 1.0;
-    int    w    = 24, fill = (int)(frac * w + 0.5);
-    fprintf(stderr, "\r\033[K%s %zu/%zu [%.*s%*s] %3.0f%%  loss %.4f", p->what, epoch, p->epochs,
-            fill, "========================", w - fill, "", frac * 100.0, (double)loss);
-    /* The time per batch is measured from the end of the first, which also
-     * carries the epoch's setup. */
-    if (batch > 1)
-        fprintf(stderr, "  ETA %.1fs",
-                (now - p->t_first) / (double)(batch - 1) * (double)(n_batches - batch));
-    else
-        fputs("  ETA --", stderr);
-    fflush(stderr);
-    p->drawn = 1;
-    return 0;
-}
-
-static int on_epoch(const mlpb_epoch_info *e, void *ctx)
-{
-    progress *p = ctx;
-    if (p->drawn) {
-        fputs("\r\033[K", stderr);
-        p->drawn = 0;
-    }
-    if (p->lines) {
-        fprintf(stderr, "%s %4zu/%zu  train loss %.4f", p->what, e->epoch, e->epochs,
-                e->train_loss);
-        if (isfinite(e->val_loss))
-            fprintf(stderr, "  val loss %.4f  val acc %.4f", e->val_loss, e->val.accuracy);
-        fprintf(stderr, "  %.0f samples/s%s\n", e->samples_per_s,
-                e->best_epoch == e->epoch && isfinite(e->val_loss) ? "  *best" : "");
-    }
-    if (p->log != NULL) {
-        fprintf(p->log, "%zu,%.9g", e->epoch, e->train_loss);
-        const double v[] = {e->val_loss,  e->val.accuracy, e->val.precision, e->val.recall,
-                            e->val.f1,    e->val.auc};
-        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-            if (isfinite(v[i]))
-                fprintf(p->log, ",%.9g", v[i]);
-            else
-                fputs(",", p->log);
+    int to_stdout = 0;
+    o->report     = stdout;
+    for (int i = 0; i < N_OUTS; i++)
+        if (o->path[i] != NULL && o->path[i][0] == '\0')
+            return cli_usage(cmd, "empty output file name");
+    for (int i = 0; i < N_OUTS; i++)
+        to_stdout += o->path[i] != NULL && strcmp(o->path[i], "-") == 0;
+    if (to_stdout > 1)
+        return cli_usage(cmd, "only one output can be standard output ('-')");
+    if (to_stdout && json)
+        return cli_usage(cmd, "--json prints to standard output, which an output "
+                              "('-') already takes");
+    if (to_stdout)
+        o->report = stderr;
+    if (cli_outs_distinct(o->path, N_OUTS) != 0)
+        return CLI_EUSAGE;
+    for (int i = 0; i < N_OUTS; i++)
+        if (o->path[i] != NULL && cli_out_open(&o->w[i], o->path[i], in) != 0) {
+            for (int j = 0; j < i; j++)
+                cli_out_abort(&o->w[j]);
+            return CLI_EDATA;
         }
-        fprintf(p->log, ",%.6g,%.6g,%zu\n", e->seconds, e->samples_per_s, e->best_epoch);
-        fflush(p->log);
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------ training */
-/* Small initial weights: ahead of He's on held-out accuracy over the data
- * sets of bench/accuracy.py (docs/defaults.md). */
-#define CLI_INIT MLPB_INIT_FAN_IN
-
-void cli_train_cfg_default(cli_train_cfg *c)
-{
-    memset(c, 0, sizeof *c);
-    c->hidden[0] = 64;
-    c->n_hidden  = 1;
-    mlpb_train_opts_default(&c->opts);
-    /* The tool calls BLAS from one thread, so it may take the library's own
-     * threading, the fastest on the small and medium shapes of typical
-     * tabular models and no slower on large ones. */
-    c->opts.threading = MLPB_THREADING_SPLIT;
-    c->val_split  = (double)c->opts.val_fraction;
-    c->pos_weight = 1.0f;
-    c->seed       = 1;
-    c->lines      = 1;
-}
-
-void cli_fit_free(cli_fit *f)
-{
-    mlpb_model_destroy(f->model);
-    mlpb_data_free(&f->train);
-    mlpb_data_free(&f->val);
-    cli_eval_free(&f->val_eval);
-    memset(f, 0, sizeof *f);
-}
-
-/* One call of mlpb_train on tr (validated on va when it has rows) for epochs
- * epochs, with the schedule and loss weights the options give for tr; the
- * result in f->model and *rep. CLI_OK, or a message printed and CLI_EDATA. */
-static int train_stage(cli_fit *f, const mlpb_data *tr, const mlpb_data *va,
-                       const cli_train_cfg *c, size_t epochs, progress *p,
-                       mlpb_train_report *rep)
-{
-    mlpb_train_opts o = c->opts;
-    o.epochs          = epochs;
-    o.seed            = c->seed;
-    o.val_fraction    = 0.0f; /* the split is made by cli_train, to evaluate on it */
-    size_t batch      = o.batch_size ? o.batch_size : 1;
-    size_t steps      = (tr->n + batch - 1) / batch;
-    if (o.optim.schedule == MLPB_SCHED_STEP) {
-        size_t third = o.epochs / 3 ? o.epochs / 3 : 1;
-        o.optim.step_size = (uint64_t)(steps * third);
-        o.optim.gamma     = 0.1f;
-    } else if (o.optim.schedule == MLPB_SCHED_COSINE) {
-        o.optim.t_max  = (uint64_t)(steps * o.epochs);
-        o.optim.lr_min = 0.0f;
-    }
-    float *pw = malloc(tr->k * sizeof(float));
-    if (pw == NULL)
-        return cli_fail("mlpblas: out of memory");
-    for (size_t l = 0; l < tr->k; l++) {
-        pw[l] = c->pos_weight;
-        if (c->pos_weight == 0.0f) {
-            size_t pos = 0;
-            for (size_t i = 0; i < tr->n; i++)
-                pos += tr->y[i * tr->k + l] >= 0.5f;
-            pw[l] = pos > 0 && pos < tr->n ? (float)(tr->n - pos) / (float)pos : 1.0f;
-        }
-    }
-    /* All ones is the unweighted loss: say so, and skip the weighting. */
-    o.pos_weight = c->pos_weight == 1.0f ? NULL : pw;
-    p->epochs    = epochs;
-    o.on_batch   = on_batch;
-    o.on_epoch   = on_epoch;
-    o.ctx        = p;
-    mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
-    mlpb_dataset val   = {va->x, va->y, NULL, va->n};
-    mlpb_status  st    = mlpb_train(f->model, &train, va->n ? &val : NULL, &o, NULL, rep);
-    if (p->drawn)
-        fputs("\r\033[K", stderr);
-    p->drawn = 0;
-    free(pw);
-    if (st == MLPB_E_NUMERIC)
-        return cli_fail("mlpblas: training diverged (non-finite loss or gradient) at %s "
-                        "%zu, batch %zu; try a smaller --lr", p->what, rep->fail_epoch,
-                        rep->fail_batch);
-    if (st != MLPB_OK)
-        return cli_fail("mlpblas: training failed: %s", mlpb_strerror(st));
     return CLI_OK;
 }
 
-int cli_train(const mlpb_data *d, const cli_train_cfg *c, cli_fit *f)
+static void outputs_abort(outputs *o)
 {
-    memset(f, 0, sizeof *f);
-    const mlpb_data *tr = d;
-    mlpb_status      st;
-    if (c->val_split > 0.0) {
-        st = mlpb_data_split(d, c->val_split, c->seed, &f->train, &f->val);
-        if (st == MLPB_OK) {
-            tr = &f->train;
-        } else if (st == MLPB_E_INVALID_ARG) {
-            if (!c->quiet)
-                fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
-                                "training without early stopping\n", c->val_split * 100.0);
-        } else {
-            return cli_fail("mlpblas: out of memory");
-        }
-    }
+    for (int i = 0; i < N_OUTS; i++)
+        cli_out_abort(&o->w[i]);
+}
 
-    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
-    sizes[ns++] = d->d;
-    for (size_t i = 0; i < c->n_hidden; i++)
-        sizes[ns++] = c->hidden[i];
-    sizes[ns++]     = d->k;
-    mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
-    if ((st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
+/* Flush the report, then commit every output: nothing is replaced when the
+ * report could not be written. */
+static int outputs_commit(outputs *o, const char *cmd)
+{
+    if (o->report == stdout && cli_flush_stdout(cmd) != CLI_OK) {
+        outputs_abort(o);
+        return CLI_EDATA;
     }
-    f->n_train = tr->n;
-
-    progress p = {0};
-    p.bar      = !c->quiet && isatty(fileno(stderr));
-    p.lines    = !c->quiet && c->lines;
-    p.what     = "epoch";
-    if (c->log_path != NULL) {
-        p.log = fopen(c->log_path, "w");
-        if (p.log == NULL) {
-            int e = errno;
-            cli_fit_free(f);
-            return cli_fail("%s: cannot create the log: %s", c->log_path, strerror(e));
-        }
-        fputs("epoch,train_loss,val_loss,val_accuracy,val_precision,val_recall,val_f1,"
-              "val_auc,seconds,samples_per_s,best_epoch\n", p.log);
-    }
-
-    double t0 = cli_now();
-    int    rc = train_stage(f, tr, &f->val, c, c->opts.epochs, &p, &f->report);
-    f->rows_seen = (double)tr->n * (double)f->report.epochs_run;
-    if (p.log != NULL && fclose(p.log) != 0 && rc == CLI_OK)
-        rc = cli_fail("%s: cannot write the log: %s", c->log_path, strerror(errno));
-    p.log = NULL;
-    /* The metrics on the held-out rows are those of the model they chose. */
-    if (rc == CLI_OK && f->val.n > 0 &&
-        cli_evaluate(f->model, &f->val, NULL, &f->val_eval) != CLI_OK)
-        rc = CLI_EDATA;
-    /* The refit, as mlpb_train's own (see opts.refit): the same initial
-     * parameters, trained on all rows for the chosen number of epochs. */
-    if (rc == CLI_OK && c->opts.refit && f->val.n > 0 && f->report.best_epoch > 0 &&
-        !f->report.stopped_by_callback) {
-        mlpb_train_report r2;
-        const mlpb_data   none = {0};
-        p.what                 = "refit";
-        if ((st = mlpb_model_init(f->model, CLI_INIT, c->seed)) != MLPB_OK)
-            rc = cli_fail("mlpblas: cannot initialise the model: %s", mlpb_strerror(st));
+    int rc = CLI_OK;
+    for (int i = 0; i < N_OUTS; i++) {
+        if (o->path[i] == NULL)
+            continue;
+        if (rc == CLI_OK && cli_out_commit(&o->w[i]) != 0)
+            rc = CLI_EDATA;
         else
-            rc = train_stage(f, d, &none, c, f->report.best_epoch, &p, &r2);
-        if (rc == CLI_OK) {
-            f->refit_epochs = r2.epochs_run;
-            f->n_train      = d->n;
-            f->rows_seen += (double)d->n * (double)r2.epochs_run;
-        }
+            cli_out_abort(&o->w[i]);
     }
-    f->seconds = cli_now() - t0;
-    if (rc != CLI_OK) {
-        cli_fit_free(f);
-        return rc;
-    }
-    return CLI_OK;
+    return rc;
 }
 
-/* JSON members for one evaluation: flat mean metrics, exact match, outputs. */
-static void json_eval(cli_json *j, const cli_eval *e, const mlpb_data *d)
+/* The model and the chart of a finished run, written to their (not yet
+ * committed) outputs. */
+static int write_results(outputs *o, const cli_fit *fit, const char *title)
 {
-    cli_json_int(j, "rows", d->n);
-    cli_json_metrics(j, &e->mean);
-    cli_json_num(j, "exact_match", e->exact);
-    cli_json_arr(j, "per_output");
-    for (size_t l = 0; l < d->k; l++) {
-        cli_json_obj(j, NULL);
-        cli_json_str(j, "label", d->label_names[l]);
-        cli_json_metrics(j, &e->per[l]);
-        cli_json_close(j, '}');
-    }
-    cli_json_close(j, ']');
+    if (o->path[OUT_MODEL] != NULL && cli_save_model(fit->model, &o->w[OUT_MODEL]) != 0)
+        return CLI_EDATA;
+    if (o->path[OUT_PLOT] != NULL &&
+        cli_svg_learning_curve(o->w[OUT_PLOT].f, fit->hist, fit->n_hist, title) != 0)
+        return CLI_EDATA;
+    return CLI_OK;
 }
 
 /* Training throughput over the whole run, in rows (samples) a second. */
 static double samples_per_s(const cli_fit *f)
 {
-    return f->seconds > 0.0 ? f->rows_seen / f->seconds : 0.0;
-}
-
-/* Option names of the optimisers and schedules, in enum order. */
-static int parse_optimizer(const char *s, mlpb_optimizer *o)
-{
-    static const char *const names[] = {"sgd", "momentum", "nesterov", "adam", "adamw",
-                                        "rmsprop"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(s, names[i]) == 0)
-            return *o = (mlpb_optimizer)i, 0;
-    return -1;
-}
-
-static int parse_schedule(const char *s, mlpb_schedule *o)
-{
-    static const char *const names[] = {"constant", "step", "cosine"};
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, names[i]) == 0)
-            return *o = (mlpb_schedule)i, 0;
-    return -1;
-}
-
-static const char *optimizer_name(mlpb_optimizer o)
-{
-    static const char *const names[] = {"sgd", "momentum", "nesterov", "adam", "adamw",
-                                        "rmsprop"};
-    return (unsigned)o < 6 ? names[o] : "?";
+    double rows = f->rows_seen;
+    return f->seconds > 0.0 ? rows / f->seconds : 0.0;
 }
 
 /* As written in prose. */
@@ -376,26 +188,10 @@ static const char *optimizer_title(mlpb_optimizer o)
     return (unsigned)o < 6 ? names[o] : "?";
 }
 
-/* 0 if path's directory exists and is writable, else a message and -1, so
- * that a long training run does not end in a failed save. */
-static int check_writable(const char *path)
+static const char *base_name(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    char        dir[4096];
-    if (slash == NULL) {
-        strcpy(dir, ".");
-    } else if (slash == path) {
-        strcpy(dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir)
-            return 0;
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
-    if (access(dir, W_OK | X_OK) != 0)
-        return cli_fail("%s: cannot write: %s: %s", path, dir, strerror(errno)), -1;
-    return 0;
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
 }
 
 /* ---------------------------------------------------------------- train */
@@ -406,21 +202,25 @@ int cli_cmd_train(int argc, char **argv)
         {"--batch", 1},   {"--lr", 1},           {"--optimizer", 1}, {"--weight-decay", 1},
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
-        {"--json", 0},    {"--no-standardize", 0}, {"--no-refit", 0}, CLI_DATA_OPTDEFS,
-        {NULL, 0}};
-    const char    *data_path = NULL, *out = NULL;
+        {"--json", 0},    {"--no-standardize", 0}, {"--no-refit", 0}, {"--plot", 1},    {"--verbose", 0},
+        {"--max-memory", 1}, {"--multilabel", 0}, CLI_DATA_OPTDEFS,  {NULL, 0}};
+    const char    *data_path = NULL;
     size_t         threads = 0;
     int            json = 0, wd_given = 0, r;
     float          f;
     cli_train_cfg  c;
     mlpb_data_opts o;
     cli_args       a;
+    outputs        outs;
+    memset(&outs, 0, sizeof outs);
     cli_train_cfg_default(&c);
     mlpb_data_opts_init(&o);
     cli_args_init(&a, argc, argv, "train", defs);
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
             return fputs(train_help, stdout), CLI_OK;
+        if (r == CLI_ARG_DONE)
+            return CLI_OK;
         if (r == CLI_ARG_BAD)
             return CLI_EUSAGE;
         if (r == CLI_ARG_POS) {
@@ -436,7 +236,7 @@ int cli_cmd_train(int argc, char **argv)
         if (used)
             continue;
         if (strcmp(n, "--out") == 0) {
-            out = v;
+            outs.path[OUT_MODEL] = v;
         } else if (strcmp(n, "--label") == 0) {
             o.labels = v;
         } else if (strcmp(n, "--hidden") == 0) {
@@ -451,11 +251,11 @@ int cli_cmd_train(int argc, char **argv)
             bad = cli_parse_float("train", n, v, 0.0, 1e3, &c.opts.optim.weight_decay);
             wd_given = 1;
         } else if (strcmp(n, "--optimizer") == 0) {
-            if (parse_optimizer(v, &c.opts.optim.kind) != 0)
+            if (cli_parse_optimizer(v, &c.opts.optim.kind) != 0)
                 return cli_usage("train", "--optimizer: '%s' is not sgd, momentum, nesterov, "
                                           "adam, adamw or rmsprop", v);
         } else if (strcmp(n, "--schedule") == 0) {
-            if (parse_schedule(v, &c.opts.optim.schedule) != 0)
+            if (cli_parse_schedule(v, &c.opts.optim.schedule) != 0)
                 return cli_usage("train", "--schedule: '%s' is not constant, step or cosine",
                                  v);
         } else if (strcmp(n, "--val-split") == 0) {
@@ -472,16 +272,22 @@ int cli_cmd_train(int argc, char **argv)
             bad = cli_parse_u64("train", n, v, &c.seed);
         } else if (strcmp(n, "--threads") == 0) {
             bad = cli_parse_size("train", n, v, 1, CLI_MAX_THREADS, &threads);
+        } else if (strcmp(n, "--max-memory") == 0) {
+            bad = cli_parse_bytes("train", n, v, &c.max_memory);
         } else if (strcmp(n, "--log") == 0) {
-            c.log_path = v;
+            outs.path[OUT_LOG] = v;
+        } else if (strcmp(n, "--plot") == 0) {
+            outs.path[OUT_PLOT] = v;
         } else if (strcmp(n, "--quiet") == 0) {
-            c.quiet = 1;
+            c.verbosity = 0;
+        } else if (strcmp(n, "--verbose") == 0) {
+            c.verbosity = 2;
         } else if (strcmp(n, "--json") == 0) {
             json = 1;
-        } else if (strcmp(n, "--no-standardize") == 0) {
-            c.opts.standardize = 0;
         } else if (strcmp(n, "--no-refit") == 0) {
             c.opts.refit = 0;
+        } else if (strcmp(n, "--no-standardize") == 0) {
+            c.opts.standardize = 0;
         }
         if (bad)
             return CLI_EUSAGE;
@@ -492,123 +298,98 @@ int cli_cmd_train(int argc, char **argv)
         c.opts.optim.weight_decay = 0.0f;
     if (data_path == NULL)
         return cli_usage("train", "needs a DATA file");
-    if (out == NULL || out[0] == '\0')
+    if (outs.path[OUT_MODEL] == NULL || outs.path[OUT_MODEL][0] == '\0')
         return cli_usage("train", "needs --out MODEL");
     if (o.labels != NULL && o.labels[0] == '\0')
         return cli_usage("train", "--label: empty list");
-    if (c.log_path != NULL && c.log_path[0] == '\0')
+    if (outs.path[OUT_LOG] != NULL && outs.path[OUT_LOG][0] == '\0')
         return cli_usage("train", "--log: empty file name");
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
-    if (check_writable(out) != 0)
-        return CLI_EDATA;
 
-    mlpb_data d;
-    if (cli_read_data(data_path, &o, &d) != CLI_OK)
+    cli_inputs in = {0};
+    cli_inputs_add(&in, data_path);
+    o.max_bytes = c.max_memory; /* the reader stops there, the trainer checks the rest */
+    int rc = outputs_open(&outs, "train", json, &in);
+    if (rc != CLI_OK)
+        return rc;
+    const char *out = outs.path[OUT_MODEL];
+    mlpb_data   d;
+    if (cli_read_data(data_path, &o, &d) != CLI_OK) {
+        outputs_abort(&outs);
         return CLI_EDATA;
+    }
     cli_fit fit;
-    int     rc = cli_train(&d, &c, &fit);
+    FILE   *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
+    rc          = cli_train(&d, &c, log, &fit);
+    if (rc == CLI_OK) {
+        char title[320];
+        snprintf(title, sizeof title, "Learning curve: %.280s", base_name(data_path));
+        rc = write_results(&outs, &fit, title);
+        if (rc != CLI_OK)
+            cli_fit_free(&fit);
+    }
     if (rc != CLI_OK) {
+        outputs_abort(&outs);
         mlpb_data_free(&d);
         return rc;
-    }
-    errno          = 0;
-    mlpb_status st = mlpb_model_save(fit.model, out);
-    if (st != MLPB_OK) {
-        cli_model_error(out, "cannot save the model", st);
-        cli_fit_free(&fit);
-        mlpb_data_free(&d);
-        return CLI_EDATA;
     }
 
     char arch[256];
     cli_arch_string(fit.model, arch, sizeof arch);
     const mlpb_train_report *rep = &fit.report;
-    size_t                   n_train = fit.n_train;
+    FILE                    *rf  = outs.report;
     if (json) {
         cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_str(&j, "command", "train");
-        cli_json_str(&j, "data", data_path);
-        cli_json_str(&j, "model", out);
-        cli_json_str(&j, "architecture", arch);
-        cli_json_arr(&j, "labels");
-        for (size_t l = 0; l < d.k; l++)
-            cli_json_str(&j, NULL, d.label_names[l]);
-        cli_json_close(&j, ']');
-        cli_json_int(&j, "rows", d.n);
-        cli_json_int(&j, "train_rows", n_train);
-        cli_json_int(&j, "validation_rows", fit.val.n);
-        cli_json_str(&j, "optimizer", optimizer_name(c.opts.optim.kind));
-        cli_json_float(&j, "lr", c.opts.optim.lr);
-        cli_json_int(&j, "batch", c.opts.batch_size);
-        cli_json_int(&j, "seed", c.seed);
-        cli_json_int(&j, "epochs_run", rep->epochs_run);
-        cli_json_int(&j, "best_epoch", rep->best_epoch);
-        cli_json_bool(&j, "stopped_early", rep->stopped_early);
-        cli_json_int(&j, "refit_epochs", fit.refit_epochs);
-        cli_json_num(&j, "final_train_loss", rep->last.train_loss);
-        cli_json_num(&j, "seconds", fit.seconds);
-        cli_json_num(&j, "samples_per_second", samples_per_s(&fit));
-        if (fit.val.n > 0) {
-            cli_json_obj(&j, "validation");
-            json_eval(&j, &fit.val_eval, &fit.val);
-            cli_json_close(&j, '}');
-        } else {
-            cli_json_null(&j, "validation");
-        }
+        cli_json_head(&j, stdout, "train");
+        cli_json_data(&j, data_path, &d);
+        cli_json_model(&j, out, fit.model);
+        cli_json_config(&j, &c, &fit);
+        cli_json_training(&j, &fit);
+        cli_json_obj(&j, "metrics");
+        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        cli_json_null(&j, "test");
+        cli_json_close(&j, '}');
         cli_json_end(&j);
-    } else if (!c.quiet) {
-        printf("trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
-               rep->epochs_run, rep->epochs_run == 1 ? "" : "s",
-               fit.train.n ? fit.train.n : n_train);
+    } else if (c.verbosity > 0) {
+        fprintf(rf, "trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
+                rep->epochs_run, rep->epochs_run == 1 ? "" : "s",
+                fit.train.n ? fit.train.n : fit.n_train);
         if (fit.val.n > 0)
-            printf(", best %zu%s", rep->best_epoch,
-                   rep->stopped_early ? " (stopped early)" : "");
+            fprintf(rf, ", best %zu%s", rep->best_epoch,
+                    rep->stopped_early ? " (stopped early)" : "");
         if (fit.refit_epochs > 0)
-            printf(", then %zu on all %zu rows", fit.refit_epochs, n_train);
-        printf(", %.0f samples/s\n", samples_per_s(&fit));
+            fprintf(rf, ", then %zu on all %zu rows", fit.refit_epochs, fit.n_train);
+        fprintf(rf, ", %.0f samples/s\n", samples_per_s(&fit));
         if (fit.val.n > 0) {
             if (fit.refit_epochs > 0)
-                printf("validation (%zu rows held out to choose the epochs; the saved model\n"
-                       "was then trained on them too):\n", fit.val.n);
+                fprintf(rf, "validation (%zu rows held out to choose the epochs; the saved\n"
+                            "model was then trained on them too):\n", fit.val.n);
             else
-                printf("validation (%zu rows held out from training):\n", fit.val.n);
-            cli_print_metrics(stdout, "  ", &fit.val_eval, &fit.val);
+                fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
+            cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
         }
-        printf("model saved to %s\n", out);
+        if (strcmp(out, "-") != 0)
+            fprintf(rf, "model saved to %s\n", out);
     }
     cli_fit_free(&fit);
     mlpb_data_free(&d);
-    return cli_flush_stdout("train");
+    return outputs_commit(&outs, "train");
 }
 
 /* ----------------------------------------------------------------- demo */
-/* Write d as CSV to path, atomically; 0 or -1 (message printed). */
-static int save_csv(const char *path, const mlpb_data *d)
-{
-    cli_out w;
-    if (cli_out_open(&w, path) != 0)
-        return -1;
-    if (cli_write_csv(w.f, d) != 0) {
-        cli_fail("%s: cannot write: %s", path, strerror(errno));
-        cli_out_abort(&w);
-        return -1;
-    }
-    return cli_out_commit(&w);
-}
-
 int cli_cmd_demo(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
-        {"--seed", 1},     {"--epochs", 1},   {"--threads", 1}, {"--out", 1},
+        {"--seed", 1},      {"--epochs", 1},   {"--threads", 1}, {"--out", 1},
         {"--train-out", 1}, {"--test-out", 1}, {"--json", 0},    {"--quiet", 0},
-        {NULL, 0}};
-    const char   *out = NULL, *train_out = NULL, *test_out = NULL;
+        {"--verbose", 0},   {"--log", 1},      {"--plot", 1},    {NULL, 0}};
     size_t        threads = 0;
     int           json = 0, r, bad = 0;
     cli_train_cfg c;
     cli_args      a;
+    outputs       outs;
+    memset(&outs, 0, sizeof outs);
     cli_train_cfg_default(&c);
     c.seed  = 42;
     c.lines = 0;
@@ -616,6 +397,8 @@ int cli_cmd_demo(int argc, char **argv)
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
             return fputs(demo_help, stdout), CLI_OK;
+        if (r == CLI_ARG_DONE)
+            return CLI_OK;
         if (r == CLI_ARG_BAD)
             return CLI_EUSAGE;
         if (r == CLI_ARG_POS)
@@ -628,20 +411,29 @@ int cli_cmd_demo(int argc, char **argv)
         else if (strcmp(n, "--threads") == 0)
             bad = cli_parse_size("demo", n, v, 1, CLI_MAX_THREADS, &threads);
         else if (strcmp(n, "--out") == 0)
-            out = v;
+            outs.path[OUT_MODEL] = v;
         else if (strcmp(n, "--train-out") == 0)
-            train_out = v;
+            outs.path[OUT_TRAIN] = v;
         else if (strcmp(n, "--test-out") == 0)
-            test_out = v;
+            outs.path[OUT_TEST] = v;
+        else if (strcmp(n, "--log") == 0)
+            outs.path[OUT_LOG] = v;
+        else if (strcmp(n, "--plot") == 0)
+            outs.path[OUT_PLOT] = v;
         else if (strcmp(n, "--json") == 0)
             json = 1;
         else if (strcmp(n, "--quiet") == 0)
-            c.quiet = 1;
+            c.verbosity = 0;
+        else if (strcmp(n, "--verbose") == 0)
+            c.verbosity = 2;
         if (bad)
             return CLI_EUSAGE;
     }
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
+    int rc = outputs_open(&outs, "demo", json, NULL);
+    if (rc != CLI_OK)
+        return rc;
 
     char           err[512];
     mlpb_data      all, train, test;
@@ -649,10 +441,13 @@ int cli_cmd_demo(int argc, char **argv)
     mlpb_data_opts_init(&o);
     mlpb_status st = mlpb_data_read_mem(mlpb_demo_csv, mlpb_demo_csv_len, "breast_cancer.csv",
                                         &o, &all, err, sizeof err);
-    if (st != MLPB_OK)
+    if (st != MLPB_OK) {
+        outputs_abort(&outs);
         return cli_fail("%s", err);
+    }
     st = mlpb_data_split(&all, 0.25, c.seed, &train, &test);
     if (st != MLPB_OK) {
+        outputs_abort(&outs);
         mlpb_data_free(&all);
         return cli_fail("mlpblas demo: cannot split the data: %s", mlpb_strerror(st));
     }
@@ -662,88 +457,87 @@ int cli_cmd_demo(int argc, char **argv)
 
     cli_fit  fit;
     cli_eval e;
-    int      rc = cli_train(&train, &c, &fit);
+    FILE    *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
+    rc           = cli_train(&train, &c, log, &fit);
     if (rc == CLI_OK) {
         rc = cli_evaluate(fit.model, &test, NULL, &e);
         if (rc != CLI_OK)
             cli_fit_free(&fit);
     }
+    if (rc == CLI_OK) {
+        rc = write_results(&outs, &fit, "Learning curve: breast cancer demo");
+        if (rc == CLI_OK && outs.path[OUT_TRAIN] != NULL &&
+            cli_write_csv(outs.w[OUT_TRAIN].f, &train) != 0)
+            rc = cli_fail("%s: cannot write: %s", outs.path[OUT_TRAIN], strerror(errno));
+        if (rc == CLI_OK && outs.path[OUT_TEST] != NULL &&
+            cli_write_csv(outs.w[OUT_TEST].f, &test) != 0)
+            rc = cli_fail("%s: cannot write: %s", outs.path[OUT_TEST], strerror(errno));
+        if (rc != CLI_OK) {
+            cli_eval_free(&e);
+            cli_fit_free(&fit);
+        }
+    }
     if (rc != CLI_OK) {
+        outputs_abort(&outs);
         mlpb_data_free(&all);
         mlpb_data_free(&train);
         mlpb_data_free(&test);
         return rc;
     }
-    if (out != NULL) {
-        errno = 0;
-        st    = mlpb_model_save(fit.model, out);
-        if (st != MLPB_OK)
-            rc = cli_model_error(out, "cannot save the model", st);
-    }
-    if (rc == CLI_OK && train_out != NULL && save_csv(train_out, &train) != 0)
-        rc = CLI_EDATA;
-    if (rc == CLI_OK && test_out != NULL && save_csv(test_out, &test) != 0)
-        rc = CLI_EDATA;
 
     char arch[256];
     cli_arch_string(fit.model, arch, sizeof arch);
     const mlpb_train_report *rep = &fit.report;
-    if (rc == CLI_OK && json) {
+    FILE                    *rf  = outs.report;
+    if (json) {
         cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_str(&j, "command", "demo");
-        cli_json_str(&j, "data", "breast_cancer.csv (built in)");
-        cli_json_int(&j, "seed", c.seed);
-        cli_json_str(&j, "architecture", arch);
-        cli_json_int(&j, "train_rows", fit.n_train);
-        cli_json_int(&j, "validation_rows", fit.val.n);
-        cli_json_int(&j, "test_rows", test.n);
-        cli_json_int(&j, "epochs_run", rep->epochs_run);
-        cli_json_int(&j, "best_epoch", rep->best_epoch);
-        cli_json_num(&j, "seconds", fit.seconds);
-        cli_json_num(&j, "samples_per_second", samples_per_s(&fit));
-        cli_json_obj(&j, "test");
-        json_eval(&j, &e, &test);
+        cli_json_head(&j, stdout, "demo");
+        cli_json_data(&j, "breast_cancer.csv (built in)", &all);
+        cli_json_model(&j, outs.path[OUT_MODEL], fit.model);
+        cli_json_config(&j, &c, &fit);
+        cli_json_training(&j, &fit);
+        cli_json_obj(&j, "metrics");
+        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        cli_json_eval_block(&j, "test", &e, &test);
         cli_json_close(&j, '}');
-        cli_json_metrics(&j, &e.mean);
         cli_json_end(&j);
-    } else if (rc == CLI_OK && !c.quiet) {
-        printf("mlpblas %s demo: breast cancer diagnosis from cell nuclei measurements\n\n",
-               mlpb_version_string());
-        printf("Data: Wisconsin Diagnostic Breast Cancer (W. H. Wolberg, W. N. Street,\n"
-               "O. L. Mangasarian; UCI, CC BY 4.0), built into this program: %zu\n"
-               "fine-needle aspirates, %zu features each, label \"%s\" (1 = benign,\n"
-               "0 = malignant; %zu benign, %zu malignant).\n\n",
-               all.n, all.d, all.label_names[0], benign, all.n - benign);
-        printf("1. Split (seed %llu, stratified): %zu rows to train on, %zu held out\n"
-               "   for the test; both parts keep the benign/malignant mix.\n",
-               (unsigned long long)c.seed, train.n, test.n);
-        printf("2. Train a %s network (ReLU hidden layer, sigmoid output) on binary\n"
-               "   cross-entropy with %s (learning rate %g, batches of %zu), features\n"
-               "   standardised with the training rows' means and deviations. %zu of the\n"
-               "   training rows watch for overfitting: their loss was lowest after %zu\n"
-               "   epochs (of %zu run)",
-               arch, optimizer_title(c.opts.optim.kind), (double)c.opts.optim.lr,
-               c.opts.batch_size, fit.val.n, rep->best_epoch, rep->epochs_run);
+    } else if (c.verbosity > 0) {
+        fprintf(rf, "mlpblas %s demo: breast cancer diagnosis from cell nuclei measurements\n\n",
+                mlpb_version_string());
+        fprintf(rf, "Data: Wisconsin Diagnostic Breast Cancer (W. H. Wolberg, W. N. Street,\n"
+                    "O. L. Mangasarian; UCI, CC BY 4.0), built into this program: %zu\n"
+                    "fine-needle aspirates, %zu features each, label \"%s\" (1 = benign,\n"
+                    "0 = malignant; %zu benign, %zu malignant).\n\n",
+                all.n, all.d, all.label_names[0], benign, all.n - benign);
+        fprintf(rf, "1. Split (seed %llu, stratified): %zu rows to train on, %zu held out\n"
+                    "   for the test; both parts keep the benign/malignant mix.\n",
+                (unsigned long long)c.seed, train.n, test.n);
+        fprintf(rf, "2. Train a %s network (ReLU hidden layer, sigmoid output) on binary\n"
+                    "   cross-entropy with %s (learning rate %g, batches of %zu), features\n"
+                    "   standardised with the training rows' means and deviations. %zu of the\n"
+                    "   training rows watch for overfitting: their loss was lowest after %zu\n"
+                    "   epochs (of %zu run)",
+                arch, optimizer_title(c.opts.optim.kind), (double)c.opts.optim.lr,
+                c.opts.batch_size, fit.val.n, rep->best_epoch, rep->epochs_run);
         if (fit.refit_epochs > 0)
-            printf(";\n   then the model was trained again on all %zu training rows for %zu\n"
-                   "   epochs (%.2f s).\n", fit.n_train, fit.refit_epochs, fit.seconds);
+            fprintf(rf, ";\n   then the model was trained again on all %zu training rows for %zu\n"
+                        "   epochs (%.2f s).\n", fit.n_train, fit.refit_epochs, fit.seconds);
         else
-            printf(", whose weights were kept (%.2f s).\n", fit.seconds);
-        printf("3. Test on the %zu held-out rows, never seen in training:\n", test.n);
-        cli_print_metrics(stdout, "     ", &e, &test);
-        printf("\nAccuracy is the share of tumours classified right; precision and recall\n"
-               "are those of the \"benign\" class; an AUC of 1 would rank every benign\n"
-               "tumour above every malignant one.\n\n"
-               "On your own data:\n"
-               "  mlpblas train data.csv --out model.mlpb\n"
-               "  mlpblas eval model.mlpb test.csv\n"
-               "  mlpblas predict model.mlpb new.csv --out probabilities.csv\n");
+            fprintf(rf, ", whose weights were kept (%.2f s).\n", fit.seconds);
+        fprintf(rf, "3. Test on the %zu held-out rows, never seen in training:\n", test.n);
+        cli_print_metrics(rf, "     ", &e, &test);
+        fprintf(rf, "\nAccuracy is the share of tumours classified right; precision and recall\n"
+                    "are those of the \"benign\" class; an AUC of 1 would rank every benign\n"
+                    "tumour above every malignant one.\n\n"
+                    "On your own data:\n"
+                    "  mlpblas train data.csv --out model.mlpb\n"
+                    "  mlpblas eval model.mlpb test.csv\n"
+                    "  mlpblas predict model.mlpb new.csv --out probabilities.csv\n");
     }
     cli_eval_free(&e);
     cli_fit_free(&fit);
     mlpb_data_free(&all);
     mlpb_data_free(&train);
     mlpb_data_free(&test);
-    return rc == CLI_OK ? cli_flush_stdout("demo") : rc;
+    return outputs_commit(&outs, "demo");
 }

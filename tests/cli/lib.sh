@@ -1,5 +1,7 @@
 # lib.sh -- shared helpers of the mlpblas tool tests (POSIX sh, awk, grep).
-# A test script is run as: sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION
+# A test script is run as:
+#   sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION SVG_CHECK
+#      PROBE
 # and sources this file, which sets those variables and enters a fresh WORK.
 
 MLPBLAS=$1
@@ -8,6 +10,8 @@ WORK=$3
 JSON=$4
 REF=$5
 VERSION=$6
+SVG=$7
+PROBE=$8
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 
 fail() {
@@ -56,7 +60,7 @@ json_get() {
 
 # no_temp_files: nothing a failed write could have left behind.
 no_temp_files() {
-    if ls -a | grep -q '\.tmp'; then
+    if ls -a | grep -q -e '\.tmp' -e '^\.mlpb-'; then
         ls -a >&2
         fail "temporary files left behind"
     fi

@@ -20,20 +20,20 @@ cp err.txt train-err.txt
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m2.mlpb --seed 3 --json --quiet
 [ ! -s err.txt ] || fail "train --quiet wrote to stderr"
 cp out.txt train.json
-[ "$(json_get train.json epochs_run)" -eq "$epochs" ] || fail "json epochs_run != log rows"
-[ "$(json_get train.json architecture)" = "4-64-1" ] || fail "default architecture"
-[ "$(json_get train.json rows)" -eq 200 ] || fail "json rows"
+[ "$(json_get train.json training.epochs_run)" -eq "$epochs" ] || fail "json epochs_run != log rows"
+[ "$(json_get train.json model.architecture)" = "4-64-1" ] || fail "default architecture"
+[ "$(json_get train.json data.rows)" -eq 200 ] || fail "json rows"
 cmp -s m.mlpb m2.mlpb || fail "same seed, different models"
 # The default refit: best_epoch epochs on all 200 rows after the validated run;
 # --no-refit keeps the validated run's model, trained on the other rows.
-be=$(json_get train.json best_epoch)
-[ "$be" -ge 1 ] && [ "$(json_get train.json refit_epochs)" -eq "$be" ] || fail "refit epochs"
-[ "$(json_get train.json train_rows)" -eq 200 ] || fail "refit: not on all rows"
+be=$(json_get train.json training.best_epoch)
+[ "$be" -ge 1 ] && [ "$(json_get train.json training.refit_epochs)" -eq "$be" ] || fail "refit epochs"
+[ "$(json_get train.json training.train_rows)" -eq 200 ] || fail "refit: not on all rows"
 [ "$(grep -c '^refit ' train-err.txt)" -eq "$be" ] || fail "no refit line an epoch"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m4.mlpb --seed 3 --json --quiet --no-refit
-[ "$(json_get out.txt refit_epochs)" -eq 0 ] || fail "--no-refit refitted"
-[ "$(json_get out.txt best_epoch)" -eq "$be" ] || fail "--no-refit: another best epoch"
-[ "$(json_get out.txt train_rows)" -lt 200 ] || fail "--no-refit: trained on all rows"
+[ "$(json_get out.txt training.refit_epochs)" -eq 0 ] || fail "--no-refit refitted"
+[ "$(json_get out.txt training.best_epoch)" -eq "$be" ] || fail "--no-refit: another best epoch"
+[ "$(json_get out.txt training.train_rows)" -lt 200 ] || fail "--no-refit: trained on all rows"
 ! cmp -s m.mlpb m4.mlpb || fail "--no-refit: the refit's model"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m3.mlpb --quiet
 [ ! -s out.txt ] && [ ! -s err.txt ] || fail "train --quiet printed something"
@@ -43,13 +43,13 @@ run 0 "$MLPBLAS" eval m.mlpb "$DATA/binary.csv"
 at_least "$(awk '$1 == "accuracy" { print $2 }' out.txt)" 0.95 "eval accuracy"
 run 0 "$MLPBLAS" eval m.mlpb "$DATA/binary.csv" --json
 cp out.txt eval.json
-at_least "$(json_get eval.json accuracy)" 0.95 "eval --json accuracy"
-at_least "$(json_get eval.json auc)" 0.95 "eval --json auc"
-[ "$(json_get eval.json rows)" -eq 200 ] || fail "eval rows"
-for key in loss precision recall f1 exact_match per_output confusion seconds \
-    samples_per_second labels; do
-    json_get eval.json "$key" >/dev/null
+at_least "$(json_get eval.json metrics.test.accuracy)" 0.95 "eval --json accuracy"
+at_least "$(json_get eval.json metrics.test.auc)" 0.95 "eval --json auc"
+[ "$(json_get eval.json metrics.test.rows)" -eq 200 ] || fail "eval rows"
+for key in loss precision recall f1 exact_match per_output per_output.0.confusion seconds; do
+    json_get eval.json "metrics.test.$key" >/dev/null
 done
+json_get eval.json data.labels >/dev/null
 grep -q '"label":"y"' eval.json || fail "eval --json: per-output label"
 
 # ---- predict: the library's probabilities, labelled file or features only
@@ -71,7 +71,7 @@ cmp -s p.csv pred.csv || fail "predict --out differs"
 acc=$(awk -F, 'NR == FNR { if (!/^#/ && FNR > 2) y[++n] = $5; next }
                { ok += (($1 >= 0.5) == y[FNR]) } END { printf "%.6f", ok / n }' \
           "$DATA/binary.csv" pred.csv)
-awk -v a="$acc" -v b="$(json_get eval.json accuracy)" \
+awk -v a="$acc" -v b="$(json_get eval.json metrics.test.accuracy)" \
     'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
     fail "accuracy from predictions $acc != eval's"
 
@@ -91,20 +91,20 @@ awk '!/^#/' "$DATA/binary.csv" | awk 'NR > 1' >noheader.csv
 run 0 "$MLPBLAS" predict m.mlpb noheader.csv --no-header
 cmp -s out.txt pred.csv || fail "--no-header file differs"
 run 0 "$MLPBLAS" eval m.mlpb noheader.csv --no-header --label 5 --json
-[ "$(json_get out.txt accuracy)" = "$(json_get eval.json accuracy)" ] || fail "--no-header eval"
+[ "$(json_get out.txt metrics.test.accuracy)" = "$(json_get eval.json metrics.test.accuracy)" ] || fail "--no-header eval"
 
 # ---- LIBSVM, plain and gzipped: same rows, same predictions and metrics
 run 0 "$MLPBLAS" predict m.mlpb "$DATA/binary.svm"
 cmp -s out.txt pred.csv || fail "LIBSVM predictions differ"
 run 0 "$MLPBLAS" eval m.mlpb "$DATA/binary.svm" --json
-[ "$(json_get out.txt accuracy)" = "$(json_get eval.json accuracy)" ] || fail "LIBSVM eval"
+[ "$(json_get out.txt metrics.test.accuracy)" = "$(json_get eval.json metrics.test.accuracy)" ] || fail "LIBSVM eval"
 gzip -c "$DATA/binary.svm" >binary.svm.gz
 run 0 "$MLPBLAS" train binary.svm.gz --out svm.mlpb --seed 3 --quiet
 run 0 "$MLPBLAS" info svm.mlpb --json
 [ "$(json_get out.txt inputs)" -eq 4 ] || fail "LIBSVM model inputs"
 cp "$DATA/binary.svm" renamed.txt
 run 0 "$MLPBLAS" eval svm.mlpb renamed.txt --format libsvm --json
-at_least "$(json_get out.txt accuracy)" 0.95 "LIBSVM-trained model accuracy"
+at_least "$(json_get out.txt metrics.test.accuracy)" 0.95 "LIBSVM-trained model accuracy"
 
 # ---- JSON strings are escaped: quotes, tabs, UTF-8 kept, bytes that are not
 # UTF-8 replaced.
@@ -112,9 +112,9 @@ awk -F, '/^#/ { next } NR == 2 { print "x1,x2,x3,x4,\"lab \"\"q\"\"\tna\303\257v
     "$DATA/binary.csv" >odd.csv
 run 0 "$MLPBLAS" train odd.csv --out odd.mlpb --epochs 2 --json
 want=$(printf '["lab \\"q\\"\\tna\303\257ve\\ufffd"]')
-[ "$(json_get out.txt labels)" = "$want" ] || fail "JSON escaping of the label name"
+[ "$(json_get out.txt data.labels)" = "$want" ] || fail "JSON escaping of the label name"
 run 0 "$MLPBLAS" eval odd.mlpb odd.csv --json
-json_get out.txt per_output >/dev/null
+json_get out.txt metrics.test.per_output >/dev/null
 
 # ---- info
 run 0 "$MLPBLAS" info m.mlpb
@@ -139,20 +139,20 @@ for opt in sgd momentum nesterov adam adamw rmsprop; do
         run 0 "$MLPBLAS" train "$DATA/binary.csv" --out o.mlpb --optimizer $opt \
             --schedule $sched --lr 0.01 --weight-decay 0.0001 --epochs 4 --patience 2 \
             --pos-weight auto --json
-        [ "$(json_get out.txt optimizer)" = "$opt" ] || fail "--optimizer $opt"
+        [ "$(json_get out.txt config.optimizer)" = "$opt" ] || fail "--optimizer $opt"
     done
 done
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out o.mlpb --epochs 7 --patience 0 --json
-[ "$(json_get out.txt epochs_run)" -eq 7 ] || fail "--epochs 7 --patience 0"
+[ "$(json_get out.txt training.epochs_run)" -eq 7 ] || fail "--epochs 7 --patience 0"
 
 # ---- multi-label: label columns named, in the middle of the file
 run 0 "$MLPBLAS" train "$DATA/multi.csv" --label a,b --out multi.mlpb --hidden 32 --seed 5 --json
-[ "$(json_get out.txt architecture)" = "4-32-2" ] || fail "multi-label architecture"
+[ "$(json_get out.txt model.architecture)" = "4-32-2" ] || fail "multi-label architecture"
 run 0 "$MLPBLAS" eval multi.mlpb "$DATA/multi.csv" --label a,b --json
 cp out.txt multi.json
-[ "$(json_get multi.json outputs)" -eq 2 ] || fail "multi-label outputs"
-at_least "$(json_get multi.json exact_match)" 0.85 "multi-label exact match"
-at_least "$(json_get multi.json accuracy)" 0.9 "multi-label mean accuracy"
+[ "$(json_get multi.json model.outputs)" -eq 2 ] || fail "multi-label outputs"
+at_least "$(json_get multi.json metrics.test.exact_match)" 0.85 "multi-label exact match"
+at_least "$(json_get multi.json metrics.test.accuracy)" 0.9 "multi-label mean accuracy"
 grep -q '"label":"a"' multi.json && grep -q '"label":"b"' multi.json || fail "per-output labels"
 run 0 "$MLPBLAS" eval multi.mlpb "$DATA/multi.csv" --label a,b
 grep -q '^exact match' out.txt || fail "multi-label text: no exact match line"
