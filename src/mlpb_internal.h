@@ -129,6 +129,7 @@ mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const 
 
 /* -------------------------------------------------------------- init.c */
 mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed);
+bool        mlpb__init_valid(mlpb_init init); /* one of the mlpb_init values */
 
 /* -------------------------------------------------------------- team.c */
 /* A fork-join team: mlpb__team_run calls fn(ctx, p) for p = 0..n-1, part 0 on
