@@ -15,7 +15,18 @@
  * ifunc; nothing of ours is written at run time). Both builds do the same
  * operations in the same order on each element: "avx2" implies no FMA, and
  * nothing is contracted (-std=c11), so every variant gives bitwise the same
- * results. Elsewhere (other compilers or CPUs) there is one build. */
+ * results. Elsewhere (other compilers or CPUs) and in sanitizer builds,
+ * whose instrumented resolver would run before the sanitizer's runtime is
+ * up, there is one build. */
+#if defined(__has_feature)
+#if (__has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+     __has_feature(memory_sanitizer)) && !defined(MLPB_NO_CLONES)
+#define MLPB_NO_CLONES 1
+#endif
+#endif
+#if (defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)) && !defined(MLPB_NO_CLONES)
+#define MLPB_NO_CLONES 1
+#endif
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
     !defined(MLPB_NO_CLONES)
 #define MLPB_CLONES __attribute__((target_clones("avx2", "default")))
