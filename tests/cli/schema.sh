@@ -150,6 +150,14 @@ acc=$(awk -F, 'NR == FNR { if (FNR > 2) y[FNR - 2] = $65; next }
           "$DATA/digits.csv" dpred.csv)
 awk -v a="$acc" -v b="$(json_get dig.json classes.class_accuracy)" \
     'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' || fail "accuracy $acc from predict"
+# Macro-F1 recomputed from predict's classes and the file's labels.
+f1=$(awk -F, 'NR == FNR { if (FNR > 2) y[FNR - 2] = $65; next }
+              FNR > 1 { t = y[FNR - 1]; p = $1; tp[t] += (t == p); np[p]++; nt[t]++ }
+              END { for (c = 0; c < 10; c++) { pr = np[c] ? tp[c] / np[c] : 0
+                        rc = nt[c] ? tp[c] / nt[c] : 0; s += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0 }
+                    printf "%.9f", s / 10 }' "$DATA/digits.csv" dpred.csv)
+awk -v a="$f1" -v b="$(json_get dig.json classes.macro_f1)" \
+    'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' || fail "macro-F1 $f1 from predict"
 # String classes, labels not last, an integer class column with 3 values.
 awk -F, 'BEGIN { split("zero one two three four five six seven eight nine", w, " ") }
          /^#/ { next }
