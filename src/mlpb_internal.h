@@ -123,6 +123,7 @@ struct mlpb_workspace {
                            parts' worth when split */
     size_t  serial_mnk; /* products with m*n*k below this use one BLAS thread */
     mlpb_split *split;  /* NULL unless MLPB_THREADING_SPLIT with 2+ parts */
+    struct mlpb_bf16 *bf16; /* NULL in fp32 (precision.c) */
 };
 
 /* A batch runs split only if each part gets at least this many rows: with
@@ -183,5 +184,33 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
  * can still overflow a parameter (a huge learning rate), and the trainer must
  * know at that step. Found in the update pass itself, at no extra pass. */
 mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+
+/* --------------------------------------------------------- precision.c */
+/* A workspace's bf16 state (MLPB_PRECISION_BF16 and _EMULATED): bf16 copies
+ * of the weights (shared with the split views) and, per workspace or view,
+ * of the product inputs and of the delta, and the emulation's tile scratch. */
+typedef struct mlpb_bf16 {
+    mlpb_precision    prec;
+    uint16_t         *w;       /* the model's arena layout; W slots only */
+    uint16_t        **h;       /* h[l], l = 0..L: rows x sizes[l], the input of layer l */
+    uint16_t         *d;       /* rows x max(k, widest hidden): the delta in flight */
+    float            *scratch; /* MLPB_BF16_SCRATCH_FLOATS; NULL when native */
+    void             *block;   /* the workspace's: one allocation for all of it */
+    struct mlpb_bf16 *views;   /* one per split view, or NULL */
+} mlpb_bf16;
+/* Rebuild ws's bf16 state for its current rows and split (after the split
+ * changed); no-op in fp32. On MLPB_E_NOMEM the old state is kept, which still
+ * fits ws unsplit (the caller must then drop the split). */
+mlpb_status mlpb__bf16_refit(mlpb_workspace *ws);
+void        mlpb__bf16_free(mlpb_workspace *ws);
+/* bf16 copies of m's weights into ws, at the start of each call that runs
+ * passes (so once per update in training); no-op in fp32. */
+void        mlpb__bf16_prepare(const mlpb_model *m, mlpb_workspace *ws);
+/* mlpb__forward and backward.c's pass in bf16 (ws->bf16 != NULL). */
+mlpb_status mlpb__forward_bf16(const mlpb_model *m, mlpb_workspace *ws, const float *x,
+                               size_t n);
+mlpb_status mlpb__pass_bf16(const mlpb_model *m, mlpb_workspace *ws, const float *x,
+                            const float *y, size_t n, const float *pw, const float *sw,
+                            float scale, float *grads, double *sum);
 
 #endif /* MLPB_INTERNAL_H */

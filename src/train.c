@@ -30,6 +30,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->on_batch = NULL;
     o->ctx = NULL;
     o->threading = MLPB_THREADING_BLAS;
+    o->precision = MLPB_PRECISION_FP32;
 }
 
 static double now_s(void)
@@ -176,6 +177,9 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
         o->threading != MLPB_THREADING_SPLIT)
         return MLPB_E_INVALID_ARG;
+    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
+        o->precision != MLPB_PRECISION_BF16_EMULATED)
+        return MLPB_E_INVALID_ARG;
     const size_t k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)
         for (size_t j = 0; j < k; j++)
@@ -253,6 +257,8 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     if ((st = mlpb_workspace_create(m, bs, &a, &ws)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_workspace_set_threading(ws, opts->threading)) != MLPB_OK)
+        goto fail;
+    if ((st = mlpb_workspace_set_precision(ws, opts->precision)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_optim_create(m, &opts->optim, &a, &opt)) != MLPB_OK)
         goto fail;

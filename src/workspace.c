@@ -236,6 +236,7 @@ void mlpb_workspace_destroy(mlpb_workspace *ws)
     if (ws == NULL)
         return;
     const mlpb_allocator a = ws->alloc;
+    mlpb__bf16_free(ws);
     split_free(&a, ws->split);
     mlpb__free(&a, ws->floats);
     mlpb__free(&a, ws);
@@ -263,6 +264,13 @@ mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
         ws->split = NULL;
         if (parts >= 2)
             MLPB_TRY(split_create(ws, parts));
+        /* bf16 copies for the new rows and views; without them, no split. */
+        const mlpb_status st = mlpb__bf16_refit(ws);
+        if (st != MLPB_OK) {
+            split_free(&ws->alloc, ws->split);
+            ws->split = NULL;
+            return st;
+        }
     }
     /* Calls too small to split run as MLPB_THREADING_SERIAL_SMALL would. */
     ws->serial_mnk = t == MLPB_THREADING_BLAS ? 0 : MLPB_SERIAL_SMALL_MNK;
