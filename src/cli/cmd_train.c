@@ -48,6 +48,10 @@ static const char train_help[] =
     "  --threads N             threads (default: the BLAS library's count); each\n"
     "                          batch big enough is split in as many row blocks,\n"
     "                          one a thread\n"
+    "  --precision P           fp32, bf16 (products in bf16 with fp32 sums; needs\n"
+    "                          oneDNN and a CPU with AVX512-BF16) or bf16-emulated\n"
+    "                          (the same roundings on any CPU, slower); the model\n"
+    "                          file is fp32 either way (fp32)\n"
     "Data:\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
@@ -371,7 +375,8 @@ int cli_cmd_train(int argc, char **argv)
         {"--batch", 1},   {"--lr", 1},           {"--optimizer", 1}, {"--weight-decay", 1},
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
-        {"--json", 0},    {"--no-standardize", 0}, CLI_DATA_OPTDEFS, {NULL, 0}};
+        {"--json", 0},    {"--no-standardize", 0}, {"--precision", 1}, CLI_DATA_OPTDEFS,
+        {NULL, 0}};
     const char    *data_path = NULL, *out = NULL;
     size_t         threads = 0;
     int            json = 0, r;
@@ -443,6 +448,16 @@ int cli_cmd_train(int argc, char **argv)
             json = 1;
         } else if (strcmp(n, "--no-standardize") == 0) {
             c.opts.standardize = 0;
+        } else if (strcmp(n, "--precision") == 0) {
+            if (strcmp(v, "fp32") == 0)
+                c.opts.precision = MLPB_PRECISION_FP32;
+            else if (strcmp(v, "bf16") == 0)
+                c.opts.precision = MLPB_PRECISION_BF16;
+            else if (strcmp(v, "bf16-emulated") == 0)
+                c.opts.precision = MLPB_PRECISION_BF16_EMULATED;
+            else
+                return cli_usage("train", "--precision: '%s' is not fp32, bf16 or bf16-emulated",
+                                 v);
         }
         if (bad)
             return CLI_EUSAGE;
