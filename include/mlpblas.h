@@ -44,7 +44,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 /* The version is written here only; CMake parses these three lines. */
 #define MLPB_VERSION_MAJOR 0
-#define MLPB_VERSION_MINOR 1
+#define MLPB_VERSION_MINOR 2
 #define MLPB_VERSION_PATCH 0
 #define MLPB_VERSION_NUMBER \
     (MLPB_VERSION_MAJOR * 10000 + MLPB_VERSION_MINOR * 100 + MLPB_VERSION_PATCH)
@@ -121,7 +121,8 @@ MLPB_API void        mlpb_model_destroy(mlpb_model *m);
  * LAPACKE workspace for MLPB_INIT_ORTHOGONAL, taken from the model's
  * allocator. Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM. */
 MLPB_API mlpb_status mlpb_model_init(mlpb_model *m, mlpb_init init, uint64_t seed);
-/* Deep copy (parameters, gradients, standardisation) using src's allocator.
+/* Deep copy (parameters, gradients, standardisation, names, metadata) using
+ * src's allocator.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM. */
 MLPB_API mlpb_status mlpb_model_clone(const mlpb_model *src, mlpb_model **out);
 /* Copy parameters and standardisation of src into dst of the same
@@ -151,6 +152,9 @@ MLPB_API mlpb_status mlpb_model_layer(mlpb_model *m, size_t l, mlpb_layer *out);
  * arena in the same order; *n receives the float count. NULL for NULL m. */
 MLPB_API float       *mlpb_model_params(mlpb_model *m, size_t *n);
 MLPB_API const float *mlpb_model_grads(const mlpb_model *m, size_t *n);
+/* The gradient arena, writable: for callers that replace the gradient
+ * before mlpb_optim_step (a sum over processes, a custom scaling). */
+MLPB_API float       *mlpb_model_grads_mut(mlpb_model *m, size_t *n);
 
 /* Input standardisation, applied by every forward pass: x' = (x - mean) / std.
  * Off after create. set copies d means and d standard deviations (each std must
@@ -165,14 +169,65 @@ MLPB_API mlpb_status mlpb_model_fit_standardization(mlpb_model *m, const float *
 MLPB_API const float *mlpb_model_mean(const mlpb_model *m);
 MLPB_API const float *mlpb_model_std(const mlpb_model *m);
 
+/* ------------------------------------------------- names and metadata */
+/* Optional names for the d inputs and k outputs, and an ordered list of
+ * key/value metadata, all UTF-8 strings owned by the model: copied in by the
+ * setters, copied by mlpb_model_clone, saved and loaded with the model file
+ * (format version 2, docs/model-format.md) under its CRC. The library does
+ * not interpret them. A valid string is NUL-terminated, well-formed UTF-8
+ * (no overlong forms, no surrogates, nothing above U+10FFFF) and contains no
+ * U+0000. Lengths are in bytes, without the terminating NUL. */
+#define MLPB_NAME_MAX          4096u              /* an input or output name: 1 .. this */
+#define MLPB_META_KEY_MAX      256u               /* a metadata key: 1 .. this */
+#define MLPB_META_VALUE_MAX    (64u << 20)        /* a metadata value: 0 .. this (64 MiB) */
+#define MLPB_META_MAX_ENTRIES  4096u              /* metadata entries in one model (lookup is
+                                                     a linear search) */
+#define MLPB_META_TOTAL_MAX    (256u << 20)       /* sum of all key and value lengths (256 MiB) */
+
+/* Set the d input names (names[0 .. d-1]) or the k output names; NULL clears
+ * them. All or nothing: on failure the previous names are kept. Names need
+ * not be unique. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL m, a NULL name, an
+ * empty, too long or invalid UTF-8 name), MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_model_set_input_names(mlpb_model *m, const char *const *names);
+MLPB_API mlpb_status mlpb_model_set_output_names(mlpb_model *m, const char *const *names);
+/* Name of input i / output j, or NULL when the model has no names or the
+ * index is out of range. Valid until the names are set again or m is freed. */
+MLPB_API const char *mlpb_model_input_name(const mlpb_model *m, size_t i);
+MLPB_API const char *mlpb_model_output_name(const mlpb_model *m, size_t j);
+
+/* Set key to value: an existing key keeps its place and gets the new value, a
+ * new key is appended; value NULL removes the key (a no-op when absent). Keys
+ * are compared byte for byte. On failure the metadata is unchanged. Returns
+ * MLPB_OK, MLPB_E_INVALID_ARG (NULL m or key, a key or value empty/too long or
+ * not valid UTF-8, or a set that would pass MLPB_META_MAX_ENTRIES or
+ * MLPB_META_TOTAL_MAX), MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_model_set_meta(mlpb_model *m, const char *key, const char *value);
+/* Value of key, or NULL when absent (or m or key NULL). Valid until that key
+ * is set or removed or m is freed. */
+MLPB_API const char *mlpb_model_get_meta(const mlpb_model *m, const char *key);
+/* Number of entries; 0 for NULL. */
+MLPB_API size_t      mlpb_model_meta_count(const mlpb_model *m);
+/* Entry i (0-based, insertion order; a removal closes the gap). key and value
+ * may each be NULL when not wanted; valid as for mlpb_model_get_meta.
+ * Returns MLPB_OK or MLPB_E_INVALID_ARG (NULL m, i >= count). */
+MLPB_API mlpb_status mlpb_model_meta_at(const mlpb_model *m, size_t i, const char **key,
+                                        const char **value);
+
+/* Bytes mlpb_model_create (or a full mlpb_model_load) allocates for a model of
+ * these sizes, names and metadata excluded (they take their lengths plus a few
+ * pointers each). Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_OVERFLOW. */
+MLPB_API mlpb_status mlpb_model_memory(const size_t *sizes, size_t n_sizes, size_t *bytes);
+
 /* -------------------------------------------------------------- workspace */
 /* Activations and deltas for batches of up to max_batch rows. One per thread;
  * tied to the architecture of the model it was created for (any model of the
  * same sizes may use it). */
 typedef struct mlpb_workspace mlpb_workspace;
 
-/* Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0), MLPB_E_OVERFLOW,
- * MLPB_E_NOMEM. *out is NULL on failure. */
+/* The new workspace runs MLPB_THREADING_AUTO (see mlpb_workspace_set_threading).
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0), MLPB_E_OVERFLOW,
+ * MLPB_E_NOMEM (memory, or a thread of the workspace's team). *out is NULL on
+ * failure. */
 MLPB_API mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
                                            const mlpb_allocator *alloc,
                                            mlpb_workspace **out);
@@ -182,8 +237,21 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
 
 /* How the passes that use a workspace run their BLAS products.
  *
- * MLPB_THREADING_BLAS (the default) leaves every product to the BLAS
- * library's thread count.
+ * MLPB_THREADING_AUTO (the default of a new workspace and of mlpb_train)
+ * chooses, for each call, what is fastest for its shape and the BLAS thread
+ * count T read when the mode is set (at create for a new workspace): a batch
+ * whose row blocks are big enough runs split as MLPB_THREADING_SPLIT does,
+ * in T blocks; any other call runs unsplit, its small products on one BLAS
+ * thread as MLPB_THREADING_SERIAL_SMALL does and the rest on T. The choice
+ * is a fixed rule of the layer sizes, the rows of the call and T, never a
+ * timing, so a fixed seed and T still give bitwise-identical results; the
+ * rule and the measurements behind it are in docs/bench.md. With T = 1 it
+ * runs everything unsplit on one thread and never touches the BLAS thread
+ * count; a workspace that could split costs T - 1 threads and gradient
+ * arenas, as MLPB_THREADING_SPLIT.
+ *
+ * MLPB_THREADING_BLAS leaves every product to the BLAS library's thread
+ * count and never changes it.
  *
  * MLPB_THREADING_SERIAL_SMALL runs products of fewer than
  * MLPB_SERIAL_SMALL_MNK multiply-adds (m*n*k) on one BLAS thread, where
@@ -197,30 +265,56 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
  * one BLAS thread: one fork and one join per batch instead of one per
  * product. A batch splits when each block gets at least 8 rows and 2^17
  * multiply-adds of forward pass; smaller ones run unsplit on one BLAS thread.
- * Measured on 2 cores, a training step on 256 x 28 x 300 runs ~2x faster
- * than with MLPB_THREADING_BLAS and ~1.5x than with
- * MLPB_THREADING_SERIAL_SMALL, ~1.1x on 256 x 256 x 512, and the same on
- * 1024 x 784 x 1024. Blocks are not bound to threads: a free thread, the
- * caller included, takes the next, so a helper that the system has not
- * scheduled delays no more than the block it holds. The blocks' gradients
- * are summed in block order, so results are reproducible for a given P and
- * differ from the unsplit ones only by rounding. It costs P - 1 threads,
- * which wait between batches (spinning for a few tens of microseconds, then
- * blocked), and P - 1 gradient arenas.
+ * Blocks are not bound to threads: a free thread, the caller included, takes
+ * the next, so a helper that the system has not scheduled delays no more
+ * than the block it holds. The blocks' gradients are summed in block order,
+ * so results are reproducible for a given P and differ from the unsplit ones
+ * only by rounding. It costs P - 1 threads, which wait between batches
+ * (spinning for a few tens of microseconds, then blocked), and P - 1
+ * gradient arenas.
  *
- * Both non-default modes call openblas_set_num_threads around their products,
- * which changes process-wide state during the call: use them only in programs
- * that do not call BLAS from another thread at the same time.
+ * Every mode but MLPB_THREADING_BLAS calls openblas_set_num_threads around
+ * its single-threaded work when the BLAS thread count is above one, which
+ * changes process-wide state during the call: a program that calls the
+ * library from several threads at once, or BLAS from another thread, should
+ * set one BLAS thread (mlpb_blas_set_threads(1); the modes then leave it
+ * alone) or use MLPB_THREADING_BLAS.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG, or MLPB_E_NOMEM (memory or a thread
- * could not be had for MLPB_THREADING_SPLIT; the workspace then stays
+ * could not be had for MLPB_THREADING_SPLIT or AUTO; the workspace then stays
  * usable, unsplit). */
 typedef enum mlpb_threading {
     MLPB_THREADING_BLAS         = 0,
     MLPB_THREADING_SERIAL_SMALL = 1,
-    MLPB_THREADING_SPLIT        = 2
+    MLPB_THREADING_SPLIT        = 2,
+    MLPB_THREADING_AUTO         = 3
 } mlpb_threading;
 #define MLPB_SERIAL_SMALL_MNK ((size_t)1 << 23)
 MLPB_API mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t);
+/* Bytes mlpb_workspace_create allocates for a model of these sizes and
+ * max_batch rows, plus what mlpb_workspace_set_threading(ws, t) adds (for
+ * MLPB_THREADING_SPLIT: views, a gradient arena per extra part, the team and
+ * buffers grown to a whole number of parts' rows; the part count is the one
+ * set_threading would choose now, from the current BLAS thread count). The
+ * threads' own stacks are not counted: they do not come from the allocator.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_OVERFLOW. */
+MLPB_API mlpb_status mlpb_workspace_memory(const size_t *sizes, size_t n_sizes,
+                                           size_t max_batch, mlpb_threading t,
+                                           size_t *bytes);
+
+/* Optional hook for callers that combine gradients across processes (e.g.
+ * libmlpblas_mpi, which starts the reduction of the output layer while the
+ * lower layers are still computed). mlpb_loss_grad(_weighted) on ws calls
+ * fn(layer, ctx) once per weight layer as soon as that layer's gradients (dW
+ * then db, contiguous in the arena from mlpb_layer.dw) are final, output
+ * layer first, down to layer 0. From the call on, the pass only reads that
+ * slice of the arena. Layers are not reported once the pass has failed, and
+ * a reported slice may hold non-finite values (the call's status says so).
+ * With MLPB_THREADING_SPLIT every layer is reported after the blocks'
+ * gradients are summed. fn NULL removes the hook.
+ * Returns MLPB_OK or MLPB_E_INVALID_ARG (ws NULL). */
+typedef void (*mlpb_grad_ready_fn)(size_t layer, void *ctx);
+MLPB_API mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
+                                                   void *ctx);
 
 /* Precision of the products of the passes that use a workspace.
  *
@@ -394,11 +488,16 @@ typedef struct mlpb_metrics {
     double recall;     /* 0 when there are no positives */
     double f1;         /* 0 when precision + recall is 0 */
     double auc;        /* ROC AUC, exact, ties count 1/2; NaN with one class only */
+    double ap;         /* average precision (area under the precision-recall curve
+                          as scikit-learn's average_precision_score): sum over the
+                          distinct scores t, highest first, of (R(t) - R(t_prev)) P(t),
+                          where P, R are precision and recall predicting prob >= t
+                          (tied scores form one threshold); NaN with no positives */
 } mlpb_metrics;
 
 /* Metrics of n x k probabilities against n x k labels in {0, 1}. per_output
  * (k entries, may be NULL) gets each output's metrics; mean (may be NULL) the
- * unweighted mean over outputs (NaN AUCs skipped); exact_match (may be NULL)
+ * unweighted mean over outputs (NaN AUCs and APs skipped); exact_match (may be NULL)
  * the fraction of rows whose k thresholded outputs all equal their labels.
  * Sorting for the AUC takes O(n) memory from alloc.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM, MLPB_E_NUMERIC. */
@@ -462,7 +561,7 @@ typedef struct mlpb_train_opts {
     mlpb_batch_fn   on_batch;       /* may be NULL (NULL) */
     void           *ctx;            /* passed to the callbacks (NULL) */
     mlpb_threading  threading;      /* of the trainer's workspace; see
-                                       mlpb_workspace_set_threading (MLPB_THREADING_BLAS) */
+                                       mlpb_workspace_set_threading (MLPB_THREADING_AUTO) */
     mlpb_precision  precision;      /* of the trainer's workspace, validation included;
                                        see mlpb_workspace_set_precision (FP32) */
 } mlpb_train_opts;
@@ -523,11 +622,44 @@ MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);
 
+/* Peak bytes mlpb_train(m, train, NULL, opts, alloc, report) holds from alloc
+ * for a model of these sizes and train->n = n_rows, validation by
+ * opts->val_fraction: the row index, the split's bookkeeping, validation
+ * targets, logits, probabilities and metrics scratch, the batch buffers, the
+ * two parameter snapshots, the workspace (with its split arenas and team for
+ * opts->threading, as mlpb_workspace_memory), and the optimiser's moments, each
+ * block counted as the allocator is asked for it (rounded up to 64 bytes).
+ * NOT included: the model itself (see mlpb_model_memory), the caller's data,
+ * thread stacks, and BLAS's own buffers. It is an upper bound, exact but for
+ * two guesses made without the data: sample weights are assumed present
+ * (bs + n_val floats) and the stratified split holds out its most rows,
+ * floor(val_fraction * n_rows) + 1 (at most n_rows - 1).
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
+ * an option out of range), MLPB_E_OVERFLOW. */
+MLPB_API mlpb_status mlpb_train_memory(const size_t *sizes, size_t n_sizes, size_t n_rows,
+                                       const mlpb_train_opts *opts, size_t *bytes);
+/* As mlpb_train_memory for mlpb_train(m, train, val, ...) with a separate
+ * validation set: train->n = n_train, val->n = n_val (>= 1). */
+MLPB_API mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes,
+                                           size_t n_train, size_t n_val,
+                                           const mlpb_train_opts *opts, size_t *bytes);
+
 /* ----------------------------------------------------------- model files */
-/* Binary, versioned, little-endian; see docs/model-format.md. Written
- * atomically: a temporary file in the same directory, fsync, rename, so a
- * failed save leaves any existing file untouched and no temporary behind.
- * save returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_IO (errno kept).
+/* Binary, versioned, little-endian; see docs/model-format.md. save writes
+ * format version MLPB_MODEL_FORMAT_VERSION; load reads versions 1 (no names,
+ * no metadata) and 2.
+ *
+ * save is atomic: on Linux the image is written to an unnamed file in the
+ * target's directory (O_TMPFILE) that is linked in place only when complete
+ * (linkat, then rename over the target), so a killed process leaves nothing
+ * behind; where the file system lacks O_TMPFILE, to a short temporary name
+ * (".mlpb-XXXXXX") in the same directory, removed on failure. Either way the
+ * data is fsynced before the rename, and a failed save leaves any existing
+ * file untouched. The new file's mode is 0666 & ~umask, or when it replaces
+ * a regular file, that file's permission bits (mode & 0777: setuid, setgid
+ * and sticky are never copied); it belongs to the calling process.
+ * save returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, empty path, a header-only
+ * model), MLPB_E_IO (errno kept).
  * load validates magic, version, sizes, length and CRC before allocating and
  * returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_IO, MLPB_E_FORMAT, MLPB_E_VERSION,
  * MLPB_E_TRUNCATED, MLPB_E_CHECKSUM, MLPB_E_CORRUPT, MLPB_E_TRAILING,
@@ -540,6 +672,35 @@ MLPB_API mlpb_status mlpb_model_load_mem(const void *buf, size_t len,
 /* Size in bytes of m's file image, and encode it into buf (len >= that size). */
 MLPB_API size_t      mlpb_model_file_size(const mlpb_model *m);
 MLPB_API mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t len);
+#define MLPB_MODEL_FORMAT_VERSION 2
+
+/* Header-only loading, for inspecting a file of any size: reads the sizes,
+ * names, metadata and standardisation, never the parameters, and allocates
+ * only the model's bookkeeping, its names and metadata, and 2 d floats for
+ * the standardisation -- all lengths the real file length has confirmed. It
+ * runs every check of mlpb_model_load but the CRC and, for the parameters,
+ * nothing at all (use mlpb_model_verify_file for those). The model it returns
+ * has no parameter or gradient arenas: mlpb_model_has_params is 0,
+ * mlpb_model_params and mlpb_model_grads return NULL, mlpb_model_file_size
+ * returns 0, and mlpb_model_layer, mlpb_model_init, mlpb_model_clone,
+ * mlpb_model_copy_params, mlpb_predict, mlpb_predict_logits, mlpb_loss,
+ * mlpb_loss_grad(_weighted), mlpb_sgd_step, mlpb_optim_create, mlpb_optim_step,
+ * mlpb_train, mlpb_model_save and mlpb_model_save_mem return
+ * MLPB_E_INVALID_ARG. Shape queries, names, metadata, standardisation and
+ * mlpb_model_destroy work as usual. Returns the statuses of mlpb_model_load
+ * except MLPB_E_CHECKSUM. */
+MLPB_API mlpb_status mlpb_model_load_header(const char *path, const mlpb_allocator *alloc,
+                                            mlpb_model **out);
+MLPB_API mlpb_status mlpb_model_load_header_mem(const void *buf, size_t len,
+                                                const mlpb_allocator *alloc,
+                                                mlpb_model **out);
+/* 1 if m holds parameters (every model but a header-only one), 0 otherwise. */
+MLPB_API int         mlpb_model_has_params(const mlpb_model *m);
+/* Every check mlpb_model_load makes, CRC included, reading the file once
+ * through a 4 KiB buffer and allocating nothing: MLPB_OK exactly when
+ * mlpb_model_load would succeed given the memory. Returns the statuses of
+ * mlpb_model_load but MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_model_verify_file(const char *path);
 
 /* --------------------------------------------------------------- threads */
 /* BLAS threading is process-global; the library never changes it on its own.

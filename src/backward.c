@@ -36,6 +36,10 @@ static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
         /* dW_l = H_{l-1}^T . dA_l */
         mlpb__sgemm(ws->serial_mnk, true, false, in, out, n, 1.0f, h_in, in, delta, out,
                     0.0f, grads + m->w_off[l], out);
+        /* db_l is already there: layer l is final (a split's views have no
+         * hook; their sum is reported by the caller). */
+        if (ws->grad_ready != NULL)
+            ws->grad_ready(l, ws->grad_ready_ctx);
         if (l == 0)
             break;
         /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass. */
@@ -86,9 +90,12 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
     double sum;
     bool finite;
 
-    const size_t parts = mlpb__split_parts(ws, n);
+    const size_t parts = mlpb__split_parts(ws, n, true);
     if (parts == 1) {
-        MLPB_TRY(pass(m, ws, x, y, n, pw, sw, scale, m->grads, &sum));
+        const int restore = mlpb__serial_begin(ws, n);
+        const mlpb_status st = pass(m, ws, x, y, n, pw, sw, scale, m->grads, &sum);
+        mlpb__serial_end(restore);
+        MLPB_TRY(st);
         finite = mlpb__all_finite(m->n_params, m->grads);
     } else {
         split_job j = {.m = m, .ws = ws, .x = x, .y = y, .pw = pw, .sw = sw, .n = n,
@@ -100,6 +107,9 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
             sum += j.sum[p];
         }
         finite = mlpb__split_sum(ws, m->grads);
+        if (ws->grad_ready != NULL)
+            for (size_t l = m->n_layers; l-- > 0;)
+                ws->grad_ready(l, ws->grad_ready_ctx);
     }
     const double mean = sum / (double)n;
     if (!isfinite(mean) || !isfinite((float)mean) || !finite)
@@ -117,7 +127,7 @@ mlpb_status mlpb_loss_grad(mlpb_model *m, mlpb_workspace *ws, const float *x, co
 
 mlpb_status mlpb_sgd_step(mlpb_model *m, float lr)
 {
-    if (m == NULL || !isfinite(lr))
+    if (m == NULL || !mlpb__has_params(m) || !isfinite(lr))
         return MLPB_E_INVALID_ARG;
     mlpb__axpy_neg(m->n_params, lr, m->grads, m->params);
     return MLPB_OK;

@@ -100,10 +100,13 @@ static mlpb_status run_chunks(const chunk_job *j, mlpb_workspace *ws, size_t n, 
     *sum = 0.0;
     for (size_t r0 = 0; r0 < n; r0 += ws->max_batch) {
         const size_t rows = n - r0 < ws->max_batch ? n - r0 : ws->max_batch;
-        const size_t parts = mlpb__split_parts(ws, rows);
+        const size_t parts = mlpb__split_parts(ws, rows, false);
         double part_sum = 0.0;
         if (parts == 1) {
-            MLPB_TRY(chunk(j, ws, r0, rows, &part_sum));
+            const int restore = mlpb__serial_begin(ws, rows);
+            const mlpb_status st = chunk(j, ws, r0, rows, &part_sum);
+            mlpb__serial_end(restore);
+            MLPB_TRY(st);
             *sum += part_sum;
             continue;
         }

@@ -1,6 +1,6 @@
 /* metrics.c -- classification metrics of n x k probabilities against 0/1
- * labels: log-loss, accuracy, precision, recall, F1 and exact ROC AUC per
- * output, their mean over outputs, and multi-label exact-match accuracy. */
+ * labels: log-loss, accuracy, precision, recall, F1, exact ROC AUC and
+ * average precision per output, their mean over outputs, and multi-label exact-match accuracy. */
 #include "mlpb_internal.h"
 
 #include <math.h>
@@ -49,6 +49,32 @@ static double auc_sorted(scored *v, size_t n)
     return (rank_sum - p * (p + 1.0) / 2.0) / (p * (double)n_neg);
 }
 
+/* Average precision of v sorted by ascending score (auc_sorted's order), as
+ * scikit-learn's average_precision_score: walking the distinct scores from
+ * the highest down, each one a threshold (ties are one step), sum the recall
+ * gained times the precision there. NaN without positives. */
+static double ap_sorted(const scored *v, size_t n)
+{
+    size_t n_pos = 0;
+    for (size_t i = 0; i < n; i++)
+        n_pos += v[i].y != 0.0f;
+    if (n_pos == 0)
+        return (double)NAN;
+    double ap = 0.0;
+    size_t tp = 0, seen = 0;
+    for (size_t i = n; i > 0;) {
+        size_t j = i, pos = 0;
+        for (; j > 0 && v[j - 1].s == v[i - 1].s; j--)
+            pos += v[j - 1].y != 0.0f;
+        tp += pos;
+        seen += i - j;
+        if (pos > 0)
+            ap += ((double)pos / (double)n_pos) * ((double)tp / (double)seen);
+        i = j;
+    }
+    return ap;
+}
+
 /* Metrics of output j; pairs is scratch for n samples. */
 static void output_metrics(const float *prob, const float *y, size_t n, size_t k, size_t j,
                            scored *pairs, mlpb_metrics *out)
@@ -76,6 +102,7 @@ static void output_metrics(const float *prob, const float *y, size_t n, size_t k
     const double pr = out->precision + out->recall;
     out->f1 = pr == 0.0 ? 0.0 : 2.0 * out->precision * out->recall / pr;
     out->auc = auc_sorted(pairs, n);
+    out->ap = ap_sorted(pairs, n);
 }
 
 size_t mlpb__metrics_scratch_bytes(size_t n)
@@ -111,8 +138,8 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
     if (per_output != NULL || mean != NULL) {
         if (scratch == NULL)
             return MLPB_E_INVALID_ARG;
-        mlpb_metrics sum = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-        size_t n_auc = 0;
+        mlpb_metrics sum = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        size_t n_auc = 0, n_ap = 0;
         for (size_t j = 0; j < k; j++) {
             mlpb_metrics mj;
             output_metrics(prob, y, n, k, j, scratch, &mj);
@@ -127,6 +154,10 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
                 sum.auc += mj.auc;
                 n_auc++;
             }
+            if (!isnan(mj.ap)) {
+                sum.ap += mj.ap;
+                n_ap++;
+            }
         }
         if (mean != NULL) {
             const double kd = (double)k;
@@ -136,6 +167,7 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
             mean->recall = sum.recall / kd;
             mean->f1 = sum.f1 / kd;
             mean->auc = n_auc == 0 ? (double)NAN : sum.auc / (double)n_auc;
+            mean->ap = n_ap == 0 ? (double)NAN : sum.ap / (double)n_ap;
         }
     }
     if (exact_match != NULL) {

@@ -48,6 +48,42 @@ double   mlpb__rng_normal(mlpb_rng *r);             /* N(0, 1) */
 /* Fisher-Yates shuffle of idx[0..n). */
 void     mlpb__rng_shuffle(mlpb_rng *r, size_t *idx, size_t n);
 
+/* ------------------------------------------------------------- names.c */
+/* One metadata entry: key and value in one block, "key\0value\0". */
+typedef struct mlpb_meta_entry {
+    char  *key, *value;
+    size_t key_len, value_len;
+} mlpb_meta_entry;
+
+/* A model's names and metadata. A name list is one block: n pointers, then the
+ * strings they point to. */
+typedef struct mlpb_strings {
+    char           **in_names;   /* d, or NULL */
+    char           **out_names;  /* k, or NULL */
+    mlpb_meta_entry *meta;       /* n_meta entries (cap_meta allocated), or NULL */
+    size_t           n_meta, cap_meta;
+    size_t           meta_bytes; /* sum of key and value lengths */
+} mlpb_strings;
+
+/* Whether p[0..n) is well-formed UTF-8 without U+0000. */
+bool mlpb__utf8_valid(const unsigned char *p, size_t n);
+/* A name list of n strings of lengths len[i] read by fill: allocates the block
+ * for total bytes of strings (the caller has bounded it), lets the caller copy
+ * the strings in. *out: the pointer array; strings are laid out in order,
+ * each NUL-terminated, starting at (*out)[0]. */
+mlpb_status mlpb__names_alloc(const mlpb_allocator *a, size_t n, size_t total, char ***out);
+/* Append a metadata entry without checks (the loader has made them); the
+ * strings are copied. */
+mlpb_status mlpb__meta_append(mlpb_model *m, const char *key, size_t key_len,
+                              const char *value, size_t value_len);
+/* Append an entry of these lengths (unchecked) and let the caller fill its
+ * key and value (NUL terminators already in place). */
+mlpb_status mlpb__meta_append_raw(mlpb_model *m, size_t key_len, size_t value_len,
+                                  char **key, char **value);
+/* Free all names and metadata of m. */
+void        mlpb__strings_free(mlpb_model *m);
+/* Deep copy of src's names and metadata into dst (which has none). */
+mlpb_status mlpb__strings_copy(mlpb_model *dst, const mlpb_model *src);
 /* ------------------------------------------------------------- model.c */
 struct mlpb_model {
     mlpb_allocator alloc;
@@ -62,13 +98,27 @@ struct mlpb_model {
     float  *mean;        /* d */
     float  *std;         /* d */
     bool    standardize; /* mean/std in use */
-    void   *floats;      /* the one float block holding params, grads, mean, std */
+    void   *floats;      /* the one float block holding params, grads, mean, std
+                            (only mean and std in a header-only model) */
+    bool    has_params;  /* false for mlpb_model_load_header's models */
+    mlpb_strings strs;   /* names and metadata (names.c) */
 };
+
+/* Whether the model has parameters (not header-only), for the calls that
+ * need them. */
+static inline bool mlpb__has_params(const mlpb_model *m)
+{
+    return m->has_params;
+}
 
 /* Check sizes and allocate a model with zeroed parameters and gradients,
  * standardisation off; a must be an effective allocator (mlpb__allocator). */
 mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_allocator *a,
                               mlpb_model **out);
+/* As mlpb__model_alloc without the parameter and gradient arenas (mean and
+ * std only): a header-only model. */
+mlpb_status mlpb__model_alloc_header(const size_t *sizes, size_t n_sizes,
+                                     const mlpb_allocator *a, mlpb_model **out);
 /* Same architecture (sizes) as b. */
 bool mlpb__same_arch(const size_t *sa, size_t na, const size_t *sb, size_t nb);
 /* mlpb_model_fit_standardization on the rows rows[0..n) of x (n x d row-major
@@ -90,6 +140,8 @@ typedef void (*mlpb__team_fn)(void *ctx, size_t part);
 mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out);
 void        mlpb__team_destroy(mlpb_team *t); /* NULL: no-op */
 size_t      mlpb__team_size(const mlpb_team *t);
+/* Bytes mlpb__team_create asks the allocator for (before rounding). */
+size_t      mlpb__team_bytes(size_t n);
 void        mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx);
 
 /* --------------------------------------------------------- workspace.c */
@@ -122,7 +174,13 @@ struct mlpb_workspace {
     size_t  rows;       /* rows the buffers hold: max_batch, or a whole number of
                            parts' worth when split */
     size_t  serial_mnk; /* products with m*n*k below this use one BLAS thread */
-    mlpb_split *split;  /* NULL unless MLPB_THREADING_SPLIT with 2+ parts */
+    size_t  layer_macs; /* the largest in x out of any layer: a pass on n rows has
+                           no product above n * layer_macs multiply-adds */
+    mlpb_threading threading;
+    mlpb_split *split;  /* NULL unless MLPB_THREADING_SPLIT with 2+ parts, or
+                           MLPB_THREADING_AUTO where max_batch rows may split */
+    mlpb_grad_ready_fn grad_ready; /* mlpb_workspace_set_grad_ready; NULL in views */
+    void   *grad_ready_ctx;
     struct mlpb_bf16 *bf16; /* NULL in fp32 (precision.c) */
 };
 
@@ -139,8 +197,21 @@ struct mlpb_workspace {
 /* At most this many parts (the BLAS thread count, capped). */
 #define MLPB_SPLIT_MAX_PARTS 64
 
+/* MLPB_THREADING_AUTO's rule: the parts (1: unsplit) that a call on n rows
+ * of a network of these layer sizes runs in with `threads` BLAS threads, for
+ * a training step (train) or inference. A pure function of its arguments, so
+ * that the choice, and with it every result, is fixed by the shape and the
+ * thread count; the measurements behind its thresholds are in docs/bench.md. */
+size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t threads,
+                        bool train);
 /* Whether a call on n rows runs split (and on how many parts). */
-size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n);
+size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n, bool train);
+/* Before an unsplit call on n rows: if none of its products reaches
+ * ws->serial_mnk, drops BLAS to one thread for the whole call (one
+ * openblas_set_num_threads pair a call instead of one a product) and
+ * returns the count to restore; else 0. */
+int  mlpb__serial_begin(const mlpb_workspace *ws, size_t n);
+void mlpb__serial_end(int restore);
 /* Runs fn(ctx, p) for each part on ws's team, with BLAS on one thread for
  * the duration (each part is a thread of its own). */
 void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
@@ -158,6 +229,21 @@ bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
 static inline size_t mlpb__part_row(size_t p, size_t n, size_t parts)
 {
     return (size_t)(((unsigned long long)p * n) / parts);
+}
+
+/* Bytes a workspace of these sizes and max_batch holds once
+ * mlpb_workspace_set_threading(t) has run (*final), and the most it holds on
+ * the way there (*peak: buffers regrown for a split live twice for a moment),
+ * each block rounded up to MLPB_ALIGN as mlpb__alloc asks for it. */
+/* The split part count mlpb_workspace_set_threading(t) sets up. */
+size_t mlpb__workspace_parts(const size_t *sizes, size_t n_sizes, mlpb_threading t,
+                             size_t max_batch);
+mlpb_status mlpb__workspace_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                                  mlpb_threading t, size_t *final, size_t *peak);
+/* A block of bytes as mlpb__alloc asks the allocator for it. */
+static inline size_t mlpb__alloc_size(size_t bytes)
+{
+    return (bytes + MLPB_ALIGN - 1) / MLPB_ALIGN * MLPB_ALIGN;
 }
 
 /* MLPB_OK if ws fits m's architecture. */
@@ -184,6 +270,9 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
  * can still overflow a parameter (a huge learning rate), and the trainer must
  * know at that step. Found in the update pass itself, at no extra pass. */
 mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+/* Bytes mlpb_optim_create asks the allocator for (rounded as mlpb__alloc). */
+mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
+                              size_t *bytes);
 
 /* --------------------------------------------------------- precision.c */
 /* A workspace's bf16 state (MLPB_PRECISION_BF16 and _EMULATED): bf16 copies
@@ -203,6 +292,10 @@ typedef struct mlpb_bf16 {
  * fits ws unsplit (the caller must then drop the split). */
 mlpb_status mlpb__bf16_refit(mlpb_workspace *ws);
 void        mlpb__bf16_free(mlpb_workspace *ws);
+/* Bytes (as allocated) of the bf16 state of a workspace of max_batch rows
+ * with threading t after mlpb_workspace_set_precision(prec); 0 for fp32. */
+mlpb_status mlpb__bf16_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                             mlpb_threading t, mlpb_precision prec, size_t *bytes);
 /* bf16 copies of m's weights into ws, at the start of each call that runs
  * passes (so once per update in training); no-op in fp32. */
 void        mlpb__bf16_prepare(const mlpb_model *m, mlpb_workspace *ws);

@@ -48,8 +48,49 @@ static mlpb_status check_sizes(const size_t *sizes, size_t n_sizes, size_t *n_pa
     return MLPB_OK;
 }
 
+/* Bytes of the two blocks of a model: bookkeeping, and floats (both arenas
+ * with params, the two d-vectors always). */
+static void block_bytes(const size_t *sizes, size_t n_sizes, size_t n_params, bool params,
+                        size_t *head, size_t *floats)
+{
+    const size_t n_layers = n_sizes - 1;
+    *head = sizeof(mlpb_model) + (n_sizes + 2 * n_layers) * sizeof(size_t);
+    const size_t arena = params ? mlpb__pad_floats(n_params) : 0;
+    *floats = (2 * arena + 2 * mlpb__pad_floats(sizes[0])) * sizeof(float);
+}
+
+static size_t rounded(size_t bytes)
+{
+    return (bytes + MLPB_ALIGN - 1) / MLPB_ALIGN * MLPB_ALIGN;
+}
+
+mlpb_status mlpb_model_memory(const size_t *sizes, size_t n_sizes, size_t *bytes)
+{
+    if (bytes == NULL)
+        return MLPB_E_INVALID_ARG;
+    size_t n_params, head, floats;
+    MLPB_TRY(check_sizes(sizes, n_sizes, &n_params));
+    block_bytes(sizes, n_sizes, n_params, true, &head, &floats); /* fits: check_sizes */
+    return mlpb__add_size(rounded(head), rounded(floats), bytes);
+}
+
+static mlpb_status model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_allocator *a,
+                               bool params, mlpb_model **out);
+
 mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_allocator *a,
                               mlpb_model **out)
+{
+    return model_alloc(sizes, n_sizes, a, true, out);
+}
+
+mlpb_status mlpb__model_alloc_header(const size_t *sizes, size_t n_sizes,
+                                     const mlpb_allocator *a, mlpb_model **out)
+{
+    return model_alloc(sizes, n_sizes, a, false, out);
+}
+
+static mlpb_status model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_allocator *a,
+                               bool params, mlpb_model **out)
 {
     size_t n_params;
     MLPB_TRY(check_sizes(sizes, n_sizes, &n_params));
@@ -57,7 +98,8 @@ mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_al
     const size_t d = sizes[0];
 
     /* One block for the struct and its three size_t arrays, one for floats. */
-    const size_t head = sizeof(mlpb_model) + (n_sizes + 2 * n_layers) * sizeof(size_t);
+    size_t head, fbytes;
+    block_bytes(sizes, n_sizes, n_params, params, &head, &fbytes);
     mlpb_model *m = mlpb__alloc(a, head);
     if (m == NULL)
         return MLPB_E_NOMEM;
@@ -79,17 +121,17 @@ mlpb_status mlpb__model_alloc(const size_t *sizes, size_t n_sizes, const mlpb_al
         off += sizes[l + 1];
     }
 
-    const size_t arena = mlpb__pad_floats(n_params), dpad = mlpb__pad_floats(d);
-    const size_t n_floats = 2 * arena + 2 * dpad; /* cannot overflow: check_sizes */
-    float *f = mlpb__alloc(a, n_floats * sizeof(float));
+    const size_t arena = params ? mlpb__pad_floats(n_params) : 0, dpad = mlpb__pad_floats(d);
+    float *f = mlpb__alloc(a, fbytes); /* cannot overflow: check_sizes */
     if (f == NULL) {
         mlpb__free(a, m);
         return MLPB_E_NOMEM;
     }
-    memset(f, 0, n_floats * sizeof(float));
+    memset(f, 0, fbytes);
     m->floats = f;
-    m->params = f;
-    m->grads = f + arena;
+    m->has_params = params;
+    m->params = params ? f : NULL;
+    m->grads = params ? f + arena : NULL;
     m->mean = f + 2 * arena;
     m->std = m->mean + dpad;
     for (size_t j = 0; j < d; j++)
@@ -124,13 +166,15 @@ void mlpb_model_destroy(mlpb_model *m)
     if (m == NULL)
         return;
     const mlpb_allocator a = m->alloc;
+    mlpb__strings_free(m);
     mlpb__free(&a, m->floats);
     mlpb__free(&a, m);
 }
 
 mlpb_status mlpb_model_init(mlpb_model *m, mlpb_init init, uint64_t seed)
 {
-    if (m == NULL || (init != MLPB_INIT_HE_GLOROT && init != MLPB_INIT_ORTHOGONAL))
+    if (m == NULL || !m->has_params ||
+        (init != MLPB_INIT_HE_GLOROT && init != MLPB_INIT_ORTHOGONAL))
         return MLPB_E_INVALID_ARG;
     return mlpb__init_params(m, init, seed);
 }
@@ -139,13 +183,15 @@ mlpb_status mlpb_model_clone(const mlpb_model *src, mlpb_model **out)
 {
     if (out != NULL)
         *out = NULL;
-    if (src == NULL || out == NULL)
+    if (src == NULL || out == NULL || !src->has_params)
         return MLPB_E_INVALID_ARG;
     mlpb_model *m;
     MLPB_TRY(mlpb__model_alloc(src->sizes, src->n_sizes, &src->alloc, &m));
     memcpy(m->grads, src->grads, src->n_params * sizeof(float));
     mlpb_status s = mlpb_model_copy_params(m, src);
-    if (s != MLPB_OK) { /* cannot happen: same sizes by construction */
+    if (s == MLPB_OK)
+        s = mlpb__strings_copy(m, src);
+    if (s != MLPB_OK) { /* copy_params cannot fail: same sizes by construction */
         mlpb_model_destroy(m);
         return s;
     }
@@ -155,7 +201,7 @@ mlpb_status mlpb_model_clone(const mlpb_model *src, mlpb_model **out)
 
 mlpb_status mlpb_model_copy_params(mlpb_model *dst, const mlpb_model *src)
 {
-    if (dst == NULL || src == NULL)
+    if (dst == NULL || src == NULL || !dst->has_params || !src->has_params)
         return MLPB_E_INVALID_ARG;
     if (!mlpb__same_arch(dst->sizes, dst->n_sizes, src->sizes, src->n_sizes))
         return MLPB_E_MISMATCH;
@@ -193,7 +239,7 @@ const size_t *mlpb_model_sizes(const mlpb_model *m, size_t *n_sizes)
 
 mlpb_status mlpb_model_layer(mlpb_model *m, size_t l, mlpb_layer *out)
 {
-    if (m == NULL || out == NULL || l >= m->n_layers)
+    if (m == NULL || out == NULL || l >= m->n_layers || !m->has_params)
         return MLPB_E_INVALID_ARG;
     out->w = m->params + m->w_off[l];
     out->b = m->params + m->b_off[l];
@@ -212,6 +258,13 @@ float *mlpb_model_params(mlpb_model *m, size_t *n)
 }
 
 const float *mlpb_model_grads(const mlpb_model *m, size_t *n)
+{
+    if (n != NULL)
+        *n = m == NULL ? 0 : m->n_params;
+    return m == NULL ? NULL : m->grads;
+}
+
+float *mlpb_model_grads_mut(mlpb_model *m, size_t *n)
 {
     if (n != NULL)
         *n = m == NULL ? 0 : m->n_params;
@@ -294,4 +347,9 @@ const float *mlpb_model_mean(const mlpb_model *m)
 const float *mlpb_model_std(const mlpb_model *m)
 {
     return (m == NULL || !m->standardize) ? NULL : m->std;
+}
+
+int mlpb_model_has_params(const mlpb_model *m)
+{
+    return m != NULL && m->has_params;
 }

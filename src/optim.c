@@ -109,25 +109,41 @@ static size_t n_moments(mlpb_optimizer kind)
     }
 }
 
+/* The moments block: the sizes, then each moment arena on its own lines. */
+static mlpb_status block_bytes(size_t n_sizes, size_t n_params, size_t n_mom, size_t *total,
+                               size_t *sizes_bytes, size_t *arena_floats, size_t *mom_bytes)
+{
+    size_t mom_floats;
+    MLPB_TRY(mlpb__mul_size(n_sizes, sizeof(size_t), sizes_bytes));
+    *sizes_bytes = mlpb__alloc_size(*sizes_bytes); /* a few lines */
+    *arena_floats = mlpb__pad_floats(n_params);
+    MLPB_TRY(mlpb__mul_size(*arena_floats, n_mom, &mom_floats));
+    MLPB_TRY(mlpb__mul_size(mom_floats, sizeof(float), mom_bytes));
+    return mlpb__add_size(*sizes_bytes, *mom_bytes, total);
+}
+
+mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
+                              size_t *bytes)
+{
+    size_t total, a, b, c;
+    MLPB_TRY(block_bytes(n_sizes, n_params, n_moments(kind), &total, &a, &b, &c));
+    return mlpb__add_size(mlpb__alloc_size(sizeof(mlpb_optim)), mlpb__alloc_size(total), bytes);
+}
+
 mlpb_status mlpb_optim_create(const mlpb_model *m, const mlpb_optim_opts *opts,
                               const mlpb_allocator *alloc, mlpb_optim **out)
 {
     if (out == NULL)
         return MLPB_E_INVALID_ARG;
     *out = NULL;
-    if (m == NULL || opts == NULL || !opts_valid(opts))
+    if (m == NULL || !mlpb__has_params(m) || opts == NULL || !opts_valid(opts))
         return MLPB_E_INVALID_ARG;
     const mlpb_allocator a = mlpb__allocator(alloc);
     const size_t n_mom = n_moments(opts->kind);
 
-    /* One block: the sizes, then each moment arena on its own cache lines. */
-    size_t sizes_bytes, arena_floats, mom_floats, mom_bytes, total;
-    MLPB_TRY(mlpb__mul_size(m->n_sizes, sizeof(size_t), &sizes_bytes));
-    sizes_bytes = (sizes_bytes + MLPB_ALIGN - 1) / MLPB_ALIGN * MLPB_ALIGN; /* a few lines */
-    arena_floats = mlpb__pad_floats(m->n_params);
-    MLPB_TRY(mlpb__mul_size(arena_floats, n_mom, &mom_floats));
-    MLPB_TRY(mlpb__mul_size(mom_floats, sizeof(float), &mom_bytes));
-    MLPB_TRY(mlpb__add_size(sizes_bytes, mom_bytes, &total));
+    size_t sizes_bytes, arena_floats, mom_bytes, total;
+    MLPB_TRY(block_bytes(m->n_sizes, m->n_params, n_mom, &total, &sizes_bytes, &arena_floats,
+                         &mom_bytes));
 
     mlpb_optim *o = mlpb__alloc(&a, sizeof *o);
     if (o == NULL)
@@ -319,7 +335,7 @@ static double grad_norm(size_t n, const float *g)
 
 mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite)
 {
-    if (o == NULL || m == NULL)
+    if (o == NULL || m == NULL || !mlpb__has_params(m))
         return MLPB_E_INVALID_ARG;
     if (!mlpb__same_arch(o->sizes, o->n_sizes, m->sizes, m->n_sizes))
         return MLPB_E_INVALID_ARG;

@@ -19,11 +19,11 @@ static size_t pad16(size_t n)
 }
 
 /* Width of the delta buffer: the output layer's or the widest hidden one. */
-static size_t delta_width(const mlpb_workspace *ws)
+static size_t delta_width(const size_t *sizes, size_t n_sizes)
 {
-    size_t w = ws->sizes[ws->n_sizes - 1];
-    for (size_t l = 1; l + 1 < ws->n_sizes; l++)
-        w = ws->sizes[l] > w ? ws->sizes[l] : w;
+    size_t w = sizes[n_sizes - 1];
+    for (size_t l = 1; l + 1 < n_sizes; l++)
+        w = sizes[l] > w ? sizes[l] : w;
     return w;
 }
 
@@ -35,27 +35,28 @@ typedef struct layout {
     size_t off_w, off_h, off_d, off_scratch, total;
 } layout;
 
-static mlpb_status plan(const mlpb_workspace *ws, mlpb_precision prec, layout *lo)
+static mlpb_status plan(const size_t *sizes, size_t n_sizes, size_t n_params, size_t rows,
+                        size_t parts, mlpb_precision prec, layout *lo)
 {
-    const size_t L = ws->n_sizes - 2;
+    const size_t L = n_sizes - 2;
     memset(lo, 0, sizeof *lo);
-    lo->parts = ws->split == NULL ? 1 : ws->split->parts;
+    lo->parts = parts;
     size_t t = (1 + lo->parts) * sizeof(mlpb_bf16) + (1 + lo->parts) * (L + 1) * sizeof(uint16_t *);
     t = (t + MLPB_ALIGN - 1) / MLPB_ALIGN * MLPB_ALIGN;
     size_t bytes, part;
     lo->off_w = t;
-    MLPB_TRY(mlpb__mul_size(pad16(ws->n_params), sizeof(uint16_t), &bytes));
+    MLPB_TRY(mlpb__mul_size(pad16(n_params), sizeof(uint16_t), &bytes));
     MLPB_TRY(mlpb__add_size(t, bytes, &t));
     lo->off_h = t;
     for (size_t l = 0; l <= L; l++) {
-        MLPB_TRY(mlpb__mul_size(ws->rows, ws->sizes[l], &part));
+        MLPB_TRY(mlpb__mul_size(rows, sizes[l], &part));
         if (pad16(part) < part)
             return MLPB_E_OVERFLOW;
         MLPB_TRY(mlpb__mul_size(pad16(part), sizeof(uint16_t), &bytes));
         MLPB_TRY(mlpb__add_size(t, bytes, &t));
     }
     lo->off_d = t;
-    MLPB_TRY(mlpb__mul_size(ws->rows, delta_width(ws), &part));
+    MLPB_TRY(mlpb__mul_size(rows, delta_width(sizes, n_sizes), &part));
     if (pad16(part) < part)
         return MLPB_E_OVERFLOW;
     MLPB_TRY(mlpb__mul_size(pad16(part), sizeof(uint16_t), &bytes));
@@ -76,7 +77,7 @@ static mlpb_status plan(const mlpb_workspace *ws, mlpb_precision prec, layout *l
  * buffers do (workspace.c's carve). */
 static void attach(mlpb_workspace *ws, mlpb_precision prec, const layout *lo, char *block)
 {
-    const size_t L = ws->n_sizes - 2, dw = delta_width(ws);
+    const size_t L = ws->n_sizes - 2, dw = delta_width(ws->sizes, ws->n_sizes);
     const size_t views = ws->split == NULL ? 0 : lo->parts;
     const size_t part_rows = views == 0 ? 0 : ws->split->views[0].max_batch;
     mlpb_bf16 *st = (mlpb_bf16 *)block;
@@ -110,7 +111,8 @@ static void attach(mlpb_workspace *ws, mlpb_precision prec, const layout *lo, ch
 static mlpb_status build(mlpb_workspace *ws, mlpb_precision prec)
 {
     layout lo;
-    MLPB_TRY(plan(ws, prec, &lo));
+    MLPB_TRY(plan(ws->sizes, ws->n_sizes, ws->n_params, ws->rows,
+                  ws->split == NULL ? 1 : ws->split->parts, prec, &lo));
     char *block = mlpb__alloc(&ws->alloc, lo.total);
     if (block == NULL)
         return MLPB_E_NOMEM;
@@ -129,6 +131,23 @@ void mlpb__bf16_free(mlpb_workspace *ws)
         for (size_t p = 0; p < ws->split->parts; p++)
             ws->split->views[p].bf16 = NULL;
     mlpb__free(&ws->alloc, block);
+}
+
+mlpb_status mlpb__bf16_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                             mlpb_threading t, mlpb_precision prec, size_t *bytes)
+{
+    *bytes = 0;
+    if (prec == MLPB_PRECISION_FP32)
+        return MLPB_OK;
+    size_t n_params = 0;
+    for (size_t l = 0; l + 1 < n_sizes; l++)
+        n_params += sizes[l] * sizes[l + 1] + sizes[l + 1]; /* checked by the caller */
+    const size_t parts = mlpb__workspace_parts(sizes, n_sizes, t, max_batch);
+    const size_t rows = parts < 2 ? max_batch : (max_batch + parts - 1) / parts * parts;
+    layout lo;
+    MLPB_TRY(plan(sizes, n_sizes, n_params, rows, parts, prec, &lo));
+    *bytes = mlpb__alloc_size(lo.total);
+    return MLPB_OK;
 }
 
 mlpb_status mlpb__bf16_refit(mlpb_workspace *ws)
@@ -238,6 +257,9 @@ mlpb_status mlpb__pass_bf16(const mlpb_model *m, mlpb_workspace *ws, const float
         /* dW_l = H_{l-1}^T . dA_l, fp32 into the gradient arena */
         MLPB_TRY(
             product(ws, true, false, in, out, n, s->h[l], in, s->d, out, grads + m->w_off[l], out));
+        /* Layer l's gradients are final (db_l came earlier). */
+        if (ws->grad_ready != NULL)
+            ws->grad_ready(l, ws->grad_ready_ctx);
         if (l == 0)
             break;
         /* dH_{l-1} = dA_l . W_l^T in fp32, then the ReLU mask, db_{l-1} and

@@ -97,6 +97,11 @@ static void *helper(void *p)
     }
 }
 
+size_t mlpb__team_bytes(size_t n)
+{
+    return sizeof(mlpb_team) + (n - 1) * sizeof(pthread_t);
+}
+
 mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out)
 {
     *out = NULL;

@@ -29,7 +29,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->on_epoch = NULL;
     o->on_batch = NULL;
     o->ctx = NULL;
-    o->threading = MLPB_THREADING_BLAS;
+    o->threading = MLPB_THREADING_AUTO;
     o->precision = MLPB_PRECISION_FP32;
 }
 
@@ -65,6 +65,71 @@ static size_t reserve(layout *l, size_t count, size_t elem)
 static void *at(void *block, size_t off, size_t count)
 {
     return count == 0 ? NULL : (char *)block + off;
+}
+
+/* How a run uses its rows: n_all rows in train, n_tr trained on, n_va
+ * validated on (split: held out of train), batches of bs. */
+typedef struct plan {
+    size_t n_all, n_tr, n_va, bs;
+    bool   split, has_sw;
+} plan;
+
+/* Offsets of the trainer's buffers in its block. */
+typedef struct offsets {
+    size_t idx, pick, vy, vsw, bx, by, bsw, vz, vp, scr, good, best;
+} offsets;
+
+/* Every count product below is at most n x d or n x k of a set, which
+ * check_args proved to fit (mlpb_train_memory checks them itself); reserve
+ * checks the byte sizes. The rows themselves are never copied: idx lists the
+ * training rows (then, when splitting, the validation rows), and only the
+ * validation targets and weights, n_va x (k + 1) floats, are gathered, for
+ * the loss and metrics. */
+static mlpb_status layout_of(const plan *p, size_t d, size_t k, size_t np, offsets *o,
+                             size_t *total)
+{
+    layout l = {0, MLPB_OK};
+    const size_t n_va = p->n_va, bs = p->bs;
+    o->idx = reserve(&l, p->n_all, sizeof(size_t));
+    o->pick = reserve(&l, p->split ? p->n_all : 0, 1);
+    o->vy = reserve(&l, p->split ? n_va * k : 0, sizeof(float));
+    o->vsw = reserve(&l, p->split && p->has_sw ? n_va : 0, sizeof(float));
+    o->bx = reserve(&l, bs * d, sizeof(float));
+    o->by = reserve(&l, bs * k, sizeof(float));
+    o->bsw = reserve(&l, p->has_sw ? bs : 0, sizeof(float));
+    o->vz = reserve(&l, n_va * k, sizeof(float));
+    o->vp = reserve(&l, n_va * k, sizeof(float));
+    o->scr = reserve(&l, n_va > 0 ? mlpb__metrics_scratch_bytes(n_va) : 0, 1);
+    o->good = reserve(&l, np, sizeof(float));
+    o->best = reserve(&l, n_va > 0 ? np : 0, sizeof(float));
+    *total = l.total;
+    return l.st;
+}
+
+/* Peak bytes of a run under plan p: the block, then the workspace (whose
+ * set_threading may briefly hold two buffer sets), then the optimiser. */
+static mlpb_status peak_bytes(const plan *p, const size_t *sizes, size_t n_sizes,
+                              const mlpb_train_opts *o, size_t *bytes)
+{
+    const size_t d = sizes[0], k = sizes[n_sizes - 1];
+    size_t np = 0, cells, block, ws_final, ws_peak, opt;
+    for (size_t l = 0; l + 1 < n_sizes; l++)
+        np += sizes[l] * sizes[l + 1] + sizes[l + 1]; /* sizes checked by the caller */
+    MLPB_TRY(mlpb__mul_size(p->n_all, d, &cells));
+    MLPB_TRY(mlpb__mul_size(p->n_all + p->n_va, k > d ? k : d, &cells));
+    offsets off;
+    MLPB_TRY(layout_of(p, d, k, np, &off, &block));
+    block = mlpb__alloc_size(block);
+    MLPB_TRY(mlpb__workspace_bytes(sizes, n_sizes, p->bs, o->threading, &ws_final, &ws_peak));
+    MLPB_TRY(mlpb__optim_bytes(n_sizes, np, o->optim.kind, &opt));
+    size_t a, b, bf16;
+    MLPB_TRY(mlpb__bf16_bytes(sizes, n_sizes, p->bs, o->threading, o->precision, &bf16));
+    MLPB_TRY(mlpb__add_size(block, ws_peak, &a));
+    MLPB_TRY(mlpb__add_size(block, ws_final, &b));
+    MLPB_TRY(mlpb__add_size(b, bf16, &b));
+    MLPB_TRY(mlpb__add_size(b, opt, &b));
+    *bytes = a > b ? a : b;
+    return MLPB_OK;
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -156,13 +221,13 @@ static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
 static void nan_metrics(mlpb_metrics *mt)
 {
     const double q = (double)NAN;
-    mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = q;
+    mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = mt->ap = q;
 }
 
 static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
                               const mlpb_dataset *val, const mlpb_train_opts *o)
 {
-    if (m == NULL || train == NULL || o == NULL)
+    if (m == NULL || !mlpb__has_params(m) || train == NULL || o == NULL)
         return MLPB_E_INVALID_ARG;
     if (train->x == NULL || train->y == NULL || train->n == 0)
         return MLPB_E_INVALID_ARG;
@@ -175,7 +240,7 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
     if (!(isfinite(o->min_delta) && o->min_delta >= 0.0f))
         return MLPB_E_INVALID_ARG;
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
-        o->threading != MLPB_THREADING_SPLIT)
+        o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
         return MLPB_E_INVALID_ARG;
     if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
         o->precision != MLPB_PRECISION_BF16_EMULATED)
@@ -227,31 +292,18 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     const size_t bs = opts->batch_size < n_tr ? opts->batch_size : n_tr;
     const size_t n_batches = (n_tr + bs - 1) / bs;
 
-    /* Every count product below is at most n x d or n x k of a set, which
-     * check_args proved to fit; reserve checks the byte sizes. The rows
-     * themselves are never copied: idx lists the training rows (then, when
-     * splitting, the validation rows), and only the validation targets and
-     * weights, n_va x (k + 1) floats, are gathered, for the loss and metrics. */
-    layout l = {0, MLPB_OK};
-    const size_t o_idx = reserve(&l, n_all, sizeof(size_t));
-    const size_t o_pick = reserve(&l, split ? n_all : 0, 1);
-    const size_t o_vy = reserve(&l, split ? n_va * k : 0, sizeof(float));
-    const size_t o_vsw = reserve(&l, split && has_sw ? n_va : 0, sizeof(float));
-    const size_t o_bx = reserve(&l, bs * d, sizeof(float));
-    const size_t o_by = reserve(&l, bs * k, sizeof(float));
-    const size_t o_bsw = reserve(&l, has_sw ? bs : 0, sizeof(float));
-    const size_t o_vz = reserve(&l, n_va * k, sizeof(float));
-    const size_t o_vp = reserve(&l, n_va * k, sizeof(float));
-    const size_t o_scr = reserve(&l, n_va > 0 ? mlpb__metrics_scratch_bytes(n_va) : 0, 1);
-    const size_t o_good = reserve(&l, np, sizeof(float));
-    const size_t o_best = reserve(&l, n_va > 0 ? np : 0, sizeof(float));
-    if (l.st != MLPB_OK)
-        return l.st;
+    const plan pl = {n_all, n_tr, n_va, bs, split, has_sw};
+    offsets o;
+    size_t block_bytes;
+    MLPB_TRY(layout_of(&pl, d, k, np, &o, &block_bytes));
+    const size_t o_idx = o.idx, o_pick = o.pick, o_vy = o.vy, o_vsw = o.vsw, o_bx = o.bx,
+                 o_by = o.by, o_bsw = o.bsw, o_vz = o.vz, o_vp = o.vp, o_scr = o.scr,
+                 o_good = o.good, o_best = o.best;
 
     mlpb_status st = MLPB_OK;
     mlpb_workspace *ws = NULL;
     mlpb_optim *opt = NULL;
-    void *block = mlpb__alloc(&a, l.total);
+    void *block = mlpb__alloc(&a, block_bytes);
     if (block == NULL)
         return MLPB_E_NOMEM;
     if ((st = mlpb_workspace_create(m, bs, &a, &ws)) != MLPB_OK)
@@ -423,4 +475,51 @@ fail:
     mlpb_workspace_destroy(ws);
     mlpb__free(&a, block);
     return st;
+}
+
+/* ------------------------------------------------------- memory bounds */
+static mlpb_status memory_args(const size_t *sizes, size_t n_sizes, size_t n_rows,
+                               const mlpb_train_opts *o, size_t *bytes)
+{
+    size_t model;
+    if (sizes == NULL || o == NULL || bytes == NULL || n_rows == 0 || o->epochs == 0 ||
+        o->batch_size == 0)
+        return MLPB_E_INVALID_ARG;
+    if (!(isfinite(o->val_fraction) && o->val_fraction >= 0.0f && o->val_fraction < 1.0f))
+        return MLPB_E_INVALID_ARG;
+    if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
+        o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
+        return MLPB_E_INVALID_ARG;
+    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
+        o->precision != MLPB_PRECISION_BF16_EMULATED)
+        return MLPB_E_INVALID_ARG;
+    return mlpb_model_memory(sizes, n_sizes, &model); /* the sizes are valid */
+}
+
+mlpb_status mlpb_train_memory(const size_t *sizes, size_t n_sizes, size_t n_rows,
+                              const mlpb_train_opts *opts, size_t *bytes)
+{
+    MLPB_TRY(memory_args(sizes, n_sizes, n_rows, opts, bytes));
+    /* The split holds out round(f n0) + round(f n1) <= floor(f n) + 1 rows,
+     * and leaves at least one to train on. */
+    size_t n_va = 0;
+    if (opts->val_fraction > 0.0f) {
+        n_va = (size_t)floor((double)opts->val_fraction * (double)n_rows) + 1;
+        if (n_va > n_rows - 1)
+            n_va = n_rows - 1;
+    }
+    const size_t bs = opts->batch_size < n_rows ? opts->batch_size : n_rows;
+    const plan p = {n_rows, n_rows - n_va, n_va, bs, n_va > 0, true};
+    return peak_bytes(&p, sizes, n_sizes, opts, bytes);
+}
+
+mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes, size_t n_train,
+                                  size_t n_val, const mlpb_train_opts *opts, size_t *bytes)
+{
+    MLPB_TRY(memory_args(sizes, n_sizes, n_train, opts, bytes));
+    if (n_val == 0)
+        return MLPB_E_INVALID_ARG;
+    const size_t bs = opts->batch_size < n_train ? opts->batch_size : n_train;
+    const plan p = {n_train, n_train, n_val, bs, false, true};
+    return peak_bytes(&p, sizes, n_sizes, opts, bytes);
 }

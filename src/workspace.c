@@ -87,6 +87,15 @@ mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
     ws->h = (float **)(ws->sizes + m->n_sizes);
     ws->floats = f;
     carve(ws, f, max_batch, 0);
+    for (size_t l = 0; l + 1 < m->n_sizes; l++) {
+        const size_t macs = m->sizes[l] * m->sizes[l + 1]; /* <= n_params: fits */
+        ws->layer_macs = macs > ws->layer_macs ? macs : ws->layer_macs;
+    }
+    const mlpb_status st = mlpb_workspace_set_threading(ws, MLPB_THREADING_AUTO);
+    if (st != MLPB_OK) {
+        mlpb_workspace_destroy(ws);
+        return st;
+    }
     *out = ws;
     return MLPB_OK;
 }
@@ -167,16 +176,61 @@ static mlpb_status split_create(mlpb_workspace *ws, size_t parts)
     return MLPB_OK;
 }
 
-size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n)
+/* MLPB_THREADING_AUTO's thresholds, per part (row block), from the sweeps
+ * in docs/bench.md (2 cores): a block needs at least MIN_ROWS rows and
+ * MIN_MACS multiply-adds of forward pass. A training step splits later than
+ * inference: each extra part writes a gradient arena that is then summed,
+ * and its products on few rows run far below the sgemm rate. */
+#define AUTO_TRAIN_MIN_ROWS 32
+#define AUTO_TRAIN_MIN_MACS ((size_t)1 << 18)
+#define AUTO_FWD_MIN_ROWS   16
+#define AUTO_FWD_MIN_MACS   ((size_t)1 << 17)
+
+size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t threads,
+                        bool train)
+{
+    if (threads < 2)
+        return 1;
+    double row_macs = 0.0;
+    for (size_t l = 0; l + 1 < n_sizes; l++)
+        row_macs += (double)sizes[l] * (double)sizes[l + 1];
+    const size_t rows = n / threads;
+    const size_t min_rows = train ? AUTO_TRAIN_MIN_ROWS : AUTO_FWD_MIN_ROWS;
+    const size_t min_macs = train ? AUTO_TRAIN_MIN_MACS : AUTO_FWD_MIN_MACS;
+    if (rows < min_rows || (double)rows * row_macs < (double)min_macs)
+        return 1;
+    return threads;
+}
+
+size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n, bool train)
 {
     if (ws->split == NULL)
         return 1;
+    if (ws->threading == MLPB_THREADING_AUTO)
+        return mlpb__auto_parts(ws->sizes, ws->n_sizes, n, ws->split->parts, train);
     const size_t rows = n / ws->split->parts;
     /* rows <= INT_MAX and row_macs <= SIZE_MAX: compare in double. */
     if (rows < MLPB_SPLIT_MIN_ROWS ||
         (double)rows * (double)ws->split->row_macs < (double)MLPB_SPLIT_MIN_MACS)
         return 1;
     return ws->split->parts;
+}
+
+int mlpb__serial_begin(const mlpb_workspace *ws, size_t n)
+{
+    if (ws->serial_mnk == 0 || (double)n * (double)ws->layer_macs >= (double)ws->serial_mnk)
+        return 0;
+    const int threads = mlpb__blas_threads();
+    if (threads <= 1)
+        return 0;
+    mlpb__blas_set_threads(1);
+    return threads;
+}
+
+void mlpb__serial_end(int restore)
+{
+    if (restore > 1)
+        mlpb__blas_set_threads(restore);
 }
 
 typedef struct sum_job {
@@ -247,18 +301,19 @@ size_t mlpb_workspace_max_batch(const mlpb_workspace *ws)
     return ws == NULL ? 0 : ws->max_batch;
 }
 
+static size_t parts_for(const size_t *sizes, size_t n_sizes, mlpb_threading t,
+                        size_t max_batch);
+
 mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
 {
     if (ws == NULL || (t != MLPB_THREADING_BLAS && t != MLPB_THREADING_SERIAL_SMALL &&
-                       t != MLPB_THREADING_SPLIT))
+                       t != MLPB_THREADING_SPLIT && t != MLPB_THREADING_AUTO))
         return MLPB_E_INVALID_ARG;
-    size_t parts = 1;
-    if (t == MLPB_THREADING_SPLIT) {
-        const int threads = mlpb__blas_threads();
-        parts = threads > 1 ? (size_t)threads : 1;
-        parts = parts > MLPB_SPLIT_MAX_PARTS ? MLPB_SPLIT_MAX_PARTS : parts;
-        parts = parts > ws->max_batch ? ws->max_batch : parts;
-    }
+    const size_t parts = parts_for(ws->sizes, ws->n_sizes, t, ws->max_batch);
+    /* Until the new mode is fully set up, the workspace runs unsplit; calls
+     * too small to split run as MLPB_THREADING_SERIAL_SMALL would. */
+    ws->threading = MLPB_THREADING_SERIAL_SMALL;
+    ws->serial_mnk = t == MLPB_THREADING_BLAS ? 0 : MLPB_SERIAL_SMALL_MNK;
     if (ws->split == NULL || ws->split->parts != parts) {
         split_free(&ws->alloc, ws->split);
         ws->split = NULL;
@@ -272,13 +327,109 @@ mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
             return st;
         }
     }
-    /* Calls too small to split run as MLPB_THREADING_SERIAL_SMALL would. */
-    ws->serial_mnk = t == MLPB_THREADING_BLAS ? 0 : MLPB_SERIAL_SMALL_MNK;
+    ws->threading = t;
+    return MLPB_OK;
+}
+
+/* The part count set_threading chooses for t and max_batch. AUTO sets up a
+ * team only where a call of max_batch rows may split (fewer rows split less,
+ * never more). */
+static size_t parts_for(const size_t *sizes, size_t n_sizes, mlpb_threading t,
+                        size_t max_batch)
+{
+    size_t parts = 1;
+    if (t == MLPB_THREADING_SPLIT || t == MLPB_THREADING_AUTO) {
+        const int threads = mlpb__blas_threads();
+        parts = threads > 1 ? (size_t)threads : 1;
+        parts = parts > MLPB_SPLIT_MAX_PARTS ? MLPB_SPLIT_MAX_PARTS : parts;
+        parts = parts > max_batch ? max_batch : parts;
+    }
+    if (t == MLPB_THREADING_AUTO &&
+        mlpb__auto_parts(sizes, n_sizes, max_batch, parts, false) < 2 &&
+        mlpb__auto_parts(sizes, n_sizes, max_batch, parts, true) < 2)
+        parts = 1;
+    return parts;
+}
+
+size_t mlpb__workspace_parts(const size_t *sizes, size_t n_sizes, mlpb_threading t,
+                             size_t max_batch)
+{
+    return parts_for(sizes, n_sizes, t, max_batch);
+}
+
+/* Sizes of the blocks are far below SIZE_MAX once buffer_floats and the
+ * parameter count have been checked; the sums are checked anyway. */
+mlpb_status mlpb__workspace_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                                  mlpb_threading t, size_t *final, size_t *peak)
+{
+    if (sizes == NULL || n_sizes < 3 || max_batch == 0 ||
+        (t != MLPB_THREADING_BLAS && t != MLPB_THREADING_SERIAL_SMALL &&
+         t != MLPB_THREADING_SPLIT && t != MLPB_THREADING_AUTO))
+        return MLPB_E_INVALID_ARG;
+    if (max_batch > (size_t)INT_MAX)
+        return MLPB_E_OVERFLOW;
+    size_t n_params;
+    MLPB_TRY(mlpb_model_memory(sizes, n_sizes, &n_params)); /* checks the sizes */
+    n_params = 0;
+    for (size_t l = 0; l + 1 < n_sizes; l++)
+        n_params += sizes[l] * sizes[l + 1] + sizes[l + 1]; /* checked by model_memory */
+    const size_t L = n_sizes - 2;
+    size_t total, bytes;
+    MLPB_TRY(buffer_floats(sizes, n_sizes, max_batch, &total));
+    MLPB_TRY(mlpb__mul_size(total, sizeof(float), &bytes));
+    const size_t old_floats = mlpb__alloc_size(bytes);
+    size_t sum = mlpb__alloc_size(sizeof(mlpb_workspace) + n_sizes * sizeof(size_t) +
+                                  (L + 1) * sizeof(float *));
+    size_t floats = old_floats, extra = 0;
+    const size_t parts = parts_for(sizes, n_sizes, t, max_batch);
+    if (parts >= 2) {
+        const size_t part_rows = (max_batch + parts - 1) / parts, rows = part_rows * parts;
+        MLPB_TRY(mlpb__add_size(sum, mlpb__alloc_size(sizeof(mlpb_split) +
+                                                      parts * sizeof(mlpb_workspace) +
+                                                      parts * (L + 1) * sizeof(float *) +
+                                                      parts * sizeof(float *)),
+                                &sum));
+        size_t grads;
+        MLPB_TRY(mlpb__mul_size(mlpb__pad_floats(n_params), sizeof(float), &grads));
+        MLPB_TRY(mlpb__mul_size(mlpb__alloc_size(grads), parts - 1, &grads));
+        MLPB_TRY(mlpb__add_size(sum, grads, &sum));
+        MLPB_TRY(mlpb__add_size(sum, mlpb__alloc_size(mlpb__team_bytes(parts)), &sum));
+        if (rows != max_batch) {
+            MLPB_TRY(buffer_floats(sizes, n_sizes, rows, &total));
+            MLPB_TRY(mlpb__mul_size(total, sizeof(float), &bytes));
+            floats = mlpb__alloc_size(bytes);
+            extra = old_floats; /* freed only once the new buffers exist */
+        }
+    }
+    MLPB_TRY(mlpb__add_size(sum, floats, final));
+    return mlpb__add_size(*final, extra, peak);
+}
+
+mlpb_status mlpb_workspace_memory(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                                  mlpb_threading t, size_t *bytes)
+{
+    if (bytes == NULL)
+        return MLPB_E_INVALID_ARG;
+    size_t final, peak;
+    MLPB_TRY(mlpb__workspace_bytes(sizes, n_sizes, max_batch, t, &final, &peak));
+    *bytes = peak;
+    return MLPB_OK;
+}
+
+mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
+                                          void *ctx)
+{
+    if (ws == NULL)
+        return MLPB_E_INVALID_ARG;
+    ws->grad_ready = fn;
+    ws->grad_ready_ctx = fn == NULL ? NULL : ctx;
     return MLPB_OK;
 }
 
 mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
 {
+    if (!mlpb__has_params(m))
+        return MLPB_E_INVALID_ARG; /* a header-only model cannot run */
     return mlpb__same_arch(m->sizes, m->n_sizes, ws->sizes, ws->n_sizes) ? MLPB_OK
                                                                          : MLPB_E_INVALID_ARG;
 }

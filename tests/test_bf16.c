@@ -922,6 +922,77 @@ static void test_bf16_train_option_checked(void **state)
     mlpb_model_destroy(m);
 }
 
+/* The trainer's memory bound covers the bf16 state: a run's peak (by the
+ * sizes asked for) is never above mlpb_train_memory and within 3% of it. */
+typedef struct tracker {
+    size_t live, peak;
+} tracker;
+
+static void *track_alloc(void *ctx, size_t size, size_t align)
+{
+    tracker *t = ctx;
+    unsigned char *p = aligned_alloc(align, (size + align - 1) / align * align + align);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, &size, sizeof size);
+    t->live += size;
+    t->peak = t->live > t->peak ? t->live : t->peak;
+    return p + align;
+}
+
+static void track_free(void *ctx, void *q)
+{
+    tracker *t = ctx;
+    if (q == NULL)
+        return;
+    unsigned char *p = (unsigned char *)q - MLPB_ALIGN;
+    size_t size;
+    memcpy(&size, p, sizeof size);
+    t->live -= size;
+    free(p);
+}
+
+static void test_bf16_train_memory_bound(void **state)
+{
+    (void)state;
+    enum { N = 600, D = 20, K = 2 };
+    const size_t sizes[] = {D, 48, K};
+    float *x = malloc(N * D * sizeof *x), *y = malloc(N * K * sizeof *y);
+    assert_true(x && y);
+    mlpbt_fill_uniform(x, N * D, -1.0f, 1.0f, 3);
+    mlpbt_fill_labels(y, N * K, 4);
+    const int keep = mlpb_blas_threads();
+    const mlpb_threading modes[] = {MLPB_THREADING_BLAS, MLPB_THREADING_SPLIT};
+    for (int i = 0; i < 2; i++) {
+        mlpb_blas_set_threads(i + 1);
+        mlpb_model *m = mlpbt_model(sizes, 3, 5);
+        mlpb_train_opts o;
+        mlpb_train_opts_default(&o);
+        o.epochs = 2;
+        o.batch_size = 64;
+        o.threading = modes[i];
+        o.precision = MLPB_PRECISION_BF16_EMULATED;
+        tracker t = {0, 0};
+        const mlpb_allocator a = {track_alloc, track_free, &t};
+        const mlpb_dataset tr = {x, y, NULL, N};
+        assert_int_equal(mlpb_train(m, &tr, NULL, &o, &a, NULL), MLPB_OK);
+        assert_int_equal(t.live, 0);
+        size_t bound, bound32;
+        assert_int_equal(mlpb_train_memory(sizes, 3, N, &o, &bound), MLPB_OK);
+        o.precision = MLPB_PRECISION_FP32;
+        assert_int_equal(mlpb_train_memory(sizes, 3, N, &o, &bound32), MLPB_OK);
+        print_message("threads %d: peak %zu bytes, bound %zu (fp32 bound %zu)\n", i + 1, t.peak,
+                      bound, bound32);
+        assert_true(t.peak <= bound && (double)bound <= 1.03 * (double)t.peak);
+        assert_true(bound > bound32);
+        o.precision = (mlpb_precision)9;
+        assert_int_equal(mlpb_train_memory(sizes, 3, N, &o, &bound), MLPB_E_INVALID_ARG);
+        mlpb_model_destroy(m);
+    }
+    mlpb_blas_set_threads(keep);
+    free(x), free(y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -940,6 +1011,7 @@ int main(void)
         cmocka_unit_test(test_bf16_training_emulated),
         cmocka_unit_test(test_bf16_training_native),
         cmocka_unit_test(test_bf16_train_option_checked),
+        cmocka_unit_test(test_bf16_train_memory_bound),
     };
     return cmocka_run_group_tests_name("bf16", tests, NULL, NULL);
 }

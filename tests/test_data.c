@@ -95,7 +95,7 @@ static void test_data_csv_quoting(void **state)
     /* Line numbers count the break inside the quoted header: the bad cell is
      * on line 4, column 3. */
     expect_error("a,\"b\nc\",y\n1,2,0\n3,?,1\n", "t.csv", NULL,
-                 MLPB_E_FORMAT, "t.csv:4:3: \"?\" is not a number");
+                 MLPB_E_FORMAT, "t.csv:4:3: missing value (empty, NA, NaN or ?): not supported here");
     expect_error("a,b\n1,\"2\n", "t.csv", NULL, MLPB_E_FORMAT,
                  "t.csv:2:3: quoted field not closed before the end of the file");
     expect_error("a,b\n1,\"2\"x\n", "t.csv", NULL, MLPB_E_FORMAT,
@@ -252,13 +252,13 @@ static void test_data_csv_errors_exact_position(void **state)
     expect_error("a,b,y\n1,2,-1\n", "e.csv", NULL, MLPB_E_FORMAT,
                  "e.csv:2:5: label \"y\" must be 0 or 1, not -1");
     expect_error("a,b,y\n1,nan,1\n", "e.csv", NULL, MLPB_E_FORMAT,
-                 "e.csv:2:3: \"nan\" is not a finite number");
+                 "e.csv:2:3: missing value (empty, NA, NaN or ?): not supported here");
     expect_error("a,b,y\n  -inf,1,1\n", "e.csv", NULL, MLPB_E_FORMAT,
                  "e.csv:2:3: \"-inf\" is not a finite number");
     expect_error("a,b,y\n1e39,1,1\n", "e.csv", NULL, MLPB_E_FORMAT,
                  "e.csv:2:1: \"1e39\" is not a finite number");
     expect_error("a,b,y\n1,,1\n", "e.csv", NULL, MLPB_E_FORMAT,
-                 "e.csv:2:3: empty field (missing values are not supported)");
+                 "e.csv:2:3: missing value (empty, NA, NaN or ?): not supported here");
     expect_error("a,b,y\n1,2 3,1\n", "e.csv", NULL, MLPB_E_FORMAT,
                  "e.csv:2:3: \"2 3\" is not a number");
     /* A long field is shown shortened. */
@@ -304,7 +304,9 @@ static void test_data_libsvm_binary(void **state)
     assert_int_equal(d.d, 3);
     assert_int_equal(d.k, 1);
     assert_int_equal(d.first_line, 2);
-    assert_string_equal(d.feature_names[2], "3");
+    assert_null(d.feature_names); /* LIBSVM names cost nothing: 1..d */
+    char nbuf[24];
+    assert_string_equal(mlpb_data_feature_name(&d, 2, nbuf, sizeof nbuf), "3");
     assert_string_equal(d.label_names[0], "label");
     const float x[] = {0.5f, 0, -2, 0, 1.25f, 0, 0, 0, 0}, y[] = {1, 0, 1};
     assert_floats(d.x, x, 9);
@@ -330,9 +332,12 @@ static void test_data_libsvm_multilabel(void **state)
 {
     (void)state;
     mlpb_data d;
-    /* Comma-separated class ids make a multi-label file; k = largest id + 1;
-     * a row without a label token has no class. */
-    assert_int_equal(rd_named("0,2 1:1\n1 2:1\n 1:3\n", "m.libsvm", NULL, &d), MLPB_OK);
+    /* Comma-separated class ids when multi-label is asked for; k = largest
+     * id + 1; a row without a label token has no class. */
+    mlpb_data_opts o;
+    mlpb_data_opts_init(&o);
+    o.multilabel = 1;
+    assert_int_equal(rd_named("0,2 1:1\n1 2:1\n 1:3\n", "m.libsvm", &o, &d), MLPB_OK);
     assert_int_equal(d.n, 3);
     assert_int_equal(d.k, 3);
     assert_int_equal(d.d, 2);
@@ -342,7 +347,6 @@ static void test_data_libsvm_multilabel(void **state)
     assert_floats(d.x, x, 6);
     mlpb_data_free(&d);
     /* A known label count, and the labels ignored altogether. */
-    mlpb_data_opts o;
     mlpb_data_opts_init(&o);
     o.n_labels = 4;
     assert_int_equal(rd_named("1 1:1\n", "m.svm", &o, &d), MLPB_OK);
@@ -351,22 +355,38 @@ static void test_data_libsvm_multilabel(void **state)
     assert_floats(d.y, y2, 4);
     mlpb_data_free(&d);
     expect_error("1 1:1\n4 1:1\n", "m.svm", &o, MLPB_E_FORMAT,
-                 "m.svm:2:1: class id 4 outside 0..3 of the 4 labels");
+                 "m.svm:2:1: class id 4 outside 0..3 of the 4 classes");
     o.n_labels = 0;
     assert_int_equal(rd_named("7 1:1\n-3 2:1\n", "m.svm", &o, &d), MLPB_OK);
     assert_int_equal(d.k, 0);
     assert_null(d.y);
     mlpb_data_free(&d);
+    /* Without multi-label, one stray class-id list or label is an error at
+     * its line, not a multi-label file. */
     expect_error("-1 1:1\n0,1 1:1\n", "m.svm", NULL, MLPB_E_FORMAT,
-                 "m.svm:1:1: label -1 in a multi-label file (class ids from line 2)");
+                 "m.svm:2:1: \"0,1\" is a list of class ids, in a file read as binary: "
+                 "use --multilabel for multi-label data");
+    expect_error("1 1:1\n0 1:1\n2 2:1\n", "m.svm", NULL, MLPB_E_FORMAT,
+                 "m.svm:3:1: label \"2\": a binary label is 0/1 or -1/+1 "
+                 "(use --multilabel for class ids)");
+    expect_error("1 1:1\n2:1\n", "m.svm", NULL, MLPB_E_FORMAT,
+                 "m.svm:2:1: no label: a row is LABEL INDEX:VALUE ...");
+    o.n_labels = 1;
+    o.multilabel = 1;
+    expect_error("-1 1:1\n", "m.svm", &o, MLPB_E_FORMAT,
+                 "m.svm:1:1: class id \"-1\" is not an integer 0..65535");
 }
 
 static void test_data_libsvm_errors(void **state)
 {
     (void)state;
     expect_error("", "e.svm", NULL, MLPB_E_FORMAT, "e.svm:1:1: empty file: no data rows");
-    expect_error("1 0:1\n", "e.svm", NULL, MLPB_E_FORMAT,
-                 "e.svm:1:3: feature index 0: indices start at 1");
+    mlpb_data_opts one;
+    mlpb_data_opts_init(&one);
+    one.base = 1;
+    expect_error("1 0:1\n", "e.svm", &one, MLPB_E_FORMAT,
+                 "e.svm:1:3: feature index 0: indices start at 1 here "
+                 "(0-based files need --zero-based)");
     expect_error("1 2:1 1:1\n", "e.svm", NULL, MLPB_E_FORMAT,
                  "e.svm:1:7: feature index 1 after 2: indices must increase");
     expect_error("1 2:1 2:1\n", "e.svm", NULL, MLPB_E_FORMAT,
@@ -376,12 +396,14 @@ static void test_data_libsvm_errors(void **state)
     expect_error("1 1:inf\n", "e.svm", NULL, MLPB_E_FORMAT,
                  "e.svm:1:5: \"inf\" is not a finite number");
     expect_error("1 a:1\n", "e.svm", NULL, MLPB_E_FORMAT,
-                 "e.svm:1:3: feature index in \"a:1\" is not a positive integer");
+                 "e.svm:1:3: feature index in \"a:1\" is not a non-negative integer");
     expect_error("1 7\n", "e.svm", NULL, MLPB_E_FORMAT, "e.svm:1:3: \"7\" is not INDEX:VALUE");
     expect_error("yes 1:1\n", "e.svm", NULL, MLPB_E_FORMAT,
-                 "e.svm:1:1: label \"yes\" is not 0/1, -1/+1 or a class id");
+                 "e.svm:1:1: label \"yes\": a binary label is 0/1 or -1/+1 "
+                 "(use --multilabel for class ids)");
     expect_error("0.5 1:1\n", "e.svm", NULL, MLPB_E_FORMAT,
-                 "e.svm:1:1: label \"0.5\" is not 0/1, -1/+1 or a class id");
+                 "e.svm:1:1: label \"0.5\": a binary label is 0/1 or -1/+1 "
+                 "(use --multilabel for class ids)");
     expect_error("1\n0\n", "e.svm", NULL, MLPB_E_FORMAT,
                  "e.svm:1:1: no features: every row is empty");
     /* Fourteen bytes that would need 400 MB densely are refused. */

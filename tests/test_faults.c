@@ -2,7 +2,8 @@
  * at each allocation of every allocating entry point (MLPB_E_NOMEM, nothing
  * leaked, existing objects unchanged and usable; the trainer's epoch loop
  * allocates nothing), and model saves interrupted at every write, fsync,
- * close, rename and mkstemp, by a file-size limit or by a full tmpfs, which
+ * close, rename, linkat and temporary-file creation, both through O_TMPFILE
+ * and through the named fallback, by a file-size limit or by a full tmpfs, which
  * must leave the previous file intact and no temporary behind. System calls
  * fail through the linker's --wrap (see tests/CMakeLists.txt). */
 /* unshare and mount, for the full-disk test on a private tmpfs. */
@@ -11,7 +12,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +31,7 @@
 /* ------------------------------------------------------ system-call faults */
 /* Which call to break, and how. Test-only state: the wrappers below consult
  * it on every call, and it is armed only around one mlpb_model_save. */
-typedef enum fault_fn { F_NONE, F_WRITE, F_FSYNC, F_CLOSE, F_RENAME, F_MKSTEMP } fault_fn;
+typedef enum fault_fn { F_NONE, F_WRITE, F_FSYNC, F_CLOSE, F_RENAME, F_CREATE, F_LINK } fault_fn;
 typedef enum fault_kind {
     K_FAIL,     /* return -1 with err */
     K_SHORT,    /* write half the bytes, then fail every later write with err */
@@ -42,18 +45,21 @@ static struct fault {
     int err;
     size_t calls; /* calls of fn seen since arming */
     int tripped;  /* K_SHORT: every write after the short one fails */
+    int no_tmpfile; /* every O_TMPFILE open fails with EOPNOTSUPP (armed or not) */
 } fault;
 
 ssize_t __real_write(int fd, const void *buf, size_t n);
 int __real_fsync(int fd);
 int __real_close(int fd);
 int __real_rename(const char *from, const char *to);
-int __real_mkstemp(char *tmpl);
+int __real_open(const char *path, int flags, ...);
+int __real_linkat(int fd1, const char *p1, int fd2, const char *p2, int flags);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);
 int __wrap_fsync(int fd);
 int __wrap_close(int fd);
 int __wrap_rename(const char *from, const char *to);
-int __wrap_mkstemp(char *tmpl);
+int __wrap_open(const char *path, int flags, ...);
+int __wrap_linkat(int fd1, const char *p1, int fd2, const char *p2, int flags);
 
 static void arm(fault_fn fn, fault_kind kind, size_t at, int err)
 {
@@ -63,6 +69,17 @@ static void arm(fault_fn fn, fault_kind kind, size_t at, int err)
     fault.err = err;
     fault.calls = 0;
     fault.tripped = 0;
+}
+
+/* O_TMPFILE includes O_DIRECTORY: test the whole mask. */
+static int is_tmpfile(int flags)
+{
+#ifdef O_TMPFILE
+    return (flags & O_TMPFILE) == O_TMPFILE;
+#else
+    (void)flags;
+    return 0;
+#endif
 }
 
 static void disarm(void)
@@ -120,10 +137,31 @@ int __wrap_rename(const char *from, const char *to)
     return -1;
 }
 
-int __wrap_mkstemp(char *tmpl)
+/* F_CREATE: the creation of the temporary file (O_TMPFILE or O_CREAT). */
+int __wrap_open(const char *path, int flags, ...)
 {
-    if (!hit(F_MKSTEMP))
-        return __real_mkstemp(tmpl);
+    mode_t mode = 0;
+    if ((flags & O_CREAT) || is_tmpfile(flags)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = (mode_t)va_arg(ap, unsigned);
+        va_end(ap);
+        if (fault.no_tmpfile && is_tmpfile(flags)) {
+            errno = EOPNOTSUPP;
+            return -1;
+        }
+        if (hit(F_CREATE)) {
+            errno = fault.err;
+            return -1;
+        }
+    }
+    return __real_open(path, flags, mode);
+}
+
+int __wrap_linkat(int fd1, const char *p1, int fd2, const char *p2, int flags)
+{
+    if (!hit(F_LINK))
+        return __real_linkat(fd1, p1, fd2, p2, flags);
     errno = fault.err;
     return -1;
 }
@@ -267,34 +305,79 @@ static void test_faults_save_every_write(void **state)
     fixture_close(&f);
 }
 
-static void test_faults_save_fsync_close_rename_mkstemp(void **state)
+/* Whether this system gives the save an O_TMPFILE file in dir. */
+static int tmpfile_works(const char *dir)
+{
+#ifdef O_TMPFILE
+    const int fd = open(dir, O_TMPFILE | O_WRONLY, 0600);
+    if (fd >= 0)
+        close(fd);
+    return fd >= 0;
+#else
+    (void)dir;
+    return 0;
+#endif
+}
+
+static void save_syscall_faults(save_fixture *f, int tmpfile)
+{
+    /* The file's fsync (a second one, of the directory, comes after the
+     * rename and is best effort), the temporary's creation, its link or
+     * rename. */
+    expect_failed_save(f, F_FSYNC, K_FAIL, 0, EIO, EIO);
+    expect_failed_save(f, F_FSYNC, K_FAIL, 0, ENOSPC, ENOSPC);
+    expect_failed_save(f, F_RENAME, K_FAIL, 0, EXDEV, EXDEV);
+    expect_failed_save(f, F_RENAME, K_FAIL, 0, EACCES, EACCES);
+    expect_failed_save(f, F_CREATE, K_FAIL, 0, EMFILE, EMFILE);
+    expect_failed_save(f, F_CREATE, K_FAIL, 0, EACCES, EACCES);
+    if (tmpfile) {
+        expect_failed_save(f, F_LINK, K_FAIL, 0, EMLINK, EMLINK);
+        /* After fsync and the link, the close cannot lose data: the save
+         * stands. */
+        arm(F_CLOSE, K_FAIL, 0, EIO);
+        assert_int_equal(mlpb_model_save(f->new_m, f->path), MLPB_OK);
+        disarm();
+        assert_int_equal(mlpb_model_save(f->old_m, f->path), MLPB_OK);
+    } else {
+        expect_failed_save(f, F_CLOSE, K_FAIL, 0, EIO, EIO);
+    }
+
+    /* Without a previous file a failed save leaves nothing at all. */
+    assert_int_equal(unlink(f->path), 0);
+    const fault_fn fns[] = {F_WRITE, F_FSYNC, F_CLOSE, F_RENAME, F_CREATE, F_LINK};
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+        arm(fns[i], K_FAIL, 0, EIO);
+        const mlpb_status s = mlpb_model_save(f->new_m, f->path);
+        const size_t calls = fault.calls;
+        disarm();
+        if (calls == 0 || (tmpfile && fns[i] == F_CLOSE)) {
+            /* Not on this path (rename for a new O_TMPFILE file, linkat for
+             * a named temporary), or harmless: the save went through. */
+            assert_int_equal(s, MLPB_OK);
+            assert_int_equal(unlink(f->path), 0);
+            continue;
+        }
+        assert_int_equal(s, MLPB_E_IO);
+        assert_int_equal(mlpbt_count_entries(f->dir, NULL, 0), 0);
+    }
+    /* The fixture's file again, so that closing finds what it expects. */
+    assert_int_equal(mlpb_model_save(f->old_m, f->path), MLPB_OK);
+    assert_old_file_intact(f);
+}
+
+static void test_faults_save_fsync_close_rename_create(void **state)
 {
     (void)state;
     save_fixture f;
     fixture_open(&f);
-    /* The file's fsync (a second one, of the directory, comes after the
-     * rename and is best effort), the temporary's close, the rename. */
-    expect_failed_save(&f, F_FSYNC, K_FAIL, 0, EIO, EIO);
-    expect_failed_save(&f, F_FSYNC, K_FAIL, 0, ENOSPC, ENOSPC);
-    expect_failed_save(&f, F_CLOSE, K_FAIL, 0, EIO, EIO);
-    expect_failed_save(&f, F_RENAME, K_FAIL, 0, EXDEV, EXDEV);
-    expect_failed_save(&f, F_RENAME, K_FAIL, 0, EACCES, EACCES);
-    expect_failed_save(&f, F_MKSTEMP, K_FAIL, 0, EMFILE, EMFILE);
-    expect_failed_save(&f, F_MKSTEMP, K_FAIL, 0, EACCES, EACCES);
-
-    /* Without a previous file a failed save leaves nothing at all. */
-    assert_int_equal(unlink(f.path), 0);
-    const fault_fn fns[] = {F_WRITE, F_FSYNC, F_CLOSE, F_RENAME, F_MKSTEMP};
-    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
-        arm(fns[i], K_FAIL, 0, EIO);
-        const mlpb_status s = mlpb_model_save(f.new_m, f.path);
-        disarm();
-        assert_int_equal(s, MLPB_E_IO);
-        assert_int_equal(mlpbt_count_entries(f.dir, NULL, 0), 0);
-    }
-    /* The fixture's file again, so that closing finds what it expects. */
-    assert_int_equal(mlpb_model_save(f.old_m, f.path), MLPB_OK);
-    assert_old_file_intact(&f);
+    const int tmpfile = tmpfile_works(f.dir);
+    print_message("O_TMPFILE %s here\n", tmpfile ? "works" : "is not supported");
+    if (tmpfile)
+        save_syscall_faults(&f, 1);
+    /* The named fallback, as on a file system without O_TMPFILE. */
+    fault.no_tmpfile = 1;
+    save_syscall_faults(&f, 0);
+    fault.no_tmpfile = 0;
     fixture_close(&f);
 }
 
@@ -891,7 +974,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_faults_save_every_write),
-        cmocka_unit_test(test_faults_save_fsync_close_rename_mkstemp),
+        cmocka_unit_test(test_faults_save_fsync_close_rename_create),
         cmocka_unit_test(test_faults_save_fsize_sweep),
         cmocka_unit_test(test_faults_save_full_tmpfs),
         cmocka_unit_test(test_faults_alloc_core_and_io),

@@ -79,8 +79,17 @@ static size_t write_header(unsigned char *p, uint32_t version, const uint64_t *s
     return w32(p, at, reserved);
 }
 
-/* The file image of m per docs/model-format.md (buf large enough). */
-static size_t ref_image(mlpb_model *m, unsigned char *buf)
+static size_t wstr(unsigned char *p, size_t at, const char *s)
+{
+    const size_t n = strlen(s);
+    at = w32(p, at, (uint32_t)n);
+    memcpy(p + at, s, n);
+    return at + n;
+}
+
+/* The file image of m per docs/model-format.md (buf large enough): version
+ * 2, or version 1 (which has no names or metadata) when v1. */
+static size_t ref_image_v(mlpb_model *m, unsigned char *buf, int v1)
 {
     size_t ns, np;
     const size_t *sizes = mlpb_model_sizes(m, &ns);
@@ -88,7 +97,28 @@ static size_t ref_image(mlpb_model *m, unsigned char *buf)
     for (size_t i = 0; i < ns; i++)
         s64[i] = sizes[i];
     const float *mean = mlpb_model_mean(m), *sd = mlpb_model_std(m);
-    size_t at = write_header(buf, 1, s64, (uint32_t)ns, mean != NULL ? 1u : 0u, 0);
+    const size_t d = sizes[0], k = sizes[ns - 1];
+    const int in = mlpb_model_input_name(m, 0) != NULL, out = mlpb_model_output_name(m, 0) != NULL;
+    const uint32_t flags = (mean != NULL ? 1u : 0u) | (in ? 2u : 0u) | (out ? 4u : 0u);
+    size_t at = write_header(buf, v1 ? 1 : 2, s64, (uint32_t)ns, flags, 0);
+    if (!v1) {
+        const size_t len_at = at;
+        at += 8;
+        for (size_t i = 0; in && i < d; i++)
+            at = wstr(buf, at, mlpb_model_input_name(m, i));
+        for (size_t j = 0; out && j < k; j++)
+            at = wstr(buf, at, mlpb_model_output_name(m, j));
+        at = w32(buf, at, (uint32_t)mlpb_model_meta_count(m));
+        for (size_t i = 0; i < mlpb_model_meta_count(m); i++) {
+            const char *key, *value;
+            assert_int_equal(mlpb_model_meta_at(m, i, &key, &value), MLPB_OK);
+            at = wstr(buf, at, key);
+            at = wstr(buf, at, value);
+        }
+        while ((at - len_at - 8) % 4 != 0)
+            buf[at++] = 0;
+        w64(buf, len_at, at - len_at - 8);
+    }
     for (size_t j = 0; mean != NULL && j < sizes[0]; j++)
         at = wf32(buf, at, mean[j]);
     for (size_t j = 0; sd != NULL && j < sizes[0]; j++)
@@ -97,6 +127,11 @@ static size_t ref_image(mlpb_model *m, unsigned char *buf)
     for (size_t i = 0; i < np; i++)
         at = wf32(buf, at, params[i]);
     return wcrc(buf, at);
+}
+
+static size_t ref_image(mlpb_model *m, unsigned char *buf)
+{
+    return ref_image_v(m, buf, 0);
 }
 
 /* Models a and b are the same: sizes, parameters and standardisation bit for
@@ -166,8 +201,9 @@ static void test_io_layout_matches_spec(void **state)
         mlpb_model *m = make_model(small_sizes, 3, 11, with_std);
         /* Pin one parameter to a known bit pattern: 1.0f = 0x3f800000. */
         mlpb_model_params(m, NULL)[0] = 1.0f;
-        /* 20 + 8*3 header, 2*3 std floats, 3*4+4 + 4*2+2 = 26 params, CRC */
-        const size_t want = 44 + (with_std ? 24u : 0u) + 104 + 4;
+        /* 28 + 8*3 header, a 4-byte section (no entries), 2*3 std floats,
+         * 3*4+4 + 4*2+2 = 26 params, CRC */
+        const size_t want = 56 + (with_std ? 24u : 0u) + 104 + 4;
         assert_int_equal(mlpb_model_file_size(m), want);
         unsigned char ref[256], lib[257];
         assert_int_equal(ref_image(m, ref), want);
@@ -175,12 +211,14 @@ static void test_io_layout_matches_spec(void **state)
         assert_int_equal(mlpb_model_save_mem(m, lib, sizeof lib), MLPB_OK);
         assert_memory_equal(lib, ref, want);
         assert_int_equal(lib[want], 0xee); /* nothing written past the image */
-        const unsigned char head[] = {'M', 'L', 'P', 'B', 1, 0, 0, 0, 3, 0, 0, 0,
+        const unsigned char head[] = {'M', 'L', 'P', 'B', 2, 0, 0, 0, 3, 0, 0, 0,
                                       3, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0,
                                       2, 0, 0, 0, 0, 0, 0, 0};
         assert_memory_equal(lib, head, sizeof head);
         assert_int_equal(lib[36], with_std ? 1 : 0);
-        const size_t body = 44 + (with_std ? 24u : 0u);
+        const unsigned char sect[] = {4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        assert_memory_equal(lib + 44, sect, sizeof sect); /* length 4: no entries */
+        const size_t body = 56 + (with_std ? 24u : 0u);
         const unsigned char one[] = {0x00, 0x00, 0x80, 0x3f};
         assert_memory_equal(lib + body, one, 4);
         mlpb_model_destroy(m);
@@ -338,11 +376,17 @@ static void test_io_every_flipped_byte(void **state)
                 assert_int_equal(s, MLPB_E_VERSION);
             else if (pos < 12)
                 assert_int_equal(s, MLPB_E_CORRUPT);       /* n_sizes */
-            else if (pos < 40)                             /* sizes, flags */
+            else if (pos < 36)                             /* sizes */
                 assert_true(s == MLPB_E_CORRUPT || s == MLPB_E_TRUNCATED ||
                             s == MLPB_E_TRAILING);
+            else if (pos < 40) /* flags: unknown bits, or the names bits (CRC) */
+                assert_true(s == MLPB_E_CORRUPT || s == MLPB_E_TRUNCATED ||
+                            s == MLPB_E_TRAILING || s == MLPB_E_CHECKSUM);
             else if (pos < 44)
                 assert_int_equal(s, MLPB_E_CORRUPT);       /* reserved */
+            else if (pos < 52)                             /* section length */
+                assert_true(s == MLPB_E_CORRUPT || s == MLPB_E_TRUNCATED ||
+                            s == MLPB_E_TRAILING);
             else
                 assert_int_equal(s, MLPB_E_CHECKSUM);      /* body and CRC */
             img[pos] ^= masks[k];
@@ -377,7 +421,7 @@ static void test_io_crafted_headers(void **state)
     assert_int_equal(load_mem_status(img, 2), MLPB_E_FORMAT);    /* "MX" */
     assert_int_equal(load_mem_status((const unsigned char *)"GIF89a", 6), MLPB_E_FORMAT);
 
-    const uint32_t versions[] = {0, 2, 0xffffffffu};
+    const uint32_t versions[] = {0, 3, 0xffffffffu};
     for (size_t i = 0; i < 3; i++) {
         RESET();
         w32(img, 4, versions[i]);
@@ -407,7 +451,7 @@ static void test_io_crafted_headers(void **state)
             assert_int_equal(load_mem_status(img, len), MLPB_E_CORRUPT);
         }
 
-    const uint32_t flags[] = {2, 3, 0x80000001u};
+    const uint32_t flags[] = {8, 9, 0x80000001u};
     for (size_t i = 0; i < 3; i++) {
         RESET();
         w32(img, 36, flags[i]);
@@ -419,11 +463,11 @@ static void test_io_crafted_headers(void **state)
     FIXCRC();
     assert_int_equal(load_mem_status(img, len), MLPB_E_CORRUPT);
 
-    /* Standardisation values: mean[0..3) at 44, std[0..3) at 56. */
+    /* Standardisation values: mean[0..3) at 56, std[0..3) at 68. */
     const float bad_std[] = {0.0f, -0.0f, -1.0f, NAN, INFINITY};
     for (size_t i = 0; i < 5; i++) {
         RESET();
-        wf32(img, 56 + 4, bad_std[i]);
+        wf32(img, 68 + 4, bad_std[i]);
         FIXCRC();
         assert_int_equal(load_mem_status(img, len), MLPB_E_CORRUPT);
         img[0] ^= 1; /* magic precedes the value checks */
@@ -432,7 +476,7 @@ static void test_io_crafted_headers(void **state)
     const float bad_mean[] = {NAN, INFINITY, -INFINITY};
     for (size_t i = 0; i < 3; i++) {
         RESET();
-        wf32(img, 44 + 8, bad_mean[i]);
+        wf32(img, 56 + 8, bad_mean[i]);
         FIXCRC();
         assert_int_equal(load_mem_status(img, len), MLPB_E_CORRUPT);
         img[crc_at] ^= 1; /* the CRC is checked before the values */

@@ -160,16 +160,17 @@ static void test_split_which_calls_split(void **state)
     const size_t wide[] = {128, 128, 2}, narrow[] = {30, 64, 1};
     mlpb_model *m = mlpbt_model(wide, 3, 1), *s = mlpbt_model(narrow, 3, 1);
     mlpb_workspace *ws = split_ws(m, 256, 2, NULL), *sws = split_ws(s, 256, 2, NULL);
-    assert_int_equal(mlpb__split_parts(ws, 1), 1);
-    assert_int_equal(mlpb__split_parts(ws, 2 * MLPB_SPLIT_MIN_ROWS - 1), 1);
-    assert_int_equal(mlpb__split_parts(ws, 2 * MLPB_SPLIT_MIN_ROWS), 2);
-    assert_int_equal(mlpb__split_parts(ws, 256), 2);
+    assert_int_equal(mlpb__split_parts(ws, 1, true), 1);
+    assert_int_equal(mlpb__split_parts(ws, 2 * MLPB_SPLIT_MIN_ROWS - 1, true), 1);
+    assert_int_equal(mlpb__split_parts(ws, 2 * MLPB_SPLIT_MIN_ROWS, true), 2);
+    assert_int_equal(mlpb__split_parts(ws, 256, true), 2);
     /* 1,984 multiply-adds a row: 67 rows a part are needed. */
-    assert_int_equal(mlpb__split_parts(sws, 133), 1);
-    assert_int_equal(mlpb__split_parts(sws, 134), 2);
+    assert_int_equal(mlpb__split_parts(sws, 133, true), 1);
+    assert_int_equal(mlpb__split_parts(sws, 134, true), 2);
     mlpb_workspace *plain = NULL;
     assert_int_equal(mlpb_workspace_create(m, 256, NULL, &plain), MLPB_OK);
-    assert_int_equal(mlpb__split_parts(plain, 256), 1);
+    assert_int_equal(mlpb_workspace_set_threading(plain, MLPB_THREADING_BLAS), MLPB_OK);
+    assert_int_equal(mlpb__split_parts(plain, 256, true), 1);
     mlpb_workspace_destroy(plain);
     mlpb_workspace_destroy(ws);
     mlpb_workspace_destroy(sws);
@@ -316,7 +317,7 @@ static void test_split_modes_switch(void **state)
     mlpbt_assert_close(lb, la, 1e-6);
     assert_int_equal(mlpb_workspace_set_threading(ws, MLPB_THREADING_SPLIT), MLPB_OK);
     assert_null(ws->split);
-    assert_int_equal(mlpb_workspace_set_threading(ws, (mlpb_threading)3), MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_workspace_set_threading(ws, (mlpb_threading)9), MLPB_E_INVALID_ARG);
     assert_int_equal(mlpb_workspace_set_threading(NULL, MLPB_THREADING_SPLIT),
                      MLPB_E_INVALID_ARG);
     mlpb_workspace_destroy(ws);

@@ -104,7 +104,7 @@ static void test_train_defaults(void **state)
     assert_null(o.on_epoch);
     assert_null(o.on_batch);
     assert_null(o.ctx);
-    assert_int_equal(o.threading, MLPB_THREADING_BLAS);
+    assert_int_equal(o.threading, MLPB_THREADING_AUTO);
     mlpb_train_opts_default(NULL);
 }
 

@@ -27,6 +27,7 @@ static const char eval_help[] =
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
     "  --threads N             BLAS threads (default: the BLAS library's choice)\n";
 
 static const char predict_help[] =
@@ -49,6 +50,7 @@ static const char predict_help[] =
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
     "  --threads N             BLAS threads (default: the BLAS library's choice)\n";
 
 static const char info_help[] =

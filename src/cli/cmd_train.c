@@ -57,6 +57,8 @@ static const char train_help[] =
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
+    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  --multilabel            LIBSVM labels are comma-separated class ids (else 0/1, -1/+1)\n"
     "Output:\n"
     "  --log FILE              write the learning curve (one CSV row an epoch)\n"
     "  --quiet                 print nothing but errors\n"
@@ -157,11 +159,7 @@ void cli_train_cfg_default(cli_train_cfg *c)
     memset(c, 0, sizeof *c);
     c->hidden[0] = 64;
     c->n_hidden  = 1;
-    mlpb_train_opts_default(&c->opts);
-    /* The tool calls BLAS from one thread, so it may take the library's own
-     * threading, the fastest on the small and medium shapes of typical
-     * tabular models and no slower on large ones. */
-    c->opts.threading = MLPB_THREADING_SPLIT;
+    mlpb_train_opts_default(&c->opts); /* MLPB_THREADING_AUTO */
     c->val_split  = 0.15;
     c->pos_weight = 1.0f;
     c->seed       = 1;
@@ -375,8 +373,8 @@ int cli_cmd_train(int argc, char **argv)
         {"--batch", 1},   {"--lr", 1},           {"--optimizer", 1}, {"--weight-decay", 1},
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
-        {"--json", 0},    {"--no-standardize", 0}, {"--precision", 1}, CLI_DATA_OPTDEFS,
-        {NULL, 0}};
+        {"--json", 0},    {"--no-standardize", 0}, {"--multilabel", 0}, {"--precision", 1},
+        CLI_DATA_OPTDEFS, {NULL, 0}};
     const char    *data_path = NULL, *out = NULL;
     size_t         threads = 0;
     int            json = 0, r;

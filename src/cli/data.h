@@ -1,7 +1,8 @@
-/* data.h -- data readers of the mlpblas tool: CSV and LIBSVM/svmlight text,
- * plain or gzip-compressed, read in one streaming pass into a dense row-major
- * feature matrix and a 0/1 label matrix. Errors are written to a caller buffer
- * as "FILE:LINE:COLUMN: message"; nothing here prints or exits. */
+/* data.h -- the dense dataset of the mlpblas tool: a CSV or LIBSVM/svmlight
+ * file, plain or gzip-compressed, read (through the typed-cell reader of
+ * table.h) into a dense row-major feature matrix and a 0/1 label matrix, for
+ * commands that need numbers only. Errors are written to a caller buffer as
+ * "FILE:LINE:COLUMN: message"; nothing here prints or exits. */
 #ifndef MLPB_CLI_DATA_H
 #define MLPB_CLI_DATA_H
 
@@ -20,17 +21,24 @@ typedef enum mlpb_data_format {
 typedef struct mlpb_data_opts {
     mlpb_data_format format;  /* AUTO */
     char        delimiter;    /* CSV: 0 detects ',' ';' or tab from the first line (0) */
-    int         header;       /* CSV: the first record names the columns (1); without
-                                 one the columns are named "1", "2", ... */
+    int         header;       /* CSV: the first record names the columns (1), but one of
+                                 numbers only is refused (a header-less file: give 0);
+                                 0: columns are named "1", "2", ... */
     const char *labels;       /* CSV: comma-separated names of the label columns, in the
                                  order of the outputs; NULL: see n_labels (NULL) */
     size_t      n_labels;     /* CSV with labels NULL: the last n_labels columns are the
                                  labels, 0 reads every column as a feature.
-                                 LIBSVM: 0 ignores the labels; 1 detects (binary unless a
-                                 row lists comma-separated class ids); k > 1 reads
+                                 LIBSVM: 0 ignores the labels; 1 reads one binary label
+                                 a row (0/1, -1/+1) unless multilabel; k > 1 reads
                                  multi-label rows of class ids 0..k-1 (1) */
-    size_t      n_features;   /* LIBSVM: exact feature count d, so indices 1..d; 0 takes
-                                 the largest index seen (0) */
+    int         multilabel;   /* LIBSVM with n_labels 1: comma-separated class ids,
+                                 k = the largest + 1 (0) */
+    int         base;         /* LIBSVM indices, as cli_index_base: 0 detects (an index
+                                 0 makes the file 0-based), 1 one-based, 2 zero-based (0) */
+    size_t      n_features;   /* LIBSVM: exact feature count d (a model's); an index
+                                 beyond it is an error; 0 takes the largest seen (0) */
+    uint64_t    max_bytes;    /* memory the reader may hold (table.h); 0 unlimited (0) */
+    uint64_t    max_text_bytes; /* text after decompression; 0 unlimited (0) */
 } mlpb_data_opts;
 
 /* A dataset read from a file. Every pointer is owned; free with mlpb_data_free. */
@@ -38,7 +46,8 @@ typedef struct mlpb_data {
     size_t  n, d, k;          /* rows, features, labels (k may be 0) */
     float  *x;                /* n x d, row-major */
     float  *y;                /* n x k, row-major, values 0 or 1; NULL when k is 0 */
-    char  **feature_names;    /* d strings */
+    char  **feature_names;    /* d strings; NULL for LIBSVM, whose features are named
+                                 1..d (see mlpb_data_feature_name) */
     char  **label_names;      /* k strings */
     size_t  first_line;       /* line of the header (or of the first row) */
     mlpb_data_format format;  /* the format actually read */
@@ -57,25 +66,33 @@ mlpb_data_format mlpb_data_guess_format(const char *path);
  * recognised by its magic bytes, whatever the name.
  * CSV: RFC 4180 quoting ("" inside quotes), CRLF or LF line ends, blank lines
  * and lines starting with '#' skipped, blanks around fields ignored. Every
- * cell must be a finite number; labels must be 0 or 1.
- * LIBSVM: "LABEL IDX:VAL ..." with 1-based increasing indices, labels 0/1 or
- * -1/+1 (-1 becomes 0), or comma-separated 0-based class ids for multi-label;
- * "qid:N" tokens and "# ..." comments are skipped. LIBSVM rows are expanded
- * densely: with n_features 0, data so sparse that the n x (d + k) floats
- * would exceed both 64 MB and 64 floats per byte of text is refused
- * (MLPB_E_FORMAT), as a few bytes can name feature 100000000.
+ * cell must be a finite number (no strings, no missing values); labels must
+ * be written 0 or 1 (checked on the text: "1e-300" is not 0).
+ * LIBSVM: "LABEL IDX:VAL ..." with increasing indices, 1-based or 0-based
+ * (see base), labels 0/1 or -1/+1 (-1 becomes 0), or comma-separated 0-based
+ * class ids for multi-label; a row without a label is an error (unless
+ * labels are ignored); "qid:N" tokens and "# ..." comments are skipped. Rows
+ * are expanded densely, and data so sparse that the n x (d + k) floats would
+ * exceed both 64 MB and 64 floats per byte of text is refused
+ * (MLPB_E_FORMAT), n_features given or not, as a few bytes can name feature
+ * 100000000.
  * Returns MLPB_OK; MLPB_E_INVALID_ARG (NULL argument, bad option);
  * MLPB_E_IO (cannot open or read; gzip stream damaged); MLPB_E_FORMAT (any
- * content error, with its position); MLPB_E_NOMEM; MLPB_E_OVERFLOW. On
- * failure *out is zeroed and err (errlen bytes, may be 0) holds one line. */
+ * content error, with its position); MLPB_E_NOMEM (also over max_bytes or
+ * max_text_bytes, with a message saying what was needed); MLPB_E_OVERFLOW.
+ * On failure *out is zeroed and err (errlen bytes, may be 0) holds one line. */
 mlpb_status mlpb_data_read(const char *path, const mlpb_data_opts *o, mlpb_data *out,
                            char *err, size_t errlen);
 
-/* As mlpb_data_read, from len bytes of uncompressed text in memory; name
+/* As mlpb_data_read, from len bytes in memory (plain or gzip); name
  * is used in error messages and for format detection. */
 mlpb_status mlpb_data_read_mem(const void *buf, size_t len, const char *name,
                                const mlpb_data_opts *o, mlpb_data *out,
                                char *err, size_t errlen);
+
+/* The name of feature j: feature_names[j], or for LIBSVM the decimal j + 1
+ * written into buf (len >= 24). */
+const char *mlpb_data_feature_name(const mlpb_data *d, size_t j, char *buf, size_t len);
 
 /* Free everything d owns and zero it; NULL or a zeroed d is a no-op. */
 void mlpb_data_free(mlpb_data *d);

@@ -260,6 +260,14 @@ int cli_data_option(const char *cmd, const char *name, const char *value, mlpb_d
         o->header = 0;
         return 1;
     }
+    if (strcmp(name, "--zero-based") == 0) {
+        o->base = 2; /* CLI_BASE_ZERO */
+        return 1;
+    }
+    if (strcmp(name, "--multilabel") == 0) {
+        o->multilabel = 1;
+        return 1;
+    }
     return 0;
 }
 

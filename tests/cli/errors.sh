@@ -60,8 +60,8 @@ run 1 "$MLPBLAS" eval good.mlpb label2.csv
 err_is 'label2.csv:3:9: label "y" must be 0 or 1'
 
 printf 'x1,x2,x3,x4,y\n1,NaN,3,4,0\n' >nan.csv
-bad_train nan.csv 'nan.csv:2:3: "NaN" is not a finite number'
-bad_data nan.csv 'nan.csv:2:3: "NaN" is not a finite number'
+bad_train nan.csv 'nan.csv:2:3: missing value (empty, NA, NaN or ?): not supported here'
+bad_data nan.csv 'nan.csv:2:3: missing value (empty, NA, NaN or ?): not supported here'
 printf 'x1,x2,x3,x4,y\n1,2,3,-Inf,1\n' >inf.csv
 bad_train inf.csv 'inf.csv:2:7: "-Inf" is not a finite number'
 printf 'x1,x2,x3,x4,y\n1,2,3,1e999,1\n' >huge.csv
@@ -70,8 +70,23 @@ bad_train huge.csv 'huge.csv:2:7: "1e999" is not a finite number'
 printf 'x1,x2,x3,x4,y\n1,"2,3,4,0\n' >quote.csv
 bad_train quote.csv 'quote.csv:2:3: quoted field not closed'
 
-printf '+1 1:1 2:1\n-1 0:1\n' >index0.svm
-bad_train index0.svm 'index0.svm:2:4: feature index 0: indices start at 1'
+printf '1,2,0\n4,5,1\n' >nohdr.csv
+bad_train nohdr.csv 'nohdr.csv:1:1: the first line holds numbers only, not column names: if the file has no header, use --no-header'
+run 0 "$MLPBLAS" train nohdr.csv --no-header --out nohdr.mlpb --epochs 1 --quiet
+printf '+1 1:0.5 3:2\n-1 2:1\n' >looks.csv
+bad_train looks.csv 'looks.csv:1:1: this looks like LIBSVM (LABEL INDEX:VALUE ...), not CSV: try --format libsvm'
+printf '0,2 1:1\n1 2:1\n' >multi.svm
+bad_train multi.svm 'multi.svm:1:1: "0,2" is a list of class ids, in a file read as binary: use --multilabel'
+run 0 "$MLPBLAS" train multi.svm --multilabel --out multi.mlpb --epochs 1 --quiet
+# 0-based (scikit-learn's default): detected, or given.
+printf '1 0:1 1:2\n0 1:1 2:1\n' >zero.svm
+run 0 "$MLPBLAS" train zero.svm --out zero.mlpb --epochs 1 --quiet --json
+grep -q '"architecture":"3-64-1"' out.txt || fail "zero.svm: not read as 0-based"
+printf '1 1:1 3:2\n' >one.svm
+run 1 "$MLPBLAS" eval zero.mlpb one.svm --zero-based
+err_is 'one.svm:1:7: feature index 3 beyond the 3 features (0-based)'
+printf '+1 1:1 2:1\n3:1\n' >nolabel.svm
+bad_train nolabel.svm 'nolabel.svm:2:1: no label: a row is LABEL INDEX:VALUE ...'
 printf '+1 1:1 3:x\n' >value.svm
 bad_train value.svm 'value.svm:1:10: "x" is not a number'
 printf '2 1:1\n' >svmlabel.svm

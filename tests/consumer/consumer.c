@@ -1,5 +1,6 @@
 /* consumer.c -- a program built against the installed library: checks that the
- * header and the linked library agree, then trains XOR and predicts. */
+ * header and the linked library agree, then trains XOR, predicts and names
+ * the model's inputs. */
 #include <mlpblas.h>
 
 #include <stdio.h>
@@ -26,6 +27,15 @@ int main(void)
     }
     if (s == MLPB_OK)
         s = mlpb_predict(m, ws, x, 4, prob);
+    /* Names and metadata (model format version 2) through the installed ABI. */
+    const char *names[] = {"a", "b"};
+    if (s == MLPB_OK)
+        s = mlpb_model_set_input_names(m, names);
+    if (s == MLPB_OK)
+        s = mlpb_model_set_meta(m, "task", "xor");
+    if (s == MLPB_OK && (mlpb_model_get_meta(m, "task") == NULL ||
+                         mlpb_model_input_name(m, 1) == NULL))
+        s = MLPB_E_INVALID_ARG;
     mlpb_workspace_destroy(ws);
     mlpb_model_destroy(m);
     if (s != MLPB_OK) {

@@ -1,0 +1,158 @@
+#ifndef MLPBLAS_MPI_H
+#define MLPBLAS_MPI_H
+/* mlpblas_mpi.h -- the public API of libmlpblas_mpi: data-parallel training of
+ * an mlpblas model across the processes of an MPI communicator. Optional: the
+ * core library (mlpblas.h) never depends on MPI; this library links both.
+ *
+ * Synchronous data parallelism. Every rank holds the whole model and a shard
+ * of the rows; shards are contiguous in rank order, so that rank 0's rows,
+ * then rank 1's, ... form the global data set. After each local backward pass
+ * the gradients of all parameters are summed with one MPI_Allreduce over the
+ * model's single gradient arena, and every rank applies the same optimiser
+ * step, so the parameters stay identical on every rank.
+ *
+ * How a global batch is split: training follows mlpb_train exactly on the
+ * global rows -- the same seeded validation split and the same per-epoch
+ * shuffle of the global row index, cut into global batches of batch_size rows
+ * -- and each rank computes the rows of each global batch that it holds. A
+ * rank with n of the batch's B rows weights its rows' loss by n / B, so that
+ * the sum over ranks is the single-process mean over B rows (mlpb_loss_grad
+ * divides by its own n). The result therefore does not depend on the number
+ * of ranks beyond float rounding; the price is that ranks share a batch in
+ * proportion to the rows they hold of it (random, about B / P each), and that
+ * every rank keeps the global row index (8 bytes a training row) and one byte
+ * a row for the split.
+ *
+ * Collective calls: every function here that takes a communicator or an
+ * mlpb_mpi is collective over it and returns the same status on every rank;
+ * a rank that fails (bad arguments, memory, non-finite data or gradients)
+ * makes every rank return that rank's error, never a hang. MPI errors
+ * themselves use the communicator's error handler (MPI_ERRORS_ARE_FATAL by
+ * default: the job is aborted). */
+#include <mpi.h>
+
+#include "mlpblas.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Agree on a status: every rank passes its own, every rank gets the status
+ * of the lowest-numbered rank whose status is not MLPB_OK (MLPB_OK when none
+ * failed), and that rank's number in *fail_rank (may be NULL; -1 when none).
+ * One MPI_Allreduce of one int. Collective over comm. */
+MLPB_API mlpb_status mlpb_mpi_agree(mlpb_status local, MPI_Comm comm, int *fail_rank);
+
+/* Copy rank root's parameters and standardisation to every rank (models of
+ * the same architecture). Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, root
+ * out of range, architectures that differ between ranks). */
+MLPB_API mlpb_status mlpb_mpi_bcast_model(mlpb_model *m, int root, MPI_Comm comm);
+
+/* mlpb_model_fit_standardization over the rows of all ranks: rank r passes
+ * its n_r rows of x (n_r may be 0, x then may be NULL). The global mean and
+ * population variance are exact two-pass statistics in double: sums and
+ * counts are summed across ranks for the mean, then the centred sums of
+ * squares around that global mean, so the result equals the single-process
+ * fit on the concatenated rows up to the order of the double additions.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (no row on any rank), MLPB_E_NUMERIC
+ * (a non-finite value on some rank), MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_mpi_fit_standardization(mlpb_model *m, const float *x, size_t n,
+                                                  MPI_Comm comm);
+
+/* ------------------------------------------------- the data-parallel step */
+/* State for the data-parallel pass of one model architecture: a duplicate of
+ * the communicator (so that its messages never mix with the caller's),
+ * scratch for the row weights and for the overlapped reduction, and timers. */
+typedef struct mlpb_mpi mlpb_mpi;
+
+/* Collective. max_batch: the most rows this rank passes to one
+ * mlpb_mpi_loss_grad. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, max_batch 0,
+ * models of different architectures), MLPB_E_NOMEM; *out is NULL on failure
+ * on every rank. */
+MLPB_API mlpb_status mlpb_mpi_create(MPI_Comm comm, const mlpb_model *m, size_t max_batch,
+                                     const mlpb_allocator *alloc, mlpb_mpi **out);
+/* Collective (frees the duplicate communicator); NULL is a no-op. */
+MLPB_API void        mlpb_mpi_destroy(mlpb_mpi *c);
+MLPB_API int         mlpb_mpi_rank(const mlpb_mpi *c);
+MLPB_API int         mlpb_mpi_size(const mlpb_mpi *c);
+
+/* Overlap: with on != 0 the output layer's gradients are summed with an
+ * MPI_Iallreduce started as soon as the backward pass has them
+ * (mlpb_workspace_set_grad_ready), while the hidden layers' gradients are
+ * computed, and the rest with one MPI_Allreduce; off (the default), the
+ * whole arena goes in one MPI_Allreduce. Returns MLPB_OK or
+ * MLPB_E_INVALID_ARG. */
+MLPB_API mlpb_status mlpb_mpi_set_overlap(mlpb_mpi *c, int on);
+
+/* One data-parallel forward and backward pass. This rank passes its n rows (n
+ * may be 0, x and y then may be NULL; n <= max_batch) of a global batch of
+ * n_global rows (the same on every rank, the sum of the ranks' n). On
+ * MLPB_OK every rank's gradient arena holds the gradient of the global
+ * batch's mean loss (w as in mlpb_loss_grad_weighted, w's sample weights for
+ * this rank's rows), and *loss (may be NULL) this rank's share of that mean:
+ * the shares of all ranks sum to it. The reduced gradient is checked for
+ * finiteness, so the status is the same on every rank.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NUMERIC (a non-finite input,
+ * loss or gradient on some rank, or a sum that overflowed; the parameters
+ * are unchanged), with the failing rank in *fail_rank (may be NULL; -1 when
+ * no rank failed on its own, i.e. the sum overflowed). */
+MLPB_API mlpb_status mlpb_mpi_loss_grad(mlpb_mpi *c, mlpb_model *m, mlpb_workspace *ws,
+                                        const float *x, const float *y, size_t n,
+                                        size_t n_global, const mlpb_loss_weights *w,
+                                        float *loss, int *fail_rank);
+
+/* Seconds this rank spent in the gradient reduction (MPI calls only: start,
+ * wait and blocking reduction) and the number of steps since create. */
+MLPB_API double      mlpb_mpi_comm_seconds(const mlpb_mpi *c);
+MLPB_API uint64_t    mlpb_mpi_steps(const mlpb_mpi *c);
+
+/* ----------------------------------------------------------- the trainer */
+typedef struct mlpb_mpi_opts {
+    int overlap; /* mlpb_mpi_set_overlap (0) */
+} mlpb_mpi_opts;
+
+typedef struct mlpb_mpi_report {
+    mlpb_train_report train;    /* as mlpb_train's, the same on every rank */
+    int      fail_rank;         /* the rank whose error stopped training; -1 */
+    size_t   n_train;           /* training rows over all ranks */
+    size_t   n_val;             /* validation rows over all ranks */
+    uint64_t steps;             /* optimiser steps */
+    double   comm_seconds;      /* this rank's time in the gradient reduction */
+} mlpb_mpi_report;
+
+/* mlpb_train on the rows of all ranks of comm, data-parallel. Collective.
+ *
+ * shard: this rank's rows (n may be 0: then x and y may be NULL); val: this
+ * rank's validation rows or NULL (validation is used when some rank has
+ * any; val_fraction is then ignored as in mlpb_train). opts and m's
+ * architecture must be the same on every rank (checked). The parameters and
+ * standardisation of rank 0's model are copied to every rank first, then
+ * everything proceeds as mlpb_train does on the concatenated rows: the
+ * stratified validation split and the shuffles from opts->seed over the
+ * global rows, standardisation fitted on the global training rows
+ * (mlpb_mpi_fit_standardization), early stopping and restore_best on the
+ * global validation loss, metrics over all validation rows (gathered on rank
+ * 0 for the AUC). Callbacks run on every rank with the same values; the
+ * training stops where any rank's callback asks it to. With on_batch set,
+ * each batch costs one more (small) MPI_Allreduce, for the batch loss and
+ * the stop request.
+ *
+ * Memory per rank: the global training row index (8 bytes a row) and a byte
+ * a row for the split, the batch (at most batch_size of this rank's rows),
+ * two parameter snapshots, workspace, optimiser; rank 0 also the validation
+ * probabilities and labels of all ranks (2 k floats a validation row).
+ *
+ * On failure every rank returns the same status with report->fail_rank the
+ * rank it came from. As mlpb_train, except: an update that overflowed a
+ * parameter to Inf is found at the next batch (its forward pass), which is
+ * then reported, and the parameters of the start of that epoch are put back.
+ * Returns as mlpb_train. */
+MLPB_API mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard,
+                                    const mlpb_dataset *val, const mlpb_train_opts *opts,
+                                    const mlpb_mpi_opts *mopts, MPI_Comm comm,
+                                    const mlpb_allocator *alloc, mlpb_mpi_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MLPBLAS_MPI_H */

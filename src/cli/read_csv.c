@@ -1,0 +1,420 @@
+/* read_csv.c -- the CSV scanner of the table reader: RFC 4180 quoting (""
+ * inside quotes), CRLF or LF line ends, blank lines and lines starting with
+ * '#' skipped, blanks around fields ignored. Each cell goes to
+ * tbl_csv_cell, which types it; this file only finds fields and records. */
+#include "table_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* No dense model takes a million inputs. */
+#define MAX_COLUMNS (1 << 20)
+
+/* Terminators returned by the field scanner. */
+enum { T_DELIM, T_EOL, T_EOF, T_ERR };
+
+/* Where a field started, and where its terminator was. */
+typedef struct span {
+    size_t line, col, end_line, end_col;
+    int    quoted;
+} span;
+
+static int is_blank(int c, char delim)
+{
+    return (c == ' ' || c == '\t' || c == '\r') && c != delim;
+}
+
+/* Scan one field into s->tok. Returns T_DELIM, T_EOL, T_EOF, or T_ERR with
+ * the message written. Blanks (and a CR before LF) around a field go. */
+static int csv_field(cli_stream *s, char delim, span *f, mlpb_status *st)
+{
+    int c;
+    s->tlen = 0;
+    if ((*st = cli_tok_append(s, "", 0)) != MLPB_OK)
+        return T_ERR;
+    while ((c = cli_peek(s)) >= 0 && is_blank(c, delim))
+        cli_get(s);
+    f->line   = s->line;
+    f->col    = s->col;
+    f->quoted = (c == '"');
+    if (f->quoted) {
+        cli_get(s);
+        for (;;) {
+            c = cli_get(s);
+            if (c < 0) {
+                if (s->failed) {
+                    *st = cli_read_error(s);
+                    return T_ERR;
+                }
+                *st = cli_fail_at(s, MLPB_E_FORMAT, f->line, f->col,
+                                  "quoted field not closed before the end of the file");
+                return T_ERR;
+            }
+            if (c == '"') {
+                if (cli_peek(s) != '"')
+                    break;
+                cli_get(s);
+            }
+            char ch = (char)c;
+            if ((*st = cli_tok_append(s, &ch, 1)) != MLPB_OK)
+                return T_ERR;
+        }
+        while ((c = cli_peek(s)) >= 0 && is_blank(c, delim))
+            cli_get(s);
+        f->end_line = s->line;
+        f->end_col  = s->col;
+        if (c < 0)
+            return T_EOF;
+        if (c != delim && c != '\n') {
+            *st = cli_fail_at(s, MLPB_E_FORMAT, s->line, s->col,
+                              "unexpected character after a closing quote");
+            return T_ERR;
+        }
+        cli_get(s);
+        return c == '\n' ? T_EOL : T_DELIM;
+    }
+    /* Unquoted: copy whole runs of the window up to the terminator. */
+    for (;;) {
+        if (s->p == s->end && cli_stream_fill(s) != 0) {
+            if (s->failed) {
+                *st = cli_read_error(s);
+                return T_ERR;
+            }
+            f->end_line = s->line;
+            f->end_col  = s->col;
+            c           = -1;
+            break;
+        }
+        const unsigned char *q = s->p;
+        while (q < s->end && *q != (unsigned char)delim && *q != '\n')
+            q++;
+        size_t n = (size_t)(q - s->p);
+        if ((*st = cli_tok_append(s, s->p, n)) != MLPB_OK)
+            return T_ERR;
+        s->col += n;
+        s->p = q;
+        if (q < s->end) {
+            f->end_line = s->line;
+            f->end_col  = s->col;
+            c           = cli_get(s);
+            break;
+        }
+    }
+    while (s->tlen > 0 && is_blank((unsigned char)s->tok[s->tlen - 1], delim))
+        s->tok[--s->tlen] = '\0';
+    return c < 0 ? T_EOF : (c == '\n' ? T_EOL : T_DELIM);
+}
+
+/* Pick ',' ';' or tab: the most frequent outside quotes on the first line that
+ * is neither blank nor a comment, within the first window. */
+static char detect_delimiter(cli_stream *s)
+{
+    if (s->p == s->end)
+        cli_stream_fill(s);
+    const unsigned char *p = s->p, *e = s->end;
+    while (p < e) {
+        const unsigned char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        if (q < e && (*q == '\n' || *p == '#')) {
+            while (p < e && *p != '\n')
+                p++;
+            p++;
+            continue;
+        }
+        break;
+    }
+    size_t comma = 0, semi = 0, tab = 0;
+    int    inq   = 0;
+    for (; p < e && (inq || *p != '\n'); p++) {
+        if (*p == '"')
+            inq = !inq;
+        else if (!inq)
+            comma += (*p == ','), semi += (*p == ';'), tab += (*p == '\t');
+    }
+    if (semi > comma && semi >= tab)
+        return ';';
+    if (tab > comma && tab > semi)
+        return '\t';
+    return ',';
+}
+
+/* "LABEL INDEX:VALUE ...": a LIBSVM line read as CSV. */
+static int looks_libsvm(const char *p)
+{
+    size_t pairs = 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (!(*p >= '0' && *p <= '9'))
+        return 0;
+    while (*p != '\0' && *p != ' ' && *p != '\t' && *p != ':')
+        p++;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            return pairs > 0;
+        const char *q = p;
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (q == p || *q != ':')
+            return 0;
+        for (p = q + 1; *p != '\0' && *p != ' ' && *p != '\t'; p++)
+            ;
+        pairs++;
+    }
+}
+
+/* The first record, kept until the first read when it is data (no header). */
+typedef struct first_rec {
+    char   *text;   /* the fields, NUL-separated */
+    size_t  len, cap;
+    size_t *off, *line, *col;
+    size_t  n, fcap, rec_line;
+} first_rec;
+
+static void first_free(first_rec *r)
+{
+    free(r->text);
+    free(r->off);
+    free(r->line);
+    free(r->col);
+    memset(r, 0, sizeof *r);
+}
+
+/* Read the first record that is neither blank nor a comment into *r; with
+ * none at all, r->n stays 0. */
+static mlpb_status read_first(cli_table *t, first_rec *r)
+{
+    cli_stream *s = &t->s;
+    mlpb_status st;
+    span        f;
+    for (;;) {
+        int c = cli_peek(s);
+        if (c < 0)
+            return s->failed ? cli_read_error(s) : MLPB_OK;
+        if (c == '#') {
+            cli_skip_line(s);
+            continue;
+        }
+        int tt;
+        r->n = r->len = 0;
+        do {
+            tt = csv_field(s, t->delim, &f, &st);
+            if (tt == T_ERR)
+                return st;
+            if (r->n == 0 && tt != T_DELIM && !f.quoted && s->tlen == 0)
+                break; /* a blank line */
+            if (r->n == 0)
+                r->rec_line = f.line;
+            if (r->n == MAX_COLUMNS)
+                return cli_fail_at(s, MLPB_E_FORMAT, f.line, f.col,
+                                   "more than %d fields on one line", MAX_COLUMNS);
+            size_t i = r->n;
+            if ((st = cli_grow((void **)&r->off, &r->fcap, i + 1, sizeof(size_t))) != MLPB_OK)
+                return cli_fail_nomem(s, st);
+            size_t fc = r->fcap;
+            r->line   = realloc(r->line, fc * sizeof(size_t));
+            size_t *cp = r->line ? realloc(r->col, fc * sizeof(size_t)) : NULL;
+            if (cp == NULL ||
+                (st = cli_grow((void **)&r->text, &r->cap, r->len + s->tlen + 1, 1)) != MLPB_OK)
+                return cli_fail_nomem(s, MLPB_E_NOMEM);
+            r->col = cp;
+            memcpy(r->text + r->len, s->tok, s->tlen + 1);
+            r->off[i]  = r->len;
+            r->line[i] = f.line;
+            r->col[i]  = f.col;
+            r->len += s->tlen + 1;
+            r->n++;
+        } while (tt == T_DELIM);
+        if (r->n > 0 || tt == T_EOF)
+            return s->failed ? cli_read_error(s) : MLPB_OK;
+    }
+}
+
+
+mlpb_status csv_open(cli_table *t)
+{
+    cli_stream *s = &t->s;
+    t->delim      = t->o.delimiter ? t->o.delimiter : detect_delimiter(s);
+    first_rec   r = {0};
+    mlpb_status st = read_first(t, &r);
+    if (st != MLPB_OK)
+        goto done;
+    if (r.n == 0) {
+        st = cli_fail_at(s, MLPB_E_FORMAT, s->line, s->col, "empty file: no header and no rows");
+        goto done;
+    }
+    if (t->o.header != CLI_HEADER_YES && looks_libsvm(r.text)) {
+        st = cli_fail_at(s, MLPB_E_FORMAT, r.rec_line, 1,
+                         "this looks like LIBSVM (LABEL INDEX:VALUE ...), not CSV: "
+                         "try --format libsvm");
+        goto done;
+    }
+    if (t->o.header == CLI_HEADER_DETECT) {
+        size_t numbers = 0, j = 0;
+        for (; j < r.n; j++) {
+            float       v;
+            const char *f = r.text + r.off[j];
+            if (cli_text_to_float(f, &v) == 0)
+                numbers++;
+            else if (!tbl_is_missing(f, strlen(f)))
+                break;
+        }
+        if (j == r.n && numbers > 0) {
+            st = cli_fail_at(s, MLPB_E_FORMAT, r.rec_line, 1,
+                             "the first line holds numbers only, not column names: "
+                             "if the file has no header, use --no-header");
+            goto done;
+        }
+    }
+    t->ncols      = r.n;
+    t->first_line = r.rec_line;
+    t->cols       = calloc(r.n, sizeof *t->cols);
+    if (t->cols == NULL) {
+        st = cli_fail_nomem(s, MLPB_E_NOMEM);
+        goto done;
+    }
+    tbl_account(t, (int64_t)(r.n * sizeof *t->cols));
+    if (t->o.header != CLI_HEADER_NO) {
+        t->header_line = r.rec_line;
+        t->names       = r.text;
+        r.text         = NULL;
+        for (size_t j = 0; j < r.n; j++)
+            t->cols[j].pub.name = t->names + r.off[j];
+        tbl_account(t, (int64_t)r.cap);
+        first_free(&r);
+        return MLPB_OK;
+    }
+    /* No header: names 1..n; the record waits for the first read. */
+    size_t len = 0, cap = 0;
+    char   num[CLI_NAME_BUF];
+    for (size_t j = 0; j < r.n; j++) {
+        size_t k = cli_put_size(num, j + 1);
+        if ((st = cli_grow((void **)&t->names, &cap, len + k + 1, 1)) != MLPB_OK) {
+            st = cli_fail_nomem(s, st);
+            goto done;
+        }
+        memcpy(t->names + len, num, k + 1);
+        r.off[j] = len; /* reused for the name offsets... */
+        len += k + 1;
+    }
+    for (size_t j = 0; j < r.n; j++)
+        t->cols[j].pub.name = t->names + r.off[j];
+    tbl_account(t, (int64_t)cap);
+    /* ...so the field offsets are found again by walking the text. */
+    for (size_t j = 0, o = 0; j < r.n; j++) {
+        r.off[j] = o;
+        o += strlen(r.text + o) + 1;
+    }
+    first_rec *p = malloc(sizeof *p);
+    if (p == NULL) {
+        st = cli_fail_nomem(s, MLPB_E_NOMEM);
+        goto done;
+    }
+    *p         = r;
+    t->pending = p;
+    return MLPB_OK;
+done:
+    first_free(&r);
+    return st;
+}
+
+void csv_free_pending(cli_table *t)
+{
+    first_rec *p = t->pending;
+    if (p != NULL) {
+        first_free(p);
+        free(p);
+        t->pending = NULL;
+    }
+}
+
+mlpb_status csv_read(cli_table *t, size_t max_rows, cli_chunk *c)
+{
+    cli_stream *s     = &t->s;
+    size_t      ncols = t->ncols, n = 0;
+    mlpb_status st;
+    span        f;
+    first_rec  *p = t->pending;
+    if (p != NULL) {
+        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, ncols, sizeof(float),
+                                 p->rec_line)) != MLPB_OK ||
+            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, 1, sizeof(size_t),
+                                 p->rec_line)) != MLPB_OK)
+            return st;
+        for (size_t j = 0; j < ncols; j++) {
+            const char *txt = p->text + p->off[j];
+            if ((st = tbl_csv_cell(t, j, txt, strlen(txt), p->line[j], p->col[j], &c->x[j],
+                                   c->x, 0)) != MLPB_OK)
+                return st;
+        }
+        c->line[0] = p->rec_line;
+        n          = 1;
+        csv_free_pending(t);
+    }
+    while (max_rows == 0 || n < max_rows) {
+        int ch = cli_peek(s);
+        if (ch < 0) {
+            t->done = 1;
+            break;
+        }
+        if (ch == '#') {
+            cli_skip_line(s);
+            continue;
+        }
+        size_t need;
+        if ((st = cli_mul_size(n + 1, ncols, &need)) != MLPB_OK)
+            return cli_fail_nomem(s, st);
+        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, need, sizeof(float),
+                                 s->line)) != MLPB_OK ||
+            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, n + 1, sizeof(size_t),
+                                 s->line)) != MLPB_OK)
+            return st;
+        float *row = c->x + n * ncols;
+        size_t nf = 0, rec_line = s->line;
+        int    tt, blank = 0;
+        do {
+            tt = csv_field(s, t->delim, &f, &st);
+            if (tt == T_ERR)
+                return st;
+            if (nf == 0 && tt != T_DELIM && !f.quoted && s->tlen == 0) {
+                blank = 1;
+                break;
+            }
+            if (nf == 0)
+                rec_line = f.line;
+            if (nf >= ncols)
+                return cli_fail_at(s, MLPB_E_FORMAT, f.line, f.col,
+                                   "too many fields: expected %zu, as on line %zu", ncols,
+                                   t->first_line);
+            if ((st = tbl_csv_cell(t, nf, s->tok, s->tlen, f.line, f.col, &row[nf], c->x,
+                                   n)) != MLPB_OK)
+                return st;
+            nf++;
+        } while (tt == T_DELIM);
+        if (tt == T_EOF && s->failed)
+            return cli_read_error(s);
+        if (!blank) {
+            if (nf < ncols)
+                return cli_fail_at(s, MLPB_E_FORMAT, f.end_line, f.end_col,
+                                   "%zu field%s, expected %zu as on line %zu", nf,
+                                   nf == 1 ? "" : "s", ncols, t->first_line);
+            c->line[n++] = rec_line;
+        }
+        if (tt == T_EOF) {
+            t->done = 1;
+            break;
+        }
+    }
+    if (s->failed)
+        return cli_read_error(s);
+    if (t->done && t->rows_read + n == 0)
+        return cli_fail_at(s, MLPB_E_FORMAT, s->line, s->col,
+                           t->header_line ? "no data rows after the header"
+                                          : "empty file: no header and no rows");
+    c->n = n;
+    return MLPB_OK;
+}

@@ -1,0 +1,556 @@
+/* test_table.c -- the typed-cell reader of the mlpblas tool (src/cli/table.h:
+ * stream.c, table.c, read_csv.c, read_libsvm.c): raw cells, missing values,
+ * string levels, header detection, chunks with line numbers, LIBSVM labels
+ * and index bases, and memory bounds measured in child processes under an
+ * address-space limit (never by timing). */
+#include "testutil.h"
+#include "data.h"
+#include "table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static char err_buf[512];
+
+static cli_table *open_text(const char *text, const char *name, const cli_read_opts *o)
+{
+    cli_read_opts def;
+    cli_read_opts_init(&def);
+    cli_table  *t  = NULL;
+    mlpb_status st = cli_table_open_mem(text, strlen(text), name, o ? o : &def, &t, err_buf,
+                                        sizeof err_buf);
+    if (st != MLPB_OK)
+        print_error("open %s: %s\n", name, err_buf);
+    assert_int_equal(st, MLPB_OK);
+    return t;
+}
+
+/* Open and read the whole text: the status, with the message in err_buf. */
+static mlpb_status read_all(const char *text, const char *name, const cli_read_opts *o)
+{
+    cli_read_opts def;
+    cli_read_opts_init(&def);
+    cli_table  *t  = NULL;
+    cli_chunk   c  = {0};
+    mlpb_status st = cli_table_open_mem(text, strlen(text), name, o ? o : &def, &t, err_buf,
+                                        sizeof err_buf);
+    if (st == MLPB_OK)
+        st = cli_table_read(t, 0, &c, err_buf, sizeof err_buf);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    return st;
+}
+
+static void expect_fail(const char *text, const char *name, const cli_read_opts *o,
+                        mlpb_status s, const char *msg)
+{
+    mlpb_status got = read_all(text, name, o);
+    if (got != s || strcmp(err_buf, msg) != 0)
+        print_error("input:\n%s\nexpected %d \"%s\"\n     got %d \"%s\"\n", text, (int)s, msg,
+                    (int)got, err_buf);
+    assert_int_equal(got, s);
+    assert_string_equal(err_buf, msg);
+}
+
+static void test_table_cells_missing_and_positions(void **state)
+{
+    (void)state;
+    cli_table *t = open_text("a,b,c\n1,,NA\n2.5,n/a,?\n-3,NaN,\"\"\n\n4,null,7\n", "m.csv", NULL);
+    assert_int_equal(cli_table_ncols(t), 3);
+    assert_int_equal(cli_table_header_line(t), 1);
+    assert_string_equal(cli_table_column(t, 1)->name, "b");
+    cli_chunk c = {0};
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 4);
+    assert_int_equal(c.ncols, 3);
+    const size_t lines[] = {2, 3, 4, 6};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(c.line[i], lines[i]);
+    assert_true(c.x[0] == 1.0f && isnan(c.x[1]) && isnan(c.x[2]));
+    assert_true(c.x[3] == 2.5f && c.x[6] == -3.0f && c.x[9] == 4.0f && c.x[11] == 7.0f);
+    const cli_column *b = cli_table_column(t, 1), *cc = cli_table_column(t, 2);
+    assert_int_equal(b->n_missing, 4);
+    assert_int_equal(b->first_missing_line, 2);
+    assert_int_equal(b->first_missing_col, 3);
+    assert_false(b->is_string);
+    assert_int_equal(cc->n_missing, 3);
+    assert_int_equal(cc->first_missing_col, 4);
+    assert_int_equal(cli_table_column(t, 0)->n_missing, 0);
+    /* The end: an empty chunk, and again. */
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 0);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+}
+
+static void test_table_string_levels(void **state)
+{
+    (void)state;
+    /* Numbers before the first string become levels too, by value: "1" and
+     * "1.0" are one level, named by the first text. */
+    cli_table *t = open_text("x,k\n1,1\n2,a\n3,1.0\n4,\n5,b\n6,2\n7,a\n", "s.csv", NULL);
+    cli_chunk  c = {0};
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    const cli_column *k = cli_table_column(t, 1);
+    assert_true(k->is_string);
+    assert_int_equal(k->n_levels, 4);
+    assert_string_equal(k->levels[0], "1");
+    assert_string_equal(k->levels[1], "a");
+    assert_string_equal(k->levels[2], "b");
+    assert_string_equal(k->levels[3], "2");
+    assert_int_equal(k->first_string_line, 3);
+    assert_int_equal(k->first_string_col, 3);
+    assert_string_equal(k->first_string_text, "a");
+    const float want[] = {0, 1, 0, NAN, 2, 3, 1};
+    for (size_t i = 0; i < 7; i++) {
+        float v = c.x[i * 2 + 1];
+        assert_true(isnan(want[i]) ? isnan(v) : v == want[i]);
+        assert_true(c.x[i * 2] == (float)(i + 1));
+    }
+    assert_false(cli_table_column(t, 0)->is_string);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+
+    /* The cap on categories, with the cell's position. */
+    cli_read_opts o;
+    cli_read_opts_init(&o);
+    o.max_levels = 3;
+    expect_fail("k\na\nb\na\nc\nd\n", "cap.csv", &o, MLPB_E_FORMAT,
+                "cap.csv:6:1: \"d\" would be category 4 of column \"k\": more than 3");
+    expect_fail("k\n1\n2\n3\n4\nx\n", "cap.csv", &o, MLPB_E_FORMAT,
+                "cap.csv:6:1: \"x\" in column \"k\" is not a number, and the column has more "
+                "than 3 distinct numbers before it: too many to read it as categories");
+    assert_int_equal(read_all("k\n1\n2\n3\n4\n5\n", "cap.csv", &o), MLPB_OK);
+}
+
+static void test_table_label_text_exactness(void **state)
+{
+    (void)state;
+    cli_table *t = open_text("y,z\n0,1\n1,2\n1.0,3\n-0,16777217\n1e-300,0.5\n1.00000001,1e2\n",
+                             "e.csv", NULL);
+    cli_chunk  c = {0};
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    const cli_column *y = cli_table_column(t, 0), *z = cli_table_column(t, 1);
+    /* 1e-300 reads as 0.0f and 1.00000001 as 1.0f: the text tells. */
+    assert_true(c.x[8] == 0.0f && c.x[10] == 1.0f);
+    assert_int_equal(y->n_not01, 2);
+    assert_int_equal(y->first_not01_line, 6);
+    assert_string_equal(y->first_not01_text, "1e-300");
+    assert_int_equal(y->n_nonint, 2);
+    assert_int_equal(z->n_nonint, 2); /* 16777217 is not held exactly; 0.5 */
+    assert_int_equal(z->first_nonint_line, 5);
+    assert_string_equal(z->first_nonint_text, "16777217");
+    assert_int_equal(z->n_not01, 5);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    /* And through the dense dataset: the label checks use the text. */
+    mlpb_data      d;
+    mlpb_data_opts o;
+    mlpb_data_opts_init(&o);
+    const char *tiny = "a,y\n1,0\n2,1e-300\n";
+    assert_int_equal(mlpb_data_read_mem(tiny, strlen(tiny), "l.csv", &o, &d, err_buf,
+                                        sizeof err_buf), MLPB_E_FORMAT);
+    assert_string_equal(err_buf, "l.csv:3:3: label \"y\" must be 0 or 1, not 1e-300");
+    const char *near1 = "a,y\n1,1.00000001\n";
+    assert_int_equal(mlpb_data_read_mem(near1, strlen(near1), "l.csv", &o, &d, err_buf,
+                                        sizeof err_buf), MLPB_E_FORMAT);
+    assert_string_equal(err_buf, "l.csv:2:3: label \"y\" must be 0 or 1, not 1.00000001");
+}
+
+static void test_table_header_detection(void **state)
+{
+    (void)state;
+    cli_read_opts o;
+    cli_read_opts_init(&o);
+    cli_table *t = NULL;
+    const char *nums = "1,2,3\n4,5,6\n";
+    assert_int_equal(cli_table_open_mem(nums, strlen(nums), "h.csv", &o, &t, err_buf,
+                                        sizeof err_buf), MLPB_E_FORMAT);
+    assert_null(t);
+    assert_string_equal(err_buf, "h.csv:1:1: the first line holds numbers only, not column "
+                                 "names: if the file has no header, use --no-header");
+    /* Without a header: columns 1..n, and the first line is data. */
+    o.header = CLI_HEADER_NO;
+    t        = open_text(nums, "h.csv", &o);
+    assert_string_equal(cli_table_column(t, 2)->name, "3");
+    assert_int_equal(cli_table_header_line(t), 0);
+    cli_chunk c = {0};
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 2);
+    assert_true(c.x[0] == 1.0f && c.x[5] == 6.0f);
+    assert_int_equal(c.line[0], 1);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    /* Forced: the numbers are names. */
+    o.header = CLI_HEADER_YES;
+    t        = open_text(nums, "h.csv", &o);
+    assert_string_equal(cli_table_column(t, 0)->name, "1");
+    cli_table_close(t);
+    /* A missing name does not make a header of numbers; names do. */
+    cli_read_opts_init(&o);
+    expect_fail("1,,3\n4,5,6\n", "h.csv", &o, MLPB_E_FORMAT,
+                "h.csv:1:1: the first line holds numbers only, not column names: if the file "
+                "has no header, use --no-header");
+    assert_int_equal(read_all("a,2\n4,5\n", "h.csv", &o), MLPB_OK);
+    /* A LIBSVM file read as CSV says so. */
+    expect_fail("# comment\n+1 1:0.5 3:2\n", "x.csv", &o, MLPB_E_FORMAT,
+                "x.csv:2:1: this looks like LIBSVM (LABEL INDEX:VALUE ...), not CSV: "
+                "try --format libsvm");
+    /* And the other way. */
+    o.format = MLPB_FORMAT_LIBSVM;
+    expect_fail("a,b,c\n1,2,3\n", "x.svm", &o, MLPB_E_FORMAT,
+                "x.svm:1:1: \"a,b,c\" is a list of class ids, in a file read as binary: use "
+                "--multilabel for multi-label data (or --format csv if it is CSV)");
+}
+
+static void test_table_chunks(void **state)
+{
+    (void)state;
+    char   text[4096];
+    size_t len = (size_t)sprintf(text, "id,v\n");
+    for (int i = 0; i < 10; i++)
+        len += (size_t)sprintf(text + len, "%s%d,%s\n", i == 4 ? "# skip\n" : "", i,
+                               i == 7 ? "q" : "1");
+    cli_table *t = open_text(text, "c.csv", NULL);
+    cli_chunk  c = {0};
+    size_t     total = 0, reads = 0;
+    for (;;) {
+        assert_int_equal(cli_table_read(t, 3, &c, err_buf, sizeof err_buf), MLPB_OK);
+        if (c.n == 0)
+            break;
+        assert_true(c.n <= 3);
+        for (size_t i = 0; i < c.n; i++) {
+            const size_t row = total + i;
+            assert_true(c.x[i * 2] == (float)row);
+            assert_int_equal(c.line[i], row + 2 + (row >= 4));
+            /* Column v turns string in the third chunk (row 7): cells are
+             * level indices from that chunk on. */
+            if (reads < 2)
+                assert_true(c.x[i * 2 + 1] == 1.0f);
+            else
+                assert_true(c.x[i * 2 + 1] == (row == 7 ? 1.0f : 0.0f));
+        }
+        if (reads >= 2)
+            assert_true(cli_table_column(t, 1)->is_string);
+        else
+            assert_false(cli_table_column(t, 1)->is_string);
+        total += c.n;
+        reads++;
+    }
+    assert_int_equal(total, 10);
+    assert_int_equal(reads, 4);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+
+    /* Declared categories: every cell a level; closed ones count the unseen. */
+    t = open_text("k,x\nred,1\nblue,2\n3,3\ngreen,4\n", "k.csv", NULL);
+    const char *levels[] = {"blue", "red", "3"};
+    assert_int_equal(cli_table_set_levels(t, 0, levels, 3, 1), MLPB_OK);
+    assert_int_equal(cli_table_set_levels(t, 5, levels, 3, 1), MLPB_E_INVALID_ARG);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(cli_table_set_levels(t, 0, levels, 3, 1), MLPB_E_INVALID_ARG);
+    assert_true(c.x[0] == 1.0f && c.x[2] == 0.0f);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_true(c.x[0] == 2.0f && c.x[2] == -1.0f);
+    assert_int_equal(cli_table_column(t, 0)->n_unseen, 1);
+    assert_int_equal(cli_table_column(t, 0)->n_levels, 3);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+}
+
+static void test_table_libsvm(void **state)
+{
+    (void)state;
+    cli_read_opts o;
+    cli_read_opts_init(&o);
+    o.format = MLPB_FORMAT_LIBSVM;
+    /* scikit-learn's dump_svmlight_file writes 0-based indices: detected. */
+    cli_table *t = open_text("1 0:1.5 2:2\n0 1:3\n", "z.svm", &o);
+    cli_chunk  c = {0};
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.ncols, 3);
+    assert_true(cli_table_zero_based(t));
+    const float x[] = {1.5f, 0, 2, 0, 3, 0};
+    for (size_t i = 0; i < 6; i++)
+        assert_true(c.x[i] == x[i]);
+    assert_true(c.y[0] == 1.0f && c.y[1] == 0.0f && c.k == 1);
+    assert_int_equal(c.line[1], 2);
+    char nb[CLI_NAME_BUF];
+    assert_string_equal(cli_table_name(t, 2, nb, sizeof nb), "3");
+    cli_table_close(t);
+    /* Without a 0, 1-based; given, 0-based. */
+    t = open_text("1 1:1 3:1\n", "o.svm", &o);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.ncols, 3);
+    assert_false(cli_table_zero_based(t));
+    cli_table_close(t);
+    o.base = CLI_BASE_ZERO;
+    t      = open_text("1 1:1 3:1\n", "o.svm", &o);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.ncols, 4);
+    cli_table_close(t);
+    /* A model's d: an index beyond it is an error (0-based: d itself). */
+    o.n_features = 3;
+    expect_fail("1 0:1\n0 3:1\n", "d.svm", &o, MLPB_E_FORMAT,
+                "d.svm:2:3: feature index 3 beyond the 3 features (0-based)");
+    o.base = CLI_BASE_DETECT;
+    expect_fail("1 3:1\n0 0:1\n", "d.svm", &o, MLPB_E_FORMAT,
+                "d.svm:1:3: feature index 3 beyond the 3 features (the file is 0-based)");
+    expect_fail("1 4:1\n", "d.svm", &o, MLPB_E_FORMAT,
+                "d.svm:1:3: feature index 4 beyond the 3 features");
+    /* Chunks need d; an index 0 after 1-based chunks is an error. */
+    o.n_features = 0;
+    t            = open_text("1 1:1\n", "k.svm", &o);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_E_INVALID_ARG);
+    cli_table_close(t);
+    o.n_features = 3;
+    t            = open_text("1 1:1\n0 2:1\n1 0:1\n", "k.svm", &o);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_E_FORMAT);
+    assert_string_equal(err_buf, "k.svm:3:3: feature index 0 after rows read as 1-based: "
+                                 "give --zero-based for a 0-based file");
+    cli_table_close(t);
+    /* Multi-label with the model's class count; labels ignored. */
+    o.multilabel = 1;
+    o.n_classes  = 3;
+    t            = open_text("0,2 1:1\n 2:1\n", "m.svm", &o);
+    assert_int_equal(cli_table_read(t, 1, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.k, 3);
+    assert_true(c.y[0] == 1.0f && c.y[1] == 0.0f && c.y[2] == 1.0f);
+    assert_int_equal(cli_table_read(t, 1, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_true(c.y[0] == 0.0f && c.y[1] == 0.0f && c.y[2] == 0.0f && c.x[1] == 1.0f);
+    cli_table_close(t);
+    o.multilabel    = 0;
+    o.ignore_labels = 1;
+    t               = open_text("7 1:1\n2:5\n", "i.svm", &o);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.k, 0);
+    assert_int_equal(c.n, 2);
+    assert_true(c.x[4] == 5.0f);
+    cli_table_close(t);
+    cli_chunk_free(&c);
+}
+
+static void test_table_budgets(void **state)
+{
+    (void)state;
+    cli_read_opts o;
+    cli_read_opts_init(&o);
+    char  *text = malloc(1 << 20);
+    size_t len  = (size_t)sprintf(text, "a,b,c,d\n");
+    while (len < (1 << 20) - 64)
+        len += (size_t)sprintf(text + len, "1,2,3,4\n");
+    /* 131071 rows x 4 floats + a line number each: over 2 MB, refused at
+     * 1 MB with what it would take. */
+    o.max_bytes    = 1000000;
+    cli_table  *t  = NULL;
+    cli_chunk   c  = {0};
+    assert_int_equal(cli_table_open_mem(text, len, "b.csv", &o, &t, err_buf, sizeof err_buf),
+                     MLPB_OK);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_E_NOMEM);
+    assert_non_null(strstr(err_buf, "fill the memory limit of 1.0 MB"));
+    assert_true(c.cap_x * 4 + c.cap_line * 8 <= 1000000);
+    /* Only close is allowed after an error. */
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_E_INVALID_ARG);
+    cli_table_close(t);
+    /* Chunks of 1000 rows fit. */
+    assert_int_equal(cli_table_open_mem(text, len, "b.csv", &o, &t, err_buf, sizeof err_buf),
+                     MLPB_OK);
+    size_t rows = 0;
+    while (cli_table_read(t, 1000, &c, err_buf, sizeof err_buf) == MLPB_OK && c.n > 0)
+        rows += c.n;
+    assert_int_equal(rows, (len - 8) / 8);
+    cli_table_close(t);
+    cli_chunk_free(&c);
+    /* The text budget. */
+    cli_read_opts_init(&o);
+    o.max_text_bytes = 1000;
+    assert_int_equal(cli_table_open_mem(text, len, "b.csv", &o, &t, err_buf, sizeof err_buf),
+                     MLPB_E_NOMEM);
+    assert_string_equal(err_buf, "b.csv: more than 1000 bytes of text, the limit of this read");
+    free(text);
+}
+
+/* ------------------------------------------------------- memory bounds */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
+    __has_feature(memory_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
+#ifndef SANITIZED
+static size_t address_space_now(void)
+{
+    FILE         *f     = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+typedef struct bounded {
+    int    status; /* -1: the child died */
+    size_t n, d;
+    long   maxrss_kb;
+    char   err[256];
+} bounded;
+
+/* Read path (or text) through the dense dataset in a child whose address
+ * space may grow by extra_mb; report its status and peak RSS. */
+static bounded read_bounded(const char *path, const char *text, size_t len,
+                            const mlpb_data_opts *o, size_t extra_mb)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    const pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        bounded out;
+        memset(&out, 0, sizeof out);
+        out.status = 100;
+        const rlim_t        cap = (rlim_t)(address_space_now() + (extra_mb << 20));
+        const struct rlimit lim = {cap, cap};
+        mlpb_data           d;
+        if (address_space_now() > 0 && setrlimit(RLIMIT_AS, &lim) == 0) {
+            out.status = (int)(path ? mlpb_data_read(path, o, &d, out.err, sizeof out.err)
+                                    : mlpb_data_read_mem(text, len, "mem", o, &d, out.err,
+                                                         sizeof out.err));
+            out.n = d.n;
+            out.d = d.d;
+            mlpb_data_free(&d);
+        }
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        out.maxrss_kb = ru.ru_maxrss;
+        if (write(fds[1], &out, sizeof out) != (ssize_t)sizeof out)
+            _exit(2);
+        _exit(0);
+    }
+    close(fds[1]);
+    bounded       got;
+    const ssize_t r = read(fds[0], &got, sizeof got);
+    close(fds[0]);
+    int wst;
+    assert_int_equal(waitpid(pid, &wst, 0), pid);
+    if (r != (ssize_t)sizeof got || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+        got.status = -1;
+    return got;
+}
+#endif
+
+/* "1 4000000:1" is 12 bytes: 16 MB of floats densely, and no names (they
+ * took ~24 bytes a feature, ~100 MB here). */
+static void test_table_bound_wide_index(void **state)
+{
+    (void)state;
+#ifdef SANITIZED
+    skip();
+#else
+    mlpb_data_opts o;
+    mlpb_data_opts_init(&o);
+    o.format     = MLPB_FORMAT_LIBSVM;
+    bounded r    = read_bounded(NULL, "1 4000000:1\n", 12, &o, 40);
+    print_message("1 4000000:1: status %d, d %zu, peak RSS %ld kB, within 40 MB more\n",
+                  r.status, r.d, r.maxrss_kb);
+    assert_int_equal(r.status, MLPB_OK);
+    assert_int_equal(r.d, 4000000);
+    assert_true(r.maxrss_kb < 40 * 1024);
+#endif
+}
+
+/* 600 bytes of label-only rows against a model of 4 000 000 inputs (eval,
+ * predict): 4.8 GB densely, refused by the density rule at a small peak. */
+static void test_table_bound_empty_rows_wide_model(void **state)
+{
+    (void)state;
+#ifdef SANITIZED
+    skip();
+#else
+    char text[601];
+    for (int i = 0; i < 300; i++)
+        memcpy(text + 2 * i, "0\n", 2);
+    mlpb_data_opts o;
+    mlpb_data_opts_init(&o);
+    o.format     = MLPB_FORMAT_LIBSVM;
+    o.n_features = 4000000;
+    bounded r    = read_bounded(NULL, text, 600, &o, 64);
+    print_message("300 empty rows, d 4e6: status %d, peak RSS %ld kB: %s\n", r.status,
+                  r.maxrss_kb, r.err);
+    assert_int_equal(r.status, MLPB_E_FORMAT);
+    assert_non_null(strstr(r.err, "too sparse to expand densely"));
+    assert_true(r.maxrss_kb < 32 * 1024);
+#endif
+}
+
+/* A gzip bomb: 200 MB of "0,1\n" in ~200 kB. With a 64 MB budget it fails
+ * with a message, at a peak near the budget; with a text budget earlier. */
+static void test_table_bound_gzip_bomb(void **state)
+{
+    (void)state;
+#ifdef SANITIZED
+    skip();
+#else
+    const char *path = "test_table_bomb.csv.gz";
+    gzFile      f    = gzopen(path, "wb9");
+    assert_non_null(f);
+    char *block = malloc(1 << 20);
+    assert_non_null(block);
+    memcpy(block, "a,y\n", 4);
+    for (size_t i = 4; i < (1 << 20); i += 4)
+        memcpy(block + i, "0,1\n", 4);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(gzwrite(f, i ? block : block, 1 << 20), 1 << 20);
+    assert_int_equal(gzclose(f), Z_OK);
+    memcpy(block, "0,1\n", 4);
+    free(block);
+    mlpb_data_opts o;
+    mlpb_data_opts_init(&o);
+    o.max_bytes = (uint64_t)64 << 20;
+    bounded r   = read_bounded(path, NULL, 0, &o, 160);
+    print_message("200 MB gzip bomb, 64 MB budget: status %d, peak RSS %ld kB: %s\n",
+                  r.status, r.maxrss_kb, r.err);
+    assert_int_equal(r.status, MLPB_E_NOMEM);
+    assert_non_null(strstr(r.err, "fill the memory limit of 67.1 MB"));
+    assert_true(r.maxrss_kb < 100 * 1024);
+    mlpb_data_opts_init(&o);
+    o.max_text_bytes = (uint64_t)8 << 20;
+    r                = read_bounded(path, NULL, 0, &o, 160);
+    print_message("200 MB gzip bomb, 8 MB of text: status %d, peak RSS %ld kB: %s\n",
+                  r.status, r.maxrss_kb, r.err);
+    assert_int_equal(r.status, MLPB_E_NOMEM);
+    assert_non_null(strstr(r.err, "bytes of text once decompressed"));
+    assert_true(r.maxrss_kb < 100 * 1024);
+    unlink(path);
+#endif
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_cells_missing_and_positions),
+        cmocka_unit_test(test_table_string_levels),
+        cmocka_unit_test(test_table_label_text_exactness),
+        cmocka_unit_test(test_table_header_detection),
+        cmocka_unit_test(test_table_chunks),
+        cmocka_unit_test(test_table_libsvm),
+        cmocka_unit_test(test_table_budgets),
+        cmocka_unit_test(test_table_bound_wide_index),
+        cmocka_unit_test(test_table_bound_empty_rows_wide_model),
+        cmocka_unit_test(test_table_bound_gzip_bomb),
+    };
+    return cmocka_run_group_tests_name("table", tests, NULL, NULL);
+}
