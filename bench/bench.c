@@ -24,6 +24,7 @@
 #define BENCH_MAX_CASES 64
 #define BENCH_SWEEP_MAX 4096 /* --batch-sweep runs batches 1, 2, 4, ..., this */
 #define BENCH_LR 1e-4f       /* small, so repeated steps on one batch stay finite */
+#define BENCH_MODES 4        /* --modes: auto, blas, serial-small, split */
 
 /* ------------------------------------------------------------------ rng */
 /* splitmix64: a seeded, self-contained generator for the benchmark data. */
@@ -67,7 +68,9 @@ typedef struct bench_opts {
     int        reps;
     double     min_time;
     int        threads;      /* 0: leave the BLAS default */
-    mlpb_threading threading; /* of the library's workspace (--serial-small, --split) */
+    mlpb_threading threading; /* of the library's workspace (--blas, --serial-small, --split,
+                                 --auto; AUTO, the library's default, unless told) */
+    int        all_modes;    /* --modes: every threading mode, rounds interleaved */
     mlpb_precision precision; /* of the library's workspace (--precision); the floor
                                  stays fp32 cblas_sgemm */
     int        memory;       /* --memory: peak memory of a training run per case */
@@ -92,7 +95,8 @@ typedef struct bench_result {
     bench_timing op, floor;
     double samples_per_s, gflops;
     double floor_samples_per_s, floor_gflops;
-    double floor_ratio, peak_ratio;
+    double floor_ratio, peak_ratio, peak1_ratio; /* peak1: against 1-thread sgemm */
+    mlpb_threading threading;  /* of the library's workspace */
     long   max_rss_kib;
 } bench_result;
 
@@ -219,36 +223,45 @@ static void summarise(double *times, int reps, bench_timing *out)
  * therefore start after a pause longer than that spin. */
 #define SPLIT_SETTLE_NS 150000000L
 
-static void settle(const bench_opts *o)
+static void settle(mlpb_threading t)
 {
-    if (o->threading != MLPB_THREADING_SPLIT)
+    if (t != MLPB_THREADING_SPLIT && t != MLPB_THREADING_AUTO)
         return;
     const struct timespec ts = {0, SPLIT_SETTLE_NS};
     nanosleep(&ts, NULL);
 }
 
-/* Times fn (and, when floor_fn is not NULL, floor_fn) over o->reps rounds.
- * The two alternate round by round, so that a burst of other load on a shared
- * machine hits both alike and their ratio stays meaningful. Returns 0, or
- * fn's error. */
-static int time_pair(bench_fn fn, void *ctx, bench_fn floor_fn, void *floor_arg,
-                     const bench_opts *o, bench_timing *out, bench_timing *floor_out)
+/* Times fn on each of the n contexts ctx[i] (the library in mode modes[i])
+ * and, when floor_fn is not NULL, floor_fn, over o->reps rounds. They take
+ * turns round by round, so that a burst of other load on a shared machine
+ * hits all alike and their ratios stay meaningful. Returns 0, or fn's
+ * error. */
+static int time_group(bench_fn fn, void *const *ctx, const mlpb_threading *modes, size_t n,
+                      bench_fn floor_fn, void *floor_arg, const bench_opts *o,
+                      bench_timing *out, bench_timing *floor_out)
 {
-    size_t iters = 1, floor_iters = 1;
-    double times[64], floor_times[64];
-    settle(o);
-    int rc = calibrate(fn, ctx, o->min_time, &iters);
+    size_t iters[BENCH_MODES], floor_iters = 1;
+    double times[BENCH_MODES][64], floor_times[64];
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        settle(modes[i]);
+        iters[i] = 1;
+        rc = calibrate(fn, ctx[i], o->min_time, &iters[i]);
+    }
     if (rc == 0 && floor_fn != NULL)
         rc = calibrate(floor_fn, floor_arg, o->min_time, &floor_iters);
     for (int r = 0; r < o->reps && rc == 0; r++) {
-        settle(o);
-        rc = time_round(fn, ctx, iters, &times[r]);
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            settle(modes[i]);
+            rc = time_round(fn, ctx[i], iters[i], &times[i][r]);
+        }
         if (rc == 0 && floor_fn != NULL)
             rc = time_round(floor_fn, floor_arg, floor_iters, &floor_times[r]);
     }
     if (rc != 0)
         return rc;
-    summarise(times, o->reps, out);
+    for (size_t i = 0; i < n; i++)
+        summarise(times[i], o->reps, &out[i]);
     if (floor_fn != NULL)
         summarise(floor_times, o->reps, floor_out);
     return 0;
@@ -420,7 +433,9 @@ static int measure_peak(const bench_opts *o, bench_rng *r, double *gflops)
         bench_timing t;
         fill_uniform(r, k.a, nn, 1.0f);
         fill_uniform(r, k.b, nn, 1.0f / sqrtf((float)k.n));
-        rc = time_pair(peak_op, &k, NULL, NULL, o, &t, NULL);
+        void *ctx = &k;
+        const mlpb_threading none = MLPB_THREADING_BLAS;
+        rc = time_group(peak_op, &ctx, &none, 1, NULL, NULL, o, &t, NULL);
         /* The best round, not the median: the peak is what the machine can do,
          * and on a loaded machine the median mostly measures the load. */
         *gflops = 2.0 * (double)k.n * (double)k.n * (double)k.n / t.min_s * 1e-9;
@@ -428,6 +443,23 @@ static int measure_peak(const bench_opts *o, bench_rng *r, double *gflops)
     free(k.a);
     free(k.b);
     free(k.c);
+    return rc;
+}
+
+/* The peak on the run's thread count and on one thread (when that differs),
+ * so that each case can be read against both. */
+static int measure_peaks(const bench_opts *o, bench_rng *r, int threads, double *peak,
+                         double *peak1)
+{
+    if (measure_peak(o, r, peak) != 0)
+        return 1;
+    if (threads == 1) {
+        *peak1 = *peak;
+        return 0;
+    }
+    mlpb_blas_set_threads(1);
+    const int rc = measure_peak(o, r, peak1);
+    mlpb_blas_set_threads(threads);
     return rc;
 }
 
@@ -446,27 +478,51 @@ static void fill_result(bench_result *res, const bench_case *c, const char *mode
     res->max_rss_kib = max_rss_kib();
 }
 
-/* Runs train and forward for one case into res[0] and res[1]. Returns 0, or 1
- * after printing why it failed. */
-static int run_case(const bench_case *c, const bench_opts *o, bench_result res[2])
+/* The threading modes a run measures: the one chosen, or all (--modes). */
+static size_t run_modes(const bench_opts *o, mlpb_threading *modes)
+{
+    if (!o->all_modes) {
+        modes[0] = o->threading;
+        return 1;
+    }
+    modes[0] = MLPB_THREADING_AUTO;
+    modes[1] = MLPB_THREADING_BLAS;
+    modes[2] = MLPB_THREADING_SERIAL_SMALL;
+    modes[3] = MLPB_THREADING_SPLIT;
+    return BENCH_MODES;
+}
+
+/* Runs train and forward for one case, in each mode of run_modes: res[2 i]
+ * and res[2 i + 1] for mode i. Every mode has a model and workspace of its
+ * own, made from the same seed. Returns 0, or 1 after printing why it
+ * failed. */
+static int run_case(const bench_case *c, const bench_opts *o, bench_result *res)
 {
     bench_rng r = {o->seed ^ (0x51ED270B27F1A3C5u * (uint64_t)(c->batch + 1))};
     const size_t d = c->sizes[0], k = c->sizes[c->n_sizes - 1], b = c->batch;
-    lib_ctx lc;
+    mlpb_threading modes[BENCH_MODES];
+    const size_t n_modes = run_modes(o, modes);
+    lib_ctx lc[BENCH_MODES];
+    void *ctx[BENCH_MODES];
     floor_ctx fc;
     int rc = 1;
     float *x = NULL, *y = NULL, *prob = NULL;
+    bench_timing op[BENCH_MODES], floor_t[2];
 
-    memset(&lc, 0, sizeof lc);
+    memset(lc, 0, sizeof lc);
     memset(&fc, 0, sizeof fc);
     const mlpb_config cfg = {c->sizes, c->n_sizes, o->seed, MLPB_INIT_HE_GLOROT};
-    mlpb_status st = mlpb_model_create(&cfg, NULL, &lc.m);
-    if (st == MLPB_OK)
-        st = mlpb_workspace_create(lc.m, b, NULL, &lc.ws);
-    if (st == MLPB_OK)
-        st = mlpb_workspace_set_threading(lc.ws, o->threading);
-    if (st == MLPB_OK)
-        st = mlpb_workspace_set_precision(lc.ws, o->precision);
+    mlpb_status st = MLPB_OK;
+    for (size_t i = 0; i < n_modes && st == MLPB_OK; i++) {
+        ctx[i] = &lc[i];
+        st = mlpb_model_create(&cfg, NULL, &lc[i].m);
+        if (st == MLPB_OK)
+            st = mlpb_workspace_create(lc[i].m, b, NULL, &lc[i].ws);
+        if (st == MLPB_OK)
+            st = mlpb_workspace_set_threading(lc[i].ws, modes[i]);
+        if (st == MLPB_OK)
+            st = mlpb_workspace_set_precision(lc[i].ws, o->precision);
+    }
     if (st != MLPB_OK) {
         fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name, mlpb_strerror(st));
         goto fail;
@@ -481,26 +537,41 @@ static int run_case(const bench_case *c, const bench_opts *o, bench_result res[2
     fill_uniform(&r, x, b * d, 1.0f);
     for (size_t i = 0; i < b * k; i++)
         y[i] = (float)(rng_next(&r) >> 63);
-    lc.x = x;
-    lc.y = y;
-    lc.prob = prob;
-    lc.n = b;
-
-    if (time_pair(lib_train, &lc, floor_train, &fc, o, &res[0].op, &res[0].floor) != 0 ||
-        time_pair(lib_forward, &lc, floor_forward, &fc, o, &res[1].op, &res[1].floor) != 0) {
-        fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name, mlpb_strerror(lc.st));
-        goto fail;
+    for (size_t i = 0; i < n_modes; i++) {
+        lc[i].x = x;
+        lc[i].y = y;
+        lc[i].prob = prob;
+        lc[i].n = b;
     }
-    fill_result(&res[0], c, "train", 1);
-    fill_result(&res[1], c, "forward", 0);
+
+    for (int train = 1; train >= 0; train--) {
+        if (time_group(train ? lib_train : lib_forward, ctx, modes, n_modes,
+                       train ? floor_train : floor_forward, &fc, o, op,
+                       &floor_t[train]) != 0) {
+            for (size_t i = 0; i < n_modes; i++)
+                if (lc[i].st != MLPB_OK)
+                    fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name,
+                            mlpb_strerror(lc[i].st));
+            goto fail;
+        }
+        for (size_t i = 0; i < n_modes; i++) {
+            bench_result *rr = &res[2 * i + (train ? 0 : 1)];
+            rr->op = op[i];
+            rr->floor = floor_t[train];
+            rr->threading = modes[i];
+            fill_result(rr, c, train ? "train" : "forward", train);
+        }
+    }
     rc = 0;
 fail:
     floor_free(&fc);
     free(x);
     free(y);
     free(prob);
-    mlpb_workspace_destroy(lc.ws);
-    mlpb_model_destroy(lc.m);
+    for (size_t i = 0; i < n_modes; i++) {
+        mlpb_workspace_destroy(lc[i].ws);
+        mlpb_model_destroy(lc[i].m);
+    }
     return rc;
 }
 
@@ -509,6 +580,7 @@ static const char *threading_name(mlpb_threading t)
 {
     return t == MLPB_THREADING_SERIAL_SMALL ? "serial-small"
            : t == MLPB_THREADING_SPLIT      ? "split"
+           : t == MLPB_THREADING_AUTO       ? "auto"
                                             : "blas";
 }
 
@@ -518,6 +590,8 @@ static const char *threading_desc(mlpb_threading t)
                ? "serial-small (products < 2^23 multiply-adds on 1 thread)"
            : t == MLPB_THREADING_SPLIT
                ? "split (each batch in row blocks, one a thread, 1 BLAS thread each)"
+           : t == MLPB_THREADING_AUTO
+               ? "auto (the library's default: split or serial-small by shape)"
                : "blas (every product on the BLAS thread count)";
 }
 
@@ -547,8 +621,8 @@ static void json_number(FILE *f, const char *key, double v)
         fprintf(f, ",\"%s\":null", key);
 }
 
-static void print_json(const bench_result *r, int threads, mlpb_threading threading,
-                       double peak_gflops)
+static void print_json(const bench_result *r, int threads, double peak_gflops,
+                       double peak1_gflops)
 {
     const bench_case *c = r->c;
     char hid[64];
@@ -564,20 +638,22 @@ static void print_json(const bench_result *r, int threads, mlpb_threading thread
     json_number(stdout, "floor_ratio", r->floor_ratio);
     json_number(stdout, "peak_gflops", peak_gflops);
     json_number(stdout, "peak_ratio", r->peak_ratio);
+    json_number(stdout, "peak1_gflops", peak1_gflops);
+    json_number(stdout, "peak1_ratio", r->peak1_ratio);
     json_number(stdout, "median_s", r->op.median_s);
     json_number(stdout, "min_s", r->op.min_s);
     json_number(stdout, "floor_median_s", r->floor.median_s);
     json_number(stdout, "floor_min_s", r->floor.min_s);
     json_number(stdout, "flops", r->flops);
     printf(",\"threads\":%d,\"threading\":\"%s\",\"max_rss_kib\":%ld}\n", threads,
-           threading_name(threading), r->max_rss_kib);
+           threading_name(r->threading), r->max_rss_kib);
     fflush(stdout);
 }
 
 static const char CSV_HEADER[] =
     "case,batch,inputs,hidden,outputs,mode,samples_per_s,gflops,floor_samples_per_s,"
     "floor_gflops,floor_ratio,peak_gflops,peak_ratio,median_s,min_s,floor_median_s,"
-    "floor_min_s,flops,threads,max_rss_kib\n";
+    "floor_min_s,flops,threads,max_rss_kib,threading,peak1_ratio\n";
 
 static void print_csv(FILE *f, const bench_result *r, int threads, double peak_gflops)
 {
@@ -585,11 +661,12 @@ static void print_csv(FILE *f, const bench_result *r, int threads, double peak_g
     char hid[64];
     case_hidden_str(c, hid, sizeof hid, 'x');
     fprintf(f, "%s,%zu,%zu,%s,%zu,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,"
-            "%.6g,%d,%ld\n",
+            "%.6g,%d,%ld,%s,%.6g\n",
             c->name, c->batch, c->sizes[0], hid, c->sizes[c->n_sizes - 1], r->mode,
             r->samples_per_s, r->gflops, r->floor_samples_per_s, r->floor_gflops,
             r->floor_ratio, peak_gflops, r->peak_ratio, r->op.median_s, r->op.min_s,
-            r->floor.median_s, r->floor.min_s, r->flops, threads, r->max_rss_kib);
+            r->floor.median_s, r->floor.min_s, r->flops, threads, r->max_rss_kib,
+            threading_name(r->threading), r->peak1_ratio);
 }
 
 /* Column widths of the case name and hidden widths, from the longest. */
@@ -612,9 +689,10 @@ static table_widths table_measure(const bench_opts *o)
 
 static void print_table_header(table_widths w)
 {
-    printf("%-*s %5s %6s %-*s %4s %-7s %12s %8s %12s %6s %6s %10s %10s\n", w.name, "case",
-           "batch", "inputs", w.hidden, "hidden", "out", "mode", "samples/s", "GFLOP/s",
-           "floor smp/s", "floor", "peak", "median ms", "min ms");
+    printf("%-*s %5s %6s %-*s %4s %-7s %-12s %12s %8s %12s %6s %6s %6s %10s %10s\n", w.name,
+           "case", "batch", "inputs", w.hidden, "hidden", "out", "mode", "threading",
+           "samples/s", "GFLOP/s", "floor smp/s", "floor", "peak", "peak1", "median ms",
+           "min ms");
 }
 
 static void print_table_row(const bench_result *r, table_widths w)
@@ -622,11 +700,33 @@ static void print_table_row(const bench_result *r, table_widths w)
     const bench_case *c = r->c;
     char hid[64];
     case_hidden_str(c, hid, sizeof hid, ',');
-    printf("%-*s %5zu %6zu %-*s %4zu %-7s %12.0f %8.2f %12.0f %6.3f %6.3f %10.4f %10.4f\n",
+    printf("%-*s %5zu %6zu %-*s %4zu %-7s %-12s %12.0f %8.2f %12.0f %6.3f %6.3f %6.3f %10.4f "
+           "%10.4f\n",
            w.name, c->name, c->batch, c->sizes[0], w.hidden, hid, c->sizes[c->n_sizes - 1],
-           r->mode, r->samples_per_s, r->gflops, r->floor_samples_per_s, r->floor_ratio,
-           r->peak_ratio, 1e3 * r->op.median_s, 1e3 * r->op.min_s);
+           r->mode, threading_name(r->threading), r->samples_per_s, r->gflops,
+           r->floor_samples_per_s, r->floor_ratio, r->peak_ratio, r->peak1_ratio,
+           1e3 * r->op.median_s, 1e3 * r->op.min_s);
     fflush(stdout);
+}
+
+/* --modes: for each case and mode, auto's samples/s against the fastest
+ * fixed mode's, from the same interleaved rounds. */
+static void print_auto_summary(const bench_result *res, size_t n_cases, size_t n_modes)
+{
+    printf("# auto against the best fixed mode (samples/s ratio):\n");
+    for (size_t i = 0; i < n_cases; i++) {
+        for (size_t t = 0; t < 2; t++) {
+            const bench_result *a = &res[2 * n_modes * i + t], *best = NULL;
+            for (size_t m = 1; m < n_modes; m++) {
+                const bench_result *q = &res[2 * n_modes * i + 2 * m + t];
+                if (best == NULL || q->samples_per_s > best->samples_per_s)
+                    best = q;
+            }
+            if (best != NULL)
+                printf("#   %-12s %-7s auto/best %.3f (best: %s)\n", a->c->name, a->mode,
+                       a->samples_per_s / best->samples_per_s, threading_name(best->threading));
+        }
+    }
 }
 
 /* -------------------------------------------------------------- memory */
@@ -769,7 +869,11 @@ static int mem_child(const bench_case *c, const bench_opts *o, mem_result *res)
 
     const int threads = mlpb_blas_threads();
     mem_budget(c, rows,
-               o->threading == MLPB_THREADING_SPLIT && threads > 1 ? (size_t)threads : 1, res);
+               (o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
+                       threads > 1
+                   ? (size_t)threads
+                   : 1,
+               res);
     res->hwm_reset = reset_hwm();
     if (proc_rss(&res->rss_start_kib, &hwm) != 0) {
         fprintf(stderr, "mlpblas-bench: --memory needs /proc/self/status (Linux)\n");
@@ -1016,29 +1120,34 @@ static double svg_y(const svg_frame *f, double v)
     return f->top + f->h - (log10(v) - f->y0) / (f->y1 - f->y0) * f->h;
 }
 
+/* One line: the results of `mode` (and, with threading >= 0, of that
+ * threading mode only), their floor if is_floor, dashed if dashed. */
 static void svg_line(FILE *f, const svg_frame *fr, const bench_result *res, size_t n,
-                     const char *mode, int is_floor, const char *colour)
+                     const char *mode, int threading, int is_floor, int dashed,
+                     const char *colour)
 {
     fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", colour,
-            is_floor ? " stroke-dasharray=\"6 4\"" : "");
+            dashed ? " stroke-dasharray=\"6 4\"" : "");
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(res[i].mode, mode) != 0)
+        if (strcmp(res[i].mode, mode) != 0 || (threading >= 0 && (int)res[i].threading != threading))
             continue;
         const double v = is_floor ? res[i].floor_samples_per_s : res[i].samples_per_s;
         fprintf(f, "%.1f,%.1f ", svg_x(fr, (double)res[i].c->batch), svg_y(fr, v));
     }
     fprintf(f, "\"/>\n");
     for (size_t i = 0; i < n && !is_floor; i++) {
-        if (strcmp(res[i].mode, mode) == 0)
+        if (strcmp(res[i].mode, mode) == 0 &&
+            (threading < 0 || (int)res[i].threading == threading))
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
                     svg_x(fr, (double)res[i].c->batch), svg_y(fr, res[i].samples_per_s), colour);
     }
 }
 
-/* Samples/s against batch for a sweep: log2 x axis, log10 y axis, the train
- * and forward lines solid and their GEMM floors dashed. */
-static void write_svg(FILE *f, const bench_result *res, size_t n, int threads,
-                      mlpb_threading threading)
+/* Samples/s against batch for a sweep: log2 x axis, log10 y axis. For one
+ * threading mode the train and forward lines solid and their GEMM floors
+ * dashed; for every mode (threading < 0, --modes) a colour a mode, train
+ * solid and forward dashed. */
+static void write_svg(FILE *f, const bench_result *res, size_t n, int threads, int threading)
 {
     svg_frame fr = {0.0, 1.0, 0.0, 1.0, 80.0, 50.0, 600.0, 340.0};
     double bmin = DBL_MAX, bmax = 0.0, vmin = DBL_MAX, vmax = 0.0;
@@ -1066,7 +1175,7 @@ static void write_svg(FILE *f, const bench_result *res, size_t n, int threads,
                "samples/s against batch (inputs %zu, hidden %s, outputs %zu, %d BLAS "
                "threads, %s)</text>\n",
             mlpb_version_string(), c->sizes[0], hid, c->sizes[c->n_sizes - 1], threads,
-            threading_name(threading));
+            threading < 0 ? "every mode" : threading_name((mlpb_threading)threading));
     for (double e = fr.y0; e <= fr.y1 + 0.5; e += 1.0) {
         const double yy = svg_y(&fr, pow(10.0, e));
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
@@ -1089,10 +1198,33 @@ static void write_svg(FILE *f, const bench_result *res, size_t n, int threads,
     fprintf(f, "<text transform=\"translate(22,%.1f) rotate(-90)\" text-anchor=\"middle\">"
                "samples/s (log10)</text>\n",
             fr.top + fr.h / 2.0);
-    svg_line(f, &fr, res, n, "train", 0, "#1f77b4");
-    svg_line(f, &fr, res, n, "train", 1, "#1f77b4");
-    svg_line(f, &fr, res, n, "forward", 0, "#d62728");
-    svg_line(f, &fr, res, n, "forward", 1, "#d62728");
+    if (threading < 0) {
+        static const char *const colours[BENCH_MODES] = {"#000000", "#1f77b4", "#2ca02c",
+                                                         "#d62728"};
+        static const mlpb_threading order[BENCH_MODES] = {
+            MLPB_THREADING_AUTO, MLPB_THREADING_BLAS, MLPB_THREADING_SERIAL_SMALL,
+            MLPB_THREADING_SPLIT};
+        for (int m = 0; m < BENCH_MODES; m++) {
+            svg_line(f, &fr, res, n, "train", (int)order[m], 0, 0, colours[m]);
+            svg_line(f, &fr, res, n, "forward", (int)order[m], 0, 1, colours[m]);
+            const double lx = fr.left + fr.w + 20.0, ly = fr.top + 10.0 + 22.0 * m;
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                       "stroke-width=\"2\"/>\n",
+                    lx, ly, lx + 28.0, ly, colours[m]);
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 36.0, ly + 4.0,
+                    threading_name(order[m]));
+        }
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">solid: train</text>\n", fr.left + fr.w + 20.0,
+                fr.top + 10.0 + 22.0 * BENCH_MODES + 4.0);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">dashed: forward</text>\n",
+                fr.left + fr.w + 20.0, fr.top + 10.0 + 22.0 * (BENCH_MODES + 1) + 4.0);
+        fprintf(f, "</svg>\n");
+        return;
+    }
+    svg_line(f, &fr, res, n, "train", -1, 0, 0, "#1f77b4");
+    svg_line(f, &fr, res, n, "train", -1, 1, 1, "#1f77b4");
+    svg_line(f, &fr, res, n, "forward", -1, 0, 0, "#d62728");
+    svg_line(f, &fr, res, n, "forward", -1, 1, 1, "#d62728");
     static const char *const labels[4] = {"train", "train GEMM floor", "forward",
                                           "forward GEMM floor"};
     for (int i = 0; i < 4; i++) {
@@ -1129,6 +1261,12 @@ static void usage(FILE *f)
             "  --reps N                timed rounds per measurement (default 5)\n"
             "  --min-time S            seconds per round, at least (default 0.2)\n"
             "  --threads N             BLAS threads (default: the BLAS library's)\n"
+            "  --auto                  the library's default threading, chosen by shape\n"
+            "                          (MLPB_THREADING_AUTO; the default here too)\n"
+            "  --blas                  every product on the BLAS thread count\n"
+            "                          (MLPB_THREADING_BLAS)\n"
+            "  --modes                 every mode (auto, blas, serial-small, split), their\n"
+            "                          rounds interleaved, and auto against the best\n"
             "  --serial-small          run the library's small products on one BLAS\n"
             "                          thread (MLPB_THREADING_SERIAL_SMALL); the floor\n"
             "                          stays the naive sgemm calls\n"
@@ -1148,7 +1286,8 @@ static void usage(FILE *f)
             "Default cases (batch x inputs x hidden x outputs): tiny 64x32x64x1,\n"
             "higgs 256x28x300x1, medium 256x256x512x1, mnist 1024x784x1024x10,\n"
             "large 1024x1024x2048x16. Figures are medians over the rounds; floor and\n"
-            "peak are ratios (1 = as fast as the floor / the peak).\n",
+            "peak are ratios (1 = as fast as the floor / the peak), peak1 against the\n"
+            "1-thread peak.\n",
             BENCH_SWEEP_MAX);
 }
 
@@ -1204,6 +1343,7 @@ static int parse_case(const char *s, bench_case *c)
 /* Returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
+    int mode_set = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -1226,7 +1366,8 @@ static int parse_args(int argc, char **argv, bench_opts *o)
                                              "--epochs", "--precision"};
         const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
                          !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
-                         !strcmp(key, "--split") ||
+                         !strcmp(key, "--split") || !strcmp(key, "--blas") ||
+                         !strcmp(key, "--auto") || !strcmp(key, "--modes") ||
                          !strcmp(key, "--memory");
         int known = flag;
         for (size_t j = 0; j < sizeof valued / sizeof valued[0]; j++)
@@ -1248,12 +1389,21 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->json = 1;
         } else if (!strcmp(key, "--batch-sweep")) {
             o->sweep = 1;
-        } else if (!strcmp(key, "--serial-small") || !strcmp(key, "--split")) {
-            const mlpb_threading t = !strcmp(key, "--split") ? MLPB_THREADING_SPLIT
-                                                              : MLPB_THREADING_SERIAL_SMALL;
-            if (o->threading != MLPB_THREADING_BLAS && o->threading != t)
-                return bad_usage("--serial-small and --split exclude each other", NULL);
+        } else if (!strcmp(key, "--serial-small") || !strcmp(key, "--split") ||
+                   !strcmp(key, "--blas") || !strcmp(key, "--auto") ||
+                   !strcmp(key, "--modes")) {
+            const mlpb_threading t = !strcmp(key, "--split")          ? MLPB_THREADING_SPLIT
+                                     : !strcmp(key, "--serial-small") ? MLPB_THREADING_SERIAL_SMALL
+                                     : !strcmp(key, "--blas")         ? MLPB_THREADING_BLAS
+                                                                      : MLPB_THREADING_AUTO;
+            const int all = !strcmp(key, "--modes");
+            if (mode_set && (o->threading != t || o->all_modes != all))
+                return bad_usage("--blas, --serial-small, --split, --auto and --modes exclude "
+                                 "each other",
+                                 NULL);
+            mode_set = 1;
             o->threading = t;
+            o->all_modes = all;
         } else if (!strcmp(key, "--memory")) {
             o->memory = 1;
         } else if (!strcmp(key, "--precision")) {
@@ -1314,6 +1464,8 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         return bad_usage("--svg needs --batch-sweep", NULL);
     if (o->memory && o->precision != MLPB_PRECISION_FP32)
         return bad_usage("--precision does not apply to --memory", NULL);
+    if (o->memory && o->all_modes)
+        return bad_usage("--memory measures one mode; --modes goes without it", NULL);
     if (o->memory && (o->sweep || o->csv_path != NULL))
         return bad_usage("--memory goes with neither --batch-sweep nor --csv", NULL);
     if (!o->memory && (o->rows > 0 || o->epochs > 0))
@@ -1358,6 +1510,7 @@ int main(int argc, char **argv)
     o.min_time = 0.2;
     o.peak_size = 1024;
     o.seed = 1;
+    o.threading = MLPB_THREADING_AUTO;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -1393,7 +1546,9 @@ int main(int argc, char **argv)
     }
     if (csv != NULL)
         fputs(CSV_HEADER, csv);
-    res = calloc(2 * o.n_cases, sizeof *res);
+    mlpb_threading modes[BENCH_MODES];
+    const size_t n_modes = run_modes(&o, modes), per_case = 2 * n_modes;
+    res = calloc(per_case * o.n_cases, sizeof *res);
     if (res == NULL) {
         fprintf(stderr, "mlpblas-bench: out of memory\n");
         rc = 1;
@@ -1404,10 +1559,13 @@ int main(int argc, char **argv)
     FILE *hf = o.json ? stderr : stdout;
     fprintf(hf, "# mlpblas-bench: mlpblas %s\n# BLAS: %s\n# BLAS threads: %d\n",
             mlpb_version_string(), mlpb_blas_config(), threads);
-    fprintf(hf, "# library threading: %s\n",
-            threading_desc(o.threading));
+    if (o.all_modes)
+        fprintf(hf, "# library threading: every mode (auto, blas, serial-small, split), "
+                    "rounds interleaved\n");
+    else
+        fprintf(hf, "# library threading: %s\n", threading_desc(o.threading));
     fprintf(hf, "# library precision: %s\n",
-            o.precision == MLPB_PRECISION_FP32 ? "fp32"
+            o.precision == MLPB_PRECISION_FP32   ? "fp32"
             : o.precision == MLPB_PRECISION_BF16 ? "bf16 (oneDNN, native)"
                                                  : "bf16 emulated (sgemm on widened bf16)");
     fprintf(hf, "# method: warm-up, then %d rounds of >= %.3g s each; figures are medians; "
@@ -1418,44 +1576,49 @@ int main(int argc, char **argv)
     /* The peak is taken before and after the cases and the higher one kept, so
      * that a burst of other load on a shared machine does not set it. */
     bench_rng r = {o.seed};
-    double peak_before = 0.0, peak_after = 0.0;
-    if (measure_peak(&o, &r, &peak_before) != 0) {
+    double peak_before = 0.0, peak_after = 0.0, peak1_before = 0.0, peak1_after = 0.0;
+    if (measure_peaks(&o, &r, threads, &peak_before, &peak1_before) != 0) {
         fprintf(stderr, "mlpblas-bench: out of memory for the peak sgemm\n");
         rc = 1;
         goto done;
     }
     for (size_t i = 0; i < o.n_cases; i++) {
-        if (run_case(&o.cases[i], &o, &res[2 * i]) != 0) {
+        if (run_case(&o.cases[i], &o, &res[per_case * i]) != 0) {
             rc = 1;
             goto done;
         }
     }
-    if (measure_peak(&o, &r, &peak_after) != 0) {
+    if (measure_peaks(&o, &r, threads, &peak_after, &peak1_after) != 0) {
         fprintf(stderr, "mlpblas-bench: out of memory for the peak sgemm\n");
         rc = 1;
         goto done;
     }
     const double peak = fmax(peak_before, peak_after);
-    fprintf(hf, "# peak: sgemm %zux%zux%zu %.2f GFLOP/s (best round; %.2f before the cases, "
-                "%.2f after)\n",
-            o.peak_size, o.peak_size, o.peak_size, peak, peak_before, peak_after);
+    const double peak1 = fmax(peak1_before, peak1_after);
+    fprintf(hf, "# peak: sgemm %zux%zux%zu %.2f GFLOP/s on %d threads (best round; %.2f "
+                "before the cases, %.2f after), %.2f on 1 thread (%.2f, %.2f)\n",
+            o.peak_size, o.peak_size, o.peak_size, peak, threads, peak_before, peak_after,
+            peak1, peak1_before, peak1_after);
     fflush(hf);
 
     const table_widths tw = table_measure(&o);
     if (!o.json)
         print_table_header(tw);
-    for (size_t i = 0; i < 2 * o.n_cases; i++) {
+    for (size_t i = 0; i < per_case * o.n_cases; i++) {
         res[i].peak_ratio = res[i].gflops / peak;
+        res[i].peak1_ratio = res[i].gflops / peak1;
         if (o.json)
-            print_json(&res[i], threads, o.threading, peak);
+            print_json(&res[i], threads, peak, peak1);
         else
             print_table_row(&res[i], tw);
         if (csv != NULL)
             print_csv(csv, &res[i], threads, peak);
     }
+    if (o.all_modes && !o.json)
+        print_auto_summary(res, o.n_cases, n_modes);
     fprintf(hf, "# max RSS: %.1f MiB\n", (double)max_rss_kib() / 1024.0);
     if (svg != NULL)
-        write_svg(svg, res, 2 * o.n_cases, threads, o.threading);
+        write_svg(svg, res, per_case * o.n_cases, threads, o.all_modes ? -1 : (int)o.threading);
     rc = 0;
 done:
     if (csv != NULL && fclose(csv) != 0) {

@@ -9,6 +9,20 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The passes that touch every activation, delta or parameter come in two
+ * builds, one for AVX2 and the baseline one (SSE2 on x86-64), and the
+ * dynamic loader picks one for the CPU once, when the library is loaded (an
+ * ifunc; nothing of ours is written at run time). Both builds do the same
+ * operations in the same order on each element: "avx2" implies no FMA, and
+ * nothing is contracted (-std=c11), so every variant gives bitwise the same
+ * results. Elsewhere (other compilers or CPUs) there is one build. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(MLPB_NO_CLONES)
+#define MLPB_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MLPB_CLONES
+#endif
+
 /* 1 if the float is Inf or NaN (exponent all ones). An integer test: it
  * vectorises, and no compiler may fold it away. */
 static inline uint32_t non_finite(float v)
@@ -18,6 +32,7 @@ static inline uint32_t non_finite(float v)
     return (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
 }
 
+MLPB_CLONES
 bool mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias)
 {
     uint32_t bad = 0;
@@ -32,6 +47,7 @@ bool mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restric
     return bad == 0;
 }
 
+MLPB_CLONES
 bool mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias)
 {
     uint32_t bad = 0;
@@ -54,25 +70,40 @@ void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p)
     }
 }
 
-/* BCE of one logit in double: with t = exp(-|z|),
+/* BCE of one logit: with t = exp(-|z|),
  *   softplus(z)  = max(z, 0) + log1p(t),   softplus(-z) = max(-z, 0) + log1p(t),
  *   sigmoid(z)   = 1 / (1 + t) for z >= 0, t / (1 + t) otherwise,
  * so one exp serves all three, nothing overflows for any finite z, and the
  * tiny loss of a confident right answer (log1p(e^-30) ~ 9e-14) is not lost
- * to cancellation as it would be in softplus(z) - z. */
-static inline double bce_term(double z, double y, double pw, double *grad)
+ * to cancellation as it would be in softplus(z) - z. In float: every step
+ * is a correctly rounded or ~1-ulp operation on a value of its own scale
+ * (no subtraction of near-equal terms), so each term is good to a few ulps,
+ * as good as the float logits it comes from; the sums are kept in double.
+ * Double exp and log1p cost ~3x more here. */
+/* log1p(t) for t in [0, 1] from logf, which is several times cheaper than
+ * log1pf here: u = 1 + t is rounded, but log(u) (u - 1)^-1 t corrects for
+ * exactly that rounding (Goldberg, "What every computer scientist should
+ * know about floating-point arithmetic", theorem 4: a few ulps). */
+static inline float log1p_unit(float t)
 {
-    const double t = exp(-fabs(z)), l = log1p(t);
-    const double sp = (z > 0.0 ? z : 0.0) + l, spn = (z < 0.0 ? -z : 0.0) + l;
+    const float u = 1.0f + t;
+    return u == 1.0f ? t : logf(u) * (t / (u - 1.0f));
+}
+
+static inline float bce_term(float z, float y, float pw, float *grad)
+{
+    const float t = expf(-fabsf(z)), l = log1p_unit(t);
+    const float sp = (z > 0.0f ? z : 0.0f) + l, spn = (z < 0.0f ? -z : 0.0f) + l;
     if (grad != NULL) {
         /* d/dz = (1 - y) sigmoid(z) - pw y sigmoid(-z), i.e. sigmoid(z) - y
          * when pw = 1, with sigmoid(-z) = 1 - sigmoid(z) formed without
          * subtracting (a right answer's gradient is as small as its loss). */
-        const double s = z >= 0.0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
-        const double sn = z >= 0.0 ? t / (1.0 + t) : 1.0 / (1.0 + t);
-        *grad = (1.0 - y) * s - pw * y * sn;
+        const float r = 1.0f / (1.0f + t);
+        const float s = z >= 0.0f ? r : t * r;
+        const float sn = z >= 0.0f ? t * r : r;
+        *grad = (1.0f - y) * s - pw * y * sn;
     }
-    return pw * y * spn + (1.0 - y) * sp;
+    return pw * y * spn + (1.0f - y) * sp;
 }
 
 double mlpb__bce_grad(size_t n, size_t k, float *restrict z, const float *restrict y,
@@ -85,17 +116,17 @@ double mlpb__bce_grad(size_t n, size_t k, float *restrict z, const float *restri
         db[j] = 0.0f;
     double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
-        const double swi = sw == NULL ? 1.0 : (double)sw[i];
+        const float swi = sw == NULL ? 1.0f : sw[i];
+        const float gs = swi * scale;
         double row = 0.0;
         for (size_t j = 0; j < k; j++) {
-            const double yij = (double)y[i * k + j], pwj = pw == NULL ? 1.0 : (double)pw[j];
-            double g;
-            row += bce_term((double)z[i * k + j], yij, pwj, &g);
-            const float gf = (float)(g * swi * (double)scale);
+            float g;
+            row += (double)bce_term(z[i * k + j], y[i * k + j], pw == NULL ? 1.0f : pw[j], &g);
+            const float gf = g * gs;
             z[i * k + j] = gf;
             db[j] += gf;
         }
-        sum += swi * row;
+        sum += (double)swi * row;
     }
     return sum;
 }
@@ -107,13 +138,14 @@ double mlpb__bce(size_t n, size_t k, const float *restrict z, const float *restr
     for (size_t i = 0; i < n; i++) {
         double row = 0.0;
         for (size_t j = 0; j < k; j++)
-            row += bce_term((double)z[i * k + j], (double)y[i * k + j],
-                            pw == NULL ? 1.0 : (double)pw[j], NULL);
+            row += (double)bce_term(z[i * k + j], y[i * k + j], pw == NULL ? 1.0f : pw[j],
+                                    NULL);
         sum += (sw == NULL ? 1.0 : (double)sw[i]) * row;
     }
     return sum;
 }
 
+MLPB_CLONES
 void mlpb__relu_grad_colsum(size_t n, size_t m, const float *restrict h, float *restrict dh,
                             float *restrict db)
 {
@@ -131,6 +163,7 @@ void mlpb__relu_grad_colsum(size_t n, size_t m, const float *restrict h, float *
     }
 }
 
+MLPB_CLONES
 void mlpb__standardize(size_t n, size_t d, const float *restrict x,
                        const float *restrict mean, const float *restrict std,
                        float *restrict xs)
@@ -140,6 +173,7 @@ void mlpb__standardize(size_t n, size_t d, const float *restrict x,
             xs[i * d + j] = (x[i * d + j] - mean[j]) / std[j];
 }
 
+MLPB_CLONES
 bool mlpb__all_finite(size_t n, const float *restrict x)
 {
     uint32_t bad = 0;
@@ -148,12 +182,14 @@ bool mlpb__all_finite(size_t n, const float *restrict x)
     return bad == 0;
 }
 
+MLPB_CLONES
 void mlpb__add(size_t n, const float *restrict src, float *restrict dst)
 {
     for (size_t i = 0; i < n; i++)
         dst[i] += src[i];
 }
 
+MLPB_CLONES
 bool mlpb__add_finite(size_t n, const float *restrict src, float *restrict dst)
 {
     uint32_t bad = 0;
@@ -164,6 +200,7 @@ bool mlpb__add_finite(size_t n, const float *restrict src, float *restrict dst)
     return bad == 0;
 }
 
+MLPB_CLONES
 void mlpb__axpy_neg(size_t n, float lr, const float *restrict g, float *restrict p)
 {
     for (size_t i = 0; i < n; i++)

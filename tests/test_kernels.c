@@ -161,10 +161,47 @@ static void test_kernels_bce_grad_matches_reference(void **state)
                 dbref[j] += (double)(float)g;
             }
         }
-        mlpbt_assert_close(sum, ref, 1e-12);
-        mlpbt_assert_close(plain, ref, 1e-12);
+        /* Float terms (each good to a few ulps) summed in double. */
+        mlpbt_assert_close(sum, ref, 1e-6);
+        mlpbt_assert_close(plain, ref, 1e-6);
         for (int j = 0; j < K; j++)
             assert_true(fabs((double)db[j] - dbref[j]) < 1e-6);
+    }
+}
+
+/* The float BCE term against the double formula, logit by logit, over the
+ * whole range where a float loss or gradient is not yet 0 or saturated, for
+ * y = 0, 1 and a soft target, with and without a positive weight: the loss
+ * within 1e-6 relative; the gradient within 1e-6 of the scale of its two
+ * terms (1 - y) sigmoid(z) and pw y sigmoid(-z), which is its relative error
+ * for y = 0 or 1 (one term is 0); a soft target near its optimum cancels
+ * the terms, and no float formula does better there than the rounding of
+ * sigmoid(z). */
+static void test_kernels_bce_float_matches_double(void **state)
+{
+    (void)state;
+    const float ys[] = {0.0f, 1.0f, 0.3f}, pws[] = {1.0f, 2.5f};
+    for (int iz = -4000; iz <= 4000; iz++) {
+        const float z0 = (float)iz * 0.0221f; /* -88.4 .. 88.4 */
+        for (size_t a = 0; a < 3; a++) {
+            for (size_t b = 0; b < 2; b++) {
+                const float y = ys[a], pw = pws[b];
+                float z = z0, db;
+                const double loss = mlpb__bce_grad(1, 1, &z, &y, &pw, NULL, 1.0f, &db);
+                const double zz = (double)z0, yy = (double)y, pj = (double)pw;
+                const double ref = ref_bce(zz, yy, pj);
+                const double g1 = (1.0 - yy) / (1.0 + exp(-zz)), g2 = pj * yy / (1.0 + exp(zz));
+                const double g = g1 - g2;
+                if (!(fabs(loss - ref) <= 1e-6 * ref + 1e-44) ||
+                    !(fabs((double)z - g) <= 1e-6 * (g1 + g2) + 1e-44)) {
+                    print_error("z %.9g y %g pw %g: loss %.17g (ref %.17g), grad %.9g "
+                                "(ref %.17g)\n",
+                                (double)z0, (double)y, (double)pw, loss, ref, (double)z, g);
+                    fail();
+                }
+                assert_true(db == z);
+            }
+        }
     }
 }
 
@@ -248,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_kernels_bias_relu),
         cmocka_unit_test(test_kernels_sigmoid_stable),
         cmocka_unit_test(test_kernels_bce_grad_matches_reference),
+        cmocka_unit_test(test_kernels_bce_float_matches_double),
         cmocka_unit_test(test_kernels_relu_grad_colsum),
         cmocka_unit_test(test_kernels_standardize_and_axpy),
         cmocka_unit_test(test_kernels_all_finite),
