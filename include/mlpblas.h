@@ -149,7 +149,8 @@ typedef struct mlpb_layer {
 MLPB_API mlpb_status mlpb_model_layer(mlpb_model *m, size_t l, mlpb_layer *out);
 
 /* The whole parameter arena, layer after layer (W then b), and the gradient
- * arena in the same order; *n receives the float count. NULL for NULL m. */
+ * arena in the same order; *n receives the float count. NULL (and *n 0) for
+ * NULL m or a header-only model (mlpb_model_load_header). */
 MLPB_API float       *mlpb_model_params(mlpb_model *m, size_t *n);
 MLPB_API const float *mlpb_model_grads(const mlpb_model *m, size_t *n);
 /* The gradient arena, writable: for callers that replace the gradient
@@ -650,12 +651,14 @@ MLPB_API mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes,
  * no metadata) and 2.
  *
  * save is atomic: on Linux the image is written to an unnamed file in the
- * target's directory (O_TMPFILE) that is linked in place only when complete
- * (linkat, then rename over the target), so a killed process leaves nothing
- * behind; where the file system lacks O_TMPFILE, to a short temporary name
- * (".mlpb-XXXXXX") in the same directory, removed on failure. Either way the
- * data is fsynced before the rename, and a failed save leaves any existing
- * file untouched. The new file's mode is 0666 & ~umask, or when it replaces
+ * target's directory (O_TMPFILE) and fsynced; a new file is then linked at
+ * its name (linkat), so a killed process leaves nothing behind; a replaced
+ * file is linked at a short temporary name (".mlpb-XXXXXX") and renamed over
+ * the target, so only a kill between those two calls leaves that name.
+ * Where the file system lacks O_TMPFILE (or the file cannot be linked: no
+ * /proc) the image goes to such a temporary name from the start, fsynced, then renamed; it is removed on failure.
+ * Either way the target is at every moment the old file or the complete new
+ * one, and a failed save leaves an existing file untouched. The new file's mode is 0666 & ~umask, or when it replaces
  * a regular file, that file's permission bits (mode & 0777: setuid, setgid
  * and sticky are never copied); it belongs to the calling process.
  * save returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, empty path, a header-only
@@ -674,6 +677,9 @@ MLPB_API size_t      mlpb_model_file_size(const mlpb_model *m);
 MLPB_API mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t len);
 #define MLPB_MODEL_FORMAT_VERSION 2
 
+/* Loading and verifying use about 70 KiB of stack (a 4 KiB buffer, and the
+ * duplicate-key check of up to MLPB_META_MAX_ENTRIES keys), no heap until the
+ * file has been checked. */
 /* Header-only loading, for inspecting a file of any size: reads the sizes,
  * names, metadata and standardisation, never the parameters, and allocates
  * only the model's bookkeeping, its names and metadata, and 2 d floats for
@@ -681,7 +687,8 @@ MLPB_API mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t 
  * runs every check of mlpb_model_load but the CRC and, for the parameters,
  * nothing at all (use mlpb_model_verify_file for those). The model it returns
  * has no parameter or gradient arenas: mlpb_model_has_params is 0,
- * mlpb_model_params and mlpb_model_grads return NULL, mlpb_model_file_size
+ * mlpb_model_params, mlpb_model_grads and mlpb_model_grads_mut return NULL
+ * with a count of 0 (the sizes give the count), mlpb_model_file_size
  * returns 0, and mlpb_model_layer, mlpb_model_init, mlpb_model_clone,
  * mlpb_model_copy_params, mlpb_predict, mlpb_predict_logits, mlpb_loss,
  * mlpb_loss_grad(_weighted), mlpb_sgd_step, mlpb_optim_create, mlpb_optim_step,

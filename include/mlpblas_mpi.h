@@ -80,8 +80,8 @@ MLPB_API int         mlpb_mpi_size(const mlpb_mpi *c);
  * MPI_Iallreduce started as soon as the backward pass has them
  * (mlpb_workspace_set_grad_ready), while the hidden layers' gradients are
  * computed, and the rest with one MPI_Allreduce; off (the default), the
- * whole arena goes in one MPI_Allreduce. Returns MLPB_OK or
- * MLPB_E_INVALID_ARG. */
+ * whole arena goes in one MPI_Allreduce. It must be the same on every rank
+ * (the ranks' reductions must match). Returns MLPB_OK or MLPB_E_INVALID_ARG. */
 MLPB_API mlpb_status mlpb_mpi_set_overlap(mlpb_mpi *c, int on);
 
 /* One data-parallel forward and backward pass. This rank passes its n rows (n
@@ -112,7 +112,8 @@ typedef struct mlpb_mpi_opts {
 } mlpb_mpi_opts;
 
 typedef struct mlpb_mpi_report {
-    mlpb_train_report train;    /* as mlpb_train's, the same on every rank */
+    mlpb_train_report train;    /* as mlpb_train's, the same on every rank but for
+                                   the timings (seconds, samples_per_s: this rank's) */
     int      fail_rank;         /* the rank whose error stopped training; -1 */
     size_t   n_train;           /* training rows over all ranks */
     size_t   n_val;             /* validation rows over all ranks */
@@ -124,8 +125,9 @@ typedef struct mlpb_mpi_report {
  *
  * shard: this rank's rows (n may be 0: then x and y may be NULL); val: this
  * rank's validation rows or NULL (validation is used when some rank has
- * any; val_fraction is then ignored as in mlpb_train). opts and m's
- * architecture must be the same on every rank (checked). The parameters and
+ * any; val_fraction is then ignored as in mlpb_train). opts (callbacks apart,
+ * but whether on_batch is set included), mopts and m's architecture must be
+ * the same on every rank (checked: MLPB_E_INVALID_ARG). The parameters and
  * standardisation of rank 0's model are copied to every rank first, then
  * everything proceeds as mlpb_train does on the concatenated rows: the
  * stratified validation split and the shuffles from opts->seed over the
@@ -134,8 +136,8 @@ typedef struct mlpb_mpi_report {
  * global validation loss, metrics over all validation rows (gathered on rank
  * 0 for the AUC). Callbacks run on every rank with the same values; the
  * training stops where any rank's callback asks it to. With on_batch set,
- * each batch costs one more (small) MPI_Allreduce, for the batch loss and
- * the stop request.
+ * each batch costs two more small MPI_Allreduce calls, for the batch loss
+ * and the stop request.
  *
  * Memory per rank: the global training row index (8 bytes a row) and a byte
  * a row for the split, the batch (at most batch_size of this rank's rows),

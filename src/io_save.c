@@ -253,6 +253,8 @@ static mlpb_status save_tmpfile(const mlpb_model *m, const char *path, const cha
         /* A new file: linked at its name directly, nothing to clean up. */
         if (link_fd(fd, path) == 0)
             goto done;
+        if (errno == ENOENT)
+            goto no_link;
         if (errno != EEXIST) {
             st = MLPB_E_IO;
             err = errno;
@@ -271,6 +273,8 @@ static mlpb_status save_tmpfile(const mlpb_model *m, const char *path, const cha
             if (linked != 0 && errno != EEXIST)
                 break;
         }
+        if (linked != 0 && errno == ENOENT)
+            goto no_link;
         if (linked != 0) {
             st = MLPB_E_IO;
             err = errno;
@@ -285,6 +289,14 @@ done:
     (void)close(fd);
     errno = err;
     return st;
+no_link:
+    /* Neither /proc nor AT_EMPTY_PATH can name the file (no /proc mounted,
+     * no CAP_DAC_READ_SEARCH): the unnamed file vanishes with its
+     * descriptor, and the caller falls back to a named temporary. (A
+     * directory removed meanwhile fails there with ENOENT as well.) */
+    (void)close(fd);
+    *r = TMP_UNSUPPORTED;
+    return MLPB_OK;
 }
 #endif
 

@@ -270,6 +270,10 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
  * can still overflow a parameter (a huge learning rate), and the trainer must
  * know at that step. Found in the update pass itself, at no extra pass. */
 mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+/* The same after a caller that has just proved the gradient finite (a
+ * successful mlpb_loss_grad): skips the optimiser's own read-only pass over
+ * the gradient arena when clipping is off. */
+mlpb_status mlpb__optim_update_finite(mlpb_optim *o, mlpb_model *m, bool *params_finite);
 /* Bytes mlpb_optim_create asks the allocator for (rounded as mlpb__alloc). */
 mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
                               size_t *bytes);

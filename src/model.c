@@ -253,21 +253,21 @@ mlpb_status mlpb_model_layer(mlpb_model *m, size_t l, mlpb_layer *out)
 float *mlpb_model_params(mlpb_model *m, size_t *n)
 {
     if (n != NULL)
-        *n = m == NULL ? 0 : m->n_params;
+        *n = m == NULL || !m->has_params ? 0 : m->n_params;
     return m == NULL ? NULL : m->params;
 }
 
 const float *mlpb_model_grads(const mlpb_model *m, size_t *n)
 {
     if (n != NULL)
-        *n = m == NULL ? 0 : m->n_params;
+        *n = m == NULL || !m->has_params ? 0 : m->n_params;
     return m == NULL ? NULL : m->grads;
 }
 
 float *mlpb_model_grads_mut(mlpb_model *m, size_t *n)
 {
     if (n != NULL)
-        *n = m == NULL ? 0 : m->n_params;
+        *n = m == NULL || !m->has_params ? 0 : m->n_params;
     return m == NULL ? NULL : m->grads;
 }
 

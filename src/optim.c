@@ -333,7 +333,7 @@ static double grad_norm(size_t n, const float *g)
     return sqrt(ss);
 }
 
-mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite)
+static mlpb_status update(mlpb_optim *o, mlpb_model *m, bool grads_finite, bool *params_finite)
 {
     if (o == NULL || m == NULL || !mlpb__has_params(m))
         return MLPB_E_INVALID_ARG;
@@ -353,7 +353,7 @@ mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite
         const double coef = (double)op->clip_norm / (norm + CLIP_EPS);
         if (coef < 1.0)
             c = (float)coef;
-    } else if (!mlpb__all_finite(n, g)) {
+    } else if (!grads_finite && !mlpb__all_finite(n, g)) {
         return MLPB_E_NUMERIC;
     }
 
@@ -392,6 +392,16 @@ mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite
     if (params_finite != NULL)
         *params_finite = (acc & 0x80000000u) == 0;
     return MLPB_OK;
+}
+
+mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite)
+{
+    return update(o, m, false, params_finite);
+}
+
+mlpb_status mlpb__optim_update_finite(mlpb_optim *o, mlpb_model *m, bool *params_finite)
+{
+    return update(o, m, true, params_finite);
 }
 
 mlpb_status mlpb_optim_step(mlpb_optim *o, mlpb_model *m)

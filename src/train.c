@@ -388,7 +388,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
              * batch. */
             st = mlpb_loss_grad_weighted(m, ws, bx, by, nb, &bw, &loss);
             if (st == MLPB_OK)
-                st = mlpb__optim_update(opt, m, &finite);
+                st = mlpb__optim_update_finite(opt, m, &finite); /* checked just now */
             if (st == MLPB_OK && !finite) {
                 /* The update itself overflowed: the weights before it are
                  * gone, those of the start of the epoch are the last good. */

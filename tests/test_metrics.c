@@ -257,6 +257,74 @@ static void test_metrics_oom(void **state)
     assert_true(c.largest >= 2 * 2 * sizeof(float)); /* n (score, label) pairs */
 }
 
+
+/* Average precision: hand-computed cases (ties as one threshold), and three
+ * random vectors whose expected values scikit-learn 1.2.1 computed
+ * (average_precision_score on these float32 scores widened to double). */
+static double ap_of(const float *p, const float *y, size_t n)
+{
+    mlpb_metrics m;
+    assert_int_equal(mlpb_metrics_compute(p, y, n, 1, NULL, &m, NULL, NULL), MLPB_OK);
+    return m.ap;
+}
+
+static void test_metrics_average_precision(void **state)
+{
+    (void)state;
+    /* thresholds .9 (P 1, R 1/2), .8 (R unchanged), .7 (P 2/3, R 1):
+     * 1/2 * 1 + 1/2 * 2/3 = 5/6 */
+    const float p1[] = {0.9f, 0.8f, 0.7f, 0.1f}, y1[] = {1, 0, 1, 0};
+    mlpbt_assert_close(ap_of(p1, y1, 4), 5.0 / 6.0, 1e-15);
+    /* one tie of all rows: one threshold, P 1/2, R 1 */
+    const float p2[] = {0.5f, 0.5f, 0.5f, 0.5f}, y2[] = {0, 1, 1, 0};
+    mlpbt_assert_close(ap_of(p2, y2, 4), 0.5, 1e-15);
+    /* ties .9 (1 of 2), .4 (2 of 4), .1 (3 of 5): 1/3 (1/2 + 1/2 + 3/5) */
+    const float p3[] = {0.9f, 0.9f, 0.4f, 0.4f, 0.1f}, y3[] = {1, 0, 1, 0, 1};
+    mlpbt_assert_close(ap_of(p3, y3, 5), (0.5 + 0.5 + 0.6) / 3.0, 1e-15);
+    /* perfect ranking: 1; all positives: 1 */
+    const float p4[] = {0.1f, 0.2f, 0.8f, 0.9f}, y4[] = {0, 0, 1, 1}, y5[] = {1, 1, 1, 1};
+    mlpbt_assert_close(ap_of(p4, y4, 4), 1.0, 1e-15);
+    mlpbt_assert_close(ap_of(p4, y5, 4), 1.0, 1e-15);
+    /* no positives: NaN, and skipped in the mean over outputs */
+    const float y6[] = {0, 0, 0, 0};
+    assert_true(isnan(ap_of(p4, y6, 4)));
+    float p2k[8], y2k[8];
+    for (size_t i = 0; i < 4; i++) {
+        p2k[2 * i] = p4[i];
+        y2k[2 * i] = y6[i];
+        p2k[2 * i + 1] = p1[i];
+        y2k[2 * i + 1] = y1[i];
+    }
+    mlpb_metrics per[2], mean;
+    assert_int_equal(mlpb_metrics_compute(p2k, y2k, 4, 2, NULL, per, &mean, NULL), MLPB_OK);
+    assert_true(isnan(per[0].ap));
+    mlpbt_assert_close(mean.ap, 5.0 / 6.0, 1e-15);
+
+    static const float ya[] = {1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0};
+    static const float pa[] = {0.380941123f, 0.0659363493f, 0.288145602f, 0.909593523f,
+                               0.213385358f, 0.45212397f,   0.931206048f, 0.0248992275f,
+                               0.600548923f, 0.950129509f,  0.230302885f, 0.548489928f};
+    mlpbt_assert_close(ap_of(pa, ya, 12), 0.26190476190476192, 1e-12);
+    static const float yb[] = {0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0,
+                               1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 1};
+    static const float pb[] = {0.625f, 0.375f, 0.375f, 0.625f, 0.5f,   0.375f, 0.0f,
+                               0.0f,   0.625f, 0.5f,   0.625f, 0.875f, 0.625f, 0.0f,
+                               0.25f,  0.5f,   0.125f, 0.875f, 0.875f, 0.75f,  0.375f,
+                               0.75f,  0.125f, 0.25f,  0.375f};
+    mlpbt_assert_close(ap_of(pb, yb, 25), 0.37952516619183285, 1e-12);
+    static const float yc[] = {0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+                               1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0};
+    static const float pc[] = {
+        0.800000012f, 0.800000012f, 0.0f,         0.200000003f, 0.600000024f, 0.0f,
+        0.200000003f, 0.400000006f, 0.0f,         0.600000024f, 0.800000012f, 0.0f,
+        0.400000006f, 0.600000024f, 0.800000012f, 0.200000003f, 0.0f,         0.800000012f,
+        0.800000012f, 0.0f,         0.400000006f, 0.600000024f, 0.800000012f, 0.0f,
+        0.600000024f, 0.800000012f, 0.400000006f, 0.0f,         0.0f,         0.200000003f,
+        0.800000012f, 0.0f,         0.0f,         0.200000003f, 0.0f,         0.0f,
+        0.0f,         0.400000006f, 0.600000024f, 0.400000006f};
+    mlpbt_assert_close(ap_of(pc, yc, 40), 0.26530321530321527, 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_metrics_multilabel_exact_match),
         cmocka_unit_test(test_metrics_invalid_input),
         cmocka_unit_test(test_metrics_oom),
+        cmocka_unit_test(test_metrics_average_precision),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }

@@ -292,6 +292,114 @@ static void test_split_sum_of_parts(void **state)
     mlpb_model_destroy(m);
 }
 
+/* MLPB_THREADING_AUTO's rule, as documented (docs/bench.md): with T >= 2
+ * BLAS threads a training call splits in T parts when each gets at least 32
+ * rows and 2^18 multiply-adds of forward pass, inference at 16 rows and
+ * 2^17; with one thread never. */
+static void test_split_auto_rule(void **state)
+{
+    (void)state;
+    const size_t higgs[] = {28, 300, 1}, tiny[] = {32, 64, 1}, medium[] = {256, 512, 1};
+    /* higgs: 8,700 multiply-adds a row. */
+    assert_int_equal(mlpb__auto_parts(higgs, 3, 256, 1, true), 1);
+    assert_int_equal(mlpb__auto_parts(higgs, 3, 32, 2, true), 1);  /* 16 rows a part */
+    assert_int_equal(mlpb__auto_parts(higgs, 3, 63, 2, true), 1);  /* 31 */
+    assert_int_equal(mlpb__auto_parts(higgs, 3, 64, 2, true), 2);  /* 32 x 8,700 >= 2^18 */
+    assert_int_equal(mlpb__auto_parts(higgs, 3, 256, 2, true), 2);
+    assert_int_equal(mlpb__auto_parts(higgs, 3, 31, 2, false), 1); /* 15 */
+    assert_int_equal(mlpb__auto_parts(higgs, 3, 32, 2, false), 2); /* 16 x 8,700 >= 2^17 */
+    /* tiny: 2,112 a row; 2^18 needs 125 rows a part, 2^17 63. */
+    assert_int_equal(mlpb__auto_parts(tiny, 3, 64, 2, true), 1);
+    assert_int_equal(mlpb__auto_parts(tiny, 3, 64, 2, false), 1);
+    assert_int_equal(mlpb__auto_parts(tiny, 3, 249, 2, true), 1);
+    assert_int_equal(mlpb__auto_parts(tiny, 3, 250, 2, true), 2);
+    assert_int_equal(mlpb__auto_parts(tiny, 3, 125, 2, false), 1);
+    assert_int_equal(mlpb__auto_parts(tiny, 3, 126, 2, false), 2);
+    /* More threads: parts = threads, each block still needing its rows. */
+    assert_int_equal(mlpb__auto_parts(medium, 3, 127, 4, true), 1);
+    assert_int_equal(mlpb__auto_parts(medium, 3, 128, 4, true), 4);
+    assert_int_equal(mlpb__auto_parts(medium, 3, 4096, 8, true), 8);
+}
+
+/* Train one step of `sizes` on n rows with a workspace in mode t (set with
+ * `threads` BLAS threads); returns the gradient arena (malloc'd) and the
+ * loss. */
+static float *grads_in_mode(const size_t *sizes, size_t n, mlpb_threading t, int threads,
+                            float *loss, size_t *np)
+{
+    mlpb_model *m = mlpbt_model(sizes, 3, 61);
+    const size_t d = sizes[0];
+    float *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y);
+    mlpbt_fill_uniform(x, n * d, -2, 2, 62);
+    mlpbt_fill_labels(y, n, 63);
+    mlpb_workspace *ws = NULL;
+    mlpb_blas_set_threads(threads);
+    assert_int_equal(mlpb_workspace_create(m, n, NULL, &ws), MLPB_OK);
+    assert_int_equal(mlpb_workspace_set_threading(ws, t), MLPB_OK);
+    mlpb_blas_set_threads(1);
+    assert_int_equal(mlpb_loss_grad(m, ws, x, y, n, loss), MLPB_OK);
+    const float *g = mlpb_model_grads(m, np);
+    float *copy = malloc(*np * sizeof *copy);
+    memcpy(copy, g, *np * sizeof *copy);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+    free(x);
+    free(y);
+    return copy;
+}
+
+/* AUTO does what its rule says: where the rule splits, bitwise what SPLIT
+ * gives with the same parts; where it does not, bitwise the unsplit
+ * result; and the same bits call after call. A new workspace is AUTO. */
+static void test_split_auto_follows_rule(void **state)
+{
+    (void)state;
+    const size_t higgs[] = {28, 300, 1};
+    const size_t batches[] = {32, 256};
+    for (size_t i = 0; i < 2; i++) {
+        const size_t n = batches[i];
+        const bool splits = mlpb__auto_parts(higgs, 3, n, 2, true) == 2;
+        assert_true(splits == (n == 256));
+        size_t np;
+        float la, lb, lr;
+        float *a = grads_in_mode(higgs, n, MLPB_THREADING_AUTO, 2, &la, &np);
+        float *b = grads_in_mode(higgs, n, MLPB_THREADING_AUTO, 2, &lb, &np);
+        float *r = grads_in_mode(higgs, n, splits ? MLPB_THREADING_SPLIT
+                                                  : MLPB_THREADING_SERIAL_SMALL, 2, &lr, &np);
+        float *other = grads_in_mode(higgs, n, splits ? MLPB_THREADING_SERIAL_SMALL
+                                                      : MLPB_THREADING_SPLIT, 2, &lr, &np);
+        assert_memory_equal(a, b, np * sizeof *a);
+        assert_true(la == lb);
+        assert_memory_equal(a, r, np * sizeof *a);
+        /* The comparison can fail: split and unsplit differ by rounding. */
+        if (splits)
+            assert_true(memcmp(a, other, np * sizeof *a) != 0);
+        free(a);
+        free(b);
+        free(r);
+        free(other);
+    }
+    /* The default mode of a new workspace is AUTO, set up for 2 parts. */
+    mlpb_model *m = mlpbt_model(higgs, 3, 1);
+    mlpb_workspace *ws = NULL;
+    mlpb_blas_set_threads(2);
+    assert_int_equal(mlpb_workspace_create(m, 256, NULL, &ws), MLPB_OK);
+    mlpb_blas_set_threads(1);
+    assert_int_equal(ws->threading, MLPB_THREADING_AUTO);
+    assert_non_null(ws->split);
+    assert_int_equal(mlpb__split_parts(ws, 256, true), 2);
+    assert_int_equal(mlpb__split_parts(ws, 32, true), 1);
+    assert_int_equal(mlpb__split_parts(ws, 32, false), 2);
+    mlpb_workspace_destroy(ws);
+    /* A workspace too small ever to split gets no team. */
+    mlpb_blas_set_threads(2);
+    assert_int_equal(mlpb_workspace_create(m, 16, NULL, &ws), MLPB_OK);
+    mlpb_blas_set_threads(1);
+    assert_null(ws->split);
+    mlpb_workspace_destroy(ws);
+    mlpb_model_destroy(m);
+}
+
 static void test_split_modes_switch(void **state)
 {
     (void)state;
@@ -417,6 +525,8 @@ int main(void)
         cmocka_unit_test(test_split_predict_and_loss),
         cmocka_unit_test(test_split_nonfinite_in_any_part),
         cmocka_unit_test(test_split_sum_of_parts),
+        cmocka_unit_test(test_split_auto_rule),
+        cmocka_unit_test(test_split_auto_follows_rule),
         cmocka_unit_test(test_split_modes_switch),
         cmocka_unit_test(test_split_out_of_memory),
         cmocka_unit_test(test_split_team_runs_each_part_once),

@@ -8,6 +8,7 @@
 #include "mlpblas.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 #if defined(__GNUC__)
 #  define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -35,13 +36,15 @@ typedef struct cli_args {
     const char       *value;    /* its value, or the positional argument */
 } cli_args;
 
-enum { CLI_ARG_OPT, CLI_ARG_POS, CLI_ARG_END, CLI_ARG_HELP, CLI_ARG_BAD };
+/* CLI_ARG_DONE: --version (-V) was printed; exit 0. */
+enum { CLI_ARG_OPT, CLI_ARG_POS, CLI_ARG_END, CLI_ARG_HELP, CLI_ARG_BAD, CLI_ARG_DONE };
 
 void cli_args_init(cli_args *a, int argc, char **argv, const char *cmd,
                    const cli_optdef *defs);
 /* Next argument: an option (name, value), a positional (value), the end, a
- * request for help, or a bad option (message printed). Accepts --opt VALUE
- * and --opt=VALUE. */
+ * request for help, or a bad option (message printed, with the nearest
+ * option when one is close). Accepts --opt VALUE, --opt=VALUE and the short
+ * forms -o (--out), -q (--quiet), -v (--verbose), -j (--threads), -h, -V. */
 int cli_args_next(cli_args *a);
 
 /* "mlpblas CMD: message (see mlpblas CMD --help)" on stderr; returns CLI_EUSAGE. */
@@ -109,7 +112,7 @@ typedef struct cli_eval {
     mlpb_metrics  mean;
     double        exact;
     double        seconds;
-    size_t        tp, fp, tn, fn; /* first output, at 0.5 */
+    size_t      (*conf)[4]; /* k: true/false positives, true/false negatives at 0.5 */
 } cli_eval;
 int  cli_evaluate(const mlpb_model *m, const mlpb_data *d, float *prob, cli_eval *e);
 void cli_eval_free(cli_eval *e);
@@ -121,32 +124,61 @@ void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const mlp
 int cli_predict_all(const mlpb_model *m, const float *x, size_t n, float *prob);
 
 /* ------------------------------------------------------- output files */
-/* Write to a temporary file beside path, renamed over path only by
- * cli_out_commit, so a failure never leaves a partial or clobbered file. */
+/* Every file the tool writes goes through cli_out (write.c). cli_out_open,
+ * called before any long work, refuses a directory, a symbolic link, a file
+ * that is also one of the inputs (same device and inode), and an unwritable
+ * file or directory, then creates the temporary file in the target's
+ * directory: unnamed (O_TMPFILE) where the file system allows it, else
+ * DIR/.mlpb-XXXXXXXXXXXX. It is created 0666 less the umask; a file it
+ * replaces keeps its permission bits (& 0777). cli_out_commit flushes,
+ * fsyncs and renames it over the target; until then the target is untouched,
+ * and cli_out_abort removes the temporary. "-" writes to standard output
+ * (commit flushes it and reports a write error). */
+#define CLI_MAX_INPUTS 4
+typedef struct cli_inputs {
+    size_t      n;
+    const char *path[CLI_MAX_INPUTS];
+    struct stat st[CLI_MAX_INPUTS];
+    int         have[CLI_MAX_INPUTS];  /* stat succeeded */
+} cli_inputs;
+/* Remember an input ("-": standard input) to refuse it as an output. */
+void cli_inputs_add(cli_inputs *in, const char *path);
+/* 0 if the non-NULL paths name different files, else a message and -1. */
+int  cli_outs_distinct(const char *const *paths, size_t n);
+
 typedef struct cli_out {
-    FILE *f;
-    char *tmp;
+    FILE       *f;          /* write here */
     const char *path;
+    char       *dir;        /* the target's directory */
+    char       *tmp;        /* the temporary's name, when it has one */
+    int         fd;
+    int         unnamed;    /* O_TMPFILE */
+    int         is_stdout;
+    int         exists;     /* replacing a file */
+    unsigned    mode;       /* its permission bits */
 } cli_out;
-int  cli_out_open(cli_out *o, const char *path);    /* 0, or -1 with a message */
+int  cli_out_open(cli_out *o, const char *path, const cli_inputs *in); /* 0 or -1, message */
 int  cli_out_commit(cli_out *o);                     /* 0, or -1 with a message */
-void cli_out_abort(cli_out *o);
+void cli_out_abort(cli_out *o);                      /* harmless on a zeroed cli_out */
+/* Write m's file image to o (not committed). 0 or -1 with a message. */
+int  cli_save_model(const mlpb_model *m, cli_out *o);
 /* A dataset as CSV: header of names, then rows of %.9g. */
 int cli_write_csv(FILE *f, const mlpb_data *d);
 
 /* ------------------------------------------------------------ training */
 #define CLI_MAX_HIDDEN 32
 
+/* Verbosity: --quiet 0, default 1, --verbose 2. */
 typedef struct cli_train_cfg {
     size_t          hidden[CLI_MAX_HIDDEN];
     size_t          n_hidden;
-    mlpb_train_opts opts;        /* epochs, batch, optimiser, patience, standardize, seed */
+    mlpb_train_opts opts;        /* epochs, batch, optimiser, patience, standardize */
     double          val_split;   /* fraction held out for validation, 0 = none */
     float           pos_weight;  /* 0 = auto (negatives / positives per output) */
     uint64_t        seed;
-    int             quiet;       /* no progress output at all */
-    int             lines;       /* one line per epoch when not quiet */
-    const char     *log_path;    /* per-epoch CSV, or NULL */
+    int             verbosity;
+    int             lines;       /* one line per epoch at verbosity 1 */
+    size_t          max_memory;  /* bytes the run may use */
 } cli_train_cfg;
 
 void cli_train_cfg_default(cli_train_cfg *c);
@@ -155,17 +187,81 @@ typedef struct cli_fit {
     mlpb_model       *model;
     mlpb_data         train, val;   /* both empty without validation */
     size_t            n_train;      /* rows trained on */
+    size_t            k;
+    float            *pos_weight;   /* k: the weights used */
     mlpb_train_report report;
     cli_eval          val_eval;     /* metrics of the final model on val */
     double            seconds;
+    mlpb_epoch_info  *hist;         /* one record an epoch */
+    size_t            n_hist, cap_hist;
 } cli_fit;
 
-/* Split off validation rows, create and train a model on d. On failure a
- * message is printed and CLI_EDATA returned; f holds nothing to free. */
-int  cli_train(const mlpb_data *d, const cli_train_cfg *c, cli_fit *f);
+/* Split off validation rows, check the memory budget, create and train a
+ * model on d, writing the learning curve to log (may be NULL) as CSV. On
+ * failure a message is printed and CLI_EDATA returned; f holds nothing to
+ * free. */
+int  cli_train(const mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f);
 void cli_fit_free(cli_fit *f);
+/* The header of the --log CSV and one row of it. */
+#define CLI_LOG_HEADER "epoch,train_loss,val_loss,val_accuracy,val_precision,val_recall," \
+                       "val_f1,val_auc,seconds,samples_per_s,best_epoch"
+void cli_log_row(FILE *f, const mlpb_epoch_info *e);
 /* "30-64-1" */
 void cli_arch_string(const mlpb_model *m, char *buf, size_t n);
+
+/* Bytes: the memory budget's default (half the physical memory), a SIZE
+ * option ("512M", "8G", "1000000"), and "7.2 GB" for messages. */
+size_t cli_default_max_memory(void);
+int    cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out);
+void   cli_format_bytes(char *buf, size_t n, double bytes);
+
+/* ------------------------------------------------------------ progress */
+typedef struct cli_progress {
+    int    bar, lines, verbose;
+    size_t epochs, n_rows, batch;
+    double t_start, t_draw;
+    double ema;          /* smoothed batch loss */
+    size_t ema_n;
+    int    drawn;
+} cli_progress;
+typedef struct cli_train_ctx {
+    cli_progress *progress;
+    FILE         *log;
+    cli_fit      *fit;
+    int           failed;  /* out of memory for the history */
+} cli_train_ctx;
+int  cli_term_columns(int fd);
+void cli_progress_init(cli_progress *p, int verbosity, int lines, size_t epochs,
+                       size_t n_rows, size_t batch);
+int  cli_progress_batch(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx);
+void cli_progress_epoch(cli_progress *p, const mlpb_epoch_info *e);
+void cli_progress_clear(cli_progress *p);
+
+/* -------------------------------------------------------- JSON shape */
+/* report.c: the members every command's JSON object has, in order:
+ * command, mlpblas, data, model, config, training, metrics. */
+void cli_json_head(cli_json *j, FILE *f, const char *command);
+void cli_json_data(cli_json *j, const char *path, const mlpb_data *d);
+void cli_json_model(cli_json *j, const char *path, const mlpb_model *m);
+void cli_json_config(cli_json *j, const cli_train_cfg *c, const cli_fit *f);
+void cli_json_training(cli_json *j, const cli_fit *f);
+/* A metrics block (null when e is NULL): rows, the mean metrics,
+ * exact_match, per_output (label, metrics, confusion), seconds. */
+void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d);
+const char *cli_optimizer_name(mlpb_optimizer o);
+const char *cli_schedule_name(mlpb_schedule s);
+int         cli_parse_optimizer(const char *s, mlpb_optimizer *o);
+int         cli_parse_schedule(const char *s, mlpb_schedule *o);
+
+/* ---------------------------------------------------------------- SVG */
+/* Read a --log CSV from in (path for messages) into *h (n epochs, malloc'd).
+ * CLI_OK, or a message and CLI_EDATA. */
+int cli_read_log(const char *path, FILE *in, mlpb_epoch_info **h, size_t *n);
+int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const char *title);
+/* ROC and precision-recall curves of the first 8 outputs; the first
+ * output's AUC and average precision in *auc, *ap (may be NULL). */
+int cli_svg_roc_pr(FILE *f, const float *prob, const float *y, size_t n, size_t k,
+                   char *const *labels, const char *title, double *auc, double *ap);
 
 /* --------------------------------------------------------------- commands */
 int cli_cmd_train(int argc, char **argv);
@@ -173,5 +269,6 @@ int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_predict(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
+int cli_cmd_plot(int argc, char **argv);
 
 #endif /* MLPB_CLI_H */

@@ -1,33 +1,60 @@
 /* cmd_train.c -- the commands that train: `train` (a data file to a model
  * file) and `demo` (the bundled breast-cancer data: split, train, test), on
- * one training routine with its progress display and learning-curve log. */
+ * the training routine of fit.c, and `plot` (the learning curve of a saved
+ * --log). Every output file is opened before the work starts and committed
+ * after the report on standard output is written. */
+#include "classes.h"
 #include "cli.h"
 #include "demo_data.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char train_help[] =
     "Usage: mlpblas train DATA --out MODEL [OPTIONS]\n"
     "\n"
-    "Train a multilayer perceptron on DATA and save it to MODEL. Label columns\n"
-    "hold 0 or 1 (the last column unless --label names them; several make a\n"
-    "multi-label model); every other column is a feature. Features are\n"
-    "standardised with the training rows' means and deviations, which the\n"
-    "model stores and applies whenever it predicts.\n"
+    "Train a multilayer perceptron on DATA and save it to MODEL. The label is\n"
+    "the last column unless --label names it; every other column but --id and\n"
+    "--ignore ones is a feature. The model stores its schema (the feature\n"
+    "columns in order, the labels and their values, classes, categories and\n"
+    "imputation means), so eval and predict find the columns by name later.\n"
     "\n"
+    "Labels: a two-valued column is a binary label: 0/1, -1/+1, true/false or\n"
+    "yes/no (any case), or any two values with --positive naming the positive\n"
+    "one; several such columns make a multi-label model. One column of more than\n"
+    "two values (integers or strings) is a class column: one output per class,\n"
+    "the prediction the most probable class. A one-valued label is an error.\n"
+    "Features: numbers, or a column of text is categorical: one input per\n"
+    "category (at most 1000), in sorted order. Features are standardised with\n"
+    "the training rows' means and deviations, which the model applies whenever\n"
+    "it predicts. Missing cells (empty, NA, N/A, NaN, NULL, ?) follow --missing.\n"
+    "\n"
+
     "A stratified 15% of the rows is held out for validation: training stops\n"
     "when the validation loss has not improved for 10 epochs and keeps the\n"
-    "weights of the best epoch. Progress goes to standard error (a bar when it\n"
-    "is a terminal); the validation metrics and the model path to standard\n"
-    "output.\n"
+    "weights of the best epoch. Progress goes to standard error (a bar fitted\n"
+    "to the terminal, or one line an epoch when it is not a terminal); the\n"
+    "validation metrics and the model path to standard output.\n"
     "\n"
-    "Model:\n"
-    "  --out MODEL             model file to write (required; replaced atomically)\n"
-    "  --label NAME[,NAME...]  label column(s) (default: the last column)\n"
+    "Model:\n";
+static const char train_help2[] =
+    "  -o, --out MODEL         model file to write (required; replaced atomically)\n"
+    "  --label COLS            label column(s): names, 1-based numbers or ranges\n"
+    "                          (65-74), comma-separated; \"quote\" a name with a\n"
+    "                          comma, or give it alone; repeatable (default: the\n"
+    "                          last column)\n"
+    "  --positive VALUE        the label value that is 1 (for two-valued labels\n"
+    "                          other than 0/1, -1/+1, true/false, yes/no)\n"
+    "  --id COL                an id column: never a feature (predict carries it)\n"
+    "  --ignore COLS           columns that are not features (as --label; repeatable)\n"
+    "  --missing MODE          error: a missing cell is an error naming it;\n"
+    "                          mean: the training mean (categories: all zeros);\n"
+    "                          indicator: as mean, plus a 0/1 was-missing input for\n"
+    "                          each numeric column with missing cells (error)\n"
+
     "  --hidden N[,N...]       hidden layer widths (64)\n"
     "Training:\n"
     "  --epochs N              maximum number of epochs (100)\n"
@@ -45,24 +72,34 @@ static const char train_help[] =
     "                          negatives/positives of each label (1)\n"
     "  --no-standardize        use the features as they are\n"
     "  --seed N                seed of initialisation, split and shuffling (1)\n"
-    "  --threads N             threads (default: the BLAS library's count); each\n"
+    "  -j, --threads N         threads (default: the BLAS library's count); each\n"
     "                          batch big enough is split in as many row blocks,\n"
     "                          one a thread\n"
     "  --precision P           fp32, bf16 (products in bf16 with fp32 sums; needs\n"
     "                          oneDNN and a CPU with AVX512-BF16) or bf16-emulated\n"
     "                          (the same roundings on any CPU, slower); the model\n"
     "                          file is fp32 either way (fp32)\n"
+    "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
+    "                          with K, M, G; default: half the physical memory)\n"
     "Data:\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
-    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
-    "  --multilabel            LIBSVM labels are comma-separated class ids (else 0/1, -1/+1)\n"
-    "Output:\n"
-    "  --log FILE              write the learning curve (one CSV row an epoch)\n"
-    "  --quiet                 print nothing but errors\n"
-    "  --json                  print the result as one JSON object\n";
+    "                          (a first row of numbers only is refused otherwise)\n"
+    "  --header                the first row is the header, even if all numbers\n"
+    "  --multilabel            LIBSVM: rows of comma-separated class ids; otherwise\n"
+    "                          labels are 0/1 or -1/+1, anything else an error\n"
+    "  --zero-based            LIBSVM feature indices start at 0 (detected when an\n"
+    "                          index 0 appears)\n"
+    "Output ('-' for FILE is standard output; files are replaced only when the\n"
+    "run succeeds):\n"
+    "  --log FILE              the learning curve as CSV, one row an epoch\n"
+    "  --plot FILE.svg         the learning curve as an SVG chart\n"
+    "  --json                  print the result as one JSON object (docs/cli.md)\n"
+    "  -q, --quiet             print nothing but errors\n"
+    "  -v, --verbose           more detail in the epoch lines\n"
+    "  -V, --version           print the version and exit\n";
 
 static const char demo_help[] =
     "Usage: mlpblas demo [OPTIONS]\n"
@@ -73,232 +110,95 @@ static const char demo_help[] =
     "on the rest with the defaults of 'mlpblas train' and tested on the held-out\n"
     "rows. Needs no file.\n"
     "\n"
-    "Options:\n"
+    "Options ('-' for FILE is standard output):\n"
     "  --seed N          seed of the split and the training (42)\n"
     "  --epochs N        maximum number of epochs (100)\n"
-    "  --threads N       threads (default: the BLAS library's count); each batch\n"
+    "  -j, --threads N   threads (default: the BLAS library's count); each batch\n"
     "                    big enough is split in as many row blocks, one a thread\n"
-    "  --out MODEL       also save the model\n"
+    "  -o, --out MODEL   also save the model\n"
     "  --train-out FILE  also write the training rows as CSV\n"
     "  --test-out FILE   also write the held-out rows as CSV (for 'mlpblas eval')\n"
-    "  --json            print the result as one JSON object\n"
-    "  --quiet           print nothing but errors\n";
+    "  --log FILE        the learning curve as CSV, one row an epoch\n"
+    "  --plot FILE.svg   the learning curve as an SVG chart\n"
+    "  --json            print the result as one JSON object (docs/cli.md)\n"
+    "  -q, --quiet       print nothing but errors\n"
+    "  -v, --verbose     one line an epoch on standard error\n"
+    "  -V, --version     print the version and exit\n";
 
-/* ------------------------------------------------------------ progress */
-typedef struct progress {
-    int    bar;      /* redraw a bar on stderr during each epoch */
-    int    lines;    /* one line per epoch on stderr */
-    FILE  *log;
-    size_t epochs;
-    double t_first;  /* end of the current epoch's first batch */
-    double t_draw;   /* last redraw */
-    int    drawn;
-} progress;
+/* -------------------------------------------------------------- outputs */
+/* The files a command writes, opened before the work. */
+enum { OUT_MODEL, OUT_LOG, OUT_PLOT, OUT_TRAIN, OUT_TEST, N_OUTS };
+typedef struct outputs {
+    const char *path[N_OUTS];
+    cli_out     w[N_OUTS];
+    FILE       *report;  /* stdout, or stderr when an output is stdout */
+} outputs;
 
-static int on_batch(size_t epoch, size_t batch, size_t n_batches, float loss, void *ctx)
+/* Check and open every named output. A usage error (2) when two are one
+ * file or --json would share standard output; 1 for the file checks. */
+static int outputs_open(outputs *o, const char *cmd, int json, const cli_inputs *in)
 {
-    progress *p = ctx;
-    if (!p->bar)
-        return 0;
-    double now = cli_now();
-    if (batch == 1)
-        p->t_first = now;
-    /* Redraw at most ten times a second: a terminal is slow. */
-    if (batch < n_batches && now - p->t_draw < 0.1)
-        return 0;
-    p->t_draw   = now;
-    double frac = n_batches ? (double)batch / (double)n_batches : 1.0;
-    int    w    = 24, fill = (int)(frac * w + 0.5);
-    fprintf(stderr, "\r\033[Kepoch %zu/%zu [%.*s%*s] %3.0f%%  loss %.4f", epoch, p->epochs,
-            fill, "========================", w - fill, "", frac * 100.0, (double)loss);
-    /* The time per batch is measured from the end of the first, which also
-     * carries the epoch's setup. */
-    if (batch > 1)
-        fprintf(stderr, "  ETA %.1fs",
-                (now - p->t_first) / (double)(batch - 1) * (double)(n_batches - batch));
-    else
-        fputs("  ETA --", stderr);
-    fflush(stderr);
-    p->drawn = 1;
-    return 0;
-}
-
-static int on_epoch(const mlpb_epoch_info *e, void *ctx)
-{
-    progress *p = ctx;
-    if (p->drawn) {
-        fputs("\r\033[K", stderr);
-        p->drawn = 0;
-    }
-    if (p->lines) {
-        fprintf(stderr, "epoch %4zu/%zu  train loss %.4f", e->epoch, e->epochs, e->train_loss);
-        if (isfinite(e->val_loss))
-            fprintf(stderr, "  val loss %.4f  val acc %.4f", e->val_loss, e->val.accuracy);
-        fprintf(stderr, "  %.0f samples/s%s\n", e->samples_per_s,
-                e->best_epoch == e->epoch && isfinite(e->val_loss) ? "  *best" : "");
-    }
-    if (p->log != NULL) {
-        fprintf(p->log, "%zu,%.9g", e->epoch, e->train_loss);
-        const double v[] = {e->val_loss,  e->val.accuracy, e->val.precision, e->val.recall,
-                            e->val.f1,    e->val.auc};
-        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-            if (isfinite(v[i]))
-                fprintf(p->log, ",%.9g", v[i]);
-            else
-                fputs(",", p->log);
+    int to_stdout = 0;
+    o->report     = stdout;
+    for (int i = 0; i < N_OUTS; i++)
+        if (o->path[i] != NULL && o->path[i][0] == '\0')
+            return cli_usage(cmd, "empty output file name");
+    for (int i = 0; i < N_OUTS; i++)
+        to_stdout += o->path[i] != NULL && strcmp(o->path[i], "-") == 0;
+    if (to_stdout > 1)
+        return cli_usage(cmd, "only one output can be standard output ('-')");
+    if (to_stdout && json)
+        return cli_usage(cmd, "--json prints to standard output, which an output "
+                              "('-') already takes");
+    if (to_stdout)
+        o->report = stderr;
+    if (cli_outs_distinct(o->path, N_OUTS) != 0)
+        return CLI_EUSAGE;
+    for (int i = 0; i < N_OUTS; i++)
+        if (o->path[i] != NULL && cli_out_open(&o->w[i], o->path[i], in) != 0) {
+            for (int j = 0; j < i; j++)
+                cli_out_abort(&o->w[j]);
+            return CLI_EDATA;
         }
-        fprintf(p->log, ",%.6g,%.6g,%zu\n", e->seconds, e->samples_per_s, e->best_epoch);
-        fflush(p->log);
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------ training */
-void cli_train_cfg_default(cli_train_cfg *c)
-{
-    memset(c, 0, sizeof *c);
-    c->hidden[0] = 64;
-    c->n_hidden  = 1;
-    mlpb_train_opts_default(&c->opts); /* MLPB_THREADING_AUTO */
-    c->val_split  = 0.15;
-    c->pos_weight = 1.0f;
-    c->seed       = 1;
-    c->lines      = 1;
-}
-
-void cli_fit_free(cli_fit *f)
-{
-    mlpb_model_destroy(f->model);
-    mlpb_data_free(&f->train);
-    mlpb_data_free(&f->val);
-    cli_eval_free(&f->val_eval);
-    memset(f, 0, sizeof *f);
-}
-
-int cli_train(const mlpb_data *d, const cli_train_cfg *c, cli_fit *f)
-{
-    memset(f, 0, sizeof *f);
-    const mlpb_data *tr = d;
-    mlpb_status      st;
-    if (c->val_split > 0.0) {
-        st = mlpb_data_split(d, c->val_split, c->seed, &f->train, &f->val);
-        if (st == MLPB_OK) {
-            tr = &f->train;
-        } else if (st == MLPB_E_INVALID_ARG) {
-            if (!c->quiet)
-                fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
-                                "training without early stopping\n", c->val_split * 100.0);
-        } else {
-            return cli_fail("mlpblas: out of memory");
-        }
-    }
-
-    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
-    sizes[ns++] = d->d;
-    for (size_t i = 0; i < c->n_hidden; i++)
-        sizes[ns++] = c->hidden[i];
-    sizes[ns++]     = d->k;
-    mlpb_config cfg = {sizes, ns, c->seed, MLPB_INIT_HE_GLOROT};
-    if ((st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
-    }
-
-    mlpb_train_opts o = c->opts;
-    o.seed            = c->seed;
-    o.val_fraction    = 0.0f; /* the split is made here, to evaluate on it afterwards */
-    size_t batch      = o.batch_size ? o.batch_size : 1;
-    size_t steps      = (tr->n + batch - 1) / batch;
-    if (o.optim.schedule == MLPB_SCHED_STEP) {
-        size_t third = o.epochs / 3 ? o.epochs / 3 : 1;
-        o.optim.step_size = (uint64_t)(steps * third);
-        o.optim.gamma     = 0.1f;
-    } else if (o.optim.schedule == MLPB_SCHED_COSINE) {
-        o.optim.t_max  = (uint64_t)(steps * o.epochs);
-        o.optim.lr_min = 0.0f;
-    }
-    float *pw = malloc(d->k * sizeof(float));
-    if (pw == NULL) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: out of memory");
-    }
-    for (size_t l = 0; l < d->k; l++) {
-        pw[l] = c->pos_weight;
-        if (c->pos_weight == 0.0f) {
-            size_t pos = 0;
-            for (size_t i = 0; i < tr->n; i++)
-                pos += tr->y[i * d->k + l] >= 0.5f;
-            pw[l] = pos > 0 && pos < tr->n ? (float)(tr->n - pos) / (float)pos : 1.0f;
-        }
-    }
-    /* All ones is the unweighted loss: say so, and skip the weighting. */
-    o.pos_weight = c->pos_weight == 1.0f ? NULL : pw;
-    f->n_train   = tr->n;
-
-    progress p = {0};
-    p.bar      = !c->quiet && isatty(fileno(stderr));
-    p.lines    = !c->quiet && c->lines;
-    p.epochs   = o.epochs;
-    if (c->log_path != NULL) {
-        p.log = fopen(c->log_path, "w");
-        if (p.log == NULL) {
-            int e = errno;
-            free(pw);
-            cli_fit_free(f);
-            return cli_fail("%s: cannot create the log: %s", c->log_path, strerror(e));
-        }
-        fputs("epoch,train_loss,val_loss,val_accuracy,val_precision,val_recall,val_f1,"
-              "val_auc,seconds,samples_per_s,best_epoch\n", p.log);
-    }
-    o.on_batch = on_batch;
-    o.on_epoch = on_epoch;
-    o.ctx      = &p;
-
-    mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
-    mlpb_dataset val   = {f->val.x, f->val.y, NULL, f->val.n};
-    double       t0    = cli_now();
-    st                 = mlpb_train(f->model, &train, f->val.n ? &val : NULL, &o, NULL,
-                                    &f->report);
-    f->seconds         = cli_now() - t0;
-    if (p.drawn)
-        fputs("\r\033[K", stderr);
-    free(pw);
-    if (p.log != NULL && fclose(p.log) != 0 && st == MLPB_OK) {
-        int e = errno;
-        cli_fit_free(f);
-        return cli_fail("%s: cannot write the log: %s", c->log_path, strerror(e));
-    }
-    if (st == MLPB_E_NUMERIC) {
-        size_t ep = f->report.fail_epoch, b = f->report.fail_batch;
-        cli_fit_free(f);
-        return cli_fail("mlpblas: training diverged (non-finite loss or gradient) at epoch "
-                        "%zu, batch %zu; try a smaller --lr", ep, b);
-    }
-    if (st != MLPB_OK) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: training failed: %s", mlpb_strerror(st));
-    }
-    if (f->val.n > 0 && cli_evaluate(f->model, &f->val, NULL, &f->val_eval) != CLI_OK) {
-        cli_fit_free(f);
-        return CLI_EDATA;
-    }
     return CLI_OK;
 }
 
-/* JSON members for one evaluation: flat mean metrics, exact match, outputs. */
-static void json_eval(cli_json *j, const cli_eval *e, const mlpb_data *d)
+static void outputs_abort(outputs *o)
 {
-    cli_json_int(j, "rows", d->n);
-    cli_json_metrics(j, &e->mean);
-    cli_json_num(j, "exact_match", e->exact);
-    cli_json_arr(j, "per_output");
-    for (size_t l = 0; l < d->k; l++) {
-        cli_json_obj(j, NULL);
-        cli_json_str(j, "label", d->label_names[l]);
-        cli_json_metrics(j, &e->per[l]);
-        cli_json_close(j, '}');
+    for (int i = 0; i < N_OUTS; i++)
+        cli_out_abort(&o->w[i]);
+}
+
+/* Flush the report, then commit every output: nothing is replaced when the
+ * report could not be written. */
+static int outputs_commit(outputs *o, const char *cmd)
+{
+    if (o->report == stdout && cli_flush_stdout(cmd) != CLI_OK) {
+        outputs_abort(o);
+        return CLI_EDATA;
     }
-    cli_json_close(j, ']');
+    int rc = CLI_OK;
+    for (int i = 0; i < N_OUTS; i++) {
+        if (o->path[i] == NULL)
+            continue;
+        if (rc == CLI_OK && cli_out_commit(&o->w[i]) != 0)
+            rc = CLI_EDATA;
+        else
+            cli_out_abort(&o->w[i]);
+    }
+    return rc;
+}
+
+/* The model and the chart of a finished run, written to their (not yet
+ * committed) outputs. */
+static int write_results(outputs *o, const cli_fit *fit, const char *title)
+{
+    if (o->path[OUT_MODEL] != NULL && cli_save_model(fit->model, &o->w[OUT_MODEL]) != 0)
+        return CLI_EDATA;
+    if (o->path[OUT_PLOT] != NULL &&
+        cli_svg_learning_curve(o->w[OUT_PLOT].f, fit->hist, fit->n_hist, title) != 0)
+        return CLI_EDATA;
+    return CLI_OK;
 }
 
 /* Training throughput over the whole run, in rows (samples) a second. */
@@ -306,33 +206,6 @@ static double samples_per_s(const cli_fit *f)
 {
     double rows = (double)f->n_train * (double)f->report.epochs_run;
     return f->seconds > 0.0 ? rows / f->seconds : 0.0;
-}
-
-/* Option names of the optimisers and schedules, in enum order. */
-static int parse_optimizer(const char *s, mlpb_optimizer *o)
-{
-    static const char *const names[] = {"sgd", "momentum", "nesterov", "adam", "adamw",
-                                        "rmsprop"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(s, names[i]) == 0)
-            return *o = (mlpb_optimizer)i, 0;
-    return -1;
-}
-
-static int parse_schedule(const char *s, mlpb_schedule *o)
-{
-    static const char *const names[] = {"constant", "step", "cosine"};
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, names[i]) == 0)
-            return *o = (mlpb_schedule)i, 0;
-    return -1;
-}
-
-static const char *optimizer_name(mlpb_optimizer o)
-{
-    static const char *const names[] = {"sgd", "momentum", "nesterov", "adam", "adamw",
-                                        "rmsprop"};
-    return (unsigned)o < 6 ? names[o] : "?";
 }
 
 /* As written in prose. */
@@ -343,26 +216,223 @@ static const char *optimizer_title(mlpb_optimizer o)
     return (unsigned)o < 6 ? names[o] : "?";
 }
 
-/* 0 if path's directory exists and is writable, else a message and -1, so
- * that a long training run does not end in a failed save. */
-static int check_writable(const char *path)
+static const char *base_name(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    char        dir[4096];
-    if (slash == NULL) {
-        strcpy(dir, ".");
-    } else if (slash == path) {
-        strcpy(dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir)
-            return 0;
-        memcpy(dir, path, n);
-        dir[n] = '\0';
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* ------------------------------------------------------ training data */
+#define CLI_MAX_COLSPECS 64
+
+/* The column options of train, as given. */
+typedef struct train_cols {
+    const char *label[CLI_MAX_COLSPECS], *ignore[CLI_MAX_COLSPECS];
+    size_t      n_label, n_ignore;
+    const char *id, *positive;
+    cli_missing missing;
+} train_cols;
+
+/* A dataset of n rows of encoded x and y (taken), named by the schema. */
+static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
+{
+    memset(d, 0, sizeof *d);
+    size_t len = 0;
+    char   buf[MLPB_NAME_MAX + 64];
+    for (size_t i = 0; i < s->d; i++)
+        len += strlen(cli_schema_input_name(s, i, buf, sizeof buf)) + 1;
+    for (size_t j = 0; j < s->k; j++)
+        len += strlen(cli_schema_output_name(s, j)) + 1;
+    d->n = n;
+    d->d = s->d;
+    d->k = s->k;
+    d->x = x;
+    d->y = y;
+    d->names_buf     = malloc(len ? len : 1);
+    d->names_len     = len;
+    d->feature_names = malloc(s->d * sizeof(char *));
+    d->label_names   = malloc(s->k * sizeof(char *));
+    d->format        = s->format;
+    if (d->names_buf == NULL || d->feature_names == NULL || d->label_names == NULL) {
+        mlpb_data_free(d);
+        return cli_fail("mlpblas: out of memory");
     }
-    if (access(dir, W_OK | X_OK) != 0)
-        return cli_fail("%s: cannot write: %s: %s", path, dir, strerror(errno)), -1;
-    return 0;
+    size_t off = 0;
+    for (size_t i = 0; i < s->d + s->k; i++) {
+        const char *nm = i < s->d ? cli_schema_input_name(s, i, buf, sizeof buf)
+                                  : cli_schema_output_name(s, i - s->d);
+        size_t      l  = strlen(nm) + 1;
+        memcpy(d->names_buf + off, nm, l);
+        if (i < s->d)
+            d->feature_names[i] = d->names_buf + off;
+        else
+            d->label_names[i - s->d] = d->names_buf + off;
+        off += l;
+    }
+    return CLI_OK;
+}
+
+static char *dup_text(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char  *p = malloc(n);
+    if (p != NULL)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* The schema of a LIBSVM file: features by position, binary or multi-label. */
+static int libsvm_schema(const cli_chunk *c, cli_schema *s)
+{
+    memset(s, 0, sizeof *s);
+    s->format   = MLPB_FORMAT_LIBSVM;
+    s->task     = c->k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
+    s->d        = c->ncols;
+    s->k        = c->k;
+    s->labels   = calloc(c->k, sizeof *s->labels);
+    if (s->labels == NULL)
+        return cli_fail("mlpblas: out of memory");
+    s->n_labels = c->k;
+    for (size_t l = 0; l < c->k; l++) {
+        char num[CLI_NAME_BUF];
+        snprintf(num, sizeof num, "%zu", l);
+        s->labels[l].name = dup_text(c->k == 1 ? "label" : num);
+        s->labels[l].neg  = dup_text("0");
+        s->labels[l].pos  = dup_text("1");
+        if (!s->labels[l].name || !s->labels[l].neg || !s->labels[l].pos) {
+            cli_schema_free(s);
+            return cli_fail("mlpblas: out of memory");
+        }
+    }
+    return CLI_OK;
+}
+
+/* Read the training file whole, choose its columns and encode it. */
+static int read_training_data(const char *path, const cli_read_opts *ro,
+                              const train_cols *tc, mlpb_data *d, cli_schema *s)
+{
+    char        err[2048];
+    cli_table  *t = NULL;
+    cli_chunk   c;
+    size_t     *label = NULL, *ignore = NULL, n_label = 0, n_ignore = 0, ncols;
+    long        id = -1;
+    int         rc = CLI_EDATA;
+    mlpb_status st = cli_table_open(path, ro, &t, err, sizeof err);
+    memset(&c, 0, sizeof c);
+    memset(d, 0, sizeof *d);
+    memset(s, 0, sizeof *s);
+    if (st != MLPB_OK)
+        return cli_fail("%s", err);
+    if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
+        if (tc->n_label || tc->n_ignore || tc->id || tc->positive)
+            rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; "
+                          "LIBSVM rows have none", path);
+        else if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK)
+            rc = cli_fail("%s", err);
+        else if (c.k == 0)
+            rc = cli_fail("%s: no labels", path);
+        else if ((rc = libsvm_schema(&c, s)) == CLI_OK) {
+            rc = make_data(s, c.n, c.x, c.y, d);
+            c.x = c.y = NULL; /* taken by d, or freed by it on failure */
+            if (rc != CLI_OK)
+                cli_schema_free(s);
+        }
+        goto out;
+    }
+    ncols  = cli_table_ncols(t);
+    label  = malloc(ncols * sizeof(size_t));
+    ignore = malloc(ncols * sizeof(size_t));
+    if (label == NULL || ignore == NULL) {
+        rc = cli_fail("mlpblas: out of memory");
+        goto out;
+    }
+    size_t hl = cli_table_header_line(t);
+    if (tc->id != NULL) {
+        size_t one = 0, n1 = 0;
+        if (cli_columns_select(t, tc->id, &one, 1, &n1, err, sizeof err) != MLPB_OK) {
+            rc = cli_fail("%s:%zu: --id: %s", path, hl, err);
+            goto out;
+        }
+        id = (long)one;
+    }
+    for (size_t i = 0; i < tc->n_ignore; i++)
+        if (cli_columns_select(t, tc->ignore[i], ignore, ncols, &n_ignore, err, sizeof err) !=
+            MLPB_OK) {
+            rc = cli_fail("%s:%zu: --ignore: %s", path, hl, err);
+            goto out;
+        }
+    for (size_t i = 0; i < tc->n_label; i++)
+        if (cli_columns_select(t, tc->label[i], label, ncols, &n_label, err, sizeof err) !=
+            MLPB_OK) {
+            rc = cli_fail("%s:%zu: --label: %s", path, hl, err);
+            goto out;
+        }
+    if (tc->n_label == 0) {
+        /* The last column that is neither the id nor ignored. */
+        for (size_t j = ncols; j-- > 0 && n_label == 0;) {
+            int skip = (long)j == id;
+            for (size_t i = 0; i < n_ignore && !skip; i++)
+                skip = ignore[i] == j;
+            if (!skip)
+                label[n_label++] = j;
+        }
+    }
+    for (size_t l = 0; l < n_label; l++) {
+        int clash = (long)label[l] == id;
+        for (size_t i = 0; i < n_ignore && !clash; i++)
+            clash = ignore[i] == label[l];
+        if (clash) {
+            rc = cli_fail("%s:%zu: column \"%s\" is a label and also --id or --ignore'd",
+                          path, hl, cli_table_column(t, label[l])->name);
+            goto out;
+        }
+    }
+    if (n_label == 0) {
+        rc = cli_fail("%s: no label column", path);
+        goto out;
+    }
+    /* The id and ignored columns' texts are not kept. */
+    static const char *const none[1] = {""};
+    for (size_t i = 0; i < n_ignore; i++)
+        cli_table_set_levels(t, ignore[i], none, 0, 1);
+    if (id >= 0 && id != (long)label[0])
+        cli_table_set_levels(t, (size_t)id, none, 0, 1);
+    if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    cli_schema_spec spec = {label, n_label, id, ignore, n_ignore, tc->positive, tc->missing};
+    float          *x = NULL, *y = NULL;
+    if ((st = cli_schema_build(t, &c, &spec, s, &x, &y, err, sizeof err)) != MLPB_OK) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    if ((rc = make_data(s, c.n, x, y, d)) != CLI_OK)
+        cli_schema_free(s);
+out:
+    free(label);
+    free(ignore);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    return rc;
+}
+
+/* Class metrics of a multi-class model on its validation rows. */
+static int class_metrics(const cli_fit *fit, cli_mc *mc)
+{
+    size_t  n = fit->val.n, k = fit->val.k;
+    float  *prob = malloc(n * k * sizeof(float));
+    size_t *cls  = malloc(n * sizeof(size_t));
+    int     rc   = prob && cls ? CLI_OK : cli_fail("mlpblas: out of memory");
+    if (rc == CLI_OK)
+        rc = cli_predict_all(fit->model, fit->val.x, n, prob);
+    for (size_t i = 0; rc == CLI_OK && i < n; i++)
+        cls[i] = cli_argmax(fit->val.y + i * k, k); /* the one-hot target */
+    if (rc == CLI_OK)
+        rc = cli_mc_compute(prob, cls, n, k, mc);
+    free(prob);
+    free(cls);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- train */
@@ -373,21 +443,28 @@ int cli_cmd_train(int argc, char **argv)
         {"--batch", 1},   {"--lr", 1},           {"--optimizer", 1}, {"--weight-decay", 1},
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
-        {"--json", 0},    {"--no-standardize", 0}, {"--multilabel", 0}, {"--precision", 1},
-        CLI_DATA_OPTDEFS, {NULL, 0}};
-    const char    *data_path = NULL, *out = NULL;
+        {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
+        {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
+        {"--missing", 1}, {"--precision", 1}, CLI_READ_OPTDEFS,      {NULL, 0}};
+    const char    *data_path = NULL;
     size_t         threads = 0;
     int            json = 0, r;
     float          f;
     cli_train_cfg  c;
-    mlpb_data_opts o;
+    cli_read_opts  o;
     cli_args       a;
+    outputs        outs;
+    train_cols     cols;
+    memset(&outs, 0, sizeof outs);
+    memset(&cols, 0, sizeof cols);
     cli_train_cfg_default(&c);
-    mlpb_data_opts_init(&o);
+    cli_read_opts_init(&o);
     cli_args_init(&a, argc, argv, "train", defs);
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
-            return fputs(train_help, stdout), CLI_OK;
+            return fputs(train_help, stdout), fputs(train_help2, stdout), CLI_OK;
+        if (r == CLI_ARG_DONE)
+            return CLI_OK;
         if (r == CLI_ARG_BAD)
             return CLI_EUSAGE;
         if (r == CLI_ARG_POS) {
@@ -397,15 +474,39 @@ int cli_cmd_train(int argc, char **argv)
             continue;
         }
         const char *n = a.name, *v = a.value;
-        int         used = cli_data_option("train", n, v, &o), bad = 0;
+        int         used = cli_read_option("train", n, v, &o), bad = 0;
         if (used < 0)
             return CLI_EUSAGE;
         if (used)
             continue;
         if (strcmp(n, "--out") == 0) {
-            out = v;
-        } else if (strcmp(n, "--label") == 0) {
-            o.labels = v;
+            outs.path[OUT_MODEL] = v;
+        } else if (strcmp(n, "--label") == 0 || strcmp(n, "--ignore") == 0) {
+            int          lab = n[2] == 'l';
+            const char **l   = lab ? cols.label : cols.ignore;
+            size_t      *nl  = lab ? &cols.n_label : &cols.n_ignore;
+            if (v[0] == '\0')
+                return cli_usage("train", "%s: empty list", n);
+            if (*nl == CLI_MAX_COLSPECS)
+                return cli_usage("train", "%s: given more than %d times", n,
+                                 CLI_MAX_COLSPECS);
+            l[(*nl)++] = v;
+        } else if (strcmp(n, "--id") == 0) {
+            if (v[0] == '\0')
+                return cli_usage("train", "--id: empty column name");
+            cols.id = v;
+        } else if (strcmp(n, "--positive") == 0) {
+            cols.positive = v;
+        } else if (strcmp(n, "--missing") == 0) {
+            if (strcmp(v, "error") == 0)
+                cols.missing = CLI_MISSING_ERROR;
+            else if (strcmp(v, "mean") == 0)
+                cols.missing = CLI_MISSING_MEAN;
+            else if (strcmp(v, "indicator") == 0)
+                cols.missing = CLI_MISSING_INDICATOR;
+            else
+                return cli_usage("train", "--missing: '%s' is not error, mean or indicator",
+                                 v);
         } else if (strcmp(n, "--hidden") == 0) {
             bad = cli_parse_sizes("train", n, v, c.hidden, CLI_MAX_HIDDEN, &c.n_hidden);
         } else if (strcmp(n, "--epochs") == 0) {
@@ -417,11 +518,11 @@ int cli_cmd_train(int argc, char **argv)
         } else if (strcmp(n, "--weight-decay") == 0) {
             bad = cli_parse_float("train", n, v, 0.0, 1e3, &c.opts.optim.weight_decay);
         } else if (strcmp(n, "--optimizer") == 0) {
-            if (parse_optimizer(v, &c.opts.optim.kind) != 0)
+            if (cli_parse_optimizer(v, &c.opts.optim.kind) != 0)
                 return cli_usage("train", "--optimizer: '%s' is not sgd, momentum, nesterov, "
                                           "adam, adamw or rmsprop", v);
         } else if (strcmp(n, "--schedule") == 0) {
-            if (parse_schedule(v, &c.opts.optim.schedule) != 0)
+            if (cli_parse_schedule(v, &c.opts.optim.schedule) != 0)
                 return cli_usage("train", "--schedule: '%s' is not constant, step or cosine",
                                  v);
         } else if (strcmp(n, "--val-split") == 0) {
@@ -438,10 +539,16 @@ int cli_cmd_train(int argc, char **argv)
             bad = cli_parse_u64("train", n, v, &c.seed);
         } else if (strcmp(n, "--threads") == 0) {
             bad = cli_parse_size("train", n, v, 1, CLI_MAX_THREADS, &threads);
+        } else if (strcmp(n, "--max-memory") == 0) {
+            bad = cli_parse_bytes("train", n, v, &c.max_memory);
         } else if (strcmp(n, "--log") == 0) {
-            c.log_path = v;
+            outs.path[OUT_LOG] = v;
+        } else if (strcmp(n, "--plot") == 0) {
+            outs.path[OUT_PLOT] = v;
         } else if (strcmp(n, "--quiet") == 0) {
-            c.quiet = 1;
+            c.verbosity = 0;
+        } else if (strcmp(n, "--verbose") == 0) {
+            c.verbosity = 2;
         } else if (strcmp(n, "--json") == 0) {
             json = 1;
         } else if (strcmp(n, "--no-standardize") == 0) {
@@ -462,115 +569,119 @@ int cli_cmd_train(int argc, char **argv)
     }
     if (data_path == NULL)
         return cli_usage("train", "needs a DATA file");
-    if (out == NULL || out[0] == '\0')
+    if (outs.path[OUT_MODEL] == NULL || outs.path[OUT_MODEL][0] == '\0')
         return cli_usage("train", "needs --out MODEL");
-    if (o.labels != NULL && o.labels[0] == '\0')
-        return cli_usage("train", "--label: empty list");
-    if (c.log_path != NULL && c.log_path[0] == '\0')
+    if (outs.path[OUT_LOG] != NULL && outs.path[OUT_LOG][0] == '\0')
         return cli_usage("train", "--log: empty file name");
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
-    if (check_writable(out) != 0)
-        return CLI_EDATA;
 
-    mlpb_data d;
-    if (cli_read_data(data_path, &o, &d) != CLI_OK)
+    cli_inputs in = {0};
+    cli_inputs_add(&in, data_path);
+    o.max_bytes = c.max_memory; /* the reader stops there, the trainer checks the rest */
+    int rc = outputs_open(&outs, "train", json, &in);
+    if (rc != CLI_OK)
+        return rc;
+    const char *out = outs.path[OUT_MODEL];
+    mlpb_data   d;
+    cli_schema  sc;
+    if (read_training_data(data_path, &o, &cols, &d, &sc) != CLI_OK) {
+        outputs_abort(&outs);
         return CLI_EDATA;
+    }
     cli_fit fit;
-    int     rc = cli_train(&d, &c, &fit);
+    FILE   *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
+    rc          = cli_train(&d, &c, log, &fit);
+    if (rc == CLI_OK) {
+        mlpb_status st = cli_schema_store(&sc, fit.model);
+        if (st != MLPB_OK) {
+            rc = cli_fail("%s: cannot store the schema in the model: %s", out,
+                          mlpb_strerror(st));
+            cli_fit_free(&fit);
+        }
+    }
+    if (rc == CLI_OK) {
+        char title[320];
+        snprintf(title, sizeof title, "Learning curve: %.280s", base_name(data_path));
+        rc = write_results(&outs, &fit, title);
+        if (rc != CLI_OK)
+            cli_fit_free(&fit);
+    }
     if (rc != CLI_OK) {
+        outputs_abort(&outs);
+        cli_schema_free(&sc);
         mlpb_data_free(&d);
         return rc;
     }
-    errno          = 0;
-    mlpb_status st = mlpb_model_save(fit.model, out);
-    if (st != MLPB_OK) {
-        cli_model_error(out, "cannot save the model", st);
-        cli_fit_free(&fit);
-        mlpb_data_free(&d);
-        return CLI_EDATA;
-    }
+
+    /* A class column: the validation rows' class metrics too. */
+    cli_mc mc;
+    int    have_mc = 0;
+    memset(&mc, 0, sizeof mc);
+    if (sc.task == CLI_TASK_MULTICLASS && fit.val.n > 0)
+        have_mc = class_metrics(&fit, &mc) == CLI_OK;
 
     char arch[256];
     cli_arch_string(fit.model, arch, sizeof arch);
     const mlpb_train_report *rep = &fit.report;
-    size_t                   n_train = fit.n_train;
+    FILE                    *rf  = outs.report;
     if (json) {
         cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_str(&j, "command", "train");
-        cli_json_str(&j, "data", data_path);
-        cli_json_str(&j, "model", out);
-        cli_json_str(&j, "architecture", arch);
-        cli_json_arr(&j, "labels");
-        for (size_t l = 0; l < d.k; l++)
-            cli_json_str(&j, NULL, d.label_names[l]);
-        cli_json_close(&j, ']');
-        cli_json_int(&j, "rows", d.n);
-        cli_json_int(&j, "train_rows", n_train);
-        cli_json_int(&j, "validation_rows", fit.val.n);
-        cli_json_str(&j, "optimizer", optimizer_name(c.opts.optim.kind));
-        cli_json_float(&j, "lr", c.opts.optim.lr);
-        cli_json_int(&j, "batch", c.opts.batch_size);
-        cli_json_int(&j, "seed", c.seed);
-        cli_json_int(&j, "epochs_run", rep->epochs_run);
-        cli_json_int(&j, "best_epoch", rep->best_epoch);
-        cli_json_bool(&j, "stopped_early", rep->stopped_early);
-        cli_json_num(&j, "final_train_loss", rep->last.train_loss);
-        cli_json_num(&j, "seconds", fit.seconds);
-        cli_json_num(&j, "samples_per_second", samples_per_s(&fit));
-        if (fit.val.n > 0) {
-            cli_json_obj(&j, "validation");
-            json_eval(&j, &fit.val_eval, &fit.val);
+        cli_json_head(&j, stdout, "train");
+        cli_json_data(&j, data_path, &d);
+        cli_json_model(&j, out, fit.model);
+        cli_json_config(&j, &c, &fit);
+        cli_json_training(&j, &fit);
+        cli_json_obj(&j, "metrics");
+        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        cli_json_null(&j, "test");
+        cli_json_close(&j, '}');
+        if (have_mc) {
+            cli_json_obj(&j, "classes");
+            cli_json_str(&j, "label", sc.labels[0].name);
+            cli_mc_json(&j, &mc, (const char *const *)sc.classes);
             cli_json_close(&j, '}');
         } else {
-            cli_json_null(&j, "validation");
+            cli_json_null(&j, "classes");
         }
         cli_json_end(&j);
-    } else if (!c.quiet) {
-        printf("trained %s on %zu rows in %.2f s: %zu epoch%s", arch, n_train, fit.seconds,
-               rep->epochs_run, rep->epochs_run == 1 ? "" : "s");
+    } else if (c.verbosity > 0) {
+        fprintf(rf, "trained %s on %zu rows in %.2f s: %zu epoch%s", arch, fit.n_train,
+                fit.seconds, rep->epochs_run, rep->epochs_run == 1 ? "" : "s");
         if (fit.val.n > 0)
-            printf(", best %zu%s", rep->best_epoch,
-                   rep->stopped_early ? " (stopped early)" : "");
-        printf(", %.0f samples/s\n", samples_per_s(&fit));
+            fprintf(rf, ", best %zu%s", rep->best_epoch,
+                    rep->stopped_early ? " (stopped early)" : "");
+        fprintf(rf, ", %.0f samples/s\n", samples_per_s(&fit));
         if (fit.val.n > 0) {
-            printf("validation (%zu rows held out from training):\n", fit.val.n);
-            cli_print_metrics(stdout, "  ", &fit.val_eval, &fit.val);
+            fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
+            if (have_mc)
+                cli_mc_print(rf, "  ", &mc, (const char *const *)sc.classes);
+            else
+                cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
         }
-        printf("model saved to %s\n", out);
+        if (strcmp(out, "-") != 0)
+            fprintf(rf, "model saved to %s\n", out);
     }
+    cli_mc_free(&mc);
+    cli_schema_free(&sc);
     cli_fit_free(&fit);
     mlpb_data_free(&d);
-    return cli_flush_stdout("train");
+    return outputs_commit(&outs, "train");
 }
 
 /* ----------------------------------------------------------------- demo */
-/* Write d as CSV to path, atomically; 0 or -1 (message printed). */
-static int save_csv(const char *path, const mlpb_data *d)
-{
-    cli_out w;
-    if (cli_out_open(&w, path) != 0)
-        return -1;
-    if (cli_write_csv(w.f, d) != 0) {
-        cli_fail("%s: cannot write: %s", path, strerror(errno));
-        cli_out_abort(&w);
-        return -1;
-    }
-    return cli_out_commit(&w);
-}
-
 int cli_cmd_demo(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
-        {"--seed", 1},     {"--epochs", 1},   {"--threads", 1}, {"--out", 1},
+        {"--seed", 1},      {"--epochs", 1},   {"--threads", 1}, {"--out", 1},
         {"--train-out", 1}, {"--test-out", 1}, {"--json", 0},    {"--quiet", 0},
-        {NULL, 0}};
-    const char   *out = NULL, *train_out = NULL, *test_out = NULL;
+        {"--verbose", 0},   {"--log", 1},      {"--plot", 1},    {NULL, 0}};
     size_t        threads = 0;
     int           json = 0, r, bad = 0;
     cli_train_cfg c;
     cli_args      a;
+    outputs       outs;
+    memset(&outs, 0, sizeof outs);
     cli_train_cfg_default(&c);
     c.seed  = 42;
     c.lines = 0;
@@ -578,6 +689,8 @@ int cli_cmd_demo(int argc, char **argv)
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
             return fputs(demo_help, stdout), CLI_OK;
+        if (r == CLI_ARG_DONE)
+            return CLI_OK;
         if (r == CLI_ARG_BAD)
             return CLI_EUSAGE;
         if (r == CLI_ARG_POS)
@@ -590,20 +703,29 @@ int cli_cmd_demo(int argc, char **argv)
         else if (strcmp(n, "--threads") == 0)
             bad = cli_parse_size("demo", n, v, 1, CLI_MAX_THREADS, &threads);
         else if (strcmp(n, "--out") == 0)
-            out = v;
+            outs.path[OUT_MODEL] = v;
         else if (strcmp(n, "--train-out") == 0)
-            train_out = v;
+            outs.path[OUT_TRAIN] = v;
         else if (strcmp(n, "--test-out") == 0)
-            test_out = v;
+            outs.path[OUT_TEST] = v;
+        else if (strcmp(n, "--log") == 0)
+            outs.path[OUT_LOG] = v;
+        else if (strcmp(n, "--plot") == 0)
+            outs.path[OUT_PLOT] = v;
         else if (strcmp(n, "--json") == 0)
             json = 1;
         else if (strcmp(n, "--quiet") == 0)
-            c.quiet = 1;
+            c.verbosity = 0;
+        else if (strcmp(n, "--verbose") == 0)
+            c.verbosity = 2;
         if (bad)
             return CLI_EUSAGE;
     }
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
+    int rc = outputs_open(&outs, "demo", json, NULL);
+    if (rc != CLI_OK)
+        return rc;
 
     char           err[512];
     mlpb_data      all, train, test;
@@ -611,10 +733,13 @@ int cli_cmd_demo(int argc, char **argv)
     mlpb_data_opts_init(&o);
     mlpb_status st = mlpb_data_read_mem(mlpb_demo_csv, mlpb_demo_csv_len, "breast_cancer.csv",
                                         &o, &all, err, sizeof err);
-    if (st != MLPB_OK)
+    if (st != MLPB_OK) {
+        outputs_abort(&outs);
         return cli_fail("%s", err);
+    }
     st = mlpb_data_split(&all, 0.25, c.seed, &train, &test);
     if (st != MLPB_OK) {
+        outputs_abort(&outs);
         mlpb_data_free(&all);
         return cli_fail("mlpblas demo: cannot split the data: %s", mlpb_strerror(st));
     }
@@ -624,83 +749,93 @@ int cli_cmd_demo(int argc, char **argv)
 
     cli_fit  fit;
     cli_eval e;
-    int      rc = cli_train(&train, &c, &fit);
+    FILE    *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
+    rc           = cli_train(&train, &c, log, &fit);
     if (rc == CLI_OK) {
         rc = cli_evaluate(fit.model, &test, NULL, &e);
         if (rc != CLI_OK)
             cli_fit_free(&fit);
     }
+    if (rc == CLI_OK) {
+        /* The schema train gives the same rows written as CSV. */
+        cli_schema sc;
+        if (cli_schema_numeric(&sc, train.feature_names, train.d, train.label_names,
+                               train.k) != MLPB_OK ||
+            cli_schema_store(&sc, fit.model) != MLPB_OK)
+            rc = cli_fail("mlpblas: out of memory");
+        cli_schema_free(&sc);
+        if (rc != CLI_OK)
+            cli_fit_free(&fit);
+    }
+    if (rc == CLI_OK) {
+        rc = write_results(&outs, &fit, "Learning curve: breast cancer demo");
+        if (rc == CLI_OK && outs.path[OUT_TRAIN] != NULL &&
+            cli_write_csv(outs.w[OUT_TRAIN].f, &train) != 0)
+            rc = cli_fail("%s: cannot write: %s", outs.path[OUT_TRAIN], strerror(errno));
+        if (rc == CLI_OK && outs.path[OUT_TEST] != NULL &&
+            cli_write_csv(outs.w[OUT_TEST].f, &test) != 0)
+            rc = cli_fail("%s: cannot write: %s", outs.path[OUT_TEST], strerror(errno));
+        if (rc != CLI_OK) {
+            cli_eval_free(&e);
+            cli_fit_free(&fit);
+        }
+    }
     if (rc != CLI_OK) {
+        outputs_abort(&outs);
         mlpb_data_free(&all);
         mlpb_data_free(&train);
         mlpb_data_free(&test);
         return rc;
     }
-    if (out != NULL) {
-        errno = 0;
-        st    = mlpb_model_save(fit.model, out);
-        if (st != MLPB_OK)
-            rc = cli_model_error(out, "cannot save the model", st);
-    }
-    if (rc == CLI_OK && train_out != NULL && save_csv(train_out, &train) != 0)
-        rc = CLI_EDATA;
-    if (rc == CLI_OK && test_out != NULL && save_csv(test_out, &test) != 0)
-        rc = CLI_EDATA;
 
     char arch[256];
     cli_arch_string(fit.model, arch, sizeof arch);
     const mlpb_train_report *rep = &fit.report;
-    if (rc == CLI_OK && json) {
+    FILE                    *rf  = outs.report;
+    if (json) {
         cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_str(&j, "command", "demo");
-        cli_json_str(&j, "data", "breast_cancer.csv (built in)");
-        cli_json_int(&j, "seed", c.seed);
-        cli_json_str(&j, "architecture", arch);
-        cli_json_int(&j, "train_rows", fit.n_train);
-        cli_json_int(&j, "validation_rows", fit.val.n);
-        cli_json_int(&j, "test_rows", test.n);
-        cli_json_int(&j, "epochs_run", rep->epochs_run);
-        cli_json_int(&j, "best_epoch", rep->best_epoch);
-        cli_json_num(&j, "seconds", fit.seconds);
-        cli_json_num(&j, "samples_per_second", samples_per_s(&fit));
-        cli_json_obj(&j, "test");
-        json_eval(&j, &e, &test);
+        cli_json_head(&j, stdout, "demo");
+        cli_json_data(&j, "breast_cancer.csv (built in)", &all);
+        cli_json_model(&j, outs.path[OUT_MODEL], fit.model);
+        cli_json_config(&j, &c, &fit);
+        cli_json_training(&j, &fit);
+        cli_json_obj(&j, "metrics");
+        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        cli_json_eval_block(&j, "test", &e, &test);
         cli_json_close(&j, '}');
-        cli_json_metrics(&j, &e.mean);
         cli_json_end(&j);
-    } else if (rc == CLI_OK && !c.quiet) {
-        printf("mlpblas %s demo: breast cancer diagnosis from cell nuclei measurements\n\n",
-               mlpb_version_string());
-        printf("Data: Wisconsin Diagnostic Breast Cancer (W. H. Wolberg, W. N. Street,\n"
-               "O. L. Mangasarian; UCI, CC BY 4.0), built into this program: %zu\n"
-               "fine-needle aspirates, %zu features each, label \"%s\" (1 = benign,\n"
-               "0 = malignant; %zu benign, %zu malignant).\n\n",
-               all.n, all.d, all.label_names[0], benign, all.n - benign);
-        printf("1. Split (seed %llu, stratified): %zu rows to train on, %zu held out\n"
-               "   for the test; both parts keep the benign/malignant mix.\n",
-               (unsigned long long)c.seed, train.n, test.n);
-        printf("2. Train a %s network (ReLU hidden layer, sigmoid output) on binary\n"
-               "   cross-entropy with %s (learning rate %g, batches of %zu), features\n"
-               "   standardised with the training rows' means and deviations. %zu of the\n"
-               "   training rows watch for overfitting: training ran %zu epochs and kept\n"
-               "   the weights of epoch %zu, where their loss was lowest (%.2f s).\n",
-               arch, optimizer_title(c.opts.optim.kind), (double)c.opts.optim.lr,
-               c.opts.batch_size, fit.val.n, rep->epochs_run, rep->best_epoch, fit.seconds);
-        printf("3. Test on the %zu held-out rows, never seen in training:\n", test.n);
-        cli_print_metrics(stdout, "     ", &e, &test);
-        printf("\nAccuracy is the share of tumours classified right; precision and recall\n"
-               "are those of the \"benign\" class; an AUC of 1 would rank every benign\n"
-               "tumour above every malignant one.\n\n"
-               "On your own data:\n"
-               "  mlpblas train data.csv --out model.mlpb\n"
-               "  mlpblas eval model.mlpb test.csv\n"
-               "  mlpblas predict model.mlpb new.csv --out probabilities.csv\n");
+    } else if (c.verbosity > 0) {
+        fprintf(rf, "mlpblas %s demo: breast cancer diagnosis from cell nuclei measurements\n\n",
+                mlpb_version_string());
+        fprintf(rf, "Data: Wisconsin Diagnostic Breast Cancer (W. H. Wolberg, W. N. Street,\n"
+                    "O. L. Mangasarian; UCI, CC BY 4.0), built into this program: %zu\n"
+                    "fine-needle aspirates, %zu features each, label \"%s\" (1 = benign,\n"
+                    "0 = malignant; %zu benign, %zu malignant).\n\n",
+                all.n, all.d, all.label_names[0], benign, all.n - benign);
+        fprintf(rf, "1. Split (seed %llu, stratified): %zu rows to train on, %zu held out\n"
+                    "   for the test; both parts keep the benign/malignant mix.\n",
+                (unsigned long long)c.seed, train.n, test.n);
+        fprintf(rf, "2. Train a %s network (ReLU hidden layer, sigmoid output) on binary\n"
+                    "   cross-entropy with %s (learning rate %g, batches of %zu), features\n"
+                    "   standardised with the training rows' means and deviations. %zu of the\n"
+                    "   training rows watch for overfitting: training ran %zu epochs and kept\n"
+                    "   the weights of epoch %zu, where their loss was lowest (%.2f s).\n",
+                arch, optimizer_title(c.opts.optim.kind), (double)c.opts.optim.lr,
+                c.opts.batch_size, fit.val.n, rep->epochs_run, rep->best_epoch, fit.seconds);
+        fprintf(rf, "3. Test on the %zu held-out rows, never seen in training:\n", test.n);
+        cli_print_metrics(rf, "     ", &e, &test);
+        fprintf(rf, "\nAccuracy is the share of tumours classified right; precision and recall\n"
+                    "are those of the \"benign\" class; an AUC of 1 would rank every benign\n"
+                    "tumour above every malignant one.\n\n"
+                    "On your own data:\n"
+                    "  mlpblas train data.csv --out model.mlpb\n"
+                    "  mlpblas eval model.mlpb test.csv\n"
+                    "  mlpblas predict model.mlpb new.csv --out probabilities.csv\n");
     }
     cli_eval_free(&e);
     cli_fit_free(&fit);
     mlpb_data_free(&all);
     mlpb_data_free(&train);
     mlpb_data_free(&test);
-    return rc == CLI_OK ? cli_flush_stdout("demo") : rc;
+    return outputs_commit(&outs, "demo");
 }

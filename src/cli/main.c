@@ -23,10 +23,11 @@ static const char usage_text[] =
     "  predict MODEL DATA       probabilities as CSV, one row a sample\n"
     "  info MODEL               architecture and settings of a model file\n"
     "  demo                     split, train and test on the bundled breast-cancer data\n"
+    "  plot LOG --out FILE.svg  the learning curve of a 'train --log' file as SVG\n"
     "\n"
     "Options:\n"
     "  -h, --help               this text; 'mlpblas COMMAND --help' for a command\n"
-    "  --version                the library version\n"
+    "  -V, --version            the version (also after any command)\n"
     "\n"
     "Data files are CSV with a header row (the delimiter ',' ';' or tab is\n"
     "detected) or LIBSVM/svmlight text (.svm, .libsvm, .svmlight), either one\n"
@@ -55,6 +56,8 @@ static int dispatch(const char *cmd, int argc, char **argv)
         return cli_cmd_info(argc, argv);
     if (strcmp(cmd, "demo") == 0)
         return cli_cmd_demo(argc, argv);
+    if (strcmp(cmd, "plot") == 0)
+        return cli_cmd_plot(argc, argv);
     return -1;
 }
 
@@ -121,6 +124,47 @@ void cli_args_init(cli_args *a, int argc, char **argv, const char *cmd,
     a->defs = defs;
 }
 
+/* Edit distance (insertions, deletions, substitutions and swaps of two
+ * neighbours) between a and b, for "did you mean". Names are short: a
+ * fixed table suffices, and longer names are not compared. */
+static size_t edit_distance(const char *a, size_t na, const char *b)
+{
+    enum { M = 40 };
+    size_t nb = strlen(b);
+    if (na >= M || nb >= M)
+        return (size_t)-1;
+    size_t dp[M][M];
+    for (size_t i = 0; i <= na; i++)
+        dp[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        dp[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            size_t best = dp[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (dp[i - 1][j] + 1 < best)
+                best = dp[i - 1][j] + 1;
+            if (dp[i][j - 1] + 1 < best)
+                best = dp[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                dp[i - 2][j - 2] + 1 < best)
+                best = dp[i - 2][j - 2] + 1;
+            dp[i][j] = best;
+        }
+    return dp[na][nb];
+}
+
+/* The short forms and the long options they stand for (where the command
+ * has that option). */
+static const char *long_form(const char *arg)
+{
+    static const char *const map[][2] = {
+        {"-o", "--out"}, {"-q", "--quiet"}, {"-v", "--verbose"}, {"-j", "--threads"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(arg, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
 int cli_args_next(cli_args *a)
 {
     a->name  = NULL;
@@ -138,6 +182,13 @@ int cli_args_next(cli_args *a)
     }
     if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
         return CLI_ARG_HELP;
+    if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
+        printf("mlpblas %s\n", mlpb_version_string());
+        return CLI_ARG_DONE;
+    }
+    const char *lf = long_form(arg);
+    if (lf != NULL)
+        arg = lf;
     const char *eq  = strchr(arg, '=');
     size_t      len = eq ? (size_t)(eq - arg) : strlen(arg);
     for (const cli_optdef *d = a->defs; d->name != NULL; d++) {
@@ -161,7 +212,20 @@ int cli_args_next(cli_args *a)
         }
         return CLI_ARG_OPT;
     }
-    cli_usage(a->cmd, "unknown option '%.*s'", (int)len, arg);
+    /* A near miss: the closest option within a third of its length. */
+    const char *best = NULL;
+    size_t      bd   = (size_t)-1;
+    for (const cli_optdef *d = a->defs; d->name != NULL; d++) {
+        size_t dist = edit_distance(arg, len, d->name);
+        if (dist < bd) {
+            bd   = dist;
+            best = d->name;
+        }
+    }
+    if (best != NULL && bd > 0 && bd <= 2 && bd * 3 <= strlen(best))
+        cli_usage(a->cmd, "unknown option '%.*s'; did you mean '%s'?", (int)len, arg, best);
+    else
+        cli_usage(a->cmd, "unknown option '%.*s'", (int)len, arg);
     return CLI_ARG_BAD;
 }
 

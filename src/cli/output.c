@@ -1,6 +1,6 @@
 /* output.c -- what the mlpblas tool writes: JSON objects (escaped, valid
- * UTF-8), metric reports, CSV files written atomically (temporary file,
- * fsync, rename), and batched prediction with evaluation. */
+ * UTF-8), metric reports, CSV data files, and batched prediction with
+ * evaluation. Files are opened and committed by write.c. */
 #include "cli.h"
 
 #include <errno.h>
@@ -161,6 +161,7 @@ void cli_json_metrics(cli_json *j, const mlpb_metrics *m)
     cli_json_num(j, "recall", m->recall);
     cli_json_num(j, "f1", m->f1);
     cli_json_num(j, "auc", m->auc);
+    cli_json_num(j, "ap", m->ap);
 }
 
 /* ----------------------------------------------------------- prediction */
@@ -187,9 +188,11 @@ int cli_evaluate(const mlpb_model *m, const mlpb_data *d, float *prob, cli_eval 
             return cli_fail("mlpblas: out of memory");
         prob = own;
     }
-    e->per = calloc(k, sizeof *e->per);
-    if (e->per == NULL) {
+    e->per  = calloc(k, sizeof *e->per);
+    e->conf = calloc(k, sizeof *e->conf);
+    if (e->per == NULL || e->conf == NULL) {
         free(own);
+        cli_eval_free(e);
         return cli_fail("mlpblas: out of memory");
     }
     double t0 = cli_now();
@@ -201,13 +204,14 @@ int cli_evaluate(const mlpb_model *m, const mlpb_data *d, float *prob, cli_eval 
             rc = cli_fail("mlpblas: metrics failed: %s", mlpb_strerror(st));
     }
     e->seconds = cli_now() - t0;
-    for (size_t i = 0; i < d->n && rc == CLI_OK; i++) {
-        int p = prob[i * k] >= 0.5f, y = d->y[i * k] >= 0.5f;
-        e->tp += p && y;
-        e->fp += p && !y;
-        e->tn += !p && !y;
-        e->fn += !p && y;
-    }
+    for (size_t i = 0; i < d->n && rc == CLI_OK; i++)
+        for (size_t l = 0; l < k; l++) {
+            int p = prob[i * k + l] >= 0.5f, y = d->y[i * k + l] >= 0.5f;
+            e->conf[l][0] += p && y;
+            e->conf[l][1] += p && !y;
+            e->conf[l][2] += !p && !y;
+            e->conf[l][3] += !p && y;
+        }
     free(own);
     if (rc != CLI_OK)
         cli_eval_free(e);
@@ -217,7 +221,9 @@ int cli_evaluate(const mlpb_model *m, const mlpb_data *d, float *prob, cli_eval 
 void cli_eval_free(cli_eval *e)
 {
     free(e->per);
-    e->per = NULL;
+    free(e->conf);
+    e->per  = NULL;
+    e->conf = NULL;
 }
 
 static void print_row(FILE *f, const char *prefix, const char *name, const mlpb_metrics *m)
@@ -230,8 +236,9 @@ void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const mlp
 {
     if (d->k == 1) {
         const mlpb_metrics *m = &e->mean;
+        const size_t       *c = e->conf[0];
         fprintf(f, "%saccuracy   %.4f  (%zu of %zu correct)\n", prefix, m->accuracy,
-                e->tp + e->tn, d->n);
+                c[0] + c[2], d->n);
         fprintf(f, "%sprecision  %.4f\n", prefix, m->precision);
         fprintf(f, "%srecall     %.4f\n", prefix, m->recall);
         fprintf(f, "%sf1         %.4f\n", prefix, m->f1);
@@ -239,7 +246,7 @@ void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const mlp
         fprintf(f, "%sloss       %.4f  (mean binary cross-entropy)\n", prefix, m->loss);
         fprintf(f, "%sconfusion  %zu true positive, %zu false positive, "
                    "%zu true negative, %zu false negative\n",
-                prefix, e->tp, e->fp, e->tn, e->fn);
+                prefix, c[0], c[1], c[2], c[3]);
         return;
     }
     fprintf(f, "%s%-14s %8s %8s %9s %8s %8s %8s\n", prefix, "label", "loss", "accuracy",
@@ -262,70 +269,6 @@ void cli_arch_string(const mlpb_model *m, char *buf, size_t n)
             break;
         off += (size_t)w;
     }
-}
-
-/* -------------------------------------------------------- output files */
-int cli_out_open(cli_out *o, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    o->path    = path;
-    size_t len = strlen(path);
-    o->tmp     = malloc(len + 16);
-    if (o->tmp == NULL)
-        return cli_fail("mlpblas: out of memory"), -1;
-    memcpy(o->tmp, path, len);
-    memcpy(o->tmp + len, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        cli_fail("%s: cannot create: %s", path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
-    }
-    o->f = fdopen(fd, "w");
-    if (o->f == NULL) {
-        cli_fail("%s: cannot create: %s", path, strerror(errno));
-        close(fd);
-        unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-void cli_out_abort(cli_out *o)
-{
-    if (o->f != NULL)
-        fclose(o->f);
-    if (o->tmp != NULL) {
-        unlink(o->tmp);
-        free(o->tmp);
-    }
-    memset(o, 0, sizeof *o);
-}
-
-int cli_out_commit(cli_out *o)
-{
-    int failed = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
-    int err    = errno;
-    if (fclose(o->f) != 0 && !failed) {
-        failed = 1;
-        err    = errno;
-    }
-    o->f = NULL;
-    if (!failed && rename(o->tmp, o->path) != 0) {
-        failed = 1;
-        err    = errno;
-    }
-    if (failed) {
-        cli_fail("%s: cannot write: %s", o->path, strerror(err));
-        cli_out_abort(o);
-        return -1;
-    }
-    free(o->tmp);
-    memset(o, 0, sizeof *o);
-    return 0;
 }
 
 /* One CSV field, quoted when it holds a delimiter, quote, blank or line end. */

@@ -1,9 +1,12 @@
 /* read_csv.c -- the CSV scanner of the table reader: RFC 4180 quoting (""
  * inside quotes), CRLF or LF line ends, blank lines and lines starting with
  * '#' skipped, blanks around fields ignored. Each cell goes to
- * tbl_csv_cell, which types it; this file only finds fields and records. */
+ * csv_cell, which types it (number, missing, or a level of a string column)
+ * and keeps each column's summary. */
 #include "table_int.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +170,116 @@ static int looks_libsvm(const char *p)
     }
 }
 
+/* ------------------------------------------------------------- cells */
+/* The shortest "%.Ng" that reads back as v (at most 9 digits for a float). */
+static size_t shortest_text(float v, char *buf, size_t len)
+{
+    for (int prec = 1; prec <= 9; prec++) {
+        int n = snprintf(buf, len, "%.*g", prec, (double)v);
+        if (n > 0 && (size_t)n < len && strtof(buf, NULL) == v)
+            return (size_t)n;
+    }
+    return (size_t)snprintf(buf, len, "%.9g", (double)v);
+}
+
+static void copy_text(char *dst, size_t cap, const char *text)
+{
+    size_t n = strlen(text);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, text, n);
+    dst[n] = '\0';
+}
+
+static mlpb_status csv_cell(cli_table *t, size_t j, const char *text, size_t len, size_t line,
+                         size_t col, float *cell, float *x, size_t nrows)
+{
+    col_state *cs = &t->cols[j];
+    char       sbuf[64];
+    if (tbl_is_missing(text, len)) {
+        if (cs->pub.n_missing++ == 0) {
+            cs->pub.first_missing_line = line;
+            cs->pub.first_missing_col  = col;
+        }
+        *cell = NAN;
+        return MLPB_OK;
+    }
+    float v = 0.0f;
+    int   exact = 0, bad = cli_text_to_float_ex(text, &v, &exact);
+    if (bad == 2)
+        return cli_fail_at(&t->s, MLPB_E_FORMAT, line, col, "\"%s\" is not a finite number",
+                           cli_shown(text, sbuf, sizeof sbuf));
+    size_t      idx;
+    mlpb_status st;
+    if (bad == 1 && cs->pub.first_string_line == 0) {
+        cs->pub.first_string_line = line;
+        cs->pub.first_string_col  = col;
+        copy_text(cs->pub.first_string_text, sizeof cs->pub.first_string_text, text);
+    }
+    if (!cs->pub.is_string) {
+        if (bad == 0) {
+            *cell = v;
+            if (!exact && cs->pub.n_nonint++ == 0) {
+                cs->pub.first_nonint_line = line;
+                cs->pub.first_nonint_col  = col;
+                copy_text(cs->pub.first_nonint_text, sizeof cs->pub.first_nonint_text, text);
+            }
+            if (!(exact && (v == 0.0f || v == 1.0f)) && cs->pub.n_not01++ == 0) {
+                cs->pub.first_not01_line = line;
+                cs->pub.first_not01_col  = col;
+                copy_text(cs->pub.first_not01_text, sizeof cs->pub.first_not01_text, text);
+            }
+            return MLPB_OK;
+        }
+        /* The column turns out to hold strings: its numbers so far in this
+         * chunk become levels, keyed by value and named by the shortest text
+         * that reads back as that float. */
+        for (size_t i = 0; i < nrows; i++) {
+            float *p = &x[i * t->ncols + j];
+            if (isnan(*p))
+                continue;
+            const float k = tbl_num_key(*p);
+            long        f = tbl_lev_find(cs, 1, k, NULL, 0);
+            if (f < 0) {
+                if (cs->pub.n_levels >= t->o.max_levels)
+                    return cli_fail_at(&t->s, MLPB_E_FORMAT, line, col,
+                                       "\"%s\" in column \"%s\" is not a number, and the "
+                                       "column has more than %zu distinct numbers before it: "
+                                       "too many to read it as categories",
+                                       cli_shown(text, sbuf, sizeof sbuf), cs->pub.name,
+                                       t->o.max_levels);
+                char   num[32];
+                size_t n = shortest_text(k, num, sizeof num);
+                if ((st = tbl_lev_add(t, cs, 1, k, num, n, line, &idx)) != MLPB_OK)
+                    return st;
+                f = (long)idx;
+            }
+            *p = (float)f;
+        }
+        cs->pub.is_string = 1;
+    }
+    const float key   = tbl_num_key(v);
+    long        found = tbl_lev_find(cs, bad == 0, key, text, len);
+    if (found >= 0) {
+        *cell = (float)found;
+        return MLPB_OK;
+    }
+    if (cs->closed) {
+        cs->pub.n_unseen++;
+        *cell = -1.0f;
+        return MLPB_OK;
+    }
+    if (cs->pub.n_levels >= t->o.max_levels)
+        return cli_fail_at(&t->s, MLPB_E_FORMAT, line, col,
+                           "\"%s\" would be category %zu of column \"%s\": more than %zu",
+                           cli_shown(text, sbuf, sizeof sbuf), cs->pub.n_levels + 1,
+                           cs->pub.name, t->o.max_levels);
+    if ((st = tbl_lev_add(t, cs, bad == 0, key, text, len, line, &idx)) != MLPB_OK)
+        return st;
+    *cell = (float)idx;
+    return MLPB_OK;
+}
+
 /* The first record, kept until the first read when it is data (no header). */
 typedef struct first_rec {
     char   *text;   /* the fields, NUL-separated */
@@ -212,16 +325,22 @@ static mlpb_status read_first(cli_table *t, first_rec *r)
             if (r->n == MAX_COLUMNS)
                 return cli_fail_at(s, MLPB_E_FORMAT, f.line, f.col,
                                    "more than %d fields on one line", MAX_COLUMNS);
-            size_t i = r->n;
+            size_t i = r->n, fc = r->fcap;
             if ((st = cli_grow((void **)&r->off, &r->fcap, i + 1, sizeof(size_t))) != MLPB_OK)
                 return cli_fail_nomem(s, st);
-            size_t fc = r->fcap;
-            r->line   = realloc(r->line, fc * sizeof(size_t));
-            size_t *cp = r->line ? realloc(r->col, fc * sizeof(size_t)) : NULL;
-            if (cp == NULL ||
-                (st = cli_grow((void **)&r->text, &r->cap, r->len + s->tlen + 1, 1)) != MLPB_OK)
-                return cli_fail_nomem(s, MLPB_E_NOMEM);
-            r->col = cp;
+            if (r->fcap != fc) {
+                size_t *lp = realloc(r->line, r->fcap * sizeof(size_t));
+                if (lp != NULL)
+                    r->line = lp;
+                size_t *cp = lp ? realloc(r->col, r->fcap * sizeof(size_t)) : NULL;
+                if (cp == NULL) {
+                    r->fcap = fc; /* line and col keep fc entries */
+                    return cli_fail_nomem(s, MLPB_E_NOMEM);
+                }
+                r->col = cp;
+            }
+            if ((st = cli_grow((void **)&r->text, &r->cap, r->len + s->tlen + 1, 1)) != MLPB_OK)
+                return cli_fail_nomem(s, st);
             memcpy(r->text + r->len, s->tok, s->tlen + 1);
             r->off[i]  = r->len;
             r->line[i] = f.line;
@@ -272,7 +391,12 @@ mlpb_status csv_open(cli_table *t)
     }
     t->ncols      = r.n;
     t->first_line = r.rec_line;
-    t->cols       = calloc(r.n, sizeof *t->cols);
+    /* A column's state is a few hundred bytes: a header of short names can
+     * ask for far more than its own size, so the budget comes first. */
+    if ((st = tbl_budget(t, (uint64_t)r.n * sizeof *t->cols, r.rec_line,
+                         "reading the columns of this line")) != MLPB_OK)
+        goto done;
+    t->cols = calloc(r.n, sizeof *t->cols);
     if (t->cols == NULL) {
         st = cli_fail_nomem(s, MLPB_E_NOMEM);
         goto done;
@@ -339,15 +463,18 @@ mlpb_status csv_read(cli_table *t, size_t max_rows, cli_chunk *c)
     mlpb_status st;
     span        f;
     first_rec  *p = t->pending;
+    size_t      lim_x = 0;
+    if (max_rows > 0 && cli_mul_size(max_rows, ncols, &lim_x) != MLPB_OK)
+        lim_x = 0;
     if (p != NULL) {
-        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, ncols, sizeof(float),
+        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, ncols, lim_x, sizeof(float),
                                  p->rec_line)) != MLPB_OK ||
-            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, 1, sizeof(size_t),
+            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, 1, max_rows, sizeof(size_t),
                                  p->rec_line)) != MLPB_OK)
             return st;
         for (size_t j = 0; j < ncols; j++) {
             const char *txt = p->text + p->off[j];
-            if ((st = tbl_csv_cell(t, j, txt, strlen(txt), p->line[j], p->col[j], &c->x[j],
+            if ((st = csv_cell(t, j, txt, strlen(txt), p->line[j], p->col[j], &c->x[j],
                                    c->x, 0)) != MLPB_OK)
                 return st;
         }
@@ -368,9 +495,10 @@ mlpb_status csv_read(cli_table *t, size_t max_rows, cli_chunk *c)
         size_t need;
         if ((st = cli_mul_size(n + 1, ncols, &need)) != MLPB_OK)
             return cli_fail_nomem(s, st);
-        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, need, sizeof(float),
+        if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, need, lim_x, sizeof(float),
                                  s->line)) != MLPB_OK ||
-            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, n + 1, sizeof(size_t),
+            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, n + 1, max_rows,
+                                 sizeof(size_t),
                                  s->line)) != MLPB_OK)
             return st;
         float *row = c->x + n * ncols;
@@ -390,7 +518,7 @@ mlpb_status csv_read(cli_table *t, size_t max_rows, cli_chunk *c)
                 return cli_fail_at(s, MLPB_E_FORMAT, f.line, f.col,
                                    "too many fields: expected %zu, as on line %zu", ncols,
                                    t->first_line);
-            if ((st = tbl_csv_cell(t, nf, s->tok, s->tlen, f.line, f.col, &row[nf], c->x,
+            if ((st = csv_cell(t, nf, s->tok, s->tlen, f.line, f.col, &row[nf], c->x,
                                    n)) != MLPB_OK)
                 return st;
             nf++;

@@ -295,7 +295,7 @@ static mlpb_status stage_rows(cli_table *t, svm_stage *g, size_t max_rows, cli_c
         if ((st = stage_grow(t, &g->rowp, &g->rowp_cap, n + 1, sizeof(size_t), row_line)) != MLPB_OK ||
             (t->lab == LIBSVM_LAB_MULTI &&
              (st = stage_grow(t, &g->labp, &g->labp_cap, n + 1, sizeof(size_t), row_line)) != MLPB_OK) ||
-            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, n, sizeof(size_t),
+            (st = tbl_grow_chunk(t, (void **)&c->line, &c->cap_line, n, max_rows, sizeof(size_t),
                                  row_line)) != MLPB_OK)
             return st;
         g->rowp[n]     = g->nnz;
@@ -369,9 +369,9 @@ mlpb_status svm_read(cli_table *t, size_t max_rows, cli_chunk *c)
     snprintf(what, sizeof what, "expanding %zu rows x %zu features densely", n, d);
     if ((st = tbl_budget(t, extra, 0, what)) != MLPB_OK)
         return st;
-    if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, nd, sizeof(float), 0)) != MLPB_OK ||
+    if ((st = tbl_grow_chunk(t, (void **)&c->x, &c->cap_x, nd, nd, sizeof(float), 0)) != MLPB_OK ||
         (k > 0 &&
-         (st = tbl_grow_chunk(t, (void **)&c->y, &c->cap_y, nk, sizeof(float), 0)) != MLPB_OK))
+         (st = tbl_grow_chunk(t, (void **)&c->y, &c->cap_y, nk, nk, sizeof(float), 0)) != MLPB_OK))
         return st;
     memset(c->x, 0, nd * sizeof(float));
     if (k > 0)

@@ -19,6 +19,7 @@
 #define IN_BYTES     WINDOW_BYTES /* plain input uses this buffer as its window */
 
 /* ------------------------------------------------------------ messages */
+static void vput(cli_stream *s, int off, const char *fmt, va_list ap) CLI_PRINTF_LIKE(3, 0);
 static void vput(cli_stream *s, int off, const char *fmt, va_list ap)
 {
     if (off >= 0 && (size_t)off < s->errlen)
@@ -360,7 +361,7 @@ void cli_stream_close(cli_stream *s)
  * then correct too unless it lies exactly halfway between two floats (or
  * outside the normal float range): those cases, and every other form (hex,
  * inf, nan, long mantissas), go to strtof. Returns 1 if *out was set. */
-static int fast_float(const char *s, float *out)
+static int fast_float(const char *s, float *out, int *exact)
 {
 #if FLT_EVAL_METHOD == 0
     static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -412,17 +413,45 @@ static int fast_float(const char *s, float *out)
     }
     float f = (float)d;
     *out    = neg ? -f : f;
+    if (exact != NULL) {
+        /* A decimal integer held exactly: m * 10^e with no fraction left,
+         * below 2^53, equal to the float. */
+        static const uint64_t u10[20] = {1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u,
+                                         10000000u, 100000000u, 1000000000u, 10000000000u,
+                                         100000000000u, 1000000000000u, 10000000000000u,
+                                         100000000000000u, 1000000000000000u,
+                                         10000000000000000u, 100000000000000000u,
+                                         1000000000000000000u, 10000000000000000000u};
+        uint64_t v = m;
+        int      ok = 1;
+        if (e < 0)
+            ok = -e < 20 && m % u10[-e] == 0, v = ok ? m / u10[-e] : 0;
+        else if (e > 0)
+            ok = e < 20 && m <= limit / u10[e], v = ok ? m * u10[e] : 0;
+        *exact = ok && v <= limit && (double)f == (double)v;
+    }
     return 1;
 #else
     (void)s;
     (void)out;
+    (void)exact;
     return 0;
 #endif
 }
 
+int cli_text_to_float_ex(const char *text, float *out, int *exact)
+{
+    if (fast_float(text, out, exact))
+        return 0;
+    int bad = cli_text_to_float(text, out);
+    if (bad == 0)
+        *exact = cli_text_is_exact_int(text, *out);
+    return bad;
+}
+
 int cli_text_to_float(const char *text, float *out)
 {
-    if (fast_float(text, out))
+    if (fast_float(text, out, NULL))
         return 0;
     char *end;
     float v = strtof(text, &end);

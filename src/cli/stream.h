@@ -98,6 +98,9 @@ mlpb_status cli_tok_append(cli_stream *s, const void *bytes, size_t n);
 /* Strict float parse of a whole NUL-terminated string: 0 ok, 1 not a
  * number, 2 not finite. */
 int cli_text_to_float(const char *text, float *out);
+/* As cli_text_to_float; *exact receives cli_text_is_exact_int of a number,
+ * found in the same pass for plain decimals. */
+int cli_text_to_float_ex(const char *text, float *out, int *exact);
 /* 1 if text is a decimal integer ("-3", "1.0", "2e3") that v holds exactly. */
 int cli_text_is_exact_int(const char *text, float v);
 

@@ -31,7 +31,7 @@ void tbl_account(cli_table *t, int64_t delta)
 
 static double mb(uint64_t b)
 {
-    return (double)b / 1e6;
+    return (double)b / 1048576.0; /* MiB, as the tool prints sizes */
 }
 
 mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *what)
@@ -41,21 +41,23 @@ mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *wh
         return MLPB_OK;
     if (line > 0)
         return cli_fail_at(&t->s, MLPB_E_NOMEM, line, 1,
-                           "%s needs more than the memory limit of %.1f MB (%.1f MB held, "
-                           "%.1f MB more asked)", what, mb(max), mb(have), mb(extra));
+                           "%s needs more than the memory limit of %.1f MiB (%.1f MiB held, "
+                           "%.1f MiB more asked)", what, mb(max), mb(have), mb(extra));
     return cli_fail_file(&t->s, MLPB_E_NOMEM,
-                         "%s needs more than the memory limit of %.1f MB (%.1f MB held, "
-                         "%.1f MB more asked)", what, mb(max), mb(have), mb(extra));
+                         "%s needs more than the memory limit of %.1f MiB (%.1f MiB held, "
+                         "%.1f MiB more asked)", what, mb(max), mb(have), mb(extra));
 }
 
-mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t elsize,
-                           size_t line)
+mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t limit,
+                           size_t elsize, size_t line)
 {
     if (need <= *cap)
         return MLPB_OK;
     size_t nc = *cap < 64 ? 64 : *cap + *cap / 2;
     if (nc < *cap || nc < need)
         nc = need;
+    if (limit != 0 && nc > limit)
+        nc = limit > need ? limit : need; /* a chunk never needs more */
     if (nc > SIZE_MAX / elsize)
         return cli_fail_nomem(&t->s, MLPB_E_OVERFLOW);
     const uint64_t max = t->o.max_bytes, have = t->held + t->chunk_held;
@@ -64,8 +66,8 @@ mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, siz
         uint64_t room = *cap + (have < max ? max - have : 0) / elsize;
         if (need > room)
             return cli_fail_at(&t->s, MLPB_E_NOMEM, line, 1,
-                               "the rows up to this line fill the memory limit of %.1f MB "
-                               "(%.1f MB held): the file needs a larger limit, or reading "
+                               "the rows up to this line fill the memory limit of %.1f MiB "
+                               "(%.1f MiB held): the file needs a larger limit, or reading "
                                "in chunks", mb(max), mb(have));
         if (nc > room)
             nc = (size_t)room;
@@ -82,28 +84,25 @@ mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, siz
 /* ------------------------------------------------------------- levels */
 int tbl_is_missing(const char *text, size_t len)
 {
-    static const char *const spell[] = {"na", "n/a", "nan", "null", "?"};
-    if (len == 0)
+    /* By length first: this runs on every cell. */
+    switch (len) {
+    case 0:
         return 1;
-    if (len > 4)
+    case 1:
+        return text[0] == '?';
+    case 2:
+        return (text[0] | 0x20) == 'n' && (text[1] | 0x20) == 'a';
+    case 3:
+        return (text[0] | 0x20) == 'n' && (text[2] | 0x20) == (text[1] == '/' ? 'a' : 'n') &&
+               (text[1] == '/' || (text[1] | 0x20) == 'a');
+    case 4:
+        return (text[0] | 0x20) == 'n' && (text[1] | 0x20) == 'u' && (text[2] | 0x20) == 'l' &&
+               (text[3] | 0x20) == 'l';
+    default:
         return 0;
-    for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++) {
-        const char *w = spell[i];
-        if (strlen(w) != len)
-            continue;
-        size_t k = 0;
-        while (k < len && (text[k] | 0x20) == w[k])
-            k++;
-        if (k == len)
-            return 1;
     }
-    return 0;
 }
 
-static float num_key(float v)
-{
-    return v == 0.0f ? 0.0f : v; /* -0 and 0 are one level */
-}
 
 static uint64_t hash_of(int isnum, float v, const char *text, size_t len)
 {
@@ -131,7 +130,7 @@ static int lev_equal(const col_state *cs, size_t i, int isnum, float v, const ch
 }
 
 /* Index of the level, or -1. */
-static long lev_find(const col_state *cs, int isnum, float v, const char *text, size_t len)
+long tbl_lev_find(const col_state *cs, int isnum, float v, const char *text, size_t len)
 {
     if (cs->hcap == 0)
         return -1;
@@ -162,7 +161,7 @@ static void lev_release(cli_table *t, col_state *cs)
 }
 
 /* Append a level (not present); its index goes to *idx. */
-static mlpb_status lev_add(cli_table *t, col_state *cs, int isnum, float v, const char *text,
+mlpb_status tbl_lev_add(cli_table *t, col_state *cs, int isnum, float v, const char *text,
                            size_t len, size_t line, size_t *idx)
 {
     size_t n = cs->pub.n_levels;
@@ -226,100 +225,6 @@ static mlpb_status lev_add(cli_table *t, col_state *cs, int isnum, float v, cons
     return MLPB_OK;
 }
 
-static void copy_text(char *dst, size_t cap, const char *text)
-{
-    size_t n = strlen(text);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, text, n);
-    dst[n] = '\0';
-}
-
-mlpb_status tbl_csv_cell(cli_table *t, size_t j, const char *text, size_t len, size_t line,
-                         size_t col, float *cell, float *x, size_t nrows)
-{
-    col_state *cs = &t->cols[j];
-    char       sbuf[64];
-    if (tbl_is_missing(text, len)) {
-        if (cs->pub.n_missing++ == 0) {
-            cs->pub.first_missing_line = line;
-            cs->pub.first_missing_col  = col;
-        }
-        *cell = NAN;
-        return MLPB_OK;
-    }
-    float v   = 0.0f;
-    int   bad = cli_text_to_float(text, &v);
-    if (bad == 2)
-        return cli_fail_at(&t->s, MLPB_E_FORMAT, line, col, "\"%s\" is not a finite number",
-                           cli_shown(text, sbuf, sizeof sbuf));
-    const float key = num_key(v);
-    size_t      idx;
-    mlpb_status st;
-    if (bad == 1 && cs->pub.first_string_line == 0) {
-        cs->pub.first_string_line = line;
-        cs->pub.first_string_col  = col;
-        copy_text(cs->pub.first_string_text, sizeof cs->pub.first_string_text, text);
-    }
-    if (!cs->pub.is_string) {
-        if (bad == 0) {
-            *cell = v;
-            const int exact = cli_text_is_exact_int(text, v);
-            if (!exact && cs->pub.n_nonint++ == 0) {
-                cs->pub.first_nonint_line = line;
-                cs->pub.first_nonint_col  = col;
-                copy_text(cs->pub.first_nonint_text, sizeof cs->pub.first_nonint_text, text);
-            }
-            if (!(exact && (v == 0.0f || v == 1.0f)) && cs->pub.n_not01++ == 0) {
-                cs->pub.first_not01_line = line;
-                cs->pub.first_not01_col  = col;
-                copy_text(cs->pub.first_not01_text, sizeof cs->pub.first_not01_text, text);
-            }
-            if (cs->untracked || lev_find(cs, 1, key, NULL, 0) >= 0)
-                return MLPB_OK;
-            if (cs->pub.n_levels >= t->o.max_levels) {
-                /* Too many distinct numbers to ever be categories. */
-                lev_release(t, cs);
-                cs->untracked = 1;
-                return MLPB_OK;
-            }
-            return lev_add(t, cs, 1, key, text, len, line, &idx);
-        }
-        if (cs->untracked)
-            return cli_fail_at(&t->s, MLPB_E_FORMAT, line, col,
-                               "\"%s\" in column \"%s\" is not a number, and the column has "
-                               "more than %zu distinct numbers before it: too many to "
-                               "read it as categories", cli_shown(text, sbuf, sizeof sbuf),
-                               cs->pub.name, t->o.max_levels);
-        /* The column turns out to hold strings: earlier numbers become levels. */
-        for (size_t i = 0; i < nrows; i++) {
-            float *p = &x[i * t->ncols + j];
-            if (!isnan(*p))
-                *p = (float)lev_find(cs, 1, num_key(*p), NULL, 0);
-        }
-        cs->pub.is_string = 1;
-    }
-    long found = lev_find(cs, bad == 0, key, text, len);
-    if (found >= 0) {
-        *cell = (float)found;
-        return MLPB_OK;
-    }
-    if (cs->closed) {
-        cs->pub.n_unseen++;
-        *cell = -1.0f;
-        return MLPB_OK;
-    }
-    if (cs->pub.n_levels >= t->o.max_levels)
-        return cli_fail_at(&t->s, MLPB_E_FORMAT, line, col,
-                           "\"%s\" would be category %zu of column \"%s\": more than %zu",
-                           cli_shown(text, sbuf, sizeof sbuf), cs->pub.n_levels + 1,
-                           cs->pub.name, t->o.max_levels);
-    if ((st = lev_add(t, cs, bad == 0, key, text, len, line, &idx)) != MLPB_OK)
-        return st;
-    *cell = (float)idx;
-    return MLPB_OK;
-}
-
 mlpb_status cli_table_set_levels(cli_table *t, size_t j, const char *const *levels, size_t n,
                                  int closed)
 {
@@ -328,17 +233,16 @@ mlpb_status cli_table_set_levels(cli_table *t, size_t j, const char *const *leve
         return MLPB_E_INVALID_ARG;
     col_state *cs = &t->cols[j];
     lev_release(t, cs);
-    cs->untracked = 0;
     for (size_t i = 0; i < n; i++) {
         if (levels[i] == NULL)
             return MLPB_E_INVALID_ARG;
         float  v;
         size_t len = strlen(levels[i]), idx;
         int    isnum = cli_text_to_float(levels[i], &v) == 0;
-        v          = isnum ? num_key(v) : 0.0f;
-        if (lev_find(cs, isnum, v, levels[i], len) >= 0)
+        v          = isnum ? tbl_num_key(v) : 0.0f;
+        if (tbl_lev_find(cs, isnum, v, levels[i], len) >= 0)
             return MLPB_E_INVALID_ARG;
-        if (lev_add(t, cs, isnum, v, levels[i], len, 0, &idx) != MLPB_OK)
+        if (tbl_lev_add(t, cs, isnum, v, levels[i], len, 0, &idx) != MLPB_OK)
             return MLPB_E_NOMEM;
     }
     cs->pub.is_string = 1;

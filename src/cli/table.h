@@ -68,10 +68,13 @@ typedef struct cli_read_opts {
     cli_index_base   base;       /* DETECT */
     /* Bounds, for any caller (train, eval, predict) */
     uint64_t         max_bytes;  /* memory the table may hold at once: cells, line
-                                    numbers, levels, names, sparse staging and the
-                                    dense expansion of LIBSVM rows; over it the read
-                                    fails with a message saying how much would be
-                                    needed. 0: unlimited (0) */
+                                    numbers, the columns' state (~300 bytes each),
+                                    levels, names, sparse staging and the dense
+                                    expansion of LIBSVM rows; over it the read fails
+                                    (MLPB_E_NOMEM) with a message saying how much
+                                    would be needed. Not counted: fixed buffers of
+                                    about 0.6 MB and one field (at most 1 MiB).
+                                    0: unlimited (0) */
     uint64_t         max_text_bytes; /* bytes of text (after decompression) the file may
                                         have; bounds a gzip bomb before it costs time.
                                         0: unlimited (0) */
@@ -87,7 +90,10 @@ typedef struct cli_column {
                                became one (a whole-file read: every row). A column
                                mixing numbers and strings is a string column; a
                                number in it is a level keyed by its value ("1" and
-                               "1.0" are one level, named by the first text seen). */
+                               "1.0" are one level); a number read before the first
+                               string is named by the shortest text that reads back
+                               as its float ("1.0" and "1" -> "1", "0.10" -> "0.1"),
+                               later ones by their own text. */
     char      **levels;     /* string column: the distinct texts, first-seen order */
     size_t      n_levels;
     size_t      first_string_line, first_string_col; /* the first non-numeric cell */

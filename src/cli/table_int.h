@@ -6,11 +6,9 @@
 #include "stream.h"
 #include "table.h"
 
-/* A column's distinct values: its levels once it is a string column, and
- * while it is still numeric, the distinct numbers seen so far (with the
- * text of each first occurrence), so that they become levels if a string
- * turns up. Keys: the float's bits for a number (one level for "1" and
- * "1.0"), the bytes for a string. */
+/* A string column's levels. Keys: the float's bits for a number (one level
+ * for "1" and "1.0"), the bytes for a string. Numeric columns keep nothing:
+ * the numbers of the current chunk become levels when a string turns up. */
 typedef struct col_state {
     cli_column     pub;
     size_t         lev_cap;
@@ -18,7 +16,6 @@ typedef struct col_state {
     unsigned char *lev_isnum;
     uint32_t      *hash;       /* open addressing: level index + 1, 0 empty */
     size_t         hcap;       /* a power of two, or 0 */
-    int            untracked;  /* numeric with more than max_levels distinct values */
     int            closed;     /* levels given by the caller; no more are added */
 } col_state;
 
@@ -54,20 +51,25 @@ struct cli_table {
 /* The budget: may the table hold extra more bytes? Otherwise the message
  * (what, at line) is written and MLPB_E_NOMEM returned. */
 mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *what);
-/* Grow a chunk buffer within the budget (elements of elsize). */
-mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t elsize,
-                           size_t line);
+/* Grow a chunk buffer to need elements of elsize, by half, but to at most
+ * limit (0: none) and within the budget. */
+mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t limit,
+                           size_t elsize, size_t line);
 /* Account bytes the table itself allocates (negative to release). */
 void        tbl_account(cli_table *t, int64_t delta);
 
 /* Missing-value spellings: empty, NA, N/A, NaN, NULL, ? (any case). */
 int tbl_is_missing(const char *text, size_t len);
 
-/* CSV column j: record cell text (len bytes) at line:col into *cell. Numbers
- * stay numbers until the first string; then the column's cells in rows
- * [0, nrows) of x (a row every ncols floats) are turned into levels. */
-mlpb_status tbl_csv_cell(cli_table *t, size_t j, const char *text, size_t len, size_t line,
-                         size_t col, float *cell, float *x, size_t nrows);
+/* Levels of column cs (table.c): -0 and 0 are one key; find returns the
+ * index or -1; add appends one not present (within the budget). */
+static inline float tbl_num_key(float v)
+{
+    return v == 0.0f ? 0.0f : v;
+}
+long        tbl_lev_find(const col_state *cs, int isnum, float v, const char *text, size_t len);
+mlpb_status tbl_lev_add(cli_table *t, col_state *cs, int isnum, float v, const char *text,
+                        size_t len, size_t line, size_t *idx);
 
 mlpb_status csv_open(cli_table *t);
 mlpb_status csv_read(cli_table *t, size_t max_rows, cli_chunk *c);

@@ -53,10 +53,15 @@ static mlpb_status check_local(const mlpb_model *m, const mlpb_dataset *tr,
     return MLPB_OK;
 }
 
-/* What must be the same on every rank: the architecture and the options. */
-static uint64_t opts_hash(const mlpb_model *m, const mlpb_train_opts *o)
+/* What must be the same on every rank: the architecture, the options, and
+ * whether there is a batch callback and overlap. */
+static uint64_t opts_hash(const mlpb_model *m, const mlpb_train_opts *o,
+                          const mlpb_mpi_opts *mo)
 {
     uint64_t h = mlpbm__arch_hash(m);
+    /* Both change which collectives a step runs. */
+    const int coll[2] = {o->on_batch != NULL, mo != NULL && mo->overlap};
+    h = mlpbm__hash(h, coll, sizeof coll);
     const size_t sz[3] = {o->epochs, o->batch_size, o->patience};
     h = mlpbm__hash(h, sz, sizeof sz);
     h = mlpbm__hash(h, &o->seed, sizeof o->seed);
@@ -201,7 +206,7 @@ mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     MLPBM_TRY_AGREED(check_local(m, shard, val, opts), comm);
-    if (!mlpbm__same_everywhere(opts_hash(m, opts), comm))
+    if (!mlpbm__same_everywhere(opts_hash(m, opts, mopts), comm))
         return MLPB_E_INVALID_ARG;
 
     const size_t d = mlpb_model_n_inputs(m), k = mlpb_model_n_outputs(m);

@@ -12,9 +12,9 @@ grep -q '569' out.txt || fail "demo: row count"
 # The binary alone, run from elsewhere, needs no data file.
 cp "$MLPBLAS" ./mlpblas-copy
 (cd / && "$WORK/mlpblas-copy" demo --json >"$WORK/demo.json") || fail "demo from / failed"
-at_least "$(json_get demo.json accuracy)" 0.96 "demo --json accuracy"
-[ "$(json_get demo.json test_rows)" -eq 142 ] || fail "demo: 25% of 569 held out, stratified"
-[ "$(json_get demo.json train_rows)" -gt 300 ] || fail "demo: train rows"
+at_least "$(json_get demo.json metrics.test.accuracy)" 0.96 "demo --json accuracy"
+[ "$(json_get demo.json metrics.test.rows)" -eq 142 ] || fail "demo: 25% of 569 held out, stratified"
+[ "$(json_get demo.json training.train_rows)" -gt 300 ] || fail "demo: train rows"
 
 # Save the model and the split; eval on the held-out file reproduces the
 # demo's metrics exactly, and `train` with the same seed the same model.
@@ -25,12 +25,12 @@ head -n 1 test.csv | grep -q ',benign$' || fail "test.csv header"
 run 0 "$MLPBLAS" eval demo.mlpb test.csv --json
 cp out.txt eval.json
 for key in accuracy auc loss f1; do
-    [ "$(json_get eval.json $key)" = "$(json_get demo.json $key)" ] ||
+    [ "$(json_get eval.json metrics.test.$key)" = "$(json_get demo.json metrics.test.$key)" ] ||
         fail "eval on test.csv: $key differs from the demo's"
 done
 run 0 "$MLPBLAS" train train.csv --out again.mlpb --seed 42 --quiet
 cmp -s again.mlpb demo.mlpb || fail "train on the demo's rows with its seed: another model"
 run 0 "$MLPBLAS" demo --seed 7 --json
-at_least "$(json_get out.txt accuracy)" 0.94 "demo --seed 7 accuracy"
+at_least "$(json_get out.txt metrics.test.accuracy)" 0.94 "demo --seed 7 accuracy"
 no_temp_files
 exit 0

@@ -4,7 +4,7 @@
 
 run 0 "$MLPBLAS" --help
 grep -q '^Usage: mlpblas COMMAND' out.txt || fail "--help: no usage line"
-for cmd in train eval predict info demo; do
+for cmd in train eval predict info demo plot; do
     grep -q "^  $cmd " out.txt || fail "--help does not list $cmd"
 done
 run 2 "$MLPBLAS"
@@ -14,7 +14,7 @@ run 0 "$MLPBLAS" --version
 run 2 "$MLPBLAS" frobnicate
 err_is "mlpblas: unknown command 'frobnicate'"
 
-for cmd in train eval predict info demo; do
+for cmd in train eval predict info demo plot; do
     run 0 "$MLPBLAS" "$cmd" --help
     grep -q "^Usage: mlpblas $cmd" out.txt || fail "$cmd --help: no usage line"
     cp out.txt "help-$cmd.txt"
@@ -35,10 +35,35 @@ for cmd in train eval predict info demo; do
     err_is "mlpblas $cmd: unknown option '--no-such-option'"
 done
 
+# The manual page documents every option of every command's help.
+man1="$(cd "$(dirname "$0")/../.." && pwd)/docs/mlpblas.1"
+sed 's/\\-/-/g; s/\\f[BIPR]//g' "$man1" >man.txt
+for cmd in train eval predict info demo plot; do
+    for opt in $(grep -o -- '--[a-z][a-z-]*' "help-$cmd.txt" | sort -u); do
+        grep -q -- "$opt" man.txt || fail "docs/mlpblas.1 does not document $opt ($cmd)"
+    done
+done
+
+# A near miss names the option meant; a far one does not guess.
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --epoch 5
+err_is "mlpblas train: unknown option '--epoch'; did you mean '--epochs'? (see mlpblas train --help)"
+run 2 "$MLPBLAS" eval m.mlpb "$DATA/binary.csv" --jsno
+err_is "mlpblas eval: unknown option '--jsno'; did you mean '--json'?"
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --valsplit=0.1
+err_is "mlpblas train: unknown option '--valsplit'; did you mean '--val-split'?"
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --frobnicate
+err_is "mlpblas train: unknown option '--frobnicate' (see"
+[ ! -e new.mlpb ] || fail "a usage error wrote a model"
+# Short forms: -o, -q, -v, -j
+run 0 "$MLPBLAS" train "$DATA/binary.csv" -o short.mlpb --epochs 2 -q -j 1
+[ -s short.mlpb ] && [ ! -s out.txt ] && [ ! -s err.txt ] || fail "-o -q -j"
+run 0 "$MLPBLAS" predict short.mlpb "$DATA/binary.csv" -o short.csv
+[ "$(wc -l <short.csv)" -eq 201 ] || fail "predict -o"
+
 # The options of the documented command line are all in the train help.
 for opt in --out --label --hidden --epochs --batch --lr --optimizer --weight-decay \
     --schedule --val-split --patience --pos-weight --seed --threads --log --quiet --json \
-    --format --delimiter --no-header; do
+    --format --delimiter --no-header --plot --verbose --max-memory --version; do
     grep -q -- "$opt" help-train.txt || fail "train --help does not document $opt"
 done
 for opt in sgd momentum nesterov adam adamw rmsprop constant step cosine; do

@@ -1,8 +1,12 @@
 /* json_check.c -- test helper for the mlpblas tool's --json output: reads
  * standard input, exits 0 if it is exactly one JSON object (RFC 8259: strict
  * numbers, escapes, UTF-8, no trailing data but whitespace) and 1 otherwise.
- * Each KEY argument prints that top-level member's value as written (strings
- * without quotes, null as "null") on its own line; a missing key fails. */
+ * Each PATH argument (members separated by dots, array elements by number:
+ * training.history.0.epoch) prints that value as written (strings without
+ * quotes, null as "null") on its own line; PATH:TYPE[|TYPE...] checks the
+ * value's type (object, array, string, number, bool, null), with [] for
+ * every element of an array; @FILE checks each "PATH TYPES" line of FILE.
+ * A missing member fails. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,49 +173,158 @@ static int value(parser *p)
     }
 }
 
-/* Print the top-level member key of the object text s (already validated). */
-static int print_member(const char *s, size_t len, const char *key)
+/* The end of the value at v (already validated). */
+static size_t skip(const char *s, size_t len, size_t v)
 {
-    parser p = {s, 0, len, 0, NULL};
-    ws(&p);
-    p.pos++; /* { */
-    for (;;) {
-        ws(&p);
-        if (s[p.pos] == '}')
-            return -1;
-        size_t k0 = p.pos;
-        string(&p);
-        size_t k1 = p.pos;
-        ws(&p);
-        p.pos++; /* : */
-        ws(&p);
-        size_t v0 = p.pos;
-        value(&p);
-        size_t v1 = p.pos;
-        if (k1 - k0 - 2 == strlen(key) && memcmp(s + k0 + 1, key, k1 - k0 - 2) == 0) {
-            if (s[v0] == '"')
-                v0++, v1--;
-            printf("%.*s\n", (int)(v1 - v0), s + v0);
+    parser p = {s, v, len, 0, NULL};
+    value(&p);
+    return p.pos;
+}
+
+static size_t skip_ws(const char *s, size_t len, size_t i)
+{
+    while (i < len && strchr(" \t\r\n", s[i]) != NULL && s[i] != '\0')
+        i++;
+    return i;
+}
+
+static const char *type_of(char c)
+{
+    switch (c) {
+    case '{': return "object";
+    case '[': return "array";
+    case '"': return "string";
+    case 't':
+    case 'f': return "bool";
+    case 'n': return "null";
+    default: return "number";
+    }
+}
+
+/* types is "number", "number|null", ...: does the value's type match? */
+static int type_ok(const char *types, char c)
+{
+    const char *t = type_of(c);
+    size_t      n = strlen(t);
+    for (const char *s = types; *s;) {
+        size_t m = strcspn(s, "|");
+        if (m == n && memcmp(s, t, n) == 0)
+            return 1;
+        s += m;
+        if (*s == '|')
+            s++;
+    }
+    return 0;
+}
+
+/* Follow path (segments separated by '.'; a number indexes an array; "[]"
+ * is every element) from the value at v. At the end, print the value
+ * (types NULL) or check its type. 0 or -1 with a message. */
+static int walk(const char *s, size_t len, size_t v, const char *path, const char *full,
+                const char *types)
+{
+    v = skip_ws(s, len, v);
+    if (*path == '\0') {
+        if (types == NULL) {
+            size_t e = skip(s, len, v);
+            if (s[v] == '"')
+                printf("%.*s\n", (int)(e - v - 2), s + v + 1);
+            else
+                printf("%.*s\n", (int)(e - v), s + v);
             return 0;
         }
-        ws(&p);
-        p.pos++; /* , or } */
-        if (s[p.pos - 1] == '}')
-            return -1;
+        if (type_ok(types, s[v]))
+            return 0;
+        fprintf(stderr, "json_check: %s is %s, expected %s\n", full, type_of(s[v]), types);
+        return -1;
     }
+    size_t      seg  = strcspn(path, ".");
+    const char *rest = path[seg] == '.' ? path + seg + 1 : path + seg;
+    int         all  = seg == 2 && memcmp(path, "[]", 2) == 0;
+    char       *end;
+    long        idx = strtol(path, &end, 10);
+    int         num = end == path + seg && seg > 0;
+    if (s[v] == '[' && (all || num)) {
+        size_t i = skip_ws(s, len, v + 1);
+        long   k = 0;
+        if (s[i] == ']')
+            return all ? 0 : (fprintf(stderr, "json_check: no element %s\n", full), -1);
+        for (;; k++) {
+            if (all || k == idx) {
+                if (walk(s, len, i, rest, full, types) != 0)
+                    return -1;
+                if (!all)
+                    return 0;
+            }
+            i = skip_ws(s, len, skip(s, len, i));
+            if (s[i] == ']')
+                break;
+            i = skip_ws(s, len, i + 1);
+        }
+        if (all)
+            return 0;
+        fprintf(stderr, "json_check: no element %s\n", full);
+        return -1;
+    }
+    if (s[v] != '{') {
+        fprintf(stderr, "json_check: %s: %.*s of a %s\n", full, (int)seg, path, type_of(s[v]));
+        return -1;
+    }
+    size_t i = skip_ws(s, len, v + 1);
+    while (s[i] != '}') {
+        size_t k0 = i, k1 = skip(s, len, i);
+        size_t vv = skip_ws(s, len, skip_ws(s, len, k1) + 1);
+        if (k1 - k0 - 2 == seg && memcmp(s + k0 + 1, path, seg) == 0)
+            return walk(s, len, vv, rest, full, types);
+        i = skip_ws(s, len, skip(s, len, vv));
+        if (s[i] == ',')
+            i = skip_ws(s, len, i + 1);
+    }
+    fprintf(stderr, "json_check: no member \"%s\"\n", full);
+    return -1;
+}
+
+/* PATH prints a value; PATH:TYPES checks its type; @FILE checks every
+ * "PATH TYPES" line of FILE (blank lines and # comments skipped). */
+static int arg(const char *s, size_t len, const char *a)
+{
+    if (a[0] == '@') {
+        FILE *f = fopen(a + 1, "r");
+        if (f == NULL) {
+            fprintf(stderr, "json_check: cannot open %s\n", a + 1);
+            return -1;
+        }
+        char line[512];
+        int  rc = 0;
+        while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+            char path[256], types[256];
+            if (line[0] == '#' || sscanf(line, "%255s %255s", path, types) != 2)
+                continue;
+            rc = walk(s, len, 0, path, path, types);
+        }
+        fclose(f);
+        return rc;
+    }
+    const char *colon = strchr(a, ':');
+    if (colon == NULL)
+        return walk(s, len, 0, a, a, NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%.*s", (int)(colon - a), a);
+    return walk(s, len, 0, path, a, colon + 1);
 }
 
 int main(int argc, char **argv)
 {
     size_t cap = 1 << 16, len = 0, got;
-    char  *buf = malloc(cap);
+    char  *buf = malloc(cap + 1);
     while (buf != NULL && (got = fread(buf + len, 1, cap - len, stdin)) > 0) {
         len += got;
         if (len == cap)
-            buf = realloc(buf, cap *= 2);
+            buf = realloc(buf, (cap *= 2) + 1);
     }
     if (buf == NULL)
         return 2;
+    buf[len] = '\0';
     parser p = {buf, 0, len, 0, NULL};
     ws(&p);
     if (p.pos >= len || buf[p.pos] != '{')
@@ -227,8 +340,7 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int i = 1; i < argc; i++) {
-        if (print_member(buf, len, argv[i]) != 0) {
-            fprintf(stderr, "json_check: no member \"%s\"\n", argv[i]);
+        if (arg(buf, len, argv[i]) != 0) {
             free(buf);
             return 1;
         }

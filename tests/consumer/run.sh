@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install the built library into a scratch prefix, then build and run a
 # consumer against it through find_package (shared and static) and through
-# pkg-config; check that the shared library exports only mlpb_ symbols.
+# pkg-config; check that the shared library exports only mlpb_ symbols, and
+# that the tool, mlpblas-bench, the man page (read by man -l) and the
+# documentation are installed and work.
 # Usage: run.sh BUILD_DIR SOURCE_DIR WORK_DIR
 set -eu
 build=$1 src=$2 work=$3
@@ -35,4 +37,24 @@ cc -std=c11 -o "$work/consumer_pc_static" "$src/tests/consumer/consumer.c" \
     $(pkg-config --static --cflags mlpblas) "$libdir/libmlpblas.a" \
     $(pkg-config --static --libs-only-L --libs-only-l mlpblas | sed 's/-lmlpblas//')
 "$work/consumer_pc_static"
+# The tool, the benchmark, the manual page and the documentation.
+"$prefix/bin/mlpblas" --version | grep -q '^mlpblas ' || { echo "mlpblas not installed"; exit 1; }
+"$prefix/bin/mlpblas" demo --epochs 2 --quiet || { echo "the installed mlpblas fails"; exit 1; }
+if [ -e "$build/bench/mlpblas-bench" ]; then
+    "$prefix/bin/mlpblas-bench" --help >/dev/null || { echo "mlpblas-bench not installed"; exit 1; }
+fi
+man1=$prefix/share/man/man1/mlpblas.1
+[ -f "$man1" ] || { echo "man page not installed"; exit 1; }
+for doc in README.md cli.md model-format.md bench.md; do
+    [ -f "$prefix/share/doc/mlpblas/$doc" ] || { echo "$doc not installed"; exit 1; }
+done
+if command -v man >/dev/null 2>&1; then
+    # The page renders without a warning and documents every command.
+    page=$(MANWIDTH=80 man --warnings -l "$man1" 2>"$work/man.err") || { cat "$work/man.err"; exit 1; }
+    [ ! -s "$work/man.err" ] || { cat "$work/man.err"; exit 1; }
+    for cmd in train eval predict info plot demo; do
+        echo "$page" | grep -q "mlpblas $cmd" || { echo "man page: no $cmd"; exit 1; }
+    done
+fi
+
 echo "consumer: find_package (shared, static) and pkg-config (shared, static) OK, $soname"

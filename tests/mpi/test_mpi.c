@@ -5,7 +5,9 @@
  *   step   one mlpb_mpi_loss_grad on an uneven split of one batch (one rank
  *          may hold no row) equals mlpb_loss_grad on the whole batch, and the
  *          loss shares sum to its loss; the global standardisation equals
- *          mlpb_model_fit_standardization; overlap on and off.
+ *          mlpb_model_fit_standardization; overlap on and off; options
+ *          that differ between ranks and a NaN on one rank are refused on
+ *          every rank.
  *   train  mlpb_mpi_train equals mlpb_train with the same global batch: loss
  *          curve within 1e-5 relative per epoch, same early stop and best
  *          epoch, final parameters within tolerance, bitwise the same on every
@@ -278,6 +280,43 @@ static void test_train(const data *ds)
     mlpb_model_destroy(ref);
 }
 
+/* Collective refusals: options that differ between ranks, a NaN on the
+ * last rank for the global standardisation. */
+static void test_refusals(const data *ds)
+{
+    mlpb_train_opts o;
+    curve cv = {{0}, {0}, 0};
+    mlpb_model *m = make_model(ds->d, 5);
+    size_t lo, hi;
+    shard_of(ds->n, 0, &lo, &hi);
+    const mlpb_dataset shard = {ds->x + lo * ds->d, ds->y + lo, NULL, hi - lo};
+    mlpb_mpi_report rep;
+    rep.steps = 12345;
+    train_opts(&o, &cv);
+    o.seed += (uint64_t)(g_rank == g_size - 1 && g_size > 1);
+    mlpb_status st = mlpb_mpi_train(m, &shard, NULL, &o, NULL, MPI_COMM_WORLD, NULL, &rep);
+    CHECK(st == (g_size > 1 ? MLPB_E_INVALID_ARG : MLPB_OK), "different seeds: %s",
+          mlpb_strerror(st));
+    CHECK(g_size == 1 || rep.steps == 12345, "report written on an argument error");
+    train_opts(&o, &cv);
+    o.epochs = 1;
+    const mlpb_mpi_opts mo = {g_rank == g_size - 1 && g_size > 1};
+    st = mlpb_mpi_train(m, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, &rep);
+    CHECK(st == (g_size > 1 ? MLPB_E_INVALID_ARG : MLPB_OK), "different overlap: %s",
+          mlpb_strerror(st));
+
+    float *x = malloc((hi - lo) * ds->d * sizeof(float));
+    memcpy(x, ds->x + lo * ds->d, (hi - lo) * ds->d * sizeof(float));
+    if (g_rank == g_size - 1)
+        x[ds->d + 2] = NAN;
+    st = mlpb_mpi_fit_standardization(m, x, hi - lo, MPI_COMM_WORLD);
+    CHECK(st == MLPB_E_NUMERIC, "NaN in the standardisation: %s", mlpb_strerror(st));
+    st = mlpb_mpi_fit_standardization(m, NULL, 0, MPI_COMM_WORLD);
+    CHECK(st == MLPB_E_INVALID_ARG, "no rows anywhere: %s", mlpb_strerror(st));
+    free(x);
+    mlpb_model_destroy(m);
+}
+
 /* --------------------------------------------------------------- diverge */
 /* A finite row whose forward pass overflows (every feature FLT_MAX, no
  * standardisation) in the middle of rank 1's shard: training stops on every
@@ -357,8 +396,10 @@ int main(int argc, char **argv)
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
     int rc = 0;
-    if (strcmp(argv[1], "step") == 0)
+    if (strcmp(argv[1], "step") == 0) {
         test_step(&ds);
+        test_refusals(&ds);
+    }
     else if (strcmp(argv[1], "train") == 0)
         test_train(&ds);
     else if (strcmp(argv[1], "diverge") == 0)

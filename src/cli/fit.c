@@ -1,0 +1,330 @@
+/* fit.c -- the training routine that `train` and `demo` share: the
+ * validation split, the memory budget checked before the model exists, the
+ * standardisation's range checked column by column, the class weights, and
+ * the epoch callback that keeps the history, the --log rows and the
+ * progress display. */
+#include "cli.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_train_cfg_default(cli_train_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    c->hidden[0] = 64;
+    c->n_hidden  = 1;
+    mlpb_train_opts_default(&c->opts); /* MLPB_THREADING_AUTO */
+    c->val_split  = 0.15;
+    c->pos_weight = 1.0f;
+    c->seed       = 1;
+    c->verbosity  = 1;
+    c->lines      = 1;
+    c->max_memory = cli_default_max_memory();
+}
+
+void cli_fit_free(cli_fit *f)
+{
+    mlpb_model_destroy(f->model);
+    mlpb_data_free(&f->train);
+    mlpb_data_free(&f->val);
+    cli_eval_free(&f->val_eval);
+    free(f->pos_weight);
+    free(f->hist);
+    memset(f, 0, sizeof *f);
+}
+
+/* ------------------------------------------------------------- memory */
+size_t cli_default_max_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0)
+        return (size_t)4 << 30; /* unknown: 4 GiB */
+    double half = (double)pages * (double)page / 2.0;
+    return half >= (double)SIZE_MAX ? SIZE_MAX : (size_t)half;
+}
+
+int cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out)
+{
+    char  *end;
+    errno    = 0;
+    double v = strtod(s, &end);
+    double m = 1.0;
+    if (end != s && *end != '\0') {
+        switch (*end == '\0' ? 0 : end[0]) {
+        case 'k': case 'K': m = 1024.0; break;
+        case 'm': case 'M': m = 1024.0 * 1024.0; break;
+        case 'g': case 'G': m = 1024.0 * 1024.0 * 1024.0; break;
+        case 't': case 'T': m = 1024.0 * 1024.0 * 1024.0 * 1024.0; break;
+        default: m = 0.0;
+        }
+        end++;
+        if (*end == 'B' || *end == 'b')
+            end++;
+    }
+    if (end == s || *end != '\0' || m == 0.0 || errno != 0 || !isfinite(v) || v <= 0.0 ||
+        s[0] < '0' || s[0] > '9') {
+        cli_usage(cmd, "%s: '%s' is not a size (a number of bytes, or with K, M, G or T)",
+                  opt, s);
+        return -1;
+    }
+    double b = v * m;
+    *out     = b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
+    return 0;
+}
+
+void cli_format_bytes(char *buf, size_t n, double b)
+{
+    /* Binary units, as --max-memory reads its suffixes. */
+    const double k = 1024.0;
+    if (b >= k * k * k)
+        snprintf(buf, n, "%.2f GiB", b / (k * k * k));
+    else if (b >= k * k)
+        snprintf(buf, n, "%.1f MiB", b / (k * k));
+    else if (b >= k)
+        snprintf(buf, n, "%.1f KiB", b / k);
+    else
+        snprintf(buf, n, "%.0f bytes", b);
+}
+
+/* "4,000,000" */
+static void thousands(char *buf, size_t n, size_t v)
+{
+    char   tmp[32];
+    int    len = snprintf(tmp, sizeof tmp, "%zu", v);
+    size_t o   = 0;
+    for (int i = 0; i < len && o + 2 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = '\0';
+}
+
+/* "256M", "1.2k", "870" */
+static void short_count(char *buf, size_t n, double v)
+{
+    if (v >= 1e9)
+        snprintf(buf, n, "%.3gG", v / 1e9);
+    else if (v >= 1e6)
+        snprintf(buf, n, "%.3gM", v / 1e6);
+    else if (v >= 1e3)
+        snprintf(buf, n, "%.3gk", v / 1e3);
+    else
+        snprintf(buf, n, "%.0f", v);
+}
+
+/* 0 if training fits the budget, else the message and -1. What is
+ * counted: the data as read and, with a validation split, its copy in two
+ * parts; the model (mlpb_model_memory); and what mlpb_train allocates
+ * (mlpb_train_memory_val: snapshots, optimiser state, workspace and split
+ * arenas, batch and validation buffers). */
+static int check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
+                        const cli_train_cfg *c, size_t n_train, size_t n_val)
+{
+    mlpb_train_opts o = c->opts;
+    o.val_fraction    = 0.0f;
+    size_t model = 0, train = 0;
+    double data  = 4.0 * (double)d->n * (double)(d->d + d->k) * (n_val > 0 ? 2.0 : 1.0);
+    int    over  = mlpb_model_memory(sizes, ns, &model) != MLPB_OK;
+    if (!over)
+        over = (n_val > 0 ? mlpb_train_memory_val(sizes, ns, n_train, n_val, &o, &train)
+                          : mlpb_train_memory(sizes, ns, n_train, &o, &train)) != MLPB_OK;
+    double need = over ? (double)INFINITY : (double)model + (double)train;
+    if (!over && data + need <= (double)c->max_memory)
+        return 0;
+    double params = 0.0;
+    for (size_t i = 0; i + 1 < ns; i++)
+        params += (double)sizes[i] * (double)sizes[i + 1] + (double)sizes[i + 1];
+    char feat[32], p[32], nb[32], db[32], mb[32];
+    thousands(feat, sizeof feat, sizes[0]);
+    short_count(p, sizeof p, params);
+    if (over)
+        snprintf(nb, sizeof nb, "more than the address space");
+    else
+        cli_format_bytes(nb, sizeof nb, need);
+    cli_format_bytes(db, sizeof db, data);
+    cli_format_bytes(mb, sizeof mb, (double)c->max_memory);
+    cli_fail("mlpblas: %s features x %zu hidden = %s weights, %s for training (and %s of "
+             "data); --max-memory is %s",
+             feat, sizes[1], p, nb, db, mb);
+    return -1;
+}
+
+/* 0 if standardising every column stays in float range, else a message
+ * naming the first column that does not and -1. The model's fit is in
+ * double, but the standardised values x - mean are computed in float. */
+static int check_standardisation(const mlpb_data *d, const mlpb_data *tr)
+{
+    char name[32];
+    for (size_t j = 0; j < tr->d; j++) {
+        double sum = 0.0;
+        for (size_t i = 0; i < tr->n; i++)
+            sum += (double)tr->x[i * tr->d + j];
+        double mu = sum / (double)tr->n, far = 0.0, ss = 0.0;
+        for (size_t i = 0; i < tr->n; i++) {
+            double dev = (double)tr->x[i * tr->d + j] - mu;
+            ss += dev * dev;
+            far = fabs(dev) > far ? fabs(dev) : far;
+        }
+        double sd = sqrt(ss / (double)tr->n);
+        if (isfinite(sum) && far <= (double)FLT_MAX && sd <= (double)FLT_MAX)
+            continue;
+        return cli_fail("mlpblas: column \"%s\": deviations from its mean of up to %.3g "
+                        "exceed the float range (%.3g), so standardising it overflows; "
+                        "rescale the column, or train with --no-standardize",
+                        mlpb_data_feature_name(d, j, name, sizeof name),
+                        isfinite(far) ? far : fabs(sum),
+                        (double)FLT_MAX),
+               -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ epochs */
+void cli_log_row(FILE *f, const mlpb_epoch_info *e)
+{
+    fprintf(f, "%zu,%.9g", e->epoch, e->train_loss);
+    const double v[] = {e->val_loss, e->val.accuracy, e->val.precision, e->val.recall,
+                        e->val.f1,   e->val.auc};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        if (isfinite(v[i]))
+            fprintf(f, ",%.9g", v[i]);
+        else
+            fputs(",", f);
+    }
+    fprintf(f, ",%.6g,%.6g,%zu\n", e->seconds, e->samples_per_s, e->best_epoch);
+}
+
+static int on_epoch(const mlpb_epoch_info *e, void *ctx)
+{
+    cli_train_ctx *t = ctx;
+    cli_fit       *f = t->fit;
+    cli_progress_epoch(t->progress, e);
+    if (t->log != NULL) {
+        cli_log_row(t->log, e);
+        fflush(t->log);
+    }
+    /* The history grows by doubling: once an epoch at most, amortised. */
+    if (f->n_hist == f->cap_hist) {
+        size_t           cap = f->cap_hist ? 2 * f->cap_hist : 64;
+        mlpb_epoch_info *h   = realloc(f->hist, cap * sizeof *h);
+        if (h == NULL) {
+            t->failed = 1;
+            return 1;
+        }
+        f->hist     = h;
+        f->cap_hist = cap;
+    }
+    f->hist[f->n_hist++] = *e;
+    return 0;
+}
+
+int cli_train(const mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
+{
+    memset(f, 0, sizeof *f);
+    f->k = d->k;
+    const mlpb_data *tr = d;
+    mlpb_status      st;
+    if (c->val_split > 0.0) {
+        st = mlpb_data_split(d, c->val_split, c->seed, &f->train, &f->val);
+        if (st == MLPB_OK) {
+            tr = &f->train;
+        } else if (st == MLPB_E_INVALID_ARG) {
+            if (c->verbosity > 0)
+                fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
+                                "training without early stopping\n", c->val_split * 100.0);
+        } else {
+            return cli_fail("mlpblas: out of memory");
+        }
+    }
+
+    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
+    sizes[ns++] = d->d;
+    for (size_t i = 0; i < c->n_hidden; i++)
+        sizes[ns++] = c->hidden[i];
+    sizes[ns++] = d->k;
+    if (check_budget(d, sizes, ns, c, tr->n, f->val.n) != 0 ||
+        (c->opts.standardize && check_standardisation(d, tr) != 0)) {
+        cli_fit_free(f);
+        return CLI_EDATA;
+    }
+    mlpb_config cfg = {sizes, ns, c->seed, MLPB_INIT_HE_GLOROT};
+    if ((st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK) {
+        cli_fit_free(f);
+        return cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
+    }
+
+    mlpb_train_opts o = c->opts;
+    o.seed            = c->seed;
+    o.val_fraction    = 0.0f; /* the split is made here, to evaluate on it afterwards */
+    size_t batch      = o.batch_size ? o.batch_size : 1;
+    size_t steps      = (tr->n + batch - 1) / batch;
+    if (o.optim.schedule == MLPB_SCHED_STEP) {
+        size_t third = o.epochs / 3 ? o.epochs / 3 : 1;
+        o.optim.step_size = (uint64_t)(steps * third);
+        o.optim.gamma     = 0.1f;
+    } else if (o.optim.schedule == MLPB_SCHED_COSINE) {
+        o.optim.t_max  = (uint64_t)(steps * o.epochs);
+        o.optim.lr_min = 0.0f;
+    }
+    float *pw = malloc(d->k * sizeof(float));
+    if (pw == NULL) {
+        cli_fit_free(f);
+        return cli_fail("mlpblas: out of memory");
+    }
+    f->pos_weight = pw;
+    for (size_t l = 0; l < d->k; l++) {
+        pw[l] = c->pos_weight;
+        if (c->pos_weight == 0.0f) {
+            size_t pos = 0;
+            for (size_t i = 0; i < tr->n; i++)
+                pos += tr->y[i * d->k + l] >= 0.5f;
+            pw[l] = pos > 0 && pos < tr->n ? (float)(tr->n - pos) / (float)pos : 1.0f;
+        }
+    }
+    /* All ones is the unweighted loss: say so, and skip the weighting. */
+    o.pos_weight = c->pos_weight == 1.0f ? NULL : pw;
+    f->n_train   = tr->n;
+
+    cli_progress  p;
+    cli_train_ctx t = {&p, log, f, 0};
+    cli_progress_init(&p, c->verbosity, c->lines, o.epochs, tr->n, batch);
+    if (log != NULL)
+        fputs(CLI_LOG_HEADER "\n", log);
+    o.on_batch = cli_progress_batch;
+    o.on_epoch = on_epoch;
+    o.ctx      = &t;
+
+    mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
+    mlpb_dataset val   = {f->val.x, f->val.y, NULL, f->val.n};
+    double       t0    = cli_now();
+    st                 = mlpb_train(f->model, &train, f->val.n ? &val : NULL, &o, NULL,
+                                    &f->report);
+    f->seconds         = cli_now() - t0;
+    cli_progress_clear(&p);
+    if (t.failed) {
+        cli_fit_free(f);
+        return cli_fail("mlpblas: out of memory for the training history");
+    }
+    if (st == MLPB_E_NUMERIC) {
+        size_t ep = f->report.fail_epoch, b = f->report.fail_batch;
+        cli_fit_free(f);
+        if (ep == 0)
+            return cli_fail("mlpblas: the training data hold a non-finite value");
+        return cli_fail("mlpblas: training diverged (non-finite loss or gradient) at epoch "
+                        "%zu, batch %zu; try a smaller --lr", ep, b);
+    }
+    if (st != MLPB_OK) {
+        cli_fit_free(f);
+        return cli_fail("mlpblas: training failed: %s", mlpb_strerror(st));
+    }
+    if (f->val.n > 0 && cli_evaluate(f->model, &f->val, NULL, &f->val_eval) != CLI_OK) {
+        cli_fit_free(f);
+        return CLI_EDATA;
+    }
+    return CLI_OK;
+}

@@ -1,0 +1,173 @@
+/* schema.h -- what a model of the mlpblas tool knows about its data: the
+ * feature columns in order (numbers, with their imputation value, or
+ * categories one-hot encoded), the label columns and how their values were
+ * encoded, the classes of a class column, the id and ignored columns. It is
+ * kept in the model's metadata under CLI_SCHEMA_KEY as a versioned text
+ * (docs/cli.md, "The schema in a model") that is parsed strictly, as model
+ * files are untrusted input. The same layer turns raw table cells
+ * (table.h) into the network's inputs and targets, at training time and,
+ * by column name, for eval and predict. Nothing here prints; errors go to a
+ * caller buffer as one line. */
+#ifndef MLPB_CLI_SCHEMA_H
+#define MLPB_CLI_SCHEMA_H
+
+#include "mlpblas.h"
+#include "table.h"
+
+#include <stddef.h>
+
+#define CLI_SCHEMA_KEY     "mlpblas.schema"
+#define CLI_SCHEMA_VERSION 1
+/* Bounds of a parsed schema (each checked before anything is allocated). */
+#define CLI_SCHEMA_MAX_COLUMNS (1u << 20) /* features, labels, ignored columns */
+#define CLI_SCHEMA_MAX_LEVELS  1000u      /* categories of a column, classes */
+#define CLI_SCHEMA_MAX_INPUTS  (1u << 24) /* network inputs the schema expands to */
+
+typedef enum cli_task {
+    CLI_TASK_BINARY     = 0, /* one label column, two values: one output */
+    CLI_TASK_MULTILABEL = 1, /* several two-valued label columns: one output each */
+    CLI_TASK_MULTICLASS = 2  /* one class column: one output per class, argmax */
+} cli_task;
+
+typedef enum cli_missing {
+    CLI_MISSING_ERROR     = 0, /* a missing cell is an error */
+    CLI_MISSING_MEAN      = 1, /* numbers: the training mean; categories: all zeros */
+    CLI_MISSING_INDICATOR = 2  /* as mean, plus a 0/1 input for each numeric column
+                                  that had missing cells in training */
+} cli_missing;
+
+typedef struct cli_feature {
+    char   *name;
+    int     categorical; /* one-hot over levels, in this order */
+    char  **levels;
+    size_t  n_levels;
+    int     impute;      /* numbers: a missing cell takes mean */
+    double  mean;
+    int     indicator;   /* numbers: a was-missing input follows the value */
+} cli_feature;
+
+typedef struct cli_label {
+    char *name;
+    char *neg, *pos;     /* two-valued labels: the texts read as 0 and 1 */
+} cli_label;
+
+typedef struct cli_schema {
+    mlpb_data_format format;   /* CSV or LIBSVM (positional, no names) */
+    cli_task         task;
+    cli_missing      missing;
+    char            *id;       /* id column, or NULL */
+    char           **ignore;
+    size_t           n_ignore;
+    cli_feature     *features; /* CSV */
+    size_t           n_features;
+    cli_label       *labels;
+    size_t           n_labels;
+    char           **classes;  /* multi-class: output j is class j */
+    size_t           n_classes;
+    size_t           d, k;     /* network inputs and outputs */
+} cli_schema;
+
+void cli_schema_free(cli_schema *s);
+
+/* The text of s, malloc'd, or NULL when out of memory. */
+char *cli_schema_encode(const cli_schema *s);
+/* Parse text strictly into *s (zeroed on failure). Returns MLPB_OK,
+ * MLPB_E_FORMAT with a message, MLPB_E_NOMEM. */
+mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t errlen);
+
+/* Store s in m: the metadata entry and the input and output names. */
+mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m);
+/* The schema m was trained with. A model without one (format version 1, or
+ * written by another program) gets a positional one: features "1".."d" that
+ * are matched by position, labels the last k columns. *has is 1 when the
+ * model carried a schema. d and k are checked against the network. */
+mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *err,
+                            size_t errlen);
+
+/* The schema of d numeric features and k 0/1 labels with these names, as
+ * train builds it for a CSV file of numbers (the demo's data). Returns MLPB_OK
+ * or MLPB_E_NOMEM. */
+mlpb_status cli_schema_numeric(cli_schema *s, char *const *features, size_t d,
+                               char *const *labels, size_t k);
+
+/* Name of network input i (< s->d) / output j (< s->k) into buf. */
+const char *cli_schema_input_name(const cli_schema *s, size_t i, char *buf, size_t len);
+const char *cli_schema_output_name(const cli_schema *s, size_t j);
+
+/* --------------------------------------------------------- training */
+/* What train was asked for; every column index is a table column. */
+typedef struct cli_schema_spec {
+    const size_t *label_cols;  /* the label columns, in output order */
+    size_t        n_label_cols;
+    long          id_col;      /* -1: none */
+    const size_t *ignore_cols;
+    size_t        n_ignore;
+    const char   *positive;    /* --positive VALUE, or NULL */
+    cli_missing   missing;
+} cli_schema_spec;
+
+/* Build the schema from a CSV table read whole (chunk c) and encode its rows
+ * into x (n x d) and y (n x k), malloc'd. Labels: 0/1, -1/+1, true/false,
+ * yes/no, the --positive value against the other; a single label column
+ * of more than two values is a class column. Missing cells follow
+ * spec->missing. Returns MLPB_OK, MLPB_E_FORMAT with FILE:LINE:COLUMN,
+ * MLPB_E_NOMEM. */
+mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
+                             const cli_schema_spec *spec, cli_schema *s, float **x,
+                             float **y, char *err, size_t errlen);
+
+/* ----------------------------------------------------- eval, predict */
+/* Where each part of a schema is in one file's columns. */
+typedef struct cli_binding {
+    const cli_schema *s;
+    const cli_table  *t;
+    size_t           *feat_col;   /* n_features table columns */
+    size_t           *label_col;  /* n_labels table columns, when with_labels */
+    int               with_labels;
+    long              id_col;     /* -1: none */
+    size_t            n_extra;    /* table columns the model does not use */
+    size_t           *unseen;     /* n_features: cells of unknown categories */
+    size_t          **remap;      /* private: training's first-seen level order to the
+                                     schema's, per feature (NULL after training) */
+} cli_binding;
+
+/* Match a CSV table's columns to s by name (LIBSVM: positionally, nothing to
+ * match). need_labels: 1 the labels must be there (eval), 0 they are not
+ * used (predict). id: the id column wanted (--id), or NULL for the
+ * schema's own when the file has it. Declares the categories and classes to
+ * the table as closed levels, so this comes before the first read. Returns
+ * MLPB_OK, MLPB_E_FORMAT naming every missing column, MLPB_E_NOMEM. */
+mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
+                             int need_labels, const char *id, char *err, size_t errlen);
+void        cli_binding_free(cli_binding *b);
+/* Encode chunk c: x (c->n x d) and, with labels, y (c->n x k) and for a
+ * multi-class schema cls (c->n class indices; may be NULL). Returns MLPB_OK
+ * or MLPB_E_FORMAT (FILE:LINE:COLUMN: a missing cell, a number expected, a
+ * label value the model does not know). */
+mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, float *y,
+                               size_t *cls, char *err, size_t errlen);
+/* The extra-column and unseen-category notes, one line each, or "" when there
+ * is nothing to say. */
+void cli_binding_extra_note(const cli_binding *b, char *buf, size_t len);
+void cli_binding_unseen_note(const cli_binding *b, char *buf, size_t len);
+
+/* ------------------------------------------------ column selection */
+/* Resolve the column list spec (--label, --ignore) against t's columns,
+ * appending to cols (cap entries, *n used). spec as a whole naming a column
+ * is that column (so a name with commas can be given alone); otherwise it
+ * is split at commas into items: "QUOTED" (doubled quotes inside) is a
+ * name; otherwise a column name, else a 1-based column number N, else a
+ * range N-M. A column named twice is an error. Returns MLPB_OK,
+ * MLPB_E_FORMAT (message names the item), MLPB_E_INVALID_ARG (over cap). */
+mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *cols,
+                               size_t cap, size_t *n, char *err, size_t errlen);
+
+/* The data options of train, eval and predict (--format, --delimiter,
+ * --no-header, --header, --zero-based, --multilabel) into o. Returns 1 if
+ * name was one of them, 0 if not, -1 on a bad value (message printed). */
+#define CLI_READ_OPTDEFS                                                                \
+    {"--format", 1}, {"--delimiter", 1}, {"--no-header", 0}, {"--header", 0},           \
+        {"--zero-based", 0}, {"--multilabel", 0}
+int cli_read_option(const char *cmd, const char *name, const char *value, cli_read_opts *o);
+
+#endif /* MLPB_CLI_SCHEMA_H */
