@@ -69,7 +69,8 @@ typedef enum mlpb_status {
     MLPB_E_CHECKSUM    = 9,  /* model file CRC-32 mismatch */
     MLPB_E_CORRUPT     = 10, /* model header fields impossible or overflowing */
     MLPB_E_TRAILING    = 11, /* bytes after the end of the model */
-    MLPB_E_MISMATCH    = 12  /* data shape does not match the model (e.g. width) */
+    MLPB_E_MISMATCH    = 12, /* data shape does not match the model (e.g. width) */
+    MLPB_E_UNSUPPORTED = 13  /* this build or CPU lacks what was asked (native bf16) */
 } mlpb_status;
 
 /* A static, human-readable description of s; never NULL; thread-safe. */
@@ -94,7 +95,12 @@ typedef enum mlpb_init {
     /* Orthogonal: Q of the QR factorisation of a Gaussian matrix (LAPACKE
      * sgeqrf + sorgqr, signs fixed by diag(R)), scaled by sqrt(2) for ReLU
      * layers and 1 for the output layer; biases zero. */
-    MLPB_INIT_ORTHOGONAL = 1
+    MLPB_INIT_ORTHOGONAL = 1,
+    /* Weights and biases of every layer uniform in [-1/sqrt(in), 1/sqrt(in)]
+     * (PyTorch's nn.Linear default): weight variance 1/(3 in), a sixth of
+     * He's, and biases that spread the ReLU kinks. What `mlpblas train`
+     * uses: on held-out accuracy it is ahead of He-normal (docs/defaults.md). */
+    MLPB_INIT_FAN_IN = 2
 } mlpb_init;
 
 typedef struct mlpb_config {
@@ -316,6 +322,47 @@ typedef void (*mlpb_grad_ready_fn)(size_t layer, void *ctx);
 MLPB_API mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
                                                    void *ctx);
 
+/* Precision of the products of the passes that use a workspace.
+ *
+ * MLPB_PRECISION_FP32 (the default): every product is fp32 (cblas_sgemm).
+ *
+ * MLPB_PRECISION_BF16: the five products of a step (A = H W forward,
+ * dW = H^T dA and dH = dA W^T backward) take bfloat16 operands and
+ * accumulate in fp32, through oneDNN's bf16 GEMM on a CPU with native bf16
+ * arithmetic (AVX512-BF16 or AMX). The model's weights, the gradients (the
+ * products' fp32 results), the optimiser state, the loss and every
+ * elementwise step (bias, ReLU and its derivative, sigmoid, BCE) stay fp32.
+ * The workspace keeps bf16 copies: of the weights, made at the start of each
+ * call (predict, loss, loss_grad), so once per update in training; of the
+ * activations and deltas, written by the fused elementwise passes that
+ * produce them. Conversion rounds to nearest, ties to even; a NaN stays a
+ * (quiet) NaN, +-Inf stay +-Inf, and fp32 subnormals (|x| < 2^-126) become
+ * zero of the same sign, as the CPU's conversion instruction does. Each
+ * operand so carries a relative error of at most 2^-8; see docs/bf16.md for
+ * the error bound of a product. Model files stay fp32.
+ *
+ * MLPB_PRECISION_BF16_EMULATED: the same roundings, with each product run as
+ * cblas_sgemm on fp32 copies of the bf16 operands (exact: a product of two
+ * bf16 values fits fp32), a tile at a time. Results match
+ * MLPB_PRECISION_BF16 up to the order of the fp32 sums. Runs on any CPU, at
+ * below fp32 speed: for checking what bf16 does to a model, not for speed.
+ *
+ * mlpb_workspace_set_precision returns MLPB_E_UNSUPPORTED for
+ * MLPB_PRECISION_BF16 when the library was built without oneDNN or the CPU
+ * has no native bf16 (the workspace keeps its precision), MLPB_E_INVALID_ARG
+ * for NULL or an unknown value, MLPB_E_NOMEM (workspace unchanged). */
+typedef enum mlpb_precision {
+    MLPB_PRECISION_FP32          = 0,
+    MLPB_PRECISION_BF16          = 1,
+    MLPB_PRECISION_BF16_EMULATED = 2
+} mlpb_precision;
+MLPB_API mlpb_status    mlpb_workspace_set_precision(mlpb_workspace *ws, mlpb_precision p);
+/* MLPB_PRECISION_FP32 for NULL. */
+MLPB_API mlpb_precision mlpb_workspace_precision(const mlpb_workspace *ws);
+/* 1 if MLPB_PRECISION_BF16 is available (built with oneDNN, CPU with native
+ * bf16), else 0. */
+MLPB_API int            mlpb_bf16_native(void);
+
 /* ------------------------------------------------------- forward/backward */
 /* Probabilities sigmoid(z) for n rows of x (n x d) into prob (n x k). Any
  * n >= 1: rows are processed in chunks of the workspace's max_batch. Allocates
@@ -489,6 +536,9 @@ typedef struct mlpb_epoch_info {
     double       seconds;      /* wall time of the epoch, validation included */
     double       samples_per_s; /* training rows a second in the batch loop */
     size_t       best_epoch;   /* epoch of the lowest validation loss so far (0: none) */
+    int          refit;        /* 1 for an epoch of the refit on all rows (see refit
+                                  below): epoch counts from 1 within the refit, epochs
+                                  is the refit's length, there is no validation */
 } mlpb_epoch_info;
 
 /* Per-epoch callback, after the epoch's validation; return non-zero to stop
@@ -521,6 +571,11 @@ typedef struct mlpb_train_opts {
     void           *ctx;            /* passed to the callbacks (NULL) */
     mlpb_threading  threading;      /* of the trainer's workspace; see
                                        mlpb_workspace_set_threading (MLPB_THREADING_AUTO) */
+    int             refit;          /* when the validation rows were held out here
+                                       (val NULL, val_fraction > 0): afterwards train
+                                       again on all rows for best_epoch epochs (1) */
+    mlpb_precision  precision;      /* of the trainer's workspace, validation included;
+                                       see mlpb_workspace_set_precision (FP32) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
@@ -532,11 +587,18 @@ typedef struct mlpb_train_report {
     double          best_val_loss;  /* NaN without validation */
     int             stopped_early;  /* patience ran out */
     int             stopped_by_callback;
-    size_t          fail_epoch;     /* on MLPB_E_NUMERIC: where (1-based), else 0 */
+    size_t          fail_epoch;     /* on MLPB_E_NUMERIC: where (1-based), else 0; in
+                                       the refit's epochs when refit_epochs > 0 */
     size_t          fail_batch;     /* 1-based; 0 with fail_epoch > 0: the validation
                                        pass; both 0: non-finite data, refused before
                                        the first epoch */
-    double          seconds;        /* wall time of the training */
+    double          seconds;        /* wall time of the training, refit included */
+    mlpb_epoch_info best;           /* the best epoch (its validation loss and metrics);
+                                       as last without validation */
+    size_t          refit_epochs;   /* epochs of the refit run (best_epoch when it
+                                       completed), 0 without a refit */
+    double          refit_train_loss; /* the refit's last epoch's train_loss; NaN
+                                       without */
 } mlpb_train_report;
 
 /* Train m on train with mini-batch optimisation (a fresh mlpb_optim from
@@ -550,6 +612,19 @@ typedef struct mlpb_train_report {
  * far minus min_delta; after patience epochs without improvement training
  * stops, and with restore_best the parameters of the best epoch are put back
  * at the end (whatever ended training, except a failure).
+ *
+ * Refit (opts->refit, on by default): when the validation rows were split off
+ * train here, the validated run only chooses the number of epochs; then the
+ * model is trained again on all of train's rows for best_epoch epochs, exactly
+ * as a second call with the model's initial parameters, val_fraction 0 and
+ * epochs = best_epoch would (a fresh optimiser, the standardisation fitted on
+ * all rows, the shuffling stream of the same seed, batches of
+ * min(batch_size, train->n) rows), and those parameters are the result:
+ * restore_best does not apply. The callbacks see the refit's epochs with
+ * info->refit = 1. No refit follows a run stopped by a callback; a callback
+ * that stops the refit leaves the model part-way through it. With a val set
+ * given, or no row held out, refit does nothing: those rows cannot be added.
+ * It costs one more copy of the parameters and about best_epoch more epochs.
  *
  * Each epoch shuffles the training rows (opts->seed) and gathers batch_size of
  * them at a time into one contiguous batch. With opts->standardize the model's
@@ -573,7 +648,8 @@ typedef struct mlpb_train_report {
  * untouched.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
  * an option or optim option out of range, a split leaving no training row),
- * MLPB_E_NOMEM, MLPB_E_NUMERIC, MLPB_E_OVERFLOW. */
+ * MLPB_E_NOMEM, MLPB_E_NUMERIC, MLPB_E_OVERFLOW, MLPB_E_UNSUPPORTED
+ * (MLPB_PRECISION_BF16 where it is not available). */
 MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);

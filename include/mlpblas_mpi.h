@@ -148,6 +148,8 @@ typedef struct mlpb_mpi_report {
  * rank it came from. As mlpb_train, except: an update that overflowed a
  * parameter to Inf is found at the next batch (its forward pass), which is
  * then reported, and the parameters of the start of that epoch are put back.
+ * opts->refit is not read: there is no refit on all rows; restore_best
+ * applies as with refit off.
  * Returns as mlpb_train. */
 MLPB_API mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard,
                                     const mlpb_dataset *val, const mlpb_train_opts *opts,

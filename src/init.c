@@ -1,5 +1,5 @@
 /* init.c -- parameter initialisation from the library's seeded PRNG:
- * He-normal / Glorot-normal, or orthogonal through a QR factorisation
+ * He-normal / Glorot-normal, fan-in-scaled uniform, or orthogonal through a QR factorisation
  * (LAPACKE sgeqrf + sorgqr; the only LAPACKE user). Layers are filled in
  * order from one generator, so a seed fixes every parameter bit for bit. */
 #include "mlpb_internal.h"
@@ -13,6 +13,13 @@ static void fill_normal(mlpb_rng *r, float *w, size_t count, double sd)
 {
     for (size_t i = 0; i < count; i++)
         w[i] = (float)(sd * mlpb__rng_normal(r));
+}
+
+/* w[0..count) uniform in [-bound, bound). */
+static void fill_uniform(mlpb_rng *r, float *w, size_t count, double bound)
+{
+    for (size_t i = 0; i < count; i++)
+        w[i] = (float)(bound * (2.0 * mlpb__rng_uniform(r) - 1.0));
 }
 
 /* w (in x out) = gain * a matrix with orthonormal columns (in >= out) or rows
@@ -77,6 +84,12 @@ static mlpb_status orthogonal_workspace(const mlpb_model *m, size_t *qt_floats,
     return MLPB_OK;
 }
 
+bool mlpb__init_valid(mlpb_init init)
+{
+    return init == MLPB_INIT_HE_GLOROT || init == MLPB_INIT_ORTHOGONAL ||
+           init == MLPB_INIT_FAN_IN;
+}
+
 mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed)
 {
     mlpb_rng r;
@@ -97,7 +110,9 @@ mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed)
         const size_t in = m->sizes[l], out = m->sizes[l + 1];
         const bool relu = l + 1 < m->n_layers; /* the last layer feeds the sigmoid */
         float *w = m->params + m->w_off[l];
-        if (init == MLPB_INIT_ORTHOGONAL) {
+        if (init == MLPB_INIT_FAN_IN) {
+            fill_uniform(&r, w, in * out, 1.0 / sqrt((double)in));
+        } else if (init == MLPB_INIT_ORTHOGONAL) {
             const size_t ps = (in > out ? in : out) * (in > out ? out : in);
             s = fill_orthogonal(&r, w, in, out, relu ? (float)sqrt(2.0) : 1.0f, scratch,
                                 scratch + ps, scratch + qt, lwork);
@@ -107,7 +122,13 @@ mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed)
             const double var = relu ? 2.0 / (double)in : 2.0 / (double)(in + out);
             fill_normal(&r, w, in * out, sqrt(var));
         }
-        memset(m->params + m->b_off[l], 0, out * sizeof(float));
+        if (init == MLPB_INIT_FAN_IN) {
+            /* Weights, then biases, from the same generator. */
+            const double bound = 1.0 / sqrt((double)in);
+            fill_uniform(&r, m->params + m->b_off[l], out, bound);
+        } else {
+            memset(m->params + m->b_off[l], 0, out * sizeof(float));
+        }
     }
     mlpb__free(&m->alloc, scratch);
     return s;

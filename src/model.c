@@ -147,7 +147,7 @@ mlpb_status mlpb_model_create(const mlpb_config *cfg, const mlpb_allocator *allo
         *out = NULL;
     if (cfg == NULL || out == NULL)
         return MLPB_E_INVALID_ARG;
-    if (cfg->init != MLPB_INIT_HE_GLOROT && cfg->init != MLPB_INIT_ORTHOGONAL)
+    if (!mlpb__init_valid(cfg->init))
         return MLPB_E_INVALID_ARG;
     const mlpb_allocator a = mlpb__allocator(alloc);
     mlpb_model *m;
@@ -173,8 +173,7 @@ void mlpb_model_destroy(mlpb_model *m)
 
 mlpb_status mlpb_model_init(mlpb_model *m, mlpb_init init, uint64_t seed)
 {
-    if (m == NULL || !m->has_params ||
-        (init != MLPB_INIT_HE_GLOROT && init != MLPB_INIT_ORTHOGONAL))
+    if (m == NULL || !m->has_params || !mlpb__init_valid(init))
         return MLPB_E_INVALID_ARG;
     return mlpb__init_params(m, init, seed);
 }

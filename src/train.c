@@ -1,7 +1,8 @@
 /* train.c -- the mini-batch trainer: seeded stratified validation split,
  * standardisation fitted on the training rows, shuffled epochs of gathered
  * mini-batches, validation loss and metrics, early stopping that restores the
- * best weights, callbacks, and the stop on a non-finite loss or gradient.
+ * best weights or a refit on all rows for the best epoch count, callbacks,
+ * and the stop on a non-finite loss or gradient.
  * Everything is allocated before the first epoch; the caller's rows are read
  * through a row index and never copied whole. */
 #include "kernels.h"
@@ -16,13 +17,17 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     if (o == NULL)
         return;
     memset(o, 0, sizeof *o);
-    o->epochs = 100;
+    /* docs/defaults.md gives the measurements behind each value. */
+    o->epochs = 300;
     o->batch_size = 32;
     mlpb_optim_opts_default(&o->optim);
-    o->val_fraction = 0.1f;
+    o->optim.kind = MLPB_OPT_ADAMW;
+    o->optim.weight_decay = 0.1f;
+    o->val_fraction = 0.15f;
     o->patience = 10;
     o->min_delta = 0.0f;
     o->restore_best = 1;
+    o->refit = 1;
     o->standardize = 1;
     o->pos_weight = NULL;
     o->seed = 0;
@@ -30,6 +35,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->on_batch = NULL;
     o->ctx = NULL;
     o->threading = MLPB_THREADING_AUTO;
+    o->precision = MLPB_PRECISION_FP32;
 }
 
 static double now_s(void)
@@ -71,11 +77,12 @@ static void *at(void *block, size_t off, size_t count)
 typedef struct plan {
     size_t n_all, n_tr, n_va, bs;
     bool   split, has_sw;
+    bool   refit; /* a refit follows: a snapshot of the initial parameters */
 } plan;
 
 /* Offsets of the trainer's buffers in its block. */
 typedef struct offsets {
-    size_t idx, pick, vy, vsw, bx, by, bsw, vz, vp, scr, good, best;
+    size_t idx, pick, vy, vsw, bx, by, bsw, vz, vp, scr, good, best, init;
 } offsets;
 
 /* Every count product below is at most n x d or n x k of a set, which
@@ -101,6 +108,7 @@ static mlpb_status layout_of(const plan *p, size_t d, size_t k, size_t np, offse
     o->scr = reserve(&l, n_va > 0 ? mlpb__metrics_scratch_bytes(n_va) : 0, 1);
     o->good = reserve(&l, np, sizeof(float));
     o->best = reserve(&l, n_va > 0 ? np : 0, sizeof(float));
+    o->init = reserve(&l, p->refit ? np : 0, sizeof(float));
     *total = l.total;
     return l.st;
 }
@@ -121,9 +129,11 @@ static mlpb_status peak_bytes(const plan *p, const size_t *sizes, size_t n_sizes
     block = mlpb__alloc_size(block);
     MLPB_TRY(mlpb__workspace_bytes(sizes, n_sizes, p->bs, o->threading, &ws_final, &ws_peak));
     MLPB_TRY(mlpb__optim_bytes(n_sizes, np, o->optim.kind, &opt));
-    size_t a, b;
+    size_t a, b, bf16;
+    MLPB_TRY(mlpb__bf16_bytes(sizes, n_sizes, p->bs, o->threading, o->precision, &bf16));
     MLPB_TRY(mlpb__add_size(block, ws_peak, &a));
     MLPB_TRY(mlpb__add_size(block, ws_final, &b));
+    MLPB_TRY(mlpb__add_size(b, bf16, &b));
     MLPB_TRY(mlpb__add_size(b, opt, &b));
     *bytes = a > b ? a : b;
     return MLPB_OK;
@@ -239,6 +249,9 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
         o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
         return MLPB_E_INVALID_ARG;
+    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
+        o->precision != MLPB_PRECISION_BF16_EMULATED)
+        return MLPB_E_INVALID_ARG;
     const size_t k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)
         for (size_t j = 0; j < k; j++)
@@ -256,6 +269,76 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
 }
 
 /* ------------------------------------------------------------- trainer */
+/* What the epochs of one stage (the validated run, or the refit) share. */
+typedef struct stage {
+    mlpb_model         *m;
+    mlpb_workspace     *ws;
+    mlpb_optim         *opt;
+    const mlpb_dataset *train;
+    const mlpb_train_opts *opts;
+    mlpb_loss_weights   bw;
+    size_t              d, k, np;
+    size_t             *idx;      /* the rows trained on, reshuffled each epoch */
+    size_t              n;        /* how many */
+    size_t              bs;       /* rows a batch: min(batch_size, n) */
+    size_t              epochs;   /* planned, as the callbacks see them */
+    int                 refit;    /* as the callbacks see it */
+    float              *bx, *by, *bsw, *good;
+    mlpb_rng           *rng;
+} stage;
+
+/* Shuffle the rows, then one update a batch. Fills info's epoch, epochs,
+ * train_loss and samples_per_s; sets *stop when on_batch asks to stop; on a
+ * failure *fail_batch is the 1-based batch. */
+static mlpb_status run_epoch(const stage *s, size_t epoch, mlpb_epoch_info *info, bool *stop,
+                             size_t *fail_batch)
+{
+    const size_t n_batches = (s->n + s->bs - 1) / s->bs;
+    const double t0 = now_s();
+    /* The fallback for an update that overflows a parameter (see below). */
+    memcpy(s->good, s->m->params, s->np * sizeof(float));
+    mlpb__rng_shuffle(s->rng, s->idx, s->n);
+    double loss_sum = 0.0;
+    size_t rows = 0;
+    for (size_t b = 0; b < n_batches && !*stop; b++) {
+        const size_t i0 = b * s->bs, nb = s->n - i0 < s->bs ? s->n - i0 : s->bs;
+        gather(s->train, s->d, s->k, s->idx + i0, nb, s->bx, s->by, s->bsw);
+        float loss = 0.0f;
+        bool finite = true;
+        /* Neither call changes the parameters when it fails, so on
+         * MLPB_E_NUMERIC the model still holds the weights before this
+         * batch. */
+        mlpb_status st = mlpb_loss_grad_weighted(s->m, s->ws, s->bx, s->by, nb, &s->bw, &loss);
+        if (st == MLPB_OK)
+            st = mlpb__optim_update_finite(s->opt, s->m, &finite); /* checked just now */
+        if (st == MLPB_OK && !finite) {
+            /* The update itself overflowed: the weights before it are gone,
+             * those of the start of the epoch are the last good. */
+            memcpy(s->m->params, s->good, s->np * sizeof(float));
+            st = MLPB_E_NUMERIC;
+        }
+        if (st != MLPB_OK) {
+            *fail_batch = b + 1;
+            return st;
+        }
+        loss_sum += (double)loss * (double)nb;
+        rows += nb;
+        if (s->opts->on_batch != NULL &&
+            s->opts->on_batch(epoch, b + 1, n_batches, loss, s->opts->ctx) != 0)
+            *stop = true;
+    }
+    const double t1 = now_s();
+    memset(info, 0, sizeof *info);
+    info->epoch = epoch;
+    info->epochs = s->epochs;
+    info->train_loss = loss_sum / (double)rows;
+    info->val_loss = (double)NAN;
+    nan_metrics(&info->val);
+    info->samples_per_s = t1 > t0 ? (double)rows / (t1 - t0) : 0.0;
+    info->refit = s->refit;
+    return MLPB_OK;
+}
+
 mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_dataset *val,
                        const mlpb_train_opts *opts, const mlpb_allocator *alloc,
                        mlpb_train_report *report)
@@ -283,16 +366,22 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     const size_t n_tr = split ? n_all - n_va : n_all;
     if (n_tr == 0)
         return MLPB_E_INVALID_ARG;
+    /* Only rows held out here can be given back to a refit. */
+    const bool refit = split && opts->refit;
     const size_t bs = opts->batch_size < n_tr ? opts->batch_size : n_tr;
-    const size_t n_batches = (n_tr + bs - 1) / bs;
+    /* The refit's batches, over all rows, may be larger. */
+    const size_t bs_max = refit && opts->batch_size > bs
+                              ? (opts->batch_size < n_all ? opts->batch_size : n_all)
+                              : bs;
 
-    const plan pl = {n_all, n_tr, n_va, bs, split, has_sw};
+    /* The buffers take the larger of the two runs' batches. */
+    const plan pl = {n_all, n_tr, n_va, bs_max, split, has_sw, refit};
     offsets o;
     size_t block_bytes;
     MLPB_TRY(layout_of(&pl, d, k, np, &o, &block_bytes));
     const size_t o_idx = o.idx, o_pick = o.pick, o_vy = o.vy, o_vsw = o.vsw, o_bx = o.bx,
                  o_by = o.by, o_bsw = o.bsw, o_vz = o.vz, o_vp = o.vp, o_scr = o.scr,
-                 o_good = o.good, o_best = o.best;
+                 o_good = o.good, o_best = o.best, o_init = o.init;
 
     mlpb_status st = MLPB_OK;
     mlpb_workspace *ws = NULL;
@@ -300,18 +389,21 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     void *block = mlpb__alloc(&a, block_bytes);
     if (block == NULL)
         return MLPB_E_NOMEM;
-    if ((st = mlpb_workspace_create(m, bs, &a, &ws)) != MLPB_OK)
+    if ((st = mlpb_workspace_create(m, bs_max, &a, &ws)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_workspace_set_threading(ws, opts->threading)) != MLPB_OK)
+        goto fail;
+    if ((st = mlpb_workspace_set_precision(ws, opts->precision)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_optim_create(m, &opts->optim, &a, &opt)) != MLPB_OK)
         goto fail;
 
     size_t *idx = at(block, o_idx, n_all);
-    float *bx = at(block, o_bx, bs * d), *by = at(block, o_by, bs * k);
-    float *bsw = at(block, o_bsw, has_sw ? bs : 0);
+    float *bx = at(block, o_bx, bs_max * d), *by = at(block, o_by, bs_max * k);
+    float *bsw = at(block, o_bsw, has_sw ? bs_max : 0);
     float *vz = at(block, o_vz, n_va * k), *vp = at(block, o_vp, n_va * k);
     float *good = at(block, o_good, np), *best = at(block, o_best, n_va > 0 ? np : 0);
+    float *init = at(block, o_init, refit ? np : 0);
     void *scr = at(block, o_scr, n_va);
 
     mlpb_rng rng;
@@ -340,12 +432,16 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
             idx[i] = i;
     }
     const bool val_binary = n_va > 0 && all_binary(n_va * k, vy);
+    if (refit)
+        memcpy(init, m->params, np * sizeof(float));
 
     mlpb_train_report rep;
     memset(&rep, 0, sizeof rep);
     rep.best_val_loss = (double)NAN;
     rep.last.val_loss = (double)NAN;
     nan_metrics(&rep.last.val);
+    rep.best = rep.last;
+    rep.refit_train_loss = (double)NAN;
     const double t_start = now_s();
 
     /* All data is checked once, here, before the model changes, so that a
@@ -359,54 +455,21 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
         (st = mlpb__fit_standardization_rows(m, train->x, split ? idx : NULL, n_tr)) != MLPB_OK)
         goto report;
 
-    const mlpb_loss_weights bw = {opts->pos_weight, bsw};
+    stage s = {m,  ws, opt, train, opts, {opts->pos_weight, has_sw ? bsw : NULL},
+               d,  k,  np,  idx,   n_tr, bs, opts->epochs, 0, bx, by, has_sw ? bsw : NULL,
+               good, &rng};
     double best_loss = (double)INFINITY;
     size_t wait = 0;
+    bool stop = false;
     for (size_t epoch = 1; epoch <= opts->epochs; epoch++) {
         const double t0 = now_s();
-        /* The fallback for an update that overflows a parameter (see below). */
-        memcpy(good, m->params, np * sizeof(float));
-        mlpb__rng_shuffle(&rng, idx, n_tr);
-        double loss_sum = 0.0;
-        size_t rows = 0;
-        bool stop = false;
-        for (size_t b = 0; b < n_batches && !stop; b++) {
-            const size_t i0 = b * bs, nb = n_tr - i0 < bs ? n_tr - i0 : bs;
-            gather(train, d, k, idx + i0, nb, bx, by, has_sw ? bsw : NULL);
-            float loss = 0.0f;
-            bool finite = true;
-            /* Neither call changes the parameters when it fails, so on
-             * MLPB_E_NUMERIC the model still holds the weights before this
-             * batch. */
-            st = mlpb_loss_grad_weighted(m, ws, bx, by, nb, &bw, &loss);
-            if (st == MLPB_OK)
-                st = mlpb__optim_update_finite(opt, m, &finite); /* checked just now */
-            if (st == MLPB_OK && !finite) {
-                /* The update itself overflowed: the weights before it are
-                 * gone, those of the start of the epoch are the last good. */
-                memcpy(m->params, good, np * sizeof(float));
-                st = MLPB_E_NUMERIC;
-            }
-            if (st != MLPB_OK) {
-                rep.fail_epoch = epoch;
-                rep.fail_batch = b + 1;
-                goto report;
-            }
-            loss_sum += (double)loss * (double)nb;
-            rows += nb;
-            if (opts->on_batch != NULL &&
-                opts->on_batch(epoch, b + 1, n_batches, loss, opts->ctx) != 0)
-                stop = true;
-        }
-        const double t_train = now_s();
-
         mlpb_epoch_info info;
-        memset(&info, 0, sizeof info);
-        info.epoch = epoch;
-        info.epochs = opts->epochs;
-        info.train_loss = loss_sum / (double)rows;
-        info.val_loss = (double)NAN;
-        nan_metrics(&info.val);
+        size_t fail_batch = 0;
+        if ((st = run_epoch(&s, epoch, &info, &stop, &fail_batch)) != MLPB_OK) {
+            rep.fail_epoch = epoch;
+            rep.fail_batch = fail_batch;
+            goto report;
+        }
         if (n_va > 0) {
             /* One forward pass gives both the loss (from the logits, with the
              * training weights) and the probabilities for the metrics. */
@@ -437,10 +500,10 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
                 wait++;
             }
         }
-        const double t_end = now_s();
         info.best_epoch = rep.best_epoch;
-        info.seconds = t_end - t0;
-        info.samples_per_s = t_train > t0 ? (double)rows / (t_train - t0) : 0.0;
+        info.seconds = now_s() - t0;
+        if (rep.best_epoch == epoch)
+            rep.best = info;
         rep.last = info;
         rep.epochs_run = epoch;
         if (opts->on_epoch != NULL && opts->on_epoch(&info, opts->ctx) != 0)
@@ -454,8 +517,43 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
             break;
         }
     }
-    if (n_va > 0 && opts->restore_best && rep.best_epoch > 0)
+
+    if (refit && !stop && rep.best_epoch > 0) {
+        /* The refit: exactly a run on all rows without validation for
+         * best_epoch epochs from the same start -- the initial parameters, a
+         * fresh optimiser, the standardisation of all rows and the shuffling
+         * stream of the seed. */
+        memcpy(m->params, init, np * sizeof(float));
+        mlpb_optim_reset(opt);
+        mlpb__rng_seed(&rng, opts->seed);
+        for (size_t i = 0; i < n_all; i++)
+            idx[i] = i;
+        if (opts->standardize &&
+            (st = mlpb__fit_standardization_rows(m, train->x, NULL, n_all)) != MLPB_OK)
+            goto report;
+        s.n = n_all;
+        s.bs = opts->batch_size < n_all ? opts->batch_size : n_all;
+        s.epochs = rep.best_epoch;
+        s.refit = 1;
+        for (size_t epoch = 1; epoch <= rep.best_epoch && !stop; epoch++) {
+            const double t0 = now_s();
+            mlpb_epoch_info info;
+            size_t fail_batch = 0;
+            rep.refit_epochs = epoch;
+            if ((st = run_epoch(&s, epoch, &info, &stop, &fail_batch)) != MLPB_OK) {
+                rep.fail_epoch = epoch;
+                rep.fail_batch = fail_batch;
+                goto report;
+            }
+            info.seconds = now_s() - t0;
+            rep.refit_train_loss = info.train_loss;
+            if (opts->on_epoch != NULL && opts->on_epoch(&info, opts->ctx) != 0)
+                stop = true;
+        }
+        rep.stopped_by_callback = stop;
+    } else if (n_va > 0 && opts->restore_best && rep.best_epoch > 0) {
         memcpy(m->params, best, np * sizeof(float));
+    }
     st = MLPB_OK;
 
 report:
@@ -482,6 +580,9 @@ static mlpb_status memory_args(const size_t *sizes, size_t n_sizes, size_t n_row
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
         o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
         return MLPB_E_INVALID_ARG;
+    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
+        o->precision != MLPB_PRECISION_BF16_EMULATED)
+        return MLPB_E_INVALID_ARG;
     return mlpb_model_memory(sizes, n_sizes, &model); /* the sizes are valid */
 }
 
@@ -498,7 +599,7 @@ mlpb_status mlpb_train_memory(const size_t *sizes, size_t n_sizes, size_t n_rows
             n_va = n_rows - 1;
     }
     const size_t bs = opts->batch_size < n_rows ? opts->batch_size : n_rows;
-    const plan p = {n_rows, n_rows - n_va, n_va, bs, n_va > 0, true};
+    const plan p = {n_rows, n_rows - n_va, n_va, bs, n_va > 0, true, n_va > 0 && opts->refit};
     return peak_bytes(&p, sizes, n_sizes, opts, bytes);
 }
 
@@ -509,6 +610,6 @@ mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes, size_t n_
     if (n_val == 0)
         return MLPB_E_INVALID_ARG;
     const size_t bs = opts->batch_size < n_train ? opts->batch_size : n_train;
-    const plan p = {n_train, n_train, n_val, bs, false, true};
+    const plan p = {n_train, n_train, n_val, bs, false, true, false};
     return peak_bytes(&p, sizes, n_sizes, opts, bytes);
 }

@@ -1,4 +1,4 @@
-/* test_init.c -- initialisation: He and Glorot moments, orthogonality of
+/* test_init.c -- initialisation: He, Glorot and fan-in moments, orthogonality of
  * the QR-based initialiser (W^T W = gain^2 I or W W^T = gain^2 I), zero
  * biases, and bitwise determinism for a seed. */
 #include "testutil.h"
@@ -49,6 +49,35 @@ static void test_init_he_glorot_moments(void **state)
     mlpb_model_destroy(m);
 }
 
+static void test_init_fan_in_moments(void **state)
+{
+    (void)state;
+    const size_t s[] = {400, 300, 200};
+    mlpb_model *m = make(s, 3, MLPB_INIT_FAN_IN, 1);
+    mlpb_layer l0, l1;
+    assert_int_equal(mlpb_model_layer(m, 0, &l0), MLPB_OK);
+    assert_int_equal(mlpb_model_layer(m, 1, &l1), MLPB_OK);
+    double mean, var;
+    /* U(-1/sqrt(in), 1/sqrt(in)): var 1/(3 in) in both layers, 1/1200 then
+     * 1/900, every value inside the bound. */
+    moments(l0.w, 400 * 300, &mean, &var);
+    assert_true(fabs(mean) < 2e-4);
+    mlpbt_assert_close(var, 1.0 / 1200.0, 0.03);
+    moments(l1.w, 300 * 200, &mean, &var);
+    assert_true(fabs(mean) < 3e-4);
+    mlpbt_assert_close(var, 1.0 / 900.0, 0.03);
+    for (size_t i = 0; i < 400 * 300; i++)
+        assert_true(fabsf(l0.w[i]) <= 0.05f);
+    /* The biases too: 300 of bound 1/20, 200 of bound 1/sqrt(300). */
+    double bmax = 0.0;
+    for (size_t j = 0; j < 300; j++)
+        bmax = fmax(bmax, fabs((double)l0.b[j]));
+    assert_true(bmax <= 0.05 && bmax > 0.045);
+    moments(l1.b, 200, &mean, &var);
+    mlpbt_assert_close(var, 1.0 / 900.0, 0.3);
+    mlpb_model_destroy(m);
+}
+
 /* max |G - gain^2 I| for G = W^T W (tall) or W W^T (wide), in double. */
 static double orthogonality_error(const float *w, size_t in, size_t out, double gain)
 {
@@ -94,7 +123,7 @@ static void test_init_deterministic(void **state)
 {
     (void)state;
     const size_t s[] = {7, 9, 5, 2};
-    for (int init = 0; init < 2; init++) {
+    for (int init = 0; init < 3; init++) {
         mlpb_model *a = make(s, 4, (mlpb_init)init, 123), *b = make(s, 4, (mlpb_init)init, 123);
         mlpb_model *c = make(s, 4, (mlpb_init)init, 124);
         size_t np;
@@ -119,6 +148,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_he_glorot_moments),
+        cmocka_unit_test(test_init_fan_in_moments),
         cmocka_unit_test(test_init_orthogonal),
         cmocka_unit_test(test_init_deterministic),
     };

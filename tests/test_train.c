@@ -77,10 +77,13 @@ static bool params_finite(mlpb_model *m)
     return true;
 }
 
+/* The defaults but without the refit on all rows: these tests look at the
+ * validated run itself (test_refit.c tests the refit). */
 static mlpb_train_opts quiet_opts(void)
 {
     mlpb_train_opts o;
     mlpb_train_opts_default(&o);
+    o.refit = 0;
     return o;
 }
 
@@ -91,11 +94,13 @@ static void test_train_defaults(void **state)
     mlpb_train_opts o;
     memset(&o, 0xff, sizeof o);
     mlpb_train_opts_default(&o);
-    assert_int_equal(o.epochs, 100);
+    assert_int_equal(o.epochs, 300);
     assert_int_equal(o.batch_size, 32);
-    assert_int_equal(o.optim.kind, MLPB_OPT_ADAM);
+    assert_int_equal(o.optim.kind, MLPB_OPT_ADAMW);
     assert_true(o.optim.lr == 1e-3f);
-    assert_true(o.val_fraction == 0.1f);
+    assert_true(o.optim.weight_decay == 0.1f);
+    assert_true(o.optim.beta1 == 0.9f && o.optim.beta2 == 0.999f && o.optim.eps == 1e-8f);
+    assert_true(o.val_fraction == 0.15f);
     assert_int_equal(o.patience, 10);
     assert_true(o.min_delta == 0.0f);
     assert_int_equal(o.restore_best, 1);
@@ -105,6 +110,7 @@ static void test_train_defaults(void **state)
     assert_null(o.on_batch);
     assert_null(o.ctx);
     assert_int_equal(o.threading, MLPB_THREADING_AUTO);
+    assert_int_equal(o.refit, 1);
     mlpb_train_opts_default(NULL);
 }
 
@@ -933,6 +939,7 @@ static void test_train_weights_reach_the_loss(void **state)
     o.standardize = 0;
     o.optim.kind = MLPB_OPT_SGD;
     o.optim.lr = 0.5f;
+    o.optim.weight_decay = 0.0f; /* plain SGD, without the default decay */
     o.pos_weight = pw;
     const mlpb_dataset tr = {x, y, sw, N};
     mlpb_train_report rep;

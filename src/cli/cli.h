@@ -186,11 +186,13 @@ void cli_train_cfg_default(cli_train_cfg *c);
 typedef struct cli_fit {
     mlpb_model       *model;
     mlpb_data         train, val;   /* both empty without validation */
-    size_t            n_train;      /* rows trained on */
+    size_t            n_train;      /* rows the saved model was trained on */
+    size_t            refit_epochs; /* epochs of the refit on all rows, 0 without */
+    double            rows_seen;    /* training rows processed, both runs */
     size_t            k;
     float            *pos_weight;   /* k: the weights used */
     mlpb_train_report report;
-    cli_eval          val_eval;     /* metrics of the final model on val */
+    cli_eval          val_eval;     /* metrics on val of the model that chose the epochs */
     double            seconds;
     mlpb_epoch_info  *hist;         /* one record an epoch */
     size_t            n_hist, cap_hist;
@@ -229,6 +231,7 @@ typedef struct cli_train_ctx {
     FILE         *log;
     cli_fit      *fit;
     int           failed;  /* out of memory for the history */
+    int           refitting; /* the epochs are the refit's, on all rows */
 } cli_train_ctx;
 int  cli_term_columns(int fd);
 void cli_progress_init(cli_progress *p, int verbosity, int lines, size_t epochs,

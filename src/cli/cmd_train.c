@@ -32,12 +32,14 @@ static const char train_help[] =
     "the training rows' means and deviations, which the model applies whenever\n"
     "it predicts. Missing cells (empty, NA, N/A, NaN, NULL, ?) follow --missing.\n"
     "\n"
-
-    "A stratified 15% of the rows is held out for validation: training stops\n"
-    "when the validation loss has not improved for 10 epochs and keeps the\n"
-    "weights of the best epoch. Progress goes to standard error (a bar fitted\n"
-    "to the terminal, or one line an epoch when it is not a terminal); the\n"
-    "validation metrics and the model path to standard output.\n"
+    "A stratified 15% of the rows is held out to choose the number of epochs:\n"
+    "training stops when the validation loss has not improved for 10 epochs,\n"
+    "then the model is trained again from the same start on all rows for the\n"
+    "best epoch's count (--no-refit keeps the best epoch's weights instead).\n"
+    "Progress goes to standard error (a bar fitted to the terminal, or one line\n"
+    "an epoch when it is not a terminal); the validation metrics (of the run\n"
+    "that chose the epochs) and the model path to standard output.\n"
+    "docs/defaults.md explains each default.\n"
     "\n"
     "Model:\n";
 static const char train_help2[] =
@@ -57,11 +59,12 @@ static const char train_help2[] =
 
     "  --hidden N[,N...]       hidden layer widths (64)\n"
     "Training:\n"
-    "  --epochs N              maximum number of epochs (100)\n"
+    "  --epochs N              maximum number of epochs (300)\n"
     "  --batch N               rows per mini-batch (32)\n"
-    "  --optimizer NAME        sgd, momentum, nesterov, adam, adamw, rmsprop (adam)\n"
+    "  --optimizer NAME        sgd, momentum, nesterov, adam, adamw, rmsprop (adamw)\n"
     "  --lr X                  learning rate (0.001)\n"
-    "  --weight-decay X        L2 penalty on the weights; decoupled for adamw (0)\n"
+    "  --weight-decay X        L2 penalty on the weights; decoupled for adamw (0.1\n"
+    "                          with adamw, 0 with another --optimizer)\n"
     "  --schedule NAME         learning rate over time: constant; step (x0.1 after\n"
     "                          each third of the epochs); cosine (down to 0 at the\n"
     "                          last epoch) (constant)\n"
@@ -70,11 +73,17 @@ static const char train_help2[] =
     "                          loss; 0 never stops early (10)\n"
     "  --pos-weight X|auto     weight of the positive class in the loss; auto is\n"
     "                          negatives/positives of each label (1)\n"
+    "  --no-refit              keep the best epoch's weights instead of training\n"
+    "                          again on all rows for that many epochs\n"
     "  --no-standardize        use the features as they are\n"
     "  --seed N                seed of initialisation, split and shuffling (1)\n"
     "  -j, --threads N         threads (default: the BLAS library's count); each\n"
     "                          batch big enough is split in as many row blocks,\n"
     "                          one a thread\n"
+    "  --precision P           fp32, bf16 (products in bf16 with fp32 sums; needs\n"
+    "                          oneDNN and a CPU with AVX512-BF16) or bf16-emulated\n"
+    "                          (the same roundings on any CPU, slower); the model\n"
+    "                          file is fp32 either way (fp32)\n"
     "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
     "                          with K, M, G; default: half the physical memory)\n"
     "Data:\n"
@@ -108,7 +117,7 @@ static const char demo_help[] =
     "\n"
     "Options ('-' for FILE is standard output):\n"
     "  --seed N          seed of the split and the training (42)\n"
-    "  --epochs N        maximum number of epochs (100)\n"
+    "  --epochs N        maximum number of epochs (300)\n"
     "  -j, --threads N   threads (default: the BLAS library's count); each batch\n"
     "                    big enough is split in as many row blocks, one a thread\n"
     "  -o, --out MODEL   also save the model\n"
@@ -200,7 +209,7 @@ static int write_results(outputs *o, const cli_fit *fit, const char *title)
 /* Training throughput over the whole run, in rows (samples) a second. */
 static double samples_per_s(const cli_fit *f)
 {
-    double rows = (double)f->n_train * (double)f->report.epochs_run;
+    double rows = f->rows_seen;
     return f->seconds > 0.0 ? rows / f->seconds : 0.0;
 }
 
@@ -441,10 +450,11 @@ int cli_cmd_train(int argc, char **argv)
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
-        {"--missing", 1}, CLI_READ_OPTDEFS,      {NULL, 0}};
+        {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, CLI_READ_OPTDEFS,
+        {NULL, 0}};
     const char    *data_path = NULL;
     size_t         threads = 0;
-    int            json = 0, r;
+    int            json = 0, wd_given = 0, r;
     float          f;
     cli_train_cfg  c;
     cli_read_opts  o;
@@ -513,6 +523,7 @@ int cli_cmd_train(int argc, char **argv)
             bad = cli_parse_float("train", n, v, 1e-12, 1e3, &c.opts.optim.lr);
         } else if (strcmp(n, "--weight-decay") == 0) {
             bad = cli_parse_float("train", n, v, 0.0, 1e3, &c.opts.optim.weight_decay);
+            wd_given = 1;
         } else if (strcmp(n, "--optimizer") == 0) {
             if (cli_parse_optimizer(v, &c.opts.optim.kind) != 0)
                 return cli_usage("train", "--optimizer: '%s' is not sgd, momentum, nesterov, "
@@ -547,12 +558,28 @@ int cli_cmd_train(int argc, char **argv)
             c.verbosity = 2;
         } else if (strcmp(n, "--json") == 0) {
             json = 1;
+        } else if (strcmp(n, "--no-refit") == 0) {
+            c.opts.refit = 0;
         } else if (strcmp(n, "--no-standardize") == 0) {
             c.opts.standardize = 0;
+        } else if (strcmp(n, "--precision") == 0) {
+            if (strcmp(v, "fp32") == 0)
+                c.opts.precision = MLPB_PRECISION_FP32;
+            else if (strcmp(v, "bf16") == 0)
+                c.opts.precision = MLPB_PRECISION_BF16;
+            else if (strcmp(v, "bf16-emulated") == 0)
+                c.opts.precision = MLPB_PRECISION_BF16_EMULATED;
+            else
+                return cli_usage("train", "--precision: '%s' is not fp32, bf16 or bf16-emulated",
+                                 v);
         }
         if (bad)
             return CLI_EUSAGE;
     }
+    /* The default decay is AdamW's, decoupled; another optimiser chosen
+     * without --weight-decay gets none rather than that much L2. */
+    if (!wd_given && c.opts.optim.kind != MLPB_OPT_ADAMW)
+        c.opts.optim.weight_decay = 0.0f;
     if (data_path == NULL)
         return cli_usage("train", "needs a DATA file");
     if (outs.path[OUT_MODEL] == NULL || outs.path[OUT_MODEL][0] == '\0')
@@ -632,14 +659,21 @@ int cli_cmd_train(int argc, char **argv)
         }
         cli_json_end(&j);
     } else if (c.verbosity > 0) {
-        fprintf(rf, "trained %s on %zu rows in %.2f s: %zu epoch%s", arch, fit.n_train,
-                fit.seconds, rep->epochs_run, rep->epochs_run == 1 ? "" : "s");
+        fprintf(rf, "trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
+                rep->epochs_run, rep->epochs_run == 1 ? "" : "s",
+                fit.train.n ? fit.train.n : fit.n_train);
         if (fit.val.n > 0)
             fprintf(rf, ", best %zu%s", rep->best_epoch,
                     rep->stopped_early ? " (stopped early)" : "");
+        if (fit.refit_epochs > 0)
+            fprintf(rf, ", then %zu on all %zu rows", fit.refit_epochs, fit.n_train);
         fprintf(rf, ", %.0f samples/s\n", samples_per_s(&fit));
         if (fit.val.n > 0) {
-            fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
+            if (fit.refit_epochs > 0)
+                fprintf(rf, "validation (%zu rows held out to choose the epochs; the saved\n"
+                            "model was then trained on them too):\n", fit.val.n);
+            else
+                fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
             if (have_mc)
                 cli_mc_print(rf, "  ", &mc, (const char *const *)sc.classes);
             else
@@ -804,10 +838,15 @@ int cli_cmd_demo(int argc, char **argv)
         fprintf(rf, "2. Train a %s network (ReLU hidden layer, sigmoid output) on binary\n"
                     "   cross-entropy with %s (learning rate %g, batches of %zu), features\n"
                     "   standardised with the training rows' means and deviations. %zu of the\n"
-                    "   training rows watch for overfitting: training ran %zu epochs and kept\n"
-                    "   the weights of epoch %zu, where their loss was lowest (%.2f s).\n",
+                    "   training rows watch for overfitting: their loss was lowest after %zu\n"
+                    "   epochs (of %zu run)",
                 arch, optimizer_title(c.opts.optim.kind), (double)c.opts.optim.lr,
-                c.opts.batch_size, fit.val.n, rep->epochs_run, rep->best_epoch, fit.seconds);
+                c.opts.batch_size, fit.val.n, rep->best_epoch, rep->epochs_run);
+        if (fit.refit_epochs > 0)
+            fprintf(rf, ";\n   then the model was trained again on all %zu training rows for %zu\n"
+                        "   epochs (%.2f s).\n", fit.n_train, fit.refit_epochs, fit.seconds);
+        else
+            fprintf(rf, ", whose weights were kept (%.2f s).\n", fit.seconds);
         fprintf(rf, "3. Test on the %zu held-out rows, never seen in training:\n", test.n);
         cli_print_metrics(rf, "     ", &e, &test);
         fprintf(rf, "\nAccuracy is the share of tumours classified right; precision and recall\n"

@@ -37,7 +37,7 @@ static size_t split(char *line, char **field, size_t cap)
 static double number(const char *s, int *bad)
 {
     if (s[0] == '\0')
-        return NAN;
+        return (double)NAN;
     char  *end;
     errno    = 0;
     double v = strtod(s, &end);

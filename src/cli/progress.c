@@ -164,7 +164,8 @@ void cli_progress_epoch(cli_progress *p, const mlpb_epoch_info *e)
     fmt_rate(rs, sizeof rs, e->samples_per_s);
 #define PUT(...) \
     (len += (size_t)snprintf(line + len, len < sizeof line ? sizeof line - len : 0, __VA_ARGS__))
-    PUT("epoch %zu/%zu  train loss %.4f", e->epoch, e->epochs, e->train_loss);
+    PUT("%s %zu/%zu  train loss %.4f", e->refit ? "refit" : "epoch", e->epoch, e->epochs,
+        e->train_loss);
     if (val)
         PUT("  val loss %.4f  acc %.4f", e->val_loss, e->val.accuracy);
     if (val && p->verbose)

@@ -192,11 +192,11 @@ void cli_json_training(cli_json *j, const cli_fit *f)
         cli_json_null(j, "best_val_loss");
     }
     cli_json_bool(j, "stopped_early", r->stopped_early);
+    cli_json_int(j, "refit_epochs", f->refit_epochs);
     cli_json_num(j, "final_train_loss", r->last.train_loss);
     cli_json_num(j, "seconds", f->seconds);
-    double rows = (double)f->n_train * (double)r->epochs_run;
     if (f->seconds > 0.0)
-        cli_json_num(j, "rows_per_second", rows / f->seconds);
+        cli_json_num(j, "rows_per_second", f->rows_seen / f->seconds);
     else
         cli_json_null(j, "rows_per_second");
     cli_json_arr(j, "history");

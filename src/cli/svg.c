@@ -263,7 +263,7 @@ int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const ch
 {
     if (n == 0)
         return cli_fail("mlpblas: no epochs to plot"), -1;
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = (double)INFINITY, hi = -(double)INFINITY;
     range_of(h, n, v_train, &lo, &hi);
     range_of(h, n, v_val, &lo, &hi);
     if (!isfinite(lo))
@@ -272,7 +272,7 @@ int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const ch
      * multi-label data with both classes), else accuracy. */
     epoch_value metric = v_auc;
     const char *mname  = "validation AUC";
-    double      mlo = INFINITY, mhi = -INFINITY;
+    double      mlo = (double)INFINITY, mhi = -(double)INFINITY;
     range_of(h, n, v_auc, &mlo, &mhi);
     if (!isfinite(mlo)) {
         metric = v_acc;

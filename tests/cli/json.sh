@@ -41,7 +41,7 @@ is train.json config.pos_weight.used '[1]'
 is train.json mlpblas.version "$VERSION"
 is train.json training.epochs_run 12
 is train.json training.validation_rows 40
-is train.json training.train_rows 160
+is train.json training.train_rows 200 # the refit's: all rows
 # one history record an epoch, in order, each with validation metrics
 for e in 1 6 12; do
     is train.json "training.history.$((e - 1)).epoch" "$e"

@@ -91,6 +91,9 @@ long=$(printf '%0250d' 0)
 run 0 "$MLPBLAS" predict m.mlpb d.csv --out "$long"
 [ -s "$long" ] || fail "250-byte file name"
 rm -f "$long"
+run 0 "$MLPBLAS" train d.csv --out "$long" --log "${long%0}1" --epochs 1 --quiet
+run 0 "$MLPBLAS" info "$long"
+rm -f "$long" "${long%0}1"
 
 # ---- '-' is standard output
 run 0 "$MLPBLAS" predict m.mlpb d.csv --out -

@@ -14,6 +14,7 @@ head -n 1 curve.csv | grep -q '^epoch,train_loss,val_loss,val_accuracy,' ||
 epochs=$(($(wc -l <curve.csv) - 1))
 [ "$epochs" -eq "$(grep -c '^epoch ' err.txt)" ] || fail "log rows != epoch lines"
 awk -F, 'NR > 1 && (NF != 11 || $1 != NR - 1) { exit 1 }' curve.csv || fail "log: bad rows"
+cp err.txt train-err.txt
 
 # --json: the same run gives the same model, bit for bit; --quiet prints nothing.
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m2.mlpb --seed 3 --json --quiet
@@ -23,6 +24,17 @@ cp out.txt train.json
 [ "$(json_get train.json model.architecture)" = "4-64-1" ] || fail "default architecture"
 [ "$(json_get train.json data.rows)" -eq 200 ] || fail "json rows"
 cmp -s m.mlpb m2.mlpb || fail "same seed, different models"
+# The default refit: best_epoch epochs on all 200 rows after the validated run;
+# --no-refit keeps the validated run's model, trained on the other rows.
+be=$(json_get train.json training.best_epoch)
+[ "$be" -ge 1 ] && [ "$(json_get train.json training.refit_epochs)" -eq "$be" ] || fail "refit epochs"
+[ "$(json_get train.json training.train_rows)" -eq 200 ] || fail "refit: not on all rows"
+[ "$(grep -c '^refit ' train-err.txt)" -eq "$be" ] || fail "no refit line an epoch"
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m4.mlpb --seed 3 --json --quiet --no-refit
+[ "$(json_get out.txt training.refit_epochs)" -eq 0 ] || fail "--no-refit refitted"
+[ "$(json_get out.txt training.best_epoch)" -eq "$be" ] || fail "--no-refit: another best epoch"
+[ "$(json_get out.txt training.train_rows)" -lt 200 ] || fail "--no-refit: trained on all rows"
+! cmp -s m.mlpb m4.mlpb || fail "--no-refit: the refit's model"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m3.mlpb --quiet
 [ ! -s out.txt ] && [ ! -s err.txt ] || fail "train --quiet printed something"
 

@@ -150,6 +150,14 @@ acc=$(awk -F, 'NR == FNR { if (FNR > 2) y[FNR - 2] = $65; next }
           "$DATA/digits.csv" dpred.csv)
 awk -v a="$acc" -v b="$(json_get dig.json classes.class_accuracy)" \
     'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' || fail "accuracy $acc from predict"
+# Macro-F1 recomputed from predict's classes and the file's labels.
+f1=$(awk -F, 'NR == FNR { if (FNR > 2) y[FNR - 2] = $65; next }
+              FNR > 1 { t = y[FNR - 1]; p = $1; tp[t] += (t == p); np[p]++; nt[t]++ }
+              END { for (c = 0; c < 10; c++) { pr = np[c] ? tp[c] / np[c] : 0
+                        rc = nt[c] ? tp[c] / nt[c] : 0; s += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0 }
+                    printf "%.9f", s / 10 }' "$DATA/digits.csv" dpred.csv)
+awk -v a="$f1" -v b="$(json_get dig.json classes.macro_f1)" \
+    'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' || fail "macro-F1 $f1 from predict"
 # String classes, labels not last, an integer class column with 3 values.
 awk -F, 'BEGIN { split("zero one two three four five six seven eight nine", w, " ") }
          /^#/ { next }
@@ -236,6 +244,22 @@ cmp -s p8.txt p9.txt || fail "predict --zero-based"
 echo "+1 1:0.5 9:1" >wide.svm
 run 1 "$MLPBLAS" predict svm1.mlpb wide.svm
 grep -q '9' err.txt || fail "index above d: $(cat err.txt)"
+
+# ---- a version-1 model file (no schema): loads, and matches by position
+V1="$DATA/../model-v1.mlpb"
+run 0 "$MLPBLAS" info "$V1"
+grep -q '^schema        none' out.txt || fail "v1 model: schema line"
+printf 'a,b,c\n0.5,1,-1\n2,0,0.25\n' >v1.csv
+run 0 "$MLPBLAS" predict "$V1" v1.csv
+[ "$(head -n 1 out.txt)" = "prob_1,prob_2,pred_1,pred_2" ] || fail "v1 predict header"
+probs out.txt >v1-probs.txt
+run 0 "$REF" "$V1" v1.csv
+cmp -s out.txt v1-probs.txt || fail "v1 predict differs from the library's"
+printf 'a,b,c,y1,y2\n0.5,1,-1,0,1\n2,0,0.25,1,0\n' >v1-labels.csv
+run 0 "$MLPBLAS" eval "$V1" v1-labels.csv --json
+[ "$(json_get out.txt metrics.test.rows)" -eq 2 ] || fail "v1 eval rows"
+run 1 "$MLPBLAS" predict "$V1" "$DATA/multi.csv"
+grep -q 'no column names to match' err.txt || fail "v1: wrong column count: $(cat err.txt)"
 
 # ---- predict's memory does not grow with the file (chunks of 4096 rows)
 awk 'BEGIN { print "x1,x2,x3,x4"; for (i = 0; i < 20000; i++) print i % 7 - 3 ",0.5," i % 3 ",60" }' \

@@ -15,7 +15,10 @@ done
 # ---- piped: one plain line an epoch
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m.mlpb --epochs 6 --patience 0
 [ "$(grep -c '^epoch [1-6]/6  train loss ' err.txt)" -eq 6 ] || fail "piped: not one line an epoch"
-[ "$(wc -l <err.txt)" -eq 6 ] || fail "piped: other lines on stderr"
+# then one line an epoch of the refit on all rows
+refits=$(grep -c '^refit [0-9]*/[0-9]*  train loss ' err.txt)
+[ "$refits" -ge 1 ] || fail "piped: no refit lines"
+[ "$(wc -l <err.txt)" -eq $((6 + refits)) ] || fail "piped: other lines on stderr"
 esc=$(printf '\033')
 cr=$(printf '\r')
 grep -q -e "$esc" -e "$cr" err.txt && fail "piped: escape codes or carriage returns"

@@ -220,6 +220,7 @@ static void train_opts(mlpb_train_opts *o, curve *cv)
     o->patience = 3;
     o->seed = 11;
     o->optim.lr = 1e-2f;
+    o->refit = 0; /* mlpb_mpi_train does not refit: compare the validated runs */
     o->on_epoch = record;
     o->ctx = cv;
 }
