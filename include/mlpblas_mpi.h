@@ -112,7 +112,8 @@ typedef struct mlpb_mpi_opts {
 } mlpb_mpi_opts;
 
 typedef struct mlpb_mpi_report {
-    mlpb_train_report train;    /* as mlpb_train's, the same on every rank */
+    mlpb_train_report train;    /* as mlpb_train's, the same on every rank but for
+                                   the timings (seconds, samples_per_s: this rank's) */
     int      fail_rank;         /* the rank whose error stopped training; -1 */
     size_t   n_train;           /* training rows over all ranks */
     size_t   n_val;             /* validation rows over all ranks */

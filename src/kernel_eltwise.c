@@ -15,7 +15,18 @@
  * ifunc; nothing of ours is written at run time). Both builds do the same
  * operations in the same order on each element: "avx2" implies no FMA, and
  * nothing is contracted (-std=c11), so every variant gives bitwise the same
- * results. Elsewhere (other compilers or CPUs) there is one build. */
+ * results. Elsewhere (other compilers or CPUs) and in sanitizer builds,
+ * whose instrumented resolver would run before the sanitizer's runtime is
+ * up, there is one build. */
+#if defined(__has_feature)
+#if (__has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+     __has_feature(memory_sanitizer)) && !defined(MLPB_NO_CLONES)
+#define MLPB_NO_CLONES 1
+#endif
+#endif
+#if (defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)) && !defined(MLPB_NO_CLONES)
+#define MLPB_NO_CLONES 1
+#endif
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
     !defined(MLPB_NO_CLONES)
 #define MLPB_CLONES __attribute__((target_clones("avx2", "default")))
@@ -23,13 +34,16 @@
 #define MLPB_CLONES
 #endif
 
-/* 1 if the float is Inf or NaN (exponent all ones). An integer test: it
- * vectorises, and no compiler may fold it away. */
+/* Bit 31 set if the float is Inf or NaN: its exponent field plus one unit
+ * carries out of the field exactly when the field is all ones. An integer
+ * test (an and and an add; OR-ed together over a pass, then bit 31 read
+ * once): it vectorises, and no compiler may fold it away. */
+#define NON_FINITE_BIT 0x80000000u
 static inline uint32_t non_finite(float v)
 {
     uint32_t u;
     memcpy(&u, &v, sizeof u);
-    return (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    return (u & 0x7f800000u) + 0x00800000u;
 }
 
 MLPB_CLONES
@@ -44,7 +58,7 @@ bool mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restric
             row[j] = v < 0.0f ? 0.0f : v;
         }
     }
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 MLPB_CLONES
@@ -58,7 +72,7 @@ bool mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict
             bad |= non_finite(row[j]);
         }
     }
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p)
@@ -179,7 +193,7 @@ bool mlpb__all_finite(size_t n, const float *restrict x)
     uint32_t bad = 0;
     for (size_t i = 0; i < n; i++)
         bad |= non_finite(x[i]);
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 MLPB_CLONES
@@ -197,7 +211,7 @@ bool mlpb__add_finite(size_t n, const float *restrict src, float *restrict dst)
         dst[i] += src[i];
         bad |= non_finite(dst[i]);
     }
-    return bad == 0;
+    return (bad & NON_FINITE_BIT) == 0;
 }
 
 MLPB_CLONES

@@ -257,6 +257,9 @@ int         cli_parse_optimizer(const char *s, mlpb_optimizer *o);
 int         cli_parse_schedule(const char *s, mlpb_schedule *o);
 
 /* ---------------------------------------------------------------- SVG */
+/* Read a --log CSV from in (path for messages) into *h (n epochs, malloc'd).
+ * CLI_OK, or a message and CLI_EDATA. */
+int cli_read_log(const char *path, FILE *in, mlpb_epoch_info **h, size_t *n);
 int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const char *title);
 /* ROC and precision-recall curves of the first 8 outputs; the first
  * output's AUC and average precision in *auc, *ap (may be NULL). */

@@ -1,105 +1,102 @@
-/* cmd_eval.c -- the commands that use a trained model: `eval` (metrics on
- * labelled data, ROC and PR charts), `predict` (probabilities as CSV) and
- * `info` (what a model
- * file holds). Model files record d and k but no column names, so the
- * columns are matched by count and position; the help texts say how. */
+/* cmd_eval.c -- the commands that use a trained model on data: `eval`
+ * (metrics on labelled data) and `predict` (probabilities and decisions, one
+ * output row a data row). Both read their data in
+ * chunks of CLI_CHUNK_ROWS rows, matched to the model's schema by column
+ * name; predict writes each chunk as it goes, so its memory does not depend
+ * on the file's length. `info` is in cmd_info.c. */
+#include "classes.h"
 #include "cli.h"
+#include "schema.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+/* Rows read, encoded and predicted at a time: at most CLI_CHUNK_ROWS, fewer
+ * for wide rows, so that a chunk's buffers stay near CLI_CHUNK_BYTES. */
+#define CLI_CHUNK_ROWS  4096
+#define CLI_CHUNK_BYTES (16u << 20)
+
 static const char eval_help[] =
     "Usage: mlpblas eval MODEL DATA [OPTIONS]\n"
     "\n"
-    "Evaluate MODEL on the labelled rows of DATA: mean binary cross-entropy,\n"
-    "accuracy, precision, recall, F1 and ROC AUC of each output at threshold\n"
-    "0.5, their mean over outputs and, for multi-label models, the exact-match\n"
-    "accuracy (rows with every label right).\n"
+    "Evaluate MODEL on the labelled rows of DATA. The model knows the columns it\n"
+    "was trained on: they are found in DATA by name, in any order; other columns\n"
+    "are ignored (a note on standard error says which); a missing feature or\n"
+    "label column is an error that names it. LIBSVM files are read by position.\n"
     "\n"
-    "A model records its number of inputs d and outputs k but no column names:\n"
-    "the labels are the last k columns, or the columns --label names, and the\n"
-    "other columns must be the d features in the order used for training.\n"
+    "Binary and multi-label models: mean binary cross-entropy, accuracy,\n"
+    "precision, recall, F1 and ROC AUC of each output at threshold 0.5, their\n"
+    "mean over outputs and the exact-match accuracy (rows with every label\n"
+    "right). Multi-class models (a class column): also the accuracy of the\n"
+    "class with the highest probability, macro-F1, each class's precision,\n"
+    "recall and F1, and the confusion matrix.\n"
     "\n"
     "Options:\n"
-    "  --label NAME[,NAME...]  label column(s), one for each output of the model\n"
     "  --json                  print one JSON object with every metric (docs/cli.md)\n"
     "  --plot FILE.svg         ROC and precision-recall curves as an SVG chart\n"
     "                          ('-': standard output; replaced atomically)\n"
-    "  --max-memory SIZE       refuse data and model needing more memory (bytes, or\n"
-    "                          with K, M, G; default: half the physical memory)\n"
+    "  --max-memory SIZE       refuse a model and buffers needing more memory (bytes,\n"
+    "                          or with K, M, G; default: half the physical memory)\n"
     "  -V, --version           print the version and exit\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
-    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  --header                the first row is the header, even if all numbers\n"
+    "  --zero-based            LIBSVM feature indices start at 0\n"
     "  -j, --threads N         BLAS threads (default: the BLAS library's choice)\n";
 
 static const char predict_help[] =
     "Usage: mlpblas predict MODEL DATA [--out FILE] [OPTIONS]\n"
     "\n"
-    "Write the probabilities MODEL gives to the rows of DATA as CSV: one line a\n"
-    "row, in file order, one probability (%.9g, exact for a float) an output,\n"
-    "separated by commas, no header.\n"
+    "Predict the rows of DATA with MODEL. The model's feature columns are found in\n"
+    "DATA by name, in any order; label and other columns are not used (a note on\n"
+    "standard error names the others); a missing feature column is an error that\n"
+    "names it. LIBSVM files are read by position, their labels ignored.\n"
     "\n"
-    "Columns: with d the model's inputs and k its outputs, a file of d columns\n"
-    "is used whole; a file of d + k columns (labelled data, as for training) has\n"
-    "its label columns dropped: those --label names, else the last k. LIBSVM\n"
-    "labels are ignored.\n"
+    "Output: a header row, then one row for each data row of DATA, in order\n"
+    "(blank and comment lines and the header are not data rows):\n"
+    "  [ID,] prob_LABEL..., pred_LABEL...   binary and multi-label models: the\n"
+    "                                       probability of each output (%.9g,\n"
+    "                                       exact for a float), then its 0/1\n"
+    "                                       decision at the threshold\n"
+    "  [ID,] LABEL, prob_CLASS...           multi-class models: the class with\n"
+    "                                       the highest probability, then each\n"
+    "                                       class's probability\n"
+    "ID is the --id column (or the model's id column, when DATA has it).\n"
     "\n"
     "Options:\n"
     "  -o, --out FILE          write to FILE (atomically: replaced only when every\n"
     "                          row is written; '-': standard output, the default)\n"
-    "  --max-memory SIZE       refuse data and model needing more memory (bytes, or\n"
-    "                          with K, M, G; default: half the physical memory)\n"
+    "  --id COL                carry column COL through, first\n"
+    "  --threshold X[,X...]    decision threshold, one for all outputs or one per\n"
+    "                          output (0.5)\n"
+    "  --output-format csv|jsonl  CSV rows, or one JSON object a row (csv)\n"
+    "  --max-memory SIZE       refuse a model and buffers needing more memory (bytes,\n"
+    "                          or with K, M, G; default: half the physical memory)\n"
     "  -V, --version           print the version and exit\n"
-    "  --label NAME[,NAME...]  label columns to drop\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
-    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
+    "  --header                the first row is the header, even if all numbers\n"
+    "  --zero-based            LIBSVM feature indices start at 0\n"
     "  -j, --threads N         BLAS threads (default: the BLAS library's choice)\n";
 
-static const char info_help[] =
-    "Usage: mlpblas info MODEL [--json]\n"
-    "\n"
-    "Describe a model file: its architecture (inputs, hidden layer widths,\n"
-    "outputs), parameter count and whether it standardises its inputs. The file\n"
-    "is fully validated (format version, sizes, CRC-32) as it is loaded.\n"
-    "\n"
-    "Options:\n"
-    "  --json          print one JSON object\n"
-    "  -V, --version   print the version and exit\n";
-
-/* Count comma-separated names. */
-static size_t count_names(const char *s)
-{
-    size_t n = 1;
-    for (; *s; s++)
-        n += *s == ',';
-    return n;
-}
-
-static int check_inputs(const char *path, const mlpb_data *d, size_t want)
-{
-    if (d->d == want)
-        return CLI_OK;
-    return cli_fail("%s:%zu:1: %zu feature column%s, but the model takes %zu", path,
-                    d->first_line, d->d, d->d == 1 ? "" : "s", want);
-}
-
-/* The command line of eval and predict: MODEL DATA, then the options in defs
- * (the parser refuses any other). */
+/* The command line of eval and predict. */
 typedef struct model_data_args {
-    const char    *model, *data;
-    const char    *out;     /* --out, or NULL */
-    const char    *plot;    /* --plot, or NULL */
-    size_t         max_memory;
-    const char    *labels;  /* --label, or NULL */
-    int            json;    /* --json */
-    mlpb_data_opts o;       /* the data options */
+    const char   *model, *data;
+    const char   *out;        /* --out, or NULL */
+    const char   *id;         /* --id, or NULL */
+    const char   *threshold;  /* --threshold, or NULL */
+    const char   *plot;       /* --plot, or NULL */
+    size_t        max_memory;
+    int           json;       /* --json */
+    int           jsonl;      /* --output-format jsonl */
+    cli_read_opts o;
 } model_data_args;
 
 /* Parse argv into *m and apply --threads. Returns -1 to go on, or the exit
@@ -113,7 +110,7 @@ static int parse_model_data(int argc, char **argv, const char *cmd, const cli_op
     cli_args    a;
     memset(m, 0, sizeof *m);
     m->max_memory = cli_default_max_memory();
-    mlpb_data_opts_init(&m->o);
+    cli_read_opts_init(&m->o);
     cli_args_init(&a, argc, argv, cmd, defs);
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
@@ -128,24 +125,32 @@ static int parse_model_data(int argc, char **argv, const char *cmd, const cli_op
             pos[npos++] = a.value;
             continue;
         }
-        int used = cli_data_option(cmd, a.name, a.value, &m->o);
+        int used = cli_read_option(cmd, a.name, a.value, &m->o);
         if (used < 0)
             return CLI_EUSAGE;
         if (used)
             continue;
         if (strcmp(a.name, "--out") == 0)
             m->out = a.value;
-        else if (strcmp(a.name, "--label") == 0)
-            m->labels = a.value;
-        else if (strcmp(a.name, "--plot") == 0)
-            m->plot = a.value;
+        else if (strcmp(a.name, "--id") == 0)
+            m->id = a.value;
+        else if (strcmp(a.name, "--threshold") == 0)
+            m->threshold = a.value;
         else if (strcmp(a.name, "--json") == 0)
             m->json = 1;
-        else if (strcmp(a.name, "--max-memory") == 0 &&
-                 cli_parse_bytes(cmd, a.name, a.value, &m->max_memory) != 0)
-            return CLI_EUSAGE;
-        else if (strcmp(a.name, "--threads") == 0 &&
-                 cli_parse_size(cmd, a.name, a.value, 1, CLI_MAX_THREADS, &threads) != 0)
+        else if (strcmp(a.name, "--plot") == 0)
+            m->plot = a.value;
+        else if (strcmp(a.name, "--max-memory") == 0) {
+            if (cli_parse_bytes(cmd, a.name, a.value, &m->max_memory) != 0)
+                return CLI_EUSAGE;
+        }
+        else if (strcmp(a.name, "--output-format") == 0) {
+            if (strcmp(a.value, "jsonl") == 0)
+                m->jsonl = 1;
+            else if (strcmp(a.value, "csv") != 0)
+                return cli_usage(cmd, "--output-format: '%s' is not csv or jsonl", a.value);
+        } else if (strcmp(a.name, "--threads") == 0 &&
+                   cli_parse_size(cmd, a.name, a.value, 1, CLI_MAX_THREADS, &threads) != 0)
             return CLI_EUSAGE;
     }
     if (npos < 2)
@@ -156,320 +161,540 @@ static int parse_model_data(int argc, char **argv, const char *cmd, const cli_op
         return cli_usage(cmd, "--plot: empty file name");
     if (m->plot != NULL && m->json && strcmp(m->plot, "-") == 0)
         return cli_usage(cmd, "--json and --plot - cannot both take standard output");
-    if (m->labels != NULL && m->labels[0] == '\0')
-        return cli_usage(cmd, "--label: empty list");
+    if (m->id != NULL && m->id[0] == '\0')
+        return cli_usage(cmd, "--id: empty column name");
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
     m->model = pos[0];
-    m->data = pos[1];
+    m->data  = pos[1];
     return -1;
 }
 
-/* 0 if the model, the data and the predictions fit the budget, else the
- * message and -1. */
-static int check_memory(const mlpb_model *m, const mlpb_data *d, size_t budget)
+/* A model, its schema, and DATA opened and matched to it. */
+typedef struct session {
+    mlpb_model     *m;
+    cli_schema      s;
+    int             has_schema;
+    cli_table      *t;
+    cli_binding     b;
+    mlpb_workspace *ws;
+    cli_chunk       c;
+    float          *x, *y, *prob; /* one chunk's encoded rows and predictions */
+    size_t         *cls;
+    size_t          rows;         /* rows a chunk */
+    size_t          budget;       /* --max-memory */
+    size_t          fixed;        /* bytes held whatever the file's length */
+} session;
+
+static void session_close(session *se)
 {
-    size_t        ns = 0;
-    const size_t *s  = mlpb_model_sizes(m, &ns);
-    double        params = 0.0, widths = 0.0;
-    for (size_t i = 0; i + 1 < ns; i++)
-        params += (double)s[i] * (double)s[i + 1] + (double)s[i + 1];
-    for (size_t i = 0; i < ns; i++)
-        widths += (double)s[i];
-    double need = 4.0 * params + 4.0 * (double)d->n * (double)(d->d + 2 * s[ns - 1]) +
-                  4.0 * 2.0 * CLI_PREDICT_BATCH * widths;
-    if (need <= (double)budget)
+    cli_chunk_free(&se->c);
+    cli_binding_free(&se->b);
+    cli_table_close(se->t);
+    cli_schema_free(&se->s);
+    mlpb_workspace_destroy(se->ws);
+    mlpb_model_destroy(se->m);
+    free(se->x);
+    free(se->y);
+    free(se->prob);
+    free(se->cls);
+    memset(se, 0, sizeof *se);
+}
+
+/* Load the model and open DATA for it. labels: eval (1) or predict (0). */
+static int session_open(session *se, const model_data_args *a, int labels)
+{
+    char err[2048];
+    memset(se, 0, sizeof *se);
+    /* The header first: the schema and sizes, to check the budget before the
+     * parameters are read. */
+    errno          = 0;
+    mlpb_status hs = mlpb_model_load_header(a->model, NULL, &se->m);
+    if (hs != MLPB_OK)
+        return cli_model_error(a->model, "cannot load the model", hs);
+    if (cli_schema_load(se->m, &se->s, &se->has_schema, err, sizeof err) != MLPB_OK) {
+        session_close(se);
+        return cli_fail("%s: %s", a->model, err);
+    }
+    cli_read_opts o = a->o;
+    const cli_schema *s = &se->s;
+    mlpb_data_format fmt = o.format ? o.format : mlpb_data_guess_format(a->data);
+    if (fmt == MLPB_FORMAT_LIBSVM) {
+        o.n_features    = s->d;
+        o.ignore_labels = !labels;
+        o.multilabel    = s->task == CLI_TASK_MULTILABEL || o.multilabel;
+        o.n_classes     = o.multilabel ? s->k : 0;
+    }
+    mlpb_status st = cli_table_open(a->data, &o, &se->t, err, sizeof err);
+    if (st == MLPB_OK)
+        st = cli_binding_init(&se->b, s, se->t, labels, a->id, err, sizeof err);
+    if (st != MLPB_OK) {
+        session_close(se);
+        return cli_fail("%s", err);
+    }
+    char note[2048];
+    cli_binding_extra_note(&se->b, note, sizeof note);
+    if (note[0] != '\0')
+        fprintf(stderr, "note: %s\n", note);
+    /* The memory budget: the model, a chunk's raw cells and encoded rows, and
+     * the prediction workspace; eval's n x k probabilities and labels are
+     * checked as they grow. */
+    size_t d = s->d, k = s->k, ncols = cli_table_ncols(se->t);
+    double row_bytes = 4.0 * ((double)ncols + (double)d + 2.0 * (double)k + 8.0);
+    double rows      = (double)CLI_CHUNK_BYTES / row_bytes;
+    se->rows         = rows >= CLI_CHUNK_ROWS ? CLI_CHUNK_ROWS : rows < 1.0 ? 1 : (size_t)rows;
+    size_t        batch = se->rows < CLI_PREDICT_BATCH ? se->rows : CLI_PREDICT_BATCH;
+    size_t        ns = 0, ws_bytes = 0, model_bytes = 0;
+    const size_t *sz = mlpb_model_sizes(se->m, &ns);
+    if (mlpb_model_memory(sz, ns, &model_bytes) != MLPB_OK) {
+        session_close(se);
+        return cli_fail("%s: a model too large to use", a->model);
+    }
+    if (mlpb_workspace_memory(sz, ns, batch, MLPB_THREADING_BLAS, &ws_bytes) != MLPB_OK) {
+        session_close(se);
+        return cli_fail("%s: a model too large to use", a->model);
+    }
+    double need = (double)model_bytes + (double)ws_bytes + row_bytes * (double)se->rows;
+    se->budget  = a->max_memory;
+    se->fixed   = need < (double)SIZE_MAX ? (size_t)need : SIZE_MAX;
+    if (need > (double)a->max_memory) {
+        char nb[32], bb[32];
+        cli_format_bytes(nb, sizeof nb, need);
+        cli_format_bytes(bb, sizeof bb, (double)a->max_memory);
+        session_close(se);
+        return cli_fail("mlpblas: the model (%zu inputs) and its buffers need %s; "
+                        "--max-memory is %s", d, nb, bb);
+    }
+    mlpb_model_destroy(se->m);
+    se->m = NULL;
+    if (cli_load_model(a->model, &se->m) != CLI_OK) {
+        session_close(se);
+        return CLI_EDATA;
+    }
+    if (mlpb_model_n_inputs(se->m) != d || mlpb_model_n_outputs(se->m) != k) {
+        session_close(se);
+        return cli_fail("%s: the model file changed while it was read", a->model);
+    }
+    se->x    = malloc(se->rows * d * sizeof(float));
+    se->y    = malloc(se->rows * k * sizeof(float));
+    se->prob = malloc(se->rows * k * sizeof(float));
+    se->cls  = malloc(se->rows * sizeof(size_t));
+    if (!se->x || !se->y || !se->prob || !se->cls ||
+        mlpb_workspace_create(se->m, batch, NULL, &se->ws) != MLPB_OK) {
+        session_close(se);
+        return cli_fail("mlpblas: out of memory");
+    }
+    return CLI_OK;
+}
+
+/* Read, encode and predict the next chunk: CLI_OK with se->c.n rows (0 at
+ * the end), or a message and CLI_EDATA. */
+static int session_next(session *se)
+{
+    char        err[2048];
+    mlpb_status st = cli_table_read(se->t, se->rows, &se->c, err, sizeof err);
+    if (st == MLPB_OK && se->c.n > 0)
+        st = cli_binding_encode(&se->b, &se->c, se->x, se->b.with_labels ? se->y : NULL,
+                                se->cls, err, sizeof err);
+    if (st != MLPB_OK)
+        return cli_fail("%s", err);
+    if (se->c.n == 0)
+        return CLI_OK;
+    /* mlpb_predict goes through the chunk in batches of the workspace's rows
+     * (CLI_PREDICT_BATCH), as the reference program does. */
+    st = mlpb_predict(se->m, se->ws, se->x, se->c.n, se->prob);
+    if (st != MLPB_OK)
+        return cli_fail("mlpblas: prediction failed: %s", mlpb_strerror(st));
+    return CLI_OK;
+}
+
+static void session_unseen_note(const session *se)
+{
+    char note[2048];
+    cli_binding_unseen_note(&se->b, note, sizeof note);
+    if (note[0] != '\0')
+        fprintf(stderr, "warning: %s\n", note);
+}
+
+/* Grow *p to hold n elements of size el, doubling. */
+static int reserve(void **p, size_t *cap, size_t n, size_t el)
+{
+    if (n <= *cap)
         return 0;
-    char nb[32], bb[32];
-    cli_format_bytes(nb, sizeof nb, need);
-    cli_format_bytes(bb, sizeof bb, (double)budget);
-    cli_fail("mlpblas: %zu rows x %zu features and a model of %.3g parameters need %s; "
-             "--max-memory is %s", d->n, d->d, params, nb, bb);
-    return -1;
+    size_t nc = *cap ? *cap : 4096;
+    while (nc < n)
+        nc *= 2;
+    void *q = realloc(*p, nc * el);
+    if (q == NULL)
+        return -1;
+    *p   = q;
+    *cap = nc;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- eval */
 int cli_cmd_eval(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
-        {"--label", 1}, {"--json", 0}, {"--threads", 1}, {"--plot", 1}, {"--max-memory", 1},
-        CLI_DATA_OPTDEFS, {NULL, 0}};
+        {"--json", 0},       {"--threads", 1}, {"--plot", 1}, {"--max-memory", 1},
+        CLI_READ_OPTDEFS, {NULL, 0}};
     model_data_args args;
     const int parsed = parse_model_data(argc, argv, "eval", defs, eval_help, &args);
     if (parsed >= 0)
         return parsed;
-    const char *pos[2] = {args.model, args.data};
-    const int json = args.json;
-    mlpb_data_opts o = args.o;
-    o.max_bytes      = args.max_memory;
-    o.labels = args.labels;
-
     cli_inputs in = {0};
-    cli_inputs_add(&in, pos[0]);
-    cli_inputs_add(&in, pos[1]);
+    cli_inputs_add(&in, args.model);
+    cli_inputs_add(&in, args.data);
     cli_out plot = {0};
     if (args.plot != NULL && cli_out_open(&plot, args.plot, &in) != 0)
         return CLI_EDATA;
-    mlpb_model *m = NULL;
-    if (cli_load_model(pos[0], &m) != CLI_OK) {
+    session se;
+    if (session_open(&se, &args, 1) != CLI_OK) {
         cli_out_abort(&plot);
         return CLI_EDATA;
     }
-    size_t md = mlpb_model_n_inputs(m), mk = mlpb_model_n_outputs(m);
-    if (o.labels != NULL && count_names(o.labels) != mk) {
-        mlpb_model_destroy(m);
-        cli_out_abort(&plot);
-        return cli_usage("eval", "--label names %zu column%s, but the model has %zu output%s",
-                         count_names(o.labels), count_names(o.labels) == 1 ? "" : "s", mk,
-                         mk == 1 ? "" : "s");
+    const cli_schema *s  = &se.s;
+    const size_t      k  = s->k;
+    const int         mc = s->task == CLI_TASK_MULTICLASS;
+    /* The metrics need every probability and label: n x k floats each. */
+    float  *prob = NULL, *y = NULL;
+    size_t *cls = NULL, n = 0, cap_p = 0, cap_y = 0, cap_c = 0;
+    int     rc  = CLI_OK;
+    double  t0  = cli_now(), t_pred = 0.0;
+    for (;;) {
+        double tc = cli_now();
+        if ((rc = session_next(&se)) != CLI_OK || se.c.n == 0)
+            break;
+        t_pred += cli_now() - tc;
+        size_t m = se.c.n;
+        double grown = (double)se.fixed + (8.0 * (double)k + 8.0) * (double)(n + m) * 2.0;
+        if (grown > (double)se.budget) {
+            char nb[32], bb[32];
+            cli_format_bytes(nb, sizeof nb, grown);
+            cli_format_bytes(bb, sizeof bb, (double)se.budget);
+            rc = cli_fail("mlpblas: %zu rows of %zu probabilities and labels need %s; "
+                          "--max-memory is %s", n + m, k, nb, bb);
+            break;
+        }
+        if (reserve((void **)&prob, &cap_p, (n + m) * k, sizeof(float)) != 0 ||
+            reserve((void **)&y, &cap_y, (n + m) * k, sizeof(float)) != 0 ||
+            (mc && reserve((void **)&cls, &cap_c, n + m, sizeof(size_t)) != 0)) {
+            rc = cli_fail("mlpblas: out of memory");
+            break;
+        }
+        memcpy(prob + n * k, se.prob, m * k * sizeof(float));
+        memcpy(y + n * k, se.y, m * k * sizeof(float));
+        if (mc)
+            memcpy(cls + n, se.cls, m * sizeof(size_t));
+        n += m;
     }
-    o.n_labels   = mk;
-    o.n_features = md;
-    mlpb_data d;
-    float    *prob = NULL;
-    int       rc   = cli_read_data(pos[1], &o, &d);
-    if (rc == CLI_OK && d.k != mk)
-        rc = cli_fail("%s:%zu:1: %zu label%s, but the model has %zu output%s", pos[1],
-                      d.first_line, d.k, d.k == 1 ? "" : "s", mk, mk == 1 ? "" : "s");
-    if (rc == CLI_OK)
-        rc = check_inputs(pos[1], &d, md);
-    if (rc == CLI_OK && check_memory(m, &d, args.max_memory) != 0)
-        rc = CLI_EDATA;
-    if (rc == CLI_OK && (prob = malloc((d.n ? d.n : 1) * mk * sizeof(float))) == NULL)
-        rc = cli_fail("mlpblas: out of memory");
+    double   seconds = cli_now() - t0;
     cli_eval e;
+    cli_mc   mcm;
+    memset(&e, 0, sizeof e);
+    memset(&mcm, 0, sizeof mcm);
     if (rc == CLI_OK)
-        rc = cli_evaluate(m, &d, prob, &e);
-    if (rc == CLI_OK && args.plot != NULL) {
-        char        title[320];
-        const char *b = strrchr(pos[1], '/');
-        snprintf(title, sizeof title, "Evaluation: %.280s", b ? b + 1 : pos[1]);
-        if (cli_svg_roc_pr(plot.f, prob, d.y, d.n, d.k, d.label_names, title, NULL, NULL) != 0)
+        rc = cli_eval_probs(prob, y, n, k, &e);
+    if (rc == CLI_OK && mc)
+        rc = cli_mc_compute(prob, cls, n, k, &mcm);
+    e.seconds = t_pred;
+    if (rc == CLI_OK) {
+        session_unseen_note(&se);
+        char arch[256];
+        cli_arch_string(se.m, arch, sizeof arch);
+        char **names = malloc(k * sizeof(char *));
+        if (names == NULL) {
+            rc = cli_fail("mlpblas: out of memory");
+            goto done;
+        }
+        for (size_t j = 0; j < k; j++) {
+            /* The report only reads them: copy the pointer, not the string. */
+            const char *nm = cli_schema_output_name(s, j);
+            memcpy(&names[j], &nm, sizeof nm);
+        }
+        double   sps = seconds > 0.0 ? (double)n / seconds : 0.0;
+        mlpb_data view;
+        memset(&view, 0, sizeof view);
+        view.n           = n;
+        view.d           = s->d;
+        view.k           = k;
+        view.label_names = names;
+        if (rc == CLI_OK && args.plot != NULL) {
+            char        title[320];
+            const char *bn = strrchr(args.data, '/');
+            snprintf(title, sizeof title, "Evaluation: %.280s", bn ? bn + 1 : args.data);
+            if (cli_svg_roc_pr(plot.f, prob, y, n, k, names, title, NULL, NULL) != 0)
+                rc = CLI_EDATA;
+        }
+        FILE *rf = args.plot != NULL && strcmp(args.plot, "-") == 0 ? stderr : stdout;
+        if (rc != CLI_OK) {
+            /* nothing to report */
+        } else if (args.json) {
+            cli_json j;
+            cli_json_head(&j, stdout, "eval");
+            cli_json_data(&j, args.data, &view);
+            cli_json_model(&j, args.model, se.m);
+            cli_json_null(&j, "config");
+            cli_json_null(&j, "training");
+            cli_json_obj(&j, "metrics");
+            cli_json_null(&j, "validation");
+            cli_json_eval_block(&j, "test", &e, &view);
+            cli_json_close(&j, '}');
+            if (mc) {
+                cli_json_obj(&j, "classes");
+                cli_json_str(&j, "label", s->labels[0].name);
+                cli_mc_json(&j, &mcm, (const char *const *)names);
+                cli_json_close(&j, '}');
+            } else {
+                cli_json_null(&j, "classes");
+            }
+            cli_json_end(&j);
+        } else {
+            fprintf(rf, "model  %s (%s)\n", args.model, arch);
+            if (mc)
+                fprintf(rf, "data   %s: %zu rows, class column %s (%zu classes)\n", args.data,
+                        n, s->labels[0].name, k);
+            else {
+                fprintf(rf, "data   %s: %zu rows, label%s", args.data, n, k == 1 ? "" : "s");
+                for (size_t l = 0; l < k; l++)
+                    fprintf(rf, "%s%s", l ? ", " : " ", names[l]);
+                fprintf(rf, "\n");
+            }
+            if (mc)
+                cli_mc_print(rf, "", &mcm, (const char *const *)names);
+            else
+                cli_print_metrics(rf, "", &e, &view);
+            fprintf(rf, "time   %.3g s, %.3g samples/s\n", seconds, sps);
+        }
+        free(names);
+        if (rc == CLI_OK && rf == stdout)
+            rc = cli_flush_stdout("eval");
+        if (rc == CLI_OK && args.plot != NULL && cli_out_commit(&plot) != 0)
             rc = CLI_EDATA;
-        if (rc != CLI_OK)
-            cli_eval_free(&e);
     }
-    free(prob);
-    if (rc != CLI_OK) {
-        cli_out_abort(&plot);
-        mlpb_data_free(&d);
-        mlpb_model_destroy(m);
-        return rc;
-    }
-    char arch[256];
-    cli_arch_string(m, arch, sizeof arch);
-    double sps = e.seconds > 0.0 ? (double)d.n / e.seconds : 0.0;
-    FILE  *rf  = args.plot != NULL && strcmp(args.plot, "-") == 0 ? stderr : stdout;
-    if (json) {
-        cli_json j;
-        cli_json_head(&j, stdout, "eval");
-        cli_json_data(&j, pos[1], &d);
-        cli_json_model(&j, pos[0], m);
-        cli_json_null(&j, "config");
-        cli_json_null(&j, "training");
-        cli_json_obj(&j, "metrics");
-        cli_json_null(&j, "validation");
-        cli_json_eval_block(&j, "test", &e, &d);
-        cli_json_close(&j, '}');
-        cli_json_end(&j);
-    } else {
-        fprintf(rf, "model  %s (%s)\n", pos[0], arch);
-        fprintf(rf, "data   %s: %zu rows, %zu features, label%s", pos[1], d.n, d.d,
-                d.k == 1 ? "" : "s");
-        for (size_t l = 0; l < d.k; l++)
-            fprintf(rf, "%s%s", l ? ", " : " ", d.label_names[l]);
-        fprintf(rf, "\n");
-        cli_print_metrics(rf, "", &e, &d);
-        fprintf(rf, "time   %.3g s to predict, %.3g samples/s\n", e.seconds, sps);
-    }
+done:
+    cli_out_abort(&plot);
+    cli_mc_free(&mcm);
     cli_eval_free(&e);
-    mlpb_data_free(&d);
-    mlpb_model_destroy(m);
-    if (rf == stdout && cli_flush_stdout("eval") != CLI_OK) {
-        cli_out_abort(&plot);
-        return CLI_EDATA;
-    }
-    if (args.plot != NULL && cli_out_commit(&plot) != 0)
-        return CLI_EDATA;
-    return CLI_OK;
+    free(prob);
+    free(y);
+    free(cls);
+    session_close(&se);
+    return rc;
 }
 
 /* ------------------------------------------------------------- predict */
-/* Drop the label columns from a file read with every column a feature. */
-static int drop_labels(const char *path, const char *labels, size_t md, size_t mk,
-                       mlpb_data *d)
+/* A CSV field, quoted when it holds a delimiter, quote, blank or line end. */
+static void csv_field(FILE *f, const char *s)
 {
-    size_t cols[64], m = 0;
-    if (labels != NULL) {
-        const char *s = labels;
-        for (;;) {
-            const char *e = strchr(s, ',');
-            size_t      n = e ? (size_t)(e - s) : strlen(s), j;
-            for (j = 0; j < d->d; j++)
-                if (strlen(d->feature_names[j]) == n && memcmp(d->feature_names[j], s, n) == 0)
-                    break;
-            if (j == d->d)
-                return cli_fail("%s:%zu:1: no column named \"%.*s\" for the labels", path,
-                                d->first_line, (int)n, s);
-            for (size_t i = 0; i < m; i++)
-                if (cols[i] == j)
-                    return cli_fail("%s:%zu:1: label column \"%.*s\" named twice", path,
-                                    d->first_line, (int)n, s);
-            if (m == sizeof cols / sizeof cols[0])
-                return cli_fail("%s: too many label columns", path);
-            cols[m++] = j;
-            if (e == NULL)
-                break;
-            s = e + 1;
-        }
-    } else if (d->d == md + mk && mk <= sizeof cols / sizeof cols[0]) {
-        for (size_t l = 0; l < mk; l++)
-            cols[m++] = md + l;
-    } else {
-        if (d->d == md)
-            return CLI_OK;
-        return cli_fail("%s:%zu:1: %zu columns, but the model takes %zu features "
-                        "(or %zu with %zu label column%s)", path, d->first_line, d->d, md,
-                        md + mk, mk, mk == 1 ? "" : "s");
+    if (s[0] != '\0' && strpbrk(s, ",\"\r\n \t#") == NULL) {
+        fputs(s, f);
+        return;
     }
-    if (m >= d->d)
-        return check_inputs(path, d, md);
-    if (mlpb_data_drop_features(d, cols, m) != MLPB_OK)
-        return cli_fail("mlpblas: out of memory");
-    return check_inputs(path, d, md);
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_prefixed(FILE *f, const char *prefix, const char *name)
+{
+    size_t np = strlen(prefix), nn = strlen(name);
+    char  *buf = malloc(np + nn + 1);
+    if (buf == NULL) {
+        fputs(prefix, f);
+        csv_field(f, name);
+        return;
+    }
+    memcpy(buf, prefix, np);
+    memcpy(buf + np, name, nn + 1);
+    csv_field(f, buf);
+    free(buf);
+}
+
+/* The text of the id cell of row i. */
+static const char *id_text(const session *se, size_t i, char *buf, size_t len)
+{
+    const cli_column *col = cli_table_column(se->t, (size_t)se->b.id_col);
+    float             v   = se->c.x[i * se->c.ncols + (size_t)se->b.id_col];
+    if (isnan(v))
+        return "";
+    if (col->is_string)
+        return v >= 0.0f && (size_t)v < col->n_levels ? col->levels[(size_t)v] : "";
+    if (v == floorf(v) && fabsf(v) < 1e15f)
+        snprintf(buf, len, "%.0f", (double)v);
+    else
+        snprintf(buf, len, "%.9g", (double)v);
+    return buf;
+}
+
+/* --threshold: one value, or one for each of k outputs. */
+static int parse_thresholds(const char *s, size_t k, float *t)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < k; j++)
+        t[j] = 0.5f;
+    if (s == NULL)
+        return CLI_OK;
+    const char *p = s;
+    for (;;) {
+        char *e = NULL;
+        double v = strtod(p, &e);
+        if (e == p || !(v >= 0.0 && v <= 1.0) || (*e != ',' && *e != '\0'))
+            return cli_usage("predict", "--threshold: '%s' is not a list of numbers in [0, 1]",
+                             s);
+        if (n == k)
+            return cli_usage("predict", "--threshold: more values than the model's %zu "
+                             "output%s", k, k == 1 ? "" : "s");
+        t[n++] = (float)v;
+        if (*e == '\0')
+            break;
+        p = e + 1;
+    }
+    if (n == 1)
+        for (size_t j = 1; j < k; j++)
+            t[j] = t[0];
+    else if (n != k)
+        return cli_usage("predict", "--threshold: %zu values for %zu outputs", n, k);
+    return CLI_OK;
 }
 
 int cli_cmd_predict(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
-        {"--out", 1}, {"--label", 1}, {"--threads", 1}, {"--max-memory", 1}, CLI_DATA_OPTDEFS,
-        {NULL, 0}};
+        {"--out", 1},           {"--id", 1},      {"--threshold", 1}, {"--output-format", 1},
+        {"--threads", 1},       {"--max-memory", 1}, CLI_READ_OPTDEFS, {NULL, 0}};
     model_data_args args;
     const int parsed = parse_model_data(argc, argv, "predict", defs, predict_help, &args);
     if (parsed >= 0)
         return parsed;
-    const char *pos[2] = {args.model, args.data}, *out = args.out, *labels = args.labels;
-    mlpb_data_opts o = args.o;
-    o.max_bytes      = args.max_memory;
-
     cli_inputs in = {0};
-    cli_inputs_add(&in, pos[0]);
-    cli_inputs_add(&in, pos[1]);
+    cli_inputs_add(&in, args.model);
+    cli_inputs_add(&in, args.data);
     cli_out w = {0};
-    if (out == NULL)
-        out = "-";
-    if (cli_out_open(&w, out, &in) != 0)
+    if (cli_out_open(&w, args.out != NULL ? args.out : "-", &in) != 0)
         return CLI_EDATA;
-    mlpb_model *m = NULL;
-    if (cli_load_model(pos[0], &m) != CLI_OK) {
+    session se;
+    if (session_open(&se, &args, 0) != CLI_OK) {
         cli_out_abort(&w);
         return CLI_EDATA;
     }
-    size_t md = mlpb_model_n_inputs(m), mk = mlpb_model_n_outputs(m);
-    o.n_labels = 0; /* every CSV column a feature; LIBSVM labels ignored */
-    mlpb_data_format fmt = o.format ? o.format : mlpb_data_guess_format(pos[1]);
-    if (fmt == MLPB_FORMAT_LIBSVM)
-        o.n_features = md;
-    mlpb_data d;
-    float    *prob = NULL;
-    int       rc   = cli_read_data(pos[1], &o, &d);
+    const cli_schema *s  = &se.s;
+    const size_t      k  = s->k;
+    const int         mc = s->task == CLI_TASK_MULTICLASS;
+    float            *th = malloc(k * sizeof(float));
+    int               rc = th == NULL ? cli_fail("mlpblas: out of memory") : CLI_OK;
+    if (rc == CLI_OK && args.threshold != NULL && mc)
+        rc = cli_usage("predict", "--threshold: a multi-class model predicts the class of "
+                       "the highest probability");
     if (rc == CLI_OK)
-        rc = fmt == MLPB_FORMAT_LIBSVM ? check_inputs(pos[1], &d, md)
-                                       : drop_labels(pos[1], labels, md, mk, &d);
-    if (rc == CLI_OK && check_memory(m, &d, args.max_memory) != 0)
-        rc = CLI_EDATA;
-    if (rc == CLI_OK && (prob = malloc((d.n ? d.n : 1) * mk * sizeof(float))) == NULL)
+        rc = parse_thresholds(args.threshold, k, th);
+    if (rc != CLI_OK) {
+        cli_out_abort(&w);
+        free(th);
+        session_close(&se);
+        return rc;
+    }
+    FILE       *f = w.f;
+    const char *id_name =
+        se.b.id_col >= 0 ? cli_table_column(se.t, (size_t)se.b.id_col)->name : NULL;
+    char        lab[64];
+    const char *label_col = mc ? s->labels[0].name : NULL;
+    if (!args.jsonl) {
+        int first = 1;
+        if (id_name != NULL) {
+            csv_field(f, id_name);
+            first = 0;
+        }
+        if (mc) {
+            if (!first)
+                fputc(',', f);
+            csv_field(f, label_col);
+            first = 0;
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (!first)
+                fputc(',', f);
+            csv_prefixed(f, "prob_", cli_schema_output_name(s, j));
+            first = 0;
+        }
+        for (size_t j = 0; j < k && !mc; j++) {
+            fputc(',', f);
+            csv_prefixed(f, "pred_", cli_schema_output_name(s, j));
+        }
+        fputc('\n', f);
+    }
+    /* The JSON keys, made once. */
+    char **keys = calloc(2 * k, sizeof(char *));
+    for (size_t j = 0; keys != NULL && j < 2 * k; j++) {
+        const char *n  = cli_schema_output_name(s, j % k);
+        size_t      nn = strlen(n);
+        if ((keys[j] = malloc(nn + 6)) != NULL) {
+            memcpy(keys[j], j < k ? "prob_" : "pred_", 5);
+            memcpy(keys[j] + 5, n, nn + 1);
+        }
+    }
+    for (size_t j = 0; keys != NULL && j < 2 * k; j++)
+        if (keys[j] == NULL)
+            rc = cli_fail("mlpblas: out of memory");
+    if (keys == NULL)
         rc = cli_fail("mlpblas: out of memory");
+    while (rc == CLI_OK) {
+        if ((rc = session_next(&se)) != CLI_OK || se.c.n == 0)
+            break;
+        for (size_t i = 0; i < se.c.n; i++) {
+            const float *p = se.prob + i * k;
+            char         idb[48];
+            if (args.jsonl) {
+                cli_json j;
+                cli_json_begin(&j, f);
+                if (id_name != NULL)
+                    cli_json_str(&j, id_name, id_text(&se, i, idb, sizeof idb));
+                if (mc)
+                    cli_json_str(&j, label_col, s->classes[cli_argmax(p, k)]);
+                for (size_t q = 0; q < k; q++)
+                    cli_json_num(&j, keys[q], (double)p[q]);
+                for (size_t q = 0; q < k && !mc; q++)
+                    cli_json_int(&j, keys[k + q], p[q] >= th[q]);
+                cli_json_end(&j);
+                continue;
+            }
+            int first = 1;
+            if (id_name != NULL) {
+                csv_field(f, id_text(&se, i, idb, sizeof idb));
+                first = 0;
+            }
+            if (mc) {
+                if (!first)
+                    fputc(',', f);
+                csv_field(f, s->classes[cli_argmax(p, k)]);
+                first = 0;
+            }
+            for (size_t q = 0; q < k; q++) {
+                fprintf(f, first ? "%.9g" : ",%.9g", (double)p[q]);
+                first = 0;
+            }
+            for (size_t q = 0; q < k && !mc; q++)
+                fputs(p[q] >= th[q] ? ",1" : ",0", f);
+            fputc('\n', f);
+        }
+        if (ferror(f))
+            rc = cli_fail("%s: cannot write", args.out ? args.out : "standard output");
+    }
+    (void)lab;
+    for (size_t j = 0; keys != NULL && j < 2 * k; j++)
+        free(keys[j]);
+    free(keys);
     if (rc == CLI_OK)
-        rc = cli_predict_all(m, d.x, d.n, prob);
-    if (rc == CLI_OK) {
-        for (size_t i = 0; i < d.n; i++)
-            for (size_t l = 0; l < mk; l++)
-                fprintf(w.f, l + 1 < mk ? "%.9g," : "%.9g\n", (double)prob[i * mk + l]);
+        session_unseen_note(&se);
+    if (rc == CLI_OK)
         rc = cli_out_commit(&w) == 0 ? CLI_OK : CLI_EDATA;
-    } else {
+    else
         cli_out_abort(&w);
-    }
-    free(prob);
-    mlpb_data_free(&d);
-    mlpb_model_destroy(m);
+    free(th);
+    session_close(&se);
     return rc;
-}
-
-/* ---------------------------------------------------------------- info */
-int cli_cmd_info(int argc, char **argv)
-{
-    static const cli_optdef defs[] = {{"--json", 0}, {NULL, 0}};
-    const char *path = NULL;
-    int         json = 0, r;
-    cli_args    a;
-    cli_args_init(&a, argc, argv, "info", defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(info_help, stdout), CLI_OK;
-        if (r == CLI_ARG_DONE)
-            return CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (path != NULL)
-                return cli_usage("info", "unexpected argument '%s'", a.value);
-            path = a.value;
-        } else if (strcmp(a.name, "--json") == 0) {
-            json = 1;
-        }
-    }
-    if (path == NULL)
-        return cli_usage("info", "needs MODEL");
-    mlpb_model *m = NULL;
-    if (cli_load_model(path, &m) != CLI_OK)
-        return CLI_EDATA;
-    size_t        ns    = 0;
-    const size_t *sizes = mlpb_model_sizes(m, &ns);
-    size_t        params = 0;
-    for (size_t i = 0; i + 1 < ns; i++)
-        params += sizes[i] * sizes[i + 1] + sizes[i + 1];
-    struct stat sb;
-    long long   bytes = stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
-    int         stdz  = mlpb_model_mean(m) != NULL;
-    char        arch[256];
-    cli_arch_string(m, arch, sizeof arch);
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_str(&j, "command", "info");
-        cli_json_str(&j, "model", path);
-        if (bytes >= 0)
-            cli_json_int(&j, "file_bytes", (unsigned long long)bytes);
-        cli_json_str(&j, "architecture", arch);
-        cli_json_int(&j, "inputs", sizes[0]);
-        cli_json_arr(&j, "hidden");
-        for (size_t i = 1; i + 1 < ns; i++)
-            cli_json_int(&j, NULL, sizes[i]);
-        cli_json_close(&j, ']');
-        cli_json_int(&j, "outputs", sizes[ns - 1]);
-        cli_json_int(&j, "parameters", params);
-        cli_json_bool(&j, "standardized", stdz);
-        cli_json_str(&j, "library_version", mlpb_version_string());
-        cli_json_end(&j);
-    } else {
-        printf("model         %s", path);
-        if (bytes >= 0)
-            printf(" (%lld bytes)", bytes);
-        printf("\narchitecture  %s: %zu inputs, ", arch, sizes[0]);
-        if (ns == 3) {
-            printf("1 hidden ReLU layer");
-        } else {
-            printf("%zu hidden ReLU layers", ns - 2);
-        }
-        printf(", %zu sigmoid output%s\n", sizes[ns - 1], sizes[ns - 1] == 1 ? "" : "s");
-        printf("parameters    %zu\n", params);
-        printf("standardized  %s\n",
-               stdz ? "yes: inputs are centred and scaled with the training data's "
-                      "means and deviations"
-                    : "no: inputs are used as they are");
-        printf("library       mlpblas %s\n", mlpb_version_string());
-    }
-    mlpb_model_destroy(m);
-    return cli_flush_stdout("info");
 }

@@ -3,8 +3,10 @@
  * the training routine of fit.c, and `plot` (the learning curve of a saved
  * --log). Every output file is opened before the work starts and committed
  * after the report on standard output is written. */
+#include "classes.h"
 #include "cli.h"
 #include "demo_data.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,11 +16,21 @@
 static const char train_help[] =
     "Usage: mlpblas train DATA --out MODEL [OPTIONS]\n"
     "\n"
-    "Train a multilayer perceptron on DATA and save it to MODEL. Label columns\n"
-    "hold 0 or 1 (the last column unless --label names them; several make a\n"
-    "multi-label model); every other column is a feature. Features are\n"
-    "standardised with the training rows' means and deviations, which the\n"
-    "model stores and applies whenever it predicts.\n"
+    "Train a multilayer perceptron on DATA and save it to MODEL. The label is\n"
+    "the last column unless --label names it; every other column but --id and\n"
+    "--ignore ones is a feature. The model stores its schema (the feature\n"
+    "columns in order, the labels and their values, classes, categories and\n"
+    "imputation means), so eval and predict find the columns by name later.\n"
+    "\n"
+    "Labels: a two-valued column is a binary label: 0/1, -1/+1, true/false or\n"
+    "yes/no (any case), or any two values with --positive naming the positive\n"
+    "one; several such columns make a multi-label model. One column of more than\n"
+    "two values (integers or strings) is a class column: one output per class,\n"
+    "the prediction the most probable class. A one-valued label is an error.\n"
+    "Features: numbers, or a column of text is categorical: one input per\n"
+    "category (at most 1000), in sorted order. Features are standardised with\n"
+    "the training rows' means and deviations, which the model applies whenever\n"
+    "it predicts. Missing cells (empty, NA, N/A, NaN, NULL, ?) follow --missing.\n"
     "\n"
     "A stratified 15% of the rows is held out to choose the number of epochs:\n"
     "training stops when the validation loss has not improved for 10 epochs,\n"
@@ -29,9 +41,22 @@ static const char train_help[] =
     "that chose the epochs) and the model path to standard output.\n"
     "docs/defaults.md explains each default.\n"
     "\n"
-    "Model:\n"
+    "Model:\n";
+static const char train_help2[] =
     "  -o, --out MODEL         model file to write (required; replaced atomically)\n"
-    "  --label NAME[,NAME...]  label column(s) (default: the last column)\n"
+    "  --label COLS            label column(s): names, 1-based numbers or ranges\n"
+    "                          (65-74), comma-separated; \"quote\" a name with a\n"
+    "                          comma, or give it alone; repeatable (default: the\n"
+    "                          last column)\n"
+    "  --positive VALUE        the label value that is 1 (for two-valued labels\n"
+    "                          other than 0/1, -1/+1, true/false, yes/no)\n"
+    "  --id COL                an id column: never a feature (predict carries it)\n"
+    "  --ignore COLS           columns that are not features (as --label; repeatable)\n"
+    "  --missing MODE          error: a missing cell is an error naming it;\n"
+    "                          mean: the training mean (categories: all zeros);\n"
+    "                          indicator: as mean, plus a 0/1 was-missing input for\n"
+    "                          each numeric column with missing cells (error)\n"
+
     "  --hidden N[,N...]       hidden layer widths (64)\n"
     "Training:\n"
     "  --epochs N              maximum number of epochs (300)\n"
@@ -62,8 +87,12 @@ static const char train_help[] =
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
-    "  --zero-based            LIBSVM indices start at 0 (detected when an index 0 appears)\n"
-    "  --multilabel            LIBSVM labels are comma-separated class ids (else 0/1, -1/+1)\n"
+    "                          (a first row of numbers only is refused otherwise)\n"
+    "  --header                the first row is the header, even if all numbers\n"
+    "  --multilabel            LIBSVM: rows of comma-separated class ids; otherwise\n"
+    "                          labels are 0/1 or -1/+1, anything else an error\n"
+    "  --zero-based            LIBSVM feature indices start at 0 (detected when an\n"
+    "                          index 0 appears)\n"
     "Output ('-' for FILE is standard output; files are replaced only when the\n"
     "run succeeds):\n"
     "  --log FILE              the learning curve as CSV, one row an epoch\n"
@@ -194,6 +223,219 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* ------------------------------------------------------ training data */
+#define CLI_MAX_COLSPECS 64
+
+/* The column options of train, as given. */
+typedef struct train_cols {
+    const char *label[CLI_MAX_COLSPECS], *ignore[CLI_MAX_COLSPECS];
+    size_t      n_label, n_ignore;
+    const char *id, *positive;
+    cli_missing missing;
+} train_cols;
+
+/* A dataset of n rows of encoded x and y (taken), named by the schema. */
+static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
+{
+    memset(d, 0, sizeof *d);
+    size_t len = 0;
+    char   buf[MLPB_NAME_MAX + 64];
+    for (size_t i = 0; i < s->d; i++)
+        len += strlen(cli_schema_input_name(s, i, buf, sizeof buf)) + 1;
+    for (size_t j = 0; j < s->k; j++)
+        len += strlen(cli_schema_output_name(s, j)) + 1;
+    d->n = n;
+    d->d = s->d;
+    d->k = s->k;
+    d->x = x;
+    d->y = y;
+    d->names_buf     = malloc(len ? len : 1);
+    d->names_len     = len;
+    d->feature_names = malloc(s->d * sizeof(char *));
+    d->label_names   = malloc(s->k * sizeof(char *));
+    d->format        = s->format;
+    if (d->names_buf == NULL || d->feature_names == NULL || d->label_names == NULL) {
+        mlpb_data_free(d);
+        return cli_fail("mlpblas: out of memory");
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < s->d + s->k; i++) {
+        const char *nm = i < s->d ? cli_schema_input_name(s, i, buf, sizeof buf)
+                                  : cli_schema_output_name(s, i - s->d);
+        size_t      l  = strlen(nm) + 1;
+        memcpy(d->names_buf + off, nm, l);
+        if (i < s->d)
+            d->feature_names[i] = d->names_buf + off;
+        else
+            d->label_names[i - s->d] = d->names_buf + off;
+        off += l;
+    }
+    return CLI_OK;
+}
+
+static char *dup_text(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char  *p = malloc(n);
+    if (p != NULL)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* The schema of a LIBSVM file: features by position, binary or multi-label. */
+static int libsvm_schema(const cli_chunk *c, cli_schema *s)
+{
+    memset(s, 0, sizeof *s);
+    s->format   = MLPB_FORMAT_LIBSVM;
+    s->task     = c->k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
+    s->d        = c->ncols;
+    s->k        = c->k;
+    s->labels   = calloc(c->k, sizeof *s->labels);
+    if (s->labels == NULL)
+        return cli_fail("mlpblas: out of memory");
+    s->n_labels = c->k;
+    for (size_t l = 0; l < c->k; l++) {
+        char num[CLI_NAME_BUF];
+        snprintf(num, sizeof num, "%zu", l);
+        s->labels[l].name = dup_text(c->k == 1 ? "label" : num);
+        s->labels[l].neg  = dup_text("0");
+        s->labels[l].pos  = dup_text("1");
+        if (!s->labels[l].name || !s->labels[l].neg || !s->labels[l].pos) {
+            cli_schema_free(s);
+            return cli_fail("mlpblas: out of memory");
+        }
+    }
+    return CLI_OK;
+}
+
+/* Read the training file whole, choose its columns and encode it. */
+static int read_training_data(const char *path, const cli_read_opts *ro,
+                              const train_cols *tc, mlpb_data *d, cli_schema *s)
+{
+    char        err[2048];
+    cli_table  *t = NULL;
+    cli_chunk   c;
+    size_t     *label = NULL, *ignore = NULL, n_label = 0, n_ignore = 0, ncols;
+    long        id = -1;
+    int         rc = CLI_EDATA;
+    mlpb_status st = cli_table_open(path, ro, &t, err, sizeof err);
+    memset(&c, 0, sizeof c);
+    memset(d, 0, sizeof *d);
+    memset(s, 0, sizeof *s);
+    if (st != MLPB_OK)
+        return cli_fail("%s", err);
+    if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
+        if (tc->n_label || tc->n_ignore || tc->id || tc->positive)
+            rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; "
+                          "LIBSVM rows have none", path);
+        else if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK)
+            rc = cli_fail("%s", err);
+        else if (c.k == 0)
+            rc = cli_fail("%s: no labels", path);
+        else if ((rc = libsvm_schema(&c, s)) == CLI_OK) {
+            rc = make_data(s, c.n, c.x, c.y, d);
+            c.x = c.y = NULL; /* taken by d, or freed by it on failure */
+            if (rc != CLI_OK)
+                cli_schema_free(s);
+        }
+        goto out;
+    }
+    ncols  = cli_table_ncols(t);
+    label  = malloc(ncols * sizeof(size_t));
+    ignore = malloc(ncols * sizeof(size_t));
+    if (label == NULL || ignore == NULL) {
+        rc = cli_fail("mlpblas: out of memory");
+        goto out;
+    }
+    size_t hl = cli_table_header_line(t);
+    if (tc->id != NULL) {
+        size_t one = 0, n1 = 0;
+        if (cli_columns_select(t, tc->id, &one, 1, &n1, err, sizeof err) != MLPB_OK) {
+            rc = cli_fail("%s:%zu: --id: %s", path, hl, err);
+            goto out;
+        }
+        id = (long)one;
+    }
+    for (size_t i = 0; i < tc->n_ignore; i++)
+        if (cli_columns_select(t, tc->ignore[i], ignore, ncols, &n_ignore, err, sizeof err) !=
+            MLPB_OK) {
+            rc = cli_fail("%s:%zu: --ignore: %s", path, hl, err);
+            goto out;
+        }
+    for (size_t i = 0; i < tc->n_label; i++)
+        if (cli_columns_select(t, tc->label[i], label, ncols, &n_label, err, sizeof err) !=
+            MLPB_OK) {
+            rc = cli_fail("%s:%zu: --label: %s", path, hl, err);
+            goto out;
+        }
+    if (tc->n_label == 0) {
+        /* The last column that is neither the id nor ignored. */
+        for (size_t j = ncols; j-- > 0 && n_label == 0;) {
+            int skip = (long)j == id;
+            for (size_t i = 0; i < n_ignore && !skip; i++)
+                skip = ignore[i] == j;
+            if (!skip)
+                label[n_label++] = j;
+        }
+    }
+    for (size_t l = 0; l < n_label; l++) {
+        int clash = (long)label[l] == id;
+        for (size_t i = 0; i < n_ignore && !clash; i++)
+            clash = ignore[i] == label[l];
+        if (clash) {
+            rc = cli_fail("%s:%zu: column \"%s\" is a label and also --id or --ignore'd",
+                          path, hl, cli_table_column(t, label[l])->name);
+            goto out;
+        }
+    }
+    if (n_label == 0) {
+        rc = cli_fail("%s: no label column", path);
+        goto out;
+    }
+    /* The id and ignored columns' texts are not kept. */
+    static const char *const none[1] = {""};
+    for (size_t i = 0; i < n_ignore; i++)
+        cli_table_set_levels(t, ignore[i], none, 0, 1);
+    if (id >= 0 && id != (long)label[0])
+        cli_table_set_levels(t, (size_t)id, none, 0, 1);
+    if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    cli_schema_spec spec = {label, n_label, id, ignore, n_ignore, tc->positive, tc->missing};
+    float          *x = NULL, *y = NULL;
+    if ((st = cli_schema_build(t, &c, &spec, s, &x, &y, err, sizeof err)) != MLPB_OK) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    if ((rc = make_data(s, c.n, x, y, d)) != CLI_OK)
+        cli_schema_free(s);
+out:
+    free(label);
+    free(ignore);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    return rc;
+}
+
+/* Class metrics of a multi-class model on its validation rows. */
+static int class_metrics(const cli_fit *fit, cli_mc *mc)
+{
+    size_t  n = fit->val.n, k = fit->val.k;
+    float  *prob = malloc(n * k * sizeof(float));
+    size_t *cls  = malloc(n * sizeof(size_t));
+    int     rc   = prob && cls ? CLI_OK : cli_fail("mlpblas: out of memory");
+    if (rc == CLI_OK)
+        rc = cli_predict_all(fit->model, fit->val.x, n, prob);
+    for (size_t i = 0; rc == CLI_OK && i < n; i++)
+        cls[i] = cli_argmax(fit->val.y + i * k, k); /* the one-hot target */
+    if (rc == CLI_OK)
+        rc = cli_mc_compute(prob, cls, n, k, mc);
+    free(prob);
+    free(cls);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- train */
 int cli_cmd_train(int argc, char **argv)
 {
@@ -202,23 +444,26 @@ int cli_cmd_train(int argc, char **argv)
         {"--batch", 1},   {"--lr", 1},           {"--optimizer", 1}, {"--weight-decay", 1},
         {"--schedule", 1}, {"--val-split", 1},   {"--patience", 1},  {"--pos-weight", 1},
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
-        {"--json", 0},    {"--no-standardize", 0}, {"--no-refit", 0}, {"--plot", 1},    {"--verbose", 0},
-        {"--max-memory", 1}, {"--multilabel", 0}, CLI_DATA_OPTDEFS,  {NULL, 0}};
+        {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
+        {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
+        {"--missing", 1}, {"--no-refit", 0},     CLI_READ_OPTDEFS,   {NULL, 0}};
     const char    *data_path = NULL;
     size_t         threads = 0;
     int            json = 0, wd_given = 0, r;
     float          f;
     cli_train_cfg  c;
-    mlpb_data_opts o;
+    cli_read_opts  o;
     cli_args       a;
     outputs        outs;
+    train_cols     cols;
     memset(&outs, 0, sizeof outs);
+    memset(&cols, 0, sizeof cols);
     cli_train_cfg_default(&c);
-    mlpb_data_opts_init(&o);
+    cli_read_opts_init(&o);
     cli_args_init(&a, argc, argv, "train", defs);
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
-            return fputs(train_help, stdout), CLI_OK;
+            return fputs(train_help, stdout), fputs(train_help2, stdout), CLI_OK;
         if (r == CLI_ARG_DONE)
             return CLI_OK;
         if (r == CLI_ARG_BAD)
@@ -230,15 +475,39 @@ int cli_cmd_train(int argc, char **argv)
             continue;
         }
         const char *n = a.name, *v = a.value;
-        int         used = cli_data_option("train", n, v, &o), bad = 0;
+        int         used = cli_read_option("train", n, v, &o), bad = 0;
         if (used < 0)
             return CLI_EUSAGE;
         if (used)
             continue;
         if (strcmp(n, "--out") == 0) {
             outs.path[OUT_MODEL] = v;
-        } else if (strcmp(n, "--label") == 0) {
-            o.labels = v;
+        } else if (strcmp(n, "--label") == 0 || strcmp(n, "--ignore") == 0) {
+            int          lab = n[2] == 'l';
+            const char **l   = lab ? cols.label : cols.ignore;
+            size_t      *nl  = lab ? &cols.n_label : &cols.n_ignore;
+            if (v[0] == '\0')
+                return cli_usage("train", "%s: empty list", n);
+            if (*nl == CLI_MAX_COLSPECS)
+                return cli_usage("train", "%s: given more than %d times", n,
+                                 CLI_MAX_COLSPECS);
+            l[(*nl)++] = v;
+        } else if (strcmp(n, "--id") == 0) {
+            if (v[0] == '\0')
+                return cli_usage("train", "--id: empty column name");
+            cols.id = v;
+        } else if (strcmp(n, "--positive") == 0) {
+            cols.positive = v;
+        } else if (strcmp(n, "--missing") == 0) {
+            if (strcmp(v, "error") == 0)
+                cols.missing = CLI_MISSING_ERROR;
+            else if (strcmp(v, "mean") == 0)
+                cols.missing = CLI_MISSING_MEAN;
+            else if (strcmp(v, "indicator") == 0)
+                cols.missing = CLI_MISSING_INDICATOR;
+            else
+                return cli_usage("train", "--missing: '%s' is not error, mean or indicator",
+                                 v);
         } else if (strcmp(n, "--hidden") == 0) {
             bad = cli_parse_sizes("train", n, v, c.hidden, CLI_MAX_HIDDEN, &c.n_hidden);
         } else if (strcmp(n, "--epochs") == 0) {
@@ -300,8 +569,6 @@ int cli_cmd_train(int argc, char **argv)
         return cli_usage("train", "needs a DATA file");
     if (outs.path[OUT_MODEL] == NULL || outs.path[OUT_MODEL][0] == '\0')
         return cli_usage("train", "needs --out MODEL");
-    if (o.labels != NULL && o.labels[0] == '\0')
-        return cli_usage("train", "--label: empty list");
     if (outs.path[OUT_LOG] != NULL && outs.path[OUT_LOG][0] == '\0')
         return cli_usage("train", "--log: empty file name");
     if (threads > 0)
@@ -315,13 +582,22 @@ int cli_cmd_train(int argc, char **argv)
         return rc;
     const char *out = outs.path[OUT_MODEL];
     mlpb_data   d;
-    if (cli_read_data(data_path, &o, &d) != CLI_OK) {
+    cli_schema  sc;
+    if (read_training_data(data_path, &o, &cols, &d, &sc) != CLI_OK) {
         outputs_abort(&outs);
         return CLI_EDATA;
     }
     cli_fit fit;
     FILE   *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
     rc          = cli_train(&d, &c, log, &fit);
+    if (rc == CLI_OK) {
+        mlpb_status st = cli_schema_store(&sc, fit.model);
+        if (st != MLPB_OK) {
+            rc = cli_fail("%s: cannot store the schema in the model: %s", out,
+                          mlpb_strerror(st));
+            cli_fit_free(&fit);
+        }
+    }
     if (rc == CLI_OK) {
         char title[320];
         snprintf(title, sizeof title, "Learning curve: %.280s", base_name(data_path));
@@ -331,9 +607,17 @@ int cli_cmd_train(int argc, char **argv)
     }
     if (rc != CLI_OK) {
         outputs_abort(&outs);
+        cli_schema_free(&sc);
         mlpb_data_free(&d);
         return rc;
     }
+
+    /* A class column: the validation rows' class metrics too. */
+    cli_mc mc;
+    int    have_mc = 0;
+    memset(&mc, 0, sizeof mc);
+    if (sc.task == CLI_TASK_MULTICLASS && fit.val.n > 0)
+        have_mc = class_metrics(&fit, &mc) == CLI_OK;
 
     char arch[256];
     cli_arch_string(fit.model, arch, sizeof arch);
@@ -350,6 +634,14 @@ int cli_cmd_train(int argc, char **argv)
         cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
         cli_json_null(&j, "test");
         cli_json_close(&j, '}');
+        if (have_mc) {
+            cli_json_obj(&j, "classes");
+            cli_json_str(&j, "label", sc.labels[0].name);
+            cli_mc_json(&j, &mc, (const char *const *)sc.classes);
+            cli_json_close(&j, '}');
+        } else {
+            cli_json_null(&j, "classes");
+        }
         cli_json_end(&j);
     } else if (c.verbosity > 0) {
         fprintf(rf, "trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
@@ -367,11 +659,16 @@ int cli_cmd_train(int argc, char **argv)
                             "model was then trained on them too):\n", fit.val.n);
             else
                 fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
-            cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
+            if (have_mc)
+                cli_mc_print(rf, "  ", &mc, (const char *const *)sc.classes);
+            else
+                cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
         }
         if (strcmp(out, "-") != 0)
             fprintf(rf, "model saved to %s\n", out);
     }
+    cli_mc_free(&mc);
+    cli_schema_free(&sc);
     cli_fit_free(&fit);
     mlpb_data_free(&d);
     return outputs_commit(&outs, "train");
@@ -461,6 +758,17 @@ int cli_cmd_demo(int argc, char **argv)
     rc           = cli_train(&train, &c, log, &fit);
     if (rc == CLI_OK) {
         rc = cli_evaluate(fit.model, &test, NULL, &e);
+        if (rc != CLI_OK)
+            cli_fit_free(&fit);
+    }
+    if (rc == CLI_OK) {
+        /* The schema train gives the same rows written as CSV. */
+        cli_schema sc;
+        if (cli_schema_numeric(&sc, train.feature_names, train.d, train.label_names,
+                               train.k) != MLPB_OK ||
+            cli_schema_store(&sc, fit.model) != MLPB_OK)
+            rc = cli_fail("mlpblas: out of memory");
+        cli_schema_free(&sc);
         if (rc != CLI_OK)
             cli_fit_free(&fit);
     }

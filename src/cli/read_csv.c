@@ -391,7 +391,12 @@ mlpb_status csv_open(cli_table *t)
     }
     t->ncols      = r.n;
     t->first_line = r.rec_line;
-    t->cols       = calloc(r.n, sizeof *t->cols);
+    /* A column's state is a few hundred bytes: a header of short names can
+     * ask for far more than its own size, so the budget comes first. */
+    if ((st = tbl_budget(t, (uint64_t)r.n * sizeof *t->cols, r.rec_line,
+                         "reading the columns of this line")) != MLPB_OK)
+        goto done;
+    t->cols = calloc(r.n, sizeof *t->cols);
     if (t->cols == NULL) {
         st = cli_fail_nomem(s, MLPB_E_NOMEM);
         goto done;

@@ -604,6 +604,15 @@ fail:
 }
 
 /* ------------------------------------------------------------- names */
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char  *p = malloc(n + 1);
+    if (p != NULL)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
 const char *cli_schema_input_name(const cli_schema *s, size_t i, char *buf, size_t len)
 {
     for (size_t f = 0; f < s->n_features; f++) {
@@ -675,13 +684,34 @@ mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m)
     return st == MLPB_E_NOMEM ? st : MLPB_OK;
 }
 
-static char *dup_str(const char *s)
+
+mlpb_status cli_schema_numeric(cli_schema *s, char *const *features, size_t d,
+                               char *const *labels, size_t k)
 {
-    size_t n = strlen(s);
-    char  *p = malloc(n + 1);
-    if (p != NULL)
-        memcpy(p, s, n + 1);
-    return p;
+    memset(s, 0, sizeof *s);
+    s->format   = MLPB_FORMAT_CSV;
+    s->task     = k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
+    s->d        = d;
+    s->k        = k;
+    s->features = calloc(d ? d : 1, sizeof *s->features);
+    s->labels   = calloc(k ? k : 1, sizeof *s->labels);
+    if (s->features == NULL || s->labels == NULL)
+        goto nomem;
+    for (size_t f = 0; f < d; f++, s->n_features++)
+        if ((s->features[f].name = dup_str(features[f])) == NULL)
+            goto nomem;
+    for (size_t l = 0; l < k; l++) {
+        cli_label *lb = &s->labels[s->n_labels++];
+        lb->name      = dup_str(labels[l]);
+        lb->neg       = dup_str("0");
+        lb->pos       = dup_str("1");
+        if (lb->name == NULL || lb->neg == NULL || lb->pos == NULL)
+            goto nomem;
+    }
+    return MLPB_OK;
+nomem:
+    cli_schema_free(s);
+    return MLPB_E_NOMEM;
 }
 
 mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *err,

@@ -84,6 +84,12 @@ mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m);
 mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *err,
                             size_t errlen);
 
+/* The schema of d numeric features and k 0/1 labels with these names, as
+ * train builds it for a CSV file of numbers (the demo's data). Returns MLPB_OK
+ * or MLPB_E_NOMEM. */
+mlpb_status cli_schema_numeric(cli_schema *s, char *const *features, size_t d,
+                               char *const *labels, size_t k);
+
 /* Name of network input i (< s->d) / output j (< s->k) into buf. */
 const char *cli_schema_input_name(const cli_schema *s, size_t i, char *buf, size_t len);
 const char *cli_schema_output_name(const cli_schema *s, size_t j);

@@ -43,19 +43,32 @@ typedef struct axis {
     int    decimals;
 } axis;
 
+/* Values beyond this are drawn at it: a log can hold anything, and the
+ * axis arithmetic must stay finite. */
+#define V_MAX 1e30
+
+static double clampv(double v)
+{
+    return v > V_MAX ? V_MAX : v < -V_MAX ? -V_MAX : v;
+}
+
 static axis nice_axis(double lo, double hi, int want, int integer)
 {
     axis a;
-    if (!(hi > lo)) {
-        double pad = fabs(lo) > 0.0 ? fabs(lo) * 0.1 : 1.0;
+    lo         = clampv(lo);
+    hi         = clampv(hi);
+    double mag = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
+    if (!(hi - lo > mag * 1e-9)) {
+        /* One value, or a span lost in rounding: a band around it. */
+        double pad = mag > 1e-30 ? mag * 0.1 : 1.0;
         lo -= pad;
         hi += pad;
     }
     double raw  = (hi - lo) / (double)want;
-    double mag  = pow(10.0, floor(log10(raw)));
-    double frac = raw / mag;
+    double pw   = pow(10.0, floor(log10(raw)));
+    double frac = raw / pw;
     double step = frac <= 1.0 ? 1.0 : frac <= 2.0 ? 2.0 : frac <= 5.0 ? 5.0 : 10.0;
-    step *= mag;
+    step *= pw;
     if (integer && step < 1.0)
         step = 1.0;
     a.step     = step;
@@ -63,6 +76,28 @@ static axis nice_axis(double lo, double hi, int want, int integer)
     a.hi       = ceil(hi / step - 1e-9) * step;
     a.decimals = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
     return a;
+}
+
+/* The ticks of a: lo, lo + step, ..., hi (at most 200, by construction
+ * about `want`). */
+static int n_ticks(const axis *a)
+{
+    double n = floor((a->hi - a->lo) / a->step + 0.5) + 1.0;
+    return n >= 1.0 && n <= 200.0 ? (int)n : 1;
+}
+
+static double tick(const axis *a, int i)
+{
+    return a->lo + (double)i * a->step;
+}
+
+/* A tick label: fixed decimals for ordinary numbers, %g for the rest. */
+static void put_tick(FILE *f, const axis *a, double v)
+{
+    if (a->decimals <= 6 && fabs(v) < 1e7)
+        fprintf(f, "%.*f", a->decimals, v + 0.0);
+    else
+        fprintf(f, "%.4g", v);
 }
 
 typedef struct panel {
@@ -92,29 +127,37 @@ static void svg_begin(FILE *f, double w, double h, const char *title)
 static void draw_axes(FILE *f, const panel *p, const char *xlabel, const char *ylabel,
                       const char *y2label, const char *y2colour)
 {
+    int nx = n_ticks(&p->ax), ny = n_ticks(&p->ay), ny2 = n_ticks(&p->ay2);
     fprintf(f, "<g class=\"grid\" stroke=\"#e3e3e3\" stroke-width=\"1\">\n");
-    for (double v = p->ay.lo; v <= p->ay.hi + p->ay.step * 1e-6; v += p->ay.step)
+    for (int i = 0; i < ny; i++)
         fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", p->x,
-                py(p, &p->ay, v), p->x + p->w, py(p, &p->ay, v));
-    for (double v = p->ax.lo; v <= p->ax.hi + p->ax.step * 1e-6; v += p->ax.step)
-        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", px(p, v), p->y,
-                px(p, v), p->y + p->h);
+                py(p, &p->ay, tick(&p->ay, i)), p->x + p->w, py(p, &p->ay, tick(&p->ay, i)));
+    for (int i = 0; i < nx; i++)
+        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
+                px(p, tick(&p->ax, i)), p->y, px(p, tick(&p->ax, i)), p->y + p->h);
     fputs("</g>\n", f);
     fprintf(f, "<rect class=\"plot-area\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
                "height=\"%.2f\" fill=\"none\" stroke=\"#555555\" stroke-width=\"1\"/>\n",
             p->x, p->y, p->w, p->h);
     fprintf(f, "<g class=\"ticks\" %s font-size=\"12\" fill=\"#333333\">\n", FONT);
-    for (double v = p->ax.lo; v <= p->ax.hi + p->ax.step * 1e-6; v += p->ax.step)
-        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%.*f</text>\n", px(p, v),
-                p->y + p->h + 18.0, p->ax.decimals, v + 0.0);
-    for (double v = p->ay.lo; v <= p->ay.hi + p->ay.step * 1e-6; v += p->ay.step)
-        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">%.*f</text>\n", p->x - 8.0,
-                py(p, &p->ay, v) + 4.0, p->ay.decimals, v + 0.0);
-    if (p->ay2.step > 0.0)
-        for (double v = p->ay2.lo; v <= p->ay2.hi + p->ay2.step * 1e-6; v += p->ay2.step)
-            fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"start\" fill=\"%s\">%.*f</text>\n",
-                    p->x + p->w + 8.0, py(p, &p->ay2, v) + 4.0, y2colour, p->ay2.decimals,
-                    v + 0.0);
+    for (int i = 0; i < nx; i++) {
+        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">",
+                px(p, tick(&p->ax, i)), p->y + p->h + 18.0);
+        put_tick(f, &p->ax, tick(&p->ax, i));
+        fputs("</text>\n", f);
+    }
+    for (int i = 0; i < ny; i++) {
+        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">", p->x - 8.0,
+                py(p, &p->ay, tick(&p->ay, i)) + 4.0);
+        put_tick(f, &p->ay, tick(&p->ay, i));
+        fputs("</text>\n", f);
+    }
+    for (int i = 0; p->ay2.step > 0.0 && i < ny2; i++) {
+        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"start\" fill=\"%s\">",
+                p->x + p->w + 8.0, py(p, &p->ay2, tick(&p->ay2, i)) + 4.0, y2colour);
+        put_tick(f, &p->ay2, tick(&p->ay2, i));
+        fputs("</text>\n", f);
+    }
     fputs("</g>\n", f);
     fprintf(f, "<g class=\"labels\" %s font-size=\"13\" fill=\"#222222\">\n", FONT);
     fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">", p->x + p->w / 2.0,
@@ -186,7 +229,7 @@ static void draw_series(FILE *f, const panel *p, const axis *ay, const mlpb_epoc
             continue;
         }
         fprintf(f, "%s%.2f,%.2f", open ? " " : "<polyline points=\"", px(p, (double)h[i].epoch),
-                py(p, ay, v));
+                py(p, ay, clampv(v)));
         open = 1;
     }
     if (open)
@@ -198,7 +241,7 @@ static void draw_series(FILE *f, const panel *p, const axis *ay, const mlpb_epoc
             double v = get(&h[i]);
             if (isfinite(v))
                 fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\"/>\n",
-                        px(p, (double)h[i].epoch), py(p, ay, v));
+                        px(p, (double)h[i].epoch), py(p, ay, clampv(v)));
         }
         fputs("</g>\n", f);
     }
@@ -208,7 +251,7 @@ static void range_of(const mlpb_epoch_info *h, size_t n, epoch_value get, double
                      double *hi)
 {
     for (size_t i = 0; i < n; i++) {
-        double v = get(&h[i]);
+        double v = clampv(get(&h[i]));
         if (isfinite(v)) {
             *lo = v < *lo ? v : *lo;
             *hi = v > *hi ? v : *hi;
@@ -220,7 +263,7 @@ int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const ch
 {
     if (n == 0)
         return cli_fail("mlpblas: no epochs to plot"), -1;
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = (double)INFINITY, hi = -(double)INFINITY;
     range_of(h, n, v_train, &lo, &hi);
     range_of(h, n, v_val, &lo, &hi);
     if (!isfinite(lo))
@@ -229,7 +272,7 @@ int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const ch
      * multi-label data with both classes), else accuracy. */
     epoch_value metric = v_auc;
     const char *mname  = "validation AUC";
-    double      mlo = INFINITY, mhi = -INFINITY;
+    double      mlo = (double)INFINITY, mhi = -(double)INFINITY;
     range_of(h, n, v_auc, &mlo, &mhi);
     if (!isfinite(mlo)) {
         metric = v_acc;
@@ -275,7 +318,7 @@ int cli_svg_learning_curve(FILE *f, const mlpb_epoch_info *h, size_t n, const ch
                     x, p.y, x, p.y + p.h);
             fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"6\" fill=\"none\" stroke=\"%s\" "
                        "stroke-width=\"2\"/>\n",
-                    x, py(&p, &p.ay, b->val_loss), colours[1]);
+                    x, py(&p, &p.ay, clampv(b->val_loss)), colours[1]);
             /* The label sits above the frame, clear of every curve. */
             int right = x > p.x + p.w * 0.75;
             fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\" %s font-size=\"12\" "

@@ -31,7 +31,7 @@ void tbl_account(cli_table *t, int64_t delta)
 
 static double mb(uint64_t b)
 {
-    return (double)b / 1e6;
+    return (double)b / 1048576.0; /* MiB, as the tool prints sizes */
 }
 
 mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *what)
@@ -41,11 +41,11 @@ mlpb_status tbl_budget(cli_table *t, uint64_t extra, size_t line, const char *wh
         return MLPB_OK;
     if (line > 0)
         return cli_fail_at(&t->s, MLPB_E_NOMEM, line, 1,
-                           "%s needs more than the memory limit of %.1f MB (%.1f MB held, "
-                           "%.1f MB more asked)", what, mb(max), mb(have), mb(extra));
+                           "%s needs more than the memory limit of %.1f MiB (%.1f MiB held, "
+                           "%.1f MiB more asked)", what, mb(max), mb(have), mb(extra));
     return cli_fail_file(&t->s, MLPB_E_NOMEM,
-                         "%s needs more than the memory limit of %.1f MB (%.1f MB held, "
-                         "%.1f MB more asked)", what, mb(max), mb(have), mb(extra));
+                         "%s needs more than the memory limit of %.1f MiB (%.1f MiB held, "
+                         "%.1f MiB more asked)", what, mb(max), mb(have), mb(extra));
 }
 
 mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, size_t limit,
@@ -66,8 +66,8 @@ mlpb_status tbl_grow_chunk(cli_table *t, void **p, size_t *cap, size_t need, siz
         uint64_t room = *cap + (have < max ? max - have : 0) / elsize;
         if (need > room)
             return cli_fail_at(&t->s, MLPB_E_NOMEM, line, 1,
-                               "the rows up to this line fill the memory limit of %.1f MB "
-                               "(%.1f MB held): the file needs a larger limit, or reading "
+                               "the rows up to this line fill the memory limit of %.1f MiB "
+                               "(%.1f MiB held): the file needs a larger limit, or reading "
                                "in chunks", mb(max), mb(have));
         if (nc > room)
             nc = (size_t)room;

@@ -68,10 +68,13 @@ typedef struct cli_read_opts {
     cli_index_base   base;       /* DETECT */
     /* Bounds, for any caller (train, eval, predict) */
     uint64_t         max_bytes;  /* memory the table may hold at once: cells, line
-                                    numbers, levels, names, sparse staging and the
-                                    dense expansion of LIBSVM rows; over it the read
-                                    fails with a message saying how much would be
-                                    needed. 0: unlimited (0) */
+                                    numbers, the columns' state (~300 bytes each),
+                                    levels, names, sparse staging and the dense
+                                    expansion of LIBSVM rows; over it the read fails
+                                    (MLPB_E_NOMEM) with a message saying how much
+                                    would be needed. Not counted: fixed buffers of
+                                    about 0.6 MB and one field (at most 1 MiB).
+                                    0: unlimited (0) */
     uint64_t         max_text_bytes; /* bytes of text (after decompression) the file may
                                         have; bounds a gzip bomb before it costs time.
                                         0: unlimited (0) */

@@ -35,7 +35,7 @@ bad_data() {
 
 printf 'x1,x2,x3,x4,y\n1,2,3,4,0\n1,2,abc,4,1\n' >nonnumeric.csv
 bad_train nonnumeric.csv 'nonnumeric.csv:3:5: "abc" is not a number'
-bad_data nonnumeric.csv 'nonnumeric.csv:3:5: "abc" is not a number'
+bad_data nonnumeric.csv 'nonnumeric.csv:3:5: "abc" is not a number (column "x3" is numeric'
 
 printf 'x1,x2,x3,x4,y\n1,2,3,4,0\n1,2,3,1\n' >ragged.csv
 bad_train ragged.csv 'ragged.csv:3:8: 4 fields, expected 5 as on line 1'
@@ -50,18 +50,21 @@ printf 'x1,x2,x3,x4,y\r\n' >header-only.csv
 bad_train header-only.csv 'header-only.csv:2:1: no data rows'
 
 printf '# comment\nx1,x2,x3,x4,y\n1,2,3,4,0\n' >nolabel.csv
-bad_train nolabel.csv 'nolabel.csv:2:1: no column named "target"' --label target
-run 1 "$MLPBLAS" eval good.mlpb nolabel.csv --label target
-err_is 'nolabel.csv:2:1: no column named "target"'
+bad_train nolabel.csv 'nolabel.csv:2: --label: no column named "target"' --label target
+printf 'x1,x2,x3,x4\n1,2,3,4\n' >features.csv
+run 1 "$MLPBLAS" eval good.mlpb features.csv
+err_is 'features.csv:1: no label column "y": eval needs the labels'
 
 printf 'x1,x2,x3,x4,y\n1,2,3,4,0\n1,2,3,4,2\n' >label2.csv
-bad_train label2.csv 'label2.csv:3:9: label "y" must be 0 or 1, not 2'
+bad_train label2.csv 'label2.csv: label column "y" has the values "0" and "2": name the positive one with --positive VALUE'
 run 1 "$MLPBLAS" eval good.mlpb label2.csv
-err_is 'label2.csv:3:9: label "y" must be 0 or 1'
+err_is 'label2.csv:3: label "y": a value that is neither "0" nor "1"'
+printf 'x1,x2,x3,x4,y\n1,2,3,4,1\n1,2,3,5,1\n' >label1.csv
+bad_train label1.csv 'label1.csv: label column "y" has one value only ("1"): nothing to learn'
 
-printf 'x1,x2,x3,x4,y\n1,NaN,3,4,0\n' >nan.csv
-bad_train nan.csv 'nan.csv:2:3: missing value (empty, NA, NaN or ?): not supported here'
-bad_data nan.csv 'nan.csv:2:3: missing value (empty, NA, NaN or ?): not supported here'
+printf 'x1,x2,x3,x4,y\n1,NaN,3,4,0\n1,2,3,4,1\n' >nan.csv
+bad_train nan.csv 'nan.csv:2:3: missing value in column "x2" (train with --missing mean or --missing indicator to impute)'
+bad_data nan.csv 'nan.csv:2:3: missing value in column "x2" (the model was trained with --missing error)'
 printf 'x1,x2,x3,x4,y\n1,2,3,-Inf,1\n' >inf.csv
 bad_train inf.csv 'inf.csv:2:7: "-Inf" is not a finite number'
 printf 'x1,x2,x3,x4,y\n1,2,3,1e999,1\n' >huge.csv
@@ -139,13 +142,10 @@ err_is 'flipped.mlpb: cannot load the model: '
 # Feature counts that do not match the model.
 printf 'x1,x2,x3,y\n1,2,3,0\n' >three.csv
 run 1 "$MLPBLAS" eval good.mlpb three.csv
-err_is 'three.csv:1:1: 3 feature columns, but the model takes 4'
-printf 'x1,x2,x3\n1,2,3\n' >three-features.csv
-run 1 "$MLPBLAS" predict good.mlpb three-features.csv --out new.csv
-err_is 'three-features.csv:1:1: 3 columns, but the model takes 4 features (or 5 with 1 label'
-printf '# six\nx1,x2,x3,x4,x5,x6\n1,2,3,4,5,6\n' >six.csv
-run 1 "$MLPBLAS" predict good.mlpb six.csv
-err_is 'six.csv:2:1: 6 columns, but the model takes 4 features'
+err_is 'three.csv:1: no column "x4" (the model'"'"'s feature)'
+printf 'x2,x3\n2,3\n' >two-features.csv
+run 1 "$MLPBLAS" predict good.mlpb two-features.csv --out new.csv
+err_is 'two-features.csv:1: no columns "x1", "x4" (the model'"'"'s features)'
 [ ! -e new.csv ] || fail "predict created its output"
 
 # Unwritable output: the model save fails cleanly.
@@ -187,7 +187,10 @@ run 2 "$MLPBLAS" train "$DATA/binary.csv" extra.csv --out new.mlpb
 run 2 "$MLPBLAS" eval good.mlpb
 err_is 'mlpblas eval: needs MODEL and DATA'
 run 2 "$MLPBLAS" eval good.mlpb "$DATA/binary.csv" --label a,b
-err_is 'mlpblas eval: --label names 2 columns, but the model has 1 output'
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --missing maybe
+err_is "mlpblas train: --missing: 'maybe' is not error, mean or indicator"
+run 2 "$MLPBLAS" predict good.mlpb "$DATA/binary.csv" --threshold 2
+run 2 "$MLPBLAS" predict good.mlpb "$DATA/binary.csv" --output-format xml
 run 2 "$MLPBLAS" predict good.mlpb
 run 2 "$MLPBLAS" info
 run 2 "$MLPBLAS" demo extra

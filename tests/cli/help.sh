@@ -35,6 +35,15 @@ for cmd in train eval predict info demo plot; do
     err_is "mlpblas $cmd: unknown option '--no-such-option'"
 done
 
+# The manual page documents every option of every command's help.
+man1="$(cd "$(dirname "$0")/../.." && pwd)/docs/mlpblas.1"
+sed 's/\\-/-/g; s/\\f[BIPR]//g' "$man1" >man.txt
+for cmd in train eval predict info demo plot; do
+    for opt in $(grep -o -- '--[a-z][a-z-]*' "help-$cmd.txt" | sort -u); do
+        grep -q -- "$opt" man.txt || fail "docs/mlpblas.1 does not document $opt ($cmd)"
+    done
+done
+
 # A near miss names the option meant; a far one does not guess.
 run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --epoch 5
 err_is "mlpblas train: unknown option '--epoch'; did you mean '--epochs'? (see mlpblas train --help)"
@@ -49,7 +58,7 @@ err_is "mlpblas train: unknown option '--frobnicate' (see"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" -o short.mlpb --epochs 2 -q -j 1
 [ -s short.mlpb ] && [ ! -s out.txt ] && [ ! -s err.txt ] || fail "-o -q -j"
 run 0 "$MLPBLAS" predict short.mlpb "$DATA/binary.csv" -o short.csv
-[ "$(wc -l <short.csv)" -eq 200 ] || fail "predict -o"
+[ "$(wc -l <short.csv)" -eq 201 ] || fail "predict -o"
 
 # The options of the documented command line are all in the train help.
 for opt in --out --label --hidden --epochs --batch --lr --optimizer --weight-decay \

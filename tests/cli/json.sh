@@ -91,7 +91,7 @@ is eval.json model.architecture 4-16-8-1
 
 # ---- multi-label eval: a per_output entry a label
 run 0 "$MLPBLAS" train "$DATA/multi.csv" --label a,b --out multi.mlpb --epochs 3 --quiet
-run 0 "$MLPBLAS" eval multi.mlpb "$DATA/multi.csv" --label a,b --json
+run 0 "$MLPBLAS" eval multi.mlpb "$DATA/multi.csv" --json
 cp out.txt multi.json
 block multi.json metrics.test
 is multi.json metrics.test.per_output.1.label b

@@ -1,7 +1,7 @@
 # lib.sh -- shared helpers of the mlpblas tool tests (POSIX sh, awk, grep).
 # A test script is run as:
 #   sh SCRIPT MLPBLAS DATA_DIR WORK_DIR JSON_CHECK PREDICT_REF VERSION SVG_CHECK
-#      PROBE
+#      PROBE PEAK_RSS
 # and sources this file, which sets those variables and enters a fresh WORK.
 
 MLPBLAS=$1
@@ -12,6 +12,7 @@ REF=$5
 VERSION=$6
 SVG=$7
 PROBE=$8
+PEAK_RSS=$9
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 
 fail() {
@@ -64,4 +65,11 @@ no_temp_files() {
         ls -a >&2
         fail "temporary files left behind"
     fi
+}
+
+# probs FILE: the prob_ columns of a predict output (CSV), header dropped,
+# as the library's reference predictor prints them.
+probs() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^prob_/) c[++n] = i; next }
+             { s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") $c[i]; print s }' "$1"
 }

@@ -40,7 +40,7 @@ run 0 "$MLPBLAS" train small.svm --out s.mlpb --epochs 1 --val-split 0 --quiet
 run 1 "$MLPBLAS" eval s.mlpb small.svm --max-memory 1K
 run 1 "$MLPBLAS" predict s.mlpb small.svm --max-memory 1K
 run 0 "$MLPBLAS" predict s.mlpb small.svm --max-memory 64M
-[ "$(wc -l <out.txt)" -eq 4 ] || fail "predict under the budget"
+[ "$(wc -l <out.txt)" -eq 5 ] || fail "predict under the budget"
 # SIZE syntax
 run 2 "$MLPBLAS" train small.svm --out s.mlpb --max-memory lots
 err_is "mlpblas train: --max-memory: 'lots' is not a size"

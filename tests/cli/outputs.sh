@@ -84,17 +84,20 @@ echo old >keep.csv
 chmod 600 keep.csv
 run 0 "$MLPBLAS" predict m.mlpb d.csv --out keep.csv
 [ "$(mode keep.csv)" = 600 ] || fail "replaced predictions mode $(mode keep.csv)"
-[ "$(wc -l <keep.csv)" -eq 200 ] || fail "replaced predictions"
+[ "$(wc -l <keep.csv)" -eq 201 ] || fail "replaced predictions"
 
 # ---- a name of 250 bytes: the temporary name is short
 long=$(printf '%0250d' 0)
 run 0 "$MLPBLAS" predict m.mlpb d.csv --out "$long"
 [ -s "$long" ] || fail "250-byte file name"
 rm -f "$long"
+run 0 "$MLPBLAS" train d.csv --out "$long" --log "${long%0}1" --epochs 1 --quiet
+run 0 "$MLPBLAS" info "$long"
+rm -f "$long" "${long%0}1"
 
 # ---- '-' is standard output
 run 0 "$MLPBLAS" predict m.mlpb d.csv --out -
-[ "$(wc -l <out.txt)" -eq 200 ] || fail "predict --out -"
+[ "$(wc -l <out.txt)" -eq 201 ] || fail "predict --out -"
 [ ! -e ./- ] || fail "a file named '-'"
 run 0 "$MLPBLAS" train d.csv --out m3.mlpb --epochs 4 --log - --quiet
 [ "$(head -n 1 out.txt | cut -d, -f1)" = epoch ] && [ "$(wc -l <out.txt)" -eq 5 ] ||

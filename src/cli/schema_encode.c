@@ -1,0 +1,869 @@
+/* schema_encode.c -- from raw table cells (table.h) to the network's inputs
+ * and targets: building a schema from the training file (which columns are
+ * labels and how their values read, which features are categories, the
+ * imputation means), and encoding rows with a schema, the columns of any
+ * later file found by name. */
+#include "schema.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#if defined(__GNUC__)
+#  define PRINTF_LIKE_E(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define PRINTF_LIKE_E(f, a)
+#endif
+
+static mlpb_status PRINTF_LIKE_E(4, 5) say(mlpb_status st, char *err, size_t errlen,
+                                           const char *fmt, ...);
+
+static mlpb_status say(mlpb_status st, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char  *p = malloc(n + 1);
+    if (p != NULL)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
+/* A number as the text a level of it is named by: integers without a
+ * fraction, others with the digits that round-trip a float. */
+static void num_text(float v, char *buf, size_t len)
+{
+    if (v == floorf(v) && fabsf(v) < 1e15f)
+        snprintf(buf, len, "%.0f", (double)v);
+    else
+        snprintf(buf, len, "%.9g", (double)v);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Does s read as a finite number? */
+static int looks_numeric(const char *s)
+{
+    char *e = NULL;
+    if (*s == '\0')
+        return 0;
+    double v = strtod(s, &e);
+    return *e == '\0' && isfinite(v);
+}
+
+/* "FILE:LINE" of t's header, or "FILE" without one. */
+static const char *where(const cli_table *t, char *buf, size_t len)
+{
+    size_t line = cli_table_header_line(t);
+    if (line > 0)
+        snprintf(buf, len, "%s:%zu", cli_table_path(t), line);
+    else
+        snprintf(buf, len, "%s", cli_table_path(t));
+    return buf;
+}
+
+/* ------------------------------------------------------------- labels */
+/* The distinct values of label column j, as texts, sorted (numbers by value,
+ * strings bytewise), at most cap + 1 of them. *vals malloc'd strings. */
+static mlpb_status label_values(const cli_table *t, const cli_chunk *c, size_t j, size_t cap,
+                                char ***vals, size_t *nv, char *err, size_t errlen)
+{
+    const cli_column *col = cli_table_column(t, j);
+    const char       *path = cli_table_path(t);
+    *vals                  = NULL;
+    *nv                    = 0;
+    if (col->n_missing > 0)
+        return say(MLPB_E_FORMAT, err, errlen,
+                   "%s:%zu:%zu: label column \"%s\" has a missing value", path,
+                   col->first_missing_line, col->first_missing_col, col->name);
+    char **v = calloc(cap + 1, sizeof(char *));
+    if (v == NULL)
+        return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+    size_t n = 0;
+    if (col->is_string) {
+        n = col->n_levels < cap + 1 ? col->n_levels : cap + 1;
+        for (size_t i = 0; i < n; i++)
+            if ((v[i] = dup_str(col->levels[i])) == NULL)
+                goto nomem;
+        qsort(v, n, sizeof *v, cmp_str);
+    } else {
+        float *tmp = malloc((c->n ? c->n : 1) * sizeof(float));
+        if (tmp == NULL)
+            goto nomem;
+        for (size_t i = 0; i < c->n; i++)
+            tmp[i] = c->x[i * c->ncols + j];
+        qsort(tmp, c->n, sizeof(float), cmp_float);
+        for (size_t i = 0; i < c->n && n < cap + 1; i++) {
+            if (i > 0 && tmp[i] == tmp[i - 1])
+                continue;
+            char buf[48];
+            num_text(tmp[i], buf, sizeof buf);
+            if ((v[n] = dup_str(buf)) == NULL) {
+                free(tmp);
+                goto nomem;
+            }
+            n++;
+        }
+        free(tmp);
+    }
+    *vals = v;
+    *nv   = n;
+    return MLPB_OK;
+nomem:
+    for (size_t i = 0; i <= cap; i++)
+        free(v[i]);
+    free(v);
+    return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+}
+
+static void free_vals(char **v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Which of two values is the positive one: the --positive text, else the
+ * second of 0/1, -1/+1, false/true, no/yes (any case). -1 if unknown. */
+static int positive_of(char *const *v, const char *positive, int numeric)
+{
+    if (positive != NULL) {
+        for (int i = 0; i < 2; i++) {
+            if (strcmp(v[i], positive) == 0)
+                return i;
+            if (numeric && looks_numeric(positive) &&
+                (float)strtod(positive, NULL) == (float)strtod(v[i], NULL))
+                return i;
+        }
+        return -2;
+    }
+    static const char *const pairs[][2] = {
+        {"0", "1"}, {"-1", "1"}, {"false", "true"}, {"no", "yes"}};
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++)
+        for (int i = 0; i < 2; i++)
+            if (strcasecmp(v[i], pairs[p][0]) == 0 && strcasecmp(v[1 - i], pairs[p][1]) == 0)
+                return 1 - i;
+    return -1;
+}
+
+/* Label l of the schema from column j. */
+static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
+                               const cli_schema_spec *spec, cli_schema *s, char *err,
+                               size_t errlen)
+{
+    const cli_column *col = cli_table_column(t, j);
+    char            **v   = NULL;
+    size_t            nv  = 0;
+    mlpb_status       st  = label_values(t, c, j, CLI_SCHEMA_MAX_LEVELS, &v, &nv, err, errlen);
+    if (st != MLPB_OK)
+        return st;
+    cli_label *lb = &s->labels[s->n_labels];
+    memset(lb, 0, sizeof *lb);
+    if ((lb->name = dup_str(col->name)) == NULL)
+        goto nomem;
+    s->n_labels++;
+    if (nv == 1) {
+        st = say(MLPB_E_FORMAT, err, errlen,
+                 "%s: label column \"%s\" has one value only (\"%s\"): nothing to learn",
+                 cli_table_path(t), col->name, v[0]);
+        goto out;
+    }
+    if (nv == 2) {
+        int p = positive_of(v, spec->positive, !col->is_string);
+        if (p == -2) {
+            st = say(MLPB_E_FORMAT, err, errlen,
+                     "%s: --positive \"%s\" is not a value of label column \"%s\" "
+                     "(\"%s\", \"%s\")", cli_table_path(t), spec->positive, col->name,
+                     v[0], v[1]);
+            goto out;
+        }
+        if (p < 0) {
+            st = say(MLPB_E_FORMAT, err, errlen,
+                     "%s: label column \"%s\" has the values \"%s\" and \"%s\": name the "
+                     "positive one with --positive VALUE", cli_table_path(t), col->name,
+                     v[0], v[1]);
+            goto out;
+        }
+        lb->pos = v[p];
+        lb->neg = v[1 - p];
+        v[0] = v[1] = NULL;
+        goto out;
+    }
+    /* More than two values: a class column, alone. */
+    if (spec->n_label_cols > 1) {
+        st = say(MLPB_E_FORMAT, err, errlen,
+                 "%s: label column \"%s\" has more than two values; several label "
+                 "columns must each have two (a class column is given alone)",
+                 cli_table_path(t), col->name);
+        goto out;
+    }
+    if (spec->positive != NULL) {
+        st = say(MLPB_E_FORMAT, err, errlen,
+                 "%s: --positive: label column \"%s\" has more than two values",
+                 cli_table_path(t), col->name);
+        goto out;
+    }
+    if (nv > CLI_SCHEMA_MAX_LEVELS) {
+        st = say(MLPB_E_FORMAT, err, errlen,
+                 "%s: label column \"%s\" has more than %u distinct values",
+                 cli_table_path(t), col->name, CLI_SCHEMA_MAX_LEVELS);
+        goto out;
+    }
+    if (!col->is_string && col->n_nonint > 0) {
+        st = say(MLPB_E_FORMAT, err, errlen,
+                 "%s:%zu:%zu: class column \"%s\": \"%s\" is not an integer (classes are "
+                 "integers or strings)", cli_table_path(t), col->first_nonint_line,
+                 col->first_nonint_col, col->name, col->first_nonint_text);
+        goto out;
+    }
+    s->task      = CLI_TASK_MULTICLASS;
+    s->classes   = v;
+    s->n_classes = nv;
+    v            = NULL;
+    nv           = 0;
+out:
+    free_vals(v, nv);
+    return st;
+nomem:
+    free_vals(v, nv);
+    return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+}
+
+/* The class (or 0/1 value) index of cell v of label column col. */
+static long label_index(const cli_schema *s, size_t l, const cli_column *col, float v)
+{
+    char        buf[48];
+    const char *text;
+    if (col->is_string) {
+        if (!(v >= 0.0f) || (size_t)v >= col->n_levels)
+            return -1;
+        text = col->levels[(size_t)v];
+    } else {
+        num_text(v, buf, sizeof buf);
+        text = buf;
+    }
+    if (s->task == CLI_TASK_MULTICLASS) {
+        for (size_t c = 0; c < s->n_classes; c++)
+            if (strcmp(s->classes[c], text) == 0)
+                return (long)c;
+        return -1;
+    }
+    if (strcmp(text, s->labels[l].pos) == 0)
+        return 1;
+    if (strcmp(text, s->labels[l].neg) == 0)
+        return 0;
+    return -1;
+}
+
+/* ----------------------------------------------------------- features */
+static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t j,
+                                 cli_missing mode, cli_feature *ft, size_t **remap,
+                                 char *err, size_t errlen)
+{
+    const cli_column *col  = cli_table_column(t, j);
+    const char       *path = cli_table_path(t);
+    memset(ft, 0, sizeof *ft);
+    *remap = NULL;
+    if (col->n_missing > 0 && mode == CLI_MISSING_ERROR)
+        return say(MLPB_E_FORMAT, err, errlen,
+                   "%s:%zu:%zu: missing value in column \"%s\" (train with --missing mean "
+                   "or --missing indicator to impute)", path, col->first_missing_line,
+                   col->first_missing_col, col->name);
+    if (col->is_string) {
+        /* Mostly numbers with a stray text is a typo, not a category. */
+        size_t numeric = 0;
+        for (size_t v = 0; v < col->n_levels; v++)
+            numeric += (size_t)looks_numeric(col->levels[v]);
+        if (numeric * 2 >= col->n_levels)
+            return say(MLPB_E_FORMAT, err, errlen,
+                       "%s:%zu:%zu: \"%s\" is not a number (column \"%s\" holds numbers)",
+                       path, col->first_string_line, col->first_string_col,
+                       col->first_string_text, col->name);
+        if (col->n_levels > CLI_SCHEMA_MAX_LEVELS)
+            return say(MLPB_E_FORMAT, err, errlen,
+                       "%s: column \"%s\" has more than %u categories", path, col->name,
+                       CLI_SCHEMA_MAX_LEVELS);
+        if (col->n_levels == 0)
+            return say(MLPB_E_FORMAT, err, errlen, "%s: column \"%s\" has no values", path,
+                       col->name);
+        ft->categorical = 1;
+        ft->levels      = calloc(col->n_levels, sizeof(char *));
+        *remap          = malloc(col->n_levels * sizeof(size_t));
+        if (ft->levels == NULL || *remap == NULL)
+            return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+        for (size_t v = 0; v < col->n_levels; v++) {
+            if ((ft->levels[v] = dup_str(col->levels[v])) == NULL)
+                return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+            ft->n_levels++;
+        }
+        /* A fixed order, whatever the order of the rows: sorted bytewise. */
+        qsort(ft->levels, ft->n_levels, sizeof(char *), cmp_str);
+        for (size_t v = 0; v < col->n_levels; v++) {
+            char *const *hit = bsearch(&col->levels[v], ft->levels, ft->n_levels,
+                                       sizeof(char *), cmp_str);
+            (*remap)[v]      = (size_t)(hit - ft->levels);
+        }
+    } else if (mode != CLI_MISSING_ERROR) {
+        double sum = 0.0;
+        size_t n   = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            float v = c->x[i * c->ncols + j];
+            if (!isnan(v)) {
+                sum += (double)v;
+                n++;
+            }
+        }
+        if (n == 0)
+            return say(MLPB_E_FORMAT, err, errlen,
+                       "%s: column \"%s\" has no values to take a mean of", path, col->name);
+        ft->impute    = 1;
+        ft->mean      = sum / (double)n;
+        ft->indicator = mode == CLI_MISSING_INDICATOR && col->n_missing > 0;
+    }
+    if ((ft->name = dup_str(col->name)) == NULL)
+        return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+    return MLPB_OK;
+}
+
+static int in_list(const size_t *v, size_t n, size_t j)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == j)
+            return 1;
+    return 0;
+}
+
+mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
+                             const cli_schema_spec *spec, cli_schema *s, float **x,
+                             float **y, char *err, size_t errlen)
+{
+    char wb[1100];
+    size_t      ncols = cli_table_ncols(t);
+    mlpb_status st    = MLPB_OK;
+    cli_binding b;
+    memset(s, 0, sizeof *s);
+    memset(&b, 0, sizeof b);
+    *x = *y = NULL;
+    s->format  = MLPB_FORMAT_CSV;
+    s->missing = spec->missing;
+    s->task    = spec->n_label_cols == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
+    if (spec->n_label_cols == 0)
+        return say(MLPB_E_INVALID_ARG, err, errlen, "no label column");
+
+    s->labels   = calloc(spec->n_label_cols, sizeof *s->labels);
+    s->features = calloc(ncols, sizeof *s->features);
+    b.remap     = calloc(ncols, sizeof *b.remap);
+    b.feat_col  = calloc(ncols, sizeof *b.feat_col);
+    b.unseen    = calloc(ncols, sizeof *b.unseen);
+    if (!s->labels || !s->features || !b.remap || !b.feat_col || !b.unseen)
+        goto nomem;
+    if (spec->id_col >= 0 && (s->id = dup_str(cli_table_column(t, (size_t)spec->id_col)
+                                                  ->name)) == NULL)
+        goto nomem;
+    if (spec->n_ignore > 0) {
+        if ((s->ignore = calloc(spec->n_ignore, sizeof(char *))) == NULL)
+            goto nomem;
+        for (size_t i = 0; i < spec->n_ignore; i++) {
+            if ((s->ignore[i] = dup_str(cli_table_column(t, spec->ignore_cols[i])->name)) ==
+                NULL)
+                goto nomem;
+            s->n_ignore++;
+        }
+    }
+    for (size_t l = 0; l < spec->n_label_cols; l++)
+        if ((st = build_label(t, c, spec->label_cols[l], spec, s, err, errlen)) != MLPB_OK)
+            goto fail;
+    /* Names used twice would make matching by name ambiguous later. */
+    for (size_t j = 0; j < ncols; j++) {
+        int used = !in_list(spec->ignore_cols, spec->n_ignore, j) && (long)j != spec->id_col;
+        if (!used)
+            continue;
+        for (size_t i = 0; i < j; i++)
+            if (strcmp(cli_table_column(t, i)->name, cli_table_column(t, j)->name) == 0) {
+                st = say(MLPB_E_FORMAT, err, errlen,
+                         "%s: column name \"%s\" appears twice (rename one, or --ignore "
+                         "it by number)", where(t, wb, sizeof wb),
+                         cli_table_column(t, j)->name);
+                goto fail;
+            }
+    }
+    for (size_t j = 0; j < ncols; j++) {
+        if (in_list(spec->label_cols, spec->n_label_cols, j) ||
+            in_list(spec->ignore_cols, spec->n_ignore, j) || (long)j == spec->id_col)
+            continue;
+        cli_feature *ft = &s->features[s->n_features];
+        st = build_feature(t, c, j, spec->missing, ft, &b.remap[s->n_features], err, errlen);
+        if (st != MLPB_OK) {
+            s->n_features++; /* free what it holds */
+            goto fail;
+        }
+        b.feat_col[s->n_features++] = j;
+        s->d += ft->categorical ? ft->n_levels : 1 + (size_t)ft->indicator;
+        if (s->d > CLI_SCHEMA_MAX_INPUTS) {
+            st = say(MLPB_E_FORMAT, err, errlen, "%s: more than %u inputs",
+                     cli_table_path(t), CLI_SCHEMA_MAX_INPUTS);
+            goto fail;
+        }
+    }
+    if (s->n_features == 0) {
+        st = say(MLPB_E_FORMAT, err, errlen, "%s: no feature columns left",
+                 cli_table_path(t));
+        goto fail;
+    }
+    s->k = s->task == CLI_TASK_MULTICLASS ? s->n_classes : s->n_labels;
+
+    /* Encode: the features through a binding in the training file's own
+     * level order, the labels here. */
+    b.s      = s;
+    b.t      = t;
+    b.id_col = -1;
+    if ((*x = malloc((c->n ? c->n : 1) * s->d * sizeof(float))) == NULL ||
+        (*y = calloc((c->n ? c->n : 1) * s->k, sizeof(float))) == NULL)
+        goto nomem;
+    if ((st = cli_binding_encode(&b, c, *x, NULL, NULL, err, errlen)) != MLPB_OK)
+        goto fail;
+    for (size_t l = 0; l < spec->n_label_cols; l++) {
+        size_t            j   = spec->label_cols[l];
+        const cli_column *col = cli_table_column(t, j);
+        for (size_t i = 0; i < c->n; i++) {
+            long v = label_index(s, l, col, c->x[i * c->ncols + j]);
+            if (v < 0) { /* cannot happen: the values came from this column */
+                st = say(MLPB_E_FORMAT, err, errlen, "%s:%zu: label \"%s\": bad value",
+                         cli_table_path(t), c->line[i], col->name);
+                goto fail;
+            }
+            if (s->task == CLI_TASK_MULTICLASS)
+                (*y)[i * s->k + (size_t)v] = 1.0f;
+            else
+                (*y)[i * s->k + l] = (float)v;
+        }
+    }
+    for (size_t f = 0; f < s->n_features; f++)
+        free(b.remap[f]);
+    free(b.remap);
+    free(b.feat_col);
+    free(b.unseen);
+    return MLPB_OK;
+nomem:
+    st = say(MLPB_E_NOMEM, err, errlen, "out of memory");
+fail:
+    if (b.remap != NULL)
+        for (size_t f = 0; f < ncols; f++)
+            free(b.remap[f]);
+    free(b.remap);
+    free(b.feat_col);
+    free(b.unseen);
+    free(*x);
+    free(*y);
+    *x = *y = NULL;
+    cli_schema_free(s);
+    return st;
+}
+
+/* ------------------------------------------------------------ binding */
+void cli_binding_free(cli_binding *b)
+{
+    free(b->feat_col);
+    free(b->label_col);
+    free(b->unseen);
+    memset(b, 0, sizeof *b);
+}
+
+/* The one column named name, or -1 (none) or -2 (several). */
+static long find_col(const cli_table *t, const char *name)
+{
+    long hit = -1;
+    for (size_t j = 0; j < cli_table_ncols(t); j++) {
+        if (strcmp(cli_table_column(t, j)->name, name) != 0)
+            continue;
+        if (hit >= 0)
+            return -2;
+        hit = (long)j;
+    }
+    return hit;
+}
+
+/* Append ", \"name\"" to a message buffer, keeping it terminated. */
+static void append_name(char *buf, size_t len, size_t *off, const char *name)
+{
+    if (*off >= len)
+        return;
+    int w = snprintf(buf + *off, len - *off, "%s\"%s\"", *off ? ", " : "", name);
+    if (w > 0)
+        *off += (size_t)w;
+}
+
+mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
+                             int need_labels, const char *id, char *err, size_t errlen)
+{
+    char wb[1100];
+    memset(b, 0, sizeof *b);
+    b->s           = s;
+    b->t           = t;
+    b->id_col      = -1;
+    b->with_labels = need_labels;
+    const char *path = cli_table_path(t);
+    size_t      ncols = cli_table_ncols(t);
+
+    if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
+        /* By position: a CSV model's features are LIBSVM indices 1..d when
+         * each is one number. */
+        if (s->format == MLPB_FORMAT_CSV &&
+            (s->d != s->n_features || s->task == CLI_TASK_MULTICLASS))
+            return say(MLPB_E_FORMAT, err, errlen,
+                       "%s: a LIBSVM file, but the model's inputs are not its CSV columns "
+                       "one for one (categories, indicators or classes)", path);
+        if (id != NULL)
+            return say(MLPB_E_INVALID_ARG, err, errlen, "%s: --id: LIBSVM rows have no "
+                       "columns", path);
+        return MLPB_OK;
+    }
+
+    b->unseen    = calloc(s->n_features ? s->n_features : 1, sizeof(size_t));
+    b->feat_col  = calloc(s->n_features ? s->n_features : 1, sizeof(size_t));
+    b->label_col = calloc(s->n_labels ? s->n_labels : 1, sizeof(size_t));
+    unsigned char *used = calloc(ncols ? ncols : 1, 1);
+    if (!b->unseen || !b->feat_col || !b->label_col || !used) {
+        free(used);
+        cli_binding_free(b);
+        return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+    }
+    mlpb_status st = MLPB_OK;
+    if (s->format != MLPB_FORMAT_CSV) {
+        /* A model without a schema, or trained on LIBSVM rows: by position,
+         * the labels last. */
+        size_t d = s->d, k = s->k;
+        if (ncols != d && !(ncols == d + k)) {
+            st = say(MLPB_E_FORMAT, err, errlen,
+                     "%s: %zu columns, but the model takes %zu features (or %zu with %zu "
+                     "label column%s); it has no column names to match",
+                     where(t, wb, sizeof wb), ncols, d, d + k, k, k == 1 ? "" : "s");
+            goto out;
+        }
+        if (need_labels && ncols != d + k) {
+            st = say(MLPB_E_FORMAT, err, errlen,
+                     "%s: %zu columns: no label columns for the model's %zu output%s", path,
+                     ncols, k, k == 1 ? "" : "s");
+            goto out;
+        }
+        b->with_labels = ncols == d + k && need_labels;
+        for (size_t l = 0; l < k && b->with_labels; l++)
+            b->label_col[l] = d + l;
+        goto out;
+    }
+    char   missing[1024];
+    size_t off = 0, n_missing = 0;
+    missing[0] = '\0';
+    for (size_t f = 0; f < s->n_features; f++) {
+        long j = find_col(t, s->features[f].name);
+        if (j == -1) {
+            append_name(missing, sizeof missing, &off, s->features[f].name);
+            n_missing++;
+            continue;
+        }
+        if (j == -2) {
+            st = say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
+                     where(t, wb, sizeof wb), s->features[f].name);
+            goto out;
+        }
+        b->feat_col[f] = (size_t)j;
+        used[j]        = 1;
+        if (s->features[f].categorical &&
+            (st = cli_table_set_levels(t, (size_t)j,
+                                       (const char *const *)s->features[f].levels,
+                                       s->features[f].n_levels, 1)) != MLPB_OK) {
+            st = say(st, err, errlen, "%s: cannot declare the categories of \"%s\"", path,
+                     s->features[f].name);
+            goto out;
+        }
+    }
+    if (n_missing > 0) {
+        st = say(MLPB_E_FORMAT, err, errlen, "%s: no column%s %s (the model's feature%s)",
+                 where(t, wb, sizeof wb), n_missing == 1 ? "" : "s", missing,
+                 n_missing == 1 ? "" : "s");
+        goto out;
+    }
+    for (size_t l = 0; l < s->n_labels; l++) {
+        long j = find_col(t, s->labels[l].name);
+        if (j == -1 && need_labels) {
+            st = say(MLPB_E_FORMAT, err, errlen,
+                     "%s: no label column \"%s\": eval needs the labels",
+                     where(t, wb, sizeof wb), s->labels[l].name);
+            goto out;
+        }
+        if (j == -2) {
+            st = say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
+                     where(t, wb, sizeof wb), s->labels[l].name);
+            goto out;
+        }
+        if (j >= 0) {
+            used[j] = 1;
+            if (need_labels)
+                b->label_col[l] = (size_t)j;
+        }
+    }
+    const char *want_id = id != NULL ? id : s->id;
+    if (want_id != NULL) {
+        long j = find_col(t, want_id);
+        if (j == -2 || (j == -1 && id != NULL)) {
+            st = say(MLPB_E_FORMAT, err, errlen, "%s: --id: %s column \"%s\"",
+                     where(t, wb, sizeof wb), j == -1 ? "no" : "more than one", want_id);
+            goto out;
+        }
+        if (j >= 0) {
+            b->id_col = j;
+            used[j]   = 1;
+        }
+    }
+    for (size_t i = 0; i < s->n_ignore; i++) {
+        long j = find_col(t, s->ignore[i]);
+        if (j >= 0)
+            used[j] = 1;
+    }
+    for (size_t j = 0; j < ncols; j++)
+        b->n_extra += !used[j];
+    /* Columns not read (extras, ignored ones, labels for predict) are declared
+     * to have no categories, so that their texts are not kept: a free-text
+     * column of a million rows costs nothing. */
+    for (size_t j = 0; j < ncols; j++) {
+        int read = (long)j == b->id_col;
+        for (size_t f = 0; f < s->n_features && !read; f++)
+            read = b->feat_col[f] == j;
+        for (size_t l = 0; l < s->n_labels && need_labels && !read; l++)
+            read = b->label_col[l] == j;
+        static const char *const none[1] = {""};
+        if (!read && (st = cli_table_set_levels(t, j, none, 0, 1)) != MLPB_OK) {
+            st = say(st, err, errlen, "%s: cannot skip column %zu", path, j + 1);
+            goto out;
+        }
+    }
+out:
+    free(used);
+    if (st != MLPB_OK)
+        cli_binding_free(b);
+    return st;
+}
+
+void cli_binding_extra_note(const cli_binding *b, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (b->n_extra == 0 || b->s->format != MLPB_FORMAT_CSV)
+        return;
+    size_t off = 0;
+    int    w   = snprintf(buf, len, "%s: ignoring %zu column%s the model does not use: ",
+                          cli_table_path(b->t), b->n_extra, b->n_extra == 1 ? "" : "s");
+    if (w < 0)
+        return;
+    off = (size_t)w;
+    size_t shown = 0, ncols = cli_table_ncols(b->t);
+    for (size_t j = 0; j < ncols && off < len; j++) {
+        int used = (long)j == b->id_col;
+        for (size_t f = 0; f < b->s->n_features && !used; f++)
+            used = b->feat_col[f] == j;
+        for (size_t l = 0; l < b->s->n_labels && !used; l++)
+            used = find_col(b->t, b->s->labels[l].name) == (long)j;
+        for (size_t i = 0; i < b->s->n_ignore && !used; i++)
+            used = find_col(b->t, b->s->ignore[i]) == (long)j;
+        if (used)
+            continue;
+        if (shown == 8) {
+            snprintf(buf + off, len - off, ", ...");
+            break;
+        }
+        size_t before = off;
+        append_name(buf, len, &off, cli_table_column(b->t, j)->name);
+        if (shown == 0 && off > before && before + 2 <= off) {
+            /* append_name put ", " before the first name: drop it. */
+            memmove(buf + before, buf + before + 2, off - before - 1);
+            off -= 2;
+        }
+        shown++;
+    }
+}
+
+void cli_binding_unseen_note(const cli_binding *b, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (b->unseen == NULL)
+        return;
+    size_t total = 0, off = 0;
+    for (size_t f = 0; f < b->s->n_features; f++)
+        total += b->unseen[f];
+    if (total == 0)
+        return;
+    int w = snprintf(buf, len, "%s: %zu cell%s held categories not seen in training, "
+                     "encoded as all zeros:", cli_table_path(b->t), total,
+                     total == 1 ? "" : "s");
+    if (w < 0)
+        return;
+    off = (size_t)w;
+    for (size_t f = 0; f < b->s->n_features && off < len; f++) {
+        if (b->unseen[f] == 0)
+            continue;
+        w = snprintf(buf + off, len - off, " \"%s\" %zu", b->s->features[f].name,
+                     b->unseen[f]);
+        if (w < 0)
+            return;
+        off += (size_t)w;
+    }
+}
+
+/* FILE:LINE:COLUMN of the first missing cell of column j when it is on
+ * line, else FILE:LINE. */
+static void cell_pos(const cli_table *t, size_t j, size_t line, int missing, char *buf,
+                     size_t len)
+{
+    const cli_column *col = cli_table_column(t, j);
+    size_t            l   = missing ? col->first_missing_line : col->first_string_line;
+    size_t            c   = missing ? col->first_missing_col : col->first_string_col;
+    if (l == line && c > 0)
+        snprintf(buf, len, "%s:%zu:%zu", cli_table_path(t), line, c);
+    else
+        snprintf(buf, len, "%s:%zu", cli_table_path(t), line);
+}
+
+mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, float *y,
+                               size_t *cls, char *err, size_t errlen)
+{
+    const cli_schema *s = b->s;
+    const size_t      d = s->d, k = s->k, nc = c->ncols;
+    char              pos[512];
+    if (cli_table_format(b->t) == MLPB_FORMAT_LIBSVM || s->format != MLPB_FORMAT_CSV) {
+        /* Positional: the cells are the inputs (LIBSVM's dense rows, or a
+         * schema-less model's first d columns), labels as read. */
+        for (size_t i = 0; i < c->n; i++) {
+            for (size_t j = 0; j < d; j++) {
+                float v = j < nc ? c->x[i * nc + j] : 0.0f;
+                if (isnan(v)) {
+                    cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
+                    return say(MLPB_E_FORMAT, err, errlen, "%s: missing value", pos);
+                }
+                if (cli_table_format(b->t) == MLPB_FORMAT_CSV &&
+                    cli_table_column(b->t, j)->is_string) {
+                    cell_pos(b->t, j, c->line[i], 0, pos, sizeof pos);
+                    return say(MLPB_E_FORMAT, err, errlen, "%s: not a number", pos);
+                }
+                x[i * d + j] = v;
+            }
+            if (y == NULL || !b->with_labels)
+                continue;
+            for (size_t l = 0; l < k; l++) {
+                float v = cli_table_format(b->t) == MLPB_FORMAT_LIBSVM
+                              ? (l < c->k ? c->y[i * c->k + l] : 0.0f)
+                              : c->x[i * nc + b->label_col[l]];
+                if (v != 0.0f && v != 1.0f) {
+                    snprintf(pos, sizeof pos, "%s:%zu", cli_table_path(b->t), c->line[i]);
+                    return say(MLPB_E_FORMAT, err, errlen, "%s: label %zu must be 0 or 1",
+                               pos, l + 1);
+                }
+                y[i * k + l] = v;
+            }
+        }
+        return MLPB_OK;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const float *row = c->x + i * nc;
+        float       *xr  = x + i * d;
+        size_t       o   = 0;
+        for (size_t f = 0; f < s->n_features; f++) {
+            const cli_feature *ft  = &s->features[f];
+            size_t             j   = b->feat_col[f];
+            float              v   = row[j];
+            const cli_column  *col = cli_table_column(b->t, j);
+            if (ft->categorical) {
+                for (size_t q = 0; q < ft->n_levels; q++)
+                    xr[o + q] = 0.0f;
+                if (isnan(v)) {
+                    if (s->missing == CLI_MISSING_ERROR) {
+                        cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
+                        return say(MLPB_E_FORMAT, err, errlen,
+                                   "%s: missing value in column \"%s\"", pos, ft->name);
+                    }
+                } else if (v < 0.0f) {
+                    b->unseen[f]++;
+                } else {
+                    size_t q = (size_t)v;
+                    if (b->remap != NULL)
+                        q = q < col->n_levels ? b->remap[f][q] : ft->n_levels;
+                    if (q < ft->n_levels)
+                        xr[o + q] = 1.0f;
+                    else
+                        b->unseen[f]++;
+                }
+                o += ft->n_levels;
+                continue;
+            }
+            if (col->is_string) {
+                cell_pos(b->t, j, col->first_string_line, 0, pos, sizeof pos);
+                return say(MLPB_E_FORMAT, err, errlen,
+                           "%s: \"%s\" is not a number (column \"%s\" is numeric in the "
+                           "model)", pos, col->first_string_text, ft->name);
+            }
+            int miss = isnan(v);
+            if (miss && !ft->impute) {
+                cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
+                return say(MLPB_E_FORMAT, err, errlen,
+                           "%s: missing value in column \"%s\" (the model was trained with "
+                           "--missing error)", pos, ft->name);
+            }
+            xr[o++] = miss ? (float)ft->mean : v;
+            if (ft->indicator)
+                xr[o++] = miss ? 1.0f : 0.0f;
+        }
+        if (y == NULL || !b->with_labels)
+            continue;
+        float *yr = y + i * k;
+        for (size_t q = 0; q < k; q++)
+            yr[q] = 0.0f;
+        for (size_t l = 0; l < s->n_labels; l++) {
+            size_t            j   = b->label_col[l];
+            const cli_column *col = cli_table_column(b->t, j);
+            float             v   = row[j];
+            if (isnan(v)) {
+                cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
+                return say(MLPB_E_FORMAT, err, errlen, "%s: label \"%s\": missing value",
+                           pos, s->labels[l].name);
+            }
+            long q = label_index(s, l, col, v);
+            if (q < 0) {
+                snprintf(pos, sizeof pos, "%s:%zu", cli_table_path(b->t), c->line[i]);
+                if (s->task == CLI_TASK_MULTICLASS)
+                    return say(MLPB_E_FORMAT, err, errlen,
+                               "%s: label \"%s\": a value that is not one of the model's "
+                               "%zu classes", pos, s->labels[l].name, s->n_classes);
+                return say(MLPB_E_FORMAT, err, errlen,
+                           "%s: label \"%s\": a value that is neither \"%s\" nor \"%s\"", pos,
+                           s->labels[l].name, s->labels[l].neg, s->labels[l].pos);
+            }
+            if (s->task == CLI_TASK_MULTICLASS) {
+                yr[q] = 1.0f;
+                if (cls != NULL)
+                    cls[i] = (size_t)q;
+            } else {
+                yr[l] = (float)q;
+            }
+        }
+    }
+    return MLPB_OK;
+}
