@@ -71,6 +71,8 @@ typedef struct bench_opts {
     mlpb_threading threading; /* of the library's workspace (--blas, --serial-small, --split,
                                  --auto; AUTO, the library's default, unless told) */
     int        all_modes;    /* --modes: every threading mode, rounds interleaved */
+    mlpb_precision precision; /* of the library's workspace (--precision); the floor
+                                 stays fp32 cblas_sgemm */
     int        memory;       /* --memory: peak memory of a training run per case */
     size_t     rows;         /* --memory: dataset rows (0: 8 batches) */
     size_t     epochs;       /* --memory: training epochs */
@@ -518,6 +520,8 @@ static int run_case(const bench_case *c, const bench_opts *o, bench_result *res)
             st = mlpb_workspace_create(lc[i].m, b, NULL, &lc[i].ws);
         if (st == MLPB_OK)
             st = mlpb_workspace_set_threading(lc[i].ws, modes[i]);
+        if (st == MLPB_OK)
+            st = mlpb_workspace_set_precision(lc[i].ws, o->precision);
     }
     if (st != MLPB_OK) {
         fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name, mlpb_strerror(st));
@@ -1269,6 +1273,9 @@ static void usage(FILE *f)
             "  --split                 split each batch of the library's passes into\n"
             "                          row blocks, one a thread, each with one BLAS\n"
             "                          thread (MLPB_THREADING_SPLIT)\n"
+            "  --precision P           fp32 (default), bf16 or bf16-emulated: the products\n"
+            "                          of the library's passes (mlpb_workspace_set_precision);\n"
+            "                          the floor stays fp32, so floor = bf16 / fp32 GEMMs\n"
             "  --peak-size N           side of the square sgemm for the peak (default 1024)\n"
             "  --seed N                data and parameter seed (default 1)\n"
             "  --json                  one JSON object per case and mode per line\n"
@@ -1356,7 +1363,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         static const char *const valued[] = {"--case",      "--reps", "--min-time",
                                              "--threads",   "--peak-size", "--seed",
                                              "--csv",       "--svg",  "--rows",
-                                             "--epochs"};
+                                             "--epochs", "--precision"};
         const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
                          !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
                          !strcmp(key, "--split") || !strcmp(key, "--blas") ||
@@ -1399,6 +1406,15 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->all_modes = all;
         } else if (!strcmp(key, "--memory")) {
             o->memory = 1;
+        } else if (!strcmp(key, "--precision")) {
+            if (!strcmp(val, "fp32"))
+                o->precision = MLPB_PRECISION_FP32;
+            else if (!strcmp(val, "bf16"))
+                o->precision = MLPB_PRECISION_BF16;
+            else if (!strcmp(val, "bf16-emulated"))
+                o->precision = MLPB_PRECISION_BF16_EMULATED;
+            else
+                return bad_usage("--precision wants fp32, bf16 or bf16-emulated", val);
         } else if (!strcmp(key, "--rows")) {
             if (parse_size(val, 1, 1u << 30, &v) != 0)
                 return bad_usage("--rows wants an integer in 1..2^30", val);
@@ -1446,6 +1462,8 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     }
     if (o->svg_path != NULL && !o->sweep)
         return bad_usage("--svg needs --batch-sweep", NULL);
+    if (o->memory && o->precision != MLPB_PRECISION_FP32)
+        return bad_usage("--precision does not apply to --memory", NULL);
     if (o->memory && o->all_modes)
         return bad_usage("--memory measures one mode; --modes goes without it", NULL);
     if (o->memory && (o->sweep || o->csv_path != NULL))
@@ -1546,6 +1564,10 @@ int main(int argc, char **argv)
                     "rounds interleaved\n");
     else
         fprintf(hf, "# library threading: %s\n", threading_desc(o.threading));
+    fprintf(hf, "# library precision: %s\n",
+            o.precision == MLPB_PRECISION_FP32   ? "fp32"
+            : o.precision == MLPB_PRECISION_BF16 ? "bf16 (oneDNN, native)"
+                                                 : "bf16 emulated (sgemm on widened bf16)");
     fprintf(hf, "# method: warm-up, then %d rounds of >= %.3g s each; figures are medians; "
                 "floor = samples/s / GEMM-floor samples/s, peak = GFLOP/s / peak\n",
             o.reps, o.min_time);

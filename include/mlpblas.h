@@ -69,7 +69,8 @@ typedef enum mlpb_status {
     MLPB_E_CHECKSUM    = 9,  /* model file CRC-32 mismatch */
     MLPB_E_CORRUPT     = 10, /* model header fields impossible or overflowing */
     MLPB_E_TRAILING    = 11, /* bytes after the end of the model */
-    MLPB_E_MISMATCH    = 12  /* data shape does not match the model (e.g. width) */
+    MLPB_E_MISMATCH    = 12, /* data shape does not match the model (e.g. width) */
+    MLPB_E_UNSUPPORTED = 13  /* this build or CPU lacks what was asked (native bf16) */
 } mlpb_status;
 
 /* A static, human-readable description of s; never NULL; thread-safe. */
@@ -321,6 +322,47 @@ typedef void (*mlpb_grad_ready_fn)(size_t layer, void *ctx);
 MLPB_API mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
                                                    void *ctx);
 
+/* Precision of the products of the passes that use a workspace.
+ *
+ * MLPB_PRECISION_FP32 (the default): every product is fp32 (cblas_sgemm).
+ *
+ * MLPB_PRECISION_BF16: the five products of a step (A = H W forward,
+ * dW = H^T dA and dH = dA W^T backward) take bfloat16 operands and
+ * accumulate in fp32, through oneDNN's bf16 GEMM on a CPU with native bf16
+ * arithmetic (AVX512-BF16 or AMX). The model's weights, the gradients (the
+ * products' fp32 results), the optimiser state, the loss and every
+ * elementwise step (bias, ReLU and its derivative, sigmoid, BCE) stay fp32.
+ * The workspace keeps bf16 copies: of the weights, made at the start of each
+ * call (predict, loss, loss_grad), so once per update in training; of the
+ * activations and deltas, written by the fused elementwise passes that
+ * produce them. Conversion rounds to nearest, ties to even; a NaN stays a
+ * (quiet) NaN, +-Inf stay +-Inf, and fp32 subnormals (|x| < 2^-126) become
+ * zero of the same sign, as the CPU's conversion instruction does. Each
+ * operand so carries a relative error of at most 2^-8; see docs/bf16.md for
+ * the error bound of a product. Model files stay fp32.
+ *
+ * MLPB_PRECISION_BF16_EMULATED: the same roundings, with each product run as
+ * cblas_sgemm on fp32 copies of the bf16 operands (exact: a product of two
+ * bf16 values fits fp32), a tile at a time. Results match
+ * MLPB_PRECISION_BF16 up to the order of the fp32 sums. Runs on any CPU, at
+ * below fp32 speed: for checking what bf16 does to a model, not for speed.
+ *
+ * mlpb_workspace_set_precision returns MLPB_E_UNSUPPORTED for
+ * MLPB_PRECISION_BF16 when the library was built without oneDNN or the CPU
+ * has no native bf16 (the workspace keeps its precision), MLPB_E_INVALID_ARG
+ * for NULL or an unknown value, MLPB_E_NOMEM (workspace unchanged). */
+typedef enum mlpb_precision {
+    MLPB_PRECISION_FP32          = 0,
+    MLPB_PRECISION_BF16          = 1,
+    MLPB_PRECISION_BF16_EMULATED = 2
+} mlpb_precision;
+MLPB_API mlpb_status    mlpb_workspace_set_precision(mlpb_workspace *ws, mlpb_precision p);
+/* MLPB_PRECISION_FP32 for NULL. */
+MLPB_API mlpb_precision mlpb_workspace_precision(const mlpb_workspace *ws);
+/* 1 if MLPB_PRECISION_BF16 is available (built with oneDNN, CPU with native
+ * bf16), else 0. */
+MLPB_API int            mlpb_bf16_native(void);
+
 /* ------------------------------------------------------- forward/backward */
 /* Probabilities sigmoid(z) for n rows of x (n x d) into prob (n x k). Any
  * n >= 1: rows are processed in chunks of the workspace's max_batch. Allocates
@@ -532,6 +574,8 @@ typedef struct mlpb_train_opts {
     int             refit;          /* when the validation rows were held out here
                                        (val NULL, val_fraction > 0): afterwards train
                                        again on all rows for best_epoch epochs (1) */
+    mlpb_precision  precision;      /* of the trainer's workspace, validation included;
+                                       see mlpb_workspace_set_precision (FP32) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
@@ -604,7 +648,8 @@ typedef struct mlpb_train_report {
  * untouched.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
  * an option or optim option out of range, a split leaving no training row),
- * MLPB_E_NOMEM, MLPB_E_NUMERIC, MLPB_E_OVERFLOW. */
+ * MLPB_E_NOMEM, MLPB_E_NUMERIC, MLPB_E_OVERFLOW, MLPB_E_UNSUPPORTED
+ * (MLPB_PRECISION_BF16 where it is not available). */
 MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);

@@ -15,6 +15,8 @@ static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
                         const float *y, size_t n, const float *pw, const float *sw, float scale,
                         float *grads, double *sum)
 {
+    if (ws->bf16 != NULL) /* precision.c */
+        return mlpb__pass_bf16(m, ws, x, y, n, pw, sw, scale, grads, sum);
     const size_t n_layers = m->n_layers, k = m->sizes[m->n_sizes - 1];
     MLPB_TRY(mlpb__forward(m, ws, x, n));
     /* The input the first layer saw: the standardised copy or x itself. */
@@ -81,6 +83,7 @@ mlpb_status mlpb_loss_grad_weighted(mlpb_model *m, mlpb_workspace *ws, const flo
     MLPB_TRY(mlpb__workspace_check(m, ws));
     if (n > ws->max_batch)
         return MLPB_E_INVALID_ARG;
+    mlpb__bf16_prepare(m, ws);
     const float *pw = w == NULL ? NULL : w->pos_weight;
     const float *sw = w == NULL ? NULL : w->sample_weight;
     const float scale = 1.0f / (float)n;

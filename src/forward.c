@@ -9,6 +9,8 @@
 
 mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *x, size_t n)
 {
+    if (ws->bf16 != NULL)
+        return mlpb__forward_bf16(m, ws, x, n); /* precision.c */
     const size_t d = m->sizes[0], n_layers = m->n_layers;
     const float *h = x;
     if (m->standardize) {
@@ -122,6 +124,7 @@ static mlpb_status predict(const mlpb_model *m, mlpb_workspace *ws, const float 
                            float *out, chunk_out what)
 {
     MLPB_TRY(check_batch(m, ws, x, n, out));
+    mlpb__bf16_prepare(m, ws);
     const chunk_job j = {.m = m, .what = what, .x = x, .out = out};
     double unused;
     return run_chunks(&j, ws, n, &unused);
@@ -145,6 +148,7 @@ mlpb_status mlpb_loss(const mlpb_model *m, mlpb_workspace *ws, const float *x, c
     MLPB_TRY(check_batch(m, ws, x, n, loss));
     if (y == NULL)
         return MLPB_E_INVALID_ARG;
+    mlpb__bf16_prepare(m, ws);
     const chunk_job j = {.m = m, .what = OUT_LOSS, .x = x, .y = y,
                          .pw = w == NULL ? NULL : w->pos_weight,
                          .sw = w == NULL ? NULL : w->sample_weight};

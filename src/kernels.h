@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ------------------------------------------------------- kernel_gemm.c */
 /* C = alpha * op(A) . op(B) + beta * C, row-major, op(X) = X or X^T.
@@ -66,5 +67,56 @@ void mlpb__add(size_t n, const float *restrict src, float *restrict dst);
 bool mlpb__add_finite(size_t n, const float *restrict src, float *restrict dst);
 /* p[i] -= lr * g[i]. */
 void mlpb__axpy_neg(size_t n, float lr, const float *restrict g, float *restrict p);
+
+/* ------------------------------------------------------- kernel_bf16.c */
+/* fp32 -> bf16, round to nearest even; NaN -> quiet NaN, subnormals -> signed
+ * zero (as VCVTNE2PS2BF16 does, so both variants agree bit for bit). */
+uint16_t mlpb__bf16_round(float f);
+float    mlpb__bf16_widen1(uint16_t b); /* exact */
+/* y = bf16(x), n values: the AVX512-BF16 variant where the CPU has it. */
+void mlpb__bf16_convert(size_t n, const float *restrict x, uint16_t *restrict y);
+void mlpb__bf16_convert_ref(size_t n, const float *restrict x, uint16_t *restrict y);
+/* Only where mlpb__cpu_has_avx512bf16() (else the reference). */
+void mlpb__bf16_convert_avx512(size_t n, const float *restrict x, uint16_t *restrict y);
+bool mlpb__cpu_has_avx512bf16(void);
+void mlpb__bf16_widen(size_t n, const uint16_t *restrict x, float *restrict y);
+/* mlpb__standardize of n x d rows into bf16 only, through row (d floats of
+ * scratch). */
+void mlpb__standardize_bf16(size_t n, size_t d, const float *restrict x,
+                            const float *restrict mean, const float *restrict std,
+                            float *restrict row, uint16_t *restrict xs16);
+/* mlpb__bias_relu, and a16 = bf16 of the activations, in one pass. */
+bool mlpb__bias_relu_bf16(size_t n, size_t m, float *restrict a, const float *restrict bias,
+                          uint16_t *restrict a16);
+/* mlpb__relu_grad_colsum, and dh16 = bf16 of the masked dh, in one pass. */
+void mlpb__relu_grad_colsum_bf16(size_t n, size_t m, const float *restrict h,
+                                 float *restrict dh, float *restrict db,
+                                 uint16_t *restrict dh16);
+/* Tile edge of the emulated product; its scratch is 2 T^2 floats. */
+#define MLPB_BF16_TILE 256
+#define MLPB_BF16_SCRATCH_FLOATS (2 * MLPB_BF16_TILE * MLPB_BF16_TILE)
+/* mlpb__sgemm's contract on bf16 operands: widened to fp32 a tile at a time
+ * into scratch (MLPB_BF16_SCRATCH_FLOATS) and multiplied by mlpb__sgemm. */
+void mlpb__gemm_bf16_emulated(size_t serial_mnk, bool trans_a, bool trans_b, size_t m,
+                              size_t n, size_t k, float alpha, const uint16_t *a, size_t lda,
+                              const uint16_t *b, size_t ldb, float beta, float *c, size_t ldc,
+                              float *scratch);
+
+/* -------------------------------------------------------- kernel_dnnl.c */
+/* The one file that includes oneDNN's header. Without oneDNN (or on a CPU
+ * where oneDNN's bf16 GEMM is unimplemented) these report so and compute
+ * nothing. */
+bool mlpb__dnnl_built(void);
+/* Built with oneDNN, the CPU has AVX512-BF16, and a 1x1x1 bf16 product runs. */
+bool mlpb__dnnl_bf16_native(void);
+/* mlpb__sgemm's contract with bf16 operands and fp32 C; false if oneDNN
+ * refused (then C is unspecified). */
+bool mlpb__dnnl_gemm_bf16(size_t serial_mnk, bool trans_a, bool trans_b, size_t m, size_t n,
+                          size_t k, float alpha, const uint16_t *a, size_t lda,
+                          const uint16_t *b, size_t ldb, float beta, float *c, size_t ldc);
+/* The same with fp32 operands (dnnl_sgemm). */
+bool mlpb__dnnl_sgemm(size_t serial_mnk, bool trans_a, bool trans_b, size_t m, size_t n,
+                      size_t k, float alpha, const float *a, size_t lda, const float *b,
+                      size_t ldb, float beta, float *c, size_t ldc);
 
 #endif /* MLPB_KERNELS_H */

@@ -182,6 +182,7 @@ struct mlpb_workspace {
                            MLPB_THREADING_AUTO where max_batch rows may split */
     mlpb_grad_ready_fn grad_ready; /* mlpb_workspace_set_grad_ready; NULL in views */
     void   *grad_ready_ctx;
+    struct mlpb_bf16 *bf16; /* NULL in fp32 (precision.c) */
 };
 
 /* A batch runs split only if each part gets at least this many rows: with
@@ -235,6 +236,9 @@ static inline size_t mlpb__part_row(size_t p, size_t n, size_t parts)
  * mlpb_workspace_set_threading(t) has run (*final), and the most it holds on
  * the way there (*peak: buffers regrown for a split live twice for a moment),
  * each block rounded up to MLPB_ALIGN as mlpb__alloc asks for it. */
+/* The split part count mlpb_workspace_set_threading(t) sets up. */
+size_t mlpb__workspace_parts(const size_t *sizes, size_t n_sizes, mlpb_threading t,
+                             size_t max_batch);
 mlpb_status mlpb__workspace_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
                                   mlpb_threading t, size_t *final, size_t *peak);
 /* A block of bytes as mlpb__alloc asks the allocator for it. */
@@ -274,5 +278,37 @@ mlpb_status mlpb__optim_update_finite(mlpb_optim *o, mlpb_model *m, bool *params
 /* Bytes mlpb_optim_create asks the allocator for (rounded as mlpb__alloc). */
 mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
                               size_t *bytes);
+
+/* --------------------------------------------------------- precision.c */
+/* A workspace's bf16 state (MLPB_PRECISION_BF16 and _EMULATED): bf16 copies
+ * of the weights (shared with the split views) and, per workspace or view,
+ * of the product inputs and of the delta, and the emulation's tile scratch. */
+typedef struct mlpb_bf16 {
+    mlpb_precision    prec;
+    uint16_t         *w;       /* the model's arena layout; W slots only */
+    uint16_t        **h;       /* h[l], l = 0..L: rows x sizes[l], the input of layer l */
+    uint16_t         *d;       /* rows x max(k, widest hidden): the delta in flight */
+    float            *scratch; /* MLPB_BF16_SCRATCH_FLOATS; NULL when native */
+    void             *block;   /* the workspace's: one allocation for all of it */
+    struct mlpb_bf16 *views;   /* one per split view, or NULL */
+} mlpb_bf16;
+/* Rebuild ws's bf16 state for its current rows and split (after the split
+ * changed); no-op in fp32. On MLPB_E_NOMEM the old state is kept, which still
+ * fits ws unsplit (the caller must then drop the split). */
+mlpb_status mlpb__bf16_refit(mlpb_workspace *ws);
+void        mlpb__bf16_free(mlpb_workspace *ws);
+/* Bytes (as allocated) of the bf16 state of a workspace of max_batch rows
+ * with threading t after mlpb_workspace_set_precision(prec); 0 for fp32. */
+mlpb_status mlpb__bf16_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                             mlpb_threading t, mlpb_precision prec, size_t *bytes);
+/* bf16 copies of m's weights into ws, at the start of each call that runs
+ * passes (so once per update in training); no-op in fp32. */
+void        mlpb__bf16_prepare(const mlpb_model *m, mlpb_workspace *ws);
+/* mlpb__forward and backward.c's pass in bf16 (ws->bf16 != NULL). */
+mlpb_status mlpb__forward_bf16(const mlpb_model *m, mlpb_workspace *ws, const float *x,
+                               size_t n);
+mlpb_status mlpb__pass_bf16(const mlpb_model *m, mlpb_workspace *ws, const float *x,
+                            const float *y, size_t n, const float *pw, const float *sw,
+                            float scale, float *grads, double *sum);
 
 #endif /* MLPB_INTERNAL_H */

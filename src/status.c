@@ -33,6 +33,7 @@ const char *mlpb_strerror(mlpb_status s)
     case MLPB_E_CORRUPT:     return "model file header is corrupt";
     case MLPB_E_TRAILING:    return "unexpected bytes after the end of the model file";
     case MLPB_E_MISMATCH:    return "shape does not match the model";
+    case MLPB_E_UNSUPPORTED: return "not supported by this build or CPU (native bf16 needs oneDNN and AVX512-BF16)";
     }
     return "unknown status";
 }

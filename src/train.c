@@ -35,6 +35,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->on_batch = NULL;
     o->ctx = NULL;
     o->threading = MLPB_THREADING_AUTO;
+    o->precision = MLPB_PRECISION_FP32;
 }
 
 static double now_s(void)
@@ -128,9 +129,11 @@ static mlpb_status peak_bytes(const plan *p, const size_t *sizes, size_t n_sizes
     block = mlpb__alloc_size(block);
     MLPB_TRY(mlpb__workspace_bytes(sizes, n_sizes, p->bs, o->threading, &ws_final, &ws_peak));
     MLPB_TRY(mlpb__optim_bytes(n_sizes, np, o->optim.kind, &opt));
-    size_t a, b;
+    size_t a, b, bf16;
+    MLPB_TRY(mlpb__bf16_bytes(sizes, n_sizes, p->bs, o->threading, o->precision, &bf16));
     MLPB_TRY(mlpb__add_size(block, ws_peak, &a));
     MLPB_TRY(mlpb__add_size(block, ws_final, &b));
+    MLPB_TRY(mlpb__add_size(b, bf16, &b));
     MLPB_TRY(mlpb__add_size(b, opt, &b));
     *bytes = a > b ? a : b;
     return MLPB_OK;
@@ -245,6 +248,9 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
         return MLPB_E_INVALID_ARG;
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
         o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
+        return MLPB_E_INVALID_ARG;
+    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
+        o->precision != MLPB_PRECISION_BF16_EMULATED)
         return MLPB_E_INVALID_ARG;
     const size_t k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)
@@ -386,6 +392,8 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     if ((st = mlpb_workspace_create(m, bs_max, &a, &ws)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_workspace_set_threading(ws, opts->threading)) != MLPB_OK)
+        goto fail;
+    if ((st = mlpb_workspace_set_precision(ws, opts->precision)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_optim_create(m, &opts->optim, &a, &opt)) != MLPB_OK)
         goto fail;
@@ -571,6 +579,9 @@ static mlpb_status memory_args(const size_t *sizes, size_t n_sizes, size_t n_row
         return MLPB_E_INVALID_ARG;
     if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
         o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
+        return MLPB_E_INVALID_ARG;
+    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
+        o->precision != MLPB_PRECISION_BF16_EMULATED)
         return MLPB_E_INVALID_ARG;
     return mlpb_model_memory(sizes, n_sizes, &model); /* the sizes are valid */
 }

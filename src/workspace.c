@@ -290,6 +290,7 @@ void mlpb_workspace_destroy(mlpb_workspace *ws)
     if (ws == NULL)
         return;
     const mlpb_allocator a = ws->alloc;
+    mlpb__bf16_free(ws);
     split_free(&a, ws->split);
     mlpb__free(&a, ws->floats);
     mlpb__free(&a, ws);
@@ -318,6 +319,13 @@ mlpb_status mlpb_workspace_set_threading(mlpb_workspace *ws, mlpb_threading t)
         ws->split = NULL;
         if (parts >= 2)
             MLPB_TRY(split_create(ws, parts));
+        /* bf16 copies for the new rows and views; without them, no split. */
+        const mlpb_status st = mlpb__bf16_refit(ws);
+        if (st != MLPB_OK) {
+            split_free(&ws->alloc, ws->split);
+            ws->split = NULL;
+            return st;
+        }
     }
     ws->threading = t;
     return MLPB_OK;
@@ -341,6 +349,12 @@ static size_t parts_for(const size_t *sizes, size_t n_sizes, mlpb_threading t,
         mlpb__auto_parts(sizes, n_sizes, max_batch, parts, true) < 2)
         parts = 1;
     return parts;
+}
+
+size_t mlpb__workspace_parts(const size_t *sizes, size_t n_sizes, mlpb_threading t,
+                             size_t max_batch)
+{
+    return parts_for(sizes, n_sizes, t, max_batch);
 }
 
 /* Sizes of the blocks are far below SIZE_MAX once buffer_floats and the

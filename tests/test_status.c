@@ -7,8 +7,8 @@
 static void test_status_strings_distinct(void **state)
 {
     (void)state;
-    const char *seen[13];
-    for (int s = MLPB_OK; s <= MLPB_E_MISMATCH; s++) {
+    const char *seen[14];
+    for (int s = MLPB_OK; s <= MLPB_E_UNSUPPORTED; s++) {
         const char *msg = mlpb_strerror((mlpb_status)s);
         assert_non_null(msg);
         assert_true(strlen(msg) > 3);
@@ -36,6 +36,7 @@ static void test_status_codes_pinned(void **state)
     assert_int_equal(MLPB_E_CORRUPT, 10);
     assert_int_equal(MLPB_E_TRAILING, 11);
     assert_int_equal(MLPB_E_MISMATCH, 12);
+    assert_int_equal(MLPB_E_UNSUPPORTED, 13);
 }
 
 static void test_status_version(void **state)

@@ -80,6 +80,10 @@ static const char train_help2[] =
     "  -j, --threads N         threads (default: the BLAS library's count); each\n"
     "                          batch big enough is split in as many row blocks,\n"
     "                          one a thread\n"
+    "  --precision P           fp32, bf16 (products in bf16 with fp32 sums; needs\n"
+    "                          oneDNN and a CPU with AVX512-BF16) or bf16-emulated\n"
+    "                          (the same roundings on any CPU, slower); the model\n"
+    "                          file is fp32 either way (fp32)\n"
     "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
     "                          with K, M, G; default: half the physical memory)\n"
     "Data:\n"
@@ -446,7 +450,8 @@ int cli_cmd_train(int argc, char **argv)
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
-        {"--missing", 1}, {"--no-refit", 0},     CLI_READ_OPTDEFS,   {NULL, 0}};
+        {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, CLI_READ_OPTDEFS,
+        {NULL, 0}};
     const char    *data_path = NULL;
     size_t         threads = 0;
     int            json = 0, wd_given = 0, r;
@@ -557,6 +562,16 @@ int cli_cmd_train(int argc, char **argv)
             c.opts.refit = 0;
         } else if (strcmp(n, "--no-standardize") == 0) {
             c.opts.standardize = 0;
+        } else if (strcmp(n, "--precision") == 0) {
+            if (strcmp(v, "fp32") == 0)
+                c.opts.precision = MLPB_PRECISION_FP32;
+            else if (strcmp(v, "bf16") == 0)
+                c.opts.precision = MLPB_PRECISION_BF16;
+            else if (strcmp(v, "bf16-emulated") == 0)
+                c.opts.precision = MLPB_PRECISION_BF16_EMULATED;
+            else
+                return cli_usage("train", "--precision: '%s' is not fp32, bf16 or bf16-emulated",
+                                 v);
         }
         if (bad)
             return CLI_EUSAGE;
