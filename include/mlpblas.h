@@ -630,8 +630,8 @@ typedef struct mlpb_train_report {
  * them at a time into one contiguous batch. With opts->standardize the model's
  * standardisation is fitted on the training rows only, before the first
  * epoch. The rows are read where they lie, never copied whole. All memory (a
- * row index, batch and validation buffers, two parameter snapshots,
- * workspace, optimiser) is allocated from alloc before the first epoch; the
+ * row index, batch and validation buffers, two parameter snapshots and a
+ * third for the refit, workspace, optimiser) is allocated from alloc before the first epoch; the
  * epoch loop allocates nothing.
  *
  * On a non-finite loss or gradient training stops with MLPB_E_NUMERIC and
@@ -658,7 +658,8 @@ MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
  * for a model of these sizes and train->n = n_rows, validation by
  * opts->val_fraction: the row index, the split's bookkeeping, validation
  * targets, logits, probabilities and metrics scratch, the batch buffers, the
- * two parameter snapshots, the workspace (with its split arenas and team for
+ * two parameter snapshots (three with opts->refit and validation by
+ * val_fraction), the workspace (with its split arenas and team for
  * opts->threading, as mlpb_workspace_memory), and the optimiser's moments, each
  * block counted as the allocator is asked for it (rounded up to 64 bytes).
  * NOT included: the model itself (see mlpb_model_memory), the caller's data,
