@@ -242,9 +242,12 @@ typedef struct train_cols {
 static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
 {
     memset(d, 0, sizeof *d);
-    size_t len = 0;
-    char   buf[MLPB_NAME_MAX + 64];
-    for (size_t i = 0; i < s->d; i++)
+    /* LIBSVM features are named by position (mlpb_data_feature_name): a few
+     * bytes of text may name millions of them, so no names are built. */
+    const size_t named = s->format == MLPB_FORMAT_LIBSVM ? 0 : s->d;
+    size_t       len   = 0;
+    char         buf[MLPB_NAME_MAX + 64];
+    for (size_t i = 0; i < named; i++)
         len += strlen(cli_schema_input_name(s, i, buf, sizeof buf)) + 1;
     for (size_t j = 0; j < s->k; j++)
         len += strlen(cli_schema_output_name(s, j)) + 1;
@@ -255,15 +258,15 @@ static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_dat
     d->y = y;
     d->names_buf     = malloc(len ? len : 1);
     d->names_len     = len;
-    d->feature_names = malloc(s->d * sizeof(char *));
+    d->feature_names = named ? malloc(named * sizeof(char *)) : NULL;
     d->label_names   = malloc(s->k * sizeof(char *));
     d->format        = s->format;
-    if (d->names_buf == NULL || d->feature_names == NULL || d->label_names == NULL) {
+    if (d->names_buf == NULL || (named && d->feature_names == NULL) || d->label_names == NULL) {
         mlpb_data_free(d);
         return cli_fail("mlpblas: out of memory");
     }
     size_t off = 0;
-    for (size_t i = 0; i < s->d + s->k; i++) {
+    for (size_t i = s->d - named; i < s->d + s->k; i++) {
         const char *nm = i < s->d ? cli_schema_input_name(s, i, buf, sizeof buf)
                                   : cli_schema_output_name(s, i - s->d);
         size_t      l  = strlen(nm) + 1;
