@@ -63,15 +63,6 @@ int cli_parse_float(const char *cmd, const char *opt, const char *s, double min,
 int cli_parse_sizes(const char *cmd, const char *opt, const char *s, size_t *out, size_t cap,
                     size_t *n);
 
-/* The data options every reading command shares (--format, --delimiter,
- * --no-header). Returns 1 if the option was one of them (0 if not, -1 on a
- * bad value, message printed). */
-int cli_data_option(const char *cmd, const char *name, const char *value, mlpb_data_opts *o);
-#define CLI_DATA_OPTDEFS {"--format", 1}, {"--delimiter", 1}, {"--no-header", 0}, \
-    {"--zero-based", 0}
-
-/* Read a data file, printing the reader's message on failure (CLI_EDATA). */
-int cli_read_data(const char *path, const mlpb_data_opts *o, mlpb_data *d);
 /* Load a model, printing "PATH: what" on failure (CLI_EDATA). */
 int cli_load_model(const char *path, mlpb_model **m);
 /* "MODEL: what" for a failed model save or load status s. */

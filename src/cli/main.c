@@ -297,54 +297,7 @@ int cli_parse_sizes(const char *cmd, const char *opt, const char *s, size_t *out
     return 0;
 }
 
-int cli_data_option(const char *cmd, const char *name, const char *value, mlpb_data_opts *o)
-{
-    if (strcmp(name, "--format") == 0) {
-        if (strcmp(value, "csv") == 0)
-            o->format = MLPB_FORMAT_CSV;
-        else if (strcmp(value, "libsvm") == 0 || strcmp(value, "svmlight") == 0)
-            o->format = MLPB_FORMAT_LIBSVM;
-        else
-            return cli_usage(cmd, "--format: '%s' is not csv or libsvm", value), -1;
-        return 1;
-    }
-    if (strcmp(name, "--delimiter") == 0) {
-        if (strcmp(value, "tab") == 0 || strcmp(value, "\\t") == 0)
-            o->delimiter = '\t';
-        else if (strcmp(value, "space") == 0)
-            o->delimiter = ' ';
-        else if (strlen(value) == 1 && value[0] != '"' && value[0] != '#' && value[0] != '\n')
-            o->delimiter = value[0];
-        else
-            return cli_usage(cmd, "--delimiter: '%s' is not one character (or tab, space)",
-                             value), -1;
-        return 1;
-    }
-    if (strcmp(name, "--no-header") == 0) {
-        o->header = 0;
-        return 1;
-    }
-    if (strcmp(name, "--zero-based") == 0) {
-        o->base = 2; /* CLI_BASE_ZERO */
-        return 1;
-    }
-    if (strcmp(name, "--multilabel") == 0) {
-        o->multilabel = 1;
-        return 1;
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------- data and models */
-int cli_read_data(const char *path, const mlpb_data_opts *o, mlpb_data *d)
-{
-    char        err[1024];
-    mlpb_status st = mlpb_data_read(path, o, d, err, sizeof err);
-    if (st != MLPB_OK)
-        return cli_fail("%s", err);
-    return CLI_OK;
-}
-
 int cli_model_error(const char *path, const char *what, mlpb_status s)
 {
     if (s == MLPB_E_IO)
