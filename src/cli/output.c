@@ -2,6 +2,7 @@
  * UTF-8), metric reports, CSV data files, and batched prediction with
  * evaluation. Files are opened and committed by write.c. */
 #include "cli.h"
+#include "schema.h" /* cli_utf8_len */
 
 #include <errno.h>
 #include <math.h>
@@ -10,30 +11,6 @@
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- JSON */
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    /* Overlong 3/4-byte forms, surrogates and values past U+10FFFF. */
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return n;
-}
-
 /* A JSON string: escapes for quotes, backslashes and control characters, and
  * U+FFFD for bytes that are not UTF-8, so any input gives valid JSON. */
 static void put_string(FILE *f, const char *v)
@@ -41,7 +18,7 @@ static void put_string(FILE *f, const char *v)
     const unsigned char *s = (const unsigned char *)v;
     fputc('"', f);
     while (*s != '\0') {
-        size_t n = utf8_len(s);
+        size_t n = cli_utf8_len(s);
         if (n == 0) {
             fputs("\\ufffd", f); /* not UTF-8: the replacement character */
             s++;

@@ -12,16 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#  define PRINTF_LIKE_S(f, a) __attribute__((format(printf, f, a)))
-#else
-#  define PRINTF_LIKE_S(f, a)
-#endif
-
-static mlpb_status PRINTF_LIKE_S(4, 5) say(mlpb_status st, char *err, size_t errlen,
-                                           const char *fmt, ...);
-
-static mlpb_status say(mlpb_status st, char *err, size_t errlen, const char *fmt, ...)
+mlpb_status cli_say(mlpb_status st, char *err, size_t errlen, const char *fmt, ...)
 {
     if (err != NULL && errlen > 0) {
         va_list ap;
@@ -95,8 +86,7 @@ static void sb_str(sbuf *b, const char *s)
     sb_put(b, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s (not U+0000), or 0. */
-static size_t utf8_len(const unsigned char *s)
+size_t cli_utf8_len(const unsigned char *s)
 {
     size_t n;
     if (s[0] < 0x80)
@@ -127,7 +117,7 @@ static void sb_field(sbuf *b, const char *v)
     char                 esc[8];
     sb_put(b, "\t", 1);
     while (*s) {
-        size_t n = utf8_len(s);
+        size_t n = cli_utf8_len(s);
         if (n > 1) {
             sb_put(b, (const char *)s, n);
             s += n;
@@ -278,7 +268,7 @@ static char *unescape(parser *ps, const char *s, const char *e, mlpb_status *st)
         if (*s != '\\') {
             if ((unsigned char)*s < 0x20 || *s == 0x7f) {
                 free(out);
-                *st = say(MLPB_E_FORMAT, ps->err, ps->errlen,
+                *st = cli_say(MLPB_E_FORMAT, ps->err, ps->errlen,
                           "schema line %zu: a control byte not escaped", ps->line);
                 return NULL;
             }
@@ -311,7 +301,7 @@ static char *unescape(parser *ps, const char *s, const char *e, mlpb_status *st)
     return out;
 bad:
     free(out);
-    *st = say(MLPB_E_FORMAT, ps->err, ps->errlen, "schema line %zu: a bad escape", ps->line);
+    *st = cli_say(MLPB_E_FORMAT, ps->err, ps->errlen, "schema line %zu: a bad escape", ps->line);
     return NULL;
 }
 
@@ -324,7 +314,7 @@ static int next_line(parser *ps, mlpb_status *st)
     ps->line++;
     const char *e = strchr(ps->p, '\n');
     if (e == NULL) {
-        *st = say(MLPB_E_FORMAT, ps->err, ps->errlen, "schema line %zu: no line end",
+        *st = cli_say(MLPB_E_FORMAT, ps->err, ps->errlen, "schema line %zu: no line end",
                   ps->line);
         return -1;
     }
@@ -335,7 +325,7 @@ static int next_line(parser *ps, mlpb_status *st)
         if (t == NULL)
             t = e;
         if (ps->nf == MAX_FIELDS) {
-            *st = say(MLPB_E_FORMAT, ps->err, ps->errlen, "schema line %zu: too many fields",
+            *st = cli_say(MLPB_E_FORMAT, ps->err, ps->errlen, "schema line %zu: too many fields",
                       ps->line);
             return -1;
         }
@@ -416,9 +406,9 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
     int         r, ended = 0, stage = 0;
     memset(s, 0, sizeof *s);
     if (text == NULL)
-        return say(MLPB_E_FORMAT, err, errlen, "no schema");
+        return cli_say(MLPB_E_FORMAT, err, errlen, "no schema");
 
-#define BAD(...) do { st = say(MLPB_E_FORMAT, err, errlen, __VA_ARGS__); goto fail; } while (0)
+#define BAD(...) do { st = cli_say(MLPB_E_FORMAT, err, errlen, __VA_ARGS__); goto fail; } while (0)
 #define GROW(arr, cap, n, max)                                                         \
     do {                                                                               \
         int g_ = grow((void **)&(arr), &(cap), (n), sizeof *(arr), (max));             \
@@ -599,7 +589,7 @@ fail:
      * everything, a list of levels cut short included. */
     cli_schema_free(s);
     if (st == MLPB_E_NOMEM)
-        say(st, err, errlen, "out of memory");
+        cli_say(st, err, errlen, "out of memory");
     return st == MLPB_OK ? MLPB_E_FORMAT : st;
 }
 
@@ -724,10 +714,10 @@ mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *
         char        why[256];
         mlpb_status st = cli_schema_decode(text, s, why, sizeof why);
         if (st != MLPB_OK)
-            return say(st, err, errlen, "bad schema in the model: %s", why);
+            return cli_say(st, err, errlen, "bad schema in the model: %s", why);
         if (s->d != d || s->k != k) {
             cli_schema_free(s);
-            return say(MLPB_E_FORMAT, err, errlen,
+            return cli_say(MLPB_E_FORMAT, err, errlen,
                        "bad schema in the model: %zu inputs and %zu outputs, but the "
                        "network has %zu and %zu", s->d, s->k, d, k);
         }
@@ -740,7 +730,7 @@ mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *
     s->d      = d;
     s->k      = k;
     if ((s->labels = calloc(k, sizeof *s->labels)) == NULL)
-        return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+        return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     s->n_labels = k;
     for (size_t j = 0; j < k; j++) {
         char        num[CLI_NAME_BUF];
@@ -754,7 +744,7 @@ mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *
         s->labels[j].pos  = dup_str("1");
         if (!s->labels[j].name || !s->labels[j].neg || !s->labels[j].pos) {
             cli_schema_free(s);
-            return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+            return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
         }
     }
     return MLPB_OK;

@@ -170,4 +170,17 @@ mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *col
         {"--zero-based", 0}, {"--multilabel", 0}
 int cli_read_option(const char *cmd, const char *name, const char *value, cli_read_opts *o);
 
+/* Text helpers shared by the schema and the tool's writers. */
+#if defined(__GNUC__)
+#  define CLI_PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define CLI_PRINTF_LIKE(f, a)
+#endif
+/* Write the message to err (errlen bytes, err may be NULL) and return st. */
+mlpb_status CLI_PRINTF_LIKE(4, 5) cli_say(mlpb_status st, char *err, size_t errlen,
+                                          const char *fmt, ...);
+/* Length of the valid UTF-8 sequence at s, or 0 (also for U+0000):
+ * overlong forms, surrogates and values past U+10FFFF are not valid. */
+size_t cli_utf8_len(const unsigned char *s);
+
 #endif /* MLPB_CLI_SCHEMA_H */

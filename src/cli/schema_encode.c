@@ -12,26 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#if defined(__GNUC__)
-#  define PRINTF_LIKE_E(f, a) __attribute__((format(printf, f, a)))
-#else
-#  define PRINTF_LIKE_E(f, a)
-#endif
-
-static mlpb_status PRINTF_LIKE_E(4, 5) say(mlpb_status st, char *err, size_t errlen,
-                                           const char *fmt, ...);
-
-static mlpb_status say(mlpb_status st, char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
-
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s);
@@ -94,12 +74,12 @@ static mlpb_status label_values(const cli_table *t, const cli_chunk *c, size_t j
     *vals                  = NULL;
     *nv                    = 0;
     if (col->n_missing > 0)
-        return say(MLPB_E_FORMAT, err, errlen,
+        return cli_say(MLPB_E_FORMAT, err, errlen,
                    "%s:%zu:%zu: label column \"%s\" has a missing value", path,
                    col->first_missing_line, col->first_missing_col, col->name);
     char **v = calloc(cap + 1, sizeof(char *));
     if (v == NULL)
-        return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+        return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     size_t n = 0;
     if (col->is_string) {
         n = col->n_levels < cap + 1 ? col->n_levels : cap + 1;
@@ -134,7 +114,7 @@ nomem:
     for (size_t i = 0; i <= cap; i++)
         free(v[i]);
     free(v);
-    return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+    return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
 }
 
 static void free_vals(char **v, size_t n)
@@ -184,7 +164,7 @@ static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
         goto nomem;
     s->n_labels++;
     if (nv == 1) {
-        st = say(MLPB_E_FORMAT, err, errlen,
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s: label column \"%s\" has one value only (\"%s\"): nothing to learn",
                  cli_table_path(t), col->name, v[0]);
         goto out;
@@ -192,14 +172,14 @@ static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
     if (nv == 2) {
         int p = positive_of(v, spec->positive, !col->is_string);
         if (p == -2) {
-            st = say(MLPB_E_FORMAT, err, errlen,
+            st = cli_say(MLPB_E_FORMAT, err, errlen,
                      "%s: --positive \"%s\" is not a value of label column \"%s\" "
                      "(\"%s\", \"%s\")", cli_table_path(t), spec->positive, col->name,
                      v[0], v[1]);
             goto out;
         }
         if (p < 0) {
-            st = say(MLPB_E_FORMAT, err, errlen,
+            st = cli_say(MLPB_E_FORMAT, err, errlen,
                      "%s: label column \"%s\" has the values \"%s\" and \"%s\": name the "
                      "positive one with --positive VALUE", cli_table_path(t), col->name,
                      v[0], v[1]);
@@ -212,26 +192,26 @@ static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
     }
     /* More than two values: a class column, alone. */
     if (spec->n_label_cols > 1) {
-        st = say(MLPB_E_FORMAT, err, errlen,
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s: label column \"%s\" has more than two values; several label "
                  "columns must each have two (a class column is given alone)",
                  cli_table_path(t), col->name);
         goto out;
     }
     if (spec->positive != NULL) {
-        st = say(MLPB_E_FORMAT, err, errlen,
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s: --positive: label column \"%s\" has more than two values",
                  cli_table_path(t), col->name);
         goto out;
     }
     if (nv > CLI_SCHEMA_MAX_LEVELS) {
-        st = say(MLPB_E_FORMAT, err, errlen,
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s: label column \"%s\" has more than %u distinct values",
                  cli_table_path(t), col->name, CLI_SCHEMA_MAX_LEVELS);
         goto out;
     }
     if (!col->is_string && col->n_nonint > 0) {
-        st = say(MLPB_E_FORMAT, err, errlen,
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s:%zu:%zu: class column \"%s\": \"%s\" is not an integer (classes are "
                  "integers or strings)", cli_table_path(t), col->first_nonint_line,
                  col->first_nonint_col, col->name, col->first_nonint_text);
@@ -247,7 +227,7 @@ out:
     return st;
 nomem:
     free_vals(v, nv);
-    return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+    return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
 }
 
 /* The class (or 0/1 value) index of cell v of label column col. */
@@ -286,7 +266,7 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t 
     memset(ft, 0, sizeof *ft);
     *remap = NULL;
     if (col->n_missing > 0 && mode == CLI_MISSING_ERROR)
-        return say(MLPB_E_FORMAT, err, errlen,
+        return cli_say(MLPB_E_FORMAT, err, errlen,
                    "%s:%zu:%zu: missing value in column \"%s\" (train with --missing mean "
                    "or --missing indicator to impute)", path, col->first_missing_line,
                    col->first_missing_col, col->name);
@@ -296,25 +276,25 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t 
         for (size_t v = 0; v < col->n_levels; v++)
             numeric += (size_t)looks_numeric(col->levels[v]);
         if (numeric * 2 >= col->n_levels)
-            return say(MLPB_E_FORMAT, err, errlen,
+            return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s:%zu:%zu: \"%s\" is not a number (column \"%s\" holds numbers)",
                        path, col->first_string_line, col->first_string_col,
                        col->first_string_text, col->name);
         if (col->n_levels > CLI_SCHEMA_MAX_LEVELS)
-            return say(MLPB_E_FORMAT, err, errlen,
+            return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s: column \"%s\" has more than %u categories", path, col->name,
                        CLI_SCHEMA_MAX_LEVELS);
         if (col->n_levels == 0)
-            return say(MLPB_E_FORMAT, err, errlen, "%s: column \"%s\" has no values", path,
+            return cli_say(MLPB_E_FORMAT, err, errlen, "%s: column \"%s\" has no values", path,
                        col->name);
         ft->categorical = 1;
         ft->levels      = calloc(col->n_levels, sizeof(char *));
         *remap          = malloc(col->n_levels * sizeof(size_t));
         if (ft->levels == NULL || *remap == NULL)
-            return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+            return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
         for (size_t v = 0; v < col->n_levels; v++) {
             if ((ft->levels[v] = dup_str(col->levels[v])) == NULL)
-                return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+                return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
             ft->n_levels++;
         }
         /* A fixed order, whatever the order of the rows: sorted bytewise. */
@@ -335,14 +315,14 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t 
             }
         }
         if (n == 0)
-            return say(MLPB_E_FORMAT, err, errlen,
+            return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s: column \"%s\" has no values to take a mean of", path, col->name);
         ft->impute    = 1;
         ft->mean      = sum / (double)n;
         ft->indicator = mode == CLI_MISSING_INDICATOR && col->n_missing > 0;
     }
     if ((ft->name = dup_str(col->name)) == NULL)
-        return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+        return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     return MLPB_OK;
 }
 
@@ -369,7 +349,7 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
     s->missing = spec->missing;
     s->task    = spec->n_label_cols == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
     if (spec->n_label_cols == 0)
-        return say(MLPB_E_INVALID_ARG, err, errlen, "no label column");
+        return cli_say(MLPB_E_INVALID_ARG, err, errlen, "no label column");
 
     s->labels   = calloc(spec->n_label_cols, sizeof *s->labels);
     s->features = calloc(ncols, sizeof *s->features);
@@ -401,7 +381,7 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
             continue;
         for (size_t i = 0; i < j; i++)
             if (strcmp(cli_table_column(t, i)->name, cli_table_column(t, j)->name) == 0) {
-                st = say(MLPB_E_FORMAT, err, errlen,
+                st = cli_say(MLPB_E_FORMAT, err, errlen,
                          "%s: column name \"%s\" appears twice (rename one, or --ignore "
                          "it by number)", where(t, wb, sizeof wb),
                          cli_table_column(t, j)->name);
@@ -421,13 +401,13 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
         b.feat_col[s->n_features++] = j;
         s->d += ft->categorical ? ft->n_levels : 1 + (size_t)ft->indicator;
         if (s->d > CLI_SCHEMA_MAX_INPUTS) {
-            st = say(MLPB_E_FORMAT, err, errlen, "%s: more than %u inputs",
+            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: more than %u inputs",
                      cli_table_path(t), CLI_SCHEMA_MAX_INPUTS);
             goto fail;
         }
     }
     if (s->n_features == 0) {
-        st = say(MLPB_E_FORMAT, err, errlen, "%s: no feature columns left",
+        st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: no feature columns left",
                  cli_table_path(t));
         goto fail;
     }
@@ -449,7 +429,7 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
         for (size_t i = 0; i < c->n; i++) {
             long v = label_index(s, l, col, c->x[i * c->ncols + j]);
             if (v < 0) { /* cannot happen: the values came from this column */
-                st = say(MLPB_E_FORMAT, err, errlen, "%s:%zu: label \"%s\": bad value",
+                st = cli_say(MLPB_E_FORMAT, err, errlen, "%s:%zu: label \"%s\": bad value",
                          cli_table_path(t), c->line[i], col->name);
                 goto fail;
             }
@@ -466,7 +446,7 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
     free(b.unseen);
     return MLPB_OK;
 nomem:
-    st = say(MLPB_E_NOMEM, err, errlen, "out of memory");
+    st = cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
 fail:
     if (b.remap != NULL)
         for (size_t f = 0; f < ncols; f++)
@@ -531,11 +511,11 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
          * each is one number. */
         if (s->format == MLPB_FORMAT_CSV &&
             (s->d != s->n_features || s->task == CLI_TASK_MULTICLASS))
-            return say(MLPB_E_FORMAT, err, errlen,
+            return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s: a LIBSVM file, but the model's inputs are not its CSV columns "
                        "one for one (categories, indicators or classes)", path);
         if (id != NULL)
-            return say(MLPB_E_INVALID_ARG, err, errlen, "%s: --id: LIBSVM rows have no "
+            return cli_say(MLPB_E_INVALID_ARG, err, errlen, "%s: --id: LIBSVM rows have no "
                        "columns", path);
         return MLPB_OK;
     }
@@ -547,7 +527,7 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
     if (!b->unseen || !b->feat_col || !b->label_col || !used) {
         free(used);
         cli_binding_free(b);
-        return say(MLPB_E_NOMEM, err, errlen, "out of memory");
+        return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     }
     mlpb_status st = MLPB_OK;
     if (s->format != MLPB_FORMAT_CSV) {
@@ -555,14 +535,14 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
          * the labels last. */
         size_t d = s->d, k = s->k;
         if (ncols != d && !(ncols == d + k)) {
-            st = say(MLPB_E_FORMAT, err, errlen,
+            st = cli_say(MLPB_E_FORMAT, err, errlen,
                      "%s: %zu columns, but the model takes %zu features (or %zu with %zu "
                      "label column%s); it has no column names to match",
                      where(t, wb, sizeof wb), ncols, d, d + k, k, k == 1 ? "" : "s");
             goto out;
         }
         if (need_labels && ncols != d + k) {
-            st = say(MLPB_E_FORMAT, err, errlen,
+            st = cli_say(MLPB_E_FORMAT, err, errlen,
                      "%s: %zu columns: no label columns for the model's %zu output%s", path,
                      ncols, k, k == 1 ? "" : "s");
             goto out;
@@ -583,7 +563,7 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
             continue;
         }
         if (j == -2) {
-            st = say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
+            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
                      where(t, wb, sizeof wb), s->features[f].name);
             goto out;
         }
@@ -593,13 +573,13 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
             (st = cli_table_set_levels(t, (size_t)j,
                                        (const char *const *)s->features[f].levels,
                                        s->features[f].n_levels, 1)) != MLPB_OK) {
-            st = say(st, err, errlen, "%s: cannot declare the categories of \"%s\"", path,
+            st = cli_say(st, err, errlen, "%s: cannot declare the categories of \"%s\"", path,
                      s->features[f].name);
             goto out;
         }
     }
     if (n_missing > 0) {
-        st = say(MLPB_E_FORMAT, err, errlen, "%s: no column%s %s (the model's feature%s)",
+        st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: no column%s %s (the model's feature%s)",
                  where(t, wb, sizeof wb), n_missing == 1 ? "" : "s", missing,
                  n_missing == 1 ? "" : "s");
         goto out;
@@ -607,13 +587,13 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
     for (size_t l = 0; l < s->n_labels; l++) {
         long j = find_col(t, s->labels[l].name);
         if (j == -1 && need_labels) {
-            st = say(MLPB_E_FORMAT, err, errlen,
+            st = cli_say(MLPB_E_FORMAT, err, errlen,
                      "%s: no label column \"%s\": eval needs the labels",
                      where(t, wb, sizeof wb), s->labels[l].name);
             goto out;
         }
         if (j == -2) {
-            st = say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
+            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
                      where(t, wb, sizeof wb), s->labels[l].name);
             goto out;
         }
@@ -627,7 +607,7 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
     if (want_id != NULL) {
         long j = find_col(t, want_id);
         if (j == -2 || (j == -1 && id != NULL)) {
-            st = say(MLPB_E_FORMAT, err, errlen, "%s: --id: %s column \"%s\"",
+            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: --id: %s column \"%s\"",
                      where(t, wb, sizeof wb), j == -1 ? "no" : "more than one", want_id);
             goto out;
         }
@@ -654,7 +634,7 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
             read = b->label_col[l] == j;
         static const char *const none[1] = {""};
         if (!read && (st = cli_table_set_levels(t, j, none, 0, 1)) != MLPB_OK) {
-            st = say(st, err, errlen, "%s: cannot skip column %zu", path, j + 1);
+            st = cli_say(st, err, errlen, "%s: cannot skip column %zu", path, j + 1);
             goto out;
         }
     }
@@ -757,12 +737,12 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
                 float v = j < nc ? c->x[i * nc + j] : 0.0f;
                 if (isnan(v)) {
                     cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
-                    return say(MLPB_E_FORMAT, err, errlen, "%s: missing value", pos);
+                    return cli_say(MLPB_E_FORMAT, err, errlen, "%s: missing value", pos);
                 }
                 if (cli_table_format(b->t) == MLPB_FORMAT_CSV &&
                     cli_table_column(b->t, j)->is_string) {
                     cell_pos(b->t, j, c->line[i], 0, pos, sizeof pos);
-                    return say(MLPB_E_FORMAT, err, errlen, "%s: not a number", pos);
+                    return cli_say(MLPB_E_FORMAT, err, errlen, "%s: not a number", pos);
                 }
                 x[i * d + j] = v;
             }
@@ -774,7 +754,7 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
                               : c->x[i * nc + b->label_col[l]];
                 if (v != 0.0f && v != 1.0f) {
                     snprintf(pos, sizeof pos, "%s:%zu", cli_table_path(b->t), c->line[i]);
-                    return say(MLPB_E_FORMAT, err, errlen, "%s: label %zu must be 0 or 1",
+                    return cli_say(MLPB_E_FORMAT, err, errlen, "%s: label %zu must be 0 or 1",
                                pos, l + 1);
                 }
                 y[i * k + l] = v;
@@ -797,7 +777,7 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
                 if (isnan(v)) {
                     if (s->missing == CLI_MISSING_ERROR) {
                         cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
-                        return say(MLPB_E_FORMAT, err, errlen,
+                        return cli_say(MLPB_E_FORMAT, err, errlen,
                                    "%s: missing value in column \"%s\"", pos, ft->name);
                     }
                 } else if (v < 0.0f) {
@@ -816,14 +796,14 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
             }
             if (col->is_string) {
                 cell_pos(b->t, j, col->first_string_line, 0, pos, sizeof pos);
-                return say(MLPB_E_FORMAT, err, errlen,
+                return cli_say(MLPB_E_FORMAT, err, errlen,
                            "%s: \"%s\" is not a number (column \"%s\" is numeric in the "
                            "model)", pos, col->first_string_text, ft->name);
             }
             int miss = isnan(v);
             if (miss && !ft->impute) {
                 cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
-                return say(MLPB_E_FORMAT, err, errlen,
+                return cli_say(MLPB_E_FORMAT, err, errlen,
                            "%s: missing value in column \"%s\" (the model was trained with "
                            "--missing error)", pos, ft->name);
             }
@@ -842,17 +822,17 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
             float             v   = row[j];
             if (isnan(v)) {
                 cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
-                return say(MLPB_E_FORMAT, err, errlen, "%s: label \"%s\": missing value",
+                return cli_say(MLPB_E_FORMAT, err, errlen, "%s: label \"%s\": missing value",
                            pos, s->labels[l].name);
             }
             long q = label_index(s, l, col, v);
             if (q < 0) {
                 snprintf(pos, sizeof pos, "%s:%zu", cli_table_path(b->t), c->line[i]);
                 if (s->task == CLI_TASK_MULTICLASS)
-                    return say(MLPB_E_FORMAT, err, errlen,
+                    return cli_say(MLPB_E_FORMAT, err, errlen,
                                "%s: label \"%s\": a value that is not one of the model's "
                                "%zu classes", pos, s->labels[l].name, s->n_classes);
-                return say(MLPB_E_FORMAT, err, errlen,
+                return cli_say(MLPB_E_FORMAT, err, errlen,
                            "%s: label \"%s\": a value that is neither \"%s\" nor \"%s\"", pos,
                            s->labels[l].name, s->labels[l].neg, s->labels[l].pos);
             }
