@@ -356,6 +356,28 @@ void cli_stream_close(cli_stream *s)
 }
 
 /* ------------------------------------------------------------ numbers */
+/* An optional exponent "e[+-]DIGITS" at *pp: its value into *e (0 without
+ * one) and *pp past it. 0 for "e" without digits or |exponent| > 1000. */
+static int read_exponent(const char **pp, int *e)
+{
+    const char *p = *pp;
+    int         es = 1, v = 0;
+    *e = 0;
+    if (*p != 'e' && *p != 'E')
+        return 1;
+    p++;
+    if (*p == '-' || *p == '+')
+        es = *p++ == '-' ? -1 : 1;
+    if (*p < '0' || *p > '9')
+        return 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        if ((v = v * 10 + (*p - '0')) > 1000)
+            return 0;
+    *e  = v * es;
+    *pp = p;
+    return 1;
+}
+
 /* Decimal fast path (Clinger): for m < 2^53 and |e| <= 22, m * 10^e is one
  * correctly rounded double operation, and rounding that double to float is
  * then correct too unless it lies exactly halfway between two floats (or
@@ -387,18 +409,8 @@ static int fast_float(const char *s, float *out, int *exact)
     }
     if (!any)
         return 0;
-    if (*p == 'e' || *p == 'E') {
-        int es = 1;
-        p++;
-        if (*p == '-' || *p == '+')
-            es = *p++ == '-' ? -1 : 1;
-        if (*p < '0' || *p > '9')
-            return 0;
-        for (; *p >= '0' && *p <= '9'; p++)
-            if ((e = e * 10 + (*p - '0')) > 1000)
-                return 0;
-        e *= es;
-    }
+    if (!read_exponent(&p, &e))
+        return 0;
     if (*p != '\0')
         return 0;
     e -= frac;
@@ -467,8 +479,7 @@ int cli_text_is_exact_int(const char *text, float v)
 {
     const char *p = text;
     uint64_t    m = 0;
-    int         digits = 0, any = 0, scale = 0; /* value = m * 10^scale */
-    long        e = 0;
+    int         digits = 0, any = 0, scale = 0, e; /* value = m * 10^scale */
     if (*p == '-' || *p == '+')
         p++;
     for (; *p >= '0' && *p <= '9'; p++, any = 1) {
@@ -492,18 +503,8 @@ int cli_text_is_exact_int(const char *text, float v)
     }
     if (!any)
         return 0;
-    if (*p == 'e' || *p == 'E') {
-        int es = 1;
-        p++;
-        if (*p == '-' || *p == '+')
-            es = *p++ == '-' ? -1 : 1;
-        if (*p < '0' || *p > '9')
-            return 0;
-        for (; *p >= '0' && *p <= '9'; p++)
-            if ((e = e * 10 + (*p - '0')) > 1000)
-                return 0;
-        e *= es;
-    }
+    if (!read_exponent(&p, &e))
+        return 0;
     if (*p != '\0')
         return 0;
     if (m == 0)
