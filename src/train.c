@@ -231,6 +231,19 @@ static void nan_metrics(mlpb_metrics *mt)
     mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = mt->ap = q;
 }
 
+/* The options that decide how much a run allocates, in range: epochs,
+ * batch, validation share, threading and precision (mlpb_train and the
+ * memory queries check them alike). */
+static bool opts_sized(const mlpb_train_opts *o)
+{
+    return o->epochs > 0 && o->batch_size > 0 && isfinite(o->val_fraction) &&
+           o->val_fraction >= 0.0f && o->val_fraction < 1.0f &&
+           (o->threading == MLPB_THREADING_BLAS || o->threading == MLPB_THREADING_SERIAL_SMALL ||
+            o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
+           (o->precision == MLPB_PRECISION_FP32 || o->precision == MLPB_PRECISION_BF16 ||
+            o->precision == MLPB_PRECISION_BF16_EMULATED);
+}
+
 static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
                               const mlpb_dataset *val, const mlpb_train_opts *o)
 {
@@ -240,17 +253,7 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
         return MLPB_E_INVALID_ARG;
     if (val != NULL && (val->x == NULL || val->y == NULL || val->n == 0))
         return MLPB_E_INVALID_ARG;
-    if (o->epochs == 0 || o->batch_size == 0)
-        return MLPB_E_INVALID_ARG;
-    if (!(isfinite(o->val_fraction) && o->val_fraction >= 0.0f && o->val_fraction < 1.0f))
-        return MLPB_E_INVALID_ARG;
-    if (!(isfinite(o->min_delta) && o->min_delta >= 0.0f))
-        return MLPB_E_INVALID_ARG;
-    if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
-        o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
-        return MLPB_E_INVALID_ARG;
-    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
-        o->precision != MLPB_PRECISION_BF16_EMULATED)
+    if (!opts_sized(o) || !(isfinite(o->min_delta) && o->min_delta >= 0.0f))
         return MLPB_E_INVALID_ARG;
     const size_t k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)
@@ -572,16 +575,7 @@ static mlpb_status memory_args(const size_t *sizes, size_t n_sizes, size_t n_row
                                const mlpb_train_opts *o, size_t *bytes)
 {
     size_t model;
-    if (sizes == NULL || o == NULL || bytes == NULL || n_rows == 0 || o->epochs == 0 ||
-        o->batch_size == 0)
-        return MLPB_E_INVALID_ARG;
-    if (!(isfinite(o->val_fraction) && o->val_fraction >= 0.0f && o->val_fraction < 1.0f))
-        return MLPB_E_INVALID_ARG;
-    if (o->threading != MLPB_THREADING_BLAS && o->threading != MLPB_THREADING_SERIAL_SMALL &&
-        o->threading != MLPB_THREADING_SPLIT && o->threading != MLPB_THREADING_AUTO)
-        return MLPB_E_INVALID_ARG;
-    if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
-        o->precision != MLPB_PRECISION_BF16_EMULATED)
+    if (sizes == NULL || o == NULL || bytes == NULL || n_rows == 0 || !opts_sized(o))
         return MLPB_E_INVALID_ARG;
     return mlpb_model_memory(sizes, n_sizes, &model); /* the sizes are valid */
 }
