@@ -63,6 +63,8 @@ int cli_parse_float(const char *cmd, const char *opt, const char *s, double min,
 int cli_parse_sizes(const char *cmd, const char *opt, const char *s, size_t *out, size_t cap,
                     size_t *n);
 
+/* One CSV field, quoted when it holds a delimiter, quote, blank or line end. */
+void cli_csv_field(FILE *f, const char *s);
 /* Load a model, printing "PATH: what" on failure (CLI_EDATA). */
 int cli_load_model(const char *path, mlpb_model **m);
 /* "MODEL: what" for a failed model save or load status s. */

@@ -484,34 +484,18 @@ done:
 }
 
 /* ------------------------------------------------------------- predict */
-/* A CSV field, quoted when it holds a delimiter, quote, blank or line end. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (s[0] != '\0' && strpbrk(s, ",\"\r\n \t#") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void csv_prefixed(FILE *f, const char *prefix, const char *name)
 {
     size_t np = strlen(prefix), nn = strlen(name);
     char  *buf = malloc(np + nn + 1);
     if (buf == NULL) {
         fputs(prefix, f);
-        csv_field(f, name);
+        cli_csv_field(f, name);
         return;
     }
     memcpy(buf, prefix, np);
     memcpy(buf + np, name, nn + 1);
-    csv_field(f, buf);
+    cli_csv_field(f, buf);
     free(buf);
 }
 
@@ -606,13 +590,13 @@ int cli_cmd_predict(int argc, char **argv)
     if (!args.jsonl) {
         int first = 1;
         if (id_name != NULL) {
-            csv_field(f, id_name);
+            cli_csv_field(f, id_name);
             first = 0;
         }
         if (mc) {
             if (!first)
                 fputc(',', f);
-            csv_field(f, label_col);
+            cli_csv_field(f, label_col);
             first = 0;
         }
         for (size_t j = 0; j < k; j++) {
@@ -664,13 +648,13 @@ int cli_cmd_predict(int argc, char **argv)
             }
             int first = 1;
             if (id_name != NULL) {
-                csv_field(f, id_text(&se, i, idb, sizeof idb));
+                cli_csv_field(f, id_text(&se, i, idb, sizeof idb));
                 first = 0;
             }
             if (mc) {
                 if (!first)
                     fputc(',', f);
-                csv_field(f, s->classes[cli_argmax(p, k)]);
+                cli_csv_field(f, s->classes[cli_argmax(p, k)]);
                 first = 0;
             }
             for (size_t q = 0; q < k; q++) {

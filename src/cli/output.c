@@ -248,8 +248,7 @@ void cli_arch_string(const mlpb_model *m, char *buf, size_t n)
     }
 }
 
-/* One CSV field, quoted when it holds a delimiter, quote, blank or line end. */
-static void csv_name(FILE *f, const char *s)
+void cli_csv_field(FILE *f, const char *s)
 {
     if (s[0] != '\0' && strpbrk(s, ",\"\r\n \t#") == NULL) {
         fputs(s, f);
@@ -269,7 +268,7 @@ int cli_write_csv(FILE *f, const mlpb_data *d)
     for (size_t j = 0; j < d->d + d->k; j++) {
         if (j > 0)
             fputc(',', f);
-        csv_name(f, j < d->d ? d->feature_names[j] : d->label_names[j - d->d]);
+        cli_csv_field(f, j < d->d ? d->feature_names[j] : d->label_names[j - d->d]);
     }
     fputc('\n', f);
     for (size_t i = 0; i < d->n; i++) {
