@@ -280,15 +280,6 @@ static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_dat
     return CLI_OK;
 }
 
-static char *dup_text(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char  *p = malloc(n);
-    if (p != NULL)
-        memcpy(p, s, n);
-    return p;
-}
-
 /* The schema of a LIBSVM file: features by position, binary or multi-label. */
 static int libsvm_schema(const cli_chunk *c, cli_schema *s)
 {
@@ -304,9 +295,9 @@ static int libsvm_schema(const cli_chunk *c, cli_schema *s)
     for (size_t l = 0; l < c->k; l++) {
         char num[CLI_NAME_BUF];
         snprintf(num, sizeof num, "%zu", l);
-        s->labels[l].name = dup_text(c->k == 1 ? "label" : num);
-        s->labels[l].neg  = dup_text("0");
-        s->labels[l].pos  = dup_text("1");
+        s->labels[l].name = cli_strdup(c->k == 1 ? "label" : num);
+        s->labels[l].neg  = cli_strdup("0");
+        s->labels[l].pos  = cli_strdup("1");
         if (!s->labels[l].name || !s->labels[l].neg || !s->labels[l].pos) {
             cli_schema_free(s);
             return cli_fail("mlpblas: out of memory");

@@ -594,7 +594,7 @@ fail:
 }
 
 /* ------------------------------------------------------------- names */
-static char *dup_str(const char *s)
+char *cli_strdup(const char *s)
 {
     size_t n = strlen(s);
     char  *p = malloc(n + 1);
@@ -688,13 +688,13 @@ mlpb_status cli_schema_numeric(cli_schema *s, char *const *features, size_t d,
     if (s->features == NULL || s->labels == NULL)
         goto nomem;
     for (size_t f = 0; f < d; f++, s->n_features++)
-        if ((s->features[f].name = dup_str(features[f])) == NULL)
+        if ((s->features[f].name = cli_strdup(features[f])) == NULL)
             goto nomem;
     for (size_t l = 0; l < k; l++) {
         cli_label *lb = &s->labels[s->n_labels++];
-        lb->name      = dup_str(labels[l]);
-        lb->neg       = dup_str("0");
-        lb->pos       = dup_str("1");
+        lb->name      = cli_strdup(labels[l]);
+        lb->neg       = cli_strdup("0");
+        lb->pos       = cli_strdup("1");
         if (lb->name == NULL || lb->neg == NULL || lb->pos == NULL)
             goto nomem;
     }
@@ -739,9 +739,9 @@ mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *
             snprintf(num, sizeof num, "%zu", j + 1);
             n = num;
         }
-        s->labels[j].name = dup_str(n);
-        s->labels[j].neg  = dup_str("0");
-        s->labels[j].pos  = dup_str("1");
+        s->labels[j].name = cli_strdup(n);
+        s->labels[j].neg  = cli_strdup("0");
+        s->labels[j].pos  = cli_strdup("1");
         if (!s->labels[j].name || !s->labels[j].neg || !s->labels[j].pos) {
             cli_schema_free(s);
             return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");

@@ -182,5 +182,7 @@ mlpb_status CLI_PRINTF_LIKE(4, 5) cli_say(mlpb_status st, char *err, size_t errl
 /* Length of the valid UTF-8 sequence at s, or 0 (also for U+0000):
  * overlong forms, surrogates and values past U+10FFFF are not valid. */
 size_t cli_utf8_len(const unsigned char *s);
+/* A malloc'd copy of s, or NULL. */
+char *cli_strdup(const char *s);
 
 #endif /* MLPB_CLI_SCHEMA_H */

@@ -12,15 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s);
-    char  *p = malloc(n + 1);
-    if (p != NULL)
-        memcpy(p, s, n + 1);
-    return p;
-}
-
 /* A number as the text a level of it is named by: integers without a
  * fraction, others with the digits that round-trip a float. */
 static void num_text(float v, char *buf, size_t len)
@@ -84,7 +75,7 @@ static mlpb_status label_values(const cli_table *t, const cli_chunk *c, size_t j
     if (col->is_string) {
         n = col->n_levels < cap + 1 ? col->n_levels : cap + 1;
         for (size_t i = 0; i < n; i++)
-            if ((v[i] = dup_str(col->levels[i])) == NULL)
+            if ((v[i] = cli_strdup(col->levels[i])) == NULL)
                 goto nomem;
         qsort(v, n, sizeof *v, cmp_str);
     } else {
@@ -99,7 +90,7 @@ static mlpb_status label_values(const cli_table *t, const cli_chunk *c, size_t j
                 continue;
             char buf[48];
             num_text(tmp[i], buf, sizeof buf);
-            if ((v[n] = dup_str(buf)) == NULL) {
+            if ((v[n] = cli_strdup(buf)) == NULL) {
                 free(tmp);
                 goto nomem;
             }
@@ -160,7 +151,7 @@ static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
         return st;
     cli_label *lb = &s->labels[s->n_labels];
     memset(lb, 0, sizeof *lb);
-    if ((lb->name = dup_str(col->name)) == NULL)
+    if ((lb->name = cli_strdup(col->name)) == NULL)
         goto nomem;
     s->n_labels++;
     if (nv == 1) {
@@ -293,7 +284,7 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t 
         if (ft->levels == NULL || *remap == NULL)
             return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
         for (size_t v = 0; v < col->n_levels; v++) {
-            if ((ft->levels[v] = dup_str(col->levels[v])) == NULL)
+            if ((ft->levels[v] = cli_strdup(col->levels[v])) == NULL)
                 return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
             ft->n_levels++;
         }
@@ -321,7 +312,7 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t 
         ft->mean      = sum / (double)n;
         ft->indicator = mode == CLI_MISSING_INDICATOR && col->n_missing > 0;
     }
-    if ((ft->name = dup_str(col->name)) == NULL)
+    if ((ft->name = cli_strdup(col->name)) == NULL)
         return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     return MLPB_OK;
 }
@@ -358,14 +349,14 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
     b.unseen    = calloc(ncols, sizeof *b.unseen);
     if (!s->labels || !s->features || !b.remap || !b.feat_col || !b.unseen)
         goto nomem;
-    if (spec->id_col >= 0 && (s->id = dup_str(cli_table_column(t, (size_t)spec->id_col)
+    if (spec->id_col >= 0 && (s->id = cli_strdup(cli_table_column(t, (size_t)spec->id_col)
                                                   ->name)) == NULL)
         goto nomem;
     if (spec->n_ignore > 0) {
         if ((s->ignore = calloc(spec->n_ignore, sizeof(char *))) == NULL)
             goto nomem;
         for (size_t i = 0; i < spec->n_ignore; i++) {
-            if ((s->ignore[i] = dup_str(cli_table_column(t, spec->ignore_cols[i])->name)) ==
+            if ((s->ignore[i] = cli_strdup(cli_table_column(t, spec->ignore_cols[i])->name)) ==
                 NULL)
                 goto nomem;
             s->n_ignore++;
