@@ -638,6 +638,111 @@ static void test_table_bound_gzip_bomb(void **state)
 #endif
 }
 
+/* train's read: the columns are the features that occur (compact), by both
+ * ways of mapping (a lookup table over a small index range, a sorted copy
+ * for a sparse one); eval's and predict's: by a model's feature numbers,
+ * other indices dropped and counted. */
+static void test_table_libsvm_features(void **state)
+{
+    (void)state;
+    cli_read_opts o;
+    cli_read_opts_init(&o);
+    o.format  = MLPB_FORMAT_LIBSVM;
+    o.compact = 1;
+    cli_chunk       c = {0};
+    size_t          nf;
+    char            nb[CLI_NAME_BUF];
+    const char     *texts[] = {"1 3:1 7:2\n0 3:5 9:1\n1\n",          /* table */
+                               "1 3:1 7:2\n0 3:5 9000000:1\n1\n"};   /* sorted */
+    const uint32_t  want[2][3] = {{3, 7, 9}, {3, 7, 9000000}};
+    for (int v = 0; v < 2; v++) {
+        cli_table *t = open_text(texts[v], "c.svm", &o);
+        assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+        assert_int_equal(c.n, 3);
+        assert_int_equal(c.ncols, 3);
+        const uint32_t *f = cli_table_features(t, &nf);
+        assert_non_null(f);
+        assert_int_equal(nf, 3);
+        for (size_t j = 0; j < 3; j++)
+            assert_int_equal(f[j], want[v][j]);
+        const float x[9] = {1, 2, 0, 5, 0, 1, 0, 0, 0};
+        for (size_t i = 0; i < 9; i++)
+            assert_true(c.x[i] == x[i]);
+        assert_string_equal(cli_table_name(t, 2, nb, sizeof nb),
+                            v ? "9000000" : "9");
+        cli_table_close(t);
+    }
+    /* 0-based: feature numbers are index + 1. */
+    o.base       = CLI_BASE_DETECT;
+    cli_table *t = open_text("1 0:1 4:2\n", "z.svm", &o);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    const uint32_t *f = cli_table_features(t, &nf);
+    assert_int_equal(nf, 2);
+    assert_int_equal(f[0], 1);
+    assert_int_equal(f[1], 5);
+    cli_table_close(t);
+    /* The 12-byte file: one column, not 4000000. */
+    t = open_text("1 4000000:1\n", "w.svm", &o);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.ncols, 1);
+    assert_int_equal(cli_table_features(t, &nf)[0], 4000000);
+    cli_table_close(t);
+    /* Without compact: 1..the largest, no list. */
+    o.compact = 0;
+    t         = open_text("1 3:1\n", "p.svm", &o);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.ncols, 3);
+    assert_null(cli_table_features(t, &nf));
+    cli_table_close(t);
+
+    /* By a model's list, in chunks of 2: 8 and 11 are dropped, counted. */
+    static const uint32_t feat[] = {3, 7, 9000000};
+    cli_read_opts_init(&o);
+    o.format       = MLPB_FORMAT_LIBSVM;
+    o.n_features   = 3;
+    o.features     = feat;
+    o.drop_unknown = 1;
+    t = open_text("1 3:1 8:4 9000000:2\n0 7:5\n1 11:1\n", "m.svm", &o);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 2);
+    const float x1[6] = {1, 0, 2, 0, 5, 0};
+    for (size_t i = 0; i < 6; i++)
+        assert_true(c.x[i] == x1[i]);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 1);
+    assert_true(c.x[0] == 0 && c.x[1] == 0 && c.x[2] == 0);
+    size_t line, idx;
+    assert_int_equal(cli_table_dropped(t, &line, &idx), 2);
+    assert_int_equal(line, 1);
+    assert_int_equal(idx, 8);
+    assert_string_equal(cli_table_name(t, 2, nb, sizeof nb), "9000000");
+    cli_table_close(t);
+    /* 0-based against the list: index 2 is feature 3. */
+    o.base = CLI_BASE_ZERO;
+    t      = open_text("1 2:1 6:3\n", "m0.svm", &o);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_true(c.x[0] == 1 && c.x[1] == 3 && c.x[2] == 0);
+    assert_int_equal(cli_table_dropped(t, NULL, NULL), 0);
+    cli_table_close(t);
+    /* Positional (a model without a list), dropping beyond d. */
+    o.features = NULL;
+    o.base     = CLI_BASE_DETECT;
+    t          = open_text("1 1:1 5:1\n", "p.svm", &o);
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_true(c.x[0] == 1 && c.x[1] == 0 && c.x[2] == 0);
+    assert_int_equal(cli_table_dropped(t, NULL, &idx), 1);
+    assert_int_equal(idx, 5);
+    cli_table_close(t);
+    /* A list without its count is refused. */
+    o.features   = feat;
+    o.n_features = 0;
+    cli_table *bad = (cli_table *)1;
+    assert_int_equal(cli_table_open_mem("1 1:1\n", 6, "b.svm", &o, &bad, err_buf,
+                                        sizeof err_buf), MLPB_E_INVALID_ARG);
+    assert_null(bad);
+    cli_chunk_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -647,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_table_header_detection),
         cmocka_unit_test(test_table_chunks),
         cmocka_unit_test(test_table_libsvm),
+        cmocka_unit_test(test_table_libsvm_features),
         cmocka_unit_test(test_table_budgets),
         cmocka_unit_test(test_table_gzip_members_and_damage),
         cmocka_unit_test(test_table_bound_wide_index),

@@ -25,7 +25,9 @@ static const char eval_help[] =
     "Evaluate MODEL on the labelled rows of DATA. The model knows the columns it\n"
     "was trained on: they are found in DATA by name, in any order; other columns\n"
     "are ignored (a note on standard error says which); a missing feature or\n"
-    "label column is an error that names it. LIBSVM files are read by position.\n"
+    "label column is an error that names it. LIBSVM rows are matched by feature\n"
+    "index to the features the model was trained on; other indices are ignored\n"
+    "(a note says how many).\n"
     "\n"
     "Binary and multi-label models: mean binary cross-entropy, accuracy,\n"
     "precision, recall, F1 and ROC AUC of each output at threshold 0.5, their\n"
@@ -55,7 +57,9 @@ static const char predict_help[] =
     "Predict the rows of DATA with MODEL. The model's feature columns are found in\n"
     "DATA by name, in any order; label and other columns are not used (a note on\n"
     "standard error names the others); a missing feature column is an error that\n"
-    "names it. LIBSVM files are read by position, their labels ignored.\n"
+    "names it. LIBSVM rows are matched by feature index to the features the\n"
+    "model was trained on (other indices are ignored, a note says how many),\n"
+    "their labels ignored.\n"
     "\n"
     "Output: a header row, then one row for each data row of DATA, in order\n"
     "(blank and comment lines and the header are not data rows):\n"
@@ -221,6 +225,8 @@ static int session_open(session *se, const model_data_args *a, int labels)
     mlpb_data_format fmt = o.format ? o.format : mlpb_data_guess_format(a->data);
     if (fmt == MLPB_FORMAT_LIBSVM) {
         o.n_features    = s->d;
+        o.features      = s->svm_features; /* NULL: by position, 1..d */
+        o.drop_unknown  = 1;
         o.ignore_labels = !labels;
         o.multilabel    = s->task == CLI_TASK_MULTILABEL || o.multilabel;
         o.n_classes     = o.multilabel ? s->k : 0;
@@ -314,6 +320,14 @@ static void session_unseen_note(const session *se)
     cli_binding_unseen_note(&se->b, note, sizeof note);
     if (note[0] != '\0')
         fprintf(stderr, "warning: %s\n", note);
+    /* LIBSVM indices the model has no input for: ignored, as a CSV file's
+     * columns the model does not use are, and said once. */
+    size_t   line, idx;
+    uint64_t n = cli_table_dropped(se->t, &line, &idx);
+    if (n > 0)
+        fprintf(stderr, "note: %s: ignored %llu value%s of feature indices the model was "
+                        "not trained on (the first: index %zu on line %zu)\n",
+                cli_table_path(se->t), (unsigned long long)n, n == 1 ? "" : "s", idx, line);
 }
 
 /* Grow *p to hold n elements of size el, doubling. */

@@ -38,7 +38,27 @@ static void print_schema(const cli_schema *s, int has)
     static const char *const miss[]  = {"an error", "the training mean",
                                         "the training mean, plus was-missing inputs"};
     printf("task          %s%s\n", tasks[s->task],
-           s->format == MLPB_FORMAT_LIBSVM ? " (LIBSVM rows, by position)" : "");
+           s->format != MLPB_FORMAT_LIBSVM ? ""
+           : s->svm_features ? " (LIBSVM rows, by feature number)" : " (LIBSVM rows, by position)");
+    if (s->svm_features != NULL) {
+        /* Runs of consecutive numbers, the first 16 of them. */
+        printf("features      %zu LIBSVM feature%s:", s->d, s->d == 1 ? "" : "s");
+        size_t runs = 0;
+        for (size_t i = 0; i < s->d; runs++) {
+            size_t e = i;
+            while (e + 1 < s->d && s->svm_features[e + 1] == s->svm_features[e] + 1)
+                e++;
+            if (runs < 16) {
+                printf("%s %u", runs ? "," : "", (unsigned)s->svm_features[i]);
+                if (e > i)
+                    printf("-%u", (unsigned)s->svm_features[e]);
+            }
+            i = e + 1;
+        }
+        if (runs > 16)
+            printf(", ... (%zu runs)", runs);
+        printf("\n");
+    }
     printf("missing       %s\n", miss[s->missing]);
     for (size_t l = 0; l < s->n_labels; l++) {
         if (s->task == CLI_TASK_MULTICLASS)
@@ -132,6 +152,23 @@ static void json_schema(cli_json *j, const cli_schema *s, int has)
         cli_json_close(j, '}');
     }
     cli_json_close(j, ']');
+    /* LIBSVM: the feature numbers the inputs are, as [first, last] runs. */
+    if (s->svm_features != NULL) {
+        cli_json_arr(j, "feature_indices");
+        for (size_t i = 0; i < s->d;) {
+            size_t e = i;
+            while (e + 1 < s->d && s->svm_features[e + 1] == s->svm_features[e] + 1)
+                e++;
+            cli_json_arr(j, NULL);
+            cli_json_int(j, NULL, s->svm_features[i]);
+            cli_json_int(j, NULL, s->svm_features[e]);
+            cli_json_close(j, ']');
+            i = e + 1;
+        }
+        cli_json_close(j, ']');
+    } else {
+        cli_json_null(j, "feature_indices");
+    }
     cli_json_close(j, '}');
 }
 

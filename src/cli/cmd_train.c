@@ -261,7 +261,11 @@ static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_dat
     d->feature_names = named ? malloc(named * sizeof(char *)) : NULL;
     d->label_names   = malloc(s->k * sizeof(char *));
     d->format        = s->format;
-    if (d->names_buf == NULL || (named && d->feature_names == NULL) || d->label_names == NULL) {
+    if (s->svm_features != NULL &&
+        (d->feature_ids = malloc(s->d * sizeof *d->feature_ids)) != NULL)
+        memcpy(d->feature_ids, s->svm_features, s->d * sizeof *d->feature_ids);
+    if (d->names_buf == NULL || (named && d->feature_names == NULL) || d->label_names == NULL ||
+        (s->svm_features != NULL && d->feature_ids == NULL)) {
         mlpb_data_free(d);
         return cli_fail("mlpblas: out of memory");
     }
@@ -280,17 +284,25 @@ static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_dat
     return CLI_OK;
 }
 
-/* The schema of a LIBSVM file: features by position, binary or multi-label. */
-static int libsvm_schema(const cli_chunk *c, cli_schema *s)
+/* The schema of a LIBSVM file read compactly: the features that occur, by
+ * number, binary or multi-label. */
+static int libsvm_schema(const cli_table *t, const cli_chunk *c, cli_schema *s)
 {
+    size_t          nf;
+    const uint32_t *feat = cli_table_features(t, &nf);
     memset(s, 0, sizeof *s);
     s->format   = MLPB_FORMAT_LIBSVM;
     s->task     = c->k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
     s->d        = c->ncols;
     s->k        = c->k;
     s->labels   = calloc(c->k, sizeof *s->labels);
-    if (s->labels == NULL)
+    if (feat != NULL && nf == c->ncols &&
+        (s->svm_features = malloc(nf * sizeof *feat)) != NULL)
+        memcpy(s->svm_features, feat, nf * sizeof *feat);
+    if (s->labels == NULL || (feat != NULL && s->svm_features == NULL)) {
+        cli_schema_free(s);
         return cli_fail("mlpblas: out of memory");
+    }
     s->n_labels = c->k;
     for (size_t l = 0; l < c->k; l++) {
         char num[CLI_NAME_BUF];
@@ -316,7 +328,11 @@ static int read_training_data(const char *path, const cli_read_opts *ro,
     size_t     *label = NULL, *ignore = NULL, n_label = 0, n_ignore = 0, ncols;
     long        id = -1;
     int         rc = CLI_EDATA;
-    mlpb_status st = cli_table_open(path, ro, &t, err, sizeof err);
+    /* LIBSVM: the features that never occur carry nothing, and a few bytes
+     * can name index 4000000: the model's inputs are those that occur. */
+    cli_read_opts o = *ro;
+    o.compact       = 1;
+    mlpb_status st = cli_table_open(path, &o, &t, err, sizeof err);
     memset(&c, 0, sizeof c);
     memset(d, 0, sizeof *d);
     memset(s, 0, sizeof *s);
@@ -330,7 +346,7 @@ static int read_training_data(const char *path, const cli_read_opts *ro,
             rc = cli_fail("%s", err);
         else if (c.k == 0)
             rc = cli_fail("%s: no labels", path);
-        else if ((rc = libsvm_schema(&c, s)) == CLI_OK) {
+        else if ((rc = libsvm_schema(t, &c, s)) == CLI_OK) {
             rc = make_data(s, c.n, c.x, c.y, d);
             c.x = c.y = NULL; /* taken by d, or freed by it on failure */
             if (rc != CLI_OK)

@@ -60,6 +60,7 @@ void mlpb_data_free(mlpb_data *d)
     free(d->feature_names);
     free(d->label_names);
     free(d->names_buf);
+    free(d->feature_ids);
     memset(d, 0, sizeof *d);
 }
 
@@ -69,7 +70,10 @@ const char *mlpb_data_feature_name(const mlpb_data *d, size_t j, char *buf, size
         return d->feature_names[j];
     if (buf == NULL || len < 24)
         return "";
-    snprintf(buf, len, "%zu", j + 1);
+    if (d != NULL && d->feature_ids != NULL && j < d->d)
+        snprintf(buf, len, "%u", (unsigned)d->feature_ids[j]);
+    else
+        snprintf(buf, len, "%zu", j + 1);
     return buf;
 }
 
@@ -481,7 +485,11 @@ static mlpb_status take_rows(const mlpb_data *src, const unsigned char *pick, in
                 rebase_names(src->feature_names, src->d, src->names_buf, dst->names_buf);
         dst->label_names = rebase_names(src->label_names, src->k, src->names_buf, dst->names_buf);
     }
+    if (src->feature_ids != NULL &&
+        (dst->feature_ids = malloc(src->d * sizeof *dst->feature_ids)) != NULL)
+        memcpy(dst->feature_ids, src->feature_ids, src->d * sizeof *dst->feature_ids);
     if (dst->x == NULL || (src->k && dst->y == NULL) || dst->names_buf == NULL ||
+        (src->feature_ids != NULL && dst->feature_ids == NULL) ||
         (src->feature_names != NULL && dst->feature_names == NULL) ||
         dst->label_names == NULL) {
         mlpb_data_free(dst);
@@ -499,22 +507,19 @@ static mlpb_status take_rows(const mlpb_data *src, const unsigned char *pick, in
     return MLPB_OK;
 }
 
-mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t seed,
-                            mlpb_data *train, mlpb_data *test)
+mlpb_status mlpb_data_split_pick(const mlpb_data *src, double test_fraction, uint64_t seed,
+                                 unsigned char *pick, size_t *n_pick)
 {
-    if (train == NULL || test == NULL)
+    if (pick == NULL || n_pick == NULL || src == NULL || src->x == NULL || src->n < 2 ||
+        !(test_fraction > 0.0) || !(test_fraction < 1.0))
         return MLPB_E_INVALID_ARG;
-    memset(train, 0, sizeof *train);
-    memset(test, 0, sizeof *test);
-    if (src == NULL || src->x == NULL || src->n < 2 || !(test_fraction > 0.0) ||
-        !(test_fraction < 1.0))
-        return MLPB_E_INVALID_ARG;
-    size_t        n    = src->n;
-    unsigned char *pick = calloc(n, 1);
-    size_t        *idx  = malloc(n * sizeof(size_t));
-    mlpb_status    st   = MLPB_E_NOMEM;
-    if (pick == NULL || idx == NULL)
-        goto done;
+    size_t      n   = src->n;
+    size_t     *idx = malloc(n * sizeof(size_t));
+    mlpb_status st  = MLPB_E_NOMEM;
+    memset(pick, 0, n);
+    *n_pick = 0;
+    if (idx == NULL)
+        return st;
     uint64_t s      = seed;
     size_t   n_test = 0;
     for (int cls = 0; cls < 2; cls++) {
@@ -536,17 +541,110 @@ mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t
         }
         n_test += t;
     }
-    st = MLPB_E_INVALID_ARG;
-    if (n_test == 0 || n_test == n)
-        goto done;
-    if ((st = take_rows(src, pick, 0, n - n_test, train)) != MLPB_OK)
-        goto done;
-    if ((st = take_rows(src, pick, 1, n_test, test)) != MLPB_OK)
-        mlpb_data_free(train);
-done:
-    free(pick);
     free(idx);
+    if (n_test == 0 || n_test == n) {
+        memset(pick, 0, n);
+        return MLPB_E_INVALID_ARG;
+    }
+    *n_pick = n_test;
+    return MLPB_OK;
+}
+
+mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t seed,
+                            mlpb_data *train, mlpb_data *test)
+{
+    if (train == NULL || test == NULL)
+        return MLPB_E_INVALID_ARG;
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if (src == NULL || src->x == NULL || src->n < 2)
+        return MLPB_E_INVALID_ARG;
+    size_t         n_test = 0;
+    unsigned char *pick   = malloc(src->n);
+    if (pick == NULL)
+        return MLPB_E_NOMEM;
+    mlpb_status st = mlpb_data_split_pick(src, test_fraction, seed, pick, &n_test);
+    if (st == MLPB_OK)
+        st = take_rows(src, pick, 0, src->n - n_test, train);
+    if (st == MLPB_OK && (st = take_rows(src, pick, 1, n_test, test)) != MLPB_OK)
+        mlpb_data_free(train);
+    free(pick);
     return st;
+}
+
+/* Row i of d's x and y to row j (memmove: they may overlap). */
+static void move_row(mlpb_data *d, size_t j, size_t i)
+{
+    if (i == j)
+        return;
+    memmove(d->x + j * d->d, d->x + i * d->d, d->d * sizeof(float));
+    if (d->k)
+        memmove(d->y + j * d->k, d->y + i * d->k, d->k * sizeof(float));
+}
+
+/* The picked rows' buffer: n_pick rows of x and y in one block. */
+static float *pick_buffer(const mlpb_data *d, size_t n_pick)
+{
+    size_t w = d->d + d->k;
+    if (n_pick > SIZE_MAX / sizeof(float) / (w ? w : 1))
+        return NULL;
+    return malloc(n_pick * w * sizeof(float) + 1);
+}
+
+mlpb_status mlpb_data_partition(mlpb_data *d, const unsigned char *pick, size_t n_pick)
+{
+    if (d == NULL || pick == NULL || n_pick > d->n)
+        return MLPB_E_INVALID_ARG;
+    const size_t n = d->n, dd = d->d, k = d->k;
+    float       *buf = pick_buffer(d, n_pick);
+    if (buf == NULL)
+        return MLPB_E_NOMEM;
+    /* The picked rows aside, the others forward (the write position never
+     * passes the read position), then the picked rows after them. */
+    size_t w = 0, p = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pick[i]) {
+            memcpy(buf + p * dd, d->x + i * dd, dd * sizeof(float));
+            if (k)
+                memcpy(buf + n_pick * dd + p * k, d->y + i * k, k * sizeof(float));
+            p++;
+        } else {
+            move_row(d, w++, i);
+        }
+    }
+    memcpy(d->x + w * dd, buf, n_pick * dd * sizeof(float));
+    if (k)
+        memcpy(d->y + w * k, buf + n_pick * dd, n_pick * k * sizeof(float));
+    free(buf);
+    return MLPB_OK;
+}
+
+mlpb_status mlpb_data_unpartition(mlpb_data *d, const unsigned char *pick, size_t n_pick)
+{
+    if (d == NULL || pick == NULL || n_pick > d->n)
+        return MLPB_E_INVALID_ARG;
+    const size_t n = d->n, dd = d->d, k = d->k, n_keep = n - n_pick;
+    float       *buf = pick_buffer(d, n_pick);
+    if (buf == NULL)
+        return MLPB_E_NOMEM;
+    memcpy(buf, d->x + n_keep * dd, n_pick * dd * sizeof(float));
+    if (k)
+        memcpy(buf + n_pick * dd, d->y + n_keep * k, n_pick * k * sizeof(float));
+    /* From the end: row i takes the last unplaced row of its side; a kept
+     * row only moves later, into a place already vacated. */
+    size_t r = n_keep, p = n_pick;
+    for (size_t i = n; i-- > 0;) {
+        if (pick[i]) {
+            p--;
+            memcpy(d->x + i * dd, buf + p * dd, dd * sizeof(float));
+            if (k)
+                memcpy(d->y + i * k, buf + n_pick * dd + p * k, k * sizeof(float));
+        } else {
+            move_row(d, i, --r);
+        }
+    }
+    free(buf);
+    return MLPB_OK;
 }
 
 mlpb_status mlpb_data_drop_features(mlpb_data *d, const size_t *cols, size_t m)
@@ -577,6 +675,10 @@ mlpb_status mlpb_data_drop_features(mlpb_data *d, const size_t *cols, size_t m)
     for (size_t j = 0; j < d->d && d->feature_names != NULL; j++)
         if (!drop[j])
             d->feature_names[w++] = d->feature_names[j];
+    w = 0;
+    for (size_t j = 0; j < d->d && d->feature_ids != NULL; j++)
+        if (!drop[j])
+            d->feature_ids[w++] = d->feature_ids[j];
     d->d = nd;
     free(drop);
     return MLPB_OK;

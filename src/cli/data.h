@@ -52,6 +52,8 @@ typedef struct mlpb_data {
     size_t  first_line;       /* line of the header (or of the first row) */
     mlpb_data_format format;  /* the format actually read */
     char    delimiter;        /* CSV: the delimiter actually used */
+    uint32_t *feature_ids;    /* LIBSVM: d feature numbers naming the columns (the
+                                 features that occur, when read so); NULL: 1..d */
     char   *names_buf;        /* private: the block every name points into */
     size_t  names_len;        /* private: its size in bytes */
 } mlpb_data;
@@ -90,8 +92,8 @@ mlpb_status mlpb_data_read_mem(const void *buf, size_t len, const char *name,
                                const mlpb_data_opts *o, mlpb_data *out,
                                char *err, size_t errlen);
 
-/* The name of feature j: feature_names[j], or for LIBSVM the decimal j + 1
- * written into buf (len >= 24). */
+/* The name of feature j: feature_names[j], or for LIBSVM the decimal
+ * feature_ids[j] (or j + 1) written into buf (len >= 24). */
 const char *mlpb_data_feature_name(const mlpb_data *d, size_t j, char *buf, size_t len);
 
 /* Free everything d owns and zero it; NULL or a zeroed d is a no-op. */
@@ -104,6 +106,21 @@ void mlpb_data_free(mlpb_data *d);
  * outside (0, 1), a side left empty), MLPB_E_NOMEM; on failure both are zeroed. */
 mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t seed,
                             mlpb_data *train, mlpb_data *test);
+
+/* The rows mlpb_data_split would hold out: pick (src->n bytes, the
+ * caller's) is set to 1 for them, *n_pick their count. Returns MLPB_OK,
+ * MLPB_E_INVALID_ARG (as mlpb_data_split), MLPB_E_NOMEM. */
+mlpb_status mlpb_data_split_pick(const mlpb_data *src, double test_fraction, uint64_t seed,
+                                 unsigned char *pick, size_t *n_pick);
+
+/* Reorder d's rows in place, without a second copy of the data: those with
+ * pick[i] 0 first, then the n_pick with pick[i] 1, each side in file order
+ * (mlpb_data_split's train and test rows, one after the other).
+ * mlpb_data_unpartition, given the same pick, restores the file order. Each
+ * holds a buffer of the n_pick rows for the time of the call. Returns
+ * MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM (d unchanged). */
+mlpb_status mlpb_data_partition(mlpb_data *d, const unsigned char *pick, size_t n_pick);
+mlpb_status mlpb_data_unpartition(mlpb_data *d, const unsigned char *pick, size_t n_pick);
 
 /* Remove the m feature columns listed in cols (distinct indices < d) from d,
  * in place, names included. Returns MLPB_OK or MLPB_E_INVALID_ARG. */

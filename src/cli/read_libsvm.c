@@ -216,7 +216,8 @@ static mlpb_status svm_feature(cli_table *t, svm_stage *g, size_t line, size_t c
         t->saw_zero = 1;
     }
     const size_t d = t->o.n_features;
-    if (d > 0 && (idx > d || (t->zero_based && idx >= d)))
+    if (d > 0 && !t->o.drop_unknown && t->o.features == NULL &&
+        (idx > d || (t->zero_based && idx >= d)))
         return cli_fail_at(s, MLPB_E_FORMAT, line, col, "feature index %zu beyond the %zu features%s",
                            idx, d, t->zero_based ? " (0-based)" : "");
     size_t n_in_row = g->nnz - row_start;
@@ -244,6 +245,91 @@ static mlpb_status svm_feature(cli_table *t, svm_stage *g, size_t line, size_t c
         t->max_raw_line = line;
         t->max_raw_col  = col;
     }
+    return MLPB_OK;
+}
+
+/* The column holding feature number f in the increasing list feat[0..d),
+ * or d when none does. */
+static size_t find_feature(const uint32_t *feat, size_t d, uint32_t f)
+{
+    size_t lo = 0, hi = d;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (feat[mid] < f)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d && feat[lo] == f ? lo : d;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A whole-file read's columns become the features that occur (compact):
+ * t->feat receives their numbers, increasing, *d their count, and g->idx
+ * is rewritten to column numbers. A lookup table over the index range
+ * when that is no larger than the staged indices, else a sorted copy of
+ * them: either way at most about the staging's size more, within the
+ * budget. */
+static mlpb_status svm_compact(cli_table *t, svm_stage *g, size_t *d)
+{
+    const uint32_t zb  = (uint32_t)t->zero_based;
+    const size_t   nnz = g->nnz;
+    *d                 = 0;
+    if (nnz == 0)
+        return MLPB_OK; /* no features at all: the caller says so */
+    const size_t range = t->max_raw + 1;
+    uint32_t    *tmp, *feat;
+    size_t       dc = 0;
+    mlpb_status  st;
+    if (range <= nnz + 65536) {
+        if ((st = tbl_budget(t, (uint64_t)range * 4, 0, "mapping the feature indices")) != MLPB_OK)
+            return st;
+        if ((tmp = calloc(range, sizeof *tmp)) == NULL)
+            return cli_fail_nomem(&t->s, MLPB_E_NOMEM);
+        for (size_t e = 0; e < nnz; e++)
+            tmp[g->idx[e]] = 1;
+        for (size_t i = 0; i < range; i++)
+            if (tmp[i] != 0)
+                tmp[i] = (uint32_t)++dc; /* column + 1 */
+        if ((st = tbl_budget(t, (uint64_t)range * 4 + dc * 4, 0,
+                             "mapping the feature indices")) != MLPB_OK ||
+            (feat = malloc(dc * sizeof *feat)) == NULL) {
+            free(tmp);
+            return st != MLPB_OK ? st : cli_fail_nomem(&t->s, MLPB_E_NOMEM);
+        }
+        for (size_t i = 0; i < range; i++)
+            if (tmp[i] != 0)
+                feat[tmp[i] - 1] = (uint32_t)i + zb;
+        for (size_t e = 0; e < nnz; e++)
+            g->idx[e] = tmp[g->idx[e]] - 1;
+        free(tmp);
+    } else {
+        if ((st = tbl_budget(t, (uint64_t)nnz * 4, 0, "mapping the feature indices")) != MLPB_OK)
+            return st;
+        if ((tmp = malloc(nnz * sizeof *tmp)) == NULL)
+            return cli_fail_nomem(&t->s, MLPB_E_NOMEM);
+        memcpy(tmp, g->idx, nnz * sizeof *tmp);
+        qsort(tmp, nnz, sizeof *tmp, cmp_u32);
+        for (size_t e = 0; e < nnz; e++)
+            if (dc == 0 || tmp[e] != tmp[dc - 1])
+                tmp[dc++] = tmp[e];
+        for (size_t e = 0; e < nnz; e++)
+            g->idx[e] = (uint32_t)find_feature(tmp, dc, g->idx[e]);
+        for (size_t j = 0; j < dc; j++)
+            tmp[j] += zb;
+        feat = realloc(tmp, dc * sizeof *feat);
+        if (feat == NULL)
+            feat = tmp;
+    }
+    free(t->feat);
+    t->feat = feat;
+    tbl_account(t, (int64_t)(dc * sizeof *feat));
+    *d = dc;
     return MLPB_OK;
 }
 
@@ -336,11 +422,15 @@ mlpb_status svm_read(cli_table *t, size_t max_rows, cli_chunk *c)
         t->base_fixed = 1;
     }
     const size_t nf = t->o.n_features;
-    if (nf > 0 && t->zero_based && t->any_idx && t->max_raw >= nf)
+    if (nf > 0 && !t->o.drop_unknown && t->o.features == NULL && t->zero_based &&
+        t->any_idx && t->max_raw >= nf)
         return cli_fail_at(s, MLPB_E_FORMAT, t->max_raw_line, t->max_raw_col,
                            "feature index %zu beyond the %zu features (the file is 0-based)",
                            t->max_raw, nf);
-    const size_t d = nf > 0 ? nf : (t->any_idx ? t->max_raw + (size_t)t->zero_based : 0);
+    const int compact = nf == 0 && t->o.compact;
+    size_t    d       = nf > 0 ? nf : (t->any_idx ? t->max_raw + (size_t)t->zero_based : 0);
+    if (compact && (st = svm_compact(t, g, &d)) != MLPB_OK)
+        return st;
     if (d == 0)
         return cli_fail_at(s, MLPB_E_FORMAT, c->line[0], 1, "no features: every row is empty");
     size_t k = 0;
@@ -376,11 +466,23 @@ mlpb_status svm_read(cli_table *t, size_t max_rows, cli_chunk *c)
     memset(c->x, 0, nd * sizeof(float));
     if (k > 0)
         memset(c->y, 0, nk * sizeof(float));
-    const size_t shift = t->zero_based ? 0 : 1;
+    /* The column of each pair: compact rewrote idx to columns already. */
+    const size_t    shift = compact ? 0 : (t->zero_based ? 0 : 1);
+    const uint32_t *feat  = compact ? NULL : t->o.features;
     for (size_t i = 0; i < n; i++) {
         float *row = c->x + i * d;
-        for (size_t e = g->rowp[i]; e < g->rowp[i + 1]; e++)
-            row[g->idx[e] - shift] = g->val[e];
+        for (size_t e = g->rowp[i]; e < g->rowp[i + 1]; e++) {
+            size_t j = feat ? find_feature(feat, d, g->idx[e] + (uint32_t)t->zero_based)
+                            : (size_t)g->idx[e] - shift;
+            if (j >= d) { /* only with drop_unknown: checked when read otherwise */
+                if (t->dropped++ == 0) {
+                    t->drop_line  = c->line[i];
+                    t->drop_index = g->idx[e];
+                }
+                continue;
+            }
+            row[j] = g->val[e];
+        }
         if (t->lab == LIBSVM_LAB_BINARY)
             c->y[i] = (float)g->lab[i];
         else if (t->lab == LIBSVM_LAB_MULTI)

@@ -50,6 +50,7 @@ void cli_schema_free(cli_schema *s)
     }
     free(s->labels);
     free_strv(s->classes, s->n_classes);
+    free(s->svm_features);
     memset(s, 0, sizeof *s);
 }
 
@@ -159,7 +160,9 @@ char *cli_schema_encode(const cli_schema *s)
 {
     sbuf b = {0};
     char num[40];
-    snprintf(num, sizeof num, "mlpblas-schema\t%d\n", CLI_SCHEMA_VERSION);
+    /* Version 1 where nothing of version 2 is used, so older programs read
+     * every CSV model. */
+    snprintf(num, sizeof num, "mlpblas-schema\t%d\n", s->svm_features ? 2 : 1);
     sb_str(&b, num);
     sb_str(&b, s->format == MLPB_FORMAT_LIBSVM ? "format\tlibsvm\n" : "format\tcsv\n");
     sb_line(&b, "task");
@@ -218,6 +221,19 @@ char *cli_schema_encode(const cli_schema *s)
             }
             sb_put(&b, "\n", 1);
         }
+    }
+    /* LIBSVM features as runs of consecutive numbers: "index A" or
+     * "index A B" (A..B), so a dense file's 1..d is one line. */
+    for (size_t i = 0; s->svm_features != NULL && i < s->d;) {
+        size_t j = i;
+        while (j + 1 < s->d && s->svm_features[j + 1] == s->svm_features[j] + 1)
+            j++;
+        sb_line(&b, "index");
+        sb_size(&b, s->svm_features[i]);
+        if (j > i)
+            sb_size(&b, s->svm_features[j]);
+        sb_put(&b, "\n", 1);
+        i = j + 1;
     }
     sb_str(&b, "end\n");
     if (b.failed) {
@@ -402,8 +418,8 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
     parser      ps = {text, 0, {NULL}, 0, err, errlen};
     mlpb_status st = MLPB_OK;
     size_t      cap_ign = 0, cap_lab = 0, cap_cls = 0, cap_feat = 0;
-    size_t      want_levels = 0, d = 0, k = 0;
-    int         r, ended = 0, stage = 0;
+    size_t      want_levels = 0, d = 0, k = 0, n_index = 0;
+    int         r, ended = 0, stage = 0, version = 1;
     memset(s, 0, sizeof *s);
     if (text == NULL)
         return cli_say(MLPB_E_FORMAT, err, errlen, "no schema");
@@ -420,8 +436,12 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
         goto fail;
     if (r == 0 || ps.nf != 2 || strcmp(ps.f[0], "mlpblas-schema") != 0)
         BAD("not an mlpblas schema (no 'mlpblas-schema' first line)");
-    if (strcmp(ps.f[1], "1") != 0)
-        BAD("schema version %.16s: this program reads version %d", ps.f[1],
+    if (strcmp(ps.f[1], "1") == 0)
+        version = 1;
+    else if (strcmp(ps.f[1], "2") == 0)
+        version = 2;
+    else
+        BAD("schema version %.16s: this program reads versions 1 to %d", ps.f[1],
             CLI_SCHEMA_VERSION);
     /* The fixed head: format, task, missing, inputs, outputs. */
     static const char *const heads[] = {"format", "task", "missing", "inputs", "outputs"};
@@ -512,6 +532,31 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
             s->classes[s->n_classes++] = take(&ps, 1);
             continue;
         }
+        if (strcmp(ps.f[0], "index") == 0 && (ps.nf == 2 || ps.nf == 3)) {
+            /* Runs of LIBSVM feature numbers, increasing, d in all. */
+            size_t a, z;
+            if (version < 2 || s->format != MLPB_FORMAT_LIBSVM || stage > 4)
+                BAD("schema line %zu: misplaced 'index'", ps.line);
+            if (parse_count(ps.f[1], 1, 0x80000000u, &a) != 0 ||
+                parse_count(ps.f[ps.nf - 1], 1, 0x80000000u, &z) != 0 || z < a ||
+                (ps.nf == 3 && z == a) ||
+                (n_index > 0 && a <= s->svm_features[n_index - 1]))
+                BAD("schema line %zu: bad or unordered feature index", ps.line);
+            if (z - a >= s->d - n_index)
+                BAD("schema line %zu: more feature indices than the %zu inputs", ps.line,
+                    s->d);
+            /* d is bounded by CLI_SCHEMA_MAX_INPUTS, and the network's
+             * parameters (checked by the caller) are larger still. */
+            if (s->svm_features == NULL &&
+                (s->svm_features = malloc(s->d * sizeof *s->svm_features)) == NULL) {
+                st = MLPB_E_NOMEM;
+                goto fail;
+            }
+            for (size_t v = a; v <= z; v++)
+                s->svm_features[n_index++] = (uint32_t)v;
+            stage = 4;
+            continue;
+        }
         int cat = strcmp(ps.f[0], "cat") == 0, num = strcmp(ps.f[0], "num") == 0;
         if ((cat && ps.nf == 3) || (num && (ps.nf == 2 || ps.nf == 4 || ps.nf == 5))) {
             if (s->format != MLPB_FORMAT_CSV || empty_name(ps.f[1]))
@@ -577,6 +622,8 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
         if (d != s->d)
             BAD("schema: the features make %zu inputs, not %zu", d, s->d);
     }
+    if (s->svm_features != NULL && n_index != s->d)
+        BAD("schema: %zu feature indices for %zu inputs", n_index, s->d);
     if (k != s->k)
         BAD("schema: the labels make %zu outputs, not %zu", k, s->k);
     fields_free(&ps);
@@ -622,6 +669,10 @@ const char *cli_schema_input_name(const cli_schema *s, size_t i, char *buf, size
             return buf;
         }
         i -= 1 + (size_t)ft->indicator;
+    }
+    if (s->svm_features != NULL && i < s->d) {
+        snprintf(buf, len, "%u", (unsigned)s->svm_features[i]);
+        return buf;
     }
     snprintf(buf, len, "%zu", i + 1);
     return buf;

@@ -15,9 +15,10 @@
 #include "table.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CLI_SCHEMA_KEY     "mlpblas.schema"
-#define CLI_SCHEMA_VERSION 1
+#define CLI_SCHEMA_VERSION 2 /* 2 adds "index" records; 1 is still read */
 /* Bounds of a parsed schema (each checked before anything is allocated). */
 #define CLI_SCHEMA_MAX_COLUMNS (1u << 20) /* features, labels, ignored columns */
 #define CLI_SCHEMA_MAX_LEVELS  1000u      /* categories of a column, classes */
@@ -65,6 +66,10 @@ typedef struct cli_schema {
     char           **classes;  /* multi-class: output j is class j */
     size_t           n_classes;
     size_t           d, k;     /* network inputs and outputs */
+    uint32_t        *svm_features; /* LIBSVM: the d feature numbers (index, or index + 1
+                                  in a 0-based file), increasing, that the inputs are:
+                                  the features that occurred in training; NULL: 1..d
+                                  (models of schema version 1) */
 } cli_schema;
 
 void cli_schema_free(cli_schema *s);

@@ -279,6 +279,8 @@ static mlpb_status check_opts(const cli_read_opts *o, const char **why)
         *why = "the category limit must be 1 to 16777216";
     else if (o->n_features > 0x7fffffffu || o->n_classes > 65536)
         *why = "too many features or classes";
+    else if (o->features != NULL && o->n_features == 0)
+        *why = "a feature list needs its count";
     return *why ? MLPB_E_INVALID_ARG : MLPB_OK;
 }
 
@@ -418,8 +420,29 @@ const char *cli_table_name(const cli_table *t, size_t j, char *buf, size_t len)
         return t->cols[j].pub.name;
     if (buf == NULL || len < CLI_NAME_BUF)
         return "";
-    cli_put_size(buf, j + 1);
+    size_t f = j + 1;
+    if (t != NULL && t->feat != NULL && j < t->ncols)
+        f = t->feat[j];
+    else if (t != NULL && t->o.features != NULL && j < t->o.n_features)
+        f = t->o.features[j];
+    cli_put_size(buf, f);
     return buf;
+}
+
+const uint32_t *cli_table_features(const cli_table *t, size_t *n)
+{
+    if (n != NULL)
+        *n = t && t->feat ? t->ncols : 0;
+    return t ? t->feat : NULL;
+}
+
+uint64_t cli_table_dropped(const cli_table *t, size_t *first_line, size_t *first_index)
+{
+    if (first_line != NULL)
+        *first_line = t ? t->drop_line : 0;
+    if (first_index != NULL)
+        *first_index = t ? t->drop_index : 0;
+    return t ? t->dropped : 0;
 }
 
 mlpb_data_format cli_table_format(const cli_table *t)
@@ -459,6 +482,7 @@ void cli_table_close(cli_table *t)
     tbl_free_columns(t);
     csv_free_pending(t);
     svm_free_stage(t);
+    free(t->feat);
     cli_stream_close(&t->s);
     free(t);
 }

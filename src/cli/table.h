@@ -66,6 +66,20 @@ typedef struct cli_read_opts {
     size_t           n_features; /* d, fixed: an index above it is an error; 0 takes the
                                     largest index seen (whole-file reads only) (0) */
     cli_index_base   base;       /* DETECT */
+    /* A LIBSVM file's feature number is its index (1-based files) or index + 1
+     * (0-based files): the number a model's columns are named by. */
+    int              compact;    /* whole-file reads without n_features: the columns
+                                    are the features that occur, in increasing order
+                                    (cli_table_features), not 1..the largest, as a
+                                    feature that never occurs carries nothing (0) */
+    const uint32_t  *features;   /* with n_features: column j holds feature number
+                                    features[j] (n_features of them, increasing;
+                                    kept by the caller until close); NULL: column j
+                                    is feature j + 1 (NULL) */
+    int              drop_unknown; /* with n_features: an index no column holds is
+                                    skipped and counted (cli_table_dropped) rather
+                                    than an error, as a model ignores what it was not
+                                    trained on (0) */
     /* Bounds, for any caller (train, eval, predict) */
     uint64_t         max_bytes;  /* memory the table may hold at once: cells, line
                                     numbers, the columns' state (~300 bytes each),
@@ -181,8 +195,9 @@ size_t cli_table_ncols(const cli_table *t);
 const cli_column *cli_table_column(const cli_table *t, size_t j);
 
 /* The name of column j: the CSV column's name, or for LIBSVM (and out of
- * range) the decimal j + 1 formatted into buf (len >= CLI_NAME_BUF bytes),
- * so that a million features cost no names. */
+ * range) the decimal feature number of the column (j + 1 unless compact or
+ * features) formatted into buf (len >= CLI_NAME_BUF bytes), so that a
+ * million features cost no names. */
 const char *cli_table_name(const cli_table *t, size_t j, char *buf, size_t len);
 
 mlpb_data_format cli_table_format(const cli_table *t);
@@ -191,6 +206,14 @@ size_t           cli_table_header_line(const cli_table *t); /* 0 without a heade
 const char      *cli_table_path(const cli_table *t);        /* the name given */
 /* LIBSVM: 1 if the file was read as 0-based (given or detected). */
 int              cli_table_zero_based(const cli_table *t);
+/* LIBSVM read whole with compact: the feature numbers of the columns
+ * (*n = cli_table_ncols of them, increasing), valid until close; NULL
+ * otherwise. */
+const uint32_t  *cli_table_features(const cli_table *t, size_t *n);
+/* LIBSVM with drop_unknown: INDEX:VALUE pairs skipped so far, and the line
+ * and index of the first (either pointer may be NULL). */
+uint64_t         cli_table_dropped(const cli_table *t, size_t *first_line,
+                                   size_t *first_index);
 /* Bytes of memory the table holds now, its own (levels, names, staging). */
 uint64_t         cli_table_bytes(const cli_table *t);
 

@@ -46,6 +46,9 @@ struct cli_table {
     int              any_idx;    /* some index was seen */
     size_t           max_raw_line, max_raw_col;
     struct svm_stage *stage;
+    uint32_t        *feat;       /* compact: the columns' feature numbers */
+    uint64_t         dropped;    /* drop_unknown: pairs skipped */
+    size_t           drop_line, drop_index; /* the first of them */
 };
 
 /* The budget: may the table hold extra more bytes? Otherwise the message

@@ -1,7 +1,9 @@
-# memory.sh -- the memory budget: a 12-byte LIBSVM file that names feature
-# 4,000,000 asks for a 256M-weight model; under --max-memory it fails at
-# once, before anything large is allocated, with a message that says what
-# it would need, at a peak memory (getrusage of the child) far below that.
+# memory.sh -- the memory budget. A LIBSVM model's inputs are the features
+# that occur: the 12-byte file that names feature 4,000,000 builds a
+# 1-input model at once. A file of 400,000 distinct features does ask for
+# a 25.6M-weight model; under --max-memory it fails at once, before
+# anything large is allocated, with a message that says what it would
+# need, at a peak memory (getrusage of the child) far below that.
 . "$(dirname "$0")/lib.sh"
 
 # peak CMD...: run CMD with stdout in out.txt, stderr in err.txt; sets rc
@@ -16,24 +18,36 @@ peak() {
 
 printf '1 4000000:1\n' >w.svm
 [ "$(wc -c <w.svm)" -eq 12 ] || fail "w.svm is not 12 bytes"
-peak "$MLPBLAS" train w.svm --out w.mlpb --epochs 1 --max-memory 1G --val-split 0
+peak "$MLPBLAS" train w.svm --out w.mlpb --epochs 1 --max-memory 1G --json
+[ "$rc" -eq 0 ] || { cat err.txt; fail "exit status $rc, expected 0"; }
+grep -q '"architecture":"1-64-1"' out.txt || fail "w.svm: not a 1-input model: $(cat out.txt)"
+[ "$(wc -c <w.mlpb)" -lt 4096 ] || fail "w.mlpb is $(wc -c <w.mlpb) bytes"
+[ "$kib" -lt 131072 ] || fail "peak memory $kib KiB for a 1-input model"
+run 0 "$MLPBLAS" info w.mlpb
+grep -q 'features      1 LIBSVM feature: 4000000' out.txt || fail "info: $(cat out.txt)"
+echo "w.svm: a 1-input model at a peak of $kib KiB"
+
+awk 'BEGIN { printf "1"; for (i = 1; i <= 400000; i++) printf " %d:1", 10 * i; print "" }' \
+    >wide.svm
+peak "$MLPBLAS" train wide.svm --out wide.mlpb --epochs 1 --max-memory 300M --val-split 0
 [ "$rc" -eq 1 ] || { cat err.txt; fail "exit status $rc, expected 1"; }
-err_is 'mlpblas: 4,000,000 features x 64 hidden = 256M weights, '
-grep -q 'GiB for training' err.txt && grep -q -- '--max-memory is 1.00 GiB' err.txt ||
+err_is 'mlpblas: 400,000 features x 64 hidden = 25.6M weights, '
+grep -q 'MiB for training' err.txt && grep -q -- '--max-memory is 300.0 MiB' err.txt ||
     fail "message: $(cat err.txt)"
-[ ! -e w.mlpb ] || fail "a model was written"
-# The dense data is 16 MB; a sanitizer build adds its own shadow memory.
-[ "$kib" -lt 262144 ] || fail "peak memory $kib KiB for a refused run"
+[ ! -e wide.mlpb ] || fail "a model was written"
+# The file and its dense row are a few MB; a sanitizer build adds its own
+# shadow memory.
+[ "$kib" -lt 131072 ] || fail "peak memory $kib KiB for a refused run"
 echo "refused at a peak of $kib KiB"
 
 # The need the message states is the library's figure: a little over it
 # passes the check (the run itself is cut short by a tiny epoch count).
-need=$(sed 's/.* weights, \([0-9.]*\) GiB for training.*/\1/' err.txt)
-at_least "$need" 4 "the stated need"
+need=$(sed 's/.* weights, \([0-9.]*\) MiB for training.*/\1/' err.txt)
+at_least "$need" 400 "the stated need"
 
 # The reader is bounded by the same budget.
-run 1 "$MLPBLAS" train w.svm --out w.mlpb --epochs 1 --max-memory 4M --val-split 0
-grep -q 'w.svm' err.txt || fail "reader over budget: $(cat err.txt)"
+run 1 "$MLPBLAS" train wide.svm --out wide.mlpb --epochs 1 --max-memory 4M --val-split 0
+grep -q 'wide.svm' err.txt || fail "reader over budget: $(cat err.txt)"
 # eval and predict refuse a model and data over the budget too.
 printf '1 4:1\n0 2:1\n1 1:1 3:2\n0 2:3\n' >small.svm
 run 0 "$MLPBLAS" train small.svm --out s.mlpb --epochs 1 --val-split 0 --quiet

@@ -241,9 +241,18 @@ probs out.txt >p8.txt
 run 0 "$MLPBLAS" predict svm1.mlpb "$DATA/binary.svm"
 probs out.txt >p9.txt
 cmp -s p8.txt p9.txt || fail "predict --zero-based"
+# Indices the model was not trained on are ignored (said once, with a
+# count): a row predicts as the same row without them.
 echo "+1 1:0.5 9:1" >wide.svm
-run 1 "$MLPBLAS" predict svm1.mlpb wide.svm
-grep -q '9' err.txt || fail "index above d: $(cat err.txt)"
+run 0 "$MLPBLAS" predict svm1.mlpb wide.svm
+grep -q 'note: wide.svm: ignored 1 value of feature indices the model was not trained on (the first: index 9 on line 1)' err.txt ||
+    fail "index above d: $(cat err.txt)"
+probs out.txt >p10.txt
+echo "+1 1:0.5" >narrow.svm
+run 0 "$MLPBLAS" predict svm1.mlpb narrow.svm
+probs out.txt >p11.txt
+cmp -s p10.txt p11.txt || fail "an unseen index changed the prediction"
+[ ! -s err.txt ] || fail "a note without unseen indices: $(cat err.txt)"
 
 # ---- a version-1 model file (no schema): loads, and matches by position
 V1="$DATA/../model-v1.mlpb"

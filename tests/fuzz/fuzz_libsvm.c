@@ -2,7 +2,10 @@
  * a dense dataset (mlpb_data_read_mem) with three option sets (binary labels,
  * labels ignored, three classes over exactly 16 features with a short
  * message buffer), then as raw rows (table.h) in chunks of 2 with 0-based
- * detection against 16 features, and whole as multi-label 0-based. Every
+ * detection against 16 features, whole as multi-label 0-based, whole with
+ * the columns compacted to the features that occur (as train reads), and
+ * in chunks of 3 against a list of feature numbers, the others dropped (as
+ * eval and predict read for such a model). Every
  * read has a memory budget, as the tool gives one: a dozen bytes can name
  * feature 2^31 - 1. */
 #include "fuzz.h"
@@ -42,5 +45,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t.base       = CLI_BASE_ZERO;
     t.max_bytes  = (uint64_t)16 << 20;
     fuzz_table_read(data, size, "fuzz.svm", &t, 0, 40);
+
+    /* As train reads: whole, the columns the features that occur; their
+     * numbers increase and each column holds some value's place. */
+    cli_read_opts_init(&t);
+    t.format    = MLPB_FORMAT_LIBSVM;
+    t.compact   = 1;
+    t.max_bytes = (uint64_t)16 << 20;
+    fuzz_table_read(data, size, "fuzz.svm", &t, 0, 256);
+    cli_table *tb = NULL;
+    cli_chunk  c  = {0};
+    char       err[256];
+    if (cli_table_open_mem(data, size, "fuzz.svm", &t, &tb, err, sizeof err) == MLPB_OK &&
+        cli_table_read(tb, 0, &c, err, sizeof err) == MLPB_OK && c.n > 0) {
+        size_t          nf;
+        const uint32_t *f = cli_table_features(tb, &nf);
+        FUZZ_CHECK(f != NULL && nf == c.ncols && nf >= 1 && nf <= c.n * (size_t)size);
+        for (size_t j = 1; j < nf; j++)
+            FUZZ_CHECK(f[j] > f[j - 1]);
+        FUZZ_CHECK(f[0] >= 1);
+    }
+    cli_chunk_free(&c);
+    cli_table_close(tb);
+
+    /* As eval and predict read for such a model: by its feature numbers,
+     * in chunks, other indices dropped. */
+    static const uint32_t feat[] = {1, 2, 5, 9, 100, 65536, 0x7fffffffu, 0x80000000u};
+    cli_read_opts_init(&t);
+    t.format       = MLPB_FORMAT_LIBSVM;
+    t.n_features   = sizeof feat / sizeof feat[0];
+    t.features     = feat;
+    t.drop_unknown = 1;
+    t.max_bytes    = 1 << 20;
+    fuzz_table_read(data, size, "fuzz.svm", &t, 3, 256);
     return 0;
 }
