@@ -41,6 +41,8 @@ size_t cli_argmax(const float *p, size_t k)
 
 void cli_mc_free(cli_mc *m)
 {
+    if (m == NULL)
+        return;
     free(m->confusion);
     free(m->support);
     free(m->precision);

@@ -25,7 +25,7 @@ typedef struct cli_mc {
 
 /* From n x k probabilities and the n true classes. CLI_OK or CLI_EDATA. */
 int  cli_mc_compute(const float *prob, const size_t *cls, size_t n, size_t k, cli_mc *m);
-void cli_mc_free(cli_mc *m);
+void cli_mc_free(cli_mc *m); /* NULL is a no-op */
 /* Text report: accuracy, macro-F1, a line a class, the confusion matrix. */
 void cli_mc_print(FILE *f, const char *prefix, const cli_mc *m, const char *const *classes);
 /* JSON members: accuracy_argmax, macro_f1, per_class, confusion_matrix. */

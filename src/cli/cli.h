@@ -172,13 +172,19 @@ typedef struct cli_train_cfg {
     int             verbosity;
     int             lines;       /* one line per epoch at verbosity 1 */
     size_t          max_memory;  /* bytes the run may use */
+    int             class_metrics; /* a class column: the validation rows' class
+                                    metrics too (cli_fit.val_mc) */
 } cli_train_cfg;
 
 void cli_train_cfg_default(cli_train_cfg *c);
 
 typedef struct cli_fit {
     mlpb_model       *model;
-    mlpb_data         train, val;   /* both empty without validation */
+    /* The training and validation rows' counts and names. While cli_train
+     * runs they are views of its data, partitioned in place (train rows
+     * first); when it returns the data is in file order again and their x
+     * and y are NULL. Both empty without validation. */
+    mlpb_data         train, val;
     size_t            n_train;      /* rows the saved model was trained on */
     size_t            refit_epochs; /* epochs of the refit on all rows, 0 without */
     double            rows_seen;    /* training rows processed, both runs */
@@ -186,16 +192,20 @@ typedef struct cli_fit {
     float            *pos_weight;   /* k: the weights used */
     mlpb_train_report report;
     cli_eval          val_eval;     /* metrics on val of the model that chose the epochs */
+    struct cli_mc    *val_mc;       /* with class_metrics: that model's class metrics on
+                                       val, or NULL */
     double            seconds;
     mlpb_epoch_info  *hist;         /* one record an epoch */
     size_t            n_hist, cap_hist;
 } cli_fit;
 
-/* Split off validation rows, check the memory budget, create and train a
- * model on d, writing the learning curve to log (may be NULL) as CSV. On
- * failure a message is printed and CLI_EDATA returned; f holds nothing to
- * free. */
-int  cli_train(const mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f);
+/* Choose validation rows, check the memory budget, create and train a
+ * model on d, writing the learning curve to log (may be NULL) as CSV. The
+ * validation rows are set apart by reordering d's rows in place, so the
+ * data is held once; d is back in file order when this returns, success
+ * or not. On failure a message is printed and CLI_EDATA returned; f holds
+ * nothing to free. */
+int  cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f);
 void cli_fit_free(cli_fit *f);
 /* The header of the --log CSV and one row of it. */
 #define CLI_LOG_HEADER "epoch,train_loss,val_loss,val_accuracy,val_precision,val_recall," \

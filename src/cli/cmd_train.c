@@ -432,24 +432,6 @@ out:
     return rc;
 }
 
-/* Class metrics of a multi-class model on its validation rows. */
-static int class_metrics(const cli_fit *fit, cli_mc *mc)
-{
-    size_t  n = fit->val.n, k = fit->val.k;
-    float  *prob = malloc(n * k * sizeof(float));
-    size_t *cls  = malloc(n * sizeof(size_t));
-    int     rc   = prob && cls ? CLI_OK : cli_fail("mlpblas: out of memory");
-    if (rc == CLI_OK)
-        rc = cli_predict_all(fit->model, fit->val.x, n, prob);
-    for (size_t i = 0; rc == CLI_OK && i < n; i++)
-        cls[i] = cli_argmax(fit->val.y + i * k, k); /* the one-hot target */
-    if (rc == CLI_OK)
-        rc = cli_mc_compute(prob, cls, n, k, mc);
-    free(prob);
-    free(cls);
-    return rc;
-}
-
 /* ---------------------------------------------------------------- train */
 int cli_cmd_train(int argc, char **argv)
 {
@@ -614,7 +596,8 @@ int cli_cmd_train(int argc, char **argv)
     }
     cli_fit fit;
     FILE   *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
-    rc          = cli_train(&d, &c, log, &fit);
+    c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
+    rc              = cli_train(&d, &c, log, &fit);
     if (rc == CLI_OK) {
         mlpb_status st = cli_schema_store(&sc, fit.model);
         if (st != MLPB_OK) {
@@ -637,12 +620,10 @@ int cli_cmd_train(int argc, char **argv)
         return rc;
     }
 
-    /* A class column: the validation rows' class metrics too. */
-    cli_mc mc;
-    int    have_mc = 0;
-    memset(&mc, 0, sizeof mc);
-    if (sc.task == CLI_TASK_MULTICLASS && fit.val.n > 0)
-        have_mc = class_metrics(&fit, &mc) == CLI_OK;
+    /* A class column: the validation rows' class metrics too, of the model
+     * that chose the epochs (as the other validation metrics). */
+    const cli_mc *mc      = fit.val_mc;
+    int           have_mc = mc != NULL;
 
     char arch[256];
     cli_arch_string(fit.model, arch, sizeof arch);
@@ -662,7 +643,7 @@ int cli_cmd_train(int argc, char **argv)
         if (have_mc) {
             cli_json_obj(&j, "classes");
             cli_json_str(&j, "label", sc.labels[0].name);
-            cli_mc_json(&j, &mc, (const char *const *)sc.classes);
+            cli_mc_json(&j, mc, (const char *const *)sc.classes);
             cli_json_close(&j, '}');
         } else {
             cli_json_null(&j, "classes");
@@ -685,14 +666,13 @@ int cli_cmd_train(int argc, char **argv)
             else
                 fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
             if (have_mc)
-                cli_mc_print(rf, "  ", &mc, (const char *const *)sc.classes);
+                cli_mc_print(rf, "  ", mc, (const char *const *)sc.classes);
             else
                 cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
         }
         if (strcmp(out, "-") != 0)
             fprintf(rf, "model saved to %s\n", out);
     }
-    cli_mc_free(&mc);
     cli_schema_free(&sc);
     cli_fit_free(&fit);
     mlpb_data_free(&d);

@@ -3,6 +3,7 @@
  * standardisation's range checked column by column, the class weights, and
  * the epoch callback that keeps the history, the --log rows and the
  * progress display. */
+#include "classes.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -49,9 +50,9 @@ void cli_train_cfg_default(cli_train_cfg *c)
 void cli_fit_free(cli_fit *f)
 {
     mlpb_model_destroy(f->model);
-    mlpb_data_free(&f->train);
-    mlpb_data_free(&f->val);
     cli_eval_free(&f->val_eval);
+    cli_mc_free(f->val_mc);
+    free(f->val_mc);
     free(f->pos_weight);
     free(f->hist);
     memset(f, 0, sizeof *f);
@@ -138,17 +139,19 @@ static void short_count(char *buf, size_t n, double v)
 }
 
 /* 0 if training fits the budget, else the message and -1. What is
- * counted: the data as read and, with a validation split, its copy in two
- * parts; the model (mlpb_model_memory); and what mlpb_train allocates
- * (mlpb_train_memory_val: snapshots, optimiser state, workspace and split
- * arenas, batch and validation buffers). */
+ * counted: the data as read and, with a validation split, the buffer of
+ * the validation rows that reorders them (mlpb_data_partition) and one
+ * byte a row that marks them; the model (mlpb_model_memory); and what
+ * mlpb_train allocates (mlpb_train_memory_val: snapshots, optimiser state,
+ * workspace and split arenas, batch and validation buffers). */
 static int check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
                         const cli_train_cfg *c, size_t n_train, size_t n_val)
 {
     mlpb_train_opts o = c->opts;
     o.val_fraction    = 0.0f;
     size_t model = 0, train = 0;
-    double data  = 4.0 * (double)d->n * (double)(d->d + d->k) * (n_val > 0 ? 2.0 : 1.0);
+    double data  = 4.0 * (double)(d->n + n_val) * (double)(d->d + d->k) +
+                  (n_val > 0 ? (double)d->n : 0.0);
     int    over  = mlpb_model_memory(sizes, ns, &model) != MLPB_OK;
     if (!over)
         over = (n_val > 0 ? mlpb_train_memory_val(sizes, ns, n_train, n_val, &o, &train)
@@ -248,51 +251,59 @@ static int on_epoch(const mlpb_epoch_info *e, void *ctx)
     return 0;
 }
 
-int cli_train(const mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
+/* A view of rows [from, from + n) of d: its names, not owned. */
+static mlpb_data rows_view(const mlpb_data *d, size_t from, size_t n)
 {
-    memset(f, 0, sizeof *f);
-    f->k = d->k;
-    const mlpb_data *tr = d;
-    mlpb_status      st;
-    if (c->val_split > 0.0) {
-        st = mlpb_data_split(d, c->val_split, c->seed, &f->train, &f->val);
-        if (st == MLPB_OK) {
-            tr = &f->train;
-        } else if (st == MLPB_E_INVALID_ARG) {
-            if (c->verbosity > 0)
-                fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
-                                "training without early stopping\n", c->val_split * 100.0);
-        } else {
-            return cli_fail("mlpblas: out of memory");
-        }
-    }
+    mlpb_data v   = *d;
+    v.n           = n;
+    v.x           = d->x + from * d->d;
+    v.y           = d->k ? d->y + from * d->k : NULL;
+    v.names_buf   = NULL;
+    v.names_len   = 0;
+    return v;
+}
 
+/* The class metrics of the model on the validation rows (one-hot targets). */
+static int val_class_metrics(cli_fit *f, const float *prob)
+{
+    size_t  n = f->val.n, k = f->val.k;
+    size_t *cls = malloc(n * sizeof(size_t));
+    f->val_mc   = calloc(1, sizeof *f->val_mc);
+    if (cls == NULL || f->val_mc == NULL) {
+        free(cls);
+        return cli_fail("mlpblas: out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        cls[i] = cli_argmax(f->val.y + i * k, k);
+    int rc = cli_mc_compute(prob, cls, n, k, f->val_mc);
+    free(cls);
+    return rc;
+}
+
+/* The validated run on d's rows, partitioned: f->train first, f->val after. */
+static int train_validated(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f,
+                           mlpb_train_opts *o, cli_train_ctx *t, mlpb_status *st)
+{
+    const mlpb_data *tr = &f->train;
     size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
     sizes[ns++] = d->d;
     for (size_t i = 0; i < c->n_hidden; i++)
         sizes[ns++] = c->hidden[i];
     sizes[ns++] = d->k;
-    if (check_budget(d, sizes, ns, c, tr->n, f->val.n) != 0 ||
-        (c->opts.standardize && check_standardisation(d, tr) != 0)) {
-        cli_fit_free(f);
+    if (c->opts.standardize && check_standardisation(d, tr) != 0)
         return CLI_EDATA;
-    }
     mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
-    if ((st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
-    }
+    if ((*st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK)
+        return cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(*st));
 
-    mlpb_train_opts o = c->opts;
-    o.seed            = c->seed;
-    o.val_fraction    = 0.0f; /* the split is made here, to evaluate on it afterwards */
-    size_t batch      = o.batch_size ? o.batch_size : 1;
-    set_schedule(&o, tr->n, c->opts.epochs);
+    *o             = c->opts;
+    o->seed        = c->seed;
+    o->val_fraction = 0.0f; /* the split is made here, to evaluate on it afterwards */
+    size_t batch   = o->batch_size ? o->batch_size : 1;
+    set_schedule(o, tr->n, c->opts.epochs);
     float *pw = malloc(d->k * sizeof(float));
-    if (pw == NULL) {
-        cli_fit_free(f);
+    if (pw == NULL)
         return cli_fail("mlpblas: out of memory");
-    }
     f->pos_weight = pw;
     for (size_t l = 0; l < d->k; l++) {
         pw[l] = c->pos_weight;
@@ -304,27 +315,100 @@ int cli_train(const mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
         }
     }
     /* All ones is the unweighted loss: say so, and skip the weighting. */
-    o.pos_weight = c->pos_weight == 1.0f ? NULL : pw;
-    f->n_train   = tr->n;
+    o->pos_weight = c->pos_weight == 1.0f ? NULL : pw;
+    f->n_train    = tr->n;
 
-    cli_progress  p;
-    cli_train_ctx t = {&p, log, f, 0, 0};
-    cli_progress_init(&p, c->verbosity, c->lines, o.epochs, tr->n, batch);
+    cli_progress_init(t->progress, c->verbosity, c->lines, o->epochs, tr->n, batch);
     if (log != NULL)
         fputs(CLI_LOG_HEADER "\n", log);
-    o.on_batch = cli_progress_batch;
-    o.on_epoch = on_epoch;
-    o.ctx      = &t;
+    o->on_batch = cli_progress_batch;
+    o->on_epoch = on_epoch;
+    o->ctx      = t;
 
     mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
     mlpb_dataset val   = {f->val.x, f->val.y, NULL, f->val.n};
-    double       t0    = cli_now();
-    st                 = mlpb_train(f->model, &train, f->val.n ? &val : NULL, &o, NULL,
+    *st                = mlpb_train(f->model, &train, f->val.n ? &val : NULL, o, NULL,
                                     &f->report);
     f->rows_seen       = (double)tr->n * (double)f->report.epochs_run;
     /* The metrics on the held-out rows are those of the model they chose. */
-    if (st == MLPB_OK && !t.failed && f->val.n > 0 &&
-        cli_evaluate(f->model, &f->val, NULL, &f->val_eval) != CLI_OK) {
+    if (*st == MLPB_OK && !t->failed && f->val.n > 0) {
+        float *prob = malloc(f->val.n * d->k * sizeof(float));
+        int    rc   = prob ? cli_evaluate(f->model, &f->val, prob, &f->val_eval)
+                           : cli_fail("mlpblas: out of memory");
+        if (rc == CLI_OK && c->class_metrics)
+            rc = val_class_metrics(f, prob);
+        free(prob);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    return CLI_OK;
+}
+
+int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
+{
+    memset(f, 0, sizeof *f);
+    f->k = d->k;
+    mlpb_status    st;
+    unsigned char *pick  = NULL;
+    size_t         n_val = 0;
+    if (c->val_split > 0.0) {
+        /* The rows mlpb_data_split would hold out, marked: they are moved
+         * after the others in place rather than copied. */
+        if ((pick = malloc(d->n ? d->n : 1)) == NULL)
+            return cli_fail("mlpblas: out of memory");
+        st = mlpb_data_split_pick(d, c->val_split, c->seed, pick, &n_val);
+        if (st == MLPB_E_INVALID_ARG) {
+            if (c->verbosity > 0)
+                fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
+                                "training without early stopping\n", c->val_split * 100.0);
+        } else if (st != MLPB_OK) {
+            free(pick);
+            return cli_fail("mlpblas: out of memory");
+        }
+        if (n_val == 0) {
+            free(pick);
+            pick = NULL;
+        }
+    }
+
+    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
+    sizes[ns++] = d->d;
+    for (size_t i = 0; i < c->n_hidden; i++)
+        sizes[ns++] = c->hidden[i];
+    sizes[ns++] = d->k;
+    if (check_budget(d, sizes, ns, c, d->n - n_val, n_val) != 0) {
+        free(pick);
+        return CLI_EDATA;
+    }
+    if (n_val > 0 && mlpb_data_partition(d, pick, n_val) != MLPB_OK) {
+        free(pick);
+        return cli_fail("mlpblas: out of memory");
+    }
+    f->train = rows_view(d, 0, d->n - n_val);
+    if (n_val > 0)
+        f->val = rows_view(d, d->n - n_val, n_val);
+
+    cli_progress    p;
+    cli_train_ctx   t = {&p, log, f, 0, 0};
+    memset(&p, 0, sizeof p); /* cleared below even when never started */
+    mlpb_train_opts o;
+    double          t0 = cli_now();
+    st                 = MLPB_OK;
+    int rc             = train_validated(d, c, log, f, &o, &t, &st);
+    /* File order again, for the refit (its shuffling is that of the rows in
+     * file order) and for the caller. */
+    if (n_val > 0 && mlpb_data_unpartition(d, pick, n_val) != MLPB_OK) {
+        /* Cannot happen but for memory: the caller must not use d. */
+        free(pick);
+        cli_progress_clear(&p);
+        cli_fit_free(f);
+        return cli_fail("mlpblas: out of memory putting the rows back in order");
+    }
+    free(pick);
+    f->train.x = f->train.y = NULL;
+    f->val.x = f->val.y = NULL;
+    if (rc != CLI_OK) {
+        cli_progress_clear(&p);
         cli_fit_free(f);
         return CLI_EDATA;
     }

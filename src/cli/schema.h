@@ -112,12 +112,14 @@ typedef struct cli_schema_spec {
 } cli_schema_spec;
 
 /* Build the schema from a CSV table read whole (chunk c) and encode its rows
- * into x (n x d) and y (n x k), malloc'd. Labels: 0/1, -1/+1, true/false,
+ * into x (n x d) and y (n x k), malloc'd. When the inputs are no more than
+ * the columns (no one-hot widening), x is c->x encoded in place and taken
+ * (c->x set to NULL), so the data is not held twice. Labels: 0/1, -1/+1, true/false,
  * yes/no, the --positive value against the other; a single label column
  * of more than two values is a class column. Missing cells follow
  * spec->missing. Returns MLPB_OK, MLPB_E_FORMAT with FILE:LINE:COLUMN,
  * MLPB_E_NOMEM. */
-mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
+mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
                              const cli_schema_spec *spec, cli_schema *s, float **x,
                              float **y, char *err, size_t errlen);
 

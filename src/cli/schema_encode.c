@@ -325,11 +325,12 @@ static int in_list(const size_t *v, size_t n, size_t j)
     return 0;
 }
 
-mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
+mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
                              const cli_schema_spec *spec, cli_schema *s, float **x,
                              float **y, char *err, size_t errlen)
 {
     char wb[1100];
+    float *tmp = NULL;
     size_t      ncols = cli_table_ncols(t);
     mlpb_status st    = MLPB_OK;
     cli_binding b;
@@ -404,16 +405,13 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
     }
     s->k = s->task == CLI_TASK_MULTICLASS ? s->n_classes : s->n_labels;
 
-    /* Encode: the features through a binding in the training file's own
-     * level order, the labels here. */
+    /* Encode: the labels here, then the features through a binding in the
+     * training file's own level order. */
     b.s      = s;
     b.t      = t;
     b.id_col = -1;
-    if ((*x = malloc((c->n ? c->n : 1) * s->d * sizeof(float))) == NULL ||
-        (*y = calloc((c->n ? c->n : 1) * s->k, sizeof(float))) == NULL)
+    if ((*y = calloc((c->n ? c->n : 1) * s->k, sizeof(float))) == NULL)
         goto nomem;
-    if ((st = cli_binding_encode(&b, c, *x, NULL, NULL, err, errlen)) != MLPB_OK)
-        goto fail;
     for (size_t l = 0; l < spec->n_label_cols; l++) {
         size_t            j   = spec->label_cols[l];
         const cli_column *col = cli_table_column(t, j);
@@ -430,6 +428,35 @@ mlpb_status cli_schema_build(const cli_table *t, const cli_chunk *c,
                 (*y)[i * s->k + l] = (float)v;
         }
     }
+    if (s->d <= c->ncols && c->n > 0) {
+        /* In place, so the data is held once: row i's inputs go to
+         * [i d, i d + d), which ends before row i + 1's cells; the row is
+         * encoded from a copy of its own cells. */
+        cli_chunk one = *c;
+        one.n         = 1;
+        if ((tmp = malloc(c->ncols * sizeof(float))) == NULL)
+            goto nomem;
+        one.x = tmp;
+        for (size_t i = 0; i < c->n; i++) {
+            memcpy(tmp, c->x + i * c->ncols, c->ncols * sizeof(float));
+            one.line = c->line + i;
+            if ((st = cli_binding_encode(&b, &one, c->x + i * s->d, NULL, NULL, err,
+                                         errlen)) != MLPB_OK)
+                goto fail;
+        }
+        free(tmp);
+        tmp = NULL;
+        *x  = c->x;
+        c->x = NULL; /* taken */
+        float *px = s->d < c->ncols ? realloc(*x, c->n * s->d * sizeof(float)) : NULL;
+        if (px != NULL)
+            *x = px;
+    } else {
+        if ((*x = malloc((c->n ? c->n : 1) * s->d * sizeof(float))) == NULL)
+            goto nomem;
+        if ((st = cli_binding_encode(&b, c, *x, NULL, NULL, err, errlen)) != MLPB_OK)
+            goto fail;
+    }
     for (size_t f = 0; f < s->n_features; f++)
         free(b.remap[f]);
     free(b.remap);
@@ -445,6 +472,7 @@ fail:
     free(b.remap);
     free(b.feat_col);
     free(b.unseen);
+    free(tmp);
     free(*x);
     free(*y);
     *x = *y = NULL;
