@@ -260,6 +260,13 @@ static int session_open(session *se, const model_data_args *a, int labels)
         session_close(se);
         return cli_fail("%s: a model too large to use", a->model);
     }
+    /* Wide hidden layers: fewer rows a batch, so the activations stay
+     * within a chunk's size (a 1-1000000-1 model took 1 GB for 256 rows).
+     * Models of ordinary width keep CLI_PREDICT_BATCH, as the tests'
+     * reference program does. */
+    while (batch > 1 && ws_bytes > 4 * (size_t)CLI_CHUNK_BYTES &&
+           mlpb_workspace_memory(sz, ns, batch / 2, MLPB_THREADING_BLAS, &ws_bytes) == MLPB_OK)
+        batch /= 2;
     double need = (double)model_bytes + (double)ws_bytes + row_bytes * (double)se->rows;
     se->budget  = a->max_memory;
     se->fixed   = need < (double)SIZE_MAX ? (size_t)need : SIZE_MAX;

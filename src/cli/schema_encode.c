@@ -160,6 +160,17 @@ static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
                  cli_table_path(t), col->name, v[0]);
         goto out;
     }
+    if (nv == 2 && !col->is_string && col->n_nonint > 0 &&
+        ((strcmp(v[0], "0") == 0 && strcmp(v[1], "1") == 0) ||
+         (strcmp(v[0], "1") == 0 && strcmp(v[1], "0") == 0))) {
+        /* 0 and 1 once rounded to float, but some text is neither: "1e-300"
+         * or "1.00000001" is not a 0/1 label, whatever its float. */
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
+                 "%s:%zu:%zu: label column \"%s\": \"%s\" is not 0 or 1 (it only rounds to "
+                 "one as a float)", cli_table_path(t), col->first_nonint_line,
+                 col->first_nonint_col, col->name, col->first_nonint_text);
+        goto out;
+    }
     if (nv == 2) {
         int p = positive_of(v, spec->positive, !col->is_string);
         if (p == -2) {

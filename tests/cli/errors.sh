@@ -89,6 +89,14 @@ printf '1 1:1 3:2\n' >one.svm
 # An index the model has no input for is ignored, and said once.
 run 0 "$MLPBLAS" eval zero.mlpb one.svm --zero-based
 err_is 'note: one.svm: ignored 1 value of feature indices the model was not trained on (the first: index 3 on line 1)'
+# A label checked on its text: 1e-300 and 1.00000001 are floats 0 and 1,
+# but not labels 0 and 1.
+printf 'a,y\n1,0\n2,1e-300\n3,1\n' >tiny01.csv
+bad_train tiny01.csv 'tiny01.csv:3:3: label column "y": "1e-300" is not 0 or 1 (it only rounds to one as a float)'
+printf 'a,y\n1,0\n2,1.00000001\n3,1\n' >near1.csv
+bad_train near1.csv 'near1.csv:3:3: label column "y": "1.00000001" is not 0 or 1 (it only rounds to one as a float)'
+printf 'a,y\n1,0.0\n2,1.0\n3,1\n4,0\n' >dec01.csv
+run 0 "$MLPBLAS" train dec01.csv --out dec01.mlpb --epochs 1 --quiet
 printf '+1 1:1 2:1\n3:1\n' >nolabel.svm
 bad_train nolabel.svm 'nolabel.svm:2:1: no label: a row is LABEL INDEX:VALUE ...'
 printf '+1 1:1 3:x\n' >value.svm

@@ -78,6 +78,20 @@ fi
 peak "$MLPBLAS" train mid.csv --out m2.mlpb --epochs 1 --hidden 4 --quiet
 cmp -s m.mlpb m2.mlpb || fail "train is not deterministic"
 
+# A model of a wide hidden layer (1-1000000-1, 12 MB) on 300 rows of
+# data: batches of fewer rows, so the activations stay near a chunk's size
+# (256-row batches took 1 GB).
+printf 'a,y\n1,0\n2,1\n3,0\n4,1\n' >four.csv
+run 0 "$MLPBLAS" train four.csv --out h1m.mlpb --hidden 1000000 --epochs 1 --val-split 0 --quiet
+awk 'BEGIN { print "a"; for (i = 0; i < 300; i++) print i % 7 }' >k1.csv
+peak "$MLPBLAS" predict h1m.mlpb k1.csv
+[ "$rc" -eq 0 ] || { cat err.txt; fail "predict 1-1000000-1: exit status $rc"; }
+[ "$(wc -l <out.txt)" -eq 301 ] || fail "predict 1-1000000-1: $(wc -l <out.txt) lines"
+echo "predict 1-1000000-1 on 300 rows: peak $kib KiB"
+if [ -z "${MLPB_SANITIZED:-}" ]; then
+    [ "$kib" -lt 262144 ] || fail "predict 1-1000000-1: peak $kib KiB"
+fi
+
 # SIZE syntax
 run 2 "$MLPBLAS" train small.svm --out s.mlpb --max-memory lots
 err_is "mlpblas train: --max-memory: 'lots' is not a size"
