@@ -31,6 +31,7 @@ static const char train_help[] =
     "category (at most 1000), in sorted order. Features are standardised with\n"
     "the training rows' means and deviations, which the model applies whenever\n"
     "it predicts. Missing cells (empty, NA, N/A, NaN, NULL, ?) follow --missing.\n"
+    "LIBSVM files: the inputs are the feature indices that occur, in order.\n"
     "\n"
     "A stratified 15% of the rows is held out to choose the number of epochs:\n"
     "training stops when the validation loss has not improved for 10 epochs,\n"
