@@ -8,6 +8,9 @@
 #include "demo_data.h"
 #include "schema.h"
 #include "train_data.h"
+#ifdef MLPB_CLI_MPI
+#  include "train_mpi.h"
+#endif
 
 #include <errno.h>
 #include <math.h>
@@ -246,6 +249,19 @@ static int class_metrics(const cli_fit *fit, cli_mc *mc)
     return rc;
 }
 
+/* The end of train: with --mpi, rank 0's status after writing (the model,
+ * the report) is every rank's. */
+static int train_exit(int mpi, int rc)
+{
+#ifdef MLPB_CLI_MPI
+    if (mpi)
+        return cli_mpi_finish(rc);
+#else
+    (void)mpi;
+#endif
+    return rc;
+}
+
 /* ---------------------------------------------------------------- train */
 int cli_cmd_train(int argc, char **argv)
 {
@@ -256,11 +272,12 @@ int cli_cmd_train(int argc, char **argv)
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
-        {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, CLI_READ_OPTDEFS,
+        {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
+        CLI_READ_OPTDEFS,
         {NULL, 0}};
     const char    *data_path = NULL;
     size_t         threads = 0;
-    int            json = 0, wd_given = 0, r;
+    int            json = 0, wd_given = 0, mpi = 0, r;
     float          f;
     cli_train_cfg  c;
     cli_read_opts  o;
@@ -366,6 +383,8 @@ int cli_cmd_train(int argc, char **argv)
             json = 1;
         } else if (strcmp(n, "--no-refit") == 0) {
             c.opts.refit = 0;
+        } else if (strcmp(n, "--mpi") == 0) {
+            mpi = 1;
         } else if (strcmp(n, "--no-standardize") == 0) {
             c.opts.standardize = 0;
         } else if (strcmp(n, "--precision") == 0) {
@@ -394,23 +413,77 @@ int cli_cmd_train(int argc, char **argv)
         return cli_usage("train", "--log: empty file name");
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
+#ifndef MLPB_CLI_MPI
+    if (mpi)
+        return cli_usage("train", "--mpi: this mlpblas was built without MPI (build it with "
+                                  "an MPI library installed, e.g. Debian's libopenmpi-dev, "
+                                  "and -DMLPB_WITH_MPI=AUTO or ON)");
+#endif
 
     cli_inputs in = {0};
     cli_inputs_add(&in, data_path);
     o.max_bytes = c.max_memory; /* the reader stops there, the trainer checks the rest */
-    int rc = outputs_open(&outs, "train", json, &in);
+    int rank = 0, rc = CLI_OK;
+#ifdef MLPB_CLI_MPI
+    int ranks = 1;
+    if (mpi && cli_mpi_begin(&rank, &ranks) != CLI_OK)
+        return CLI_EDATA;
+    /* Only rank 0 writes: the others open no output. */
+    if (rank == 0)
+        rc = outputs_open(&outs, "train", json, &in);
+    if (mpi && (rc = cli_mpi_agree(rc)) != CLI_OK) {
+        if (rank == 0)
+            outputs_abort(&outs);
+        cli_mpi_end();
+        return rc;
+    }
+    if (rank != 0) {
+        c.verbosity = 0;
+        json        = 0;
+    }
+#else
+    rc = outputs_open(&outs, "train", json, &in);
+#endif
     if (rc != CLI_OK)
         return rc;
     const char *out = outs.path[OUT_MODEL];
     mlpb_data   d;
     cli_schema  sc;
-    if (cli_read_training_data(data_path, &o, &cols, &d, &sc) != CLI_OK) {
+    cli_fit     fit;
+    FILE       *log = outs.path[OUT_LOG] && rank == 0 ? outs.w[OUT_LOG].f : NULL;
+#ifdef MLPB_CLI_MPI
+    if (mpi) {
+        size_t n_all = 0;
+        if (cli_mpi_read(data_path, &o, &cols, &d, &sc, &n_all) != CLI_OK) {
+            outputs_abort(&outs);
+            cli_mpi_end();
+            return CLI_EDATA;
+        }
+        rc = cli_mpi_train(&d, n_all, &c, log, &fit);
+        if (rc != CLI_OK) {
+            outputs_abort(&outs);
+            cli_schema_free(&sc);
+            mlpb_data_free(&d);
+            cli_mpi_end();
+            return rc;
+        }
+        /* The model is the same on every rank: rank 0 reports and writes
+         * it, the others are done. */
+        if (rank != 0) {
+            cli_schema_free(&sc);
+            cli_fit_free(&fit);
+            mlpb_data_free(&d);
+            return train_exit(mpi, CLI_OK);
+        }
+        cli_fail_hold(NULL, 0); /* rank 0 alone from here: it prints its own errors */
+    }
+#endif
+    if (!mpi && cli_read_training_data(data_path, &o, &cols, &d, &sc) != CLI_OK) {
         outputs_abort(&outs);
         return CLI_EDATA;
     }
-    cli_fit fit;
-    FILE   *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
-    rc          = cli_train(&d, &c, log, &fit);
+    if (!mpi)
+        rc = cli_train(&d, &c, log, &fit);
     if (rc == CLI_OK) {
         mlpb_status st = cli_schema_store(&sc, fit.model);
         if (st != MLPB_OK) {
@@ -430,7 +503,7 @@ int cli_cmd_train(int argc, char **argv)
         outputs_abort(&outs);
         cli_schema_free(&sc);
         mlpb_data_free(&d);
-        return rc;
+        return train_exit(mpi, rc);
     }
 
     /* A class column: the validation rows' class metrics too. */
@@ -452,7 +525,15 @@ int cli_cmd_train(int argc, char **argv)
         cli_json_config(&j, &c, &fit);
         cli_json_training(&j, &fit);
         cli_json_obj(&j, "metrics");
-        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        if (fit.val.n == 0 && fit.n_val > 0) {
+            /* --mpi: the best epoch's metrics over the ranks' validation rows. */
+            cli_json_obj(&j, "validation");
+            cli_json_int(&j, "rows", fit.n_val);
+            cli_json_metrics(&j, &rep->best.val);
+            cli_json_close(&j, '}');
+        } else {
+            cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        }
         cli_json_null(&j, "test");
         cli_json_close(&j, '}');
         if (have_mc) {
@@ -467,8 +548,10 @@ int cli_cmd_train(int argc, char **argv)
     } else if (c.verbosity > 0) {
         fprintf(rf, "trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
                 rep->epochs_run, rep->epochs_run == 1 ? "" : "s",
-                fit.train.n ? fit.train.n : fit.n_train);
-        if (fit.val.n > 0)
+                fit.train.n ? fit.train.n : fit.n_first ? fit.n_first : fit.n_train);
+        if (fit.ranks > 0)
+            fprintf(rf, " (%d rank%s)", fit.ranks, fit.ranks == 1 ? "" : "s");
+        if (fit.val.n > 0 || fit.n_val > 0)
             fprintf(rf, ", best %zu%s", rep->best_epoch,
                     rep->stopped_early ? " (stopped early)" : "");
         if (fit.refit_epochs > 0)
@@ -484,6 +567,17 @@ int cli_cmd_train(int argc, char **argv)
                 cli_mc_print(rf, "  ", &mc, (const char *const *)sc.classes);
             else
                 cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
+        } else if (fit.n_val > 0) {
+            /* --mpi: the rows are spread over the ranks; the trainer's
+             * metrics of the best epoch, over all of them. */
+            const mlpb_metrics *m = &rep->best.val;
+            fprintf(rf, "validation (%zu rows of %d rank%s held out to choose the epochs%s),\n"
+                        "best epoch:\n", fit.n_val, fit.ranks, fit.ranks == 1 ? "" : "s",
+                    fit.refit_epochs > 0 ? ";\nthe saved model was then trained on them too"
+                                         : "");
+            fprintf(rf, "  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  "
+                        "auc %.4f\n", rep->best_val_loss, m->accuracy, m->precision,
+                    m->recall, m->f1, m->auc);
         }
         if (strcmp(out, "-") != 0)
             fprintf(rf, "model saved to %s\n", out);
@@ -492,7 +586,7 @@ int cli_cmd_train(int argc, char **argv)
     cli_schema_free(&sc);
     cli_fit_free(&fit);
     mlpb_data_free(&d);
-    return outputs_commit(&outs, "train");
+    return train_exit(mpi, outputs_commit(&outs, "train"));
 }
 
 /* ----------------------------------------------------------------- demo */

@@ -143,8 +143,8 @@ mlpb_status cli_shard_plan(const char *path, int csv_header, unsigned rank, unsi
             b[e] = sh->size;
             continue;
         }
-        /* q * size / P without overflow: size < 2^63, q <= 2^32. */
-        uint64_t at = (uint64_t)((unsigned __int128)sh->size * q / ranks);
+        /* floor(q * size / P) without overflow: q < P < 2^32. */
+        uint64_t at = sh->size / ranks * q + sh->size % ranks * q / ranks;
         if (at <= head)
             b[e] = head;
         else if (next_line_start(fd, at - 1, sh->size, &b[e]) != 0)
