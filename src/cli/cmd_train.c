@@ -89,7 +89,13 @@ static const char train_help2[] =
     "                          (the same roundings on any CPU, slower); the model\n"
     "                          file is fp32 either way (fp32)\n"
     "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
-    "                          with K, M, G; default: half the physical memory)\n"
+    "                          with K, M, G; default: half the physical memory;\n"
+    "                          with --mpi, of each rank)\n"
+    "  --mpi                   under mpirun: data-parallel over the ranks; each reads\n"
+    "                          its own part of DATA (a plain file, not gzip), rank 0\n"
+    "                          prints and writes (docs/cli.md; needs a build with MPI)\n"
+    ;
+static const char train_help3[] =
     "Data:\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
@@ -291,7 +297,8 @@ int cli_cmd_train(int argc, char **argv)
     cli_args_init(&a, argc, argv, "train", defs);
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
-            return fputs(train_help, stdout), fputs(train_help2, stdout), CLI_OK;
+            return fputs(train_help, stdout), fputs(train_help2, stdout),
+                   fputs(train_help3, stdout), CLI_OK;
         if (r == CLI_ARG_DONE)
             return CLI_OK;
         if (r == CLI_ARG_BAD)
