@@ -186,6 +186,11 @@ typedef struct cli_fit {
      * and y are NULL. Both empty without validation. */
     mlpb_data         train, val;
     size_t            n_train;      /* rows the saved model was trained on */
+    size_t            n_val;        /* train --mpi: rows held out over all ranks (val
+                                       stays empty: each rank holds its own) */
+    int               ranks;        /* train --mpi: processes; 0 otherwise */
+    size_t            n_first;      /* train --mpi: training rows of the run that chose
+                                       the epochs (over all ranks) */
     size_t            refit_epochs; /* epochs of the refit on all rows, 0 without */
     double            rows_seen;    /* training rows processed, both runs */
     size_t            k;
@@ -207,6 +212,25 @@ typedef struct cli_fit {
  * nothing to free. */
 int  cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f);
 void cli_fit_free(cli_fit *f);
+/* The pieces of cli_train that train --mpi (cmd_train_mpi.c) shares. */
+/* Small initial weights: ahead of He's on held-out accuracy over the data
+ * sets of bench/accuracy.py (docs/defaults.md). */
+#define CLI_INIT MLPB_INIT_FAN_IN
+/* The schedule's step counts for epochs epochs of n rows. */
+void cli_set_schedule(mlpb_train_opts *o, size_t n, size_t epochs);
+/* 0 if training fits c->max_memory, counting d (with n_val > 0, also the
+ * buffer that moves the validation rows and a byte a row marking them), the
+ * model, mlpb_train's allocations for n_train and n_val rows, and extra
+ * bytes; else the message and -1. */
+int  cli_check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
+                      const cli_train_cfg *c, size_t n_train, size_t n_val, double extra);
+/* The epoch callback: progress, --log row, history (ctx a cli_train_ctx). */
+int  cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx);
+/* train --mpi: hold the first message of cli_fail in buf (len bytes)
+ * instead of printing it, so that the ranks agree on one error and it is
+ * printed once; NULL prints again. */
+void cli_fail_hold(char *buf, size_t len);
+
 /* The header of the --log CSV and one row of it. */
 #define CLI_LOG_HEADER "epoch,train_loss,val_loss,val_accuracy,val_precision,val_recall," \
                        "val_f1,val_auc,seconds,samples_per_s,best_epoch"

@@ -7,6 +7,10 @@
 #include "cli.h"
 #include "demo_data.h"
 #include "schema.h"
+#include "train_data.h"
+#ifdef MLPB_CLI_MPI
+#  include "train_mpi.h"
+#endif
 
 #include <errno.h>
 #include <math.h>
@@ -86,7 +90,13 @@ static const char train_help2[] =
     "                          (the same roundings on any CPU, slower); the model\n"
     "                          file is fp32 either way (fp32)\n"
     "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
-    "                          with K, M, G; default: half the physical memory)\n"
+    "                          with K, M, G; default: half the physical memory;\n"
+    "                          with --mpi, of each rank)\n"
+    "  --mpi                   under mpirun: data-parallel over the ranks; each reads\n"
+    "                          its own part of DATA (a plain file, not gzip), rank 0\n"
+    "                          prints and writes (docs/cli.md; needs a build with MPI)\n"
+    ;
+static const char train_help3[] =
     "Data:\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
@@ -228,208 +238,16 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* ------------------------------------------------------ training data */
-#define CLI_MAX_COLSPECS 64
-
-/* The column options of train, as given. */
-typedef struct train_cols {
-    const char *label[CLI_MAX_COLSPECS], *ignore[CLI_MAX_COLSPECS];
-    size_t      n_label, n_ignore;
-    const char *id, *positive;
-    cli_missing missing;
-} train_cols;
-
-/* A dataset of n rows of encoded x and y (taken), named by the schema. */
-static int make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
+/* The end of train: with --mpi, rank 0's status after writing (the model,
+ * the report) is every rank's. */
+static int train_exit(int mpi, int rc)
 {
-    memset(d, 0, sizeof *d);
-    /* LIBSVM features are named by position (mlpb_data_feature_name): a few
-     * bytes of text may name millions of them, so no names are built. */
-    const size_t named = s->format == MLPB_FORMAT_LIBSVM ? 0 : s->d;
-    size_t       len   = 0;
-    char         buf[MLPB_NAME_MAX + 64];
-    for (size_t i = 0; i < named; i++)
-        len += strlen(cli_schema_input_name(s, i, buf, sizeof buf)) + 1;
-    for (size_t j = 0; j < s->k; j++)
-        len += strlen(cli_schema_output_name(s, j)) + 1;
-    d->n = n;
-    d->d = s->d;
-    d->k = s->k;
-    d->x = x;
-    d->y = y;
-    d->names_buf     = malloc(len ? len : 1);
-    d->names_len     = len;
-    d->feature_names = named ? malloc(named * sizeof(char *)) : NULL;
-    d->label_names   = malloc(s->k * sizeof(char *));
-    d->format        = s->format;
-    if (s->svm_features != NULL &&
-        (d->feature_ids = malloc(s->d * sizeof *d->feature_ids)) != NULL)
-        memcpy(d->feature_ids, s->svm_features, s->d * sizeof *d->feature_ids);
-    if (d->names_buf == NULL || (named && d->feature_names == NULL) || d->label_names == NULL ||
-        (s->svm_features != NULL && d->feature_ids == NULL)) {
-        mlpb_data_free(d);
-        return cli_fail("mlpblas: out of memory");
-    }
-    size_t off = 0;
-    for (size_t i = s->d - named; i < s->d + s->k; i++) {
-        const char *nm = i < s->d ? cli_schema_input_name(s, i, buf, sizeof buf)
-                                  : cli_schema_output_name(s, i - s->d);
-        size_t      l  = strlen(nm) + 1;
-        memcpy(d->names_buf + off, nm, l);
-        if (i < s->d)
-            d->feature_names[i] = d->names_buf + off;
-        else
-            d->label_names[i - s->d] = d->names_buf + off;
-        off += l;
-    }
-    return CLI_OK;
-}
-
-/* The schema of a LIBSVM file read compactly: the features that occur, by
- * number, binary or multi-label. */
-static int libsvm_schema(const cli_table *t, const cli_chunk *c, cli_schema *s)
-{
-    size_t          nf;
-    const uint32_t *feat = cli_table_features(t, &nf);
-    memset(s, 0, sizeof *s);
-    s->format   = MLPB_FORMAT_LIBSVM;
-    s->task     = c->k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
-    s->d        = c->ncols;
-    s->k        = c->k;
-    s->labels   = calloc(c->k, sizeof *s->labels);
-    if (feat != NULL && nf == c->ncols &&
-        (s->svm_features = malloc(nf * sizeof *feat)) != NULL)
-        memcpy(s->svm_features, feat, nf * sizeof *feat);
-    if (s->labels == NULL || (feat != NULL && s->svm_features == NULL)) {
-        cli_schema_free(s);
-        return cli_fail("mlpblas: out of memory");
-    }
-    s->n_labels = c->k;
-    for (size_t l = 0; l < c->k; l++) {
-        char num[CLI_NAME_BUF];
-        snprintf(num, sizeof num, "%zu", l);
-        s->labels[l].name = cli_strdup(c->k == 1 ? "label" : num);
-        s->labels[l].neg  = cli_strdup("0");
-        s->labels[l].pos  = cli_strdup("1");
-        if (!s->labels[l].name || !s->labels[l].neg || !s->labels[l].pos) {
-            cli_schema_free(s);
-            return cli_fail("mlpblas: out of memory");
-        }
-    }
-    return CLI_OK;
-}
-
-/* Read the training file whole, choose its columns and encode it. */
-static int read_training_data(const char *path, const cli_read_opts *ro,
-                              const train_cols *tc, mlpb_data *d, cli_schema *s)
-{
-    char        err[2048];
-    cli_table  *t = NULL;
-    cli_chunk   c;
-    size_t     *label = NULL, *ignore = NULL, n_label = 0, n_ignore = 0, ncols;
-    long        id = -1;
-    int         rc = CLI_EDATA;
-    /* LIBSVM: the features that never occur carry nothing, and a few bytes
-     * can name index 4000000: the model's inputs are those that occur. */
-    cli_read_opts o = *ro;
-    o.compact       = 1;
-    mlpb_status st = cli_table_open(path, &o, &t, err, sizeof err);
-    memset(&c, 0, sizeof c);
-    memset(d, 0, sizeof *d);
-    memset(s, 0, sizeof *s);
-    if (st != MLPB_OK)
-        return cli_fail("%s", err);
-    if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
-        if (tc->n_label || tc->n_ignore || tc->id || tc->positive)
-            rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; "
-                          "LIBSVM rows have none", path);
-        else if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK)
-            rc = cli_fail("%s", err);
-        else if (c.k == 0)
-            rc = cli_fail("%s: no labels", path);
-        else if ((rc = libsvm_schema(t, &c, s)) == CLI_OK) {
-            rc = make_data(s, c.n, c.x, c.y, d);
-            c.x = c.y = NULL; /* taken by d, or freed by it on failure */
-            if (rc != CLI_OK)
-                cli_schema_free(s);
-        }
-        goto out;
-    }
-    ncols  = cli_table_ncols(t);
-    label  = malloc(ncols * sizeof(size_t));
-    ignore = malloc(ncols * sizeof(size_t));
-    if (label == NULL || ignore == NULL) {
-        rc = cli_fail("mlpblas: out of memory");
-        goto out;
-    }
-    size_t hl = cli_table_header_line(t);
-    if (tc->id != NULL) {
-        size_t one = 0, n1 = 0;
-        if (cli_columns_select(t, tc->id, &one, 1, &n1, err, sizeof err) != MLPB_OK) {
-            rc = cli_fail("%s:%zu: --id: %s", path, hl, err);
-            goto out;
-        }
-        id = (long)one;
-    }
-    for (size_t i = 0; i < tc->n_ignore; i++)
-        if (cli_columns_select(t, tc->ignore[i], ignore, ncols, &n_ignore, err, sizeof err) !=
-            MLPB_OK) {
-            rc = cli_fail("%s:%zu: --ignore: %s", path, hl, err);
-            goto out;
-        }
-    for (size_t i = 0; i < tc->n_label; i++)
-        if (cli_columns_select(t, tc->label[i], label, ncols, &n_label, err, sizeof err) !=
-            MLPB_OK) {
-            rc = cli_fail("%s:%zu: --label: %s", path, hl, err);
-            goto out;
-        }
-    if (tc->n_label == 0) {
-        /* The last column that is neither the id nor ignored. */
-        for (size_t j = ncols; j-- > 0 && n_label == 0;) {
-            int skip = (long)j == id;
-            for (size_t i = 0; i < n_ignore && !skip; i++)
-                skip = ignore[i] == j;
-            if (!skip)
-                label[n_label++] = j;
-        }
-    }
-    for (size_t l = 0; l < n_label; l++) {
-        int clash = (long)label[l] == id;
-        for (size_t i = 0; i < n_ignore && !clash; i++)
-            clash = ignore[i] == label[l];
-        if (clash) {
-            rc = cli_fail("%s:%zu: column \"%s\" is a label and also --id or --ignore'd",
-                          path, hl, cli_table_column(t, label[l])->name);
-            goto out;
-        }
-    }
-    if (n_label == 0) {
-        rc = cli_fail("%s: no label column", path);
-        goto out;
-    }
-    /* The id and ignored columns' texts are not kept. */
-    static const char *const none[1] = {""};
-    for (size_t i = 0; i < n_ignore; i++)
-        cli_table_set_levels(t, ignore[i], none, 0, 1);
-    if (id >= 0 && id != (long)label[0])
-        cli_table_set_levels(t, (size_t)id, none, 0, 1);
-    if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK) {
-        rc = cli_fail("%s", err);
-        goto out;
-    }
-    cli_schema_spec spec = {label, n_label, id, ignore, n_ignore, tc->positive, tc->missing};
-    float          *x = NULL, *y = NULL;
-    if ((st = cli_schema_build(t, &c, &spec, s, &x, &y, err, sizeof err)) != MLPB_OK) {
-        rc = cli_fail("%s", err);
-        goto out;
-    }
-    if ((rc = make_data(s, c.n, x, y, d)) != CLI_OK)
-        cli_schema_free(s);
-out:
-    free(label);
-    free(ignore);
-    cli_chunk_free(&c);
-    cli_table_close(t);
+#ifdef MLPB_CLI_MPI
+    if (mpi)
+        return cli_mpi_finish(rc);
+#else
+    (void)mpi;
+#endif
     return rc;
 }
 
@@ -443,11 +261,12 @@ int cli_cmd_train(int argc, char **argv)
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
-        {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, CLI_READ_OPTDEFS,
+        {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
+        CLI_READ_OPTDEFS,
         {NULL, 0}};
     const char    *data_path = NULL;
     size_t         threads = 0;
-    int            json = 0, wd_given = 0, r;
+    int            json = 0, wd_given = 0, mpi = 0, r;
     float          f;
     cli_train_cfg  c;
     cli_read_opts  o;
@@ -461,7 +280,8 @@ int cli_cmd_train(int argc, char **argv)
     cli_args_init(&a, argc, argv, "train", defs);
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
-            return fputs(train_help, stdout), fputs(train_help2, stdout), CLI_OK;
+            return fputs(train_help, stdout), fputs(train_help2, stdout),
+                   fputs(train_help3, stdout), CLI_OK;
         if (r == CLI_ARG_DONE)
             return CLI_OK;
         if (r == CLI_ARG_BAD)
@@ -553,6 +373,8 @@ int cli_cmd_train(int argc, char **argv)
             json = 1;
         } else if (strcmp(n, "--no-refit") == 0) {
             c.opts.refit = 0;
+        } else if (strcmp(n, "--mpi") == 0) {
+            mpi = 1;
         } else if (strcmp(n, "--no-standardize") == 0) {
             c.opts.standardize = 0;
         } else if (strcmp(n, "--precision") == 0) {
@@ -581,24 +403,78 @@ int cli_cmd_train(int argc, char **argv)
         return cli_usage("train", "--log: empty file name");
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
+#ifndef MLPB_CLI_MPI
+    if (mpi)
+        return cli_usage("train", "--mpi: this mlpblas was built without MPI (build it with "
+                                  "an MPI library installed, e.g. Debian's libopenmpi-dev, "
+                                  "and -DMLPB_WITH_MPI=AUTO or ON)");
+#endif
 
     cli_inputs in = {0};
     cli_inputs_add(&in, data_path);
     o.max_bytes = c.max_memory; /* the reader stops there, the trainer checks the rest */
-    int rc = outputs_open(&outs, "train", json, &in);
+    int rank = 0, rc = CLI_OK;
+#ifdef MLPB_CLI_MPI
+    int ranks = 1;
+    if (mpi && cli_mpi_begin(&rank, &ranks) != CLI_OK)
+        return CLI_EDATA;
+    /* Only rank 0 writes: the others open no output. */
+    if (rank == 0)
+        rc = outputs_open(&outs, "train", json, &in);
+    if (mpi && (rc = cli_mpi_agree(rc)) != CLI_OK) {
+        if (rank == 0)
+            outputs_abort(&outs);
+        cli_mpi_end();
+        return rc;
+    }
+    if (rank != 0) {
+        c.verbosity = 0;
+        json        = 0;
+    }
+#else
+    rc = outputs_open(&outs, "train", json, &in);
+#endif
     if (rc != CLI_OK)
         return rc;
     const char *out = outs.path[OUT_MODEL];
     mlpb_data   d;
     cli_schema  sc;
-    if (read_training_data(data_path, &o, &cols, &d, &sc) != CLI_OK) {
+    cli_fit     fit;
+    FILE       *log = outs.path[OUT_LOG] && rank == 0 ? outs.w[OUT_LOG].f : NULL;
+#ifdef MLPB_CLI_MPI
+    if (mpi) {
+        size_t n_all = 0;
+        if (cli_mpi_read(data_path, &o, &cols, &d, &sc, &n_all) != CLI_OK) {
+            outputs_abort(&outs);
+            cli_mpi_end();
+            return CLI_EDATA;
+        }
+        rc = cli_mpi_train(&d, n_all, &c, log, &fit);
+        if (rc != CLI_OK) {
+            outputs_abort(&outs);
+            cli_schema_free(&sc);
+            mlpb_data_free(&d);
+            cli_mpi_end();
+            return rc;
+        }
+        /* The model is the same on every rank: rank 0 reports and writes
+         * it, the others are done. */
+        if (rank != 0) {
+            cli_schema_free(&sc);
+            cli_fit_free(&fit);
+            mlpb_data_free(&d);
+            return train_exit(mpi, CLI_OK);
+        }
+        cli_fail_hold(NULL, 0); /* rank 0 alone from here: it prints its own errors */
+    }
+#endif
+    if (!mpi && cli_read_training_data(data_path, &o, &cols, &d, &sc) != CLI_OK) {
         outputs_abort(&outs);
         return CLI_EDATA;
     }
-    cli_fit fit;
-    FILE   *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
     c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
-    rc              = cli_train(&d, &c, log, &fit);
+    if (!mpi)
+        rc = cli_train(&d, &c, log, &fit);
     if (rc == CLI_OK) {
         mlpb_status st = cli_schema_store(&sc, fit.model);
         if (st != MLPB_OK) {
@@ -618,7 +494,7 @@ int cli_cmd_train(int argc, char **argv)
         outputs_abort(&outs);
         cli_schema_free(&sc);
         mlpb_data_free(&d);
-        return rc;
+        return train_exit(mpi, rc);
     }
 
     /* A class column: the validation rows' class metrics too, of the model
@@ -638,7 +514,15 @@ int cli_cmd_train(int argc, char **argv)
         cli_json_config(&j, &c, &fit);
         cli_json_training(&j, &fit);
         cli_json_obj(&j, "metrics");
-        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        if (fit.val.n == 0 && fit.n_val > 0) {
+            /* --mpi: the best epoch's metrics over the ranks' validation rows. */
+            cli_json_obj(&j, "validation");
+            cli_json_int(&j, "rows", fit.n_val);
+            cli_json_metrics(&j, &rep->best.val);
+            cli_json_close(&j, '}');
+        } else {
+            cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+        }
         cli_json_null(&j, "test");
         cli_json_close(&j, '}');
         if (have_mc) {
@@ -653,8 +537,10 @@ int cli_cmd_train(int argc, char **argv)
     } else if (c.verbosity > 0) {
         fprintf(rf, "trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
                 rep->epochs_run, rep->epochs_run == 1 ? "" : "s",
-                fit.train.n ? fit.train.n : fit.n_train);
-        if (fit.val.n > 0)
+                fit.train.n ? fit.train.n : fit.n_first ? fit.n_first : fit.n_train);
+        if (fit.ranks > 0)
+            fprintf(rf, " (%d rank%s)", fit.ranks, fit.ranks == 1 ? "" : "s");
+        if (fit.val.n > 0 || fit.n_val > 0)
             fprintf(rf, ", best %zu%s", rep->best_epoch,
                     rep->stopped_early ? " (stopped early)" : "");
         if (fit.refit_epochs > 0)
@@ -670,6 +556,17 @@ int cli_cmd_train(int argc, char **argv)
                 cli_mc_print(rf, "  ", mc, (const char *const *)sc.classes);
             else
                 cli_print_metrics(rf, "  ", &fit.val_eval, &fit.val);
+        } else if (fit.n_val > 0) {
+            /* --mpi: the rows are spread over the ranks; the trainer's
+             * metrics of the best epoch, over all of them. */
+            const mlpb_metrics *m = &rep->best.val;
+            fprintf(rf, "validation (%zu rows of %d rank%s held out to choose the epochs%s),\n"
+                        "best epoch:\n", fit.n_val, fit.ranks, fit.ranks == 1 ? "" : "s",
+                    fit.refit_epochs > 0 ? ";\nthe saved model was then trained on them too"
+                                         : "");
+            fprintf(rf, "  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  "
+                        "auc %.4f\n", rep->best_val_loss, m->accuracy, m->precision,
+                    m->recall, m->f1, m->auc);
         }
         if (strcmp(out, "-") != 0)
             fprintf(rf, "model saved to %s\n", out);
@@ -677,7 +574,7 @@ int cli_cmd_train(int argc, char **argv)
     cli_schema_free(&sc);
     cli_fit_free(&fit);
     mlpb_data_free(&d);
-    return outputs_commit(&outs, "train");
+    return train_exit(mpi, outputs_commit(&outs, "train"));
 }
 
 /* ----------------------------------------------------------------- demo */

@@ -13,12 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Small initial weights: ahead of He's on held-out accuracy over the data
- * sets of bench/accuracy.py (docs/defaults.md). */
-#define CLI_INIT MLPB_INIT_FAN_IN
-
 /* The schedule's step counts for epochs epochs of n rows. */
-static void set_schedule(mlpb_train_opts *o, size_t n, size_t epochs)
+void cli_set_schedule(mlpb_train_opts *o, size_t n, size_t epochs)
 {
     size_t batch = o->batch_size ? o->batch_size : 1;
     size_t steps = (n + batch - 1) / batch;
@@ -144,8 +140,8 @@ static void short_count(char *buf, size_t n, double v)
  * byte a row that marks them; the model (mlpb_model_memory); and what
  * mlpb_train allocates (mlpb_train_memory_val: snapshots, optimiser state,
  * workspace and split arenas, batch and validation buffers). */
-static int check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
-                        const cli_train_cfg *c, size_t n_train, size_t n_val)
+int cli_check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
+                     const cli_train_cfg *c, size_t n_train, size_t n_val, double extra)
 {
     mlpb_train_opts o = c->opts;
     o.val_fraction    = 0.0f;
@@ -156,7 +152,7 @@ static int check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
     if (!over)
         over = (n_val > 0 ? mlpb_train_memory_val(sizes, ns, n_train, n_val, &o, &train)
                           : mlpb_train_memory(sizes, ns, n_train, &o, &train)) != MLPB_OK;
-    double need = over ? (double)INFINITY : (double)model + (double)train;
+    double need = over ? (double)INFINITY : (double)model + (double)train + extra;
     if (!over && data + need <= (double)c->max_memory)
         return 0;
     double params = 0.0;
@@ -222,7 +218,7 @@ void cli_log_row(FILE *f, const mlpb_epoch_info *e)
     fprintf(f, ",%.6g,%.6g,%zu\n", e->seconds, e->samples_per_s, e->best_epoch);
 }
 
-static int on_epoch(const mlpb_epoch_info *e, void *ctx)
+int cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx)
 {
     cli_train_ctx  *t  = ctx;
     cli_fit        *f  = t->fit;
@@ -300,7 +296,7 @@ static int train_validated(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_
     o->seed        = c->seed;
     o->val_fraction = 0.0f; /* the split is made here, to evaluate on it afterwards */
     size_t batch   = o->batch_size ? o->batch_size : 1;
-    set_schedule(o, tr->n, c->opts.epochs);
+    cli_set_schedule(o, tr->n, c->opts.epochs);
     float *pw = malloc(d->k * sizeof(float));
     if (pw == NULL)
         return cli_fail("mlpblas: out of memory");
@@ -322,7 +318,7 @@ static int train_validated(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_
     if (log != NULL)
         fputs(CLI_LOG_HEADER "\n", log);
     o->on_batch = cli_progress_batch;
-    o->on_epoch = on_epoch;
+    o->on_epoch = cli_fit_on_epoch;
     o->ctx      = t;
 
     mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
@@ -376,7 +372,7 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     for (size_t i = 0; i < c->n_hidden; i++)
         sizes[ns++] = c->hidden[i];
     sizes[ns++] = d->k;
-    if (check_budget(d, sizes, ns, c, d->n - n_val, n_val) != 0) {
+    if (cli_check_budget(d, sizes, ns, c, d->n - n_val, n_val, 0.0) != 0) {
         free(pick);
         return CLI_EDATA;
     }
@@ -418,7 +414,7 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
         f->report.best_epoch > 0 && !f->report.stopped_by_callback) {
         mlpb_train_report r2;
         mlpb_dataset      all = {d->x, d->y, NULL, d->n};
-        set_schedule(&o, d->n, f->report.best_epoch);
+        cli_set_schedule(&o, d->n, f->report.best_epoch);
         st          = mlpb_model_init(f->model, CLI_INIT, c->seed);
         t.refitting = 1;
         if (st == MLPB_OK)

@@ -102,10 +102,29 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return CLI_EUSAGE;
 }
 
+/* The one piece of process state of the tool: set by train --mpi only,
+ * between its MPI_Init and MPI_Finalize. */
+static char  *held_msg;
+static size_t held_len;
+
+void cli_fail_hold(char *buf, size_t len)
+{
+    held_msg = len > 0 ? buf : NULL;
+    held_len = len;
+    if (held_msg != NULL)
+        held_msg[0] = '\0';
+}
+
 int cli_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    if (held_msg != NULL) {
+        if (held_msg[0] == '\0')
+            vsnprintf(held_msg, held_len, fmt, ap);
+        va_end(ap);
+        return CLI_EDATA;
+    }
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);

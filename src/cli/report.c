@@ -182,9 +182,12 @@ void cli_json_training(cli_json *j, const cli_fit *f)
     const mlpb_train_report *r = &f->report;
     cli_json_obj(j, "training");
     cli_json_int(j, "train_rows", f->n_train);
-    cli_json_int(j, "validation_rows", f->val.n);
+    size_t n_val = f->val.n ? f->val.n : f->n_val; /* train --mpi: over all ranks */
+    cli_json_int(j, "validation_rows", n_val);
+    if (f->ranks > 0)
+        cli_json_int(j, "mpi_ranks", (unsigned long long)f->ranks);
     cli_json_int(j, "epochs_run", r->epochs_run);
-    if (f->val.n > 0 && r->best_epoch > 0) {
+    if (n_val > 0 && r->best_epoch > 0) {
         cli_json_int(j, "best_epoch", r->best_epoch);
         cli_json_num(j, "best_val_loss", r->best_val_loss);
     } else {

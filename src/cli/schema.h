@@ -111,6 +111,46 @@ typedef struct cli_schema_spec {
     cli_missing   missing;
 } cli_schema_spec;
 
+/* What the schema needs to know of one CSV column, from the rows of one
+ * table or (train --mpi) summed over the shards of every rank: the facts of
+ * cli_column (table.h) that decide the schema, with the same meanings, plus
+ * the sum and count of its numbers (imputation means) and, for a label
+ * column of numbers, its distinct values. Positions are those of the first
+ * cell in file order. */
+typedef struct cli_colinfo {
+    int     is_string;
+    char  **levels;      /* string column: distinct texts (owned) */
+    size_t  n_levels;
+    size_t  n_missing, first_missing_line, first_missing_col;
+    size_t  n_nonint, first_nonint_line, first_nonint_col;
+    char    first_nonint_text[48];
+    size_t  first_string_line, first_string_col;
+    char    first_string_text[48];
+    double  sum;         /* of the numeric, non-missing cells */
+    size_t  count;       /* how many */
+    float  *values;      /* label column of numbers: distinct values, sorted, at most
+                            CLI_SCHEMA_MAX_LEVELS + 1 (owned) */
+    size_t  n_values;
+} cli_colinfo;
+
+/* The ncols infos of t's columns from chunk c (the table read whole); the
+ * values of the label columns of spec. Returns MLPB_OK or MLPB_E_NOMEM. */
+mlpb_status cli_colinfo_local(const cli_table *t, const cli_chunk *c,
+                              const cli_schema_spec *spec, cli_colinfo *info);
+void        cli_colinfo_free(cli_colinfo *info, size_t ncols);
+/* Serialise ncols infos into *buf (malloc'd, *len bytes); merge the
+ * serialised infos of n parts, in part (file) order, into out (ncols):
+ * counts and sums added, first positions from the first part that has one,
+ * levels and values the sorted union. The same inputs give the same result
+ * on every machine of one build. Return MLPB_OK, MLPB_E_NOMEM, MLPB_E_FORMAT
+ * (a buffer that does not parse). */
+mlpb_status cli_colinfo_pack(const cli_colinfo *info, size_t ncols, unsigned char **buf,
+                             size_t *len);
+mlpb_status cli_colinfo_merge(const unsigned char *const *bufs, const size_t *lens, size_t n,
+                              size_t ncols, cli_colinfo *out);
+/* A number as the text a label or level of it is named by. */
+void cli_num_text(float v, char *buf, size_t len);
+
 /* Build the schema from a CSV table read whole (chunk c) and encode its rows
  * into x (n x d) and y (n x k), malloc'd. When the inputs are no more than
  * the columns (no one-hot widening), x is c->x encoded in place and taken
@@ -122,6 +162,17 @@ typedef struct cli_schema_spec {
 mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
                              const cli_schema_spec *spec, cli_schema *s, float **x,
                              float **y, char *err, size_t errlen);
+
+/* As cli_schema_build, the schema decided by info (ncols, cli_colinfo_local
+ * or a merge over the shards of several processes) rather than by this
+ * table's rows alone: every process that passes the same info builds the
+ * same schema, and encodes its own rows with it. A column that is text in
+ * info but holds numbers in this table is refused (MLPB_E_FORMAT): its
+ * numbers cannot be named as the levels of the other parts. */
+mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
+                                  const cli_schema_spec *spec, const cli_colinfo *info,
+                                  cli_schema *s, float **x, float **y, char *err,
+                                  size_t errlen);
 
 /* ----------------------------------------------------- eval, predict */
 /* Where each part of a schema is in one file's columns. */

@@ -12,22 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* A number as the text a level of it is named by: integers without a
- * fraction, others with the digits that round-trip a float. */
-static void num_text(float v, char *buf, size_t len)
-{
-    if (v == floorf(v) && fabsf(v) < 1e15f)
-        snprintf(buf, len, "%.0f", (double)v);
-    else
-        snprintf(buf, len, "%.9g", (double)v);
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -55,48 +39,40 @@ static const char *where(const cli_table *t, char *buf, size_t len)
 }
 
 /* ------------------------------------------------------------- labels */
-/* The distinct values of label column j, as texts, sorted (numbers by value,
- * strings bytewise), at most cap + 1 of them. *vals malloc'd strings. */
-static mlpb_status label_values(const cli_table *t, const cli_chunk *c, size_t j, size_t cap,
-                                char ***vals, size_t *nv, char *err, size_t errlen)
+/* The distinct values of label column j (info ci), as texts, sorted
+ * (numbers by value, strings bytewise), at most cap + 1 of them. *vals
+ * malloc'd strings. */
+static mlpb_status label_values(const cli_table *t, const cli_colinfo *ci, size_t j,
+                                size_t cap, char ***vals, size_t *nv, char *err,
+                                size_t errlen)
 {
     const cli_column *col = cli_table_column(t, j);
     const char       *path = cli_table_path(t);
     *vals                  = NULL;
     *nv                    = 0;
-    if (col->n_missing > 0)
+    if (ci->n_missing > 0)
         return cli_say(MLPB_E_FORMAT, err, errlen,
                    "%s:%zu:%zu: label column \"%s\" has a missing value", path,
-                   col->first_missing_line, col->first_missing_col, col->name);
+                   ci->first_missing_line, ci->first_missing_col, col->name);
     char **v = calloc(cap + 1, sizeof(char *));
     if (v == NULL)
         return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     size_t n = 0;
-    if (col->is_string) {
-        n = col->n_levels < cap + 1 ? col->n_levels : cap + 1;
+    if (ci->is_string) {
+        n = ci->n_levels < cap + 1 ? ci->n_levels : cap + 1;
         for (size_t i = 0; i < n; i++)
-            if ((v[i] = cli_strdup(col->levels[i])) == NULL)
+            if ((v[i] = cli_strdup(ci->levels[i])) == NULL)
                 goto nomem;
         qsort(v, n, sizeof *v, cmp_str);
     } else {
-        float *tmp = malloc((c->n ? c->n : 1) * sizeof(float));
-        if (tmp == NULL)
-            goto nomem;
-        for (size_t i = 0; i < c->n; i++)
-            tmp[i] = c->x[i * c->ncols + j];
-        qsort(tmp, c->n, sizeof(float), cmp_float);
-        for (size_t i = 0; i < c->n && n < cap + 1; i++) {
-            if (i > 0 && tmp[i] == tmp[i - 1])
-                continue;
+        /* ci->values are distinct and sorted already. */
+        for (size_t i = 0; i < ci->n_values && n < cap + 1; i++) {
             char buf[48];
-            num_text(tmp[i], buf, sizeof buf);
-            if ((v[n] = cli_strdup(buf)) == NULL) {
-                free(tmp);
+            cli_num_text(ci->values[i], buf, sizeof buf);
+            if ((v[n] = cli_strdup(buf)) == NULL)
                 goto nomem;
-            }
             n++;
         }
-        free(tmp);
     }
     *vals = v;
     *nv   = n;
@@ -139,14 +115,15 @@ static int positive_of(char *const *v, const char *positive, int numeric)
 }
 
 /* Label l of the schema from column j. */
-static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
+static mlpb_status build_label(const cli_table *t, const cli_colinfo *info, size_t j,
                                const cli_schema_spec *spec, cli_schema *s, char *err,
                                size_t errlen)
 {
-    const cli_column *col = cli_table_column(t, j);
-    char            **v   = NULL;
-    size_t            nv  = 0;
-    mlpb_status       st  = label_values(t, c, j, CLI_SCHEMA_MAX_LEVELS, &v, &nv, err, errlen);
+    const cli_column  *col = cli_table_column(t, j);
+    const cli_colinfo *ci  = &info[j];
+    char             **v   = NULL;
+    size_t             nv  = 0;
+    mlpb_status        st  = label_values(t, ci, j, CLI_SCHEMA_MAX_LEVELS, &v, &nv, err, errlen);
     if (st != MLPB_OK)
         return st;
     cli_label *lb = &s->labels[s->n_labels];
@@ -172,7 +149,7 @@ static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
         goto out;
     }
     if (nv == 2) {
-        int p = positive_of(v, spec->positive, !col->is_string);
+        int p = positive_of(v, spec->positive, !ci->is_string);
         if (p == -2) {
             st = cli_say(MLPB_E_FORMAT, err, errlen,
                      "%s: --positive \"%s\" is not a value of label column \"%s\" "
@@ -212,11 +189,11 @@ static mlpb_status build_label(const cli_table *t, const cli_chunk *c, size_t j,
                  cli_table_path(t), col->name, CLI_SCHEMA_MAX_LEVELS);
         goto out;
     }
-    if (!col->is_string && col->n_nonint > 0) {
+    if (!ci->is_string && ci->n_nonint > 0) {
         st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s:%zu:%zu: class column \"%s\": \"%s\" is not an integer (classes are "
-                 "integers or strings)", cli_table_path(t), col->first_nonint_line,
-                 col->first_nonint_col, col->name, col->first_nonint_text);
+                 "integers or strings)", cli_table_path(t), ci->first_nonint_line,
+                 ci->first_nonint_col, col->name, ci->first_nonint_text);
         goto out;
     }
     s->task      = CLI_TASK_MULTICLASS;
@@ -242,7 +219,7 @@ static long label_index(const cli_schema *s, size_t l, const cli_column *col, fl
             return -1;
         text = col->levels[(size_t)v];
     } else {
-        num_text(v, buf, sizeof buf);
+        cli_num_text(v, buf, sizeof buf);
         text = buf;
     }
     if (s->task == CLI_TASK_MULTICLASS) {
@@ -259,43 +236,54 @@ static long label_index(const cli_schema *s, size_t l, const cli_column *col, fl
 }
 
 /* ----------------------------------------------------------- features */
-static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t j,
-                                 cli_missing mode, cli_feature *ft, size_t **remap,
+/* Feature j: its kind, categories and mean from info ci; the map from this
+ * table's own level order (c's cells) to the schema's in *remap. */
+static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, const cli_colinfo *ci,
+                                 size_t j, cli_missing mode, cli_feature *ft, size_t **remap,
                                  char *err, size_t errlen)
 {
     const cli_column *col  = cli_table_column(t, j);
     const char       *path = cli_table_path(t);
     memset(ft, 0, sizeof *ft);
     *remap = NULL;
-    if (col->n_missing > 0 && mode == CLI_MISSING_ERROR)
+    if (ci->n_missing > 0 && mode == CLI_MISSING_ERROR)
         return cli_say(MLPB_E_FORMAT, err, errlen,
                    "%s:%zu:%zu: missing value in column \"%s\" (train with --missing mean "
-                   "or --missing indicator to impute)", path, col->first_missing_line,
-                   col->first_missing_col, col->name);
-    if (col->is_string) {
+                   "or --missing indicator to impute)", path, ci->first_missing_line,
+                   ci->first_missing_col, col->name);
+    if (ci->is_string) {
         /* Mostly numbers with a stray text is a typo, not a category. */
         size_t numeric = 0;
-        for (size_t v = 0; v < col->n_levels; v++)
-            numeric += (size_t)looks_numeric(col->levels[v]);
-        if (numeric * 2 >= col->n_levels)
+        for (size_t v = 0; v < ci->n_levels; v++)
+            numeric += (size_t)looks_numeric(ci->levels[v]);
+        if (numeric * 2 >= ci->n_levels)
             return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s:%zu:%zu: \"%s\" is not a number (column \"%s\" holds numbers)",
-                       path, col->first_string_line, col->first_string_col,
-                       col->first_string_text, col->name);
-        if (col->n_levels > CLI_SCHEMA_MAX_LEVELS)
+                       path, ci->first_string_line, ci->first_string_col,
+                       ci->first_string_text, col->name);
+        if (ci->n_levels > CLI_SCHEMA_MAX_LEVELS)
             return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s: column \"%s\" has more than %u categories", path, col->name,
                        CLI_SCHEMA_MAX_LEVELS);
-        if (col->n_levels == 0)
+        if (ci->n_levels == 0)
             return cli_say(MLPB_E_FORMAT, err, errlen, "%s: column \"%s\" has no values", path,
                        col->name);
+        if (!col->is_string)
+            for (size_t i = 0; i < c->n; i++)
+                if (!isnan(c->x[i * c->ncols + j]))
+                    return cli_say(MLPB_E_FORMAT, err, errlen,
+                               "%s:%zu: column \"%s\" holds only numbers in this part of "
+                               "the file but text elsewhere (first at line %zu: \"%s\"); "
+                               "its numbers cannot be named as categories here", path,
+                               c->line[i], col->name, ci->first_string_line,
+                               ci->first_string_text);
         ft->categorical = 1;
-        ft->levels      = calloc(col->n_levels, sizeof(char *));
-        *remap          = malloc(col->n_levels * sizeof(size_t));
+        ft->levels      = calloc(ci->n_levels, sizeof(char *));
+        *remap          = malloc((col->n_levels ? col->n_levels : 1) * sizeof(size_t));
         if (ft->levels == NULL || *remap == NULL)
             return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
-        for (size_t v = 0; v < col->n_levels; v++) {
-            if ((ft->levels[v] = cli_strdup(col->levels[v])) == NULL)
+        for (size_t v = 0; v < ci->n_levels; v++) {
+            if ((ft->levels[v] = cli_strdup(ci->levels[v])) == NULL)
                 return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
             ft->n_levels++;
         }
@@ -304,24 +292,17 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, size_t 
         for (size_t v = 0; v < col->n_levels; v++) {
             char *const *hit = bsearch(&col->levels[v], ft->levels, ft->n_levels,
                                        sizeof(char *), cmp_str);
-            (*remap)[v]      = (size_t)(hit - ft->levels);
+            /* Not among them (cannot happen when info covers this table):
+             * the cell encodes as an unseen category. */
+            (*remap)[v] = hit ? (size_t)(hit - ft->levels) : ft->n_levels;
         }
     } else if (mode != CLI_MISSING_ERROR) {
-        double sum = 0.0;
-        size_t n   = 0;
-        for (size_t i = 0; i < c->n; i++) {
-            float v = c->x[i * c->ncols + j];
-            if (!isnan(v)) {
-                sum += (double)v;
-                n++;
-            }
-        }
-        if (n == 0)
+        if (ci->count == 0)
             return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s: column \"%s\" has no values to take a mean of", path, col->name);
         ft->impute    = 1;
-        ft->mean      = sum / (double)n;
-        ft->indicator = mode == CLI_MISSING_INDICATOR && col->n_missing > 0;
+        ft->mean      = ci->sum / (double)ci->count;
+        ft->indicator = mode == CLI_MISSING_INDICATOR && ci->n_missing > 0;
     }
     if ((ft->name = cli_strdup(col->name)) == NULL)
         return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
@@ -339,6 +320,25 @@ static int in_list(const size_t *v, size_t n, size_t j)
 mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
                              const cli_schema_spec *spec, cli_schema *s, float **x,
                              float **y, char *err, size_t errlen)
+{
+    size_t       ncols = cli_table_ncols(t);
+    cli_colinfo *info  = calloc(ncols ? ncols : 1, sizeof *info);
+    memset(s, 0, sizeof *s);
+    *x = *y = NULL;
+    if (info == NULL || cli_colinfo_local(t, c, spec, info) != MLPB_OK) {
+        free(info);
+        return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
+    }
+    mlpb_status st = cli_schema_build_from(t, c, spec, info, s, x, y, err, errlen);
+    cli_colinfo_free(info, ncols);
+    free(info);
+    return st;
+}
+
+mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
+                                  const cli_schema_spec *spec, const cli_colinfo *info,
+                                  cli_schema *s, float **x, float **y, char *err,
+                                  size_t errlen)
 {
     char wb[1100];
     float *tmp = NULL;
@@ -375,7 +375,7 @@ mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
         }
     }
     for (size_t l = 0; l < spec->n_label_cols; l++)
-        if ((st = build_label(t, c, spec->label_cols[l], spec, s, err, errlen)) != MLPB_OK)
+        if ((st = build_label(t, info, spec->label_cols[l], spec, s, err, errlen)) != MLPB_OK)
             goto fail;
     /* Names used twice would make matching by name ambiguous later. */
     for (size_t j = 0; j < ncols; j++) {
@@ -396,7 +396,8 @@ mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
             in_list(spec->ignore_cols, spec->n_ignore, j) || (long)j == spec->id_col)
             continue;
         cli_feature *ft = &s->features[s->n_features];
-        st = build_feature(t, c, j, spec->missing, ft, &b.remap[s->n_features], err, errlen);
+        st = build_feature(t, c, &info[j], j, spec->missing, ft, &b.remap[s->n_features], err,
+                           errlen);
         if (st != MLPB_OK) {
             s->n_features++; /* free what it holds */
             goto fail;

@@ -196,6 +196,39 @@ static long z_refill(cli_stream *s)
     return got;
 }
 
+/* A window of a ranged stream: never across the end of a segment, so that
+ * the line count can jump to the next segment's first line exactly when the
+ * readers reach it. */
+static int fill_range(cli_stream *s)
+{
+    while (s->seg_left == 0) {
+        if (!s->have_next) {
+            s->at_eof = 1;
+            return -1;
+        }
+        if (lseek(s->fd, (off_t)s->next_off, SEEK_SET) < 0) {
+            set_failed(s, 1, "read error: cannot seek: %s", strerror(errno));
+            return -1;
+        }
+        s->seg_left  = s->next_len;
+        s->line      = s->next_line;
+        s->col       = 1;
+        s->have_next = 0;
+    }
+    size_t cap = WINDOW_BYTES;
+    if ((uint64_t)cap > s->seg_left)
+        cap = (size_t)s->seg_left;
+    long got = raw_read(s, s->win, cap);
+    if (got == 0) {
+        set_failed(s, 1, "read error: the file is shorter than when it was split in shards");
+        return -1;
+    }
+    if (got < 0)
+        return -1;
+    s->seg_left -= (uint64_t)got;
+    return deliver(s, (size_t)got);
+}
+
 int cli_stream_fill(cli_stream *s)
 {
     if (s->failed || s->win == NULL)
@@ -203,6 +236,8 @@ int cli_stream_fill(cli_stream *s)
     if (!s->gz) {
         if (s->at_eof)
             return -1;
+        if (s->ranged)
+            return fill_range(s);
         long got = raw_read(s, s->win, WINDOW_BYTES);
         return got > 0 ? deliver(s, (size_t)got) : -1;
     }
@@ -336,6 +371,41 @@ mlpb_status cli_stream_open(cli_stream *s, const char *path, uint64_t max_bytes,
     s->end = s->win; /* have bytes wait in win: deliver them */
     if (have > 0 && deliver(s, have) != 0)
         return cli_read_error(s);
+    return MLPB_OK;
+}
+
+mlpb_status cli_stream_open_range(cli_stream *s, const char *path, uint64_t max_bytes,
+                                  uint64_t head_len, uint64_t off, uint64_t len,
+                                  size_t first_line, char *err, size_t errlen)
+{
+    start(s, path, max_bytes, err, errlen);
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0)
+        return cli_fail_file(s, errno == ENOMEM ? MLPB_E_NOMEM : MLPB_E_IO,
+                             "cannot open: %s", strerror(errno));
+    s->own_fd = 1;
+    unsigned char magic[2];
+    if (pread(s->fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+        return cli_fail_file(s, MLPB_E_FORMAT, "gzip data cannot be read in shards (--mpi); "
+                                               "decompress the file first");
+    s->win = malloc(WINDOW_BYTES);
+    if (s->win == NULL)
+        return cli_fail_nomem(s, MLPB_E_NOMEM);
+    s->p = s->end = s->win;
+    s->ranged     = 1;
+    uint64_t first = head_len > 0 ? 0 : off;
+    if (lseek(s->fd, (off_t)first, SEEK_SET) < 0)
+        return cli_fail_file(s, MLPB_E_IO, "cannot seek: %s", strerror(errno));
+    if (head_len > 0) {
+        s->seg_left  = head_len;
+        s->have_next = 1;
+        s->next_off  = off;
+        s->next_len  = len;
+        s->next_line = first_line;
+    } else {
+        s->seg_left = len;
+        s->line     = first_line;
+    }
     return MLPB_OK;
 }
 

@@ -41,6 +41,13 @@ typedef struct cli_stream {
     const char          *name;
     char                *err;
     size_t               errlen;
+    /* A byte range of a file (cli_stream_open_range): the bytes left in the
+     * current segment, and the segment that follows it, if any. */
+    int                  ranged;
+    uint64_t             seg_left;
+    int                  have_next;
+    uint64_t             next_off, next_len;
+    size_t               next_line;
     char                *tok;       /* the current field or token, NUL-terminated */
     size_t               tlen, tcap;
 } cli_stream;
@@ -51,6 +58,14 @@ mlpb_status cli_stream_open(cli_stream *s, const char *path, uint64_t max_bytes,
                             size_t errlen);
 mlpb_status cli_stream_open_mem(cli_stream *s, const void *buf, size_t len, const char *name,
                                 uint64_t max_bytes, char *err, size_t errlen);
+/* Open a plain (not gzip) file and deliver only bytes [start, start + len),
+ * the first of them counted as line first_line; with head_len > 0, bytes
+ * [0, head_len) (whole lines: a CSV header) come first, counted from line
+ * 1. Used to read one rank's shard of a file (shard.h). Gzip input is
+ * refused (MLPB_E_FORMAT): it cannot be entered in the middle. */
+mlpb_status cli_stream_open_range(cli_stream *s, const char *path, uint64_t max_bytes,
+                                  uint64_t head_len, uint64_t start, uint64_t len,
+                                  size_t first_line, char *err, size_t errlen);
 void        cli_stream_close(cli_stream *s);
 
 /* Refill the window; 0 if bytes came, -1 at the end or on failure (then

@@ -336,6 +336,19 @@ mlpb_status cli_table_open(const char *path, const cli_read_opts *o, cli_table *
     return finish_open(t, st, out);
 }
 
+mlpb_status cli_table_open_range(const char *path, const cli_read_opts *o, uint64_t head_len,
+                                 uint64_t start, uint64_t len, size_t first_line,
+                                 cli_table **out, char *err, size_t errlen)
+{
+    cli_table  *t;
+    mlpb_status st = new_table(path, o, out, err, errlen, &t);
+    if (st != MLPB_OK)
+        return st;
+    st = cli_stream_open_range(&t->s, path, o->max_text_bytes, head_len, start, len,
+                               first_line, err, errlen);
+    return finish_open(t, st, out);
+}
+
 mlpb_status cli_table_open_mem(const void *buf, size_t len, const char *name,
                                const cli_read_opts *o, cli_table **out, char *err,
                                size_t errlen)

@@ -168,6 +168,14 @@ mlpb_status cli_table_open_mem(const void *buf, size_t len, const char *name,
                                const cli_read_opts *o, cli_table **out, char *err,
                                size_t errlen);
 
+/* As cli_table_open, reading only a byte range of a plain file: bytes
+ * [start, start + len), the first counted as line first_line, after bytes
+ * [0, head_len) when head_len > 0 (a CSV header that the range lacks). For
+ * one rank's shard (shard.h); gzip is refused. */
+mlpb_status cli_table_open_range(const char *path, const cli_read_opts *o, uint64_t head_len,
+                                 uint64_t start, uint64_t len, size_t first_line,
+                                 cli_table **out, char *err, size_t errlen);
+
 /* Read up to max_rows rows (0: every remaining row) into *c. c->n is 0 at
  * the end of the file; a file with no data row at all is MLPB_E_FORMAT on the
  * first read. A LIBSVM chunked read (max_rows > 0) needs n_features, and a

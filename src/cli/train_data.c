@@ -1,0 +1,227 @@
+/* train_data.c -- the training data of `train` (train_data.h): column
+ * options resolved against the header, the LIBSVM schema, the dataset named
+ * by a schema, and the one-process reader of the whole file. */
+#include "train_data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A dataset of n rows of encoded x and y (taken), named by the schema. */
+int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
+{
+    memset(d, 0, sizeof *d);
+    /* LIBSVM features are named by position (mlpb_data_feature_name): a few
+     * bytes of text may name millions of them, so no names are built. */
+    const size_t named = s->format == MLPB_FORMAT_LIBSVM ? 0 : s->d;
+    size_t       len   = 0;
+    char         buf[MLPB_NAME_MAX + 64];
+    for (size_t i = 0; i < named; i++)
+        len += strlen(cli_schema_input_name(s, i, buf, sizeof buf)) + 1;
+    for (size_t j = 0; j < s->k; j++)
+        len += strlen(cli_schema_output_name(s, j)) + 1;
+    d->n = n;
+    d->d = s->d;
+    d->k = s->k;
+    d->x = x;
+    d->y = y;
+    d->names_buf     = malloc(len ? len : 1);
+    d->names_len     = len;
+    d->feature_names = named ? malloc(named * sizeof(char *)) : NULL;
+    d->label_names   = malloc(s->k * sizeof(char *));
+    d->format        = s->format;
+    if (s->svm_features != NULL &&
+        (d->feature_ids = malloc(s->d * sizeof *d->feature_ids)) != NULL)
+        memcpy(d->feature_ids, s->svm_features, s->d * sizeof *d->feature_ids);
+    if (d->names_buf == NULL || (named && d->feature_names == NULL) || d->label_names == NULL ||
+        (s->svm_features != NULL && d->feature_ids == NULL)) {
+        mlpb_data_free(d);
+        return cli_fail("mlpblas: out of memory");
+    }
+    size_t off = 0;
+    for (size_t i = s->d - named; i < s->d + s->k; i++) {
+        const char *nm = i < s->d ? cli_schema_input_name(s, i, buf, sizeof buf)
+                                  : cli_schema_output_name(s, i - s->d);
+        size_t      l  = strlen(nm) + 1;
+        memcpy(d->names_buf + off, nm, l);
+        if (i < s->d)
+            d->feature_names[i] = d->names_buf + off;
+        else
+            d->label_names[i - s->d] = d->names_buf + off;
+        off += l;
+    }
+    return CLI_OK;
+}
+
+int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, cli_schema *s)
+{
+    memset(s, 0, sizeof *s);
+    s->format   = MLPB_FORMAT_LIBSVM;
+    s->task     = k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
+    s->d        = d;
+    s->k        = k;
+    s->labels   = calloc(k, sizeof *s->labels);
+    if (feat != NULL && (s->svm_features = malloc(d * sizeof *feat)) != NULL)
+        memcpy(s->svm_features, feat, d * sizeof *feat);
+    if (s->labels == NULL || (feat != NULL && s->svm_features == NULL)) {
+        cli_schema_free(s);
+        return cli_fail("mlpblas: out of memory");
+    }
+    s->n_labels = k;
+    for (size_t l = 0; l < k; l++) {
+        char num[CLI_NAME_BUF];
+        snprintf(num, sizeof num, "%zu", l);
+        s->labels[l].name = cli_strdup(k == 1 ? "label" : num);
+        s->labels[l].neg  = cli_strdup("0");
+        s->labels[l].pos  = cli_strdup("1");
+        if (!s->labels[l].name || !s->labels[l].neg || !s->labels[l].pos) {
+            cli_schema_free(s);
+            return cli_fail("mlpblas: out of memory");
+        }
+    }
+    return CLI_OK;
+}
+
+int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size_t **label_out,
+                      size_t *n_label_out, size_t **ignore_out, size_t *n_ignore_out,
+                      long *id_out)
+{
+    char    err[2048];
+    size_t  ncols = cli_table_ncols(t), n_label = 0, n_ignore = 0;
+    size_t *label = malloc((ncols ? ncols : 1) * sizeof(size_t));
+    size_t *ignore = malloc((ncols ? ncols : 1) * sizeof(size_t));
+    long    id = -1;
+    int     rc = CLI_EDATA;
+    if (label == NULL || ignore == NULL) {
+        rc = cli_fail("mlpblas: out of memory");
+        goto fail;
+    }
+    size_t hl = cli_table_header_line(t);
+    if (tc->id != NULL) {
+        size_t one = 0, n1 = 0;
+        if (cli_columns_select(t, tc->id, &one, 1, &n1, err, sizeof err) != MLPB_OK) {
+            rc = cli_fail("%s:%zu: --id: %s", path, hl, err);
+            goto fail;
+        }
+        id = (long)one;
+    }
+    for (size_t i = 0; i < tc->n_ignore; i++)
+        if (cli_columns_select(t, tc->ignore[i], ignore, ncols, &n_ignore, err, sizeof err) !=
+            MLPB_OK) {
+            rc = cli_fail("%s:%zu: --ignore: %s", path, hl, err);
+            goto fail;
+        }
+    for (size_t i = 0; i < tc->n_label; i++)
+        if (cli_columns_select(t, tc->label[i], label, ncols, &n_label, err, sizeof err) !=
+            MLPB_OK) {
+            rc = cli_fail("%s:%zu: --label: %s", path, hl, err);
+            goto fail;
+        }
+    if (tc->n_label == 0) {
+        /* The last column that is neither the id nor ignored. */
+        for (size_t j = ncols; j-- > 0 && n_label == 0;) {
+            int skip = (long)j == id;
+            for (size_t i = 0; i < n_ignore && !skip; i++)
+                skip = ignore[i] == j;
+            if (!skip)
+                label[n_label++] = j;
+        }
+    }
+    for (size_t l = 0; l < n_label; l++) {
+        int clash = (long)label[l] == id;
+        for (size_t i = 0; i < n_ignore && !clash; i++)
+            clash = ignore[i] == label[l];
+        if (clash) {
+            rc = cli_fail("%s:%zu: column \"%s\" is a label and also --id or --ignore'd",
+                          path, hl, cli_table_column(t, label[l])->name);
+            goto fail;
+        }
+    }
+    if (n_label == 0) {
+        rc = cli_fail("%s: no label column", path);
+        goto fail;
+    }
+    /* The id and ignored columns' texts are not kept. */
+    static const char *const none[1] = {""};
+    for (size_t i = 0; i < n_ignore; i++)
+        cli_table_set_levels(t, ignore[i], none, 0, 1);
+    if (id >= 0 && id != (long)label[0])
+        cli_table_set_levels(t, (size_t)id, none, 0, 1);
+    *label_out    = label;
+    *n_label_out  = n_label;
+    *ignore_out   = ignore;
+    *n_ignore_out = n_ignore;
+    *id_out       = id;
+    return CLI_OK;
+fail:
+    free(label);
+    free(ignore);
+    return rc;
+}
+
+/* The feature numbers of a compactly read LIBSVM table of d columns. */
+static const uint32_t *libsvm_features(const cli_table *t, size_t d)
+{
+    size_t          nf;
+    const uint32_t *feat = cli_table_features(t, &nf);
+    return feat != NULL && nf == d ? feat : NULL;
+}
+
+int cli_read_training_data(const char *path, const cli_read_opts *ro, const train_cols *tc,
+                           mlpb_data *d, cli_schema *s)
+{
+    char        err[2048];
+    cli_table  *t = NULL;
+    cli_chunk   c;
+    size_t     *label = NULL, *ignore = NULL, n_label = 0, n_ignore = 0;
+    long        id = -1;
+    int         rc = CLI_EDATA;
+    /* LIBSVM: the features that never occur carry nothing, and a few bytes
+     * can name index 4000000: the model's inputs are those that occur. */
+    cli_read_opts o = *ro;
+    o.compact       = 1;
+    mlpb_status st = cli_table_open(path, &o, &t, err, sizeof err);
+    memset(&c, 0, sizeof c);
+    memset(d, 0, sizeof *d);
+    memset(s, 0, sizeof *s);
+    if (st != MLPB_OK)
+        return cli_fail("%s", err);
+    if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
+        if (tc->n_label || tc->n_ignore || tc->id || tc->positive)
+            rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; "
+                          "LIBSVM rows have none", path);
+        else if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK)
+            rc = cli_fail("%s", err);
+        else if (c.k == 0)
+            rc = cli_fail("%s: no labels", path);
+        else if ((rc = cli_libsvm_schema(c.ncols, c.k, libsvm_features(t, c.ncols), s)) ==
+                 CLI_OK) {
+            rc = cli_make_data(s, c.n, c.x, c.y, d);
+            c.x = c.y = NULL; /* taken by d, or freed by it on failure */
+            if (rc != CLI_OK)
+                cli_schema_free(s);
+        }
+        goto out;
+    }
+    if ((rc = cli_train_columns(t, path, tc, &label, &n_label, &ignore, &n_ignore, &id)) !=
+        CLI_OK)
+        goto out;
+    rc = CLI_EDATA;
+    if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    cli_schema_spec spec = {label, n_label, id, ignore, n_ignore, tc->positive, tc->missing};
+    float          *x = NULL, *y = NULL;
+    if ((st = cli_schema_build(t, &c, &spec, s, &x, &y, err, sizeof err)) != MLPB_OK) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    if ((rc = cli_make_data(s, c.n, x, y, d)) != CLI_OK)
+        cli_schema_free(s);
+out:
+    free(label);
+    free(ignore);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/* train_data.h -- the training data of `train`: the column options as
+ * given, their resolution against a table's header, the schema of a LIBSVM
+ * file, and the dense dataset named by a schema. Shared by the one-process
+ * reader (read_training_data) and the sharded one of train --mpi. */
+#ifndef MLPB_CLI_TRAIN_DATA_H
+#define MLPB_CLI_TRAIN_DATA_H
+
+#include "cli.h"
+#include "schema.h"
+
+#define CLI_MAX_COLSPECS 64
+
+/* The column options of train, as given. */
+typedef struct train_cols {
+    const char *label[CLI_MAX_COLSPECS], *ignore[CLI_MAX_COLSPECS];
+    size_t      n_label, n_ignore;
+    const char *id, *positive;
+    cli_missing missing;
+} train_cols;
+
+/* The columns of a CSV table chosen by tc: label, ignore (each malloc'd,
+ * ncols entries, *n used) and id (-1: none); the id and ignored columns are
+ * declared to the table as having no categories, so this comes before the
+ * first read. CLI_OK, or a message and CLI_EDATA (label, ignore freed). */
+int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size_t **label,
+                      size_t *n_label, size_t **ignore, size_t *n_ignore, long *id);
+
+/* A dataset of n rows of encoded x and y (taken), named by the schema. */
+int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d);
+/* The schema of a LIBSVM file: d features, named by the feature numbers
+ * feat (ascending; a compact read) or by position (feat NULL), k binary
+ * labels (k 1) or a multi-label set. */
+int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, cli_schema *s);
+
+/* Read the training file whole, choose its columns and encode it. */
+int cli_read_training_data(const char *path, const cli_read_opts *ro, const train_cols *tc,
+                           mlpb_data *d, cli_schema *s);
+
+#endif /* MLPB_CLI_TRAIN_DATA_H */

@@ -1,0 +1,103 @@
+#!/bin/sh
+# mlpblas train --mpi under mpirun (1 and 2 ranks, this machine only):
+#   - the model predicts as the one-process model on the same data, seed and
+#     global batch (no validation: the same schedule exactly), and 1 and 2
+#     ranks agree with validation, early stopping and the refit;
+#   - the schema is merged: categories, classes and missing cells that only
+#     some ranks' shards hold give one model, as in one process;
+#   - a file over one rank's --max-memory trains when split over 2 ranks;
+#   - a corrupt row in rank 1's shard, gzip input: every rank exits non-zero
+#     with the message, the line number that of the whole file; `timeout`
+#     only guards against a hang.
+# Usage: train_cli.sh MLPBLAS BREAST_CANCER_CSV WORK MPIRUN...
+set -u
+MLPBLAS=$1 BC=$2 WORK=$3
+shift 3
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+fail() { printf "FAIL: %s\n" "$*" >&2; exit 1; }
+# mpi NP RC ARGS...: mlpblas ARGS under NP ranks; the exit status must be RC.
+mpi() {
+    np=$1 want=$2
+    shift 2
+    timeout 100 $MPIRUN -np "$np" "$MLPBLAS" "$@" >out.txt 2>err.txt
+    rc=$?
+    [ "$rc" -eq 124 ] && { cat err.txt >&2; fail "$np ranks did not stop (timeout): $*"; }
+    if [ "$want" -eq 0 ] && [ "$rc" -ne 0 ]; then
+        cat out.txt err.txt >&2
+        fail "$np ranks: exit $rc: $*"
+    fi
+    if [ "$want" -ne 0 ] && [ "$rc" -eq 0 ]; then
+        cat out.txt err.txt >&2
+        fail "$np ranks: exit 0, expected a failure: $*"
+    fi
+}
+MPIRUN="$*"
+# close A.csv B.csv TOL: the first columns of two prediction files agree.
+close() {
+    awk -F, -v tol="$3" 'NR == FNR { a[FNR] = $1; next }
+        FNR > 1 { d = a[FNR] - $1; if (d < 0) d = -d; if (d > m) m = d }
+        END { printf "max |diff| %g\n", m; exit !(m <= tol) }' "$1" "$2" ||
+        fail "predictions of $1 and $2 differ by more than $3"
+}
+
+# 1. Breast cancer, no validation: one process, 1 rank, 2 ranks.
+set -- --val-split 0 --epochs 20 --batch 32 --seed 3 -q
+"$MLPBLAS" train "$BC" -o one.mlpb "$@" || fail "one-process train"
+mpi 1 0 train --mpi "$BC" -o np1.mlpb "$@"
+mpi 2 0 train --mpi "$BC" -o np2.mlpb "$@"
+for m in one np1 np2; do
+    "$MLPBLAS" predict $m.mlpb "$BC" --out $m.csv || fail "predict $m"
+done
+close one.csv np1.csv 1e-5
+close one.csv np2.csv 1e-5
+
+# 2. The defaults (15% held out, early stopping, refit): 1 and 2 ranks.
+mpi 1 0 train --mpi "$BC" -o v1.mlpb --log v1.log --json
+mpi 2 0 train --mpi "$BC" -o v2.mlpb --log v2.log --json
+grep -q '"mpi_ranks": *2' out.txt || fail "no mpi_ranks in the JSON report"
+grep -q '"validation_rows": *86' out.txt || fail "not 86 validation rows over 2 ranks"
+[ "$(wc -l <v1.log)" -eq "$(wc -l <v2.log)" ] || fail "1 and 2 ranks ran different epochs"
+"$MLPBLAS" predict v1.mlpb "$BC" --out v1.csv && "$MLPBLAS" predict v2.mlpb "$BC" --out v2.csv ||
+    fail "predict"
+close v1.csv v2.csv 1e-4
+
+# 3. The schema over shards: a category and a class only in the second half,
+# missing cells only in the first.
+awk 'BEGIN { srand(7); print "id,colour,size,weight,kind";
+    for (i = 0; i < 400; i++) {
+        c = i < 200 ? (i % 2 ? "red" : "green") : (i % 2 ? "blue" : "green");
+        s = rand() * 10; w = (i < 200 && i % 17 == 0) ? "NA" : sprintf("%.3f", s * 2 + rand());
+        k = i < 200 ? (s < 5 ? "small" : "large") : (s < 3 ? "small" : s < 7 ? "large" : "huge");
+        printf "%d,%s,%.3f,%s,%s\n", i, c, s, w, k } }' >mixed.csv
+set -- --id id --missing mean --val-split 0 --epochs 10 --seed 5 -q
+"$MLPBLAS" train mixed.csv -o m1.mlpb "$@" || fail "one-process train (mixed)"
+mpi 2 0 train --mpi mixed.csv -o m2.mlpb "$@"
+"$MLPBLAS" info m1.mlpb | grep -v -e "^model" >i1.txt
+"$MLPBLAS" info m2.mlpb | grep -v -e "^model" >i2.txt
+cmp -s i1.txt i2.txt || { diff i1.txt i2.txt >&2; fail "the schemas differ"; }
+"$MLPBLAS" predict m1.mlpb mixed.csv --out p1.csv && "$MLPBLAS" predict m2.mlpb mixed.csv --out p2.csv ||
+    fail "predict (mixed)"
+close p1.csv p2.csv 1e-5
+
+# 4. Memory: 40000 rows of 20 numbers; the budget holds half of them.
+awk 'BEGIN { srand(11); for (j = 1; j <= 20; j++) printf "f%d,", j; print "y";
+    for (i = 0; i < 40000; i++) { s = 0; for (j = 1; j <= 20; j++) { v = rand(); s += v;
+        printf "%.4f,", v } print (s > 10 ? 1 : 0) } }' >big.csv
+set -- --max-memory 3M --epochs 1 --val-split 0 --hidden 8 -q
+"$MLPBLAS" train big.csv -o b.mlpb "$@" >out.txt 2>err.txt && fail "one process trained over --max-memory"
+grep -q -i -e "max-memory" -e "memory" err.txt || { cat err.txt >&2; fail "no memory message"; }
+mpi 1 1 train --mpi big.csv -o b1.mlpb "$@"
+grep -q -i "memory" err.txt || { cat err.txt >&2; fail "1 rank: no memory message"; }
+mpi 2 0 train --mpi big.csv -o b2.mlpb "$@"
+[ -s b2.mlpb ] || fail "2 ranks wrote no model"
+
+# 5. A row of rank 1's shard (line 500 of 570) is cut short; gzip input.
+awk 'NR == 500 { print "1.0,2.0"; next } { print }' "$BC" >corrupt.csv
+mpi 2 1 train --mpi corrupt.csv -o c.mlpb -q
+grep -q "corrupt.csv:500:" err.txt || { cat err.txt >&2; fail "no message at line 500"; }
+[ -e c.mlpb ] && fail "a model was written"
+gzip -c "$BC" >bc.csv.gz
+mpi 2 1 train --mpi bc.csv.gz -o g.mlpb -q
+grep -q "gzip" err.txt || { cat err.txt >&2; fail "no gzip message"; }
+[ "$(grep -c gzip err.txt)" -eq 1 ] || { cat err.txt >&2; fail "the message is not printed once"; }
+echo "PASS"
