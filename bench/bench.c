@@ -8,6 +8,10 @@
 
 #include <cblas.h>
 #include <errno.h>
+#ifdef MLPB_BENCH_ONEDNN
+#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
+#endif
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -73,6 +77,9 @@ typedef struct bench_opts {
     int        all_modes;    /* --modes: every threading mode, rounds interleaved */
     mlpb_precision precision; /* of the library's workspace (--precision); the floor
                                  stays fp32 cblas_sgemm */
+    mlpb_gemm  gemm;         /* of the library's workspace (--gemm; AUTO); the floor and
+                                the peak run on the backend it resolves to */
+    int        onednn;       /* gemm resolved to MLPB_GEMM_ONEDNN */
     int        memory;       /* --memory: peak memory of a training run per case */
     size_t     rows;         /* --memory: dataset rows (0: 8 batches) */
     size_t     epochs;       /* --memory: training epochs */
@@ -294,6 +301,31 @@ static int lib_forward(void *p)
     return c->st != MLPB_OK;
 }
 
+/* ----------------------------------------------------------- products */
+/* One product of the floor or the peak, C = op(A) op(B), on the backend the
+ * library's products run on: cblas_sgemm, or oneDNN's dnnl_sgemm with its
+ * OpenMP team at the BLAS thread count (as the library sets it). */
+static void gemm(int onednn, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, size_t m, size_t n,
+                 size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
+                 size_t ldc)
+{
+#ifdef MLPB_BENCH_ONEDNN
+    if (onednn) {
+        const int t = openblas_get_num_threads();
+        if (omp_get_max_threads() != t)
+            omp_set_num_threads(t);
+        dnnl_sgemm(ta == CblasTrans ? 'T' : 'N', tb == CblasTrans ? 'T' : 'N', (dnnl_dim_t)m,
+                   (dnnl_dim_t)n, (dnnl_dim_t)k, 1.0f, a, (dnnl_dim_t)lda, b, (dnnl_dim_t)ldb,
+                   0.0f, c, (dnnl_dim_t)ldc);
+        return;
+    }
+#else
+    (void)onednn;
+#endif
+    cblas_sgemm(CblasRowMajor, ta, tb, (blasint)m, (blasint)n, (blasint)k, 1.0f, a,
+                (blasint)lda, b, (blasint)ldb, 0.0f, c, (blasint)ldc);
+}
+
 /* ---------------------------------------------------------- GEMM floor */
 /* Buffers of the shapes the passes use. h[0] is x, h[l] (l >= 1) receives the
  * product of layer l-1 (the logits for the last); d[l] (1 <= l < n_layers)
@@ -306,6 +338,7 @@ typedef struct floor_ctx {
     float *w[BENCH_MAX_SIZES], *dw[BENCH_MAX_SIZES];
     float *d[BENCH_MAX_SIZES];
     float *dout;
+    int    onednn; /* the products on oneDNN (bench_opts.onednn) */
 } floor_ctx;
 
 static void floor_free(floor_ctx *f)
@@ -360,7 +393,7 @@ static void floor_forward_products(const floor_ctx *f)
 {
     const size_t b = f->c->batch;
     const size_t *s = f->c->sizes;
-    if (b == 1) {
+    if (b == 1 && !f->onednn) {
         /* One sample: the bare calls are matrix-vector products,
          * a_l = W_l^T . h_l, which OpenBLAS runs several times faster
          * than a one-row sgemm. */
@@ -371,9 +404,8 @@ static void floor_forward_products(const floor_ctx *f)
     }
     for (size_t l = 0; l < f->n_layers; l++) {
         /* A_l = H_l . W_l   (B x s_l) . (s_l x s_l+1) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)b, (blasint)s[l + 1],
-                    (blasint)s[l], 1.0f, f->h[l], (blasint)s[l], f->w[l], (blasint)s[l + 1],
-                    0.0f, f->h[l + 1], (blasint)s[l + 1]);
+        gemm(f->onednn, CblasNoTrans, CblasNoTrans, b, s[l + 1], s[l], f->h[l], s[l], f->w[l],
+             s[l + 1], f->h[l + 1], s[l + 1]);
     }
 }
 
@@ -392,15 +424,13 @@ static int floor_train(void *p)
     const float *delta = f->dout;
     for (size_t l = f->n_layers; l-- > 0;) {
         /* dW_l = H_l^T . dA_l   (s_l x B) . (B x s_l+1) */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)s[l], (blasint)s[l + 1],
-                    (blasint)b, 1.0f, f->h[l], (blasint)s[l], delta, (blasint)s[l + 1], 0.0f,
-                    f->dw[l], (blasint)s[l + 1]);
+        gemm(f->onednn, CblasTrans, CblasNoTrans, s[l], s[l + 1], b, f->h[l], s[l], delta,
+             s[l + 1], f->dw[l], s[l + 1]);
         if (l == 0)
             break;
         /* dH_l = dA_l . W_l^T   (B x s_l+1) . (s_l+1 x s_l); the next delta */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)b, (blasint)s[l],
-                    (blasint)s[l + 1], 1.0f, delta, (blasint)s[l + 1], f->w[l],
-                    (blasint)s[l + 1], 0.0f, f->d[l], (blasint)s[l]);
+        gemm(f->onednn, CblasNoTrans, CblasTrans, b, s[l], s[l + 1], delta, s[l + 1], f->w[l],
+             s[l + 1], f->d[l], s[l]);
         delta = f->d[l];
     }
     return 0;
@@ -410,20 +440,20 @@ static int floor_train(void *p)
 typedef struct peak_ctx {
     size_t n;
     float *a, *b, *c;
+    int    onednn;
 } peak_ctx;
 
 static int peak_op(void *p)
 {
     const peak_ctx *k = p;
-    const blasint n = (blasint)k->n;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, k->a, n, k->b, n,
-                0.0f, k->c, n);
+    gemm(k->onednn, CblasNoTrans, CblasNoTrans, k->n, k->n, k->n, k->a, k->n, k->b, k->n, k->c,
+         k->n);
     return 0;
 }
 
 static int measure_peak(const bench_opts *o, bench_rng *r, double *gflops)
 {
-    peak_ctx k = {o->peak_size, NULL, NULL, NULL};
+    peak_ctx k = {o->peak_size, NULL, NULL, NULL, o->onednn};
     const size_t nn = k.n * k.n;
     int rc = 1;
     k.a = alloc_floats(nn);
@@ -522,6 +552,8 @@ static int run_case(const bench_case *c, const bench_opts *o, bench_result *res)
             st = mlpb_workspace_set_threading(lc[i].ws, modes[i]);
         if (st == MLPB_OK)
             st = mlpb_workspace_set_precision(lc[i].ws, o->precision);
+        if (st == MLPB_OK)
+            st = mlpb_workspace_set_gemm(lc[i].ws, o->gemm);
     }
     if (st != MLPB_OK) {
         fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name, mlpb_strerror(st));
@@ -534,6 +566,7 @@ static int run_case(const bench_case *c, const bench_opts *o, bench_result *res)
         fprintf(stderr, "mlpblas-bench: %s: out of memory\n", c->name);
         goto fail;
     }
+    fc.onednn = o->onednn;
     fill_uniform(&r, x, b * d, 1.0f);
     for (size_t i = 0; i < b * k; i++)
         y[i] = (float)(rng_next(&r) >> 63);
@@ -1273,6 +1306,9 @@ static void usage(FILE *f)
             "  --split                 split each batch of the library's passes into\n"
             "                          row blocks, one a thread, each with one BLAS\n"
             "                          thread (MLPB_THREADING_SPLIT)\n"
+            "  --gemm G                auto (default), blas or onednn: the backend of the\n"
+            "                          library's fp32 products (mlpb_workspace_set_gemm);\n"
+            "                          the floor and the peak run on the same one\n"
             "  --precision P           fp32 (default), bf16 or bf16-emulated: the products\n"
             "                          of the library's passes (mlpb_workspace_set_precision);\n"
             "                          the floor stays fp32, so floor = bf16 / fp32 GEMMs\n"
@@ -1363,7 +1399,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         static const char *const valued[] = {"--case",      "--reps", "--min-time",
                                              "--threads",   "--peak-size", "--seed",
                                              "--csv",       "--svg",  "--rows",
-                                             "--epochs", "--precision"};
+                                             "--epochs", "--precision", "--gemm"};
         const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
                          !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
                          !strcmp(key, "--split") || !strcmp(key, "--blas") ||
@@ -1406,6 +1442,15 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->all_modes = all;
         } else if (!strcmp(key, "--memory")) {
             o->memory = 1;
+        } else if (!strcmp(key, "--gemm")) {
+            if (!strcmp(val, "auto"))
+                o->gemm = MLPB_GEMM_AUTO;
+            else if (!strcmp(val, "blas"))
+                o->gemm = MLPB_GEMM_BLAS;
+            else if (!strcmp(val, "onednn"))
+                o->gemm = MLPB_GEMM_ONEDNN;
+            else
+                return bad_usage("--gemm wants auto, blas or onednn", val);
         } else if (!strcmp(key, "--precision")) {
             if (!strcmp(val, "fp32"))
                 o->precision = MLPB_PRECISION_FP32;
@@ -1555,6 +1600,15 @@ int main(int argc, char **argv)
         goto done;
     }
 
+    o.onednn = o.gemm == MLPB_GEMM_ONEDNN ||
+               (o.gemm == MLPB_GEMM_AUTO && mlpb_gemm_auto() == MLPB_GEMM_ONEDNN);
+#ifndef MLPB_BENCH_ONEDNN
+    if (o.onednn) {
+        fprintf(stderr, "mlpblas-bench: --gemm onednn: built without oneDNN\n");
+        rc = 1;
+        goto done;
+    }
+#endif
     /* The header goes to stderr under --json so stdout stays one object a line. */
     FILE *hf = o.json ? stderr : stdout;
     fprintf(hf, "# mlpblas-bench: mlpblas %s\n# BLAS: %s\n# BLAS threads: %d\n",
@@ -1568,6 +1622,11 @@ int main(int argc, char **argv)
             o.precision == MLPB_PRECISION_FP32   ? "fp32"
             : o.precision == MLPB_PRECISION_BF16 ? "bf16 (oneDNN, native)"
                                                  : "bf16 emulated (sgemm on widened bf16)");
+    fprintf(hf, "# fp32 products: %s%s; the floor and the peak on the same\n",
+            o.onednn ? "oneDNN dnnl_sgemm" : "BLAS cblas_sgemm",
+            o.gemm != MLPB_GEMM_AUTO ? " (--gemm)"
+            : o.onednn ? " (auto: the BLAS runs kernels without AVX2 on a CPU with AVX2)"
+                       : " (auto)");
     fprintf(hf, "# method: warm-up, then %d rounds of >= %.3g s each; figures are medians; "
                 "floor = samples/s / GEMM-floor samples/s, peak = GFLOP/s / peak\n",
             o.reps, o.min_time);
@@ -1595,9 +1654,10 @@ int main(int argc, char **argv)
     }
     const double peak = fmax(peak_before, peak_after);
     const double peak1 = fmax(peak1_before, peak1_after);
-    fprintf(hf, "# peak: sgemm %zux%zux%zu %.2f GFLOP/s on %d threads (best round; %.2f "
+    fprintf(hf, "# peak: %s %zux%zux%zu %.2f GFLOP/s on %d threads (best round; %.2f "
                 "before the cases, %.2f after), %.2f on 1 thread (%.2f, %.2f)\n",
-            o.peak_size, o.peak_size, o.peak_size, peak, threads, peak_before, peak_after,
+            o.onednn ? "dnnl_sgemm" : "sgemm", o.peak_size, o.peak_size, o.peak_size, peak,
+            threads, peak_before, peak_after,
             peak1, peak1_before, peak1_after);
     fflush(hf);
 

@@ -322,6 +322,40 @@ typedef void (*mlpb_grad_ready_fn)(size_t layer, void *ctx);
 MLPB_API mlpb_status mlpb_workspace_set_grad_ready(mlpb_workspace *ws, mlpb_grad_ready_fn fn,
                                                    void *ctx);
 
+/* Which library runs the fp32 products of the passes that use a workspace.
+ *
+ * MLPB_GEMM_BLAS: cblas_sgemm (with sgemv/sger for a dimension of 4 or
+ * less), the library's own BLAS.
+ *
+ * MLPB_GEMM_ONEDNN: oneDNN's dnnl_sgemm, where the library was built with
+ * oneDNN (MLPB_E_UNSUPPORTED otherwise). Its OpenMP team gets the BLAS
+ * thread count, one thread where the threading mode runs a product on one.
+ *
+ * MLPB_GEMM_AUTO (the default of a new workspace and of mlpb_train): BLAS,
+ * unless the library was built with oneDNN and the BLAS library has fallen
+ * back to a kernel set without AVX2 on a CPU with AVX2 and FMA -- OpenBLAS
+ * 0.3.21 does that on CPUs newer than it knows (on an Intel Xeon of family
+ * 6, model 207, it runs its "Prescott" SSE3 kernels at a sixth of what
+ * oneDNN reaches); then oneDNN. A fixed rule of the CPU and the BLAS
+ * library's kernel choice, never a timing: a fixed seed and thread count
+ * give bitwise-identical results on a machine. The backends' results differ
+ * by rounding. The bf16 precisions are unaffected (their products are
+ * oneDNN's or emulated).
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, unknown value) or
+ * MLPB_E_UNSUPPORTED (MLPB_GEMM_ONEDNN without oneDNN; the workspace keeps
+ * its backend). */
+typedef enum mlpb_gemm {
+    MLPB_GEMM_AUTO   = 0,
+    MLPB_GEMM_BLAS   = 1,
+    MLPB_GEMM_ONEDNN = 2
+} mlpb_gemm;
+MLPB_API mlpb_status mlpb_workspace_set_gemm(mlpb_workspace *ws, mlpb_gemm g);
+/* The backend the workspace's fp32 products run on: MLPB_GEMM_BLAS or
+ * MLPB_GEMM_ONEDNN (AUTO resolved); MLPB_GEMM_BLAS for NULL. */
+MLPB_API mlpb_gemm   mlpb_workspace_gemm(const mlpb_workspace *ws);
+/* What MLPB_GEMM_AUTO resolves to in this process (BLAS or ONEDNN). */
+MLPB_API mlpb_gemm   mlpb_gemm_auto(void);
+
 /* Precision of the products of the passes that use a workspace.
  *
  * MLPB_PRECISION_FP32 (the default): every product is fp32 (cblas_sgemm).
@@ -576,6 +610,8 @@ typedef struct mlpb_train_opts {
                                        again on all rows for best_epoch epochs (1) */
     mlpb_precision  precision;      /* of the trainer's workspace, validation included;
                                        see mlpb_workspace_set_precision (FP32) */
+    mlpb_gemm       gemm;           /* of the trainer's workspace; see
+                                       mlpb_workspace_set_gemm (MLPB_GEMM_AUTO) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);

@@ -34,8 +34,8 @@ static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
         const size_t in = m->sizes[l], out = m->sizes[l + 1];
         const float *h_in = l == 0 ? h0 : ws->h[l];
         /* dW_l = H_{l-1}^T . dA_l */
-        mlpb__sgemm(ws->serial_mnk, true, false, in, out, n, 1.0f, h_in, in, delta, out,
-                    0.0f, grads + m->w_off[l], out);
+        mlpb__product(ws, true, false, in, out, n, h_in, in, delta, out, grads + m->w_off[l],
+                      out);
         /* db_l is already there: layer l is final (a split's views have no
          * hook; their sum is reported by the caller). */
         if (ws->grad_ready != NULL)
@@ -43,8 +43,8 @@ static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
         if (l == 0)
             break;
         /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass. */
-        mlpb__sgemm(ws->serial_mnk, false, true, n, in, out, 1.0f, delta, out,
-                    m->params + m->w_off[l], out, 0.0f, spare, in);
+        mlpb__product(ws, false, true, n, in, out, delta, out, m->params + m->w_off[l], out,
+                      spare, in);
         mlpb__relu_grad_colsum(n, in, ws->h[l], spare, grads + m->b_off[l - 1]);
         delta = spare;
         spare = spare == ws->d0 ? ws->d1 : ws->d0;

@@ -23,8 +23,7 @@ mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *
         const bool last = l + 1 == n_layers;
         float *a = last ? ws->z : ws->h[l + 1];
         /* A_l = H_{l-1} . W_l */
-        mlpb__sgemm(ws->serial_mnk, false, false, n, out, in, 1.0f, h, in, w, out, 0.0f, a,
-                    out);
+        mlpb__product(ws, false, false, n, out, in, h, in, w, out, a, out);
         /* A non-finite input, standardised input or weight shows up in the
          * pre-activations of the first layer it enters: checked there, in
          * the bias pass, instead of by a pass over the input. */

@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 #include <string.h>
+#include <strings.h>
 
 /* A product with a tiny dimension is a few matrix-vector products or outer
  * products. OpenBLAS's sgemm packs the whole of the other operand (and, with
@@ -148,4 +149,29 @@ const char *mlpb__blas_config(void)
 {
     const char *c = openblas_get_config();
     return c == NULL ? "unknown" : c;
+}
+
+/* OpenBLAS's kernel sets for x86 CPUs without AVX2 (its DYNAMIC_ARCH core
+ * names). On a CPU with AVX2 and FMA one of these means that OpenBLAS did
+ * not recognise the CPU and fell back: 0.3.21 runs "Prescott" (SSE3) on an
+ * Intel Xeon of family 6, model 207, at 21 GFLOP/s a core at 1024^3 against
+ * oneDNN's 133 (bench/dnnl_sgemm.c). */
+bool mlpb__blas_fallback(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    static const char *const pre_avx2[] = {
+        "unknown",  "katmai",     "coppermine",   "northwood", "prescott",  "banias",
+        "atom",     "core2",      "penryn",       "dunnington", "nehalem",  "sandybridge",
+        "opteron",  "opteron_sse3", "barcelona",  "bobcat",    "bulldozer", "piledriver",
+        "steamroller"};
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        return false;
+    const char *name = openblas_get_corename();
+    if (name == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof pre_avx2 / sizeof pre_avx2[0]; i++)
+        if (strcasecmp(name, pre_avx2[i]) == 0)
+            return true;
+#endif
+    return false;
 }

@@ -24,6 +24,9 @@ void mlpb__sgemm_ref(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, f
                      float *c, size_t ldc);
 void        mlpb__blas_set_threads(int n);
 int         mlpb__blas_threads(void);
+/* True on a CPU with AVX2 and FMA where the BLAS library runs a kernel set
+ * without them (it did not recognise the CPU): MLPB_GEMM_AUTO's rule. */
+bool        mlpb__blas_fallback(void);
 const char *mlpb__blas_config(void);
 
 /* ---------------------------------------------------- kernel_eltwise.c */

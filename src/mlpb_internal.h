@@ -4,6 +4,7 @@
 #ifndef MLPB_INTERNAL_H
 #define MLPB_INTERNAL_H
 
+#include "kernels.h"
 #include "mlpblas.h"
 
 #include <stdbool.h>
@@ -183,7 +184,21 @@ struct mlpb_workspace {
     mlpb_grad_ready_fn grad_ready; /* mlpb_workspace_set_grad_ready; NULL in views */
     void   *grad_ready_ctx;
     struct mlpb_bf16 *bf16; /* NULL in fp32 (precision.c) */
+    bool    onednn;     /* fp32 products on oneDNN (mlpb_workspace_set_gemm) */
 };
+
+/* An fp32 product of a pass, C = op(A) op(B) (beta 0), on the workspace's
+ * backend: the one place the passes choose between the two doors. */
+static inline void mlpb__product(const mlpb_workspace *ws, bool ta, bool tb, size_t m, size_t n,
+                                 size_t k, const float *a, size_t lda, const float *b,
+                                 size_t ldb, float *c, size_t ldc)
+{
+    /* dnnl_sgemm fails only on arguments the library never passes. */
+    if (ws->onednn &&
+        mlpb__dnnl_sgemm(ws->serial_mnk, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc))
+        return;
+    mlpb__sgemm(ws->serial_mnk, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+}
 
 /* A batch runs split only if each part gets at least this many rows: with
  * fewer, the parts' products turn into matrix-vector work (four rows or

@@ -36,6 +36,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->ctx = NULL;
     o->threading = MLPB_THREADING_AUTO;
     o->precision = MLPB_PRECISION_FP32;
+    o->gemm      = MLPB_GEMM_AUTO;
 }
 
 static double now_s(void)
@@ -241,7 +242,8 @@ static bool opts_sized(const mlpb_train_opts *o)
            (o->threading == MLPB_THREADING_BLAS || o->threading == MLPB_THREADING_SERIAL_SMALL ||
             o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
            (o->precision == MLPB_PRECISION_FP32 || o->precision == MLPB_PRECISION_BF16 ||
-            o->precision == MLPB_PRECISION_BF16_EMULATED);
+            o->precision == MLPB_PRECISION_BF16_EMULATED) &&
+           (o->gemm == MLPB_GEMM_AUTO || o->gemm == MLPB_GEMM_BLAS || o->gemm == MLPB_GEMM_ONEDNN);
 }
 
 static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
@@ -397,6 +399,8 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     if ((st = mlpb_workspace_set_threading(ws, opts->threading)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_workspace_set_precision(ws, opts->precision)) != MLPB_OK)
+        goto fail;
+    if ((st = mlpb_workspace_set_gemm(ws, opts->gemm)) != MLPB_OK)
         goto fail;
     if ((st = mlpb_optim_create(m, &opts->optim, &a, &opt)) != MLPB_OK)
         goto fail;

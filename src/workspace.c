@@ -91,6 +91,7 @@ mlpb_status mlpb_workspace_create(const mlpb_model *m, size_t max_batch,
         const size_t macs = m->sizes[l] * m->sizes[l + 1]; /* <= n_params: fits */
         ws->layer_macs = macs > ws->layer_macs ? macs : ws->layer_macs;
     }
+    ws->onednn = mlpb_gemm_auto() == MLPB_GEMM_ONEDNN; /* views copy it */
     const mlpb_status st = mlpb_workspace_set_threading(ws, MLPB_THREADING_AUTO);
     if (st != MLPB_OK) {
         mlpb_workspace_destroy(ws);
@@ -170,6 +171,7 @@ static mlpb_status split_create(mlpb_workspace *ws, size_t parts)
         v->n_sizes = ws->n_sizes;
         v->sizes = ws->sizes;
         v->h = h_arrays + p * (L + 1);
+        v->onednn = ws->onednn;
         carve(v, ws->floats, rows, p * part_rows);
     }
     ws->split = s;
@@ -432,4 +434,30 @@ mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
         return MLPB_E_INVALID_ARG; /* a header-only model cannot run */
     return mlpb__same_arch(m->sizes, m->n_sizes, ws->sizes, ws->n_sizes) ? MLPB_OK
                                                                          : MLPB_E_INVALID_ARG;
+}
+
+/* ------------------------------------------------------------ backends */
+mlpb_gemm mlpb_gemm_auto(void)
+{
+    return mlpb__dnnl_built() && mlpb__blas_fallback() ? MLPB_GEMM_ONEDNN : MLPB_GEMM_BLAS;
+}
+
+mlpb_status mlpb_workspace_set_gemm(mlpb_workspace *ws, mlpb_gemm g)
+{
+    if (ws == NULL || (g != MLPB_GEMM_AUTO && g != MLPB_GEMM_BLAS && g != MLPB_GEMM_ONEDNN))
+        return MLPB_E_INVALID_ARG;
+    if (g == MLPB_GEMM_ONEDNN && !mlpb__dnnl_built())
+        return MLPB_E_UNSUPPORTED;
+    const bool onednn = g == MLPB_GEMM_AUTO ? mlpb_gemm_auto() == MLPB_GEMM_ONEDNN
+                                            : g == MLPB_GEMM_ONEDNN;
+    ws->onednn = onednn;
+    if (ws->split != NULL)
+        for (size_t p = 0; p < ws->split->parts; p++)
+            ws->split->views[p].onednn = onednn;
+    return MLPB_OK;
+}
+
+mlpb_gemm mlpb_workspace_gemm(const mlpb_workspace *ws)
+{
+    return ws != NULL && ws->onednn ? MLPB_GEMM_ONEDNN : MLPB_GEMM_BLAS;
 }

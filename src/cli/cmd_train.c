@@ -89,6 +89,9 @@ static const char train_help2[] =
     "                          oneDNN and a CPU with AVX512-BF16) or bf16-emulated\n"
     "                          (the same roundings on any CPU, slower); the model\n"
     "                          file is fp32 either way (fp32)\n"
+    "  --gemm auto|blas|onednn the library running the fp32 products: BLAS, or\n"
+    "                          oneDNN where built with it; auto takes oneDNN only\n"
+    "                          where the BLAS runs kernels older than the CPU (auto)\n"
     "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
     "                          with K, M, G; default: half the physical memory;\n"
     "                          with --mpi, of each rank)\n"
@@ -96,6 +99,7 @@ static const char train_help2[] =
     "                          its own part of DATA (a plain file, not gzip), rank 0\n"
     "                          prints and writes (docs/cli.md; needs a build with MPI)\n"
     ;
+/* In parts: C99 compilers need only support 4095-byte strings. */
 static const char train_help3[] =
     "Data:\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
@@ -262,6 +266,7 @@ int cli_cmd_train(int argc, char **argv)
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
         {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
+        {"--gemm", 1},
         CLI_READ_OPTDEFS,
         {NULL, 0}};
     const char    *data_path = NULL;
@@ -377,6 +382,15 @@ int cli_cmd_train(int argc, char **argv)
             mpi = 1;
         } else if (strcmp(n, "--no-standardize") == 0) {
             c.opts.standardize = 0;
+        } else if (strcmp(n, "--gemm") == 0) {
+            if (strcmp(v, "auto") == 0)
+                c.opts.gemm = MLPB_GEMM_AUTO;
+            else if (strcmp(v, "blas") == 0)
+                c.opts.gemm = MLPB_GEMM_BLAS;
+            else if (strcmp(v, "onednn") == 0)
+                c.opts.gemm = MLPB_GEMM_ONEDNN;
+            else
+                return cli_usage("train", "--gemm: '%s' is not auto, blas or onednn", v);
         } else if (strcmp(n, "--precision") == 0) {
             if (strcmp(v, "fp32") == 0)
                 c.opts.precision = MLPB_PRECISION_FP32;

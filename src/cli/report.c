@@ -154,6 +154,10 @@ void cli_json_config(cli_json *j, const cli_train_cfg *c, const cli_fit *f)
                                  : o->threading == MLPB_THREADING_SPLIT        ? "split"
                                  : o->threading == MLPB_THREADING_SERIAL_SMALL ? "serial-small"
                                                                                : "blas");
+    cli_json_str(j, "gemm", o->gemm == MLPB_GEMM_ONEDNN ? "onednn"
+                            : o->gemm == MLPB_GEMM_BLAS  ? "blas"
+                            : mlpb_gemm_auto() == MLPB_GEMM_ONEDNN ? "auto: onednn"
+                                                                   : "auto: blas");
     cli_json_int(j, "max_memory", c->max_memory);
     cli_json_close(j, '}');
 }

@@ -41,6 +41,8 @@ static mlpb_status check_local(const mlpb_model *m, const mlpb_dataset *tr,
     if (o->precision != MLPB_PRECISION_FP32 && o->precision != MLPB_PRECISION_BF16 &&
         o->precision != MLPB_PRECISION_BF16_EMULATED)
         return MLPB_E_INVALID_ARG;
+    if (o->gemm != MLPB_GEMM_AUTO && o->gemm != MLPB_GEMM_BLAS && o->gemm != MLPB_GEMM_ONEDNN)
+        return MLPB_E_INVALID_ARG;
     const size_t d = mlpb_model_n_inputs(m), k = mlpb_model_n_outputs(m);
     if (o->pos_weight != NULL)
         for (size_t j = 0; j < k; j++)
@@ -67,8 +69,8 @@ static uint64_t opts_hash(const mlpb_model *m, const mlpb_train_opts *o,
     h = mlpbm__hash(h, &o->seed, sizeof o->seed);
     const float f[2] = {o->val_fraction, o->min_delta};
     h = mlpbm__hash(h, f, sizeof f);
-    const int i[5] = {o->restore_best, o->standardize, (int)o->threading, o->pos_weight != NULL,
-                      (int)o->precision};
+    const int i[6] = {o->restore_best, o->standardize, (int)o->threading, o->pos_weight != NULL,
+                      (int)o->precision, (int)o->gemm};
     h = mlpbm__hash(h, i, sizeof i);
     const mlpb_optim_opts *q = &o->optim;
     const float qf[9] = {q->lr, q->momentum, q->beta1, q->beta2, q->rho, q->eps,
@@ -318,7 +320,8 @@ mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_
     mlpb_optim *opt = NULL;
     if (st == MLPB_OK && (st = mlpb_workspace_create(m, bs, alloc, &ws)) == MLPB_OK &&
         (st = mlpb_workspace_set_threading(ws, opts->threading)) == MLPB_OK &&
-        (st = mlpb_workspace_set_precision(ws, opts->precision)) == MLPB_OK)
+        (st = mlpb_workspace_set_precision(ws, opts->precision)) == MLPB_OK &&
+        (st = mlpb_workspace_set_gemm(ws, opts->gemm)) == MLPB_OK)
         st = mlpb_optim_create(m, &opts->optim, alloc, &opt);
     if ((st = mlpb_mpi_agree(st, comm, NULL)) != MLPB_OK) {
         mlpb_optim_destroy(opt);
