@@ -2,7 +2,7 @@
  * text encoding in the model's metadata (written here, parsed strictly,
  * since a model file is untrusted input) and the names it gives the network's
  * inputs and outputs. Building a schema from training data and encoding rows
- * with it are in schema_encode.c. */
+ * with it are in schema_encode.c and schema_bind.c. */
 #include "schema.h"
 
 #include <errno.h>

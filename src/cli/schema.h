@@ -150,6 +150,11 @@ mlpb_status cli_colinfo_merge(const unsigned char *const *bufs, const size_t *le
                               size_t ncols, cli_colinfo *out);
 /* A number as the text a label or level of it is named by. */
 void cli_num_text(float v, char *buf, size_t len);
+/* "FILE:LINE" of t's header, or "FILE" without one, into buf. */
+const char *cli_schema_where(const cli_table *t, char *buf, size_t len);
+/* The class (multi-class) or 0/1 index of cell v of label column col for
+ * label l of s; -1 if it is neither. */
+long cli_schema_label_index(const cli_schema *s, size_t l, const cli_column *col, float v);
 
 /* Build the schema from a CSV table read whole (chunk c) and encode its rows
  * into x (n x d) and y (n x k), malloc'd. When the inputs are no more than
