@@ -594,7 +594,7 @@ typedef struct mlpb_train_opts {
                                        (batches), not epochs */
     float           val_fraction;   /* used when val is NULL: hold out this fraction,
                                        in [0, 1); 0 trains without validation (0.1) */
-    size_t          patience;       /* early stopping: epochs without improvement (10; 0 off) */
+    size_t          patience;       /* early stopping: epochs without improvement (30; 0 off) */
     float           min_delta;      /* improvement needed to reset patience, >= 0 (0) */
     int             restore_best;   /* restore the best validation weights at the end (1) */
     int             standardize;    /* fit the model's standardisation on the train rows (1) */

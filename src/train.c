@@ -24,7 +24,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->optim.kind = MLPB_OPT_ADAMW;
     o->optim.weight_decay = 0.1f;
     o->val_fraction = 0.15f;
-    o->patience = 10;
+    o->patience = 30;
     o->min_delta = 0.0f;
     o->restore_best = 1;
     o->refit = 1;

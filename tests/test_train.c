@@ -101,7 +101,7 @@ static void test_train_defaults(void **state)
     assert_true(o.optim.weight_decay == 0.1f);
     assert_true(o.optim.beta1 == 0.9f && o.optim.beta2 == 0.999f && o.optim.eps == 1e-8f);
     assert_true(o.val_fraction == 0.15f);
-    assert_int_equal(o.patience, 10);
+    assert_int_equal(o.patience, 30);
     assert_true(o.min_delta == 0.0f);
     assert_int_equal(o.restore_best, 1);
     assert_int_equal(o.standardize, 1);
