@@ -4,7 +4,7 @@
  * shapes) and against the machine's practical peak (one large square sgemm);
  * and, with --memory, the peak memory of a whole mlpb_train run against the
  * budget its sizes imply. */
-#include "mlpblas.h"
+#include "bench.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -24,19 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BENCH_MAX_SIZES 16   /* d, up to 14 hidden layers, k */
-#define BENCH_MAX_CASES 64
-#define BENCH_SWEEP_MAX 4096 /* --batch-sweep runs batches 1, 2, 4, ..., this */
-#define BENCH_LR 1e-4f       /* small, so repeated steps on one batch stay finite */
-#define BENCH_MODES 4        /* --modes: auto, blas, serial-small, split */
 
 /* ------------------------------------------------------------------ rng */
-/* splitmix64: a seeded, self-contained generator for the benchmark data. */
-typedef struct bench_rng {
-    uint64_t s;
-} bench_rng;
 
-static uint64_t rng_next(bench_rng *r)
+uint64_t rng_next(bench_rng *r)
 {
     uint64_t z = (r->s += 0x9E3779B97F4A7C15u);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
@@ -51,61 +42,13 @@ static float rng_uniform(bench_rng *r, float scale)
     return (2.0f * u - 1.0f) * scale;
 }
 
-static void fill_uniform(bench_rng *r, float *p, size_t n, float scale)
+void fill_uniform(bench_rng *r, float *p, size_t n, float scale)
 {
     for (size_t i = 0; i < n; i++)
         p[i] = rng_uniform(r, scale);
 }
 
 /* ---------------------------------------------------------------- cases */
-typedef struct bench_case {
-    char   name[64];
-    size_t batch;
-    size_t sizes[BENCH_MAX_SIZES]; /* d, hidden..., k */
-    size_t n_sizes;
-} bench_case;
-
-typedef struct bench_opts {
-    bench_case cases[BENCH_MAX_CASES];
-    size_t     n_cases;
-    int        sweep;
-    int        reps;
-    double     min_time;
-    int        threads;      /* 0: leave the BLAS default */
-    mlpb_threading threading; /* of the library's workspace (--blas, --serial-small, --split,
-                                 --auto; AUTO, the library's default, unless told) */
-    int        all_modes;    /* --modes: every threading mode, rounds interleaved */
-    mlpb_precision precision; /* of the library's workspace (--precision); the floor
-                                 stays fp32 cblas_sgemm */
-    mlpb_gemm  gemm;         /* of the library's workspace (--gemm; AUTO); the floor and
-                                the peak run on the backend it resolves to */
-    int        onednn;       /* gemm resolved to MLPB_GEMM_ONEDNN */
-    int        memory;       /* --memory: peak memory of a training run per case */
-    size_t     rows;         /* --memory: dataset rows (0: 8 batches) */
-    size_t     epochs;       /* --memory: training epochs */
-    size_t     peak_size;
-    uint64_t   seed;
-    int        json;
-    const char *csv_path;
-    const char *svg_path;
-} bench_opts;
-
-/* Timing of one operation: seconds per call over the timed rounds. */
-typedef struct bench_timing {
-    double median_s, min_s;
-} bench_timing;
-
-typedef struct bench_result {
-    const bench_case *c;
-    const char *mode;          /* "train" or "forward" */
-    double flops;              /* of the products, per call */
-    bench_timing op, floor;
-    double samples_per_s, gflops;
-    double floor_samples_per_s, floor_gflops;
-    double floor_ratio, peak_ratio, peak1_ratio; /* peak1: against 1-thread sgemm */
-    mlpb_threading threading;  /* of the library's workspace */
-    long   max_rss_kib;
-} bench_result;
 
 /* Flops of the products: forward 2*B*sum(in*out); train adds dW for every
  * layer and dH for every layer but the first. */
@@ -121,7 +64,7 @@ static double case_flops(const bench_case *c, int train)
     return train ? 2.0 * fwd + dh : fwd;
 }
 
-static void case_hidden_str(const bench_case *c, char *buf, size_t len, char sep)
+void case_hidden_str(const bench_case *c, char *buf, size_t len, char sep)
 {
     size_t pos = 0;
     buf[0] = '\0';
@@ -134,7 +77,7 @@ static void case_hidden_str(const bench_case *c, char *buf, size_t len, char sep
     }
 }
 
-static void case_set_name(bench_case *c, const char *name)
+void case_set_name(bench_case *c, const char *name)
 {
     if (name != NULL) {
         snprintf(c->name, sizeof c->name, "%s", name);
@@ -146,8 +89,7 @@ static void case_set_name(bench_case *c, const char *name)
              c->sizes[c->n_sizes - 1]);
 }
 
-static void case_init(bench_case *c, const char *name, size_t batch, size_t d, size_t h,
-                      size_t k)
+void case_init(bench_case *c, const char *name, size_t batch, size_t d, size_t h, size_t k)
 {
     c->batch = batch;
     c->sizes[0] = d;
@@ -353,7 +295,7 @@ static void floor_free(floor_ctx *f)
     memset(f, 0, sizeof *f);
 }
 
-static float *alloc_floats(size_t n)
+float *alloc_floats(size_t n)
 {
     return malloc(n * sizeof(float));
 }
@@ -609,7 +551,7 @@ fail:
 }
 
 /* -------------------------------------------------------------- output */
-static const char *threading_name(mlpb_threading t)
+const char *threading_name(mlpb_threading t)
 {
     return t == MLPB_THREADING_SERIAL_SMALL ? "serial-small"
            : t == MLPB_THREADING_SPLIT      ? "split"
@@ -630,7 +572,7 @@ static const char *threading_desc(mlpb_threading t)
 
 /* JSON strings: the BLAS config and case names are plain ASCII, but escape
  * anyway so the output is always valid. */
-static void json_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s != '\0'; s++) {
@@ -646,7 +588,7 @@ static void json_string(FILE *f, const char *s)
 }
 
 /* A finite number, or null (which no consumer can mistake for a figure). */
-static void json_number(FILE *f, const char *key, double v)
+void json_number(FILE *f, const char *key, double v)
 {
     if (isfinite(v))
         fprintf(f, ",\"%s\":%.6g", key, v);
@@ -759,791 +701,6 @@ static void print_auto_summary(const bench_result *res, size_t n_cases, size_t n
                 printf("#   %-12s %-7s auto/best %.3f (best: %s)\n", a->c->name, a->mode,
                        a->samples_per_s / best->samples_per_s, threading_name(best->threading));
         }
-    }
-}
-
-/* -------------------------------------------------------------- memory */
-/* --memory: each case trains once through mlpb_train (Adam, the default 0.1
- * validation split, so that the trainer's own buffers count) in a child
- * process of its own, so that the peak RSS is that run's alone and not left
- * over from an earlier case. The library's heap goes through a counting
- * allocator, so its own peak is known to the byte beside the RSS. The child
- * sends its figures back through a pipe. */
-#define MIB (1024.0 * 1024.0)
-#define MEM_FACTOR 1.2          /* the target: peak RSS <= 1.2 x budget + 16 MiB */
-#define MEM_SLACK (16.0 * MIB)
-
-typedef struct count_alloc {
-    size_t live, peak, allocs;
-} count_alloc;
-
-/* Each block carries the size asked for and its header length in the two
- * words before the pointer handed out (mlpb_allocator.free gets no size). */
-static void *count_alloc_fn(void *ctx, size_t size, size_t align)
-{
-    count_alloc *c = ctx;
-    const size_t hdr = align < 2 * sizeof(size_t) ? 2 * sizeof(size_t) : align;
-    if (size > SIZE_MAX - 2 * hdr)
-        return NULL;
-    char *base = aligned_alloc(hdr, (hdr + size + hdr - 1) / hdr * hdr);
-    if (base == NULL)
-        return NULL;
-    size_t *meta = (size_t *)(void *)(base + hdr) - 2;
-    meta[0] = size;
-    meta[1] = hdr;
-    c->live += size;
-    c->allocs++;
-    if (c->live > c->peak)
-        c->peak = c->live;
-    return base + hdr;
-}
-
-static void count_free_fn(void *ctx, void *p)
-{
-    count_alloc *c = ctx;
-    if (p == NULL)
-        return;
-    const size_t *meta = (const size_t *)p - 2;
-    c->live -= meta[0];
-    free((char *)p - meta[1]);
-}
-
-/* VmRSS and VmHWM (peak RSS) of this process in KiB. Returns 0, or 1 when
- * /proc/self/status cannot be read (not Linux). */
-static int proc_rss(long *rss_kib, long *hwm_kib)
-{
-    char line[256];
-    long rss = -1, hwm = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f == NULL)
-        return 1;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            rss = strtol(line + 6, NULL, 10);
-        else if (strncmp(line, "VmHWM:", 6) == 0)
-            hwm = strtol(line + 6, NULL, 10);
-    }
-    fclose(f);
-    if (rss < 0 || hwm < 0)
-        return 1;
-    *rss_kib = rss;
-    *hwm_kib = hwm;
-    return 0;
-}
-
-/* Reset VmHWM to the current RSS (Linux >= 4.0), so that the child's peak
- * starts from its own state. Returns 1 if that worked. */
-static int reset_hwm(void)
-{
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (f == NULL)
-        return 0;
-    const int ok = fputs("5", f) >= 0;
-    return (fclose(f) == 0) & ok;
-}
-
-typedef struct mem_result {
-    const bench_case *c;
-    size_t rows, batch, params, epochs_run;
-    /* The budget, from the sizes alone (bytes). */
-    size_t state_bytes;     /* params x 4 x (2 + 2): parameters, gradients, Adam's moments */
-    size_t workspace_bytes; /* batch x (d + sum(hidden) + k + 2 max_width) x 4 */
-    size_t data_bytes;      /* rows x (d + k) x 4: the caller's dataset */
-    size_t budget_bytes;
-    double limit_bytes;     /* MEM_FACTOR x budget + MEM_SLACK */
-    /* Measured, KiB: RSS at the child's start, after one tiny sgemm (the
-     * BLAS library's first-use setup), the peak over the run, and RSS once
-     * everything is freed again (what the BLAS library and libc keep). */
-    long rss_start_kib, rss_blas_kib, peak_rss_kib, rss_end_kib;
-    int  hwm_reset;         /* the peak was reset at the child's start */
-    /* The library's heap through the counting allocator, bytes. */
-    size_t heap_peak, heap_model, heap_workspace, heap_optim, heap_trainer, heap_allocs;
-    double heap_ratio;      /* (heap_peak + data) / budget */
-    double rss_ratio;       /* peak RSS / limit */
-    double train_s;
-} mem_result;
-
-/* parts: the row blocks of MLPB_THREADING_SPLIT (1 otherwise), whose gradient
- * arenas beyond the model's own count as workspace. */
-static void mem_budget(const bench_case *c, size_t rows, size_t parts, mem_result *res)
-{
-    const size_t d = c->sizes[0], k = c->sizes[c->n_sizes - 1];
-    size_t params = 0, acts = 0, max_width = 0;
-    for (size_t l = 0; l + 1 < c->n_sizes; l++) {
-        params += c->sizes[l] * c->sizes[l + 1] + c->sizes[l + 1];
-        acts += c->sizes[l]; /* d and the hidden widths */
-        if (c->sizes[l + 1] > max_width)
-            max_width = c->sizes[l + 1];
-    }
-    res->c = c;
-    res->rows = rows;
-    res->batch = c->batch < rows ? c->batch : rows;
-    res->params = params;
-    res->state_bytes = params * sizeof(float) * (2 + 2);
-    res->workspace_bytes = (res->batch * (acts + k + 2 * max_width) +
-                            (parts - 1) * params) * sizeof(float);
-    res->data_bytes = rows * (d + k) * sizeof(float);
-    res->budget_bytes = res->state_bytes + res->workspace_bytes + res->data_bytes;
-    res->limit_bytes = MEM_FACTOR * (double)res->budget_bytes + MEM_SLACK;
-}
-
-/* The measurement, in the child. Returns 0, or 1 after printing why. */
-static int mem_child(const bench_case *c, const bench_opts *o, mem_result *res)
-{
-    const size_t d = c->sizes[0], k = c->sizes[c->n_sizes - 1];
-    const size_t rows = o->rows > 0 ? o->rows : 8 * c->batch;
-    long rss, hwm;
-    float *x = NULL, *y = NULL;
-    mlpb_model *m = NULL;
-    count_alloc ca = {0, 0, 0};
-    const mlpb_allocator al = {count_alloc_fn, count_free_fn, &ca};
-    mlpb_status st = MLPB_OK;
-    int rc = 1;
-
-    const int threads = mlpb_blas_threads();
-    mem_budget(c, rows,
-               (o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
-                       threads > 1
-                   ? (size_t)threads
-                   : 1,
-               res);
-    res->hwm_reset = reset_hwm();
-    if (proc_rss(&res->rss_start_kib, &hwm) != 0) {
-        fprintf(stderr, "mlpblas-bench: --memory needs /proc/self/status (Linux)\n");
-        return 1;
-    }
-    /* The BLAS library sets up its buffers and threads at its first call. */
-    float a[64], b[64], p[64];
-    for (int i = 0; i < 64; i++)
-        a[i] = b[i] = 1.0f / 64.0f;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 8, 8, 8, 1.0f, a, 8, b, 8, 0.0f, p,
-                8);
-    if (proc_rss(&res->rss_blas_kib, &hwm) != 0)
-        return 1;
-
-    bench_rng r = {o->seed ^ (0x9E3779B97F4A7C15u * (uint64_t)(rows + 1))};
-    x = alloc_floats(rows * d);
-    y = alloc_floats(rows * k);
-    if (x == NULL || y == NULL) {
-        fprintf(stderr, "mlpblas-bench: %s: out of memory\n", c->name);
-        goto done;
-    }
-    fill_uniform(&r, x, rows * d, 1.0f);
-    for (size_t i = 0; i < rows * k; i++)
-        y[i] = (float)(rng_next(&r) >> 63);
-
-    const mlpb_config cfg = {c->sizes, c->n_sizes, o->seed, MLPB_INIT_HE_GLOROT};
-    if ((st = mlpb_model_create(&cfg, &al, &m)) != MLPB_OK)
-        goto done;
-    res->heap_model = ca.live;
-    mlpb_train_opts to;
-    mlpb_train_opts_default(&to);
-    to.epochs = o->epochs;
-    to.batch_size = c->batch;
-    to.seed = o->seed;
-    to.threading = o->threading;
-    const mlpb_dataset ds = {x, y, NULL, rows};
-    mlpb_train_report rep;
-    if ((st = mlpb_train(m, &ds, NULL, &to, &al, &rep)) != MLPB_OK)
-        goto done;
-    if (proc_rss(&rss, &res->peak_rss_kib) != 0)
-        goto done;
-    res->heap_peak = ca.peak;
-    res->heap_allocs = ca.allocs;
-    res->epochs_run = rep.epochs_run;
-    res->train_s = rep.seconds;
-
-    /* What stays once everything is freed: the BLAS library's buffers and
-     * threads, and whatever libc keeps. Read before the probes below, whose
-     * freed blocks libc may keep too. */
-    mlpb_model_destroy(m);
-    m = NULL;
-    free(x);
-    free(y);
-    x = y = NULL;
-    if (proc_rss(&res->rss_end_kib, &hwm) != 0)
-        goto done;
-
-    /* The trainer's parts, each created alone on a fresh model after the run
-     * (all smaller than its peak): what is left of the peak is the trainer's
-     * own block (row index, batch and validation buffers, snapshots). */
-    if ((st = mlpb_model_create(&cfg, &al, &m)) != MLPB_OK)
-        goto done;
-    size_t before = ca.live;
-    mlpb_workspace *ws = NULL;
-    if ((st = mlpb_workspace_create(m, res->batch, &al, &ws)) != MLPB_OK)
-        goto done;
-    res->heap_workspace = ca.live - before;
-    mlpb_workspace_destroy(ws);
-    mlpb_optim *opt = NULL;
-    before = ca.live;
-    if ((st = mlpb_optim_create(m, &to.optim, &al, &opt)) != MLPB_OK)
-        goto done;
-    res->heap_optim = ca.live - before;
-    mlpb_optim_destroy(opt);
-    res->heap_trainer = res->heap_peak - res->heap_model - res->heap_workspace - res->heap_optim;
-    res->heap_ratio = (double)(res->heap_peak + res->data_bytes) / (double)res->budget_bytes;
-    res->rss_ratio = (double)res->peak_rss_kib * 1024.0 / res->limit_bytes;
-    rc = 0;
-done:
-    if (st != MLPB_OK)
-        fprintf(stderr, "mlpblas-bench: %s: %s\n", c->name, mlpb_strerror(st));
-    mlpb_model_destroy(m);
-    free(x);
-    free(y);
-    return rc;
-}
-
-/* Runs one case in a child process. Returns 0, or 1 after printing why. */
-static int mem_case(const bench_case *c, const bench_opts *o, mem_result *res)
-{
-    int fds[2];
-    fflush(stdout);
-    fflush(stderr);
-    if (pipe(fds) != 0) {
-        fprintf(stderr, "mlpblas-bench: pipe: %s\n", strerror(errno));
-        return 1;
-    }
-    const pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "mlpblas-bench: fork: %s\n", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        return 1;
-    }
-    if (pid == 0) {
-        mem_result mine;
-        memset(&mine, 0, sizeof mine);
-        close(fds[0]);
-        int rc = mem_child(c, o, &mine);
-        /* Far below PIPE_BUF: one write, whole or nothing. */
-        if (rc == 0 && write(fds[1], &mine, sizeof mine) != (ssize_t)sizeof mine)
-            rc = 1;
-        fflush(stderr);
-        _exit(rc);
-    }
-    close(fds[1]);
-    ssize_t got = 0;
-    while (got < (ssize_t)sizeof *res) {
-        const ssize_t n = read(fds[0], (char *)res + got, sizeof *res - (size_t)got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += n;
-    }
-    close(fds[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || got != (ssize_t)sizeof *res) {
-        fprintf(stderr, "mlpblas-bench: %s: the measuring process failed\n", c->name);
-        return 1;
-    }
-    res->c = c;
-    return 0;
-}
-
-static void print_mem_json(const mem_result *r, int threads)
-{
-    const bench_case *c = r->c;
-    char hid[64];
-    case_hidden_str(c, hid, sizeof hid, ',');
-    printf("{\"case\":");
-    json_string(stdout, c->name);
-    printf(",\"batch\":%zu,\"inputs\":%zu,\"hidden\":[%s],\"outputs\":%zu,\"mode\":\"memory\","
-           "\"rows\":%zu,\"epochs\":%zu,\"optimizer\":\"adam\",\"params\":%zu",
-           r->batch, c->sizes[0], hid, c->sizes[c->n_sizes - 1], r->rows, r->epochs_run,
-           r->params);
-    printf(",\"state_bytes\":%zu,\"workspace_bytes\":%zu,\"data_bytes\":%zu,\"budget_bytes\":%zu,"
-           "\"limit_bytes\":%.0f",
-           r->state_bytes, r->workspace_bytes, r->data_bytes, r->budget_bytes, r->limit_bytes);
-    printf(",\"rss_start_kib\":%ld,\"rss_blas_kib\":%ld,\"peak_rss_kib\":%ld,\"rss_end_kib\":%ld,"
-           "\"peak_reset\":%s",
-           r->rss_start_kib, r->rss_blas_kib, r->peak_rss_kib, r->rss_end_kib,
-           r->hwm_reset ? "true" : "false");
-    printf(",\"heap_peak_bytes\":%zu,\"heap_model_bytes\":%zu,\"heap_workspace_bytes\":%zu,"
-           "\"heap_optim_bytes\":%zu,\"heap_trainer_bytes\":%zu,\"heap_allocs\":%zu",
-           r->heap_peak, r->heap_model, r->heap_workspace, r->heap_optim, r->heap_trainer,
-           r->heap_allocs);
-    json_number(stdout, "heap_ratio", r->heap_ratio);
-    json_number(stdout, "rss_ratio", r->rss_ratio);
-    json_number(stdout, "train_s", r->train_s);
-    printf(",\"pass\":%s,\"threads\":%d}\n", r->rss_ratio <= 1.0 ? "true" : "false", threads);
-    fflush(stdout);
-}
-
-static void print_mem_table(const mem_result *res, size_t n)
-{
-    int w = 4;
-    for (size_t i = 0; i < n; i++)
-        if ((int)strlen(res[i].c->name) > w)
-            w = (int)strlen(res[i].c->name);
-    printf("%-*s %6s %9s %8s %8s %6s %6s %8s %6s %8s %7s %7s %7s %8s %6s %6s %s\n", w, "case",
-           "rows", "params", "budget", "limit", "start", "+blas", "peak", "end", "heap", "model",
-           "wspace", "optim", "trainer", "heap/b", "peak/l", "target");
-    for (size_t i = 0; i < n; i++) {
-        const mem_result *r = &res[i];
-        printf("%-*s %6zu %9zu %8.1f %8.1f %6.1f %6.1f %8.1f %6.1f %8.1f %7.1f %7.1f %7.1f "
-               "%8.1f %6.3f %6.3f %s\n",
-               w, r->c->name, r->rows, r->params, (double)r->budget_bytes / MIB,
-               r->limit_bytes / MIB, (double)r->rss_start_kib / 1024.0,
-               (double)(r->rss_blas_kib - r->rss_start_kib) / 1024.0,
-               (double)r->peak_rss_kib / 1024.0, (double)r->rss_end_kib / 1024.0,
-               (double)r->heap_peak / MIB,
-               (double)r->heap_model / MIB, (double)r->heap_workspace / MIB,
-               (double)r->heap_optim / MIB, (double)r->heap_trainer / MIB, r->heap_ratio,
-               r->rss_ratio, r->rss_ratio <= 1.0 ? "pass" : "FAIL");
-    }
-    printf("# MiB throughout. budget = params x 4 B x (2 + 2 Adam moments) + workspace + data;"
-           " limit = %.1f x budget + %.0f MiB;\n"
-           "# start = RSS before anything, +blas = what one tiny sgemm adds, peak = peak RSS of"
-           " the run, end = RSS once all is freed;\n"
-           "# heap = the library's peak (model + workspace + optimiser + trainer's own block);"
-           " heap/b = (heap + data) / budget;\n"
-           "# peak/l = peak / limit\n",
-           MEM_FACTOR, MEM_SLACK / MIB);
-}
-
-/* --memory: every case, each in its own process, then the results. */
-static int run_memory(const bench_opts *o, int threads)
-{
-    mem_result *res = calloc(o->n_cases, sizeof *res);
-    if (res == NULL) {
-        fprintf(stderr, "mlpblas-bench: out of memory\n");
-        return 1;
-    }
-    FILE *hf = o->json ? stderr : stdout;
-    fprintf(hf, "# mlpblas-bench --memory: mlpblas %s\n# BLAS: %s\n# BLAS threads: %d\n",
-            mlpb_version_string(), mlpb_blas_config(), threads);
-    char rows[32] = "8 x batch";
-    if (o->rows > 0)
-        snprintf(rows, sizeof rows, "%zu", o->rows);
-    fprintf(hf, "# method: per case, a fresh process trains with mlpb_train (Adam, %zu epochs, "
-                "batch = the case's, validation split 0.1) on %s seeded random rows\n",
-            o->epochs, rows);
-    fflush(hf);
-    int rc = 0;
-    for (size_t i = 0; i < o->n_cases && rc == 0; i++)
-        rc = mem_case(&o->cases[i], o, &res[i]);
-    if (rc == 0) {
-        if (o->json)
-            for (size_t i = 0; i < o->n_cases; i++)
-                print_mem_json(&res[i], threads);
-        else
-            print_mem_table(res, o->n_cases);
-    }
-    free(res);
-    return rc;
-}
-
-/* -------------------------------------------------------------- svg */
-typedef struct svg_frame {
-    double x0, x1, y0, y1; /* data range: log2 batch, log10 samples/s */
-    double left, top, w, h;
-} svg_frame;
-
-static double svg_x(const svg_frame *f, double batch)
-{
-    return f->left + (log2(batch) - f->x0) / (f->x1 - f->x0) * f->w;
-}
-
-static double svg_y(const svg_frame *f, double v)
-{
-    return f->top + f->h - (log10(v) - f->y0) / (f->y1 - f->y0) * f->h;
-}
-
-/* One line: the results of `mode` (and, with threading >= 0, of that
- * threading mode only), their floor if is_floor, dashed if dashed. */
-static void svg_line(FILE *f, const svg_frame *fr, const bench_result *res, size_t n,
-                     const char *mode, int threading, int is_floor, int dashed,
-                     const char *colour)
-{
-    fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", colour,
-            dashed ? " stroke-dasharray=\"6 4\"" : "");
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(res[i].mode, mode) != 0 || (threading >= 0 && (int)res[i].threading != threading))
-            continue;
-        const double v = is_floor ? res[i].floor_samples_per_s : res[i].samples_per_s;
-        fprintf(f, "%.1f,%.1f ", svg_x(fr, (double)res[i].c->batch), svg_y(fr, v));
-    }
-    fprintf(f, "\"/>\n");
-    for (size_t i = 0; i < n && !is_floor; i++) {
-        if (strcmp(res[i].mode, mode) == 0 &&
-            (threading < 0 || (int)res[i].threading == threading))
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
-                    svg_x(fr, (double)res[i].c->batch), svg_y(fr, res[i].samples_per_s), colour);
-    }
-}
-
-/* Samples/s against batch for a sweep: log2 x axis, log10 y axis. For one
- * threading mode the train and forward lines solid and their GEMM floors
- * dashed; for every mode (threading < 0, --modes) a colour a mode, train
- * solid and forward dashed. */
-static void write_svg(FILE *f, const bench_result *res, size_t n, int threads, int threading)
-{
-    svg_frame fr = {0.0, 1.0, 0.0, 1.0, 80.0, 50.0, 600.0, 340.0};
-    double bmin = DBL_MAX, bmax = 0.0, vmin = DBL_MAX, vmax = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double b = (double)res[i].c->batch;
-        bmin = fmin(bmin, b);
-        bmax = fmax(bmax, b);
-        vmin = fmin(vmin, fmin(res[i].samples_per_s, res[i].floor_samples_per_s));
-        vmax = fmax(vmax, fmax(res[i].samples_per_s, res[i].floor_samples_per_s));
-    }
-    fr.x0 = log2(bmin);
-    fr.x1 = log2(bmax) > fr.x0 ? log2(bmax) : fr.x0 + 1.0;
-    fr.y0 = floor(log10(vmin));
-    fr.y1 = ceil(log10(vmax));
-    if (fr.y1 <= fr.y0)
-        fr.y1 = fr.y0 + 1.0;
-
-    const bench_case *c = res[0].c;
-    char hid[64];
-    case_hidden_str(c, hid, sizeof hid, ',');
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"460\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n"
-               "<rect width=\"900\" height=\"460\" fill=\"white\"/>\n");
-    fprintf(f, "<text x=\"450\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">mlpblas %s: "
-               "samples/s against batch (inputs %zu, hidden %s, outputs %zu, %d BLAS "
-               "threads, %s)</text>\n",
-            mlpb_version_string(), c->sizes[0], hid, c->sizes[c->n_sizes - 1], threads,
-            threading < 0 ? "every mode" : threading_name((mlpb_threading)threading));
-    for (double e = fr.y0; e <= fr.y1 + 0.5; e += 1.0) {
-        const double yy = svg_y(&fr, pow(10.0, e));
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
-                fr.left, yy, fr.left + fr.w, yy);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">1e%d</text>\n",
-                fr.left - 6.0, yy + 4.0, (int)e);
-    }
-    for (double b = bmin; b <= bmax; b *= 2.0) {
-        const double xx = svg_x(&fr, b);
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
-                xx, fr.top, xx, fr.top + fr.h);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n", xx,
-                fr.top + fr.h + 18.0, b);
-    }
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-               "stroke=\"black\"/>\n",
-            fr.left, fr.top, fr.w, fr.h);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">batch size (log2)</text>\n",
-            fr.left + fr.w / 2.0, fr.top + fr.h + 38.0);
-    fprintf(f, "<text transform=\"translate(22,%.1f) rotate(-90)\" text-anchor=\"middle\">"
-               "samples/s (log10)</text>\n",
-            fr.top + fr.h / 2.0);
-    if (threading < 0) {
-        static const char *const colours[BENCH_MODES] = {"#000000", "#1f77b4", "#2ca02c",
-                                                         "#d62728"};
-        static const mlpb_threading order[BENCH_MODES] = {
-            MLPB_THREADING_AUTO, MLPB_THREADING_BLAS, MLPB_THREADING_SERIAL_SMALL,
-            MLPB_THREADING_SPLIT};
-        for (int m = 0; m < BENCH_MODES; m++) {
-            svg_line(f, &fr, res, n, "train", (int)order[m], 0, 0, colours[m]);
-            svg_line(f, &fr, res, n, "forward", (int)order[m], 0, 1, colours[m]);
-            const double lx = fr.left + fr.w + 20.0, ly = fr.top + 10.0 + 22.0 * m;
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                       "stroke-width=\"2\"/>\n",
-                    lx, ly, lx + 28.0, ly, colours[m]);
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 36.0, ly + 4.0,
-                    threading_name(order[m]));
-        }
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">solid: train</text>\n", fr.left + fr.w + 20.0,
-                fr.top + 10.0 + 22.0 * BENCH_MODES + 4.0);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">dashed: forward</text>\n",
-                fr.left + fr.w + 20.0, fr.top + 10.0 + 22.0 * (BENCH_MODES + 1) + 4.0);
-        fprintf(f, "</svg>\n");
-        return;
-    }
-    svg_line(f, &fr, res, n, "train", -1, 0, 0, "#1f77b4");
-    svg_line(f, &fr, res, n, "train", -1, 1, 1, "#1f77b4");
-    svg_line(f, &fr, res, n, "forward", -1, 0, 0, "#d62728");
-    svg_line(f, &fr, res, n, "forward", -1, 1, 1, "#d62728");
-    static const char *const labels[4] = {"train", "train GEMM floor", "forward",
-                                          "forward GEMM floor"};
-    for (int i = 0; i < 4; i++) {
-        const double lx = fr.left + fr.w + 20.0, ly = fr.top + 10.0 + 22.0 * i;
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                   "stroke-width=\"2\"%s/>\n",
-                lx, ly, lx + 28.0, ly, i < 2 ? "#1f77b4" : "#d62728",
-                i % 2 ? " stroke-dasharray=\"6 4\"" : "");
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 36.0, ly + 4.0,
-                labels[i]);
-    }
-    fprintf(f, "</svg>\n");
-}
-
-/* ------------------------------------------------------------- options */
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: mlpblas-bench [options]\n"
-            "Throughput of one training step (mlpb_loss_grad + mlpb_sgd_step) and of\n"
-            "inference (mlpb_predict) against the GEMM floor (the same cblas_sgemm calls\n"
-            "back to back) and the peak rate of a large square sgemm.\n"
-            "\n"
-            "  --case B,D,H[,H2...],K  batch, inputs, hidden layer widths, outputs\n"
-            "                          (repeatable; replaces the default cases)\n"
-            "  --batch-sweep           batches 1, 2, 4, ..., %d for one shape (the first\n"
-            "                          --case's D,H...,K, else 256,512,1)\n"
-            "  --memory                instead of throughput: peak memory of a training run\n"
-            "                          (mlpb_train, Adam) per case, each in a fresh process,\n"
-            "                          against 1.2 x (params x 4 B x 4 + workspace + data)\n"
-            "                          + 16 MiB\n"
-            "  --rows N                with --memory: dataset rows (default 8 batches)\n"
-            "  --epochs N              with --memory: training epochs (default 2)\n"
-            "  --reps N                timed rounds per measurement (default 5)\n"
-            "  --min-time S            seconds per round, at least (default 0.2)\n"
-            "  --threads N             BLAS threads (default: the BLAS library's)\n"
-            "  --auto                  the library's default threading, chosen by shape\n"
-            "                          (MLPB_THREADING_AUTO; the default here too)\n"
-            "  --blas                  every product on the BLAS thread count\n"
-            "                          (MLPB_THREADING_BLAS)\n"
-            "  --modes                 every mode (auto, blas, serial-small, split), their\n"
-            "                          rounds interleaved, and auto against the best\n"
-            "  --serial-small          run the library's small products on one BLAS\n"
-            "                          thread (MLPB_THREADING_SERIAL_SMALL); the floor\n"
-            "                          stays the naive sgemm calls\n"
-            "  --split                 split each batch of the library's passes into\n"
-            "                          row blocks, one a thread, each with one BLAS\n"
-            "                          thread (MLPB_THREADING_SPLIT)\n"
-            "  --gemm G                auto (default), blas or onednn: the backend of the\n"
-            "                          library's fp32 products (mlpb_workspace_set_gemm);\n"
-            "                          the floor and the peak run on the same one\n"
-            "  --precision P           fp32 (default), bf16 or bf16-emulated: the products\n"
-            "                          of the library's passes (mlpb_workspace_set_precision);\n"
-            "                          the floor stays fp32, so floor = bf16 / fp32 GEMMs\n"
-            "  --peak-size N           side of the square sgemm for the peak (default 1024)\n"
-            "  --seed N                data and parameter seed (default 1)\n"
-            "  --json                  one JSON object per case and mode per line\n"
-            "  --csv FILE              also write the results as CSV\n"
-            "  --svg FILE              with --batch-sweep: chart samples/s against batch\n"
-            "  --help                  this text\n"
-            "\n"
-            "Default cases (batch x inputs x hidden x outputs): tiny 64x32x64x1,\n"
-            "higgs 256x28x300x1, medium 256x256x512x1, mnist 1024x784x1024x10,\n"
-            "large 1024x1024x2048x16. Figures are medians over the rounds; floor and\n"
-            "peak are ratios (1 = as fast as the floor / the peak), peak1 against the\n"
-            "1-thread peak.\n",
-            BENCH_SWEEP_MAX);
-}
-
-static int bad_usage(const char *msg, const char *arg)
-{
-    fprintf(stderr, "mlpblas-bench: %s%s%s\n", msg, arg != NULL ? ": " : "",
-            arg != NULL ? arg : "");
-    fprintf(stderr, "try 'mlpblas-bench --help'\n");
-    return 2;
-}
-
-/* A whole decimal number in [lo, hi]. */
-static int parse_size(const char *s, unsigned long long lo, unsigned long long hi,
-                      unsigned long long *out)
-{
-    char *end;
-    if (s == NULL || *s < '0' || *s > '9')
-        return 1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return 1;
-    *out = v;
-    return 0;
-}
-
-static int parse_case(const char *s, bench_case *c)
-{
-    char buf[256];
-    size_t vals[BENCH_MAX_SIZES + 1], n = 0;
-    if (strlen(s) >= sizeof buf)
-        return 1;
-    strcpy(buf, s);
-    for (char *tok = buf, *next; tok != NULL; tok = next) {
-        char *comma = strchr(tok, ',');
-        next = comma != NULL ? comma + 1 : NULL;
-        if (comma != NULL)
-            *comma = '\0';
-        unsigned long long v;
-        if (n == BENCH_MAX_SIZES + 1 || parse_size(tok, 1, 1u << 30, &v) != 0)
-            return 1;
-        vals[n++] = (size_t)v;
-    }
-    if (n < 4)
-        return 1;
-    c->batch = vals[0];
-    c->n_sizes = n - 1;
-    memcpy(c->sizes, vals + 1, (n - 1) * sizeof vals[0]);
-    case_set_name(c, NULL);
-    return 0;
-}
-
-/* Returns -1 to go on, else the exit status. */
-static int parse_args(int argc, char **argv, bench_opts *o)
-{
-    int mode_set = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = NULL;
-        char key[32];
-        const char *eq = strchr(a, '=');
-        if (strncmp(a, "--", 2) != 0)
-            return bad_usage("unexpected argument", a);
-        if (eq != NULL) {
-            if ((size_t)(eq - a) >= sizeof key)
-                return bad_usage("unknown option", a);
-            memcpy(key, a, (size_t)(eq - a));
-            key[eq - a] = '\0';
-            val = eq + 1;
-        } else {
-            snprintf(key, sizeof key, "%s", a);
-        }
-        static const char *const valued[] = {"--case",      "--reps", "--min-time",
-                                             "--threads",   "--peak-size", "--seed",
-                                             "--csv",       "--svg",  "--rows",
-                                             "--epochs", "--precision", "--gemm"};
-        const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
-                         !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
-                         !strcmp(key, "--split") || !strcmp(key, "--blas") ||
-                         !strcmp(key, "--auto") || !strcmp(key, "--modes") ||
-                         !strcmp(key, "--memory");
-        int known = flag;
-        for (size_t j = 0; j < sizeof valued / sizeof valued[0]; j++)
-            known |= !strcmp(key, valued[j]);
-        if (!known)
-            return bad_usage("unknown option", a);
-        if (flag && val != NULL)
-            return bad_usage("option takes no value", a);
-        if (!flag && val == NULL) {
-            if (i + 1 >= argc)
-                return bad_usage("option needs a value", a);
-            val = argv[++i];
-        }
-        unsigned long long v;
-        if (!strcmp(key, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(key, "--json")) {
-            o->json = 1;
-        } else if (!strcmp(key, "--batch-sweep")) {
-            o->sweep = 1;
-        } else if (!strcmp(key, "--serial-small") || !strcmp(key, "--split") ||
-                   !strcmp(key, "--blas") || !strcmp(key, "--auto") ||
-                   !strcmp(key, "--modes")) {
-            const mlpb_threading t = !strcmp(key, "--split")          ? MLPB_THREADING_SPLIT
-                                     : !strcmp(key, "--serial-small") ? MLPB_THREADING_SERIAL_SMALL
-                                     : !strcmp(key, "--blas")         ? MLPB_THREADING_BLAS
-                                                                      : MLPB_THREADING_AUTO;
-            const int all = !strcmp(key, "--modes");
-            if (mode_set && (o->threading != t || o->all_modes != all))
-                return bad_usage("--blas, --serial-small, --split, --auto and --modes exclude "
-                                 "each other",
-                                 NULL);
-            mode_set = 1;
-            o->threading = t;
-            o->all_modes = all;
-        } else if (!strcmp(key, "--memory")) {
-            o->memory = 1;
-        } else if (!strcmp(key, "--gemm")) {
-            if (!strcmp(val, "auto"))
-                o->gemm = MLPB_GEMM_AUTO;
-            else if (!strcmp(val, "blas"))
-                o->gemm = MLPB_GEMM_BLAS;
-            else if (!strcmp(val, "onednn"))
-                o->gemm = MLPB_GEMM_ONEDNN;
-            else
-                return bad_usage("--gemm wants auto, blas or onednn", val);
-        } else if (!strcmp(key, "--precision")) {
-            if (!strcmp(val, "fp32"))
-                o->precision = MLPB_PRECISION_FP32;
-            else if (!strcmp(val, "bf16"))
-                o->precision = MLPB_PRECISION_BF16;
-            else if (!strcmp(val, "bf16-emulated"))
-                o->precision = MLPB_PRECISION_BF16_EMULATED;
-            else
-                return bad_usage("--precision wants fp32, bf16 or bf16-emulated", val);
-        } else if (!strcmp(key, "--rows")) {
-            if (parse_size(val, 1, 1u << 30, &v) != 0)
-                return bad_usage("--rows wants an integer in 1..2^30", val);
-            o->rows = (size_t)v;
-        } else if (!strcmp(key, "--epochs")) {
-            if (parse_size(val, 1, 1000000, &v) != 0)
-                return bad_usage("--epochs wants an integer in 1..1000000", val);
-            o->epochs = (size_t)v;
-        } else if (!strcmp(key, "--case")) {
-            if (o->n_cases == BENCH_MAX_CASES)
-                return bad_usage("too many --case options", NULL);
-            if (parse_case(val, &o->cases[o->n_cases]) != 0)
-                return bad_usage("--case wants B,D,H[,H2...],K (positive integers)", val);
-            o->n_cases++;
-        } else if (!strcmp(key, "--reps")) {
-            if (parse_size(val, 1, 64, &v) != 0)
-                return bad_usage("--reps wants an integer in 1..64", val);
-            o->reps = (int)v;
-        } else if (!strcmp(key, "--threads")) {
-            if (parse_size(val, 1, 1024, &v) != 0)
-                return bad_usage("--threads wants an integer in 1..1024", val);
-            o->threads = (int)v;
-        } else if (!strcmp(key, "--peak-size")) {
-            if (parse_size(val, 1, 16384, &v) != 0)
-                return bad_usage("--peak-size wants an integer in 1..16384", val);
-            o->peak_size = (size_t)v;
-        } else if (!strcmp(key, "--seed")) {
-            if (parse_size(val, 0, UINT64_MAX, &v) != 0)
-                return bad_usage("--seed wants a non-negative integer", val);
-            o->seed = (uint64_t)v;
-        } else if (!strcmp(key, "--min-time")) {
-            char *end;
-            errno = 0;
-            double t = strtod(val, &end);
-            if (errno != 0 || end == val || *end != '\0' || !(t > 0.0) || t > 60.0)
-                return bad_usage("--min-time wants seconds in (0, 60]", val);
-            o->min_time = t;
-        } else if (!strcmp(key, "--csv")) {
-            o->csv_path = val;
-        } else if (!strcmp(key, "--svg")) {
-            o->svg_path = val;
-        } else {
-            return bad_usage("unknown option", a);
-        }
-    }
-    if (o->svg_path != NULL && !o->sweep)
-        return bad_usage("--svg needs --batch-sweep", NULL);
-    if (o->memory && o->precision != MLPB_PRECISION_FP32)
-        return bad_usage("--precision does not apply to --memory", NULL);
-    if (o->memory && o->all_modes)
-        return bad_usage("--memory measures one mode; --modes goes without it", NULL);
-    if (o->memory && (o->sweep || o->csv_path != NULL))
-        return bad_usage("--memory goes with neither --batch-sweep nor --csv", NULL);
-    if (!o->memory && (o->rows > 0 || o->epochs > 0))
-        return bad_usage("--rows and --epochs need --memory", NULL);
-    if (o->epochs == 0)
-        o->epochs = 2;
-    return -1;
-}
-
-static void default_cases(bench_opts *o)
-{
-    case_init(&o->cases[0], "tiny", 64, 32, 64, 1);
-    case_init(&o->cases[1], "higgs", 256, 28, 300, 1);
-    case_init(&o->cases[2], "medium", 256, 256, 512, 1);
-    case_init(&o->cases[3], "mnist", 1024, 784, 1024, 10);
-    case_init(&o->cases[4], "large", 1024, 1024, 2048, 16);
-    o->n_cases = 5;
-}
-
-/* The sweep: the shape of the first --case (or medium's) at every batch. */
-static void sweep_cases(bench_opts *o)
-{
-    bench_case shape;
-    if (o->n_cases > 0)
-        shape = o->cases[0];
-    else
-        case_init(&shape, NULL, 1, 256, 512, 1);
-    o->n_cases = 0;
-    for (size_t b = 1; b <= BENCH_SWEEP_MAX; b *= 2) {
-        bench_case *c = &o->cases[o->n_cases++];
-        *c = shape;
-        c->batch = b;
-        case_set_name(c, NULL);
     }
 }
 
