@@ -276,16 +276,13 @@ static int val_class_metrics(cli_fit *f, const float *prob)
     return rc;
 }
 
-/* The validated run on d's rows, partitioned: f->train first, f->val after. */
-static int train_validated(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f,
-                           mlpb_train_opts *o, cli_train_ctx *t, mlpb_status *st)
+/* The validated run on d's rows, partitioned: f->train first, f->val after;
+ * the network's layer sizes are sizes[0..ns). */
+static int train_validated(mlpb_data *d, const size_t *sizes, size_t ns,
+                           const cli_train_cfg *c, FILE *log, cli_fit *f, mlpb_train_opts *o,
+                           cli_train_ctx *t, mlpb_status *st)
 {
     const mlpb_data *tr = &f->train;
-    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
-    sizes[ns++] = d->d;
-    for (size_t i = 0; i < c->n_hidden; i++)
-        sizes[ns++] = c->hidden[i];
-    sizes[ns++] = d->k;
     if (c->opts.standardize && check_standardisation(d, tr) != 0)
         return CLI_EDATA;
     mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
@@ -390,7 +387,7 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     mlpb_train_opts o;
     double          t0 = cli_now();
     st                 = MLPB_OK;
-    int rc             = train_validated(d, c, log, f, &o, &t, &st);
+    int rc             = train_validated(d, sizes, ns, c, log, f, &o, &t, &st);
     /* File order again, for the refit (its shuffling is that of the rows in
      * file order) and for the caller. */
     if (n_val > 0 && mlpb_data_unpartition(d, pick, n_val) != MLPB_OK) {
