@@ -232,9 +232,9 @@ static void nan_metrics(mlpb_metrics *mt)
     mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = mt->ap = q;
 }
 
-/* The options that decide how much a run allocates, in range: epochs,
- * batch, validation share, threading and precision (mlpb_train and the
- * memory queries check them alike). */
+/* The options that decide how much a run allocates and on what, in range:
+ * epochs, batch, validation share, threading, precision and backend
+ * (mlpb_train and the memory queries check them alike). */
 static bool opts_sized(const mlpb_train_opts *o)
 {
     return o->epochs > 0 && o->batch_size > 0 && isfinite(o->val_fraction) &&
