@@ -222,6 +222,11 @@ int mlpb__serial_begin(const mlpb_workspace *ws, size_t n)
 {
     if (ws->serial_mnk == 0 || (double)n * (double)ws->layer_macs >= (double)ws->serial_mnk)
         return 0;
+    /* oneDNN's fp32 products take their thread count per call from the
+     * same serial_mnk rule (kernel_dnnl.c), so nothing here calls BLAS:
+     * setting its count, a lock in OpenBLAS, would be a cost for nothing. */
+    if (ws->onednn && ws->bf16 == NULL)
+        return 0;
     const int threads = mlpb__blas_threads();
     if (threads <= 1)
         return 0;
