@@ -54,32 +54,55 @@ static inline uint32_t non_finite(float v)
     return (u & 0x7f800000u) + 0x00800000u;
 }
 
+/* The row passes below work one row at a time through a helper whose
+ * pointers are restrict: a single vector loop a row, with no run-time
+ * overlap checks between the row and the bias (or column sum) vector. */
+MLPB_INLINE uint32_t bias_relu_row(size_t m, float *restrict row, const float *restrict bias)
+{
+    uint32_t bad = 0;
+    for (size_t j = 0; j < m; j++) {
+        const float v = row[j] + bias[j];
+        bad |= non_finite(v);
+        row[j] = v < 0.0f ? 0.0f : v;
+    }
+    return bad;
+}
+
 MLPB_CLONES
 bool mlpb__bias_relu(size_t n, size_t m, float *restrict a, const float *restrict bias)
 {
     uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        float *row = a + i * m;
-        for (size_t j = 0; j < m; j++) {
-            const float v = row[j] + bias[j];
-            bad |= non_finite(v);
-            row[j] = v < 0.0f ? 0.0f : v;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        bad |= bias_relu_row(m, a + i * m, bias);
     return (bad & NON_FINITE_BIT) == 0;
+}
+
+MLPB_INLINE uint32_t bias_add_row(size_t m, float *restrict row, const float *restrict bias)
+{
+    uint32_t bad = 0;
+    for (size_t j = 0; j < m; j++) {
+        const float v = row[j] + bias[j];
+        bad |= non_finite(v);
+        row[j] = v;
+    }
+    return bad;
 }
 
 MLPB_CLONES
 bool mlpb__bias_add(size_t n, size_t m, float *restrict a, const float *restrict bias)
 {
     uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        float *row = a + i * m;
-        for (size_t j = 0; j < m; j++) {
-            row[j] += bias[j];
-            bad |= non_finite(row[j]);
+    if (m == 1) { /* one output: the bias is a scalar, the block a vector */
+        const float b = bias[0];
+        for (size_t i = 0; i < n; i++) {
+            const float v = a[i] + b;
+            bad |= non_finite(v);
+            a[i] = v;
         }
+        return (bad & NON_FINITE_BIT) == 0;
     }
+    for (size_t i = 0; i < n; i++)
+        bad |= bias_add_row(m, a + i * m, bias);
     return (bad & NON_FINITE_BIT) == 0;
 }
 
@@ -249,22 +272,25 @@ double mlpb__bce(size_t n, size_t k, const float *restrict z, const float *restr
     return bce_rows(n, k, z, NULL, y, pw, sw, 1.0f, NULL);
 }
 
+MLPB_INLINE void relu_grad_row(size_t m, const float *restrict h, float *restrict d,
+                               float *restrict db)
+{
+    for (size_t j = 0; j < m; j++) {
+        /* f'(a) from the activation: h > 0 exactly where a > 0. */
+        const float g = h[j] > 0.0f ? d[j] : 0.0f;
+        d[j] = g;
+        db[j] += g;
+    }
+}
+
 MLPB_CLONES
 void mlpb__relu_grad_colsum(size_t n, size_t m, const float *restrict h, float *restrict dh,
                             float *restrict db)
 {
     for (size_t j = 0; j < m; j++)
         db[j] = 0.0f;
-    for (size_t i = 0; i < n; i++) {
-        const float *hr = h + i * m;
-        float *dr = dh + i * m;
-        for (size_t j = 0; j < m; j++) {
-            /* f'(a) from the activation: h > 0 exactly where a > 0. */
-            const float g = hr[j] > 0.0f ? dr[j] : 0.0f;
-            dr[j] = g;
-            db[j] += g;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        relu_grad_row(m, h + i * m, dh + i * m, db);
 }
 
 MLPB_CLONES
