@@ -117,6 +117,27 @@ static void test_kernels_sigmoid_stable(void **state)
     mlpbt_assert_close(p[2], exp(-30.0) / (1.0 + exp(-30.0)), 1e-6);
 }
 
+/* Over the whole range where the float sigmoid is neither 0 nor 1, logit by
+ * logit: within 2.5e-7 relative of the double formula (a few ulps: exp to
+ * ~1 ulp, one add and one division). */
+static void test_kernels_sigmoid_matches_double(void **state)
+{
+    (void)state;
+    enum { N = 20001 };
+    float *z = malloc(N * sizeof *z), *p = malloc(N * sizeof *p);
+    for (int i = 0; i < N; i++)
+        z[i] = (float)(i - N / 2) * 0.0104f; /* -104 .. 104 */
+    mlpb__sigmoid(N, z, p);
+    for (int i = 0; i < N; i++) {
+        const double ref = 1.0 / (1.0 + exp(-(double)z[i]));
+        if (!(fabs((double)p[i] - ref) <= 2.5e-7 * ref + 1e-45)) {
+            print_error("z %.9g: %.9g, ref %.17g\n", (double)z[i], (double)p[i], ref);
+            fail();
+        }
+    }
+    free(z), free(p);
+}
+
 static double ref_bce(double z, double y, double pw)
 {
     /* -[pw y log s + (1 - y) log(1 - s)] by the log-sum-exp identities. */
@@ -125,48 +146,75 @@ static double ref_bce(double z, double y, double pw)
     return -(pw * y * ls + (1 - y) * l1s);
 }
 
-static void test_kernels_bce_grad_matches_reference(void **state)
+/* One n x k block against the reference, weighted and not: the loss sums,
+ * the scaled gradient of every logit and the column sums. */
+static void check_bce_block(size_t n, size_t k, uint64_t seed)
 {
-    (void)state;
-    enum { N = 6, K = 3 };
-    float z[N * K], z0[N * K], y[N * K], pw[K], sw[N], db[K];
-    mlpbt_fill_uniform(z0, N * K, -8, 8, 4);
+    const size_t nk = n * k;
+    float *z = malloc(nk * sizeof *z), *z0 = malloc(nk * sizeof *z0);
+    float *y = malloc(nk * sizeof *y), *pw = malloc(k * sizeof *pw);
+    float *sw = malloc(n * sizeof *sw), *db = malloc(k * sizeof *db);
+    double *dbref = malloc(k * sizeof *dbref);
+    mlpbt_fill_uniform(z0, nk, -8, 8, seed);
     z0[0] = 1000.0f;
-    z0[1] = -1000.0f;
-    z0[2] = 30.0f;
-    mlpbt_fill_labels(y, N * K, 5);
+    if (nk > 3) {
+        z0[1] = -1000.0f;
+        z0[2] = 30.0f;
+    }
+    mlpbt_fill_labels(y, nk, seed + 1);
     y[0] = 0.0f;
-    y[1] = 1.0f;
-    y[2] = 1.0f;
-    y[3] = 0.3f; /* soft targets are allowed */
-    mlpbt_fill_uniform(pw, K, 0.5f, 4.0f, 6);
-    mlpbt_fill_uniform(sw, N, 0.0f, 2.0f, 7);
+    if (nk > 3) {
+        y[1] = 1.0f;
+        y[2] = 1.0f;
+        y[3] = 0.3f; /* soft targets are allowed */
+    }
+    mlpbt_fill_uniform(pw, k, 0.5f, 4.0f, seed + 2);
+    mlpbt_fill_uniform(sw, n, 0.0f, 2.0f, seed + 3);
     for (int weighted = 0; weighted < 2; weighted++) {
-        for (int i = 0; i < N * K; i++)
-            z[i] = z0[i];
+        memcpy(z, z0, nk * sizeof *z);
         const float *p = weighted ? pw : NULL, *s = weighted ? sw : NULL;
-        const double sum = mlpb__bce_grad(N, K, z, y, p, s, 0.25f, db);
-        const double plain = mlpb__bce(N, K, z0, y, p, s);
-        double ref = 0.0, dbref[K] = {0};
-        for (int i = 0; i < N; i++) {
-            for (int j = 0; j < K; j++) {
-                const double zz = z0[i * K + j], yy = y[i * K + j];
+        const double sum = mlpb__bce_grad(n, k, z, y, p, s, 0.25f, db);
+        const double plain = mlpb__bce(n, k, z0, y, p, s);
+        double ref = 0.0;
+        for (size_t j = 0; j < k; j++)
+            dbref[j] = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < k; j++) {
+                const double zz = z0[i * k + j], yy = y[i * k + j];
                 const double pj = weighted ? (double)pw[j] : 1.0;
                 const double si = weighted ? (double)sw[i] : 1.0;
                 ref += si * ref_bce(zz, yy, pj);
                 /* sigmoid(z) and 1 - sigmoid(z) = sigmoid(-z), each directly. */
                 const double sg = 1.0 / (1.0 + exp(-zz)), sgn = 1.0 / (1.0 + exp(zz));
                 const double g = si * ((1.0 - yy) * sg - pj * yy * sgn) * 0.25;
-                assert_true(fabs((double)z[i * K + j] - g) <= 1e-6 * fabs(g) + 1e-30);
+                if (!(fabs((double)z[i * k + j] - g) <= 1e-6 * fabs(g) + 1e-30)) {
+                    print_error("%zux%zu [%zu,%zu]: grad %.9g, ref %.17g\n", n, k, i, j,
+                                (double)z[i * k + j], g);
+                    fail();
+                }
                 dbref[j] += (double)(float)g;
             }
         }
         /* Float terms (each good to a few ulps) summed in double. */
         mlpbt_assert_close(sum, ref, 1e-6);
         mlpbt_assert_close(plain, ref, 1e-6);
-        for (int j = 0; j < K; j++)
-            assert_true(fabs((double)db[j] - dbref[j]) < 1e-6);
+        for (size_t j = 0; j < k; j++)
+            assert_true(fabs((double)db[j] - dbref[j]) < 1e-6 * (double)n);
     }
+    free(z), free(z0), free(y), free(pw), free(sw), free(db), free(dbref);
+}
+
+/* Blocks smaller than, equal to and larger than the kernel's span of 64
+ * logits, spans that end inside a row, one output and several. */
+static void test_kernels_bce_grad_matches_reference(void **state)
+{
+    (void)state;
+    check_bce_block(6, 3, 4);
+    check_bce_block(1, 1, 5);
+    check_bce_block(64, 1, 6);
+    check_bce_block(130, 1, 7);
+    check_bce_block(50, 3, 8);
+    check_bce_block(7, 100, 9);
 }
 
 /* The float BCE term against the double formula, logit by logit, over the
@@ -284,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_kernels_sgemm_matches_reference),
         cmocka_unit_test(test_kernels_bias_relu),
         cmocka_unit_test(test_kernels_sigmoid_stable),
+        cmocka_unit_test(test_kernels_sigmoid_matches_double),
         cmocka_unit_test(test_kernels_bce_grad_matches_reference),
         cmocka_unit_test(test_kernels_bce_float_matches_double),
         cmocka_unit_test(test_kernels_relu_grad_colsum),
