@@ -9,30 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The passes that touch every activation, delta, logit or parameter come
- * in three builds, for AVX-512 (16 floats a vector), AVX2 (8) and the
- * baseline (SSE2 on x86-64, 4), and the dynamic loader picks one for the CPU
- * once, when the library is loaded (an ifunc; nothing of ours is written at
- * run time). Every build does the same operations in the same order on each
- * element: neither "avx512f" nor "avx2" implies FMA, and nothing is
- * contracted (-std=c11), so every variant gives bitwise the same results. Elsewhere (other compilers or CPUs) and in sanitizer builds,
- * whose instrumented resolver would run before the sanitizer's runtime is
- * up, there is one build. */
-#if defined(__has_feature)
-#if (__has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-     __has_feature(memory_sanitizer)) && !defined(MLPB_NO_CLONES)
-#define MLPB_NO_CLONES 1
-#endif
-#endif
-#if (defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)) && !defined(MLPB_NO_CLONES)
-#define MLPB_NO_CLONES 1
-#endif
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(MLPB_NO_CLONES)
-#define MLPB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MLPB_CLONES
-#endif
+/* MLPB_CLONES (kernels.h): each pass below that carries it is built for
+ * AVX-512, AVX2 and the baseline, one chosen at load time. */
 
 /* Helpers of the cloned passes: inlined into each build, so that they are
  * compiled (and vectorised) for its instruction set. */
@@ -260,9 +238,7 @@ double mlpb__bce_grad(size_t n, size_t k, float *restrict z, const float *restri
                       const float *restrict pw, const float *restrict sw, float scale,
                       float *restrict db)
 {
-    if (db == NULL)
-        return mlpb__bce(n, k, z, y, pw, sw);
-    return bce_rows(n, k, z, z, y, pw, sw, scale, db);
+    return bce_rows(n, k, z, db == NULL ? NULL : z, y, pw, sw, scale, db);
 }
 
 MLPB_CLONES

@@ -30,6 +30,34 @@ bool        mlpb__blas_fallback(void);
 const char *mlpb__blas_config(void);
 
 /* ---------------------------------------------------- kernel_eltwise.c */
+/* The passes that touch every activation, delta, logit or parameter
+ * (MLPB_CLONES) come in three builds, for AVX-512 (16 floats a vector), AVX2
+ * (8) and the baseline (SSE2 on x86-64, 4), and the dynamic loader picks one
+ * for the CPU once, when the library is loaded (an ifunc; nothing of ours is
+ * written at run time). Every build does the same operations in the same
+ * order on each element: neither "avx512f" nor "avx2" implies FMA, and
+ * nothing is contracted (-std=c11), so every variant gives bitwise the same
+ * results. Elsewhere (other compilers or CPUs) and in sanitizer builds,
+ * whose instrumented resolver would run before the sanitizer's runtime is
+ * up, there is one build. */
+#if defined(__has_feature)
+#if (__has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+     __has_feature(memory_sanitizer)) && !defined(MLPB_NO_CLONES)
+#define MLPB_NO_CLONES 1
+#endif
+#endif
+#if (defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)) && !defined(MLPB_NO_CLONES)
+#define MLPB_NO_CLONES 1
+#endif
+/* GCC only: Clang 14 names a multiversioned function's dispatcher apart
+ * from the function, so calls from other files do not link, and with the
+ * attribute on every declaration too its clones returned wrong results. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(MLPB_NO_CLONES)
+#define MLPB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MLPB_CLONES
+#endif
+
 /* a (n x m) += bias (broadcast over rows), then ReLU in place. Returns false
  * if any pre-activation a + bias was Inf or NaN: a non-finite input or weight
  * always reaches the product it enters (Inf * w is Inf, or NaN for w = 0, and

@@ -282,8 +282,8 @@ static void check_product(mlpb_precision p, bool ta, bool tb, size_t m, size_t n
     }
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
-            const double tol =
-                gam(k + 2) * ((double)bound[i * ldc + j] + fabs(beta * old[i * ldc + j])) + 1e-30;
+            const double scaled_old = fabs((double)(beta * old[i * ldc + j]));
+            const double tol = gam(k + 2) * ((double)bound[i * ldc + j] + scaled_old) + 1e-30;
             if (fabs((double)c[i * ldc + j] - (double)ref[i * ldc + j]) > tol) {
                 print_error("%c%c %zux%zux%zu beta %g: C[%zu,%zu] = %.9g, reference %.9g\n",
                             ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, (double)beta, i, j,

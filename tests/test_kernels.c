@@ -180,7 +180,7 @@ static void check_bce_block(size_t n, size_t k, uint64_t seed)
             dbref[j] = 0.0;
         for (size_t i = 0; i < n; i++) {
             for (size_t j = 0; j < k; j++) {
-                const double zz = z0[i * k + j], yy = y[i * k + j];
+                const double zz = (double)z0[i * k + j], yy = (double)y[i * k + j];
                 const double pj = weighted ? (double)pw[j] : 1.0;
                 const double si = weighted ? (double)sw[i] : 1.0;
                 ref += si * ref_bce(zz, yy, pj);

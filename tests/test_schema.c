@@ -57,8 +57,8 @@ static void test_schema_libsvm_index(void **state)
         HEAD("2", "1") "index\t04\nend\n",                /* not canonical */
         HEAD("2", "1") "index\tx\nend\n",
         HEAD("3", "1") "end\n",                           /* a later version */
-        "mlpblas-schema\t2\nformat\tcsv\ntask\tbinary\nmissing\terror\ninputs\t1\n"
-        "outputs\t1\nlabel\ty\t0\t1\nindex\t1\nnum\ta\nend\n", /* CSV */
+        ("mlpblas-schema\t2\nformat\tcsv\ntask\tbinary\nmissing\terror\ninputs\t1\n"
+         "outputs\t1\nlabel\ty\t0\t1\nindex\t1\nnum\ta\nend\n"), /* CSV */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';

@@ -168,7 +168,7 @@ static void test_step(const data *ds)
             const mlpb_status st = mlpb_mpi_loss_grad(c, m, ws, ds->x + lo * d, ds->y + lo,
                                                       hi - lo, B, &lw, &share, &fr);
             CHECK(st == MLPB_OK && fr == -1, "mpi pass: %s", mlpb_strerror(st));
-            double total = share;
+            double total = (double)share;
             MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
             CHECK(fabs(total - (double)ref_loss) <= 1e-6 * fabs((double)ref_loss),
                   "loss %.9g vs %.9g", total, (double)ref_loss);
