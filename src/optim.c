@@ -242,6 +242,10 @@ float mlpb_optim_lr_at(const mlpb_optim *o, uint64_t t)
  * with c the clip coefficient (1 when off) and wd 0 for AdamW, whose decay is
  * decoupled. The model's gradient arena is only read.
  *
+ * The passes are built for AVX-512, AVX2 and the baseline (MLPB_CLONES in
+ * kernels.h); sqrt and division are correctly rounded and nothing is
+ * contracted, so each build gives bitwise the same parameters.
+ *
  * Each pass also ORs together, for every new parameter, its exponent bits plus
  * one exponent unit: bit 31 ends up set exactly when some parameter became Inf
  * or NaN. An integer reduction keeps the loop free of branches. */
@@ -253,6 +257,7 @@ static inline uint32_t nonfinite_bit(float x)
 }
 
 /* SGD: p -= lr g'. */
+MLPB_CLONES
 static uint32_t pass_sgd(size_t n, float lr, float c, float wd, const float *restrict g,
                          float *restrict p)
 {
@@ -267,6 +272,7 @@ static uint32_t pass_sgd(size_t n, float lr, float c, float wd, const float *res
 
 /* Heavy ball (torch.optim.SGD, momentum mu, dampening 0): v = mu v + g';
  * p -= lr v. Nesterov (nesterov=True): the same v, then p -= lr (g' + mu v). */
+MLPB_CLONES
 static uint32_t pass_momentum(size_t n, float lr, float c, float wd, float mu, bool nesterov,
                               const float *restrict g, float *restrict v, float *restrict p)
 {
@@ -287,6 +293,7 @@ static uint32_t pass_momentum(size_t n, float lr, float c, float wd, float mu, b
  * keep = 1 - lr wd for AdamW (decoupled decay, applied to p before the Adam
  * update as AdamW does), 1 for Adam. step = lr / (1 - b1^t), sbc2 =
  * sqrt(1 - b2^t). */
+MLPB_CLONES
 static uint32_t pass_adam(size_t n, float step, float sbc2, float keep, float c, float wd,
                           float b1, float b2, float eps, const float *restrict g,
                           float *restrict m1, float *restrict m2, float *restrict p)
@@ -307,6 +314,7 @@ static uint32_t pass_adam(size_t n, float step, float sbc2, float keep, float c,
 
 /* RMSprop (torch.optim.RMSprop, alpha = rho, not centred, no momentum):
  *     s = rho s + (1 - rho) g'^2        p -= lr g' / (sqrt(s) + eps) */
+MLPB_CLONES
 static uint32_t pass_rmsprop(size_t n, float lr, float c, float wd, float rho, float eps,
                              const float *restrict g, float *restrict s, float *restrict p)
 {
