@@ -291,10 +291,12 @@ static uint32_t pass_momentum(size_t n, float lr, float c, float wd, float mu, b
  *     m = b1 m + (1 - b1) g'           v = b2 v + (1 - b2) g'^2
  *     p = keep p - (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * keep = 1 - lr wd for AdamW (decoupled decay, applied to p before the Adam
- * update as AdamW does), 1 for Adam. step = lr / (1 - b1^t), sbc2 =
- * sqrt(1 - b2^t). */
+ * update as AdamW does), 1 for Adam. step = lr / (1 - b1^t), isbc2 =
+ * 1 / sqrt(1 - b2^t): a multiply where PyTorch divides, so that each
+ * parameter costs one square root and one division, which share the
+ * divider (1 ulp apart from dividing). */
 MLPB_CLONES
-static uint32_t pass_adam(size_t n, float step, float sbc2, float keep, float c, float wd,
+static uint32_t pass_adam(size_t n, float step, float isbc2, float keep, float c, float wd,
                           float b1, float b2, float eps, const float *restrict g,
                           float *restrict m1, float *restrict m2, float *restrict p)
 {
@@ -306,7 +308,7 @@ static uint32_t pass_adam(size_t n, float step, float sbc2, float keep, float c,
         const float vi = b2 * m2[i] + ob2 * gi * gi;
         m1[i] = mi;
         m2[i] = vi;
-        p[i] = keep * p[i] - step * mi / (sqrtf(vi) / sbc2 + eps);
+        p[i] = keep * p[i] - step * mi / (sqrtf(vi) * isbc2 + eps);
         acc |= nonfinite_bit(p[i]);
     }
     return acc;
@@ -386,7 +388,7 @@ static mlpb_status update(mlpb_optim *o, mlpb_model *m, bool grads_finite, bool 
         const double bc1 = 1.0 - pow((double)op->beta1, t1);
         const double bc2 = 1.0 - pow((double)op->beta2, t1);
         const float keep = decoupled ? (float)(1.0 - lr * (double)op->weight_decay) : 1.0f;
-        acc = pass_adam(n, (float)(lr / bc1), (float)sqrt(bc2), keep, c, wd, op->beta1,
+        acc = pass_adam(n, (float)(lr / bc1), (float)(1.0 / sqrt(bc2)), keep, c, wd, op->beta1,
                         op->beta2, op->eps, g, o->m1, o->m2, p);
         break;
     }
