@@ -151,7 +151,9 @@ static void gather(const mlpb_dataset *src, size_t d, size_t k, const size_t *ro
         const size_t r = rows[i];
         if (dx != NULL)
             memcpy(dx + i * d, src->x + r * d, d * sizeof(float));
-        if (dy != NULL)
+        if (dy != NULL && k == 1) /* one label: no call for 4 bytes */
+            dy[i] = src->y[r];
+        else if (dy != NULL)
             memcpy(dy + i * k, src->y + r * k, k * sizeof(float));
         if (dsw != NULL)
             dsw[i] = src->sample_weight[r];
