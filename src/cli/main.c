@@ -206,14 +206,29 @@ int cli_args_next(cli_args *a)
         return CLI_ARG_DONE;
     }
     const char *lf = long_form(arg);
+    /* A short option with its value attached, as in "-j2" or "-om.mlpb". */
+    const char *attached = NULL;
+    if (lf == NULL && arg[1] != '-' && arg[1] != '\0' && arg[2] != '\0') {
+        const char two[3] = {arg[0], arg[1], '\0'};
+        lf = long_form(two);
+        if (lf != NULL)
+            attached = arg + 2;
+    }
+    const char *orig = arg;
     if (lf != NULL)
         arg = lf;
-    const char *eq  = strchr(arg, '=');
+    const char *eq  = attached != NULL ? NULL : strchr(arg, '=');
     size_t      len = eq ? (size_t)(eq - arg) : strlen(arg);
     for (const cli_optdef *d = a->defs; d->name != NULL; d++) {
         if (strlen(d->name) != len || memcmp(d->name, arg, len) != 0)
             continue;
+        if (attached != NULL && !d->has_value)
+            break; /* "-qv": no bundled flags */
         a->name = d->name;
+        if (attached != NULL) {
+            a->value = attached;
+            return CLI_ARG_OPT;
+        }
         if (!d->has_value) {
             if (eq != NULL) {
                 cli_usage(a->cmd, "option %s takes no value", d->name);
@@ -230,6 +245,10 @@ int cli_args_next(cli_args *a)
             return CLI_ARG_BAD;
         }
         return CLI_ARG_OPT;
+    }
+    if (attached != NULL) {
+        arg = orig;
+        len = strlen(orig);
     }
     /* A near miss: the closest option within a third of its length. */
     const char *best = NULL;

@@ -58,6 +58,14 @@ err_is "mlpblas train: unknown option '--frobnicate' (see"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" -o short.mlpb --epochs 2 -q -j 1
 [ -s short.mlpb ] && [ ! -s out.txt ] && [ ! -s err.txt ] || fail "-o -q -j"
 run 0 "$MLPBLAS" predict short.mlpb "$DATA/binary.csv" -o short.csv
+# ... with the value attached (-j1, -oFILE); flags do not bundle.
+run 0 "$MLPBLAS" train "$DATA/binary.csv" -oattached.mlpb --epochs 2 -q -j1
+[ -s attached.mlpb ] || fail "-oFILE -jN"
+run 2 "$MLPBLAS" train "$DATA/binary.csv" -o new.mlpb --epochs 2 -qv
+err_is "mlpblas train: unknown option '-qv' (see"
+run 2 "$MLPBLAS" train "$DATA/binary.csv" -o new.mlpb -j0
+err_is "mlpblas train: --threads: '0' is not an integer from 1"
+[ ! -e new.mlpb ] || fail "a usage error wrote a model"
 [ "$(wc -l <short.csv)" -eq 201 ] || fail "predict -o"
 
 # The options of the documented command line are all in the train help.
