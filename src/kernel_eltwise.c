@@ -165,8 +165,7 @@ void mlpb__sigmoid(size_t n, const float *restrict z, float *restrict p)
  * 4: a few ulps). The loss and the unscaled gradient of len logits go to
  * loss[] and grad[]: one branch-free loop, which the compiler vectorises. */
 MLPB_INLINE void bce_terms(size_t len, const float *restrict z, const float *restrict y,
-                             const float *restrict pw, float *restrict loss,
-                             float *restrict grad)
+                           const float *restrict pw, float *restrict loss, float *restrict grad)
 {
     for (size_t i = 0; i < len; i++) {
         const float zi = z[i], yi = y[i], pwi = pw[i];
@@ -189,13 +188,13 @@ MLPB_INLINE void bce_terms(size_t len, const float *restrict z, const float *res
  * many, across rows, so that one output (k = 1) vectorises as well as many. */
 #define BCE_SPAN 64
 
-/* The loss sum of n x k logits z and, if zg is not NULL, the scaled gradient
- * in zg (z itself, or elsewhere) and its column sums in db. Each row's terms are summed in
- * double in column order, then weighted and added in row order: the same
- * order for every build and span length. */
-MLPB_INLINE double bce_rows(size_t n, size_t k, const float *z, float *zg,
-                              const float *restrict y, const float *restrict pw,
-                              const float *restrict sw, float scale, float *restrict db)
+/* The loss sum of n x k logits z and, if zg is not NULL, the scaled
+ * gradient in zg (z itself, or elsewhere) and its column sums in db. Each
+ * row's terms are summed in double in column order, then weighted and added
+ * in row order: the same order for every build and span length. */
+MLPB_INLINE double bce_rows(size_t n, size_t k, const float *z, float *zg, const float *restrict y,
+                            const float *restrict pw, const float *restrict sw, float scale,
+                            float *restrict db)
 {
     float pwe[BCE_SPAN], lt[BCE_SPAN], gt[BCE_SPAN];
     if (zg != NULL)
