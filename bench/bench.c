@@ -732,6 +732,8 @@ int main(int argc, char **argv)
     const int threads = mlpb_blas_threads();
     if (o.memory)
         return run_memory(&o, threads);
+    if (o.profile_steps > 0)
+        return run_profile(&o);
 
     /* Output files are opened first, so that a bad path fails before the run. */
     FILE *csv = NULL, *svg = NULL;

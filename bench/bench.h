@@ -51,6 +51,8 @@ typedef struct bench_opts {
     int        memory;       /* --memory: peak memory of a training run per case */
     size_t     rows;         /* --memory: dataset rows (0: 8 batches) */
     size_t     epochs;       /* --memory: training epochs */
+    long       profile_steps; /* --profile-steps: steps a case in a loop (0: off) */
+    int        adamw;        /* --adamw: those steps update with AdamW, not SGD */
     size_t     peak_size;
     uint64_t   seed;
     int        json;
@@ -97,6 +99,8 @@ void sweep_cases(bench_opts *o);
 
 /* --memory: every case in a child process of its own (bench_memory.c). */
 int  run_memory(const bench_opts *o, int threads);
+/* bench_profile.c: --profile-steps. */
+int  run_profile(const bench_opts *o);
 /* --batch-sweep --svg: samples/s against batch (bench_svg.c). */
 void write_svg(FILE *f, const bench_result *res, size_t n, int threads, int threading);
 

@@ -24,6 +24,11 @@ static void usage(FILE *f)
             "                          + 16 MiB\n"
             "  --rows N                with --memory: dataset rows (default 8 batches)\n"
             "  --epochs N              with --memory: training epochs (default 2)\n"
+            "  --profile-steps N       instead of timing: N training steps of each case on\n"
+            "                          one batch in a loop and nothing else (no floor, no\n"
+            "                          calibration), for perf record or callgrind\n"
+            "  --adamw                 with --profile-steps: AdamW updates (the tool's\n"
+            "                          optimiser) instead of mlpb_sgd_step\n"
             "  --reps N                timed rounds per measurement (default 5)\n"
             "  --min-time S            seconds per round, at least (default 0.2)\n"
             "  --threads N             BLAS threads (default: the BLAS library's)\n"
@@ -132,12 +137,13 @@ int parse_args(int argc, char **argv, bench_opts *o)
         static const char *const valued[] = {"--case",      "--reps", "--min-time",
                                              "--threads",   "--peak-size", "--seed",
                                              "--csv",       "--svg",  "--rows",
-                                             "--epochs", "--precision", "--gemm"};
+                                             "--epochs", "--precision", "--gemm",
+                                             "--profile-steps"};
         const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
                          !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
                          !strcmp(key, "--split") || !strcmp(key, "--blas") ||
                          !strcmp(key, "--auto") || !strcmp(key, "--modes") ||
-                         !strcmp(key, "--memory");
+                         !strcmp(key, "--memory") || !strcmp(key, "--adamw");
         int known = flag;
         for (size_t j = 0; j < sizeof valued / sizeof valued[0]; j++)
             known |= !strcmp(key, valued[j]);
@@ -175,6 +181,12 @@ int parse_args(int argc, char **argv, bench_opts *o)
             o->all_modes = all;
         } else if (!strcmp(key, "--memory")) {
             o->memory = 1;
+        } else if (!strcmp(key, "--adamw")) {
+            o->adamw = 1;
+        } else if (!strcmp(key, "--profile-steps")) {
+            if (parse_size(val, 1, 1000000000, &v) != 0)
+                return bad_usage("--profile-steps wants an integer in 1..10^9", val);
+            o->profile_steps = (long)v;
         } else if (!strcmp(key, "--gemm")) {
             if (!strcmp(val, "auto"))
                 o->gemm = MLPB_GEMM_AUTO;
