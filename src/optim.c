@@ -335,70 +335,110 @@ static uint32_t pass_rmsprop(size_t n, float lr, float c, float wd, float rho, f
 /* Global L2 norm of the gradient in double; not finite exactly when some
  * gradient is Inf or NaN (a sum of squares of floats cannot overflow a
  * double), so it doubles as the finiteness check when clipping is on. */
-static double grad_norm(size_t n, const float *g)
+double mlpb__sum_squares(size_t n, const float *g)
 {
     double ss = 0.0;
     for (size_t i = 0; i < n; i++)
         ss += (double)g[i] * (double)g[i];
-    return sqrt(ss);
+    return ss;
 }
 
-static mlpb_status update(mlpb_optim *o, mlpb_model *m, bool grads_finite, bool *params_finite)
+static double grad_norm(size_t n, const float *g)
 {
-    if (o == NULL || m == NULL || !mlpb__has_params(m))
-        return MLPB_E_INVALID_ARG;
-    if (!mlpb__same_arch(o->sizes, o->n_sizes, m->sizes, m->n_sizes))
-        return MLPB_E_INVALID_ARG;
+    return sqrt(mlpb__sum_squares(n, g));
+}
+
+bool mlpb__optim_fits(const mlpb_optim *o, const mlpb_model *m)
+{
+    return o != NULL && m != NULL && mlpb__has_params(m) &&
+           mlpb__same_arch(o->sizes, o->n_sizes, m->sizes, m->n_sizes);
+}
+
+float mlpb__optim_clip_norm(const mlpb_optim *o)
+{
+    return o->o.clip_norm;
+}
+
+float mlpb__optim_clip_coef(const mlpb_optim *o, double norm)
+{
+    const double coef = (double)o->o.clip_norm / (norm + CLIP_EPS);
+    return coef < 1.0 ? (float)coef : 1.0f;
+}
+
+void mlpb__optim_coef(const mlpb_optim *o, float c, mlpb_optim_coef *k)
+{
     const mlpb_optim_opts *op = &o->o;
-    const size_t n = o->n;
-    const float *g = m->grads;
-    float *p = m->params;
-
-    /* Nothing is written before the gradient is known to be finite. */
-    float c = 1.0f;
-    if (op->clip_norm > 0.0f) {
-        const double norm = grad_norm(n, g);
-        if (!isfinite(norm))
-            return MLPB_E_NUMERIC;
-        const double coef = (double)op->clip_norm / (norm + CLIP_EPS);
-        if (coef < 1.0)
-            c = (float)coef;
-    } else if (!grads_finite && !mlpb__all_finite(n, g)) {
-        return MLPB_E_NUMERIC;
-    }
-
     const double lr = lr_at(op, o->t);
-    const float lrf = (float)lr;
     const bool decoupled = op->kind == MLPB_OPT_ADAMW;
-    const float wd = decoupled ? 0.0f : op->weight_decay;
-    uint32_t acc = 0;
-    switch (op->kind) {
-    case MLPB_OPT_SGD:
-        acc = pass_sgd(n, lrf, c, wd, g, p);
-        break;
-    case MLPB_OPT_MOMENTUM:
-    case MLPB_OPT_NESTEROV:
-        acc = pass_momentum(n, lrf, c, wd, op->momentum, op->kind == MLPB_OPT_NESTEROV, g,
-                            o->m1, p);
-        break;
-    case MLPB_OPT_ADAM:
-    case MLPB_OPT_ADAMW: {
+    k->lr = (float)lr;
+    k->c = c;
+    k->wd = decoupled ? 0.0f : op->weight_decay;
+    k->step = k->isbc2 = k->keep = 1.0f;
+    if (op->kind == MLPB_OPT_ADAM || decoupled) {
         /* Bias corrections of step t + 1 (PyTorch counts steps from 1). */
         const double t1 = (double)o->t + 1.0;
         const double bc1 = 1.0 - pow((double)op->beta1, t1);
         const double bc2 = 1.0 - pow((double)op->beta2, t1);
-        const float keep = decoupled ? (float)(1.0 - lr * (double)op->weight_decay) : 1.0f;
-        acc = pass_adam(n, (float)(lr / bc1), (float)(1.0 / sqrt(bc2)), keep, c, wd, op->beta1,
-                        op->beta2, op->eps, g, o->m1, o->m2, p);
-        break;
+        k->keep = decoupled ? (float)(1.0 - lr * (double)op->weight_decay) : 1.0f;
+        k->step = (float)(lr / bc1);
+        k->isbc2 = (float)(1.0 / sqrt(bc2));
     }
-    case MLPB_OPT_RMSPROP:
-        acc = pass_rmsprop(n, lrf, c, wd, op->rho, op->eps, g, o->m1, p);
-        break;
-    default: /* rejected at create */
-        return MLPB_E_INVALID_ARG;
+}
+
+uint32_t mlpb__optim_apply(mlpb_optim *o, const mlpb_optim_coef *k, size_t i0, size_t n,
+                           const float *g, float *p)
+{
+    const mlpb_optim_opts *op = &o->o;
+    g += i0;
+    p += i0;
+    switch (op->kind) {
+    case MLPB_OPT_SGD:
+        return pass_sgd(n, k->lr, k->c, k->wd, g, p);
+    case MLPB_OPT_MOMENTUM:
+    case MLPB_OPT_NESTEROV:
+        return pass_momentum(n, k->lr, k->c, k->wd, op->momentum,
+                             op->kind == MLPB_OPT_NESTEROV, g, o->m1 + i0, p);
+    case MLPB_OPT_ADAM:
+    case MLPB_OPT_ADAMW:
+        return pass_adam(n, k->step, k->isbc2, k->keep, k->c, k->wd, op->beta1, op->beta2,
+                         op->eps, g, o->m1 + i0, o->m2 + i0, p);
+    default: /* RMSprop; the kind was checked at create */
+        return pass_rmsprop(n, k->lr, k->c, k->wd, op->rho, op->eps, g, o->m1 + i0, p);
     }
+}
+
+void mlpb__optim_moments(mlpb_optim *o, float **m1, float **m2)
+{
+    *m1 = o->m1;
+    *m2 = o->m2;
+}
+
+void mlpb__optim_advance(mlpb_optim *o)
+{
     o->t++;
+}
+
+static mlpb_status update(mlpb_optim *o, mlpb_model *m, bool grads_finite, bool *params_finite)
+{
+    if (!mlpb__optim_fits(o, m))
+        return MLPB_E_INVALID_ARG;
+    const size_t n = o->n;
+    const float *g = m->grads;
+
+    /* Nothing is written before the gradient is known to be finite. */
+    float c = 1.0f;
+    if (o->o.clip_norm > 0.0f) {
+        const double norm = grad_norm(n, g);
+        if (!isfinite(norm))
+            return MLPB_E_NUMERIC;
+        c = mlpb__optim_clip_coef(o, norm);
+    } else if (!grads_finite && !mlpb__all_finite(n, g)) {
+        return MLPB_E_NUMERIC;
+    }
+    mlpb_optim_coef k;
+    mlpb__optim_coef(o, c, &k);
+    const uint32_t acc = mlpb__optim_apply(o, &k, 0, n, g, m->params);
+    mlpb__optim_advance(o);
     if (params_finite != NULL)
         *params_finite = (acc & 0x80000000u) == 0;
     return MLPB_OK;
