@@ -5,11 +5,14 @@
  * A training step of a small network lasts tens of microseconds, so two
  * things matter. Waking a sleeping thread (a futex round trip, several
  * microseconds) would eat much of what the second core gives: helpers spin
- * for a while before they block. And on a loaded machine a helper may not be
- * running at all when a job starts: parts are not bound to threads but
- * claimed, one at a time, by whoever is free, the caller included, so a
- * helper that is descheduled costs at most the part it already holds.
- * Which thread runs a part never changes what the part computes. */
+ * for a while before they block. Part p is first tried by thread p (the
+ * caller runs part 0, helper i part i + 1), so that a part's data stay in one
+ * core's cache from job to job: the unit split (step.c) keeps each part's
+ * weights and moments on its own core. And on a loaded machine a helper may
+ * not be running at all when a job starts: a thread done with its own part
+ * takes any part not yet claimed, so a helper that is descheduled costs at
+ * most the part it already holds. Which thread runs a part never changes
+ * what the part computes. */
 #include "mlpb_internal.h"
 
 #include <pthread.h>
@@ -22,25 +25,39 @@
  * without keeping an idle core busy for long. */
 #define SPIN_POLLS 20000
 
+/* A part's claim, alone on its cache line: the number of the last job that
+ * claimed it. */
+typedef struct slot {
+    _Alignas(64) _Atomic uint32_t job;
+} slot;
+
 struct mlpb_team {
     mlpb_allocator  alloc;
     size_t          n;         /* parts, and threads with the caller */
     size_t          started;   /* helpers running */
     pthread_t      *threads;   /* n - 1 helpers */
+    slot           *slots;     /* n claims */
     pthread_mutex_t mu;
     pthread_cond_t  go;        /* a new job or quit */
     pthread_cond_t  done;      /* remaining reached 0 */
-    /* Job number (high 32 bits) and next unclaimed part (low 32 bits) in one
-     * word: a claim is a compare-and-swap that fails for a helper that saw
-     * an older job, so it can never take a part of a job it has not read. */
-    _Atomic uint64_t claim;
+    /* The current job's number. A part is claimed for job j by moving its
+     * slot from j - 1 to j: every slot holds j - 1 when job j is published,
+     * so a helper that read an older number can never claim a part of a job
+     * it has not read. */
+    _Atomic uint32_t current;
     atomic_size_t    remaining; /* parts of the current job not yet finished */
     atomic_bool      quit;
     uint32_t         job;       /* the caller's count of jobs */
-    mlpb__team_fn    fn;        /* the current job: written before claim moves to
+    mlpb__team_fn    fn;        /* the current job: written before current moves to
                                    it, and not again until remaining is 0 */
     void            *ctx;
 };
+
+/* What helper i is started with. */
+typedef struct helper_arg {
+    mlpb_team *t;
+    size_t     self; /* the part it tries first: i + 1 */
+} helper_arg;
 
 static inline void cpu_relax(void)
 {
@@ -49,17 +66,24 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Runs parts of job `job` until none is left unclaimed. */
-static void work(mlpb_team *t, uint32_t job)
+/* Job numbers run 1, 2, ..., UINT32_MAX, 1, ... (0 is never used). */
+static inline uint32_t prev_job(uint32_t job)
 {
-    uint64_t v = atomic_load_explicit(&t->claim, memory_order_acquire);
-    for (;;) {
-        const size_t part = (size_t)(v & 0xffffffffu);
-        if ((uint32_t)(v >> 32) != job || part >= t->n)
-            return;
-        if (!atomic_compare_exchange_weak_explicit(&t->claim, &v, v + 1, memory_order_acq_rel,
-                                                   memory_order_acquire))
-            continue; /* v now holds the current value */
+    return job == 1 ? UINT32_MAX : job - 1;
+}
+
+/* Runs part self of job `job` if it is still unclaimed, then any other part
+ * that is. */
+static void work(mlpb_team *t, uint32_t job, size_t self)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const size_t part = self + i < t->n ? self + i : self + i - t->n;
+        uint32_t expect = prev_job(job);
+        if (atomic_load_explicit(&t->slots[part].job, memory_order_relaxed) != expect ||
+            !atomic_compare_exchange_strong_explicit(&t->slots[part].job, &expect, job,
+                                                     memory_order_acq_rel,
+                                                     memory_order_relaxed))
+            continue;
         t->fn(t->ctx, part);
         if (atomic_fetch_sub_explicit(&t->remaining, 1, memory_order_acq_rel) == 1) {
             /* Under the mutex, so that a caller between its check of
@@ -68,24 +92,24 @@ static void work(mlpb_team *t, uint32_t job)
             pthread_cond_signal(&t->done);
             pthread_mutex_unlock(&t->mu);
         }
-        v = atomic_load_explicit(&t->claim, memory_order_acquire);
     }
 }
 
 static void *helper(void *p)
 {
-    mlpb_team *t = p;
+    const helper_arg *arg = p;
+    mlpb_team *t = arg->t;
+    const size_t self = arg->self;
     uint32_t seen = 0;
     for (;;) {
-        uint32_t job = (uint32_t)(atomic_load_explicit(&t->claim, memory_order_acquire) >> 32);
+        uint32_t job = atomic_load_explicit(&t->current, memory_order_acquire);
         for (int i = 0; job == seen && i < SPIN_POLLS && !atomic_load(&t->quit); i++) {
             cpu_relax();
-            job = (uint32_t)(atomic_load_explicit(&t->claim, memory_order_acquire) >> 32);
+            job = atomic_load_explicit(&t->current, memory_order_acquire);
         }
         if (job == seen) {
             pthread_mutex_lock(&t->mu);
-            while ((job = (uint32_t)(atomic_load_explicit(&t->claim, memory_order_acquire) >>
-                                     32)) == seen &&
+            while ((job = atomic_load_explicit(&t->current, memory_order_acquire)) == seen &&
                    !atomic_load(&t->quit))
                 pthread_cond_wait(&t->go, &t->mu);
             pthread_mutex_unlock(&t->mu);
@@ -93,31 +117,42 @@ static void *helper(void *p)
         if (atomic_load(&t->quit))
             return NULL;
         seen = job;
-        work(t, job);
+        work(t, job, self);
     }
+}
+
+/* The team, its slots (each on its own cache line), the helpers' threads
+ * and arguments, in one block. */
+static size_t team_bytes(size_t n)
+{
+    return sizeof(mlpb_team) + sizeof(slot) - 1 + n * sizeof(slot) +
+           (n - 1) * (sizeof(pthread_t) + sizeof(helper_arg));
 }
 
 size_t mlpb__team_bytes(size_t n)
 {
-    return sizeof(mlpb_team) + (n - 1) * sizeof(pthread_t);
+    return team_bytes(n);
 }
 
 mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out)
 {
     *out = NULL;
-    if (n < 2 || n > UINT32_MAX)
+    if (n < 2 || n > MLPB_SPLIT_MAX_PARTS)
         return MLPB_E_INVALID_ARG;
-    size_t bytes;
-    MLPB_TRY(mlpb__mul_size(n - 1, sizeof(pthread_t), &bytes));
-    MLPB_TRY(mlpb__add_size(bytes, sizeof(mlpb_team), &bytes));
+    const size_t bytes = team_bytes(n); /* small: n is capped */
     mlpb_team *t = mlpb__alloc(a, bytes);
     if (t == NULL)
         return MLPB_E_NOMEM;
-    memset(t, 0, sizeof *t);
+    memset(t, 0, bytes);
     t->alloc = *a;
     t->n = n;
-    t->threads = (pthread_t *)(t + 1);
-    atomic_init(&t->claim, 0);
+    const uintptr_t after = (uintptr_t)(t + 1);
+    t->slots = (slot *)((after + sizeof(slot) - 1) / sizeof(slot) * sizeof(slot));
+    t->threads = (pthread_t *)(t->slots + n);
+    helper_arg *args = (helper_arg *)(t->threads + (n - 1));
+    for (size_t p = 0; p < n; p++)
+        atomic_init(&t->slots[p].job, UINT32_MAX); /* prev_job(1) */
+    atomic_init(&t->current, 0);
     atomic_init(&t->remaining, 0);
     atomic_init(&t->quit, false);
     if (pthread_mutex_init(&t->mu, NULL) != 0)
@@ -127,7 +162,8 @@ mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out
     if (pthread_cond_init(&t->done, NULL) != 0)
         goto no_done;
     for (size_t i = 0; i + 1 < n; i++) {
-        if (pthread_create(&t->threads[i], NULL, helper, t) != 0) {
+        args[i] = (helper_arg){t, i + 1};
+        if (pthread_create(&t->threads[i], NULL, helper, &args[i]) != 0) {
             mlpb__team_destroy(t); /* joins the ones started */
             return MLPB_E_NOMEM;   /* EAGAIN: out of threads or memory */
         }
@@ -178,11 +214,11 @@ void mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx)
     /* The release store publishes fn, ctx and remaining; the mutex pairs the
      * broadcast with helpers about to block. */
     pthread_mutex_lock(&t->mu);
-    atomic_store_explicit(&t->claim, (uint64_t)t->job << 32, memory_order_release);
+    atomic_store_explicit(&t->current, t->job, memory_order_release);
     pthread_cond_broadcast(&t->go);
     pthread_mutex_unlock(&t->mu);
 
-    work(t, t->job);
+    work(t, t->job, 0);
 
     for (int i = 0; atomic_load_explicit(&t->remaining, memory_order_acquire) != 0 &&
                     i < SPIN_POLLS;
