@@ -254,7 +254,12 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
  * rule and the measurements behind it are in docs/bench.md. With T = 1 it
  * runs everything unsplit on one thread and never touches the BLAS thread
  * count; a workspace that could split costs T - 1 threads and gradient
- * arenas, as MLPB_THREADING_SPLIT.
+ * arenas, as MLPB_THREADING_SPLIT. In mlpb_train, with the products on
+ * MLPB_GEMM_BLAS, a network with one hidden layer of at least 32 units a
+ * thread whose batches (up to 256 rows) are too small to split their rows
+ * runs the "unit split" instead: each thread owns a slice of the hidden
+ * units, computes and updates only its own parameters, and the threads
+ * exchange only the partial logits.
  *
  * MLPB_THREADING_BLAS leaves every product to the BLAS library's thread
  * count and never changes it.
@@ -581,7 +586,9 @@ typedef int (*mlpb_epoch_fn)(const mlpb_epoch_info *info, void *ctx);
 /* Optional per-batch callback (progress display), after the batch's update:
  * batch is 1-based out of n_batches, loss is the batch's loss before the
  * update. Return non-zero to stop after this batch: the epoch is then wound up
- * (validation, on_epoch) as if it had ended there. */
+ * (validation, on_epoch) as if it had ended there. Read the model in on_epoch,
+ * not here: under the unit split (mlpb_workspace_set_threading) the first
+ * layer's weights are held in another order during an epoch. */
 typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float loss,
                              void *ctx);
 

@@ -159,6 +159,9 @@ typedef struct mlpb_split {
     mlpb_team      *team;
     mlpb_workspace *views;      /* parts views, no buffers of their own */
     float         **grads;      /* grads[0] unused (NULL) */
+    float          *units;      /* the unit split's per-part buffers (step.c), or NULL:
+                                   parts x mlpb__unit_floats(unit_rows, k) */
+    size_t          unit_rows;  /* min(max_batch, MLPB_UNIT_MAX_ROWS) */
 } mlpb_split;
 
 struct mlpb_workspace {
@@ -241,6 +244,35 @@ void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
  * result does not depend on how the work is shared; large arenas are summed
  * by the team, a slice a thread. Returns true if every sum is finite. */
 bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
+/* The unit split (step.c): a training step of a network with one hidden
+ * layer, on few rows, shares the hidden units among the team instead of the
+ * rows. It runs for batches of at most this many rows (above, the row split
+ * or one thread is as fast), ... */
+#define MLPB_UNIT_MAX_ROWS 256
+/* ... with at least this many units a part ... */
+#define MLPB_UNIT_MIN_UNITS 32
+/* ... at least this many multiply-adds of forward pass a step (three
+ * fork-joins cost a few microseconds) ... */
+#define MLPB_UNIT_MIN_MACS ((size_t)1 << 15)
+/* ... and at most this many outputs (which bounds the buffers below). */
+#define MLPB_UNIT_MAX_OUTPUTS 1024
+/* MLPB_THREADING_AUTO's rule for a training step of n rows: the parts of the
+ * unit split (1: none). A pure function of its arguments, like
+ * mlpb__auto_parts, which it defers to: only a step that does not split its
+ * rows may split its units. */
+size_t mlpb__auto_units(const size_t *sizes, size_t n_sizes, size_t n, size_t threads);
+/* Whether a workspace of max_batch rows with a team of `threads` may run the
+ * unit split for some batch (and so needs the team and the buffers). */
+bool mlpb__units_possible(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                          size_t threads);
+/* Floats of one part's unit-split buffers: partial logits, the summed logits
+ * (then their gradient) and a scratch output bias gradient, for rows rows
+ * (<= MLPB_UNIT_MAX_ROWS) of k (<= MLPB_UNIT_MAX_OUTPUTS) outputs, each
+ * padded to a cache line. */
+static inline size_t mlpb__unit_floats(size_t rows, size_t k)
+{
+    return 2 * mlpb__pad_floats(rows * k) + mlpb__pad_floats(k);
+}
 /* First row of part p of n rows split in parts. */
 static inline size_t mlpb__part_row(size_t p, size_t n, size_t parts)
 {
@@ -290,9 +322,50 @@ mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite
  * successful mlpb_loss_grad): skips the optimiser's own read-only pass over
  * the gradient arena when clipping is off. */
 mlpb_status mlpb__optim_update_finite(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+/* A step's update in pieces, for callers that update slices of the arena on
+ * several threads (step.c): the coefficients of the next step, once; then
+ * any disjoint ranges [i0, i0 + n) of the arenas, each returning the
+ * nonfinite bits of its new parameters (bit 31 set: some became Inf or NaN);
+ * then advance the step counter, once. The same ranges in any order give the
+ * same parameters as one whole-arena update with the same clip coefficient. */
+typedef struct mlpb_optim_coef {
+    float lr, c, wd;         /* rate, clip coefficient, L2 decay (0 for AdamW) */
+    float step, isbc2, keep; /* Adam(W) only: see pass_adam */
+} mlpb_optim_coef;
+bool     mlpb__optim_fits(const mlpb_optim *o, const mlpb_model *m);
+float    mlpb__optim_clip_norm(const mlpb_optim *o); /* 0: off */
+/* The clip coefficient for a finite gradient norm (1: no clipping). */
+float    mlpb__optim_clip_coef(const mlpb_optim *o, double norm);
+void     mlpb__optim_coef(const mlpb_optim *o, float c, mlpb_optim_coef *k);
+uint32_t mlpb__optim_apply(mlpb_optim *o, const mlpb_optim_coef *k, size_t i0, size_t n,
+                           const float *g, float *p);
+void     mlpb__optim_advance(mlpb_optim *o);
+/* The moment arenas, laid out as the parameters (NULL where the kind has
+ * fewer): for step.c's reordering of the first layer. */
+void     mlpb__optim_moments(mlpb_optim *o, float **m1, float **m2);
+/* The sum of squares of g in double (not finite iff some g is Inf or NaN). */
+double   mlpb__sum_squares(size_t n, const float *g);
 /* Bytes mlpb_optim_create asks the allocator for (rounded as mlpb__alloc). */
 mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
                               size_t *bytes);
+
+/* -------------------------------------------------------------- step.c */
+/* The unit split's parts for an epoch of batches of bs rows on ws (1: none):
+ * MLPB_THREADING_AUTO, fp32 products on BLAS, no grad_ready hook, and
+ * mlpb__auto_units. */
+size_t mlpb__unit_parts(const mlpb_workspace *ws, size_t bs);
+/* Reorders the first layer's weights and their optimiser moments into the
+ * unit split's blocked order for parts parts (blocked true: each part's
+ * columns as one contiguous d x (c1 - c0) block) or back. The gradient arena
+ * serves as scratch and is left unspecified. */
+void mlpb__unit_layout(mlpb_model *m, mlpb_optim *o, size_t parts, bool blocked);
+/* One training step of n <= ws's unit rows on the unit split: the loss, the
+ * gradient and the optimiser update of mlpb_loss_grad_weighted and
+ * mlpb__optim_update_finite, on parameters in the blocked order. Nothing
+ * changes when it fails. */
+mlpb_status mlpb__unit_step(mlpb_model *m, mlpb_workspace *ws, mlpb_optim *o, const float *x,
+                            const float *y, size_t n, size_t parts, const mlpb_loss_weights *w,
+                            float *loss, bool *params_finite);
 
 /* --------------------------------------------------------- precision.c */
 /* A workspace's bf16 state (MLPB_PRECISION_BF16 and _EMULATED): bf16 copies

@@ -305,6 +305,12 @@ static mlpb_status run_epoch(const stage *s, size_t epoch, mlpb_epoch_info *info
     /* The fallback for an update that overflows a parameter (see below). */
     memcpy(s->good, s->m->params, s->np * sizeof(float));
     mlpb__rng_shuffle(s->rng, s->idx, s->n);
+    /* The unit split (step.c) runs every batch of the epoch, the last and
+     * smaller one too, on its blocked order of the first layer: in place
+     * from here to the epoch's end. */
+    const size_t units = mlpb__unit_parts(s->ws, s->bs);
+    if (units >= 2)
+        mlpb__unit_layout(s->m, s->opt, units, true);
     double loss_sum = 0.0;
     size_t rows = 0;
     for (size_t b = 0; b < n_batches && !*stop; b++) {
@@ -312,12 +318,20 @@ static mlpb_status run_epoch(const stage *s, size_t epoch, mlpb_epoch_info *info
         gather(s->train, s->d, s->k, s->idx + i0, nb, s->bx, s->by, s->bsw);
         float loss = 0.0f;
         bool finite = true;
-        /* Neither call changes the parameters when it fails, so on
+        /* No step changes the parameters when it fails, so on
          * MLPB_E_NUMERIC the model still holds the weights before this
          * batch. */
-        mlpb_status st = mlpb_loss_grad_weighted(s->m, s->ws, s->bx, s->by, nb, &s->bw, &loss);
-        if (st == MLPB_OK)
-            st = mlpb__optim_update_finite(s->opt, s->m, &finite); /* checked just now */
+        mlpb_status st;
+        if (units >= 2) {
+            st = mlpb__unit_step(s->m, s->ws, s->opt, s->bx, s->by, nb, units, &s->bw, &loss,
+                                 &finite);
+        } else {
+            st = mlpb_loss_grad_weighted(s->m, s->ws, s->bx, s->by, nb, &s->bw, &loss);
+            if (st == MLPB_OK)
+                st = mlpb__optim_update_finite(s->opt, s->m, &finite); /* checked just now */
+        }
+        if (units >= 2 && (st != MLPB_OK || !finite))
+            mlpb__unit_layout(s->m, s->opt, units, false);
         if (st == MLPB_OK && !finite) {
             /* The update itself overflowed: the weights before it are gone,
              * those of the start of the epoch are the last good. */
@@ -334,6 +348,8 @@ static mlpb_status run_epoch(const stage *s, size_t epoch, mlpb_epoch_info *info
             s->opts->on_batch(epoch, b + 1, n_batches, loss, s->opts->ctx) != 0)
             *stop = true;
     }
+    if (units >= 2)
+        mlpb__unit_layout(s->m, s->opt, units, false);
     const double t1 = now_s();
     memset(info, 0, sizeof *info);
     info->epoch = epoch;

@@ -107,6 +107,7 @@ static void split_free(const mlpb_allocator *a, mlpb_split *s)
     if (s == NULL)
         return;
     mlpb__team_destroy(s->team);
+    mlpb__free(a, s->units);
     for (size_t p = 1; p < s->parts; p++)
         mlpb__free(a, s->grads[p]);
     mlpb__free(a, s);
@@ -138,6 +139,16 @@ static mlpb_status split_create(mlpb_workspace *ws, size_t parts)
     s->grads = h_arrays + parts * (L + 1);
     for (size_t p = 1; p < parts; p++) {
         if ((s->grads[p] = mlpb__alloc(a, grad_bytes)) == NULL) {
+            split_free(a, s);
+            return MLPB_E_NOMEM;
+        }
+    }
+    const size_t k = ws->sizes[ws->n_sizes - 1];
+    if (mlpb__units_possible(ws->sizes, ws->n_sizes, ws->max_batch, parts)) {
+        /* Small by the rule's bounds: rows and k are capped. */
+        s->unit_rows = ws->max_batch < MLPB_UNIT_MAX_ROWS ? ws->max_batch : MLPB_UNIT_MAX_ROWS;
+        s->units = mlpb__alloc(a, parts * mlpb__unit_floats(s->unit_rows, k) * sizeof(float));
+        if (s->units == NULL) {
             split_free(a, s);
             return MLPB_E_NOMEM;
         }
@@ -202,6 +213,38 @@ size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t th
     if (rows < min_rows || (double)rows * row_macs < (double)min_macs)
         return 1;
     return threads;
+}
+
+/* The unit split's rule by shape alone: one hidden layer, at least
+ * MLPB_UNIT_MIN_UNITS units a part, at most MLPB_UNIT_MAX_OUTPUTS outputs. */
+static bool units_shape(const size_t *sizes, size_t n_sizes, size_t threads)
+{
+    return threads >= 2 && n_sizes == 3 && sizes[1] / threads >= MLPB_UNIT_MIN_UNITS &&
+           sizes[2] <= MLPB_UNIT_MAX_OUTPUTS;
+}
+
+static bool units_macs(const size_t *sizes, size_t n)
+{
+    const double row_macs =
+        (double)sizes[0] * (double)sizes[1] + (double)sizes[1] * (double)sizes[2];
+    return (double)n * row_macs >= (double)MLPB_UNIT_MIN_MACS;
+}
+
+size_t mlpb__auto_units(const size_t *sizes, size_t n_sizes, size_t n, size_t threads)
+{
+    if (!units_shape(sizes, n_sizes, threads) || n > MLPB_UNIT_MAX_ROWS ||
+        !units_macs(sizes, n) || mlpb__auto_parts(sizes, n_sizes, n, threads, true) > 1)
+        return 1;
+    return threads;
+}
+
+/* The multiply-adds only grow with the rows, and a batch that would split
+ * its rows may still have smaller ones that split their units. */
+bool mlpb__units_possible(const size_t *sizes, size_t n_sizes, size_t max_batch,
+                          size_t threads)
+{
+    const size_t n = max_batch < MLPB_UNIT_MAX_ROWS ? max_batch : MLPB_UNIT_MAX_ROWS;
+    return units_shape(sizes, n_sizes, threads) && units_macs(sizes, n);
 }
 
 size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n, bool train)
@@ -353,7 +396,8 @@ static size_t parts_for(const size_t *sizes, size_t n_sizes, mlpb_threading t,
     }
     if (t == MLPB_THREADING_AUTO &&
         mlpb__auto_parts(sizes, n_sizes, max_batch, parts, false) < 2 &&
-        mlpb__auto_parts(sizes, n_sizes, max_batch, parts, true) < 2)
+        mlpb__auto_parts(sizes, n_sizes, max_batch, parts, true) < 2 &&
+        !mlpb__units_possible(sizes, n_sizes, max_batch, parts))
         parts = 1;
     return parts;
 }
@@ -401,6 +445,11 @@ mlpb_status mlpb__workspace_bytes(const size_t *sizes, size_t n_sizes, size_t ma
         MLPB_TRY(mlpb__mul_size(mlpb__alloc_size(grads), parts - 1, &grads));
         MLPB_TRY(mlpb__add_size(sum, grads, &sum));
         MLPB_TRY(mlpb__add_size(sum, mlpb__alloc_size(mlpb__team_bytes(parts)), &sum));
+        if (mlpb__units_possible(sizes, n_sizes, max_batch, parts)) {
+            const size_t ur = max_batch < MLPB_UNIT_MAX_ROWS ? max_batch : MLPB_UNIT_MAX_ROWS;
+            const size_t ub = parts * mlpb__unit_floats(ur, sizes[n_sizes - 1]) * sizeof(float);
+            MLPB_TRY(mlpb__add_size(sum, mlpb__alloc_size(ub), &sum));
+        }
         if (rows != max_batch) {
             MLPB_TRY(buffer_floats(sizes, n_sizes, rows, &total));
             MLPB_TRY(mlpb__mul_size(total, sizeof(float), &bytes));

@@ -391,7 +391,11 @@ static void test_split_auto_follows_rule(void **state)
     assert_int_equal(mlpb__split_parts(ws, 32, true), 1);
     assert_int_equal(mlpb__split_parts(ws, 32, false), 2);
     mlpb_workspace_destroy(ws);
-    /* A workspace too small ever to split gets no team. */
+    /* A workspace too small ever to split its rows, of a network whose
+     * units do not split (two hidden layers), gets no team. */
+    const size_t deep[] = {28, 300, 300, 1};
+    mlpb_model_destroy(m);
+    m = mlpbt_model(deep, 4, 1);
     mlpb_blas_set_threads(2);
     assert_int_equal(mlpb_workspace_create(m, 16, NULL, &ws), MLPB_OK);
     mlpb_blas_set_threads(1);
