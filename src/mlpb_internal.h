@@ -246,8 +246,8 @@ void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
 bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
 /* The unit split (step.c): a training step of a network with one hidden
  * layer, on few rows, shares the hidden units among the team instead of the
- * rows. It runs for batches of at most this many rows (above, the row split
- * or one thread is as fast), ... */
+ * rows. It runs for batches of at most this many rows (which bounds its
+ * buffers), ... */
 #define MLPB_UNIT_MAX_ROWS 256
 /* ... with at least this many units a part ... */
 #define MLPB_UNIT_MIN_UNITS 32

@@ -245,11 +245,8 @@ mlpb_status mlpb__unit_step(mlpb_model *m, mlpb_workspace *ws, mlpb_optim *o, co
         j.x0 = ws->h[0];
     }
     /* Each part is a thread of its own: BLAS on one thread for the step, as
-     * mlpb__split_run does. oneDNN takes one thread for a product below
-     * serial_mnk by itself, and every product of the step is below it when
-     * the widest layer's is. */
-    const bool set = !ws->onednn || (double)n * (double)ws->layer_macs >= (double)ws->serial_mnk;
-    const int threads = set ? mlpb__blas_threads() : 1;
+     * mlpb__split_run does. */
+    const int threads = mlpb__blas_threads();
     if (threads > 1)
         mlpb__blas_set_threads(1);
     mlpb_status st = MLPB_E_NUMERIC;
