@@ -304,35 +304,70 @@ mlpb_status mlpb_model_fit_standardization(mlpb_model *m, const float *x, size_t
     return mlpb__fit_standardization_rows(m, x, NULL, n);
 }
 
+/* The columns are summed STD_BLOCK at a time, row after row, so that each
+ * pass reads the rows once in memory order: a column at a time, every pass
+ * read each row's cache lines once per column (28 columns of 200,000 rows:
+ * ~70 ms where a pass takes ~5). Each column's sum still runs over the rows
+ * in order, so the results are bitwise those of the column-at-a-time loop. */
+#define STD_BLOCK 64
+
+static const float *std_row(const float *x, const size_t *rows, size_t i, size_t d, size_t j0)
+{
+    return x + (rows == NULL ? i : rows[i]) * d + j0;
+}
+
+/* sum[j] = the sum over the rows of column j0 + j, for j < w. */
+static void std_sums(const float *x, const size_t *rows, size_t n, size_t d, size_t j0,
+                     size_t w, double *sum)
+{
+    for (size_t j = 0; j < w; j++)
+        sum[j] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const float *r = std_row(x, rows, i, d, j0);
+        for (size_t j = 0; j < w; j++)
+            sum[j] += (double)r[j];
+    }
+}
+
 mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const size_t *rows,
                                            size_t n)
 {
     if (m == NULL || x == NULL || n == 0)
         return MLPB_E_INVALID_ARG;
     const size_t d = m->sizes[0];
+    double       sum[STD_BLOCK], mu[STD_BLOCK], ss[STD_BLOCK];
     /* Two passes per column in double (mean, then squared deviations): exact
      * enough for any realistic data and needs no scratch memory. The results
      * land in the model only when every column is finite. */
-    for (size_t j = 0; j < d; j++) {
-        double sum = 0.0;
-        for (size_t i = 0; i < n; i++)
-            sum += (double)x[(rows == NULL ? i : rows[i]) * d + j];
-        if (!isfinite(sum))
-            return MLPB_E_NUMERIC;
+    for (size_t j0 = 0; j0 < d; j0 += STD_BLOCK) {
+        const size_t w = d - j0 < STD_BLOCK ? d - j0 : STD_BLOCK;
+        std_sums(x, rows, n, d, j0, w, sum);
+        for (size_t j = 0; j < w; j++)
+            if (!isfinite(sum[j]))
+                return MLPB_E_NUMERIC;
     }
-    for (size_t j = 0; j < d; j++) {
-        double sum = 0.0, ss = 0.0;
-        for (size_t i = 0; i < n; i++)
-            sum += (double)x[(rows == NULL ? i : rows[i]) * d + j];
-        const double mu = sum / (double)n;
-        for (size_t i = 0; i < n; i++) {
-            const double dev = (double)x[(rows == NULL ? i : rows[i]) * d + j] - mu;
-            ss += dev * dev;
+    for (size_t j0 = 0; j0 < d; j0 += STD_BLOCK) {
+        const size_t w = d - j0 < STD_BLOCK ? d - j0 : STD_BLOCK;
+        std_sums(x, rows, n, d, j0, w, sum);
+        for (size_t j = 0; j < w; j++) {
+            mu[j] = sum[j] / (double)n;
+            ss[j] = 0.0;
         }
-        const double sd = sqrt(ss / (double)n);
-        m->mean[j] = (float)mu;
-        /* A constant column would divide by zero; std 1 leaves it centred. */
-        m->std[j] = (sd > 0.0 && (float)sd > 0.0f && isfinite((float)sd)) ? (float)sd : 1.0f;
+        for (size_t i = 0; i < n; i++) {
+            const float *r = std_row(x, rows, i, d, j0);
+            for (size_t j = 0; j < w; j++) {
+                const double dev = (double)r[j] - mu[j];
+                ss[j] += dev * dev;
+            }
+        }
+        for (size_t j = 0; j < w; j++) {
+            const double sd = sqrt(ss[j] / (double)n);
+            m->mean[j0 + j] = (float)mu[j];
+            /* A constant column would divide by zero; std 1 leaves it
+             * centred. */
+            m->std[j0 + j] =
+                (sd > 0.0 && (float)sd > 0.0f && isfinite((float)sd)) ? (float)sd : 1.0f;
+        }
     }
     m->standardize = true;
     return MLPB_OK;

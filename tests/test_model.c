@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static mlpb_status create(const size_t *sizes, size_t n, mlpb_init init, mlpb_model **m)
@@ -128,6 +129,43 @@ static void test_model_standardization(void **state)
     mlpb_model_destroy(m);
 }
 
+/* A width of several column blocks (the fit reads them 64 at a time, row by
+ * row): bitwise the column-at-a-time double formula; a bad value in the last
+ * block is refused before any column of the first is written. */
+static void test_model_standardization_wide(void **state)
+{
+    (void)state;
+    enum { N = 37, D = 131 };
+    const size_t s[] = {D, 2, 1};
+    mlpb_model *m = mlpbt_model(s, 3, 7);
+    float      *x = malloc(N * D * sizeof *x);
+    assert_non_null(x);
+    mlpbt_fill_uniform(x, N * D, -3.0f, 9.0f, 8);
+    for (size_t i = 0; i < N; i++)
+        x[i * D + 70] = 2.5f; /* constant: std 1 */
+    assert_int_equal(mlpb_model_fit_standardization(m, x, N), MLPB_OK);
+    for (size_t j = 0; j < D; j++) {
+        double sum = 0.0, ss = 0.0;
+        for (size_t i = 0; i < N; i++)
+            sum += (double)x[i * D + j];
+        const double mu = sum / (double)N;
+        for (size_t i = 0; i < N; i++) {
+            const double dev = (double)x[i * D + j] - mu;
+            ss += dev * dev;
+        }
+        const double sd = sqrt(ss / (double)N);
+        assert_true(mlpb_model_mean(m)[j] == (float)mu);
+        assert_true(mlpb_model_std(m)[j] == (j == 70 ? 1.0f : (float)sd));
+    }
+    float mean0 = mlpb_model_mean(m)[0];
+    x[5 * D + 130] = INFINITY;
+    x[0] += 1.0f;
+    assert_int_equal(mlpb_model_fit_standardization(m, x, N), MLPB_E_NUMERIC);
+    assert_true(mlpb_model_mean(m)[0] == mean0);
+    free(x);
+    mlpb_model_destroy(m);
+}
+
 static void test_model_clone_and_copy(void **state)
 {
     (void)state;
@@ -192,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_model_create_errors),
         cmocka_unit_test(test_model_layout_and_views),
         cmocka_unit_test(test_model_standardization),
+        cmocka_unit_test(test_model_standardization_wide),
         cmocka_unit_test(test_model_clone_and_copy),
         cmocka_unit_test(test_model_workspace),
     };

@@ -155,6 +155,16 @@ const char *cli_schema_where(const cli_table *t, char *buf, size_t len);
 /* The class (multi-class) or 0/1 index of cell v of label column col for
  * label l of s; -1 if it is neither. */
 long cli_schema_label_index(const cli_schema *s, size_t l, const cli_column *col, float v);
+/* The answers of cli_schema_label_index for the number cells of one label
+ * column seen so far (a label column holds a few distinct values, and
+ * naming a number takes a printf): zero it before the column's first row. */
+typedef struct cli_label_memo {
+    size_t   n;
+    uint32_t bits[8];
+    long     q[8];
+} cli_label_memo;
+long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column *col, float v,
+                                 cli_label_memo *memo);
 
 /* Build the schema from a CSV table read whole (chunk c) and encode its rows
  * into x (n x d) and y (n x k), malloc'd. When the inputs are no more than

@@ -35,6 +35,25 @@ long cli_schema_label_index(const cli_schema *s, size_t l, const cli_column *col
     return -1;
 }
 
+long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column *col, float v,
+                                 cli_label_memo *memo)
+{
+    if (col->is_string)
+        return cli_schema_label_index(s, l, col, v);
+    /* Keyed by the bits: -0 and 0 are named apart ("-0", "0"). */
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    for (size_t i = 0; i < memo->n; i++)
+        if (memo->bits[i] == bits)
+            return memo->q[i];
+    long q = cli_schema_label_index(s, l, col, v);
+    if (memo->n < sizeof memo->bits / sizeof memo->bits[0]) {
+        memo->bits[memo->n] = bits;
+        memo->q[memo->n++]  = q;
+    }
+    return q;
+}
+
 void cli_binding_free(cli_binding *b)
 {
     free(b->feat_col);
@@ -335,6 +354,9 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
         }
         return MLPB_OK;
     }
+    /* Memos for the first labels (most schemas have one). */
+    enum { MEMOS = 4 };
+    cli_label_memo memo[MEMOS] = {{0}};
     for (size_t i = 0; i < c->n; i++) {
         const float *row = c->x + i * nc;
         float       *xr  = x + i * d;
@@ -398,7 +420,8 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
                 return cli_say(MLPB_E_FORMAT, err, errlen, "%s: label \"%s\": missing value",
                            pos, s->labels[l].name);
             }
-            long q = cli_schema_label_index(s, l, col, v);
+            long q = l < MEMOS ? cli_schema_label_index_memo(s, l, col, v, &memo[l])
+                               : cli_schema_label_index(s, l, col, v);
             if (q < 0) {
                 snprintf(pos, sizeof pos, "%s:%zu", cli_table_path(b->t), c->line[i]);
                 if (s->task == CLI_TASK_MULTICLASS)

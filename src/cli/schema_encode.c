@@ -399,8 +399,9 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
     for (size_t l = 0; l < spec->n_label_cols; l++) {
         size_t            j   = spec->label_cols[l];
         const cli_column *col = cli_table_column(t, j);
+        cli_label_memo    memo = {0};
         for (size_t i = 0; i < c->n; i++) {
-            long v = cli_schema_label_index(s, l, col, c->x[i * c->ncols + j]);
+            long v = cli_schema_label_index_memo(s, l, col, c->x[i * c->ncols + j], &memo);
             if (v < 0) { /* cannot happen: the values came from this column */
                 st = cli_say(MLPB_E_FORMAT, err, errlen, "%s:%zu: label \"%s\": bad value",
                          cli_table_path(t), c->line[i], col->name);

@@ -78,6 +78,38 @@ static int is_label(const cli_schema_spec *spec, size_t j)
     return 0;
 }
 
+/* The sum and count of each number column's present cells, SUM_BLOCK
+ * columns at a time, row by row, so that the rows are read in memory order;
+ * each column's sum still runs over the rows in order. */
+static void number_sums(const cli_chunk *c, size_t ncols, cli_colinfo *info)
+{
+    enum { SUM_BLOCK = 64 };
+    double sum[SUM_BLOCK];
+    size_t count[SUM_BLOCK];
+    for (size_t j0 = 0; j0 < ncols; j0 += SUM_BLOCK) {
+        const size_t w = ncols - j0 < SUM_BLOCK ? ncols - j0 : SUM_BLOCK;
+        for (size_t j = 0; j < w; j++) {
+            sum[j]   = 0.0;
+            count[j] = 0;
+        }
+        for (size_t i = 0; i < c->n; i++) {
+            const float *r = c->x + i * c->ncols + j0;
+            for (size_t j = 0; j < w; j++) {
+                if (!isnan(r[j])) {
+                    sum[j] += (double)r[j];
+                    count[j]++;
+                }
+            }
+        }
+        for (size_t j = 0; j < w; j++) {
+            if (!info[j0 + j].is_string) {
+                info[j0 + j].sum   = sum[j];
+                info[j0 + j].count = count[j];
+            }
+        }
+    }
+}
+
 mlpb_status cli_colinfo_local(const cli_table *t, const cli_chunk *c,
                               const cli_schema_spec *spec, cli_colinfo *info)
 {
@@ -107,13 +139,6 @@ mlpb_status cli_colinfo_local(const cli_table *t, const cli_chunk *c,
             }
             continue;
         }
-        for (size_t i = 0; i < c->n; i++) {
-            float v = c->x[i * c->ncols + j];
-            if (!isnan(v)) {
-                ci->sum += (double)v;
-                ci->count++;
-            }
-        }
         if (!is_label(spec, j) || c->n == 0)
             continue;
         if ((ci->values = malloc(c->n * sizeof(float))) == NULL)
@@ -124,6 +149,7 @@ mlpb_status cli_colinfo_local(const cli_table *t, const cli_chunk *c,
                 ci->values[m++] = c->x[i * c->ncols + j];
         ci->n_values = distinct_floats(ci->values, m, CLI_SCHEMA_MAX_LEVELS + 1);
     }
+    number_sums(c, ncols, info);
     return MLPB_OK;
 nomem:
     cli_colinfo_free(info, ncols);
