@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "data.h"
 #include "table.h"
+#include "stream.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -171,6 +172,60 @@ static void test_table_label_text_exactness(void **state)
     assert_int_equal(mlpb_data_read_mem(near1, strlen(near1), "l.csv", &o, &d, err_buf,
                                         sizeof err_buf), MLPB_E_FORMAT);
     assert_string_equal(err_buf, "l.csv:2:3: label \"y\" must be 0 or 1, not 1.00000001");
+}
+
+static uint64_t exact_rng(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z          = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z          = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* The cell parse finds the number and its exactness in one pass: the
+ * number is strtof's, bit for bit, and the flag cli_text_is_exact_int's,
+ * for short and long mantissas with and without fractions (zero and
+ * nonzero), exponents and signs. */
+static void test_table_number_exactness_one_pass(void **state)
+{
+    (void)state;
+    static const char *const special[] = {
+        "1.0", "1.000", "10.50", "16777216", "16777217", "16777216.0", "-0.0", "0e5",
+        "1.0e1", "1.5e1", "12.0e-1", "100e-2", "9999999999", "1e10", "0.0000000001",
+        "123456.7890", "8388608.5", "16777215.0", "00012.000", "1e0", "5."};
+    uint64_t r = 5;
+    char     buf[64];
+    for (size_t i = 0; i < 200000; i++) {
+        const char *text = buf;
+        if (i < sizeof special / sizeof special[0]) {
+            text = special[i];
+        } else {
+            uint64_t u = exact_rng(&r);
+            size_t   n = 0;
+            int digits = 1 + (int)(u % 12), point = (int)((u >> 8) % (uint64_t)(digits + 2));
+            if ((u >> 16) & 1)
+                buf[n++] = '-';
+            for (int k = 0; k < digits; k++) {
+                if (k == point && k > 0)
+                    buf[n++] = '.';
+                /* Zeros often, so that fractions of zeros come up. */
+                uint64_t v = exact_rng(&r) % 16;
+                buf[n++]   = (char)('0' + (v >= 10 ? 0 : v));
+            }
+            if ((u >> 20) % 4 == 0)
+                n += (size_t)sprintf(buf + n, "e%d", (int)((u >> 24) % 25) - 12);
+            buf[n] = '\0';
+        }
+        float v = 0.0f;
+        int   exact = -1;
+        assert_int_equal(cli_text_to_float_ex(text, &v, &exact), 0);
+        float want = strtof(text, NULL);
+        if (memcmp(&v, &want, sizeof v) != 0 || exact != cli_text_is_exact_int(text, want))
+            print_error("\"%s\": %.9g exact %d, want %.9g exact %d\n", text, (double)v, exact,
+                        (double)want, cli_text_is_exact_int(text, want));
+        assert_memory_equal(&v, &want, sizeof v);
+        assert_int_equal(exact, cli_text_is_exact_int(text, want));
+    }
 }
 
 static void test_table_header_detection(void **state)
@@ -749,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_table_cells_missing_and_positions),
         cmocka_unit_test(test_table_string_levels),
         cmocka_unit_test(test_table_label_text_exactness),
+        cmocka_unit_test(test_table_number_exactness_one_pass),
         cmocka_unit_test(test_table_header_detection),
         cmocka_unit_test(test_table_chunks),
         cmocka_unit_test(test_table_libsvm),

@@ -459,10 +459,12 @@ static int fast_float(const char *s, float *out, int *exact)
     static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static const float p10f[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+                                   1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
     const uint64_t limit = (uint64_t)1 << 53;
     const char    *p     = s;
     uint64_t       m     = 0;
-    int            neg = 0, any = 0, e = 0, frac = 0;
+    int            neg = 0, any = 0, e = 0, frac = 0, frac_nz = 0;
     if (*p == '-')
         neg = 1, p++;
     for (; *p >= '0' && *p <= '9'; p++, any = 1) {
@@ -475,6 +477,7 @@ static int fast_float(const char *s, float *out, int *exact)
             if (m >= limit / 10)
                 return 0;
             m = m * 10 + (uint64_t)(*p - '0');
+            frac_nz |= *p != '0';
         }
     }
     if (!any)
@@ -483,19 +486,43 @@ static int fast_float(const char *s, float *out, int *exact)
         return 0;
     if (*p != '\0')
         return 0;
+    const int had_exp = e != 0;
     e -= frac;
     if (e < -22 || e > 22)
         return 0;
-    double d = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
-    if (d != 0.0) {
-        uint64_t bits;
-        memcpy(&bits, &d, sizeof bits);
-        if (d < 0x1p-126 || (bits & 0x1FFFFFFFu) == 0x10000000u)
-            return 0;
+    float f;
+    if (m < ((uint64_t)1 << 24) && e >= -10 && e <= 10) {
+        /* Both operands exact floats: one correctly rounded float
+         * operation, never subnormal (m >= 1 gives >= 1e-10) nor infinite. */
+        f = e < 0 ? (float)m / p10f[-e] : (float)m * p10f[e];
+    } else {
+        double d = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+        if (d != 0.0) {
+            uint64_t bits;
+            memcpy(&bits, &d, sizeof bits);
+            if (d < 0x1p-126 || (bits & 0x1FFFFFFFu) == 0x10000000u)
+                return 0;
+        }
+        f = (float)d;
     }
-    float f = (float)d;
-    *out    = neg ? -f : f;
-    if (exact != NULL) {
+    *out = neg ? -f : f;
+    if (exact != NULL && !had_exp) {
+        /* Without an exponent the value is an integer exactly when no
+         * fraction digit is nonzero (no 64-bit division a cell). */
+        if (frac_nz) {
+            *exact = 0;
+        } else {
+            static const uint64_t u10[20] = {1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u,
+                                             10000000u, 100000000u, 1000000000u,
+                                             10000000000u, 100000000000u, 1000000000000u,
+                                             10000000000000u, 100000000000000u,
+                                             1000000000000000u, 10000000000000000u,
+                                             100000000000000000u, 1000000000000000000u,
+                                             10000000000000000000u};
+            const uint64_t v = frac < 20 ? m / u10[frac] : 0;
+            *exact = frac < 20 && (double)f == (double)v;
+        }
+    } else if (exact != NULL) {
         /* A decimal integer held exactly: m * 10^e with no fraction left,
          * below 2^53, equal to the float. */
         static const uint64_t u10[20] = {1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u,
