@@ -47,6 +47,11 @@ struct mlpb_team {
     _Atomic uint32_t current;
     atomic_size_t    remaining; /* parts of the current job not yet finished */
     atomic_bool      quit;
+    /* Who is blocked (or about to block) on a condition variable: helpers
+     * on go, the caller on done. While every thread spins, a job is
+     * published and finished without the mutex (see mlpb__team_run). */
+    atomic_size_t    sleepers;
+    atomic_bool      caller_asleep;
     uint32_t         job;       /* the caller's count of jobs */
     mlpb__team_fn    fn;        /* the current job: written before current moves to
                                    it, and not again until remaining is 0 */
@@ -85,7 +90,9 @@ static void work(mlpb_team *t, uint32_t job, size_t self)
                                                      memory_order_relaxed))
             continue;
         t->fn(t->ctx, part);
-        if (atomic_fetch_sub_explicit(&t->remaining, 1, memory_order_acq_rel) == 1) {
+        /* seq_cst: the last part's decrement and the caller's
+         * caller_asleep pair as sleepers and current do in mlpb__team_run. */
+        if (atomic_fetch_sub(&t->remaining, 1) == 1 && atomic_load(&t->caller_asleep)) {
             /* Under the mutex, so that a caller between its check of
              * remaining and its wait cannot miss the signal. */
             pthread_mutex_lock(&t->mu);
@@ -109,9 +116,10 @@ static void *helper(void *p)
         }
         if (job == seen) {
             pthread_mutex_lock(&t->mu);
-            while ((job = atomic_load_explicit(&t->current, memory_order_acquire)) == seen &&
-                   !atomic_load(&t->quit))
+            atomic_fetch_add(&t->sleepers, 1);
+            while ((job = atomic_load(&t->current)) == seen && !atomic_load(&t->quit))
                 pthread_cond_wait(&t->go, &t->mu);
+            atomic_fetch_sub(&t->sleepers, 1);
             pthread_mutex_unlock(&t->mu);
         }
         if (atomic_load(&t->quit))
@@ -155,6 +163,8 @@ mlpb_status mlpb__team_create(const mlpb_allocator *a, size_t n, mlpb_team **out
     atomic_init(&t->current, 0);
     atomic_init(&t->remaining, 0);
     atomic_init(&t->quit, false);
+    atomic_init(&t->sleepers, 0);
+    atomic_init(&t->caller_asleep, false);
     if (pthread_mutex_init(&t->mu, NULL) != 0)
         goto no_mutex;
     if (pthread_cond_init(&t->go, NULL) != 0)
@@ -211,12 +221,18 @@ void mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx)
     /* Job numbers wrap at 2^32; 0 is the helpers' initial "seen", so skip it. */
     if (++t->job == 0)
         t->job = 1;
-    /* The release store publishes fn, ctx and remaining; the mutex pairs the
-     * broadcast with helpers about to block. */
-    pthread_mutex_lock(&t->mu);
-    atomic_store_explicit(&t->current, t->job, memory_order_release);
-    pthread_cond_broadcast(&t->go);
-    pthread_mutex_unlock(&t->mu);
+    /* The store publishes fn, ctx and remaining. A helper counts itself in
+     * sleepers before its last look at current, and the caller looks at
+     * sleepers after its store, both seq_cst: either the helper sees the
+     * new job or the caller sees the sleeper and wakes it, under the mutex
+     * that the helper holds until it waits. With the helpers spinning, a
+     * job costs no lock (a contended one costs a futex call each side). */
+    atomic_store(&t->current, t->job);
+    if (atomic_load(&t->sleepers) > 0) {
+        pthread_mutex_lock(&t->mu);
+        pthread_cond_broadcast(&t->go);
+        pthread_mutex_unlock(&t->mu);
+    }
 
     work(t, t->job, 0);
 
@@ -225,9 +241,14 @@ void mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx)
          i++)
         cpu_relax();
     if (atomic_load_explicit(&t->remaining, memory_order_acquire) != 0) {
+        /* As for sleepers above: caller_asleep before the last look at
+         * remaining, the last part's decrement before its look at
+         * caller_asleep. */
         pthread_mutex_lock(&t->mu);
-        while (atomic_load_explicit(&t->remaining, memory_order_acquire) != 0)
+        atomic_store(&t->caller_asleep, true);
+        while (atomic_load(&t->remaining) != 0)
             pthread_cond_wait(&t->done, &t->mu);
+        atomic_store_explicit(&t->caller_asleep, false, memory_order_relaxed);
         pthread_mutex_unlock(&t->mu);
     }
 }

@@ -491,6 +491,17 @@ static void count_part(void *ctx, size_t part)
     ((count_job *)ctx)->runs[part]++;
 }
 
+/* The last part naps, so that the caller runs out of polls and waits
+ * asleep for it. */
+static void count_part_slow_last(void *ctx, size_t part)
+{
+    if (part == 3) {
+        const struct timespec nap = {0, 5 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    count_part(ctx, part);
+}
+
 static void test_split_team_runs_each_part_once(void **state)
 {
     (void)state;
@@ -502,7 +513,8 @@ static void test_split_team_runs_each_part_once(void **state)
     count_job j;
     memset(&j, 0, sizeof j);
     /* Back to back (helpers spinning), then with pauses long enough for the
-     * helpers to block and be woken. */
+     * helpers to block and be woken, then with a part long enough for the
+     * caller to block until it is done. */
     for (int i = 0; i < 2000; i++)
         mlpb__team_run(t, count_part, &j);
     const struct timespec pause = {0, 5 * 1000 * 1000};
@@ -510,8 +522,12 @@ static void test_split_team_runs_each_part_once(void **state)
         nanosleep(&pause, NULL);
         mlpb__team_run(t, count_part, &j);
     }
+    for (int i = 0; i < 10; i++) {
+        mlpb__team_run(t, count_part_slow_last, &j);
+        mlpb__team_run(t, count_part, &j); /* right after a wait asleep */
+    }
     for (size_t p = 0; p < 4; p++)
-        assert_int_equal(j.runs[p], 2010);
+        assert_int_equal(j.runs[p], 2030);
     for (size_t p = 4; p < 8; p++)
         assert_int_equal(j.runs[p], 0);
     mlpb__team_destroy(t);
