@@ -294,7 +294,7 @@ static void test_split_sum_of_parts(void **state)
 
 /* MLPB_THREADING_AUTO's rule, as documented (docs/bench.md): with T >= 2
  * BLAS threads a training call splits in T parts when each gets at least 32
- * rows and 2^18 multiply-adds of forward pass, inference at 16 rows and
+ * rows and 2^18 multiply-adds of forward pass, inference at 8 rows and
  * 2^17; with one thread never. */
 static void test_split_auto_rule(void **state)
 {
@@ -315,6 +315,11 @@ static void test_split_auto_rule(void **state)
     assert_int_equal(mlpb__auto_parts(tiny, 3, 250, 2, true), 2);
     assert_int_equal(mlpb__auto_parts(tiny, 3, 125, 2, false), 1);
     assert_int_equal(mlpb__auto_parts(tiny, 3, 126, 2, false), 2);
+    /* medium: 131,584 a row, so inference splits on rows alone: 8 a part. */
+    assert_int_equal(mlpb__auto_parts(medium, 3, 15, 2, false), 1); /* 7 */
+    assert_int_equal(mlpb__auto_parts(medium, 3, 16, 2, false), 2);
+    assert_int_equal(mlpb__auto_parts(medium, 3, 32, 2, true), 1);  /* 16 */
+    assert_int_equal(mlpb__auto_parts(medium, 3, 64, 2, true), 2);
     /* More threads: parts = threads, each block still needing its rows. */
     assert_int_equal(mlpb__auto_parts(medium, 3, 127, 4, true), 1);
     assert_int_equal(mlpb__auto_parts(medium, 3, 128, 4, true), 4);
@@ -397,7 +402,7 @@ static void test_split_auto_follows_rule(void **state)
     mlpb_model_destroy(m);
     m = mlpbt_model(deep, 4, 1);
     mlpb_blas_set_threads(2);
-    assert_int_equal(mlpb_workspace_create(m, 16, NULL, &ws), MLPB_OK);
+    assert_int_equal(mlpb_workspace_create(m, 15, NULL, &ws), MLPB_OK); /* 7 rows a part */
     mlpb_blas_set_threads(1);
     assert_null(ws->split);
     mlpb_workspace_destroy(ws);
