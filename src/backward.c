@@ -42,10 +42,17 @@ static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
             ws->grad_ready(l, ws->grad_ready_ctx);
         if (l == 0)
             break;
-        /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass. */
-        mlpb__product(ws, false, true, n, in, out, delta, out, m->params + m->w_off[l], out,
-                      spare, in);
-        mlpb__relu_grad_colsum(n, in, ws->h[l], spare, grads + m->b_off[l - 1]);
+        /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass;
+         * into one output the product is an outer product, made in that pass
+         * (a rank-1 update would first clear dH, then write it twice). */
+        if (out == 1) {
+            mlpb__relu_outer_colsum(n, in, ws->h[l], delta, m->params + m->w_off[l], spare,
+                                    grads + m->b_off[l - 1]);
+        } else {
+            mlpb__product(ws, false, true, n, in, out, delta, out, m->params + m->w_off[l],
+                          out, spare, in);
+            mlpb__relu_grad_colsum(n, in, ws->h[l], spare, grads + m->b_off[l - 1]);
+        }
         delta = spare;
         spare = spare == ws->d0 ? ws->d1 : ws->d0;
     }

@@ -268,6 +268,30 @@ void mlpb__relu_grad_colsum(size_t n, size_t m, const float *restrict h, float *
         relu_grad_row(m, h + i * m, dh + i * m, db);
 }
 
+/* relu_grad_row with the row's gradient made on the fly: the outer product
+ * of one output's logit gradient s with that output's weights w. */
+MLPB_INLINE void relu_outer_row(size_t m, const float *restrict h, float s,
+                                const float *restrict w, float *restrict d,
+                                float *restrict db)
+{
+    for (size_t j = 0; j < m; j++) {
+        const float g = h[j] > 0.0f ? s * w[j] : 0.0f;
+        d[j] = g;
+        db[j] += g;
+    }
+}
+
+MLPB_CLONES
+void mlpb__relu_outer_colsum(size_t n, size_t m, const float *restrict h,
+                             const float *restrict dz, const float *restrict w,
+                             float *restrict dh, float *restrict db)
+{
+    for (size_t j = 0; j < m; j++)
+        db[j] = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        relu_outer_row(m, h + i * m, dz[i], w, dh + i * m, db);
+}
+
 MLPB_CLONES
 void mlpb__standardize(size_t n, size_t d, const float *restrict x,
                        const float *restrict mean, const float *restrict std,

@@ -86,6 +86,14 @@ double mlpb__bce(size_t n, size_t k, const float *restrict z, const float *restr
  * db (m values, overwritten) = colsum of the masked dh. */
 void mlpb__relu_grad_colsum(size_t n, size_t m, const float *restrict h, float *restrict dh,
                             float *restrict db);
+/* The same for a layer feeding one output: dh (n x m) = (dz . w^T) (.) [h > 0]
+ * with dz the n logit gradients and w the m weights of that output, and db
+ * its column sum, in one pass. Bitwise the product dz . w^T (one rounding
+ * a cell, as BLAS's rank-1 update from zero) followed by
+ * mlpb__relu_grad_colsum, without writing dh twice. */
+void mlpb__relu_outer_colsum(size_t n, size_t m, const float *restrict h,
+                             const float *restrict dz, const float *restrict w,
+                             float *restrict dh, float *restrict db);
 /* xs (n x d) = (x - mean) / std, row by row. */
 void mlpb__standardize(size_t n, size_t d, const float *restrict x,
                        const float *restrict mean, const float *restrict std,

@@ -265,6 +265,41 @@ static void test_kernels_relu_grad_colsum(void **state)
     assert_true(db[0] == 0.0f && db[1] == 15.0f && db[2] == 7.0f);
 }
 
+/* The one-output form: bitwise the rank-1 product through BLAS (from zero)
+ * then the mask and column sum, on rows long enough for every vector width
+ * and a tail, with zero, negative and positive activations. */
+static void test_kernels_relu_outer_colsum(void **state)
+{
+    (void)state;
+    enum { N = 7, M = 67 };
+    float h[N * M], dz[N], w[M];
+    mlpbt_fill_uniform(h, N * M, -1, 1, 21);
+    mlpbt_fill_uniform(dz, N, -1, 1, 22);
+    mlpbt_fill_uniform(w, M, -2, 2, 23);
+    for (size_t j = 0; j < M; j += 5)
+        h[j] = 0.0f;
+    float dh[N * M], db[M], want_dh[N * M], want_db[M];
+    for (size_t i = 0; i < N * M; i++)
+        dh[i] = NAN; /* every cell is written */
+    mlpb__sgemm(0, false, true, N, M, 1, 1.0f, dz, 1, w, 1, 0.0f, want_dh, M);
+    mlpb__relu_grad_colsum(N, M, h, want_dh, want_db);
+    mlpb__relu_outer_colsum(N, M, h, dz, w, dh, db);
+    assert_memory_equal(dh, want_dh, sizeof dh);
+    assert_memory_equal(db, want_db, sizeof db);
+    /* Against the formula in double. */
+    for (size_t j = 0; j < M; j++) {
+        double sum = 0.0, abs_sum = 0.0;
+        for (size_t i = 0; i < N; i++) {
+            const double g = h[i * M + j] > 0.0f ? (double)dz[i] * (double)w[j] : 0.0;
+            assert_true(fabs((double)dh[i * M + j] - g) <= 1e-7 * fabs(g));
+            sum += g;
+            abs_sum += fabs(g);
+        }
+        /* N float additions: at most N units of 2^-24 of the sum of magnitudes. */
+        assert_true(fabs((double)db[j] - sum) <= N * 0x1p-24 * abs_sum);
+    }
+}
+
 static void test_kernels_standardize_and_axpy(void **state)
 {
     (void)state;
@@ -336,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_kernels_bce_grad_matches_reference),
         cmocka_unit_test(test_kernels_bce_float_matches_double),
         cmocka_unit_test(test_kernels_relu_grad_colsum),
+        cmocka_unit_test(test_kernels_relu_outer_colsum),
         cmocka_unit_test(test_kernels_standardize_and_axpy),
         cmocka_unit_test(test_kernels_all_finite),
         cmocka_unit_test(test_kernels_add),
