@@ -256,10 +256,11 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
  * count; a workspace that could split costs T - 1 threads and gradient
  * arenas, as MLPB_THREADING_SPLIT. In mlpb_train, with the products on
  * MLPB_GEMM_BLAS, a network with one hidden layer of at least 32 units a
- * thread whose batches (up to 256 rows) are too small to split their rows
- * runs the "unit split" instead: each thread owns a slice of the hidden
- * units, computes and updates only its own parameters, and the threads
- * exchange only the partial logits.
+ * thread whose batches (up to 256 rows) are too small to split their rows,
+ * but have at least 2^23 multiply-adds of forward pass, runs the "unit
+ * split" instead: each thread owns a slice of the hidden units, computes and
+ * updates only its own parameters, and the threads exchange only the partial
+ * logits.
  *
  * MLPB_THREADING_BLAS leaves every product to the BLAS library's thread
  * count and never changes it.

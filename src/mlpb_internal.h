@@ -251,9 +251,14 @@ bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
 #define MLPB_UNIT_MAX_ROWS 256
 /* ... with at least this many units a part ... */
 #define MLPB_UNIT_MIN_UNITS 32
-/* ... at least this many multiply-adds of forward pass a step (three
- * fork-joins cost a few microseconds) ... */
-#define MLPB_UNIT_MIN_MACS ((size_t)1 << 15)
+/* ... at least this many multiply-adds of forward pass a step: three
+ * fork-joins a step, each waiting for the slower core, pay only on steps
+ * long enough that a core's hiccup is small beside them. Beside a
+ * CPU-bound process on 2 cores, the tool's 32 x 28 x 300 x 1 steps (2^18)
+ * ran 2x slower split than on one thread, 32 x 256 x 512 x 1 (2^22) 1.6x,
+ * 32 x 784 x 1024 x 10 (2^24.6) 1.25x; quiet, 0.8-1.4x, 0.71x and 0.56x of
+ * one thread's time (docs/bench.md) ... */
+#define MLPB_UNIT_MIN_MACS ((size_t)1 << 23)
 /* ... and at most this many outputs (which bounds the buffers below). */
 #define MLPB_UNIT_MAX_OUTPUTS 1024
 /* MLPB_THREADING_AUTO's rule for a training step of n rows: the parts of the
