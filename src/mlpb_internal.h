@@ -256,7 +256,7 @@ bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
  * long enough that a core's hiccup is small beside them. Beside a
  * CPU-bound process on 2 cores, the tool's 32 x 28 x 300 x 1 steps (2^18)
  * ran 2x slower split than on one thread, 32 x 256 x 512 x 1 (2^22) 1.6x,
- * 32 x 784 x 1024 x 10 (2^24.6) 1.25x; quiet, 0.8-1.4x, 0.71x and 0.56x of
+ * 32 x 784 x 1024 x 1 (2^24.6) 1.25x; quiet, 0.8-1.4x, 0.71x and 0.56x of
  * one thread's time (docs/bench.md) ... */
 #define MLPB_UNIT_MIN_MACS ((size_t)1 << 23)
 /* ... and at most this many outputs (which bounds the buffers below). */
