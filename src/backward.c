@@ -9,6 +9,21 @@
 
 #include <math.h>
 
+void mlpb__relu_backprop(const mlpb_workspace *ws, size_t n, size_t in, size_t out,
+                         const float *delta, const float *w, const float *h, float *dh,
+                         float *db)
+{
+    /* Into one output a rank-1 update would first clear dh, then write it
+     * twice. */
+    if (out == 1) {
+        mlpb__relu_outer_colsum(n, in, h, delta, w, dh, db);
+        return;
+    }
+    /* dH = delta . W^T */
+    mlpb__product(ws, false, true, n, in, out, delta, out, w, out, dh, in);
+    mlpb__relu_grad_colsum(n, in, h, dh, db);
+}
+
 /* Loss sum and gradients of n rows into grads (the model's layout), with the
  * logit gradient scaled by scale (1 / the whole batch's rows). */
 static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
@@ -42,17 +57,9 @@ static mlpb_status pass(const mlpb_model *m, mlpb_workspace *ws, const float *x,
             ws->grad_ready(l, ws->grad_ready_ctx);
         if (l == 0)
             break;
-        /* dH_{l-1} = dA_l . W_l^T, then the ReLU mask and db_{l-1} in one pass;
-         * into one output the product is an outer product, made in that pass
-         * (a rank-1 update would first clear dH, then write it twice). */
-        if (out == 1) {
-            mlpb__relu_outer_colsum(n, in, ws->h[l], delta, m->params + m->w_off[l], spare,
-                                    grads + m->b_off[l - 1]);
-        } else {
-            mlpb__product(ws, false, true, n, in, out, delta, out, m->params + m->w_off[l],
-                          out, spare, in);
-            mlpb__relu_grad_colsum(n, in, ws->h[l], spare, grads + m->b_off[l - 1]);
-        }
+        /* dA_{l-1} = (dA_l . W_l^T) (.) [H_{l-1} > 0], and db_{l-1}. */
+        mlpb__relu_backprop(ws, n, in, out, delta, m->params + m->w_off[l], ws->h[l], spare,
+                            grads + m->b_off[l - 1]);
         delta = spare;
         spare = spare == ws->d0 ? ws->d1 : ws->d0;
     }

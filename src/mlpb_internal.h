@@ -307,6 +307,15 @@ mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
  * Returns MLPB_E_NUMERIC for non-finite input. */
 mlpb_status mlpb__forward(const mlpb_model *m, mlpb_workspace *ws, const float *x, size_t n);
 
+/* ---------------------------------------------------------- backward.c */
+/* A hidden layer's delta from the next layer's: dh (n x in) =
+ * (delta (n x out) . w^T) (.) [h > 0], with w that layer's in x out weights
+ * (row stride out), and db = colsum(dh), in one pass after the product; into
+ * one output the product is an outer product, made inside that pass. */
+void mlpb__relu_backprop(const mlpb_workspace *ws, size_t n, size_t in, size_t out,
+                         const float *delta, const float *w, const float *h, float *dh,
+                         float *db);
+
 /* ----------------------------------------------------------- metrics.c */
 /* Bytes of sorting scratch that mlpb__metrics_work needs for n rows (0 when
  * that overflows). */

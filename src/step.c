@@ -186,12 +186,7 @@ static void unit_backward(void *ctx, size_t p)
         return;
     }
     mlpb__product(j->ws, true, false, u.hc, k, n, u.h, u.hc, u.z, k, g + u.w2, k);
-    if (k == 1) { /* as in backward.c */
-        mlpb__relu_outer_colsum(n, u.hc, u.h, u.z, w + u.w2, u.dh, g + u.b1);
-    } else {
-        mlpb__product(j->ws, false, true, n, u.hc, k, u.z, k, w + u.w2, k, u.dh, u.hc);
-        mlpb__relu_grad_colsum(n, u.hc, u.h, u.dh, g + u.b1);
-    }
+    mlpb__relu_backprop(j->ws, n, u.hc, k, u.z, w + u.w2, u.h, u.dh, g + u.b1);
     mlpb__product(j->ws, true, false, d, u.hc, n, j->x0, d, u.dh, u.hc, g + u.w1, u.hc);
 
     j->ss[p] = 0.0;
