@@ -368,9 +368,31 @@ static void test_names_crafted_sections(void **state)
 #undef NAMES3
 }
 
+/* The float stored little-endian at p, decoded without the library. */
+static float rf32(const unsigned char *p)
+{
+    const uint32_t u = r32(p);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* |p - sigmoid(z)| for a float probability p computed from a float logit
+ * within zerr of z: sigmoid's slope is at most 1/4, and the library's float
+ * sigmoid is within 4 ulps of the sigmoid of its float logit (exp to ~1 ulp
+ * and its argument reduction, then one add and one division: see
+ * test_kernels' sigmoid check). */
+static double prob_bound(double z, double zerr)
+{
+    const double p = 1.0 / (1.0 + exp(-z));
+    return zerr / 4.0 + 4.0 * 0x1p-24 * (p + zerr / 4.0);
+}
+
 /* tests/data/model-v1.mlpb was written by mlpblas 0.1 (format version 1):
- * sizes {3, 4, 2}, a standardisation, no names. It loads, predicts what 0.1
- * predicted (probabilities printed by 0.1, bit for bit), and re-saves as
+ * sizes {3, 4, 2}, a standardisation, no names. It loads, predicts what
+ * the double-precision network of the file's own floats predicts (decoded
+ * here from the bytes, not by the loader) to within the float rounding bound
+ * of mlpbt_ref_logits_bound, on any CPU and BLAS kernel, and re-saves as
  * version 2 with the same parameters. */
 static void test_names_version1_file_loads(void **state)
 {
@@ -381,30 +403,56 @@ static void test_names_version1_file_loads(void **state)
     assert_int_equal(mlpb_model_load(path, NULL, &m), MLPB_OK);
     assert_null(mlpb_model_input_name(m, 0));
     assert_int_equal(mlpb_model_meta_count(m), 0);
+    /* Version 1: a 44-byte header, mean[3] and std[3], then W0 b0 W1 b1
+     * (3*4 + 4 + 4*2 + 2 = 26 floats), then the CRC. */
+    size_t v1_len;
+    unsigned char *v1 = mlpbt_read_file(path, &v1_len);
+    assert_int_equal(v1_len, 44 + 4 * (6 + 26) + 4);
+    double dmean[3], dsd[3], dp[26];
+    for (size_t j = 0; j < 3; j++) {
+        dmean[j] = (double)rf32(v1 + 44 + 4 * j);
+        dsd[j] = (double)rf32(v1 + 56 + 4 * j);
+    }
+    for (size_t j = 0; j < 26; j++)
+        dp[j] = (double)rf32(v1 + 68 + 4 * j);
+    const mlpbt_net net = {small_sizes, 3, dp, dmean, dsd};
     const float x[12] = {0x0p+0f,  -0x1p-2f, -0x1p-1f, 0x1.8p-1f, 0x1p-1f,  -0x1p+0f,
                          0x1p-2f,  0x0p+0f,  -0x1p-2f, 0x1p+0f,   -0x1p-1f, -0x1.8p-1f};
-    const float want[8] = {0x1.9c3af2p-1f, 0x1.718746p-1f, 0x1.ca42dp-1f,  0x1.9d82fep-1f,
-                           0x1.ab259p-1f,  0x1.7ea092p-1f, 0x1.9521aep-1f, 0x1.6b91a2p-1f};
-    float prob[8];
+    double z[8], zerr[8];
+    mlpbt_ref_logits_bound(&net, x, 4, z, zerr);
+    /* What 0.1 printed on the machine that wrote the file: another float
+     * evaluation of the same network, so within twice the bound of z. */
+    const float v01[8] = {0x1.9c3af2p-1f, 0x1.718746p-1f, 0x1.ca42dp-1f,  0x1.9d82fep-1f,
+                          0x1.ab259p-1f,  0x1.7ea092p-1f, 0x1.9521aep-1f, 0x1.6b91a2p-1f};
+    float prob[8], logit[8];
     mlpb_workspace *ws;
     assert_int_equal(mlpb_workspace_create(m, 4, NULL, &ws), MLPB_OK);
-    /* Bit for bit on the BLAS that 0.1 used; oneDNN's products round
-     * differently, by an ulp or so of the logits. */
+    /* The BLAS products, then oneDNN's (which sum in another order) where
+     * it is built: the same bound holds for both. */
+    for (int g = 0; g < 2; g++) {
+        if (mlpb_workspace_set_gemm(ws, g == 0 ? MLPB_GEMM_BLAS : MLPB_GEMM_ONEDNN) != MLPB_OK)
+            continue;
+        assert_int_equal(mlpb_predict_logits(m, ws, x, 4, logit), MLPB_OK);
+        assert_int_equal(mlpb_predict(m, ws, x, 4, prob), MLPB_OK);
+        for (size_t i = 0; i < 8; i++) {
+            const double pz = 1.0 / (1.0 + exp(-z[i])), pb = prob_bound(z[i], zerr[i]);
+            if (!(fabs((double)logit[i] - z[i]) <= zerr[i] && fabs((double)prob[i] - pz) <= pb &&
+                  fabs((double)v01[i] - pz) <= pb)) {
+                print_error("output %zu: logit %.9g prob %.9g (0.1: %.9g), reference %.17g "
+                            "(bound %.3g) prob %.17g (bound %.3g)\n",
+                            i, (double)logit[i], (double)prob[i], (double)v01[i], z[i], zerr[i],
+                            pz, pb);
+                fail();
+            }
+        }
+    }
     assert_int_equal(mlpb_workspace_set_gemm(ws, MLPB_GEMM_BLAS), MLPB_OK);
     assert_int_equal(mlpb_predict(m, ws, x, 4, prob), MLPB_OK);
-    assert_memory_equal(prob, want, sizeof want);
-    if (mlpb_workspace_set_gemm(ws, MLPB_GEMM_ONEDNN) == MLPB_OK) {
-        assert_int_equal(mlpb_predict(m, ws, x, 4, prob), MLPB_OK);
-        for (size_t i = 0; i < 8; i++)
-            assert_true(fabsf(prob[i] - want[i]) <= 1e-6f);
-        assert_int_equal(mlpb_workspace_set_gemm(ws, MLPB_GEMM_BLAS), MLPB_OK);
-    }
     const float mean[3] = {1.0f, -2.0f, 0.5f}, sd[3] = {2.0f, 0.25f, 1.5f};
     assert_memory_equal(mlpb_model_mean(m), mean, sizeof mean);
     assert_memory_equal(mlpb_model_std(m), sd, sizeof sd);
 
-    size_t v1_len, len;
-    unsigned char *v1 = mlpbt_read_file(path, &v1_len);
+    size_t len;
     unsigned char *v2 = mlpbt_model_image(m, &len);
     assert_int_equal(len, v1_len + 12); /* section length and an empty section */
     assert_int_equal(r32(v2 + 4), 2);
@@ -414,7 +462,7 @@ static void test_names_version1_file_loads(void **state)
     assert_int_equal(mlpb_model_load_mem(v2, len, NULL, &r), MLPB_OK);
     float prob2[8];
     assert_int_equal(mlpb_predict(r, ws, x, 4, prob2), MLPB_OK);
-    assert_memory_equal(prob2, want, sizeof want);
+    assert_memory_equal(prob2, prob, sizeof prob); /* same machine, same products */
     mlpb_model_destroy(r);
     mlpb_model *h;
     assert_int_equal(mlpb_model_load_header(path, NULL, &h), MLPB_OK);

@@ -82,40 +82,72 @@ void mlpbt_fill_labels(float *y, size_t n, uint64_t seed)
         y[i] = (float)(splitmix(&seed) >> 63);
 }
 
-void mlpbt_ref_logits(const mlpbt_net *net, const float *x, size_t n, double *z)
+/* m u / (1 - m u) for float and for double rounding together: the bound on
+ * the relative error of m successive roundings, in either precision. */
+static double gamma_of(size_t m)
+{
+    const double u = 0x1p-24 + 0x1p-53, mu = (double)m * u;
+    return mu / (1.0 - mu);
+}
+
+/* Reference logits of row x into z and, when zerr is not NULL, the error
+ * bound of mlpbt_ref_logits_bound; h, a, e, ea: width doubles each. */
+static void ref_row(const mlpbt_net *net, const float *x, double *z, double *zerr, double *h,
+                    double *a, double *e, double *ea)
 {
     const size_t *s = net->sizes, ns = net->n_sizes, d = s[0];
+    for (size_t j = 0; j < d; j++) {
+        const double v = (double)x[j];
+        h[j] = net->mean == NULL ? v : (v - net->mean[j]) / net->std[j];
+        e[j] = net->mean == NULL ? 0.0 : gamma_of(2) * fabs(h[j]);
+    }
+    size_t off = 0;
+    for (size_t l = 0; l + 1 < ns; l++) {
+        const size_t in = s[l], out = s[l + 1];
+        const double *w = net->params + off, *b = w + in * out;
+        for (size_t o = 0; o < out; o++) {
+            double acc = b[o], mag = fabs(b[o]), carried = 0.0;
+            for (size_t p = 0; p < in; p++) {
+                const double wp = w[p * out + o];
+                acc += h[p] * wp;
+                mag += fabs(wp) * (fabs(h[p]) + e[p]);
+                carried += fabs(wp) * e[p];
+            }
+            a[o] = acc;
+            ea[o] = carried + gamma_of(in + 1) * mag;
+        }
+        const int last = l + 2 == ns;
+        for (size_t o = 0; o < out; o++) {
+            h[o] = last || a[o] > 0.0 ? a[o] : 0.0;
+            e[o] = ea[o];
+        }
+        off += in * out + out;
+    }
+    for (size_t o = 0; o < s[ns - 1]; o++) {
+        z[o] = h[o];
+        if (zerr != NULL)
+            zerr[o] = e[o];
+    }
+}
+
+void mlpbt_ref_logits_bound(const mlpbt_net *net, const float *x, size_t n, double *z,
+                            double *zerr)
+{
+    const size_t *s = net->sizes, ns = net->n_sizes, d = s[0], k = s[ns - 1];
     size_t width = 0;
     for (size_t l = 0; l < ns; l++)
         width = s[l] > width ? s[l] : width;
-    double *h = calloc(width, sizeof *h), *a = calloc(width, sizeof *a);
-    assert_non_null(h);
-    assert_non_null(a);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < d; j++) {
-            const double v = (double)x[i * d + j];
-            h[j] = net->mean == NULL ? v : (v - net->mean[j]) / net->std[j];
-        }
-        size_t off = 0;
-        for (size_t l = 0; l + 1 < ns; l++) {
-            const size_t in = s[l], out = s[l + 1];
-            const double *w = net->params + off, *b = w + in * out;
-            for (size_t o = 0; o < out; o++) {
-                double acc = b[o];
-                for (size_t p = 0; p < in; p++)
-                    acc += h[p] * w[p * out + o];
-                a[o] = acc;
-            }
-            const int last = l + 2 == ns;
-            for (size_t o = 0; o < out; o++)
-                h[o] = last || a[o] > 0.0 ? a[o] : 0.0;
-            off += in * out + out;
-        }
-        for (size_t o = 0; o < s[ns - 1]; o++)
-            z[i * s[ns - 1] + o] = h[o];
-    }
-    free(h);
-    free(a);
+    double *buf = calloc(4 * width, sizeof *buf);
+    assert_non_null(buf);
+    for (size_t i = 0; i < n; i++)
+        ref_row(net, x + i * d, z + i * k, zerr == NULL ? NULL : zerr + i * k, buf,
+                buf + width, buf + 2 * width, buf + 3 * width);
+    free(buf);
+}
+
+void mlpbt_ref_logits(const mlpbt_net *net, const float *x, size_t n, double *z)
+{
+    mlpbt_ref_logits_bound(net, x, n, z, NULL);
 }
 
 double mlpbt_ref_loss(const mlpbt_net *net, const float *x, const float *y, size_t n,

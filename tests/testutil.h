@@ -46,6 +46,19 @@ typedef struct mlpbt_net {
 } mlpbt_net;
 /* Logits (n x k) of the reference network in double. */
 void mlpbt_ref_logits(const mlpbt_net *net, const float *x, size_t n, double *z);
+/* As mlpbt_ref_logits, and into zerr (n x k) a bound on how far any float32
+ * evaluation of the same network (the library's forward pass: standardise,
+ * then per layer a product, a bias add and a ReLU) can be from z, whatever
+ * the product's summation order, blocking or FMA use, so on any CPU and BLAS
+ * kernel. Derived from float rounding (Higham, Accuracy and Stability of
+ * Numerical Algorithms, 3.1): with u = 2^-24 and g(m) = m u / (1 - m u),
+ *   standardised input (x - mean) / std, two roundings: err <= g(2) |h|;
+ *   a layer a = b + sum_p h_p w_p over `in` inputs that carry errors e_p:
+ *     err(a) <= sum_p |w_p| e_p + g(in + 1) (|b| + sum_p |w_p| (|h_p| + e_p));
+ *   the ReLU is 1-Lipschitz, so it passes the bound on unchanged.
+ * The double reference's own error (u = 2^-53 in place of 2^-24) is added. */
+void mlpbt_ref_logits_bound(const mlpbt_net *net, const float *x, size_t n, double *z,
+                            double *zerr);
 /* Mean weighted BCE of the reference network, summing over outputs; pw and sw
  * may be NULL. Computed as max(z,0) - z y + log1p(exp(-|z|)) in double. */
 double mlpbt_ref_loss(const mlpbt_net *net, const float *x, const float *y, size_t n,
