@@ -3,6 +3,9 @@
 # its JSON and CSV output are well formed with positive finite figures, and
 # bad flags exit 2. No timing figure is judged. Usage: smoke.sh BENCH_BINARY
 set -u
+# awk reads and printf writes numbers in the C locale whatever the caller's.
+LC_ALL=C
+export LC_ALL
 bench=$1
 here=$(dirname "$0")
 check="$here/check_json.awk"

@@ -10,7 +10,7 @@ grep -q 'Wisconsin Diagnostic Breast Cancer' out.txt || fail "demo: no data desc
 grep -q '569' out.txt || fail "demo: row count"
 
 # The binary alone, run from elsewhere, needs no data file.
-cp "$MLPBLAS" ./mlpblas-copy
+cp "$MLPBLAS_BIN" ./mlpblas-copy
 (cd / && "$WORK/mlpblas-copy" demo --json >"$WORK/demo.json") || fail "demo from / failed"
 at_least "$(json_get demo.json metrics.test.accuracy)" 0.96 "demo --json accuracy"
 [ "$(json_get demo.json metrics.test.rows)" -eq 142 ] || fail "demo: 25% of 569 held out, stratified"

@@ -13,7 +13,29 @@ VERSION=$6
 SVG=$7
 PROBE=$8
 PEAK_RSS=$9
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+MLPBLAS_BIN=$MLPBLAS
+
+# Locale. The scripts' own helpers (awk, printf, sort, grep, sed, script)
+# run in the C locale: under LC_ALL=de_DE.UTF-8 awk reads "0.7" as 0 and
+# printf writes "1,000", and a locale that is not installed makes some of
+# them print warnings. The tool must give the same results under any locale,
+# so $MLPBLAS runs it under the caller's (a wrapper that puts LC_ALL back);
+# $MLPBLAS_BIN is the binary itself.
+mlpb_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+if [ "${LC_ALL+set}" = set ]; then
+    mlpb_locale="LC_ALL=$(mlpb_quote "$LC_ALL"); export LC_ALL"
+else
+    mlpb_locale="unset LC_ALL"
+fi
+LC_ALL=C
+export LC_ALL
+rm -rf "$WORK" "$WORK.bin" && mkdir -p "$WORK" "$WORK.bin" || exit 1
+MLPBLAS=$WORK.bin/mlpblas
+printf '#!/bin/sh\n# the tool under the caller'"'"'s locale\n%s\nexec %s "$@"\n' \
+    "$mlpb_locale" "$(mlpb_quote "$MLPBLAS_BIN")" >"$MLPBLAS" && chmod +x "$MLPBLAS" || exit 1
+cd "$WORK" || exit 1
 
 fail() {
     printf "FAIL: %s\n" "$*" >&2

@@ -6,6 +6,9 @@
 # documentation are installed and work.
 # Usage: run.sh BUILD_DIR SOURCE_DIR WORK_DIR
 set -eu
+# The C locale: man refuses to run under one that is not installed.
+LC_ALL=C
+export LC_ALL
 build=$1 src=$2 work=$3
 rm -rf "$work"
 mkdir -p "$work"

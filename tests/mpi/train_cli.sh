@@ -11,6 +11,11 @@
 #     only guards against a hang.
 # Usage: train_cli.sh MLPBLAS BREAST_CANCER_CSV WORK MPIRUN...
 set -u
+# awk, printf and sort in the C locale (under a decimal-comma one awk reads
+# "0.7" as 0 and printf writes "0,7"); the tool's own independence of the
+# locale is tested by tests/cli/locale.sh.
+LC_ALL=C
+export LC_ALL
 MLPBLAS=$1 BC=$2 WORK=$3
 shift 3
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
