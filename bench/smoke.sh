@@ -1,7 +1,9 @@
 #!/bin/sh
 # smoke.sh -- the bench-smoke test: mlpblas-bench runs one tiny case briefly,
 # its JSON and CSV output are well formed with positive finite figures, and
-# bad flags exit 2. No timing figure is judged. Usage: smoke.sh BENCH_BINARY
+# bad flags exit 2. No timing figure is judged.
+# Usage: smoke.sh BENCH_BINARY [WORK_DIR]; the files go in WORK_DIR (made
+# afresh; the test gives one in the build tree), else in a mktemp -d folder.
 set -u
 # awk reads and printf writes numbers in the C locale whatever the caller's.
 LC_ALL=C
@@ -9,7 +11,14 @@ export LC_ALL
 bench=$1
 here=$(dirname "$0")
 check="$here/check_json.awk"
-tmp=$(mktemp -d) || exit 1
+if [ $# -ge 2 ]; then
+    tmp=$2
+    rm -rf "$tmp" && mkdir -p "$tmp" ||
+        { echo "bench-smoke: cannot make the work folder $tmp" >&2; exit 1; }
+else
+    tmp=$(mktemp -d) ||
+        { echo "bench-smoke: cannot make a temporary folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
+fi
 trap 'rm -rf "$tmp"' EXIT
 status=0
 fail() { echo "bench-smoke: $*" >&2; status=1; }

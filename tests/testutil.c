@@ -2,11 +2,13 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void *counting_alloc(void *ctx, size_t size, size_t align)
@@ -196,11 +198,23 @@ mlpb_model *mlpbt_model(const size_t *sizes, size_t n_sizes, uint64_t seed)
 
 void mlpbt_make_tmpdir(char *dir, size_t cap, const char *tag)
 {
-    const char *base = getenv("TMPDIR");
-    if (base == NULL || base[0] == '\0')
-        base = "/tmp";
-    assert_true((size_t)snprintf(dir, cap, "%s/mlpb-%s-XXXXXX", base, tag) < cap);
-    assert_non_null(mkdtemp(dir));
+    /* The build tree's scratch folder (CMake), not $TMPDIR: the tests must
+     * not depend on what the environment's temporary folder allows. */
+    const char *base = MLPB_TEST_SCRATCH_DIR;
+    if (mkdir(base, 0777) != 0 && errno != EEXIST) {
+        print_error("cannot make a temporary folder: mkdir(\"%s\"): %s\n", base,
+                    strerror(errno));
+        fail();
+    }
+    char templ[PATH_MAX];
+    const size_t len = (size_t)snprintf(templ, sizeof templ, "%s/mlpb-%s-XXXXXX", base, tag);
+    assert_true(len < sizeof templ && len < cap);
+    memcpy(dir, templ, len + 1);
+    if (mkdtemp(dir) == NULL) {
+        print_error("cannot make a temporary folder: mkdtemp(\"%s\"): %s\n", templ,
+                    strerror(errno));
+        fail();
+    }
 }
 
 void mlpbt_path_in(char *out, size_t cap, const char *dir, const char *name)

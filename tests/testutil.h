@@ -73,7 +73,9 @@ double *mlpbt_params_double(mlpb_model *m);
 unsigned char *mlpbt_read_file(const char *path, size_t *len);
 /* The model file image of m (mlpb_model_save_mem), malloc'ed. */
 unsigned char *mlpbt_model_image(const mlpb_model *m, size_t *len);
-/* A fresh directory under $TMPDIR (or /tmp), named after tag, into dir. */
+/* A fresh directory, named after tag, into dir: under the build tree's
+ * tests/scratch (MLPB_TEST_SCRATCH_DIR), whatever $TMPDIR is; fails the test
+ * with the path tried and the reason when it cannot be made. */
 void mlpbt_make_tmpdir(char *dir, size_t cap, const char *tag);
 /* out = dir/name; fails the test if it does not fit. */
 void mlpbt_path_in(char *out, size_t cap, const char *dir, const char *name);

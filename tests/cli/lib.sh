@@ -31,7 +31,8 @@ else
 fi
 LC_ALL=C
 export LC_ALL
-rm -rf "$WORK" "$WORK.bin" && mkdir -p "$WORK" "$WORK.bin" || exit 1
+rm -rf "$WORK" "$WORK.bin" && mkdir -p "$WORK" "$WORK.bin" ||
+    { echo "FAIL: cannot make the work folders $WORK and $WORK.bin (above: why)" >&2; exit 1; }
 MLPBLAS=$WORK.bin/mlpblas
 printf '#!/bin/sh\n# the tool under the caller'"'"'s locale\n%s\nexec %s "$@"\n' \
     "$mlpb_locale" "$(mlpb_quote "$MLPBLAS_BIN")" >"$MLPBLAS" && chmod +x "$MLPBLAS" || exit 1

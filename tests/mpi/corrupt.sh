@@ -5,11 +5,9 @@
 set -u
 np=$1 exe=$2 data=$3
 shift 3
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-timeout 100 "$@" -np "$np" "$exe" corrupt "$data" >"$log" 2>&1
+out=$(timeout 100 "$@" -np "$np" "$exe" corrupt "$data" 2>&1)
 rc=$?
-cat "$log"
+printf '%s\n' "$out"
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     echo "FAIL: the ranks did not stop (timeout)"
     exit 1
@@ -19,7 +17,7 @@ if [ "$rc" -eq 0 ]; then
     exit 1
 fi
 for r in $(seq 0 $((np - 1))); do
-    if ! grep -q "^rank $r: training failed: .*(data of rank 1, epoch 0)" "$log"; then
+    if ! printf '%s\n' "$out" | grep -q "^rank $r: training failed: .*(data of rank 1, epoch 0)"; then
         echo "FAIL: rank $r did not report the error of rank 1"
         exit 1
     fi
