@@ -377,17 +377,6 @@ static float rf32(const unsigned char *p)
     return f;
 }
 
-/* |p - sigmoid(z)| for a float probability p computed from a float logit
- * within zerr of z: sigmoid's slope is at most 1/4, and the library's float
- * sigmoid is within 4 ulps of the sigmoid of its float logit (exp to ~1 ulp
- * and its argument reduction, then one add and one division: see
- * test_kernels' sigmoid check). */
-static double prob_bound(double z, double zerr)
-{
-    const double p = 1.0 / (1.0 + exp(-z));
-    return zerr / 4.0 + 4.0 * 0x1p-24 * (p + zerr / 4.0);
-}
-
 /* tests/data/model-v1.mlpb was written by mlpblas 0.1 (format version 1):
  * sizes {3, 4, 2}, a standardisation, no names. It loads, predicts what
  * the double-precision network of the file's own floats predicts (decoded
@@ -435,7 +424,7 @@ static void test_names_version1_file_loads(void **state)
         assert_int_equal(mlpb_predict_logits(m, ws, x, 4, logit), MLPB_OK);
         assert_int_equal(mlpb_predict(m, ws, x, 4, prob), MLPB_OK);
         for (size_t i = 0; i < 8; i++) {
-            const double pz = 1.0 / (1.0 + exp(-z[i])), pb = prob_bound(z[i], zerr[i]);
+            const double pz = 1.0 / (1.0 + exp(-z[i])), pb = mlpbt_prob_bound(z[i], zerr[i]);
             if (!(fabs((double)logit[i] - z[i]) <= zerr[i] && fabs((double)prob[i] - pz) <= pb &&
                   fabs((double)v01[i] - pz) <= pb)) {
                 print_error("output %zu: logit %.9g prob %.9g (0.1: %.9g), reference %.17g "

@@ -147,6 +147,12 @@ void mlpbt_ref_logits_bound(const mlpbt_net *net, const float *x, size_t n, doub
     free(buf);
 }
 
+double mlpbt_prob_bound(double z, double zerr)
+{
+    const double p = 1.0 / (1.0 + exp(-z));
+    return zerr / 4.0 + 4.0 * 0x1p-24 * (p + zerr / 4.0);
+}
+
 void mlpbt_ref_logits(const mlpbt_net *net, const float *x, size_t n, double *z)
 {
     mlpbt_ref_logits_bound(net, x, n, z, NULL);

@@ -59,6 +59,12 @@ void mlpbt_ref_logits(const mlpbt_net *net, const float *x, size_t n, double *z)
  * The double reference's own error (u = 2^-53 in place of 2^-24) is added. */
 void mlpbt_ref_logits_bound(const mlpbt_net *net, const float *x, size_t n, double *z,
                             double *zerr);
+/* The bound on |p - sigmoid(z)| for the library's float probability p of a
+ * float logit within zerr of z: sigmoid's slope is at most 1/4, and the
+ * float sigmoid is within 4 ulps of the sigmoid of its float argument (exp
+ * to ~1 ulp after its argument reduction, one add, one division; checked
+ * in test_kernels). */
+double mlpbt_prob_bound(double z, double zerr);
 /* Mean weighted BCE of the reference network, summing over outputs; pw and sw
  * may be NULL. Computed as max(z,0) - z y + log1p(exp(-|z|)) in double. */
 double mlpbt_ref_loss(const mlpbt_net *net, const float *x, const float *y, size_t n,
