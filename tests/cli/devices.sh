@@ -18,6 +18,14 @@ run 0 "$MLPBLAS" eval m.mlpb d.csv --plot /dev/null
 run 0 "$MLPBLAS" demo --epochs 2 --quiet --out /dev/null --train-out /dev/null --test-out /dev/null
 [ -c /dev/null ] || fail "/dev/null is no longer a character device"
 
+# A device that fails the write (/dev/full) is an error, not a success.
+if [ -w /dev/full ]; then
+    run 1 "$MLPBLAS" predict m.mlpb d.csv --out /dev/full
+    err_is '/dev/full: cannot write'
+    run 1 "$MLPBLAS" train d.csv --out /dev/full --epochs 2 --quiet
+    err_is '/dev/full: cannot write'
+fi
+
 # ---- a link to a device, as /dev/stdout is: written in place
 ln -s /dev/null null-link
 run 0 "$MLPBLAS" predict m.mlpb d.csv --out null-link
