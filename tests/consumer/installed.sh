@@ -21,6 +21,10 @@ fail() { echo "installed: $*"; exit 1; }
 tool=$prefix/bin/mlpblas
 [ -x "$tool" ] || fail "mlpblas not installed"
 version=$("$tool" --version | awk '{ print $2 }')
+# The commands, as the top-level help lists them.
+commands=$("$tool" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit }
+                                 on && /^  [a-z]/ { print $1 }')
+[ -n "$commands" ] || fail "mlpblas --help lists no command"
 
 # 1. Every installed program: --version names it and the version; --help
 # exits 0 with a usage text.
@@ -47,7 +51,7 @@ man1=$prefix/share/man/man1/mlpblas.1
 [ -f "$docdir/README.md" ] || fail "README.md not installed"
 {
     "$tool" --help
-    for cmd in train eval predict info plot demo; do "$tool" "$cmd" --help; done
+    for cmd in $commands; do "$tool" "$cmd" --help; done
     for exe in "$prefix"/bin/*; do "$exe" --help; done
     cat "$man1"
 } >"$work/texts" 2>&1
@@ -65,7 +69,7 @@ done
 if command -v man >/dev/null 2>&1; then
     page=$(MANWIDTH=80 man --warnings -l "$man1" 2>"$work/man.err") || { cat "$work/man.err"; exit 1; }
     [ ! -s "$work/man.err" ] || { cat "$work/man.err"; exit 1; }
-    for cmd in train eval predict info plot demo; do
+    for cmd in $commands; do
         echo "$page" | grep -q "mlpblas $cmd" || fail "man page: no $cmd"
     done
 fi
@@ -76,7 +80,7 @@ fi
 opts() { grep -o -- '--[a-z][a-z0-9-]*' | sort -u; }
 cat "$work/texts" "$src/docs/cli.md" | opts >"$work/candidates"
 : >"$work/accepted"
-for cmd in train eval predict info plot demo; do
+for cmd in $commands; do
     "$tool" "$cmd" --help | grep -E '^ +(-[a-zA-Z], )?--[a-z]' | opts >"$work/help-$cmd"
     : >"$work/ok-$cmd"
     while read -r o; do
