@@ -55,7 +55,8 @@ static void usage(FILE *f)
             "  --json                  one JSON object per case and mode per line\n"
             "  --csv FILE              also write the results as CSV\n"
             "  --svg FILE              with --batch-sweep: chart samples/s against batch\n"
-            "  --help                  this text\n"
+            "  -h, --help              this text\n"
+            "  -V, --version           the version of mlpblas-bench and of the library\n"
             "\n"
             "Default cases (batch x inputs x hidden x outputs): tiny 64x32x64x1,\n"
             "higgs 256x28x300x1, medium 256x256x512x1, mnist 1024x784x1024x10,\n"
@@ -123,6 +124,10 @@ int parse_args(int argc, char **argv, bench_opts *o)
         const char *val = NULL;
         char key[32];
         const char *eq = strchr(a, '=');
+        if (!strcmp(a, "-h"))
+            a = "--help";
+        else if (!strcmp(a, "-V"))
+            a = "--version";
         if (strncmp(a, "--", 2) != 0)
             return bad_usage("unexpected argument", a);
         if (eq != NULL) {
@@ -139,7 +144,8 @@ int parse_args(int argc, char **argv, bench_opts *o)
                                              "--csv",       "--svg",  "--rows",
                                              "--epochs", "--precision", "--gemm",
                                              "--profile-steps"};
-        const int flag = !strcmp(key, "--help") || !strcmp(key, "--json") ||
+        const int flag = !strcmp(key, "--help") || !strcmp(key, "--version") ||
+                         !strcmp(key, "--json") ||
                          !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
                          !strcmp(key, "--split") || !strcmp(key, "--blas") ||
                          !strcmp(key, "--auto") || !strcmp(key, "--modes") ||
@@ -159,6 +165,11 @@ int parse_args(int argc, char **argv, bench_opts *o)
         unsigned long long v;
         if (!strcmp(key, "--help")) {
             usage(stdout);
+            return 0;
+        } else if (!strcmp(key, "--version")) {
+            /* The header this was built with and the library it runs on. */
+            printf("mlpblas-bench %d.%d.%d (libmlpblas %s)\n", MLPB_VERSION_MAJOR,
+                   MLPB_VERSION_MINOR, MLPB_VERSION_PATCH, mlpb_version_string());
             return 0;
         } else if (!strcmp(key, "--json")) {
             o->json = 1;

@@ -477,8 +477,9 @@ typedef enum mlpb_schedule {
                                 t < t_max, then lr_min */
 } mlpb_schedule;
 
-/* Options; defaults from mlpb_optim_opts_default in parentheses. Only the
- * fields the chosen kind and schedule use are read and checked. */
+/* Options; defaults from mlpb_optim_opts_default in parentheses (tests/
+ * test_doc_defaults.c checks them against the function). Only the fields the
+ * chosen kind and schedule use are read and checked. */
 typedef struct mlpb_optim_opts {
     mlpb_optimizer kind;    /* (MLPB_OPT_ADAM) */
     float    lr;            /* base learning rate, finite, > 0 (1e-3) */
@@ -593,15 +594,17 @@ typedef int (*mlpb_epoch_fn)(const mlpb_epoch_info *info, void *ctx);
 typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float loss,
                              void *ctx);
 
-/* Options; defaults from mlpb_train_opts_default in parentheses. */
+/* Options; defaults from mlpb_train_opts_default in parentheses (tests/
+ * test_doc_defaults.c checks them against the function). */
 typedef struct mlpb_train_opts {
-    size_t          epochs;         /* >= 1 (100) */
+    size_t          epochs;         /* >= 1 (300) */
     size_t          batch_size;     /* >= 1 (32); the last partial batch is used, with its
                                        own 1/n */
-    mlpb_optim_opts optim;          /* mlpb_optim_opts_default; the schedule counts steps
-                                       (batches), not epochs */
+    mlpb_optim_opts optim;          /* the schedule counts steps (batches), not epochs
+                                       (mlpb_optim_opts_default but kind MLPB_OPT_ADAMW,
+                                       weight_decay 0.1) */
     float           val_fraction;   /* used when val is NULL: hold out this fraction,
-                                       in [0, 1); 0 trains without validation (0.1) */
+                                       in [0, 1); 0 trains without validation (0.15) */
     size_t          patience;       /* early stopping: epochs without improvement (30; 0 off) */
     float           min_delta;      /* improvement needed to reset patience, >= 0 (0) */
     int             restore_best;   /* restore the best validation weights at the end (1) */
@@ -617,7 +620,8 @@ typedef struct mlpb_train_opts {
                                        (val NULL, val_fraction > 0): afterwards train
                                        again on all rows for best_epoch epochs (1) */
     mlpb_precision  precision;      /* of the trainer's workspace, validation included;
-                                       see mlpb_workspace_set_precision (FP32) */
+                                       see mlpb_workspace_set_precision
+                                       (MLPB_PRECISION_FP32) */
     mlpb_gemm       gemm;           /* of the trainer's workspace; see
                                        mlpb_workspace_set_gemm (MLPB_GEMM_AUTO) */
 } mlpb_train_opts;

@@ -126,7 +126,9 @@ int cli_predict_all(const mlpb_model *m, const float *x, size_t n, float *prob);
  * replaces keeps its permission bits (& 0777). cli_out_commit flushes,
  * fsyncs and renames it over the target; until then the target is untouched,
  * and cli_out_abort removes the temporary. "-" writes to standard output
- * (commit flushes it and reports a write error). */
+ * (commit flushes it and reports a write error); a character device or a
+ * FIFO, also named through a link (/dev/null, /dev/stdout on a pipe), is
+ * opened and written in place (commit flushes and closes it). */
 #define CLI_MAX_INPUTS 4
 typedef struct cli_inputs {
     size_t      n;
@@ -147,6 +149,7 @@ typedef struct cli_out {
     int         fd;
     int         unnamed;    /* O_TMPFILE */
     int         is_stdout;
+    int         is_stream;  /* a character device or FIFO, written in place */
     int         exists;     /* replacing a file */
     unsigned    mode;       /* its permission bits */
 } cli_out;

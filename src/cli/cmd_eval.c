@@ -49,6 +49,8 @@ static const char eval_help[] =
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
     "  --header                the first row is the header, even if all numbers\n"
     "  --zero-based            LIBSVM feature indices start at 0\n"
+    "  --multilabel            LIBSVM: labels are comma-separated class ids (implied\n"
+    "                          by a multi-label model)\n"
     "  -j, --threads N         BLAS threads (default: the BLAS library's choice)\n";
 
 static const char predict_help[] =
@@ -88,6 +90,8 @@ static const char predict_help[] =
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
     "  --header                the first row is the header, even if all numbers\n"
     "  --zero-based            LIBSVM feature indices start at 0\n"
+    "  --multilabel            LIBSVM: labels are comma-separated class ids (implied\n"
+    "                          by a multi-label model)\n"
     "  -j, --threads N         BLAS threads (default: the BLAS library's choice)\n";
 
 /* The command line of eval and predict. */

@@ -44,7 +44,8 @@ static const char train_help[] =
     "Progress goes to standard error (a bar fitted to the terminal, or one line\n"
     "an epoch when it is not a terminal); the validation metrics (of the run\n"
     "that chose the epochs) and the model path to standard output.\n"
-    "docs/defaults.md explains each default.\n"
+    "docs/defaults.md (installed as PREFIX/share/doc/mlpblas/defaults.md)\n"
+    "explains each default.\n"
     "\n"
     "Model:\n";
 static const char train_help2[] =

@@ -2,7 +2,8 @@
  * work, written to an unnamed (O_TMPFILE) or short-named temporary file in
  * the target's directory, and renamed over the target only on commit, so a
  * failed or killed run never leaves a partial, clobbered or re-moded file.
- * "-" is standard output. */
+ * "-" is standard output; a character device or a FIFO (/dev/null, a named
+ * pipe) is written in place, as there is no file to replace. */
 #define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH (Linux); guarded below */
 #include "cli.h"
 
@@ -54,6 +55,29 @@ static int same_file(const struct stat *a, const struct stat *b)
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+/* A file written in place rather than replaced: a character device or a FIFO. */
+static int is_stream(const struct stat *st)
+{
+    return S_ISCHR(st->st_mode) || S_ISFIFO(st->st_mode);
+}
+
+/* Open a device or FIFO for writing, as the shell's '>' would (a FIFO waits
+ * for its reader). What a failed run wrote there cannot be taken back. */
+static int open_stream(cli_out *o, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return cli_fail("%s: cannot write: %s", path, strerror(errno)), -1;
+    o->f = fdopen(fd, "w");
+    if (o->f == NULL) {
+        int e = errno;
+        close(fd);
+        return cli_fail("%s: cannot write: %s", path, strerror(e)), -1;
+    }
+    o->is_stream = 1;
+    return 0;
+}
+
 int cli_out_open(cli_out *o, const char *path, const cli_inputs *in)
 {
     memset(o, 0, sizeof *o);
@@ -64,24 +88,36 @@ int cli_out_open(cli_out *o, const char *path, const cli_inputs *in)
         o->is_stdout = 1;
         return 0;
     }
-    struct stat st;
+    struct stat st, target;
     int         exists = lstat(path, &st) == 0;
     if (!exists && errno != ENOENT)
         return cli_fail("%s: cannot write: %s", path, strerror(errno)), -1;
-    if (exists && S_ISLNK(st.st_mode))
+    /* A character device or a FIFO (/dev/null, a named pipe, /dev/stdout on
+     * a pipe or terminal), also through a link, is written as it is: there
+     * is nothing to replace. */
+    if (exists && S_ISLNK(st.st_mode) && stat(path, &target) == 0 && is_stream(&target))
+        st = target;
+    if (exists && S_ISLNK(st.st_mode)) {
+        struct stat so;
+        if (stat(path, &target) == 0 && fstat(1, &so) == 0 && same_file(&target, &so))
+            return cli_fail("%s: is standard output, redirected to a file; give '-' for "
+                            "standard output", path), -1;
         /* Writing through a link lets whoever made it choose what is
          * replaced; replacing the link itself surprises. Refuse both. */
         return cli_fail("%s: is a symbolic link; give the path of the file itself", path), -1;
+    }
     if (exists && S_ISDIR(st.st_mode))
         return cli_fail("%s: is a directory", path), -1;
-    if (exists && !S_ISREG(st.st_mode))
-        return cli_fail("%s: is not a regular file", path), -1;
+    if (exists && !S_ISREG(st.st_mode) && !is_stream(&st))
+        return cli_fail("%s: is not a regular file, a character device or a FIFO", path), -1;
     for (size_t i = 0; exists && in != NULL && i < in->n; i++)
         if (in->have[i] && same_file(&st, &in->st[i]))
             return cli_fail("%s: is also an input (%s); write the output elsewhere", path,
                             in->path[i]), -1;
     if (exists && access(path, W_OK) != 0)
         return cli_fail("%s: cannot write: %s", path, strerror(errno)), -1;
+    if (exists && is_stream(&st))
+        return open_stream(o, path);
     o->exists = exists;
     o->mode   = exists ? (unsigned)(st.st_mode & 0777) : 0;
 
@@ -139,6 +175,13 @@ void cli_out_abort(cli_out *o)
         memset(o, 0, sizeof *o);
         return;
     }
+    if (o->is_stream) {
+        if (o->f != NULL)
+            fclose(o->f);
+        memset(o, 0, sizeof *o);
+        o->fd = -1;
+        return;
+    }
     if (o->f != NULL)
         fclose(o->f);
     else if (o->dir != NULL && o->fd >= 0)
@@ -191,6 +234,20 @@ int cli_out_commit(cli_out *o)
                    -1;
         return 0;
     }
+    if (o->is_stream) {
+        int failed = ferror(o->f) || fflush(o->f) != 0;
+        int err    = failed && errno == 0 ? EIO : errno;
+        if (fclose(o->f) != 0 && !failed) {
+            failed = 1;
+            err    = errno;
+        }
+        const char *path = o->path;
+        memset(o, 0, sizeof *o);
+        o->fd = -1;
+        if (failed)
+            return cli_fail("%s: cannot write: %s", path, strerror(err)), -1;
+        return 0;
+    }
     int failed = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
     int err    = failed && errno == 0 ? EIO : errno;
     if (!failed && (o->unnamed ? name_unnamed(o) : rename(o->tmp, o->path)) != 0) {
@@ -229,7 +286,10 @@ void cli_inputs_add(cli_inputs *in, const char *path)
 int cli_outs_distinct(const char *const *paths, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (paths[i] == NULL)
+        struct stat dev;
+        /* A character device (/dev/null) may take several outputs. */
+        if (paths[i] == NULL ||
+            (strcmp(paths[i], "-") != 0 && stat(paths[i], &dev) == 0 && S_ISCHR(dev.st_mode)))
             continue;
         for (size_t j = i + 1; j < n; j++) {
             if (paths[j] == NULL)
