@@ -384,7 +384,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def predict_outputs(self, X):
         """The network's k independent sigmoid outputs (n x k float32): what
         `mlpblas predict` prints as its prob_ columns."""
-        return self._model.predict(self._prepare(X))
+        x = self._prepare(X)
+        return self._model.predict(x)
 
     def predict_proba(self, X):
         """Class probabilities.
