@@ -8,7 +8,7 @@ docs/python.md.
 """
 from ._lib import (LibraryNotFoundError, MlpblasError, MlpblasMemoryError, MlpblasOSError,
                    MlpblasValueError)
-from ._lib import lib as _lib
+from ._lib import lib as _cdll
 from ._lib import path as library_path
 from ._version import __version__
 from .classifier import MLPClassifier
@@ -16,7 +16,7 @@ from .classifier import MLPClassifier
 
 def blas_config():
     """The BLAS build and core libmlpblas runs on (OpenBLAS's config string)."""
-    return _lib.mlpb_blas_config().decode()
+    return _cdll.mlpb_blas_config().decode()
 
 
 __all__ = ["MLPClassifier", "MlpblasError", "MlpblasValueError", "MlpblasMemoryError",
