@@ -373,12 +373,19 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     # ----------------------------------------------------------- predict
     def _prepare(self, X):
         """X as the n x d C-contiguous float32 the library reads: as given
-        when it already is, otherwise validated and converted once."""
-        check_is_fitted(self, "_model")
-        if (type(X) is np.ndarray and X.ndim == 2 and X.dtype == np.float32
-                and X.flags.c_contiguous and X.shape[1] == self.n_features_in_
-                and X.shape[0] > 0 and not hasattr(self, "feature_names_in_")):
-            return X
+        when it already is, converted once when it is a float64 (or other
+        float) array of the right shape (NaN, infinity and values beyond
+        float32 are then the library's to refuse), otherwise through
+        scikit-learn's full validation."""
+        if not hasattr(self, "_model"):
+            check_is_fitted(self, "_model")
+        if (type(X) is np.ndarray and X.ndim == 2 and X.dtype.kind == "f"
+                and X.shape[1] == self.n_features_in_ and X.shape[0] > 0
+                and "feature_names_in_" not in self.__dict__):
+            if X.dtype == np.float32 and X.flags.c_contiguous:
+                return X
+            with np.errstate(over="ignore"):
+                return np.ascontiguousarray(X, dtype=np.float32)
         return self._validate_data(X, dtype=np.float32, order="C", reset=False)
 
     def predict_outputs(self, X):
@@ -396,8 +403,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         independent outputs."""
         p = self.predict_outputs(X)
         if self._task == "binary":
-            q = p[:, 0].astype(np.float64)
-            return np.column_stack((1.0 - q, q))
+            out = np.empty((p.shape[0], 2))
+            out[:, 1] = p[:, 0]
+            np.subtract(1.0, out[:, 1], out=out[:, 0])
+            return out
         if self._task == "multilabel":
             return p.astype(np.float64)
         p = p.astype(np.float64)
