@@ -22,12 +22,14 @@ class BuildPy(build_py):
     def run(self):
         super().run()
         lib = os.environ.get("MLPBLAS_LIBRARY")
+        bundled = os.path.join(self.build_lib, "mlpblas", "libmlpblas.so")
+        if os.path.exists(bundled):  # from an earlier build in the same tree
+            os.remove(bundled)
         if lib:
             if not os.path.isfile(lib):
                 raise SystemExit("MLPBLAS_LIBRARY=%s: no such file (give an absolute path: "
                                  "the package is built in another directory)" % lib)
-            shutil.copyfile(os.path.realpath(lib),
-                            os.path.join(self.build_lib, "mlpblas", "libmlpblas.so"))
+            shutil.copyfile(os.path.realpath(lib), bundled)
 
 
 setup(
