@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from . import _abi, _schema
-from ._lib import check, lib
+from ._lib import MlpblasValueError, check, lib
 from ._model import Model
 
 # Metadata key of what the Python side adds to a model file (classes with
@@ -205,6 +205,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Train on X (n x d) and y (n labels, or an n x k 0/1 indicator)."""
         hidden = self._check_params()
+        # A pandas Series' name names the label column of the saved model.
+        name = getattr(y, "name", None)
+        self._label_name = name if isinstance(name, str) and name else "y"
         X, y = self._validate_data(X, y, dtype=np.float32, order="C", multi_output=True,
                                    y_numeric=False)
         t = self._targets(y)
@@ -351,17 +354,23 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         m = self._model
         feats = self._feature_names()
         cls = [_label_text(c) for c in self.classes_]
+        label = getattr(self, "_label_name", "y")
         if self._task == "binary":
-            text = _schema.encode("binary", feats, ["y"], neg_pos=[(cls[0], cls[1])])
-            outs = ["y"]
+            text = _schema.encode("binary", feats, [label], neg_pos=[(cls[0], cls[1])])
+            outs = [label]
         elif self._task == "multiclass":
-            text = _schema.encode("multiclass", feats, ["y"], classes=cls)
+            text = _schema.encode("multiclass", feats, [label], classes=cls)
             outs = cls
         else:
             outs = ["y%d" % j for j in range(len(self.classes_))]
             text = _schema.encode("multilabel", feats, outs, neg_pos=[("0", "1")] * len(outs))
         m.set_meta(_schema.KEY, text)
-        m.set_names(feats, outs)
+        try:
+            m.set_names(feats, outs)
+        except MlpblasValueError:
+            # As the tool: names are a courtesy to other readers of the
+            # model; one the library refuses (too long) leaves them unset.
+            pass
         info = {"task": self._task,
                 "classes": [_json_value(c) for c in self.classes_],
                 "feature_names": hasattr(self, "feature_names_in_"),
@@ -455,6 +464,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if text is not None:
             s = _schema.decode(text)
             task, names = s.task, (s.features if s.format == "csv" else None)
+            est._label_name = s.labels[0][0]
             if task == "multiclass":
                 classes = _parse_classes(s.classes)
             elif task == "binary":

@@ -114,6 +114,10 @@ def test_feature_names_from_pandas(tmp_path):
     clf.save(tmp_path / "m.mlpb")
     back = MLPClassifier.load(tmp_path / "m.mlpb")
     assert list(back.feature_names_in_) == ["age", "income, net", "score"]
+    assert back._label_name == "y"
+    named = MLPClassifier(epochs=2, random_state=5).fit(df, pd.Series(y, name="churn"))
+    named.save(tmp_path / "n.mlpb")
+    assert MLPClassifier.load(tmp_path / "n.mlpb")._label_name == "churn"
     np.testing.assert_array_equal(back.predict_proba(df), clf.predict_proba(df))
 
 
