@@ -84,9 +84,7 @@ def decode(text):
     recs = [[_unescape(f) for f in line.split("\t")] for line in text.split("\n") if line]
     if not recs or recs[0][0] != "mlpblas-schema" or recs[0][1:] not in (["1"], ["2"]):
         raise ValueError("mlpblas: not a schema version 1 or 2 in the model")
-    heads = {}
-    for r in recs[1:6]:
-        heads[r[0]] = r[1] if len(r) > 1 else ""
+    heads = {r[0]: r[1] for r in recs[1:6] if len(r) == 2}
     try:
         s.format, s.task, missing = heads["format"], heads["task"], heads["missing"]
         s.d, s.k = int(heads["inputs"]), int(heads["outputs"])
@@ -94,20 +92,21 @@ def decode(text):
         raise ValueError("mlpblas: malformed schema head in the model") from None
     if s.task not in ("binary", "multiclass", "multilabel"):
         raise ValueError("mlpblas: unknown task %r in the model's schema" % s.task)
+    mc = s.task == "multiclass"
     for r in recs[6:]:
-        kw = r[0]
-        if kw == "label":
-            s.labels.append((r[1], r[2], r[3]) if len(r) == 4 else (r[1], None, None))
-        elif kw == "class":
+        kw, nf = r[0], len(r)
+        if kw == "label" and nf == (2 if mc else 4) and r[1]:
+            s.labels.append((r[1], None, None) if mc else (r[1], r[2], r[3]))
+        elif kw == "class" and nf == 2 and mc:
             s.classes.append(r[1])
-        elif kw == "num":
-            if len(r) > 2:
-                raise ValueError(
-                    "mlpblas: the model imputes missing values of feature %r "
-                    "(trained with --missing %s); the Python estimator does not "
-                    "support imputation: predict with the mlpblas tool" % (r[1], missing))
+        elif kw == "num" and nf == 2 and r[1]:
             s.features.append(r[1])
-        elif kw in ("cat", "level"):
+        elif kw == "num" and nf in (4, 5):
+            raise ValueError(
+                "mlpblas: the model imputes missing values of feature %r "
+                "(trained with --missing %s); the Python estimator does not "
+                "support imputation: predict with the mlpblas tool" % (r[1], missing))
+        elif kw in ("cat", "level") and nf >= 2:
             raise ValueError(
                 "mlpblas: the model has categorical feature %r (one-hot encoded by the "
                 "mlpblas tool); the Python estimator supports numeric features only: "
@@ -115,7 +114,7 @@ def decode(text):
         elif kw in ("id", "ignore", "index", "end"):
             pass
         else:
-            raise ValueError("mlpblas: unknown schema record %r in the model" % kw)
+            raise ValueError("mlpblas: malformed schema record %r in the model" % "\t".join(r))
     if s.format == "csv" and len(s.features) != s.d:
         raise ValueError("mlpblas: the model's schema names %d features for %d inputs"
                          % (len(s.features), s.d))

@@ -109,3 +109,38 @@ def test_tool_reads_the_python_schema(tool, tmp_path):
     info = subprocess.run([tool, "info", str(tmp_path / "m.mlpb"), "--verify"], check=True,
                           capture_output=True, text=True).stdout
     assert "x0" in info and "yes" in info
+
+
+def test_schema_parser_refuses_damage_with_value_errors():
+    """The schema is read from a model file, untrusted: every mutation of a
+    valid text either parses or raises ValueError, never anything else."""
+    from mlpblas import _schema
+    good = _schema.encode("multiclass", ["a", "b\tc"], ["y"], classes=["p", "q", "r"])
+    assert _schema.decode(good).features == ["a", "b\tc"]
+    good2 = _schema.encode("binary", ["a"], ["y"], neg_pos=[("no", "yes")])
+    head = "mlpblas-schema\t1\nformat\tcsv\ntask\tbinary\nmissing\terror\ninputs\t1\n"
+    for tail in ("outputs\t1\nlabel\ty\nnum\ta\nend\n",          # a binary label's values
+                 "outputs\t1\nlabel\ty\t0\t1\nclass\nnum\ta\nend\n",  # a class alone
+                 "outputs\t1\nlabel\ty\t0\t1\nnum\nend\n",        # a feature without name
+                 "outputs\t1\nlabel\ty\t0\t1\nnum\ta\tmean\nend\n",
+                 "outputs\tx\nlabel\ty\t0\t1\nnum\ta\nend\n",
+                 "outputs\t2\nlabel\ty\t0\t1\nnum\ta\nend\n"):
+        with pytest.raises(ValueError):
+            _schema.decode(head + tail)
+    rng = np.random.RandomState(0)
+    alphabet = "\t\n\\x0ab label class num cat 1 2 3 multiclass"
+    for text in (good, good2) * 300:
+        t = list(text)
+        for _ in range(rng.randint(1, 4)):
+            i = rng.randint(len(t))
+            op = rng.randint(3)
+            if op == 0:
+                del t[i]
+            elif op == 1:
+                t.insert(i, alphabet[rng.randint(len(alphabet))])
+            else:
+                t[i] = alphabet[rng.randint(len(alphabet))]
+        try:
+            _schema.decode("".join(t))
+        except ValueError:
+            pass
