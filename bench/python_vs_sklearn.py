@@ -20,12 +20,18 @@ on the 10,000 float32 rows (the package's Model.predict), to give what the
 Python layer adds to it: predict_proba on the same float32 rows (no copy in;
 the probabilities assembled), and on float64 rows (converted once).
 
+Every BLAS and OpenMP pool in the process runs --threads threads (1 by
+default: threadpoolctl's limit, which covers the OpenBLAS that numpy and
+libmlpblas share) and the tool gets -j of the same, so that the three are
+compared on equal cores and the timings are not those of threads fighting
+other processes for cores.
+
 Prints the machine, then a Markdown table of means over the seeds (the one
 in docs/python.md), and with --json the per-seed rows. Informational: this
 is not a test.
 
 Usage: PYTHONPATH=build/python python3 bench/python_vs_sklearn.py
-           [--tool build/mlpblas] [--seeds 3] [--quick] [--json FILE]
+           [--tool build/mlpblas] [--seeds 3] [--threads 1] [--quick] [--json FILE]
 """
 import argparse
 import csv
@@ -46,6 +52,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLP
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 import mlpblas
 
@@ -115,13 +122,13 @@ def write_csv(path, X, y):
             w.writerow(["%.9g" % v for v in row] + [int(lab)])
 
 
-def run_tool(tool, Xtr, ytr, Xte, yte, seed, tmp):
+def run_tool(tool, Xtr, ytr, Xte, yte, seed, tmp, threads):
     tr, te, m = (os.path.join(tmp, n) for n in ("train.csv", "test.csv", "m.mlpb"))
     write_csv(tr, Xtr, ytr)
     write_csv(te, Xte, yte)
     t0 = time.perf_counter()
-    subprocess.run([tool, "train", tr, "--out", m, "--seed", str(seed), "--quiet"],
-                   check=True)
+    subprocess.run([tool, "train", tr, "--out", m, "--seed", str(seed), "--quiet",
+                    "--threads", str(threads)], check=True)
     fit = time.perf_counter() - t0
     out = subprocess.run([tool, "predict", m, te], check=True, capture_output=True,
                          text=True).stdout.splitlines()
@@ -134,7 +141,7 @@ def run_tool(tool, Xtr, ytr, Xte, yte, seed, tmp):
     return {"fit_s": fit, "acc": float(np.mean(pred == yte))}
 
 
-def one(name, X, y, seed, tool, tmp):
+def one(name, X, y, seed, tool, tmp, threads):
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed,
                                           stratify=y)
     Xbig = big(Xte)
@@ -161,7 +168,7 @@ def one(name, X, y, seed, tool, tmp):
                       "pred1_s": batch1(sk, Xte),
                       "pred10k_s": timed(lambda: sk.predict_proba(Xbig), 10)}
     if tool:
-        res["tool"] = run_tool(tool, Xtr, ytr, Xte, yte, seed, tmp)
+        res["tool"] = run_tool(tool, Xtr, ytr, Xte, yte, seed, tmp, threads)
     return res
 
 
@@ -202,6 +209,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tool", default=os.path.join(HERE, "..", "build", "mlpblas"))
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1, help="BLAS threads for all three")
     ap.add_argument("--quick", action="store_true", help="one generated set, one seed")
     ap.add_argument("--json", help="write the per-seed rows to this file")
     a = ap.parse_args()
@@ -215,16 +223,19 @@ def main():
           % (platform.python_version(), np.__version__, __import__("sklearn").__version__,
              mlpblas.__version__, mlpblas.library_path))
     print("tool: %s" % (tool or "not found (--tool): its columns are left out"))
+    print("threads: %d BLAS/OpenMP thread(s) for each" % a.threads)
+    limits = threadpool_limits(limits=a.threads)
     results = []
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         for name, (X, y) in sets:
             for seed in seeds:
-                r = one(name, X, y, seed, tool, tmp)
+                r = one(name, X, y, seed, tool, tmp, a.threads)
                 results.append(r)
                 print("  %-36s seed %d: fit %.2fs / %.2fs, acc %.4f / %.4f"
                       % (name, seed, r["mlpblas"]["fit_s"], r["sklearn"]["fit_s"],
                          r["mlpblas"]["acc"], r["sklearn"]["acc"]), file=sys.stderr)
+    limits.restore_original_limits()
     print("\nMeans over %d seed(s); %.0f s in all.\n" % (len(seeds), time.time() - t0))
     print(table(results, [n for n, _ in sets], tool is not None))
     if a.json:

@@ -419,12 +419,17 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if self._task == "multilabel":
             return p.astype(np.float64)
         p = p.astype(np.float64)
-        s = p.sum(axis=1, keepdims=True)
-        zero = s[:, 0] == 0.0
-        if zero.any():
+        # Column by column: k passes over n values, faster than sum(axis=1)
+        # on rows of a few classes.
+        s = p[:, 0].copy()
+        for j in range(1, p.shape[1]):
+            s += p[:, j]
+        if not s.all():
+            zero = s == 0.0
             p[zero] = 1.0
             s[zero] = p.shape[1]
-        return p / s
+        p /= s[:, None]
+        return p
 
     def predict(self, X):
         """Class labels (multi-label: an n x k 0/1 indicator), as `mlpblas
