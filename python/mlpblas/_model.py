@@ -9,6 +9,34 @@ from ._lib import check, error, lib
 
 # Rows a prediction workspace holds; mlpb_predict runs any n in chunks of it.
 PREDICT_BATCH = 1024
+# Calls of up to this many rows go through small buffers kept with the
+# workspace: the rows are copied (and converted) into one, the outputs come
+# out of the other, so that no array's address has to be asked of NumPy
+# (numpy's .ctypes costs more than copying a few rows).
+SMALL_ROWS = 64
+
+
+class _Workspace:
+    """A prediction workspace and its small input and output buffers."""
+
+    def __init__(self, model):
+        ws = C.c_void_p()
+        check(lib.mlpb_workspace_create(model.ptr, PREDICT_BATCH, None, C.byref(ws)),
+              "mlpblas: cannot create a workspace")
+        self.ptr = ws
+        st = lib.mlpb_workspace_set_threading(ws, _abi.MLPB_THREADING_BLAS)
+        if st != 0:
+            self.close()
+            raise error(st, "mlpblas: cannot set the workspace's threading")
+        self.x = np.empty((SMALL_ROWS, model.d), dtype=np.float32)
+        self.y = np.empty((SMALL_ROWS, model.k), dtype=np.float32)
+        self.x_ptr = self.x.ctypes.data
+        self.y_ptr = self.y.ctypes.data
+
+    def close(self):
+        if self.ptr:
+            lib.mlpb_workspace_destroy(self.ptr)
+            self.ptr = None
 
 
 class Model:
@@ -87,27 +115,25 @@ class Model:
         with self._lock:
             if self._pool:
                 return self._pool.pop()
-        ws = C.c_void_p()
-        check(lib.mlpb_workspace_create(self.ptr, PREDICT_BATCH, None, C.byref(ws)),
-              "mlpblas: cannot create a workspace")
-        st = lib.mlpb_workspace_set_threading(ws, _abi.MLPB_THREADING_BLAS)
-        if st != 0:
-            lib.mlpb_workspace_destroy(ws)
-            raise error(st, "mlpblas: cannot set the workspace's threading")
-        return ws
+        return _Workspace(self)
 
     def _give(self, ws):
         with self._lock:
             self._pool.append(ws)
 
-    def predict(self, x, out=None):
-        """Sigmoid outputs (n x k float32) of x, an n x d C-contiguous float32 array."""
+    def predict(self, x):
+        """Sigmoid outputs (n x k float32) of x, an n x d float array (n >= 1);
+        rows beyond SMALL_ROWS must be C-contiguous float32 already."""
         n = x.shape[0]
-        if out is None:
-            out = np.empty((n, self.k), dtype=np.float32)
         ws = self._take()
         try:
-            st = lib.mlpb_predict(self.ptr, ws, x.ctypes.data, n, out.ctypes.data)
+            if n <= SMALL_ROWS:
+                np.copyto(ws.x[:n], x, casting="unsafe")
+                st = lib.mlpb_predict(self.ptr, ws.ptr, ws.x_ptr, n, ws.y_ptr)
+                out = ws.y[:n].copy()
+            else:
+                out = np.empty((n, self.k), dtype=np.float32)
+                st = lib.mlpb_predict(self.ptr, ws.ptr, x.ctypes.data, n, out.ctypes.data)
         finally:
             self._give(ws)
         if st != 0:
@@ -117,7 +143,7 @@ class Model:
 
     def close(self):
         for ws in self._pool:
-            lib.mlpb_workspace_destroy(ws)
+            ws.close()
         self._pool = []
         if self.ptr:
             lib.mlpb_model_destroy(self.ptr)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, colu
 
 from . import _abi, _schema
 from ._lib import MlpblasValueError, check, lib
-from ._model import Model
+from ._model import SMALL_ROWS, Model
 
 # Metadata key of what the Python side adds to a model file (classes with
 # their types, the estimator's parameters); the tool ignores it.
@@ -381,20 +381,19 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ----------------------------------------------------------- predict
     def _prepare(self, X):
-        """X as the n x d C-contiguous float32 the library reads: as given
-        when it already is, converted once when it is a float64 (or other
-        float) array of the right shape (NaN, infinity and values beyond
-        float32 are then the library's to refuse), otherwise through
-        scikit-learn's full validation."""
-        if not hasattr(self, "_model"):
+        """X for Model.predict: a float array of the right shape as given
+        (a C-contiguous float32 one is read where it lies, another converted
+        once: NaN, infinity and values beyond float32 are then the library's
+        to refuse), anything else through scikit-learn's full validation."""
+        model = self.__dict__.get("_model")
+        if model is None:
             check_is_fitted(self, "_model")
         if (type(X) is np.ndarray and X.ndim == 2 and X.dtype.kind == "f"
-                and X.shape[1] == self.n_features_in_ and X.shape[0] > 0
+                and X.shape[1] == model.d and X.shape[0] > 0
                 and "feature_names_in_" not in self.__dict__):
-            if X.dtype == np.float32 and X.flags.c_contiguous:
+            if X.shape[0] <= SMALL_ROWS or (X.dtype == np.float32 and X.flags.c_contiguous):
                 return X
-            with np.errstate(over="ignore"):
-                return np.ascontiguousarray(X, dtype=np.float32)
+            return np.ascontiguousarray(X, dtype=np.float32)
         return self._validate_data(X, dtype=np.float32, order="C", reset=False)
 
     def predict_outputs(self, X):
@@ -419,11 +418,14 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if self._task == "multilabel":
             return p.astype(np.float64)
         p = p.astype(np.float64)
-        # Column by column: k passes over n values, faster than sum(axis=1)
-        # on rows of a few classes.
-        s = p[:, 0].copy()
-        for j in range(1, p.shape[1]):
-            s += p[:, j]
+        if p.shape[0] <= SMALL_ROWS:
+            s = np.add.reduce(p, axis=1)
+        else:
+            # Column by column: k passes over n values, faster than a sum
+            # along rows of a few classes.
+            s = p[:, 0].copy()
+            for j in range(1, p.shape[1]):
+                s += p[:, j]
         if not s.all():
             zero = s == 0.0
             p[zero] = 1.0

@@ -151,16 +151,26 @@ def test_diverging_training_is_reported():
 
 def test_c_contiguous_float32_is_not_copied(iris_fit, monkeypatch):
     clf, Xte, _ = iris_fit
-    x32 = np.ascontiguousarray(Xte, dtype=np.float32)
+    big = np.tile(Xte, (4, 1))  # more rows than the small-call buffers hold
+    assert len(big) > mlpblas._model.SMALL_ROWS
+    x32 = np.ascontiguousarray(big, dtype=np.float32)
     seen = []
     real = clf._model.predict
     monkeypatch.setattr(clf._model, "predict", lambda x: seen.append(x) or real(x))
     clf.predict_proba(x32)
     assert seen[0] is x32
-    clf.predict_proba(np.asfortranarray(Xte))
+    clf.predict_proba(np.asfortranarray(big))
     assert seen[1].flags.c_contiguous and seen[1].dtype == np.float32
     np.testing.assert_array_equal(clf.predict_proba(np.asfortranarray(x32)),
                                   clf.predict_proba(x32))
+    # A few rows of any float layout are copied into the workspace's buffer:
+    # the same answer as the C-contiguous float32 rows.
+    few = big[:5]
+    np.testing.assert_array_equal(clf.predict_proba(np.asfortranarray(few)),
+                                  clf.predict_proba(np.ascontiguousarray(few, np.float32)))
+    strided = big[:10:2]
+    np.testing.assert_array_equal(clf.predict_proba(strided),
+                                  clf.predict_proba(np.ascontiguousarray(strided)))
 
 
 def test_n_threads_is_restored(iris):
