@@ -418,14 +418,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if self._task == "multilabel":
             return p.astype(np.float64)
         p = p.astype(np.float64)
-        if p.shape[0] <= SMALL_ROWS:
-            s = np.add.reduce(p, axis=1)
-        else:
-            # Column by column: k passes over n values, faster than a sum
-            # along rows of a few classes.
-            s = p[:, 0].copy()
-            for j in range(1, p.shape[1]):
-                s += p[:, j]
+        # The row sums as a product with ones (one BLAS pass) for many rows,
+        # faster than a reduction along rows of a few classes.
+        s = np.add.reduce(p, axis=1) if p.shape[0] <= SMALL_ROWS else p @ np.ones(p.shape[1])
         if not s.all():
             zero = s == 0.0
             p[zero] = 1.0
