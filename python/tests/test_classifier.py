@@ -1,0 +1,187 @@
+"""MLPClassifier beyond scikit-learn's generic checks: labels of every kind,
+probabilities, sample weights, persistence, errors and the no-copy path."""
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_classification
+from sklearn.model_selection import GridSearchCV, train_test_split
+
+import mlpblas
+from mlpblas import MLPClassifier
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return train_test_split(X, y, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def iris_fit(iris):
+    Xtr, Xte, ytr, yte = iris
+    names = np.array(["setosa", "versicolor", "virginica"])[ytr]
+    return MLPClassifier(random_state=0).fit(Xtr, names), Xte, yte
+
+
+def test_multiclass_string_labels(iris_fit):
+    clf, Xte, yte = iris_fit
+    assert list(clf.classes_) == ["setosa", "versicolor", "virginica"]
+    pred = clf.predict(Xte)
+    assert np.mean(pred == clf.classes_[yte]) >= 0.9
+    p = clf.predict_proba(Xte)
+    assert p.shape == (len(Xte), 3)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert np.array_equal(clf.classes_[p.argmax(axis=1)], pred)
+    # The documented normalisation: the sigmoid outputs over their sum.
+    s = clf.predict_outputs(Xte).astype(np.float64)
+    np.testing.assert_allclose(p, s / s.sum(axis=1, keepdims=True), rtol=1e-15)
+    assert clf.n_features_in_ == 4
+    assert 1 <= clf.best_epoch_ <= len(clf.loss_curve_)
+    assert len(clf.validation_scores_) == len(clf.loss_curve_)
+    assert len(clf.refit_loss_curve_) == clf.best_epoch_ == clf.n_iter_
+
+
+def test_binary_int_labels_and_threshold():
+    X, y = make_classification(n_samples=400, n_features=8, random_state=1)
+    y = np.where(y == 1, 7, -3)
+    clf = MLPClassifier(random_state=1).fit(X, y)
+    assert list(clf.classes_) == [-3, 7]
+    p = clf.predict_proba(X)
+    assert p.shape == (400, 2)
+    np.testing.assert_array_equal(p.sum(axis=1), 1.0)
+    out = clf.predict_outputs(X)[:, 0]
+    np.testing.assert_array_equal(clf.predict(X), np.where(out >= 0.5, 7, -3))
+    assert clf.score(X, y) > 0.9
+
+
+def test_multilabel_indicator():
+    X, y = make_classification(n_samples=300, n_features=6, random_state=2)
+    Y = np.column_stack([y, 1 - y, (X[:, 0] > 0).astype(int)])
+    clf = MLPClassifier(random_state=2).fit(X, Y)
+    assert clf.predict(X).shape == (300, 3)
+    p = clf.predict_proba(X)
+    assert p.shape == (300, 3) and np.all((p >= 0) & (p <= 1))
+    assert clf.score(X, Y) > 0.8
+
+
+def test_without_validation_or_refit(iris):
+    Xtr, _, ytr, _ = iris
+    a = MLPClassifier(validation_fraction=0.0, epochs=7, random_state=3).fit(Xtr, ytr)
+    assert a.validation_scores_ is None and a.best_epoch_ is None
+    assert len(a.loss_curve_) == a.n_iter_ == 7
+    b = MLPClassifier(refit=False, random_state=3).fit(Xtr, ytr)
+    assert b.refit_loss_curve_ is None and b.n_iter_ == len(b.loss_curve_)
+
+
+def test_sample_weight(iris):
+    Xtr, Xte, ytr, _ = iris
+    a = MLPClassifier(random_state=4).fit(Xtr, ytr)
+    b = MLPClassifier(random_state=4).fit(Xtr, ytr, sample_weight=np.ones(len(ytr)))
+    np.testing.assert_array_equal(a.predict_proba(Xte), b.predict_proba(Xte))
+    w = np.where(ytr == 0, 5.0, 1.0)
+    c = MLPClassifier(random_state=4).fit(Xtr, ytr, sample_weight=w)
+    assert not np.array_equal(a.predict_proba(Xte), c.predict_proba(Xte))
+    with pytest.raises(ValueError, match="class"):
+        MLPClassifier().fit(Xtr, ytr, sample_weight=(ytr == 1).astype(float))
+    with pytest.raises(ValueError, match="sample_weight|training failed"):
+        MLPClassifier().fit(Xtr, ytr, sample_weight=-np.ones(len(ytr)))
+
+
+def test_pickle_deepcopy_and_files_give_identical_predictions(iris_fit, tmp_path):
+    clf, Xte, _ = iris_fit
+    p = clf.predict_proba(Xte)
+    for other in (pickle.loads(pickle.dumps(clf)), copy.deepcopy(clf)):
+        np.testing.assert_array_equal(other.predict_proba(Xte), p)
+        assert list(other.classes_) == list(clf.classes_)
+    path = tmp_path / "iris.mlpb"
+    clf.save(path)
+    back = MLPClassifier.load(path)
+    np.testing.assert_array_equal(back.predict_proba(Xte), p)
+    np.testing.assert_array_equal(back.predict(Xte), clf.predict(Xte))
+    assert back.get_params() == clf.get_params()
+    assert not hasattr(back, "feature_names_in_")
+
+
+def test_feature_names_from_pandas(tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, y = make_classification(n_samples=200, n_features=3, n_informative=2,
+                               n_redundant=0, random_state=5)
+    df = pd.DataFrame(X, columns=["age", "income, net", "score"])
+    clf = MLPClassifier(random_state=5).fit(df, y)
+    assert list(clf.feature_names_in_) == ["age", "income, net", "score"]
+    clf.save(tmp_path / "m.mlpb")
+    back = MLPClassifier.load(tmp_path / "m.mlpb")
+    assert list(back.feature_names_in_) == ["age", "income, net", "score"]
+    assert back._label_name == "y"
+    named = MLPClassifier(epochs=2, random_state=5).fit(df, pd.Series(y, name="churn"))
+    named.save(tmp_path / "n.mlpb")
+    assert MLPClassifier.load(tmp_path / "n.mlpb")._label_name == "churn"
+    np.testing.assert_array_equal(back.predict_proba(df), clf.predict_proba(df))
+
+
+def test_errors_are_value_errors_with_messages(iris_fit, tmp_path):
+    clf, Xte, _ = iris_fit
+    bad = Xte.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(bad)
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        clf.predict(bad.astype(np.float32))  # the no-copy path: the library's check
+    with pytest.raises(ValueError, match="float32|infinity"):
+        clf.predict(np.full((2, 4), 1e300))
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        MLPClassifier(hidden_layer_sizes=(0,)).fit(Xte, np.arange(len(Xte)) % 2)
+    with pytest.raises(ValueError, match="optimizer"):
+        MLPClassifier(optimizer="lbfgs").fit(Xte, np.arange(len(Xte)) % 2)
+    (tmp_path / "junk.mlpb").write_bytes(b"not a model at all")
+    with pytest.raises(mlpblas.MlpblasValueError, match="junk.mlpb: .*model") as e:
+        MLPClassifier.load(tmp_path / "junk.mlpb")
+    assert isinstance(e.value, ValueError) and e.value.status == 6  # MLPB_E_FORMAT
+    with pytest.raises(mlpblas.MlpblasOSError):
+        MLPClassifier.load(tmp_path / "missing.mlpb")
+
+
+def test_diverging_training_is_reported():
+    X, y = make_classification(n_samples=200, random_state=6)
+    with pytest.raises(ValueError, match="diverged|NaN"):
+        MLPClassifier(optimizer="sgd", learning_rate=1e30, random_state=6).fit(X * 1e10, y)
+
+
+def test_c_contiguous_float32_is_not_copied(iris_fit, monkeypatch):
+    clf, Xte, _ = iris_fit
+    big = np.tile(Xte, (4, 1))  # more rows than the small-call buffers hold
+    assert len(big) > mlpblas._model.SMALL_ROWS
+    x32 = np.ascontiguousarray(big, dtype=np.float32)
+    seen = []
+    real = clf._model.predict
+    monkeypatch.setattr(clf._model, "predict", lambda x: seen.append(x) or real(x))
+    clf.predict_proba(x32)
+    assert seen[0] is x32
+    clf.predict_proba(np.asfortranarray(big))
+    assert seen[1].flags.c_contiguous and seen[1].dtype == np.float32
+    np.testing.assert_array_equal(clf.predict_proba(np.asfortranarray(x32)),
+                                  clf.predict_proba(x32))
+    # A few rows of any float layout are copied into the workspace's buffer:
+    # the same answer as the C-contiguous float32 rows.
+    few = big[:5]
+    np.testing.assert_array_equal(clf.predict_proba(np.asfortranarray(few)),
+                                  clf.predict_proba(np.ascontiguousarray(few, np.float32)))
+    strided = big[:10:2]
+    np.testing.assert_array_equal(clf.predict_proba(strided),
+                                  clf.predict_proba(np.ascontiguousarray(strided)))
+
+
+def test_n_threads_is_restored(iris):
+    Xtr, _, ytr, _ = iris
+    before = mlpblas._lib.lib.mlpb_blas_threads()
+    MLPClassifier(n_threads=1, epochs=3, random_state=0).fit(Xtr, ytr)
+    assert mlpblas._lib.lib.mlpb_blas_threads() == before
+
+
+def test_grid_search(iris):
+    Xtr, Xte, ytr, yte = iris
+    gs = GridSearchCV(MLPClassifier(epochs=50, random_state=0),
+                      {"hidden_layer_sizes": [(8,), (16, 8)]}, cv=3).fit(Xtr, ytr)
+    assert gs.best_estimator_.score(Xte, yte) > 0.8
