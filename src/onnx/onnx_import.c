@@ -596,7 +596,7 @@ static mlpb_status build_model(imp *im, const mlpb_allocator *alloc, mlpb_model 
             tensor_floats(im->std, d, ms + d);
             st = mlpb_model_set_standardization(m, ms, ms + d);
             free(ms);
-            if (st == MLPB_E_INVALID_ARG)
+            if (st == MLPB_E_INVALID_ARG || st == MLPB_E_NUMERIC)
                 st = FAIL(MLPB_E_FORMAT, "standardisation '%s'/'%s': each std must be finite "
                           "and > 0, each mean finite", nz(im->mean->name), nz(im->std->name));
         }
