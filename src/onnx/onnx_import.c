@@ -52,6 +52,10 @@ static void budget_free(void *ctx, void *p)
 
 /* ------------------------------------------------------------ graph */
 #define MAX_LAYERS 4096
+/* Nodes and initializers of a graph: an MLP of MAX_LAYERS layers has some
+ * four of each a layer. The walk looks up names by linear search, so this
+ * also bounds its time on a hostile graph. */
+#define MAX_NODES (4 * MAX_LAYERS + 64)
 
 typedef struct layer_src {
     const Onnx__TensorProto *w, *b; /* b may be NULL: a zero bias */
@@ -74,6 +78,7 @@ typedef struct imp {
     int                       pending_add; /* a MatMul waits for its bias Add */
     char                     *msg;
     size_t                    msglen;
+    char                      nbuf[100]; /* an unnamed node's description */
 } imp;
 
 #define FAIL(s, ...) mlpb__onnx_msg((s), im->msg, im->msglen, __VA_ARGS__)
@@ -81,6 +86,17 @@ typedef struct imp {
 static const char *nz(const char *s)
 {
     return s ? s : "";
+}
+
+/* A node's name for messages: its name, or its output's. */
+static const char *nname(imp *im, const Onnx__NodeProto *n)
+{
+    if (n->name != NULL && *n->name != '\0')
+        snprintf(im->nbuf, sizeof im->nbuf, "'%.80s'", n->name);
+    else
+        snprintf(im->nbuf, sizeof im->nbuf, "(unnamed, output '%.60s')",
+                 n->n_output && n->output[0] ? n->output[0] : "");
+    return im->nbuf;
 }
 
 static const Onnx__TensorProto *find_const(const imp *im, const char *name)
@@ -107,8 +123,8 @@ static mlpb_status check_tensor(imp *im, const Onnx__TensorProto *t, size_t rank
     if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
         return FAIL(MLPB_E_UNSUPPORTED, "tensor '%s': external data is not supported", name);
     if (t->n_dims < rank_min || t->n_dims > rank_max)
-        return FAIL(MLPB_E_UNSUPPORTED, "tensor '%s': rank %zu, expected %zu to %zu", name,
-                    t->n_dims, rank_min, rank_max);
+        return FAIL(MLPB_E_UNSUPPORTED, "tensor '%s': rank %zu; %s supported", name,
+                    t->n_dims, rank_min == rank_max ? "only rank 2 is" : "rank 1 or 2 is");
     size_t count = 1;
     for (size_t i = 0; i < t->n_dims; i++) {
         if (t->dims[i] < 1 || t->dims[i] > INT32_MAX)
@@ -141,8 +157,8 @@ static mlpb_status attr_int(imp *im, const Onnx__NodeProto *n, const Onnx__Attri
                             int64_t *v)
 {
     if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT || !a->has_i)
-        return FAIL(MLPB_E_FORMAT, "node '%s' (%s): attribute '%s' is not an int",
-                    nz(n->name), n->op_type, nz(a->name));
+        return FAIL(MLPB_E_FORMAT, "node %s (%s): attribute '%s' is not an int",
+                    nname(im, n), n->op_type, nz(a->name));
     *v = a->i;
     return MLPB_OK;
 }
@@ -151,16 +167,16 @@ static mlpb_status attr_float(imp *im, const Onnx__NodeProto *n, const Onnx__Att
                               float *v)
 {
     if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT || !a->has_f)
-        return FAIL(MLPB_E_FORMAT, "node '%s' (%s): attribute '%s' is not a float",
-                    nz(n->name), n->op_type, nz(a->name));
+        return FAIL(MLPB_E_FORMAT, "node %s (%s): attribute '%s' is not a float",
+                    nname(im, n), n->op_type, nz(a->name));
     *v = a->f;
     return MLPB_OK;
 }
 
 static mlpb_status bad_attr(imp *im, const Onnx__NodeProto *n, const Onnx__AttributeProto *a)
 {
-    return FAIL(MLPB_E_UNSUPPORTED, "node '%s' (%s): attribute '%s' is not supported",
-                nz(n->name), n->op_type, nz(a->name));
+    return FAIL(MLPB_E_UNSUPPORTED, "node %s (%s): attribute '%s' is not supported",
+                nname(im, n), n->op_type, nz(a->name));
 }
 
 /* The constant tensor of input i of n, or an error naming it. */
@@ -169,8 +185,8 @@ static mlpb_status const_input(imp *im, const Onnx__NodeProto *n, size_t i,
 {
     if (i >= n->n_input || (*t = find_const(im, n->input[i])) == NULL)
         return FAIL(MLPB_E_UNSUPPORTED,
-                    "node '%s' (%s): input %zu must be a constant (an initializer)",
-                    nz(n->name), n->op_type, i);
+                    "node %s (%s): input %zu must be a constant (an initializer)",
+                    nname(im, n), n->op_type, i);
     return MLPB_OK;
 }
 
@@ -184,8 +200,8 @@ static mlpb_status check_vector(imp *im, const Onnx__NodeProto *n, const Onnx__T
         return st;
     if (cnt != len || (t->n_dims == 2 && t->dims[0] != 1))
         return FAIL(MLPB_E_FORMAT,
-                    "node '%s' (%s): tensor '%s' has %zu values for a layer of width %zu",
-                    nz(n->name), n->op_type, nz(t->name), cnt, len);
+                    "node %s (%s): tensor '%s' has %zu values for a layer of width %zu",
+                    nname(im, n), n->op_type, nz(t->name), cnt, len);
     return MLPB_OK;
 }
 
@@ -200,8 +216,8 @@ static mlpb_status add_layer(imp *im, const Onnx__NodeProto *n, const Onnx__Tens
     size_t in = (size_t)w->dims[trans ? 1 : 0], out = (size_t)w->dims[trans ? 0 : 1];
     if (im->width != 0 && in != im->width)
         return FAIL(MLPB_E_FORMAT,
-                    "node '%s' (%s): weight '%s' takes %zu inputs, the tensor before it has %zu",
-                    nz(n->name), n->op_type, nz(w->name), in, im->width);
+                    "node %s (%s): weight '%s' takes %zu inputs, the tensor before it has %zu",
+                    nname(im, n), n->op_type, nz(w->name), in, im->width);
     if (im->n_layers == MAX_LAYERS)
         return FAIL(MLPB_E_UNSUPPORTED, "more than %d layers", MAX_LAYERS);
     layer_src *l = &im->layers[im->n_layers++];
@@ -246,11 +262,11 @@ static mlpb_status step_gemm(imp *im, const Onnx__NodeProto *n)
         return st;
     if (ta != 0 || (tb != 0 && tb != 1) || alpha != 1.0f || beta != 1.0f)
         return FAIL(MLPB_E_UNSUPPORTED,
-                    "node '%s' (Gemm): transA %lld, transB %lld, alpha %g, beta %g; only "
+                    "node %s (Gemm): transA %lld, transB %lld, alpha %g, beta %g; only "
                     "transA 0, transB 0 or 1, alpha 1 and beta 1 are supported",
-                    nz(n->name), (long long)ta, (long long)tb, (double)alpha, (double)beta);
+                    nname(im, n), (long long)ta, (long long)tb, (double)alpha, (double)beta);
     if (n->n_input < 2 || n->n_input > 3)
-        return FAIL(MLPB_E_FORMAT, "node '%s' (Gemm): %zu inputs", nz(n->name), n->n_input);
+        return FAIL(MLPB_E_FORMAT, "node %s (Gemm): %zu inputs", nname(im, n), n->n_input);
     const Onnx__TensorProto *w, *b = NULL;
     if ((st = const_input(im, n, 1, &w)) != MLPB_OK ||
         (n->n_input == 3 && *n->input[2] && (st = const_input(im, n, 2, &b)) != MLPB_OK) ||
@@ -266,7 +282,7 @@ static mlpb_status step_gemm(imp *im, const Onnx__NodeProto *n)
 static mlpb_status step_bias_add(imp *im, const Onnx__NodeProto *n, const char *cur)
 {
     if (n->n_input != 2)
-        return FAIL(MLPB_E_FORMAT, "node '%s' (Add): %zu inputs", nz(n->name), n->n_input);
+        return FAIL(MLPB_E_FORMAT, "node %s (Add): %zu inputs", nname(im, n), n->n_input);
     size_t                   other = strcmp(n->input[0], cur) == 0 ? 1 : 0;
     const Onnx__TensorProto *b;
     mlpb_status              st = const_input(im, n, other, &b);
@@ -283,7 +299,7 @@ static mlpb_status step_standardize(imp *im, const Onnx__NodeProto *n, int div)
     const Onnx__TensorProto *t;
     mlpb_status              st = MLPB_OK;
     if (n->n_input != 2 || strcmp(n->input[1], n->input[0]) == 0)
-        return FAIL(MLPB_E_FORMAT, "node '%s' (%s): expected 2 inputs", nz(n->name), n->op_type);
+        return FAIL(MLPB_E_FORMAT, "node %s (%s): expected 2 inputs", nname(im, n), n->op_type);
     if ((st = const_input(im, n, 1, &t)) != MLPB_OK)
         return st;
     size_t cnt = 0;
@@ -306,11 +322,11 @@ static mlpb_status step(imp *im, const Onnx__NodeProto *n, const char *cur)
     const char *op = n->op_type;
     int         s  = im->state;
     if (n->domain != NULL && *n->domain != '\0' && strcmp(n->domain, "ai.onnx") != 0)
-        return FAIL(MLPB_E_UNSUPPORTED, "node '%s': operator %s of domain '%s' is not supported",
-                    nz(n->name), op, n->domain);
+        return FAIL(MLPB_E_UNSUPPORTED, "node %s: operator %s of domain '%s' is not supported",
+                    nname(im, n), op, n->domain);
     if (n->n_output != 1)
-        return FAIL(MLPB_E_UNSUPPORTED, "node '%s' (%s): %zu outputs, 1 is supported",
-                    nz(n->name), op, n->n_output);
+        return FAIL(MLPB_E_UNSUPPORTED, "node %s (%s): %zu outputs, 1 is supported",
+                    nname(im, n), op, n->n_output);
     int first_in = n->n_input > 0 && strcmp(n->input[0], cur) == 0;
     if (strcmp(op, "Identity") == 0 || strcmp(op, "Flatten") == 0) {
         for (size_t i = 0; i < n->n_attribute; i++) {
@@ -321,20 +337,20 @@ static mlpb_status step(imp *im, const Onnx__NodeProto *n, const char *cur)
             if (st != MLPB_OK)
                 return st;
             if (axis != 1 && axis != -1)
-                return FAIL(MLPB_E_UNSUPPORTED, "node '%s' (Flatten): axis %lld; only 1 keeps "
-                            "an [N, d] tensor as it is", nz(n->name), (long long)axis);
+                return FAIL(MLPB_E_UNSUPPORTED, "node %s (Flatten): axis %lld; only 1 keeps "
+                            "an [N, d] tensor as it is", nname(im, n), (long long)axis);
         }
         if (n->n_input != 1)
-            return FAIL(MLPB_E_FORMAT, "node '%s' (%s): %zu inputs", nz(n->name), op, n->n_input);
-        return s == AT_SUB ? FAIL(MLPB_E_UNSUPPORTED, "node '%s' (%s): a Div must follow the "
-                                  "Sub of the standardisation", nz(n->name), op)
+            return FAIL(MLPB_E_FORMAT, "node %s (%s): %zu inputs", nname(im, n), op, n->n_input);
+        return s == AT_SUB ? FAIL(MLPB_E_UNSUPPORTED, "node %s (%s): a Div must follow the "
+                                  "Sub of the standardisation", nname(im, n), op)
                            : MLPB_OK;
     }
     if (n->n_attribute > 0 && strcmp(op, "Gemm") != 0)
         return bad_attr(im, n, n->attribute[0]);
     if (!first_in && strcmp(op, "Add") != 0)
-        return FAIL(MLPB_E_UNSUPPORTED, "node '%s' (%s): the chain's tensor must be its first "
-                    "input", nz(n->name), op);
+        return FAIL(MLPB_E_UNSUPPORTED, "node %s (%s): the chain's tensor must be its first "
+                    "input", nname(im, n), op);
     mlpb_status st;
     if (strcmp(op, "Sub") == 0 && s == AT_INPUT && im->mean == NULL && im->n_layers == 0) {
         st        = step_standardize(im, n, 0);
@@ -348,7 +364,7 @@ static mlpb_status step(imp *im, const Onnx__NodeProto *n, const char *cur)
     } else if (strcmp(op, "MatMul") == 0 && (s == AT_INPUT || s == AT_RELU)) {
         const Onnx__TensorProto *w;
         if (n->n_input != 2)
-            return FAIL(MLPB_E_FORMAT, "node '%s' (MatMul): %zu inputs", nz(n->name), n->n_input);
+            return FAIL(MLPB_E_FORMAT, "node %s (MatMul): %zu inputs", nname(im, n), n->n_input);
         st = const_input(im, n, 1, &w);
         if (st == MLPB_OK)
             st = add_layer(im, n, w, 0);
@@ -358,13 +374,13 @@ static mlpb_status step(imp *im, const Onnx__NodeProto *n, const char *cur)
         st              = step_bias_add(im, n, cur);
         im->pending_add = 0;
     } else if (strcmp(op, "Relu") == 0 && s == AT_LINEAR) {
-        st        = n->n_input == 1 ? MLPB_OK : FAIL(MLPB_E_FORMAT, "node '%s' (Relu): %zu "
-                                                     "inputs", nz(n->name), n->n_input);
+        st        = n->n_input == 1 ? MLPB_OK : FAIL(MLPB_E_FORMAT, "node %s (Relu): %zu "
+                                                     "inputs", nname(im, n), n->n_input);
         im->state       = AT_RELU;
         im->pending_add = 0;
     } else if (strcmp(op, "Sigmoid") == 0 && s == AT_LINEAR) {
-        st        = n->n_input == 1 ? MLPB_OK : FAIL(MLPB_E_FORMAT, "node '%s' (Sigmoid): %zu "
-                                                     "inputs", nz(n->name), n->n_input);
+        st        = n->n_input == 1 ? MLPB_OK : FAIL(MLPB_E_FORMAT, "node %s (Sigmoid): %zu "
+                                                     "inputs", nname(im, n), n->n_input);
         im->state       = AT_END;
         im->sigmoid     = 1;
         im->pending_add = 0;
@@ -374,8 +390,8 @@ static mlpb_status step(imp *im, const Onnx__NodeProto *n, const char *cur)
                                             "after a linear layer", "after a Relu",
                                             "after the final Sigmoid"};
         return FAIL(MLPB_E_UNSUPPORTED,
-                    "node '%s': operator %s %s is not supported (an MLP of Gemm or MatMul+Add, "
-                    "Relu and a final Sigmoid is)", nz(n->name), op, where[s]);
+                    "node %s: operator %s %s is not supported (an MLP of Gemm or MatMul+Add, "
+                    "Relu and a final Sigmoid is)", nname(im, n), op, where[s]);
     }
     return st;
 }
@@ -410,9 +426,9 @@ static mlpb_status check_rest(imp *im, const char *main_out)
         if (im->used[i])
             continue;
         if (!head_op(n->op_type))
-            return FAIL(MLPB_E_UNSUPPORTED, "node '%s': operator %s is not supported (an MLP "
+            return FAIL(MLPB_E_UNSUPPORTED, "node %s: operator %s is not supported (an MLP "
                         "of Gemm or MatMul+Add, Relu and a final Sigmoid is)",
-                        nz(n->name), n->op_type);
+                        nname(im, n), n->op_type);
         for (size_t j = 0; j < n->n_input; j++) {
             const char *in = n->input[j];
             int         ok = strcmp(in, main_out) == 0 || *in == '\0' || find_const(im, in);
@@ -420,8 +436,8 @@ static mlpb_status check_rest(imp *im, const char *main_out)
                 ok = !im->used[o] && o != i && g->node[o]->n_output == 1 &&
                      strcmp(g->node[o]->output[0], in) == 0;
             if (!ok)
-                return FAIL(MLPB_E_UNSUPPORTED, "node '%s' (%s) reads '%s', which is not the "
-                            "output '%s' of the MLP: only a chain is supported", nz(n->name),
+                return FAIL(MLPB_E_UNSUPPORTED, "node %s (%s) reads '%s', which is not the "
+                            "output '%s' of the MLP: only a chain is supported", nname(im, n),
                             n->op_type, in, main_out);
         }
     }
@@ -444,13 +460,13 @@ static mlpb_status collect_constants(imp *im)
     for (size_t i = 0; i < g->n_node; i++) {
         const Onnx__NodeProto *n = g->node[i];
         if (n->op_type == NULL || *n->op_type == '\0')
-            return FAIL(MLPB_E_FORMAT, "node %zu ('%s') has no operator", i, nz(n->name));
+            return FAIL(MLPB_E_FORMAT, "node %zu (%s) has no operator", i, nname(im, n));
         for (size_t j = 0; j < n->n_input; j++)
             if (n->input[j] == NULL)
-                return FAIL(MLPB_E_FORMAT, "node '%s': input %zu has no name", nz(n->name), j);
+                return FAIL(MLPB_E_FORMAT, "node %s: input %zu has no name", nname(im, n), j);
         for (size_t j = 0; j < n->n_output; j++)
             if (n->output[j] == NULL || *n->output[j] == '\0')
-                return FAIL(MLPB_E_FORMAT, "node '%s': output %zu has no name", nz(n->name), j);
+                return FAIL(MLPB_E_FORMAT, "node %s: output %zu has no name", nname(im, n), j);
         if (strcmp(n->op_type, "Constant") != 0 || n->n_output != 1 || n->n_input != 0 ||
             n->n_attribute != 1 || strcmp(nz(n->attribute[0]->name), "value") != 0 ||
             n->attribute[0]->t == NULL)
@@ -518,8 +534,8 @@ static mlpb_status walk(imp *im, const char *input, const char *main_out)
                         "layers is supported", cur, count);
         const Onnx__NodeProto *n = g->node[at];
         if (im->used[at])
-            return FAIL(MLPB_E_FORMAT, "the graph has a cycle: node '%s' (%s) is reached twice",
-                        nz(n->name), n->op_type);
+            return FAIL(MLPB_E_FORMAT, "the graph has a cycle: node %s (%s) is reached twice",
+                        nname(im, n), n->op_type);
         im->used[at]   = 1;
         mlpb_status st = step(im, n, cur);
         if (st != MLPB_OK)
@@ -662,6 +678,9 @@ static mlpb_status import_model(imp *im, const Onnx__ModelProto *mp, mlpb_onnx_i
     const Onnx__GraphProto *g = mp->graph;
     if (g == NULL || g->n_node == 0)
         return FAIL(MLPB_E_FORMAT, "the model has no graph, or a graph without nodes");
+    if (g->n_node > MAX_NODES || g->n_initializer > MAX_NODES)
+        return FAIL(MLPB_E_UNSUPPORTED, "%zu nodes and %zu initializers: more than an MLP of "
+                    "%d layers has", g->n_node, g->n_initializer, MAX_LAYERS);
     if (g->n_output == 0 || g->output[0]->name == NULL || *g->output[0]->name == '\0')
         return FAIL(MLPB_E_FORMAT, "the graph has no named output");
     im->g          = g;

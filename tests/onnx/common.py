@@ -10,6 +10,9 @@ SKIP = 77  # the tests' SKIP_RETURN_CODE
 
 
 def skip(reason):
+    """Report skipped, or fail where MLPB_ONNX_REQUIRE is set (CI)."""
+    if os.environ.get("MLPB_ONNX_REQUIRE"):
+        sys.exit("required by MLPB_ONNX_REQUIRE, but: " + reason)
     print("SKIPPED: " + reason)
     sys.exit(SKIP)
 
