@@ -15,8 +15,8 @@ static const char export_help[] =
     "'mlpblas predict' computes, for onnxruntime and other ONNX runtimes. The\n"
     "graph's input 'input' is float32 [N, d], N any: the encoded feature vector\n"
     "in the order 'mlpblas info MODEL' lists the inputs (numbers as they are,\n"
-    "a category one-hot over its levels, a was-missing input after a column\n"
-    "trained with --missing indicator); the standardisation is inside the\n"
+    "a category one-hot over its levels, a 0/1 was-missing input after a\n"
+    "column trained with missing-cell indicators); the standardisation is in the\n"
     "graph. Outputs: 'probabilities' float32 [N, k]; 'label' int64, [N] for a\n"
     "binary model (1 where the probability >= 0.5) and a multi-class one (the\n"
     "class index, the classes' order as in 'mlpblas info'), [N, k] for a\n"
@@ -42,9 +42,6 @@ static const char import_help[] =
     "Options:\n"
     "  --out FILE      the model file to write (required)\n"
     "  -V, --version   print the version and exit\n";
-
-#ifdef MLPB_CLI_ONNX
-#include "mlpblas_onnx.h"
 
 /* The command line of both commands: one positional and one option with a
  * value. Returns -1 to go on, else the exit status. */
@@ -78,6 +75,9 @@ static int parse_args(int argc, char **argv, const char *cmd, const char *opt,
     return -1;
 }
 
+
+#ifdef MLPB_CLI_ONNX
+#include "mlpblas_onnx.h"
 
 /* The input doc of a tool model: what each input is. */
 static char *input_doc(const cli_schema *s, int has)
@@ -195,11 +195,11 @@ int cli_cmd_import(int argc, char **argv)
 
 static int no_onnx(const char *cmd, int argc, char **argv, const char *help)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(help, stdout);
-            return CLI_OK;
-        }
+    const char *pos, *val;
+    int         rc = parse_args(argc, argv, cmd, strcmp(cmd, "export") == 0 ? "--onnx" : "--out",
+                                help, &pos, &val);
+    if (rc >= 0)
+        return rc;
     return cli_fail("mlpblas %s: this mlpblas was built without ONNX support (the optional "
                     "libmlpblas_onnx: install protobuf-c, e.g. Debian's libprotobuf-c-dev and "
                     "protobuf-c-compiler, and configure with -DMLPB_WITH_ONNX=ON)", cmd);
