@@ -2,7 +2,8 @@
  * bitwise the original parameters, standardisation, names and metadata (to
  * memory and through a file); every truncation and every single bit flip
  * of an exported file gives a documented status and never a crash; a file
- * of many tiny messages is refused by the decoding budget; bad arguments.
+ * of many tiny messages is refused by the decoding budget, a graph of too
+ * many nodes by count; bad arguments.
  * The graph's meaning is checked by independent runtimes in
  * export_ort.py and torch_import.py. */
 #include "mlpblas_onnx.h"
@@ -188,6 +189,33 @@ static void test_budget(void)
     free(buf);
 }
 
+/* A graph of 16,449 empty nodes: refused by count, before any walk (whose
+ * name lookups are linear). */
+static void test_too_many_nodes(void)
+{
+    size_t   nodes = 16449, glen = 2 * nodes, len = 0;
+    uint8_t *buf   = malloc(glen + 16);
+    const uint8_t head[] = {0x08, 0x08,             /* ir_version 8 */
+                            0x42, 0x02, 0x10, 0x0d, /* opset_import { version 13 } */
+                            0x3a};                  /* graph, then its length */
+    memcpy(buf, head, sizeof head);
+    len = sizeof head;
+    for (size_t v = glen; ; v >>= 7) {
+        buf[len++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        if (v <= 0x7f)
+            break;
+    }
+    for (size_t i = 0; i < nodes; i++) {
+        buf[len++] = 0x0a; /* node {} */
+        buf[len++] = 0x00;
+    }
+    mlpb_model *r = NULL;
+    char        msg[256];
+    CHECK(mlpb_onnx_import_mem(buf, len, NULL, &r, NULL, msg, sizeof msg) == MLPB_E_UNSUPPORTED);
+    CHECK(r == NULL && strstr(msg, "16449 nodes") != NULL);
+    free(buf);
+}
+
 static void test_args(void)
 {
     static const size_t s[] = {3, 4, 1};
@@ -210,6 +238,7 @@ int main(void)
     test_roundtrip();
     test_damage();
     test_budget();
+    test_too_many_nodes();
     test_args();
     if (failures)
         fprintf(stderr, "%d checks failed\n", failures);
