@@ -1,7 +1,8 @@
 """mlpblas export, checked by independent implementations: every exported
 model passes onnx.checker.check_model(full_check=True), and onnxruntime
 (Node binding) computes probabilities within 1e-6 of `mlpblas predict`'s,
-labels equal, in one batch of all rows and row by row. Models: the bundled
+labels equal, in one batch of all rows and row by row; and `mlpblas import`
+of the export writes the same model file, byte for byte. Models: the bundled
 breast-cancer data (binary; one and three hidden layers), digits
 (multi-class, 10 classes, 1,000 rows) and a multi-label set.
 usage: export_ort.py MLPBLAS SRC_DIR WORK_DIR NODE_DIR"""
@@ -36,6 +37,12 @@ def main():
         onnxp = os.path.join(work, name + ".onnx")
         run(mlpblas, "train", csvp, "--out", model, "--epochs", "20", "--quiet", *opts)
         run(mlpblas, "export", model, "--onnx", onnxp)
+        # Import gives back the model file byte for byte: parameters,
+        # standardisation, names and schema.
+        back = os.path.join(work, name + ".back.mlpb")
+        run(mlpblas, "import", onnxp, "--out", back)
+        with open(model, "rb") as a, open(back, "rb") as b:
+            assert a.read() == b.read(), (name, "export then import changed the model file")
         m = onnx.load(onnxp)
         onnx.checker.check_model(m, full_check=True)
         meta = {p.key: p.value for p in m.metadata_props}
