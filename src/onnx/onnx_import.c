@@ -8,7 +8,6 @@
  * allocated before those checks. */
 #include "onnx_internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -757,49 +756,5 @@ mlpb_status mlpb_onnx_import_mem(const void *buf, size_t len, const mlpb_allocat
     free(im->const_t);
     free(im->const_name);
     free(im->layers);
-    return st;
-}
-
-mlpb_status mlpb_onnx_import(const char *path, const mlpb_allocator *alloc, mlpb_model **out,
-                             mlpb_onnx_import_info *info, char *msg, size_t msglen)
-{
-    if (out != NULL)
-        *out = NULL;
-    if (path == NULL || out == NULL)
-        return MLPB_E_INVALID_ARG;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return mlpb__onnx_msg(MLPB_E_IO, msg, msglen, "%s", strerror(errno));
-    /* Read in growing steps up to the limit, never trusting a size. */
-    size_t         cap = 1 << 16, len = 0;
-    unsigned char *buf = malloc(cap);
-    mlpb_status    st  = buf ? MLPB_OK : MLPB_E_NOMEM;
-    while (st == MLPB_OK) {
-        if (len == cap) {
-            if (cap > MLPB_ONNX_MAX_BYTES) {
-                st = mlpb__onnx_msg(MLPB_E_OVERFLOW, msg, msglen, "more than %zu bytes: too "
-                                    "large for an ONNX file here", MLPB_ONNX_MAX_BYTES);
-                break;
-            }
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                st = MLPB_E_NOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = mlpb__onnx_msg(MLPB_E_IO, msg, msglen, "read error: %s", strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
-    if (st == MLPB_OK)
-        st = mlpb_onnx_import_mem(buf, len, alloc, out, info, msg, msglen);
-    free(buf);
     return st;
 }
