@@ -303,5 +303,7 @@ int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_predict(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
+int cli_cmd_export(int argc, char **argv); /* cmd_onnx.c */
+int cli_cmd_import(int argc, char **argv);
 
 #endif /* MLPB_CLI_H */

@@ -25,6 +25,8 @@ static const char usage_text[] =
     "  info MODEL               architecture and settings of a model file\n"
     "  demo                     split, train and test on the bundled breast-cancer data\n"
     "  plot LOG --out FILE.svg  the learning curve of a 'train --log' file as SVG\n"
+    "  export MODEL --onnx F    write a model as ONNX (for onnxruntime and others)\n"
+    "  import F.onnx --out M    read an ONNX MLP (e.g. PyTorch's) into a model file\n"
     "\n"
     "Options:\n"
     "  -h, --help               this text; 'mlpblas COMMAND --help' for a command\n"
@@ -63,6 +65,10 @@ static int dispatch(const char *cmd, int argc, char **argv)
         return cli_cmd_demo(argc, argv);
     if (strcmp(cmd, "plot") == 0)
         return cli_cmd_plot(argc, argv);
+    if (strcmp(cmd, "export") == 0)
+        return cli_cmd_export(argc, argv);
+    if (strcmp(cmd, "import") == 0)
+        return cli_cmd_import(argc, argv);
     return -1;
 }
 

@@ -4,7 +4,7 @@
 
 run 0 "$MLPBLAS" --help
 grep -q '^Usage: mlpblas COMMAND' out.txt || fail "--help: no usage line"
-for cmd in train eval predict info demo plot; do
+for cmd in train eval predict info demo plot export import; do
     grep -q "^  $cmd " out.txt || fail "--help does not list $cmd"
 done
 run 2 "$MLPBLAS"
@@ -14,7 +14,7 @@ run 0 "$MLPBLAS" --version
 run 2 "$MLPBLAS" frobnicate
 err_is "mlpblas: unknown command 'frobnicate'"
 
-for cmd in train eval predict info demo plot; do
+for cmd in train eval predict info demo plot export import; do
     run 0 "$MLPBLAS" "$cmd" --help
     grep -q "^Usage: mlpblas $cmd" out.txt || fail "$cmd --help: no usage line"
     cp out.txt "help-$cmd.txt"
@@ -38,7 +38,7 @@ done
 # The manual page documents every option of every command's help.
 man1="$(cd "$(dirname "$0")/../.." && pwd)/docs/mlpblas.1"
 sed 's/\\-/-/g; s/\\f[BIPR]//g' "$man1" >man.txt
-for cmd in train eval predict info demo plot; do
+for cmd in train eval predict info demo plot export import; do
     for opt in $(grep -o -- '--[a-z][a-z-]*' "help-$cmd.txt" | sort -u); do
         grep -q -- "$opt" man.txt || fail "docs/mlpblas.1 does not document $opt ($cmd)"
     done
