@@ -32,9 +32,9 @@ static const char eval_help[] =
     "Binary and multi-label models: mean binary cross-entropy, accuracy,\n"
     "precision, recall, F1 and ROC AUC of each output at threshold 0.5, their\n"
     "mean over outputs and the exact-match accuracy (rows with every label\n"
-    "right). Multi-class models (a class column): also the accuracy of the\n"
-    "class with the highest probability, macro-F1, each class's precision,\n"
-    "recall and F1, and the confusion matrix.\n"
+    "right). Multi-class models (a class column): the accuracy is the share of\n"
+    "rows whose class of highest probability is the true one (in --json too);\n"
+    "macro-F1, each class's precision, recall and F1, and the confusion matrix.\n"
     "\n"
     "Options:\n"
     "  --json                  print one JSON object with every metric (docs/cli.md)\n"
@@ -459,7 +459,7 @@ int cli_cmd_eval(int argc, char **argv)
             cli_json_null(&j, "training");
             cli_json_obj(&j, "metrics");
             cli_json_null(&j, "validation");
-            cli_json_eval_block(&j, "test", &e, &view);
+            cli_json_eval_block(&j, "test", &e, &view, mc ? &mcm : NULL);
             cli_json_close(&j, '}');
             if (mc) {
                 cli_json_obj(&j, "classes");

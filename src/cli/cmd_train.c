@@ -463,7 +463,8 @@ int cli_cmd_train(int argc, char **argv)
             cli_mpi_end();
             return CLI_EDATA;
         }
-        rc = cli_mpi_train(&d, n_all, &c, log, &fit);
+        c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
+        rc              = cli_mpi_train(&d, n_all, &c, log, &fit);
         if (rc != CLI_OK) {
             outputs_abort(&outs);
             cli_schema_free(&sc);
@@ -535,7 +536,8 @@ int cli_cmd_train(int argc, char **argv)
             cli_json_metrics(&j, &rep->best.val);
             cli_json_close(&j, '}');
         } else {
-            cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+            cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val,
+                                fit.val_mc);
         }
         cli_json_null(&j, "test");
         cli_json_close(&j, '}');
@@ -578,9 +580,12 @@ int cli_cmd_train(int argc, char **argv)
                         "best epoch:\n", fit.n_val, fit.ranks, fit.ranks == 1 ? "" : "s",
                     fit.refit_epochs > 0 ? ";\nthe saved model was then trained on them too"
                                          : "");
-            fprintf(rf, "  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  "
-                        "auc %.4f\n", rep->best_val_loss, m->accuracy, m->precision,
-                    m->recall, m->f1, m->auc);
+            if (have_mc)
+                cli_mc_print(rf, "  ", mc, (const char *const *)sc.classes);
+            else
+                fprintf(rf, "  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  "
+                            "f1 %.4f  auc %.4f\n", rep->best_val_loss, m->accuracy,
+                        m->precision, m->recall, m->f1, m->auc);
         }
         if (strcmp(out, "-") != 0)
             fprintf(rf, "model saved to %s\n", out);
@@ -722,8 +727,8 @@ int cli_cmd_demo(int argc, char **argv)
         cli_json_config(&j, &c, &fit);
         cli_json_training(&j, &fit);
         cli_json_obj(&j, "metrics");
-        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
-        cli_json_eval_block(&j, "test", &e, &test);
+        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val, NULL);
+        cli_json_eval_block(&j, "test", &e, &test, NULL);
         cli_json_close(&j, '}');
         cli_json_end(&j);
     } else if (c.verbosity > 0) {

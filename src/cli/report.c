@@ -3,6 +3,7 @@
  * command has nothing to say, and one metrics block wherever metrics are
  * reported. New members go into the object they describe; a metrics block
  * is written only by cli_json_eval_block. */
+#include "classes.h"
 #include "cli.h"
 
 #include <math.h>
@@ -68,7 +69,8 @@ static void json_confusion(cli_json *j, const size_t c[4])
     cli_json_close(j, '}');
 }
 
-void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d)
+void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d,
+                         const struct cli_mc *mc)
 {
     if (e == NULL || d == NULL || d->n == 0) {
         cli_json_null(j, key);
@@ -76,7 +78,10 @@ void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const 
     }
     cli_json_obj(j, key);
     cli_json_int(j, "rows", d->n);
-    cli_json_metrics(j, &e->mean);
+    mlpb_metrics mean = e->mean;
+    if (mc != NULL)
+        cli_mc_apply(mc, &mean);
+    cli_json_metrics(j, &mean);
     cli_json_num(j, "exact_match", e->exact);
     cli_json_arr(j, "per_output");
     for (size_t l = 0; l < d->k; l++) {
