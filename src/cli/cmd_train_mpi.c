@@ -164,6 +164,18 @@ out:
     return rc;
 }
 
+/* Are a LIBSVM shard's labels 0/1 or -1/+1 (-1 read as 0), the labels
+ * the ranks can agree on without exchanging their class ids? */
+static int plus_minus_one(const cli_table *t)
+{
+    size_t         n;
+    const int32_t *ids = cli_table_class_ids(t, &n);
+    for (size_t i = 0; ids != NULL && i < n; i++)
+        if (ids[i] != -1 && ids[i] != 1)
+            return 0;
+    return 1;
+}
+
 /* LIBSVM: the feature count, index base and label count agreed over the
  * ranks (each read its own shard: the largest index, an index 0 and the
  * largest class id it saw), its rows moved to those. */
@@ -182,6 +194,10 @@ static int libsvm_shard(cli_table *t, cli_chunk *c, cli_schema *s, float **x, fl
     float *nx = NULL, *ny = NULL;
     if (K == 0)
         rc = cli_fail("%s: no labels", cli_table_path(t));
+    else if (!plus_minus_one(t))
+        rc = cli_fail("%s: class ids other than 0/1 and -1/+1 (a multi-class LIBSVM file): "
+                      "train --mpi does not read them yet; train without --mpi, or use CSV",
+                      cli_table_path(t));
     else if ((nx = calloc((n ? n : 1) * D, sizeof(float))) == NULL ||
              (ny = calloc((n ? n : 1) * K, sizeof(float))) == NULL)
         rc = cli_fail("mlpblas: out of memory");
@@ -190,7 +206,7 @@ static int libsvm_shard(cli_table *t, cli_chunk *c, cli_schema *s, float **x, fl
             memcpy(nx + i * D + shift, c->x + i * c->ncols, c->ncols * sizeof(float));
             memcpy(ny + i * K, c->y + i * c->k, c->k * sizeof(float));
         }
-        rc = cli_libsvm_schema(D, K, NULL, s); /* by position: 1..D */
+        rc = cli_libsvm_schema(D, K, NULL, NULL, 0, s); /* by position: 1..D */
     }
     if ((rc = cli_mpi_agree(rc)) != CLI_OK) {
         free(nx);
@@ -223,7 +239,7 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     if (cli_shard_plan(path, csv_header, (unsigned)g_mpi.rank, (unsigned)g_mpi.size, &sh, err,
                        sizeof err) != MLPB_OK)
         rc = cli_fail("%s", err);
-    else if (fmt == MLPB_FORMAT_LIBSVM && (tc->n_label || tc->n_ignore || tc->id || tc->positive))
+    else if (fmt == MLPB_FORMAT_LIBSVM && (tc->n_label || tc->n_ignore || tc->id || tc->n_positive))
         rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; LIBSVM rows "
                       "have none", path);
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
@@ -261,7 +277,8 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     if (fmt == MLPB_FORMAT_LIBSVM) {
         rc = libsvm_shard(t, &c, s, &x, &y);
     } else {
-        cli_schema_spec spec = {label, n_label, id, ignore, n_ignore, tc->positive, tc->missing};
+        cli_schema_spec spec = {label,      n_label,        id,         ignore,
+                                n_ignore,   tc->positive,   tc->n_positive, tc->missing};
         rc = csv_shard(t, &c, &spec, s, &x, &y);
     }
     if (rc != CLI_OK)
