@@ -138,6 +138,12 @@ static mlpb_status svm_label(cli_table *t, svm_stage *g, size_t line, size_t col
                                "use --multilabel for multi-label data%s",
                                cli_shown(p, sbuf, sizeof sbuf),
                                first ? " (or --format csv if it is CSV)" : "");
+        if (t->o.binary_labels &&
+            (cli_text_to_float(p, &v) != 0 || (v != 0.0f && v != 1.0f && v != -1.0f)))
+            return cli_fail_at(s, MLPB_E_FORMAT, line, col,
+                               "label \"%s\": a binary label is 0/1 or -1/+1 "
+                               "(use --multilabel for class ids)",
+                               cli_shown(p, sbuf, sizeof sbuf));
         if (cli_text_to_float(p, &v) != 0 || !cli_text_is_exact_int(p, v) ||
             fabsf(v) > (float)MAX_CLASS_ID)
             return cli_fail_at(s, MLPB_E_FORMAT, line, col,
@@ -429,7 +435,7 @@ static mlpb_status svm_classes(cli_table *t, svm_stage *g, size_t n, const size_
     size_t         nid = t->o.n_class_ids;
     *k      = 1;
     *onehot = 0;
-    if (ids == NULL && whole) {
+    if (ids == NULL && whole && !t->o.binary_labels) {
         /* The distinct ids: a bit each of -MAX_CLASS_ID..MAX_CLASS_ID. */
         const size_t span = 2 * (size_t)MAX_CLASS_ID + 1;
         uint64_t    *seen = calloc((span + 63) / 64, sizeof(uint64_t));

@@ -63,6 +63,9 @@ typedef struct cli_read_opts {
                                     class-id list or a non-integer is an error at its
                                     line. 1: comma-separated class ids
                                     0..n_classes-1, possibly none (0) */
+    int              binary_labels; /* not multilabel: only 0/1 and -1/+1 (-1 reads as
+                                    0) are labels, another is an error at its line
+                                    (mlpb_data_read) (0) */
     const int32_t   *class_ids;  /* not multilabel: the ids a model was trained on
                                     (kept by the caller until close): 2, negative then
                                     positive, one 0/1 output; more, increasing, one
