@@ -412,32 +412,22 @@ static int val_classes(cli_fit *f, const mlpb_data *d, size_t n_pick)
     return rc;
 }
 
-int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, cli_fit *f)
+/* The global counts (the positives of every output: the split's classes
+ * and --pos-weight auto, into f->pos_weight), the validation rows of all
+ * ranks (*n_val) and the memory budget of this rank. CLI_OK or the agreed
+ * failure. */
+static int plan(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, const size_t *sizes,
+                size_t ns, cli_fit *f, size_t *n_val_out)
 {
-    memset(f, 0, sizeof *f);
-    f->k     = d->k;
-    f->ranks = g_mpi.size;
-    int rc   = CLI_OK;
-    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
-    sizes[ns++] = d->d;
-    for (size_t i = 0; i < c->n_hidden; i++)
-        sizes[ns++] = c->hidden[i];
-    sizes[ns++] = d->k;
-
-    /* Global counts: the positives of every output (the split's classes
-     * and --pos-weight auto). */
     uint64_t      *pos  = calloc(d->k ? d->k : 1, sizeof(uint64_t));
     uint64_t      *gpos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
     float         *pw   = malloc((d->k ? d->k : 1) * sizeof(float));
-    unsigned char *pick = malloc(d->n ? d->n : 1);
-    size_t         n_pick = 0, n_val = 0;
-    int            parted = 0; /* d's validation rows moved last */
-    cli_val_classes vc;
-    memset(&vc, 0, sizeof vc);
-    if (pos == NULL || gpos == NULL || pw == NULL || pick == NULL)
+    int            rc   = CLI_OK;
+    size_t         n_val = 0;
+    if (pos == NULL || gpos == NULL || pw == NULL)
         rc = cli_fail("mlpblas: out of memory");
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
-        goto fail;
+        goto out;
     for (size_t i = 0; i < d->n; i++)
         for (size_t l = 0; l < d->k; l++)
             pos[l] += d->y[i * d->k + l] >= 0.5f;
@@ -473,7 +463,37 @@ int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
         extra += cli_val_classes_bytes(sizes, ns, my_val);
     if (cli_check_budget(d, sizes, ns, c, d->n ? d->n : 1, 0, extra) != 0)
         rc = CLI_EDATA;
+    rc         = cli_mpi_agree(rc);
+    *n_val_out = n_val;
+out:
+    free(pos);
+    free(gpos);
+    free(pw);
+    return rc;
+}
+
+int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, cli_fit *f)
+{
+    memset(f, 0, sizeof *f);
+    f->k     = d->k;
+    f->ranks = g_mpi.size;
+    int rc   = CLI_OK;
+    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
+    sizes[ns++] = d->d;
+    for (size_t i = 0; i < c->n_hidden; i++)
+        sizes[ns++] = c->hidden[i];
+    sizes[ns++] = d->k;
+
+    unsigned char *pick   = malloc(d->n ? d->n : 1);
+    size_t         n_pick = 0, n_val = 0;
+    int            parted = 0; /* d's validation rows moved last */
+    cli_val_classes vc;
+    memset(&vc, 0, sizeof vc);
+    if (pick == NULL)
+        rc = cli_fail("mlpblas: out of memory");
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto fail;
+    if ((rc = plan(d, n_all, c, sizes, ns, f, &n_val)) != CLI_OK)
         goto fail;
     if (n_val > 0 && (rc = split_rows(d, n_all, c, pick, &n_pick, &n_val)) != CLI_OK)
         goto fail;
@@ -579,8 +599,6 @@ int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
         rc = cli_fail("mlpblas: out of memory for the training history");
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
-    free(pos);
-    free(gpos);
     free(pick);
     return CLI_OK;
 fail:
@@ -588,9 +606,6 @@ fail:
     /* d in file order again, whatever failed (every rank agreed to stop). */
     if (parted)
         (void)mlpb_data_unpartition(d, pick, n_pick);
-    free(pos);
-    free(gpos);
-    free(pw);
     free(pick);
     cli_fit_free(f);
     return rc;
