@@ -293,7 +293,13 @@ void cli_progress_clear(cli_progress *p);
 /* report.c: the members every command's JSON object has, in order:
  * command, mlpblas, data, model, config, training, metrics. */
 void cli_json_head(cli_json *j, FILE *f, const char *command);
-void cli_json_data(cli_json *j, const char *path, const mlpb_data *d);
+/* data: path, rows, features, labels (names) and positive: each label's
+ * positive value (the one whose probability the model gives) from schema s
+ * ("1" for every label when s is NULL: 0/1 labels), null for a class
+ * column. */
+struct cli_schema;
+void cli_json_data(cli_json *j, const char *path, const mlpb_data *d,
+                   const struct cli_schema *s);
 void cli_json_model(cli_json *j, const char *path, const mlpb_model *m);
 void cli_json_config(cli_json *j, const cli_train_cfg *c, const cli_fit *f);
 void cli_json_training(cli_json *j, const cli_fit *f);

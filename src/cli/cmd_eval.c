@@ -496,7 +496,7 @@ int cli_cmd_eval(int argc, char **argv)
         } else if (args.json) {
             cli_json j;
             cli_json_head(&j, stdout, "eval");
-            cli_json_data(&j, args.data, &view);
+            cli_json_data(&j, args.data, &view, s);
             cli_json_model(&j, args.model, se.m);
             cli_json_null(&j, "config");
             cli_json_null(&j, "training");

@@ -532,7 +532,7 @@ int cli_cmd_train(int argc, char **argv)
     if (json) {
         cli_json j;
         cli_json_head(&j, stdout, "train");
-        cli_json_data(&j, data_path, &d);
+        cli_json_data(&j, data_path, &d, &sc);
         cli_json_model(&j, out, fit.model);
         cli_json_config(&j, &c, &fit);
         cli_json_training(&j, &fit);
@@ -737,7 +737,7 @@ int cli_cmd_demo(int argc, char **argv)
     if (json) {
         cli_json j;
         cli_json_head(&j, stdout, "demo");
-        cli_json_data(&j, "breast_cancer.csv (built in)", &all);
+        cli_json_data(&j, "breast_cancer.csv (built in)", &all, NULL);
         cli_json_model(&j, outs.path[OUT_MODEL], fit.model);
         cli_json_config(&j, &c, &fit);
         cli_json_training(&j, &fit);

@@ -5,6 +5,7 @@
  * is written only by cli_json_eval_block. */
 #include "classes.h"
 #include "cli.h"
+#include "schema.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,7 +21,7 @@ void cli_json_head(cli_json *j, FILE *f, const char *command)
     cli_json_close(j, '}');
 }
 
-void cli_json_data(cli_json *j, const char *path, const mlpb_data *d)
+void cli_json_data(cli_json *j, const char *path, const mlpb_data *d, const cli_schema *s)
 {
     cli_json_obj(j, "data");
     cli_json_str(j, "path", path);
@@ -30,6 +31,14 @@ void cli_json_data(cli_json *j, const char *path, const mlpb_data *d)
     for (size_t l = 0; l < d->k; l++)
         cli_json_str(j, NULL, d->label_names[l]);
     cli_json_close(j, ']');
+    if (s != NULL && s->task == CLI_TASK_MULTICLASS) {
+        cli_json_null(j, "positive");
+    } else {
+        cli_json_arr(j, "positive");
+        for (size_t l = 0; l < d->k; l++)
+            cli_json_str(j, NULL, s != NULL && l < s->n_labels ? s->labels[l].pos : "1");
+        cli_json_close(j, ']');
+    }
     cli_json_close(j, '}');
 }
 

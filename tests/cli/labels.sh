@@ -85,6 +85,10 @@ case "$(json_get row1.json pred_y)" in M | B) ;; *) fail "jsonl pred_y: $(cat ro
 json_get row1.json prob_y=M >/dev/null
 run 0 "$MLPBLAS" eval mb.mlpb mb.csv
 grep -q 'label y (positive "M", negative "B")' out.txt || fail "eval does not name the positive"
+run 0 "$MLPBLAS" eval mb.mlpb mb.csv --json
+[ "$(json_get out.txt data.positive)" = '["M"]' ] || fail "eval --json: data.positive"
+run 0 "$MLPBLAS" eval dig.mlpb "$DATA/digits.csv" --json
+[ "$(json_get out.txt data.positive)" = null ] || fail "eval --json: a class column's positive"
 # --positive still chooses; the other value is then 1 - p.
 run 0 "$MLPBLAS" train mb.csv --out bm.mlpb --seed 3 --epochs 30 --quiet --positive B
 run 0 "$MLPBLAS" predict bm.mlpb mb.csv
