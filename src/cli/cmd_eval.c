@@ -396,6 +396,8 @@ static int reserve(void **p, size_t *cap, size_t n, size_t el)
     return 0;
 }
 
+static char *output_key(const cli_schema *s, size_t j, int prob);
+
 /* ---------------------------------------------------------------- eval */
 int cli_cmd_eval(int argc, char **argv)
 {
@@ -487,8 +489,20 @@ int cli_cmd_eval(int argc, char **argv)
             char        title[320];
             const char *bn = strrchr(args.data, '/');
             snprintf(title, sizeof title, "Evaluation: %.280s", bn ? bn + 1 : args.data);
-            if (cli_svg_roc_pr(plot.f, prob, y, n, k, names, title, NULL, NULL) != 0)
+            /* A curve is of a label's positive value: "y=M" where it is not 1. */
+            char **keys = calloc(k, sizeof(char *)), **shown = calloc(k, sizeof(char *));
+            for (size_t q = 0; keys != NULL && shown != NULL && q < k; q++) {
+                keys[q]  = mc ? NULL : output_key(s, q, 1);
+                shown[q] = keys[q] != NULL ? keys[q] + 5 : names[q]; /* after "prob_" */
+            }
+            if (keys == NULL || shown == NULL)
+                rc = cli_fail("mlpblas: out of memory");
+            else if (cli_svg_roc_pr(plot.f, prob, y, n, k, shown, title, NULL, NULL) != 0)
                 rc = CLI_EDATA;
+            for (size_t q = 0; keys != NULL && q < k; q++)
+                free(keys[q]);
+            free(keys);
+            free(shown);
         }
         FILE *rf = args.plot != NULL && strcmp(args.plot, "-") == 0 ? stderr : stdout;
         if (rc != CLI_OK) {

@@ -85,6 +85,8 @@ case "$(json_get row1.json pred_y)" in M | B) ;; *) fail "jsonl pred_y: $(cat ro
 json_get row1.json prob_y=M >/dev/null
 run 0 "$MLPBLAS" eval mb.mlpb mb.csv
 grep -q 'label y (positive "M", negative "B")' out.txt || fail "eval does not name the positive"
+run 0 "$MLPBLAS" eval mb.mlpb mb.csv --plot mb.svg
+grep -q '>y=M: AUC' mb.svg || fail "eval --plot: the curve does not name its value M"
 run 0 "$MLPBLAS" eval mb.mlpb mb.csv --json
 [ "$(json_get out.txt data.positive)" = '["M"]' ] || fail "eval --json: data.positive"
 run 0 "$MLPBLAS" eval dig.mlpb "$DATA/digits.csv" --json
