@@ -51,29 +51,46 @@ void cli_mc_free(cli_mc *m)
     memset(m, 0, sizeof *m);
 }
 
-int cli_mc_compute(const float *prob, const size_t *cls, size_t n, size_t k, cli_mc *m)
+int cli_mc_alloc(size_t k, cli_mc *m)
 {
     memset(m, 0, sizeof *m);
     m->k         = k;
-    m->n         = n;
-    m->confusion = calloc(k * k, sizeof(size_t));
-    m->support   = calloc(k, sizeof(size_t));
-    m->precision = calloc(k, sizeof(double));
-    m->recall    = calloc(k, sizeof(double));
-    m->f1        = calloc(k, sizeof(double));
+    m->confusion = calloc(k > 0 ? k * k : 1, sizeof(size_t));
+    m->support   = calloc(k ? k : 1, sizeof(size_t));
+    m->precision = calloc(k ? k : 1, sizeof(double));
+    m->recall    = calloc(k ? k : 1, sizeof(double));
+    m->f1        = calloc(k ? k : 1, sizeof(double));
     if (!m->confusion || !m->support || !m->precision || !m->recall || !m->f1) {
         cli_mc_free(m);
         return cli_fail("mlpblas: out of memory");
     }
-    size_t right = 0;
+    return CLI_OK;
+}
+
+void cli_mc_count(cli_mc *m, const float *prob, const size_t *cls, const float *onehot,
+                  size_t n)
+{
+    const size_t k = m->k;
     for (size_t i = 0; i < n; i++) {
-        size_t p = cli_argmax(prob + i * k, k);
-        m->confusion[cls[i] * k + p]++;
-        m->support[cls[i]]++;
-        right += p == cls[i];
+        size_t t = cls != NULL ? cls[i] : cli_argmax(onehot + i * k, k);
+        m->confusion[t * k + cli_argmax(prob + i * k, k)]++;
     }
+}
+
+void cli_mc_finish(cli_mc *m)
+{
+    const size_t k     = m->k;
+    size_t       right = 0, n = 0;
+    for (size_t c = 0; c < k; c++) {
+        m->support[c] = 0;
+        for (size_t p = 0; p < k; p++)
+            m->support[c] += m->confusion[c * k + p];
+        right += m->confusion[c * k + c];
+        n += m->support[c];
+    }
+    m->n        = n;
     m->accuracy = n ? (double)right / (double)n : 0.0;
-    double sum  = 0.0;
+    double sp = 0.0, sr = 0.0, sf = 0.0;
     for (size_t c = 0; c < k; c++) {
         size_t tp = m->confusion[c * k + c], predicted = 0;
         for (size_t r = 0; r < k; r++)
@@ -82,12 +99,33 @@ int cli_mc_compute(const float *prob, const size_t *cls, size_t n, size_t k, cli
         m->recall[c]    = m->support[c] ? (double)tp / (double)m->support[c] : 0.0;
         double pr       = m->precision[c] + m->recall[c];
         m->f1[c]        = pr > 0.0 ? 2.0 * m->precision[c] * m->recall[c] / pr : 0.0;
-        sum += m->f1[c];
+        sp += m->precision[c];
+        sr += m->recall[c];
+        sf += m->f1[c];
     }
-    /* Macro-F1: the unweighted mean over every class of the model, as
-     * scikit-learn's f1_score(average="macro") with all labels given. */
-    m->macro_f1 = k ? sum / (double)k : 0.0;
+    /* Macro averages: the unweighted mean over every class of the model, as
+     * scikit-learn's precision_recall_fscore_support(average="macro") with all
+     * labels given. */
+    m->macro_precision = k ? sp / (double)k : 0.0;
+    m->macro_recall    = k ? sr / (double)k : 0.0;
+    m->macro_f1        = k ? sf / (double)k : 0.0;
+}
+
+int cli_mc_compute(const float *prob, const size_t *cls, size_t n, size_t k, cli_mc *m)
+{
+    if (cli_mc_alloc(k, m) != CLI_OK)
+        return CLI_EDATA;
+    cli_mc_count(m, prob, cls, NULL, n);
+    cli_mc_finish(m);
     return CLI_OK;
+}
+
+void cli_mc_apply(const cli_mc *m, mlpb_metrics *mean)
+{
+    mean->accuracy  = m->accuracy;
+    mean->precision = m->macro_precision;
+    mean->recall    = m->macro_recall;
+    mean->f1        = m->macro_f1;
 }
 
 void cli_mc_print(FILE *f, const char *prefix, const cli_mc *m, const char *const *classes)
@@ -124,6 +162,8 @@ void cli_mc_json(cli_json *j, const cli_mc *m, const char *const *classes)
         cli_json_str(j, NULL, classes[c]);
     cli_json_close(j, ']');
     cli_json_num(j, "class_accuracy", m->accuracy);
+    cli_json_num(j, "macro_precision", m->macro_precision);
+    cli_json_num(j, "macro_recall", m->macro_recall);
     cli_json_num(j, "macro_f1", m->macro_f1);
     cli_json_arr(j, "per_class");
     for (size_t c = 0; c < m->k; c++) {

@@ -256,12 +256,34 @@ typedef struct cli_progress {
     size_t ema_n;
     int    drawn;
 } cli_progress;
+/* A multi-class model's class metrics on the validation rows, each epoch:
+ * the buffers, made before training so that an epoch allocates nothing. */
+typedef struct cli_val_classes {
+    const float    *x, *y;   /* this process's validation rows, y one-hot */
+    size_t          n, k;
+    float          *prob;    /* n x k */
+    mlpb_workspace *ws;
+    struct cli_mc  *mc;
+    /* train --mpi: add the k x k confusion counts of every rank, in place
+     * (collective: each rank's callback calls it at each epoch); NULL alone. */
+    void          (*reduce)(size_t *counts, size_t n);
+} cli_val_classes;
+/* For model m's validation rows x, y (n of them; n may be 0 under --mpi).
+ * CLI_OK, or a message and CLI_EDATA. */
+int  cli_val_classes_init(cli_val_classes *v, const mlpb_model *m, const float *x,
+                          const float *y, size_t n, size_t k);
+void cli_val_classes_free(cli_val_classes *v);
+/* Bytes cli_val_classes_init takes for n rows of a network of sizes[0..ns). */
+double cli_val_classes_bytes(const size_t *sizes, size_t ns, size_t n);
+
 typedef struct cli_train_ctx {
-    cli_progress *progress;
-    FILE         *log;
-    cli_fit      *fit;
-    int           failed;  /* out of memory for the history */
-    int           refitting; /* the epochs are the refit's, on all rows */
+    cli_progress    *progress;
+    FILE            *log;
+    cli_fit         *fit;
+    int              failed;    /* out of memory for the history */
+    int              refitting; /* the epochs are the refit's, on all rows */
+    cli_val_classes *classes;   /* a class column: the epoch's validation metrics are
+                                   the class ones (cli_mc_apply); NULL otherwise */
 } cli_train_ctx;
 int  cli_term_columns(int fd);
 void cli_progress_init(cli_progress *p, int verbosity, int lines, size_t epochs,
@@ -274,13 +296,24 @@ void cli_progress_clear(cli_progress *p);
 /* report.c: the members every command's JSON object has, in order:
  * command, mlpblas, data, model, config, training, metrics. */
 void cli_json_head(cli_json *j, FILE *f, const char *command);
-void cli_json_data(cli_json *j, const char *path, const mlpb_data *d);
+/* data: path, rows, features, labels (names) and positive: each label's
+ * positive value (the one whose probability the model gives) from schema s
+ * ("1" for every label when s is NULL: 0/1 labels), null for a class
+ * column. */
+struct cli_schema;
+void cli_json_data(cli_json *j, const char *path, const mlpb_data *d,
+                   const struct cli_schema *s);
 void cli_json_model(cli_json *j, const char *path, const mlpb_model *m);
 void cli_json_config(cli_json *j, const cli_train_cfg *c, const cli_fit *f);
 void cli_json_training(cli_json *j, const cli_fit *f);
 /* A metrics block (null when e is NULL): rows, the mean metrics,
- * exact_match, per_output (label, metrics, confusion), seconds. */
-void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d);
+ * exact_match, per_output (label, metrics, confusion), seconds. mc: a
+ * multi-class model's class metrics on the same rows, whose accuracy and
+ * macro precision, recall and F1 are the block's (cli_mc_apply); NULL for
+ * binary and multi-label models. */
+struct cli_mc;
+void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d,
+                         const struct cli_mc *mc);
 const char *cli_optimizer_name(mlpb_optimizer o);
 const char *cli_schedule_name(mlpb_schedule s);
 int         cli_parse_optimizer(const char *s, mlpb_optimizer *o);

@@ -32,9 +32,9 @@ static const char eval_help[] =
     "Binary and multi-label models: mean binary cross-entropy, accuracy,\n"
     "precision, recall, F1 and ROC AUC of each output at threshold 0.5, their\n"
     "mean over outputs and the exact-match accuracy (rows with every label\n"
-    "right). Multi-class models (a class column): also the accuracy of the\n"
-    "class with the highest probability, macro-F1, each class's precision,\n"
-    "recall and F1, and the confusion matrix.\n"
+    "right). Multi-class models (a class column): the accuracy is the share of\n"
+    "rows whose class of highest probability is the true one (in --json too);\n"
+    "macro-F1, each class's precision, recall and F1, and the confusion matrix.\n"
     "\n"
     "Options:\n"
     "  --json                  print one JSON object with every metric (docs/cli.md)\n"
@@ -65,10 +65,13 @@ static const char predict_help[] =
     "\n"
     "Output: a header row, then one row for each data row of DATA, in order\n"
     "(blank and comment lines and the header are not data rows):\n"
-    "  [ID,] prob_LABEL..., pred_LABEL...   binary and multi-label models: the\n"
-    "                                       probability of each output (%.9g,\n"
-    "                                       exact for a float), then its 0/1\n"
-    "                                       decision at the threshold\n"
+    "  [ID,] prob_LABEL[=VALUE]..., pred_LABEL...\n"
+    "                                       binary and multi-label models: the\n"
+    "                                       probability that each label is its\n"
+    "                                       positive VALUE (named unless it is 1;\n"
+    "                                       %.9g, exact for a float), then the\n"
+    "                                       label's value decided at the threshold\n"
+    "                                       (as written in training: 0/1, M/B...)\n"
     "  [ID,] LABEL, prob_CLASS...           multi-class models: the class with\n"
     "                                       the highest probability, then each\n"
     "                                       class's probability\n"
@@ -189,6 +192,7 @@ typedef struct session {
     cli_chunk       c;
     float          *x, *y, *prob; /* one chunk's encoded rows and predictions */
     size_t         *cls;
+    int32_t        *class_ids;    /* LIBSVM: the model's class ids, or NULL */
     size_t          rows;         /* rows a chunk */
     size_t          budget;       /* --max-memory */
     size_t          fixed;        /* bytes held whatever the file's length */
@@ -206,7 +210,40 @@ static void session_close(session *se)
     free(se->y);
     free(se->prob);
     free(se->cls);
+    free(se->class_ids);
     memset(se, 0, sizeof *se);
+}
+
+/* A LIBSVM file's labels for model s (table.h, class_ids): the classes of
+ * a class column, increasing; a binary label's negative and positive
+ * values; NULL for 0/1. 0, or -1 when they are not integers in order (or
+ * out of memory). */
+static int class_ids(const cli_schema *s, int32_t **ids, size_t *n)
+{
+    const int    classes = s->task == CLI_TASK_MULTICLASS;
+    const size_t m       = classes ? s->n_classes : 2;
+    *ids = NULL;
+    *n   = 0;
+    if (!classes && (s->n_labels != 1 || (strcmp(s->labels[0].neg, "0") == 0 &&
+                                           strcmp(s->labels[0].pos, "1") == 0)))
+        return 0;
+    if ((*ids = malloc(m * sizeof(int32_t))) == NULL)
+        return -1;
+    for (size_t c = 0; c < m; c++) {
+        const char *t = classes ? s->classes[c] : c ? s->labels[0].pos : s->labels[0].neg;
+        char       *e = NULL;
+        errno         = 0;
+        long v        = strtol(t, &e, 10);
+        if (e == t || *e != '\0' || errno != 0 || v < -2147483647L || v > 2147483647L ||
+            (classes && c > 0 && v <= (*ids)[c - 1])) {
+            free(*ids);
+            *ids = NULL;
+            return -1;
+        }
+        (*ids)[c] = (int32_t)v;
+    }
+    *n = m;
+    return 0;
 }
 
 /* Load the model and open DATA for it. labels: eval (1) or predict (0). */
@@ -234,6 +271,12 @@ static int session_open(session *se, const model_data_args *a, int labels)
         o.ignore_labels = !labels;
         o.multilabel    = s->task == CLI_TASK_MULTILABEL || o.multilabel;
         o.n_classes     = o.multilabel ? s->k : 0;
+        if (!o.multilabel && class_ids(s, &se->class_ids, &o.n_class_ids) != 0) {
+            session_close(se);
+            return cli_fail("%s: the model's classes are not LIBSVM class ids (integers)",
+                            a->model);
+        }
+        o.class_ids = se->class_ids;
     }
     mlpb_status st = cli_table_open(a->data, &o, &se->t, err, sizeof err);
     if (st == MLPB_OK)
@@ -357,6 +400,8 @@ static int reserve(void **p, size_t *cap, size_t n, size_t el)
     return 0;
 }
 
+static char *output_key(const cli_schema *s, size_t j, int prob);
+
 /* ---------------------------------------------------------------- eval */
 int cli_cmd_eval(int argc, char **argv)
 {
@@ -448,8 +493,20 @@ int cli_cmd_eval(int argc, char **argv)
             char        title[320];
             const char *bn = strrchr(args.data, '/');
             snprintf(title, sizeof title, "Evaluation: %.280s", bn ? bn + 1 : args.data);
-            if (cli_svg_roc_pr(plot.f, prob, y, n, k, names, title, NULL, NULL) != 0)
+            /* A curve is of a label's positive value: "y=M" where it is not 1. */
+            char **keys = calloc(k, sizeof(char *)), **shown = calloc(k, sizeof(char *));
+            for (size_t q = 0; keys != NULL && shown != NULL && q < k; q++) {
+                keys[q]  = mc ? NULL : output_key(s, q, 1);
+                shown[q] = keys[q] != NULL ? keys[q] + 5 : names[q]; /* after "prob_" */
+            }
+            if (keys == NULL || shown == NULL)
+                rc = cli_fail("mlpblas: out of memory");
+            else if (cli_svg_roc_pr(plot.f, prob, y, n, k, shown, title, NULL, NULL) != 0)
                 rc = CLI_EDATA;
+            for (size_t q = 0; keys != NULL && q < k; q++)
+                free(keys[q]);
+            free(keys);
+            free(shown);
         }
         FILE *rf = args.plot != NULL && strcmp(args.plot, "-") == 0 ? stderr : stdout;
         if (rc != CLI_OK) {
@@ -457,13 +514,13 @@ int cli_cmd_eval(int argc, char **argv)
         } else if (args.json) {
             cli_json j;
             cli_json_head(&j, stdout, "eval");
-            cli_json_data(&j, args.data, &view);
+            cli_json_data(&j, args.data, &view, s);
             cli_json_model(&j, args.model, se.m);
             cli_json_null(&j, "config");
             cli_json_null(&j, "training");
             cli_json_obj(&j, "metrics");
             cli_json_null(&j, "validation");
-            cli_json_eval_block(&j, "test", &e, &view);
+            cli_json_eval_block(&j, "test", &e, &view, mc ? &mcm : NULL);
             cli_json_close(&j, '}');
             if (mc) {
                 cli_json_obj(&j, "classes");
@@ -481,8 +538,14 @@ int cli_cmd_eval(int argc, char **argv)
                         n, s->labels[0].name, k);
             else {
                 fprintf(rf, "data   %s: %zu rows, label%s", args.data, n, k == 1 ? "" : "s");
-                for (size_t l = 0; l < k; l++)
+                for (size_t l = 0; l < k; l++) {
+                    /* Precision and recall are of the positive value: named
+                     * when it is not 1. */
                     fprintf(rf, "%s%s", l ? ", " : " ", names[l]);
+                    if (strcmp(s->labels[l].pos, "1") != 0)
+                        fprintf(rf, " (positive \"%s\", negative \"%s\")", s->labels[l].pos,
+                                s->labels[l].neg);
+                }
                 fprintf(rf, "\n");
             }
             if (mc)
@@ -509,19 +572,42 @@ done:
 }
 
 /* ------------------------------------------------------------- predict */
-static void csv_prefixed(FILE *f, const char *prefix, const char *name)
+/* The name of output j's probability (prob) or decision column, malloc'd:
+ * prob_CLASS for a class; prob_LABEL for a label whose positive value is 1,
+ * else prob_LABEL=VALUE, which says what it is the probability of;
+ * pred_LABEL. NULL when out of memory. */
+static char *output_key(const cli_schema *s, size_t j, int prob)
 {
-    size_t np = strlen(prefix), nn = strlen(name);
-    char  *buf = malloc(np + nn + 1);
-    if (buf == NULL) {
-        fputs(prefix, f);
-        cli_csv_field(f, name);
-        return;
+    const char *name = cli_schema_output_name(s, j);
+    const char *pos  = s->task != CLI_TASK_MULTICLASS && prob ? s->labels[j].pos : NULL;
+    if (pos != NULL && strcmp(pos, "1") == 0)
+        pos = NULL;
+    size_t nn = strlen(name), np = pos ? strlen(pos) + 1 : 0;
+    char  *key = malloc(5 + nn + np + 1);
+    if (key == NULL)
+        return NULL;
+    memcpy(key, prob ? "prob_" : "pred_", 5);
+    memcpy(key + 5, name, nn);
+    if (pos != NULL) {
+        key[5 + nn] = '=';
+        memcpy(key + 6 + nn, pos, np - 1);
     }
-    memcpy(buf, prefix, np);
-    memcpy(buf + np, name, nn + 1);
-    cli_csv_field(f, buf);
-    free(buf);
+    key[5 + nn + np] = '\0';
+    return key;
+}
+
+/* A label's value in a JSON row: a number when it is an integer (0/1,
+ * -1/+1), else its text. */
+static void json_label_value(cli_json *j, const char *key, const char *text)
+{
+    const char *p = text + (text[0] == '-' || text[0] == '+');
+    int         integer = *p != '\0' && strlen(p) < 16;
+    for (; integer && *p != '\0'; p++)
+        integer = *p >= '0' && *p <= '9';
+    if (integer)
+        cli_json_num(j, key, strtod(text, NULL));
+    else
+        cli_json_str(j, key, text);
 }
 
 /* The text of the id cell of row i. */
@@ -610,9 +696,17 @@ int cli_cmd_predict(int argc, char **argv)
     FILE       *f = w.f;
     const char *id_name =
         se.b.id_col >= 0 ? cli_table_column(se.t, (size_t)se.b.id_col)->name : NULL;
-    char        lab[64];
     const char *label_col = mc ? s->labels[0].name : NULL;
-    if (!args.jsonl) {
+    /* The column names (CSV header, JSON keys), made once. */
+    char **keys = calloc(2 * k, sizeof(char *));
+    for (size_t j = 0; keys != NULL && j < 2 * k; j++)
+        keys[j] = output_key(s, j % k, j < k);
+    for (size_t j = 0; keys != NULL && j < 2 * k; j++)
+        if (keys[j] == NULL)
+            rc = cli_fail("mlpblas: out of memory");
+    if (keys == NULL)
+        rc = cli_fail("mlpblas: out of memory");
+    if (!args.jsonl && rc == CLI_OK) {
         int first = 1;
         if (id_name != NULL) {
             cli_csv_field(f, id_name);
@@ -627,30 +721,15 @@ int cli_cmd_predict(int argc, char **argv)
         for (size_t j = 0; j < k; j++) {
             if (!first)
                 fputc(',', f);
-            csv_prefixed(f, "prob_", cli_schema_output_name(s, j));
+            cli_csv_field(f, keys[j]);
             first = 0;
         }
         for (size_t j = 0; j < k && !mc; j++) {
             fputc(',', f);
-            csv_prefixed(f, "pred_", cli_schema_output_name(s, j));
+            cli_csv_field(f, keys[k + j]);
         }
         fputc('\n', f);
     }
-    /* The JSON keys, made once. */
-    char **keys = calloc(2 * k, sizeof(char *));
-    for (size_t j = 0; keys != NULL && j < 2 * k; j++) {
-        const char *n  = cli_schema_output_name(s, j % k);
-        size_t      nn = strlen(n);
-        if ((keys[j] = malloc(nn + 6)) != NULL) {
-            memcpy(keys[j], j < k ? "prob_" : "pred_", 5);
-            memcpy(keys[j] + 5, n, nn + 1);
-        }
-    }
-    for (size_t j = 0; keys != NULL && j < 2 * k; j++)
-        if (keys[j] == NULL)
-            rc = cli_fail("mlpblas: out of memory");
-    if (keys == NULL)
-        rc = cli_fail("mlpblas: out of memory");
     while (rc == CLI_OK) {
         if ((rc = session_next(&se)) != CLI_OK || se.c.n == 0)
             break;
@@ -667,7 +746,8 @@ int cli_cmd_predict(int argc, char **argv)
                 for (size_t q = 0; q < k; q++)
                     cli_json_num(&j, keys[q], (double)p[q]);
                 for (size_t q = 0; q < k && !mc; q++)
-                    cli_json_int(&j, keys[k + q], p[q] >= th[q]);
+                    json_label_value(&j, keys[k + q], p[q] >= th[q] ? s->labels[q].pos
+                                                                    : s->labels[q].neg);
                 cli_json_end(&j);
                 continue;
             }
@@ -686,14 +766,15 @@ int cli_cmd_predict(int argc, char **argv)
                 fprintf(f, first ? "%.9g" : ",%.9g", (double)p[q]);
                 first = 0;
             }
-            for (size_t q = 0; q < k && !mc; q++)
-                fputs(p[q] >= th[q] ? ",1" : ",0", f);
+            for (size_t q = 0; q < k && !mc; q++) {
+                fputc(',', f);
+                cli_csv_field(f, p[q] >= th[q] ? s->labels[q].pos : s->labels[q].neg);
+            }
             fputc('\n', f);
         }
         if (ferror(f))
             rc = cli_fail("%s: cannot write", args.out ? args.out : "standard output");
     }
-    (void)lab;
     for (size_t j = 0; keys != NULL && j < 2 * k; j++)
         free(keys[j]);
     free(keys);

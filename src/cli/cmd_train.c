@@ -26,9 +26,10 @@ static const char train_help[] =
     "columns in order, the labels and their values, classes, categories and\n"
     "imputation means), so eval and predict find the columns by name later.\n"
     "\n"
-    "Labels: a two-valued column is a binary label: 0/1, -1/+1, true/false or\n"
-    "yes/no (any case), or any two values with --positive naming the positive\n"
-    "one; several such columns make a multi-label model. One column of more than\n"
+    "Labels: a two-valued column is a binary label: the --positive value is 1,\n"
+    "else the second of 0/1, -1/+1, false/true, no/yes (any case), else the value\n"
+    "that sorts second (the summary says which); several such columns make a\n"
+    "multi-label model. One column of more than\n"
     "two values (integers or strings) is a class column: one output per class,\n"
     "the prediction the most probable class. A one-valued label is an error.\n"
     "Features: numbers, or a column of text is categorical: one input per\n"
@@ -54,8 +55,9 @@ static const char train_help2[] =
     "                          (65-74), comma-separated; \"quote\" a name with a\n"
     "                          comma, or give it alone; repeatable (default: the\n"
     "                          last column)\n"
-    "  --positive VALUE        the label value that is 1 (for two-valued labels\n"
-    "                          other than 0/1, -1/+1, true/false, yes/no)\n"
+    "  --positive [COL=]VALUE  the label value that is 1: of column COL, or of the\n"
+    "                          label column that has VALUE; repeatable (default:\n"
+    "                          1, true, yes, else the value that sorts second)\n"
     "  --id COL                an id column: never a feature (predict carries it)\n"
     "  --ignore COLS           columns that are not features (as --label; repeatable)\n"
     "  --missing MODE          error: a missing cell is an error naming it;\n"
@@ -110,7 +112,8 @@ static const char train_help3[] =
     "                          (a first row of numbers only is refused otherwise)\n"
     "  --header                the first row is the header, even if all numbers\n"
     "  --multilabel            LIBSVM: rows of comma-separated class ids; otherwise\n"
-    "                          labels are 0/1 or -1/+1, anything else an error\n"
+    "                          one integer a row: 0/1 or two ids a binary label\n"
+    "                          (the larger is 1), more ids a class column\n"
     "  --zero-based            LIBSVM feature indices start at 0 (detected when an\n"
     "                          index 0 appears)\n"
     "Output ('-' for FILE is standard output; files are replaced only when the\n"
@@ -321,7 +324,12 @@ int cli_cmd_train(int argc, char **argv)
                 return cli_usage("train", "--id: empty column name");
             cols.id = v;
         } else if (strcmp(n, "--positive") == 0) {
-            cols.positive = v;
+            if (v[0] == '\0')
+                return cli_usage("train", "--positive: empty value");
+            if (cols.n_positive == CLI_MAX_COLSPECS)
+                return cli_usage("train", "--positive: given more than %d times",
+                                 CLI_MAX_COLSPECS);
+            cols.positive[cols.n_positive++] = v;
         } else if (strcmp(n, "--missing") == 0) {
             if (strcmp(v, "error") == 0)
                 cols.missing = CLI_MISSING_ERROR;
@@ -464,7 +472,8 @@ int cli_cmd_train(int argc, char **argv)
             cli_mpi_end();
             return CLI_EDATA;
         }
-        rc = cli_mpi_train(&d, n_all, &c, log, &fit);
+        c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
+        rc              = cli_mpi_train(&d, n_all, &c, log, &fit);
         if (rc != CLI_OK) {
             outputs_abort(&outs);
             cli_schema_free(&sc);
@@ -524,7 +533,7 @@ int cli_cmd_train(int argc, char **argv)
     if (json) {
         cli_json j;
         cli_json_head(&j, stdout, "train");
-        cli_json_data(&j, data_path, &d);
+        cli_json_data(&j, data_path, &d, &sc);
         cli_json_model(&j, out, fit.model);
         cli_json_config(&j, &c, &fit);
         cli_json_training(&j, &fit);
@@ -536,7 +545,8 @@ int cli_cmd_train(int argc, char **argv)
             cli_json_metrics(&j, &rep->best.val);
             cli_json_close(&j, '}');
         } else {
-            cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
+            cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val,
+                                fit.val_mc);
         }
         cli_json_null(&j, "test");
         cli_json_close(&j, '}');
@@ -561,6 +571,13 @@ int cli_cmd_train(int argc, char **argv)
         if (fit.refit_epochs > 0)
             fprintf(rf, ", then %zu on all %zu rows", fit.refit_epochs, fit.n_train);
         fprintf(rf, ", %.0f samples/s\n", samples_per_s(&fit));
+        /* Which value of a two-valued label is 1, where it is not the
+         * value 1 itself (docs/cli.md, "Labels"). */
+        for (size_t l = 0; sc.task != CLI_TASK_MULTICLASS && l < sc.n_labels; l++)
+            if (strcmp(sc.labels[l].pos, "1") != 0)
+                fprintf(rf, "label %s: 1 = \"%s\" (the positive value), 0 = \"%s\"%s\n",
+                        sc.labels[l].name, sc.labels[l].pos, sc.labels[l].neg,
+                        cols.n_positive ? "" : "; --positive chooses");
         if (fit.val.n > 0) {
             if (fit.refit_epochs > 0)
                 fprintf(rf, "validation (%zu rows held out to choose the epochs; the saved\n"
@@ -579,9 +596,12 @@ int cli_cmd_train(int argc, char **argv)
                         "best epoch:\n", fit.n_val, fit.ranks, fit.ranks == 1 ? "" : "s",
                     fit.refit_epochs > 0 ? ";\nthe saved model was then trained on them too"
                                          : "");
-            fprintf(rf, "  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f  "
-                        "auc %.4f\n", rep->best_val_loss, m->accuracy, m->precision,
-                    m->recall, m->f1, m->auc);
+            if (have_mc)
+                cli_mc_print(rf, "  ", mc, (const char *const *)sc.classes);
+            else
+                fprintf(rf, "  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  "
+                            "f1 %.4f  auc %.4f\n", rep->best_val_loss, m->accuracy,
+                        m->precision, m->recall, m->f1, m->auc);
         }
         if (strcmp(out, "-") != 0)
             fprintf(rf, "model saved to %s\n", out);
@@ -718,13 +738,13 @@ int cli_cmd_demo(int argc, char **argv)
     if (json) {
         cli_json j;
         cli_json_head(&j, stdout, "demo");
-        cli_json_data(&j, "breast_cancer.csv (built in)", &all);
+        cli_json_data(&j, "breast_cancer.csv (built in)", &all, NULL);
         cli_json_model(&j, outs.path[OUT_MODEL], fit.model);
         cli_json_config(&j, &c, &fit);
         cli_json_training(&j, &fit);
         cli_json_obj(&j, "metrics");
-        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val);
-        cli_json_eval_block(&j, "test", &e, &test);
+        cli_json_eval_block(&j, "validation", fit.val.n ? &fit.val_eval : NULL, &fit.val, NULL);
+        cli_json_eval_block(&j, "test", &e, &test, NULL);
         cli_json_close(&j, '}');
         cli_json_end(&j);
     } else if (c.verbosity > 0) {

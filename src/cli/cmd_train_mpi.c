@@ -3,6 +3,7 @@
  * facts, and libmlpblas_mpi trains on the rows of all ranks. */
 #include "train_mpi.h"
 
+#include "classes.h"
 #include "shard.h"
 
 #include <math.h>
@@ -163,6 +164,18 @@ out:
     return rc;
 }
 
+/* Are a LIBSVM shard's labels 0/1 or -1/+1 (-1 read as 0), the labels
+ * the ranks can agree on without exchanging their class ids? */
+static int plus_minus_one(const cli_table *t)
+{
+    size_t         n;
+    const int32_t *ids = cli_table_class_ids(t, &n);
+    for (size_t i = 0; ids != NULL && i < n; i++)
+        if (ids[i] != -1 && ids[i] != 1)
+            return 0;
+    return 1;
+}
+
 /* LIBSVM: the feature count, index base and label count agreed over the
  * ranks (each read its own shard: the largest index, an index 0 and the
  * largest class id it saw), its rows moved to those. */
@@ -181,6 +194,10 @@ static int libsvm_shard(cli_table *t, cli_chunk *c, cli_schema *s, float **x, fl
     float *nx = NULL, *ny = NULL;
     if (K == 0)
         rc = cli_fail("%s: no labels", cli_table_path(t));
+    else if (!plus_minus_one(t))
+        rc = cli_fail("%s: class ids other than 0/1 and -1/+1 (a multi-class LIBSVM file): "
+                      "train --mpi does not read them yet; train without --mpi, or use CSV",
+                      cli_table_path(t));
     else if ((nx = calloc((n ? n : 1) * D, sizeof(float))) == NULL ||
              (ny = calloc((n ? n : 1) * K, sizeof(float))) == NULL)
         rc = cli_fail("mlpblas: out of memory");
@@ -189,7 +206,7 @@ static int libsvm_shard(cli_table *t, cli_chunk *c, cli_schema *s, float **x, fl
             memcpy(nx + i * D + shift, c->x + i * c->ncols, c->ncols * sizeof(float));
             memcpy(ny + i * K, c->y + i * c->k, c->k * sizeof(float));
         }
-        rc = cli_libsvm_schema(D, K, NULL, s); /* by position: 1..D */
+        rc = cli_libsvm_schema(D, K, NULL, NULL, 0, s); /* by position: 1..D */
     }
     if ((rc = cli_mpi_agree(rc)) != CLI_OK) {
         free(nx);
@@ -222,7 +239,7 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     if (cli_shard_plan(path, csv_header, (unsigned)g_mpi.rank, (unsigned)g_mpi.size, &sh, err,
                        sizeof err) != MLPB_OK)
         rc = cli_fail("%s", err);
-    else if (fmt == MLPB_FORMAT_LIBSVM && (tc->n_label || tc->n_ignore || tc->id || tc->positive))
+    else if (fmt == MLPB_FORMAT_LIBSVM && (tc->n_label || tc->n_ignore || tc->id || tc->n_positive))
         rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; LIBSVM rows "
                       "have none", path);
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
@@ -260,7 +277,8 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     if (fmt == MLPB_FORMAT_LIBSVM) {
         rc = libsvm_shard(t, &c, s, &x, &y);
     } else {
-        cli_schema_spec spec = {label, n_label, id, ignore, n_ignore, tc->positive, tc->missing};
+        cli_schema_spec spec = {label,      n_label,        id,         ignore,
+                                n_ignore,   tc->positive,   tc->n_positive, tc->missing};
         rc = csv_shard(t, &c, &spec, s, &x, &y);
     }
     if (rc != CLI_OK)
@@ -283,7 +301,7 @@ out:
 }
 
 /* ----------------------------------------------------------- training */
-/* The rows mlpb_mpi_train holds out: its stratified split's count per class
+/* The rows cli_train holds out: its stratified split's count per class
  * of the first output, from the global class counts. */
 static size_t held_out(double fraction, size_t count)
 {
@@ -306,39 +324,119 @@ static int train_error(mlpb_status st, const mlpb_mpi_report *r, int refit)
     return cli_fail("mlpblas: training failed: %s%s", mlpb_strerror(st), who);
 }
 
-int cli_mpi_train(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
-                  cli_fit *f)
+/* Class metrics: every rank's confusion counts added (cli_val_classes). */
+static void reduce_counts(size_t *counts, size_t n)
 {
-    memset(f, 0, sizeof *f);
-    f->k     = d->k;
-    f->ranks = g_mpi.size;
-    int rc   = CLI_OK;
-    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
-    sizes[ns++] = d->d;
-    for (size_t i = 0; i < c->n_hidden; i++)
-        sizes[ns++] = c->hidden[i];
-    sizes[ns++] = d->k;
+    MPI_Datatype t = sizeof(size_t) == sizeof(unsigned long) ? MPI_UNSIGNED_LONG
+                                                             : MPI_UNSIGNED_LONG_LONG;
+    MPI_Allreduce(MPI_IN_PLACE, counts, (int)n, t, MPI_SUM, MPI_COMM_WORLD);
+}
 
-    /* Global counts: the positives of every output (the split's classes
-     * and --pos-weight auto). */
-    uint64_t *pos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
-    uint64_t *gpos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
-    float    *pw   = malloc((d->k ? d->k : 1) * sizeof(float));
+/* The validation rows of this rank: those cli_train's split
+ * (mlpb_data_split_pick) holds out of the rows of all ranks in file order,
+ * so that --mpi validates on the rows one process would. pick gets d->n
+ * bytes; *n_pick this rank's count, *n_val all ranks'. */
+static int split_rows(const mlpb_data *d, size_t n_all, const cli_train_cfg *c,
+                      unsigned char *pick, size_t *n_pick, size_t *n_val)
+{
+    unsigned char *mine = malloc(d->n ? d->n : 1), *all = NULL, *gpick = NULL;
+    int           *counts = NULL, *displs = NULL;
+    float         *y = NULL;
+    int            rc = mine == NULL ? cli_fail("mlpblas: out of memory") : CLI_OK;
+    *n_pick = *n_val = 0;
+    for (size_t i = 0; rc == CLI_OK && i < d->n; i++)
+        mine[i] = d->y[i * d->k] >= 0.5f;
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto out;
+    if ((rc = allgather_bytes(mine, d->n, &all, &counts, &displs)) != CLI_OK)
+        goto out;
+    y     = malloc(n_all * sizeof(float));
+    gpick = malloc(n_all ? n_all : 1);
+    if (y == NULL || gpick == NULL)
+        rc = cli_fail("mlpblas: out of memory");
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto out;
+    for (size_t i = 0; i < n_all; i++)
+        y[i] = all[i];
+    mlpb_data   g;
+    float       x0 = 0.0f;
+    memset(&g, 0, sizeof g);
+    g.n = n_all, g.k = 1, g.x = &x0, g.y = y;
+    mlpb_status st = mlpb_data_split_pick(&g, c->val_split, c->seed, gpick, n_val);
+    if (st == MLPB_E_NOMEM)
+        rc = cli_fail("mlpblas: out of memory");
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto out;
+    if (st != MLPB_OK) {
+        *n_val = 0;
+        if (c->verbosity > 0 && g_mpi.rank == 0)
+            fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
+                            "training without early stopping\n", c->val_split * 100.0);
+        goto out;
+    }
+    memcpy(pick, gpick + displs[g_mpi.rank], d->n);
+    for (size_t i = 0; i < d->n; i++)
+        *n_pick += pick[i];
+out:
+    free(mine);
+    free(all);
+    free(counts);
+    free(displs);
+    free(y);
+    free(gpick);
+    return rc;
+}
+
+/* The class metrics of f->model on this rank's validation rows (d's last
+ * n_pick rows), summed over the ranks, into f->val_mc. */
+static int val_classes(cli_fit *f, const mlpb_data *d, size_t n_pick)
+{
+    cli_val_classes v;
+    const size_t    n0 = d->n - n_pick;
+    int rc = cli_val_classes_init(&v, f->model, d->x + n0 * d->d, d->y + n0 * d->k, n_pick,
+                                  d->k);
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        return rc;
+    memset(v.mc->confusion, 0, d->k * d->k * sizeof(size_t));
+    if (n_pick > 0 && mlpb_predict(f->model, v.ws, v.x, n_pick, v.prob) != MLPB_OK)
+        rc = cli_fail("mlpblas: prediction failed");
+    if (rc == CLI_OK && n_pick > 0)
+        cli_mc_count(v.mc, v.prob, NULL, v.y, n_pick);
+    if ((rc = cli_mpi_agree(rc)) == CLI_OK) {
+        reduce_counts(v.mc->confusion, d->k * d->k);
+        cli_mc_finish(v.mc);
+        f->val_mc = v.mc; /* taken */
+        v.mc      = NULL;
+    }
+    cli_val_classes_free(&v);
+    return rc;
+}
+
+/* The global counts (the positives of every output: the split's classes
+ * and --pos-weight auto, into f->pos_weight), the validation rows of all
+ * ranks (*n_val) and the memory budget of this rank. CLI_OK or the agreed
+ * failure. */
+static int plan(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, const size_t *sizes,
+                size_t ns, cli_fit *f, size_t *n_val_out)
+{
+    uint64_t      *pos  = calloc(d->k ? d->k : 1, sizeof(uint64_t));
+    uint64_t      *gpos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
+    float         *pw   = malloc((d->k ? d->k : 1) * sizeof(float));
+    int            rc   = CLI_OK;
+    size_t         n_val = 0;
     if (pos == NULL || gpos == NULL || pw == NULL)
         rc = cli_fail("mlpblas: out of memory");
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
-        goto fail;
+        goto out;
     for (size_t i = 0; i < d->n; i++)
         for (size_t l = 0; l < d->k; l++)
             pos[l] += d->y[i * d->k + l] >= 0.5f;
     MPI_Allreduce(pos, gpos, (int)d->k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-    size_t n_val = 0;
     if (c->val_split > 0.0)
         n_val = held_out(c->val_split, n_all - (size_t)gpos[0]) +
                 held_out(c->val_split, (size_t)gpos[0]);
-    size_t n_tr = n_all - n_val;
-    if (n_val > 0 && n_tr == 0)
-        n_val = 0, n_tr = n_all;
+    if (n_val >= n_all)
+        n_val = 0;
     for (size_t l = 0; l < d->k; l++) {
         size_t p = (size_t)gpos[l];
         pw[l]    = c->pos_weight;
@@ -351,25 +449,79 @@ int cli_mpi_train(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE
     /* This rank's memory: its rows, the model and the trainer's buffers for
      * its share (mlpb_train_memory on this rank's rows, an upper bound of
      * the batch it computes), plus what mlpb_mpi_train keeps for the global
-     * rows (the row index, 8 bytes, and the split, 2 bytes a row; rank 0 the
-     * validation probabilities and labels of all ranks). */
-    double extra = 10.0 * (double)n_all;
+     * rows (the row index, 8 bytes, and its split, 2 bytes a row; rank 0 the
+     * validation probabilities and labels of all ranks), the split made here
+     * (a class byte, a float, a pick byte and an index of 8 bytes a global
+     * row), the buffer that moves the validation rows and, for a class
+     * column, each epoch's class metrics on them. */
+    size_t my_val = n_val < d->n ? n_val : d->n;
+    double extra  = 10.0 * (double)n_all + (n_val > 0 ? 14.0 * (double)n_all : 0.0) +
+                   4.0 * (double)(d->d + d->k) * (double)my_val;
     if (g_mpi.rank == 0)
         extra += 8.0 * (double)d->k * (double)n_val;
+    if (c->class_metrics && n_val > 0)
+        extra += cli_val_classes_bytes(sizes, ns, my_val);
     if (cli_check_budget(d, sizes, ns, c, d->n ? d->n : 1, 0, extra) != 0)
         rc = CLI_EDATA;
+    rc         = cli_mpi_agree(rc);
+    *n_val_out = n_val;
+out:
+    free(pos);
+    free(gpos);
+    free(pw);
+    return rc;
+}
+
+int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, cli_fit *f)
+{
+    memset(f, 0, sizeof *f);
+    f->k     = d->k;
+    f->ranks = g_mpi.size;
+    int rc   = CLI_OK;
+    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
+    sizes[ns++] = d->d;
+    for (size_t i = 0; i < c->n_hidden; i++)
+        sizes[ns++] = c->hidden[i];
+    sizes[ns++] = d->k;
+
+    unsigned char *pick   = malloc(d->n ? d->n : 1);
+    size_t         n_pick = 0, n_val = 0;
+    int            parted = 0; /* d's validation rows moved last */
+    cli_val_classes vc;
+    memset(&vc, 0, sizeof vc);
+    if (pick == NULL)
+        rc = cli_fail("mlpblas: out of memory");
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto fail;
+    if ((rc = plan(d, n_all, c, sizes, ns, f, &n_val)) != CLI_OK)
+        goto fail;
+    if (n_val > 0 && (rc = split_rows(d, n_all, c, pick, &n_pick, &n_val)) != CLI_OK)
+        goto fail;
+    if (n_val > 0) {
+        if (mlpb_data_partition(d, pick, n_pick) == MLPB_OK)
+            parted = 1;
+        else
+            rc = cli_fail("mlpblas: out of memory");
+    }
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
     mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
     mlpb_status st  = mlpb_model_create(&cfg, NULL, &f->model);
     if (st != MLPB_OK)
         rc = cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
+    if (rc == CLI_OK && c->class_metrics && n_val > 0) {
+        const size_t n0 = d->n - n_pick;
+        rc = cli_val_classes_init(&vc, f->model, d->x + n0 * d->d, d->y + n0 * d->k, n_pick,
+                                  d->k);
+        vc.reduce = reduce_counts;
+    }
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
 
+    size_t n_tr = n_all - n_val;
     mlpb_train_opts o = c->opts;
     o.seed            = c->seed;
-    o.val_fraction    = (float)c->val_split;
+    o.val_fraction    = 0.0f; /* the split is made here, as cli_train's */
     o.pos_weight      = c->pos_weight == 1.0f ? NULL : f->pos_weight;
     cli_set_schedule(&o, n_tr, c->opts.epochs);
     f->n_train = n_tr;
@@ -377,7 +529,7 @@ int cli_mpi_train(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE
     /* Epoch lines only (no per-batch bar: it would cost two reductions a
      * batch), from rank 0; every rank keeps the same history. */
     cli_progress  p;
-    cli_train_ctx t = {&p, g_mpi.rank == 0 ? log : NULL, f, 0, 0};
+    cli_train_ctx t = {&p, g_mpi.rank == 0 ? log : NULL, f, 0, 0, vc.mc ? &vc : NULL};
     cli_progress_init(&p, g_mpi.rank == 0 ? c->verbosity : 0, 1, o.epochs, n_tr,
                       o.batch_size ? o.batch_size : 1);
     if (t.log != NULL)
@@ -386,11 +538,16 @@ int cli_mpi_train(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE
     o.on_epoch = cli_fit_on_epoch;
     o.ctx      = &t;
 
-    mlpb_dataset    shard = {d->x, d->y, NULL, d->n};
+    mlpb_dataset    shard = {d->x, d->y, NULL, d->n - n_pick};
+    mlpb_dataset    val   = {n_pick ? d->x + (d->n - n_pick) * d->d : NULL,
+                             n_pick ? d->y + (d->n - n_pick) * d->k : NULL, NULL, n_pick};
     mlpb_mpi_opts   mo    = {0};
     mlpb_mpi_report r;
     double          t0 = cli_now();
-    st                 = mlpb_mpi_train(f->model, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, &r);
+    st = mlpb_mpi_train(f->model, &shard, n_val > 0 ? &val : NULL, &o, &mo, MPI_COMM_WORLD,
+                        NULL, &r);
+    t.classes          = NULL;
+    cli_val_classes_free(&vc);
     f->report          = r.train;
     f->n_val           = r.n_val;
     f->n_train         = r.n_train;
@@ -401,17 +558,29 @@ int cli_mpi_train(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE
     for (size_t i = 0; i < f->n_hist; i++)
         if (f->hist[i].epoch == r.train.best_epoch)
             f->report.best = f->hist[i];
+    /* The class metrics of the model that chose the epochs (restore_best
+     * put the best epoch's parameters back), as cli_train reports them. */
+    if (st == MLPB_OK && !t.failed && c->class_metrics && r.n_val > 0 &&
+        (rc = val_classes(f, d, n_pick)) != CLI_OK)
+        goto fail;
+    /* File order again, for the refit (its shuffling is that of the rows in
+     * file order). */
+    if (parted && mlpb_data_unpartition(d, pick, n_pick) != MLPB_OK)
+        rc = cli_fail("mlpblas: out of memory putting the rows back in order");
+    parted = 0;
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto fail;
     int refit          = 0;
     /* The refit, as cli_train's: the same initial parameters on every rank,
      * trained on all rows of all ranks for the chosen epoch count. */
     if (st == MLPB_OK && !t.failed && c->opts.refit && r.n_val > 0 && r.train.best_epoch > 0 &&
         !r.train.stopped_by_callback) {
         refit          = 1;
-        o.val_fraction = 0.0f;
         cli_set_schedule(&o, n_all, r.train.best_epoch);
         st          = mlpb_model_init(f->model, CLI_INIT, c->seed);
         t.refitting = 1;
         mlpb_mpi_report r2;
+        shard.n = d->n;
         if (st == MLPB_OK)
             st = mlpb_mpi_train(f->model, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, &r2);
         if (st == MLPB_OK) {
@@ -430,13 +599,14 @@ int cli_mpi_train(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE
         rc = cli_fail("mlpblas: out of memory for the training history");
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
-    free(pos);
-    free(gpos);
+    free(pick);
     return CLI_OK;
 fail:
-    free(pos);
-    free(gpos);
-    free(pw);
+    cli_val_classes_free(&vc);
+    /* d in file order again, whatever failed (every rank agreed to stop). */
+    if (parted)
+        (void)mlpb_data_unpartition(d, pick, n_pick);
+    free(pick);
     cli_fit_free(f);
     return rc;
 }

@@ -352,6 +352,7 @@ static void to_table_opts(const mlpb_data_opts *o, cli_read_opts *t)
     t->n_features     = o->n_features;
     t->ignore_labels  = o->n_labels == 0;
     t->multilabel     = o->n_labels > 1 || o->multilabel;
+    t->binary_labels  = 1; /* class ids other than 0/1, -1/+1 are the tool's */
     t->n_classes      = o->n_labels > 1 ? o->n_labels : 0;
     t->base           = (cli_index_base)o->base;
     t->max_bytes      = o->max_bytes;

@@ -233,18 +233,91 @@ void cli_log_row(FILE *f, const mlpb_epoch_info *e)
     fprintf(f, ",%.6g,%.6g,%zu\n", e->seconds, e->samples_per_s, e->best_epoch);
 }
 
+int cli_val_classes_init(cli_val_classes *v, const mlpb_model *m, const float *x,
+                         const float *y, size_t n, size_t k)
+{
+    memset(v, 0, sizeof *v);
+    v->x = x;
+    v->y = y;
+    v->n = n;
+    v->k = k;
+    v->mc = calloc(1, sizeof *v->mc);
+    if (v->mc == NULL || cli_mc_alloc(k, v->mc) != CLI_OK) {
+        free(v->mc);
+        v->mc = NULL;
+        return cli_fail("mlpblas: out of memory");
+    }
+    if (n > 0) {
+        size_t batch = n < CLI_PREDICT_BATCH ? n : CLI_PREDICT_BATCH;
+        v->prob      = malloc(n * k * sizeof(float));
+        if (v->prob == NULL || mlpb_workspace_create(m, batch, NULL, &v->ws) != MLPB_OK) {
+            cli_val_classes_free(v);
+            return cli_fail("mlpblas: out of memory");
+        }
+    }
+    return CLI_OK;
+}
+
+void cli_val_classes_free(cli_val_classes *v)
+{
+    if (v == NULL)
+        return;
+    cli_mc_free(v->mc);
+    free(v->mc);
+    free(v->prob);
+    mlpb_workspace_destroy(v->ws);
+    memset(v, 0, sizeof *v);
+}
+
+double cli_val_classes_bytes(const size_t *sizes, size_t ns, size_t n)
+{
+    size_t ws = 0, batch = n < CLI_PREDICT_BATCH ? n : CLI_PREDICT_BATCH;
+    size_t k  = sizes[ns - 1];
+    if (n > 0 && mlpb_workspace_memory(sizes, ns, batch, MLPB_THREADING_BLAS, &ws) != MLPB_OK)
+        return (double)INFINITY;
+    return 4.0 * (double)n * (double)k + (double)ws + 40.0 * (double)k * (double)(k + 1);
+}
+
+/* The class metrics of the model as it is at the end of an epoch on the
+ * validation rows, into the epoch's mean metrics. 0, or -1 when the
+ * prediction failed. */
+static int epoch_classes(cli_val_classes *v, const mlpb_model *m, mlpb_metrics *val)
+{
+    cli_mc *mc = v->mc;
+    int     rc = 0;
+    memset(mc->confusion, 0, mc->k * mc->k * sizeof(size_t));
+    if (v->n > 0) {
+        if (mlpb_predict(m, v->ws, v->x, v->n, v->prob) == MLPB_OK)
+            cli_mc_count(mc, v->prob, NULL, v->y, v->n);
+        else
+            rc = -1;
+    }
+    /* Every rank takes part in the reduction, whatever its own outcome. */
+    if (v->reduce != NULL)
+        v->reduce(mc->confusion, mc->k * mc->k);
+    cli_mc_finish(mc);
+    cli_mc_apply(mc, val);
+    return rc;
+}
+
 int cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx)
 {
     cli_train_ctx  *t  = ctx;
     cli_fit        *f  = t->fit;
     mlpb_epoch_info ep = *e;
     ep.refit           = ep.refit || t->refitting;
+    /* A class column: accuracy is the class accuracy here as everywhere. */
+    if (t->classes != NULL && !ep.refit && isfinite(ep.val_loss) &&
+        epoch_classes(t->classes, f->model, &ep.val) != 0) {
+        t->failed = 1;
+        return 1;
+    }
     cli_progress_epoch(t->progress, &ep);
     /* The log and the history are the validated run's learning curve. */
     if (ep.refit)
         return 0;
     if (t->log != NULL) {
-        cli_log_row(t->log, e);
+        cli_log_row(t->log, &ep);
         fflush(t->log);
     }
     /* The history grows by doubling: once an epoch at most, amortised. */
@@ -258,7 +331,7 @@ int cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx)
         f->hist     = h;
         f->cap_hist = cap;
     }
-    f->hist[f->n_hist++] = *e;
+    f->hist[f->n_hist++] = ep;
     return 0;
 }
 
@@ -332,11 +405,20 @@ static int train_validated(mlpb_data *d, const size_t *sizes, size_t ns,
     o->on_batch = cli_progress_batch;
     o->on_epoch = cli_fit_on_epoch;
     o->ctx      = t;
+    cli_val_classes vc;
+    memset(&vc, 0, sizeof vc);
+    if (c->class_metrics && f->val.n > 0) {
+        if (cli_val_classes_init(&vc, f->model, f->val.x, f->val.y, f->val.n, d->k) != CLI_OK)
+            return CLI_EDATA;
+        t->classes = &vc;
+    }
 
     mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
     mlpb_dataset val   = {f->val.x, f->val.y, NULL, f->val.n};
     *st                = mlpb_train(f->model, &train, f->val.n ? &val : NULL, o, NULL,
                                     &f->report);
+    t->classes         = NULL;
+    cli_val_classes_free(&vc);
     f->rows_seen       = (double)tr->n * (double)f->report.epochs_run;
     /* The metrics on the held-out rows are those of the model they chose. */
     if (*st == MLPB_OK && !t->failed && f->val.n > 0) {
@@ -384,7 +466,9 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     for (size_t i = 0; i < c->n_hidden; i++)
         sizes[ns++] = c->hidden[i];
     sizes[ns++] = d->k;
-    if (cli_check_budget(d, sizes, ns, c, d->n - n_val, n_val, 0.0) != 0) {
+    double classes = c->class_metrics && n_val > 0 ? cli_val_classes_bytes(sizes, ns, n_val)
+                                                   : 0.0;
+    if (cli_check_budget(d, sizes, ns, c, d->n - n_val, n_val, classes) != 0) {
         free(pick);
         return CLI_EDATA;
     }
@@ -397,7 +481,7 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
         f->val = rows_view(d, d->n - n_val, n_val);
 
     cli_progress    p;
-    cli_train_ctx   t = {&p, log, f, 0, 0};
+    cli_train_ctx   t = {&p, log, f, 0, 0, NULL};
     memset(&p, 0, sizeof p); /* cleared below even when never started */
     mlpb_train_opts o;
     double          t0 = cli_now();

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CLASS_ID   65535        /* multi-label: ids 0..MAX_CLASS_ID */
+#define MAX_CLASS_ID   65535        /* multi-label: ids 0..MAX_CLASS_ID; one label a
+                                       row: -MAX_CLASS_ID..MAX_CLASS_ID */
 #define MAX_FEATURE_ID 0x7fffffffu  /* indices fit a uint32 and a BLAS int */
 /* Rows are expanded densely only while the n x (d + k) floats take at most
  * DENSE_RATIO floats per byte of their text, or DENSE_MIN_FLOATS (64 MB). */
@@ -26,7 +27,8 @@ typedef struct svm_stage {
     size_t    nnz, idx_cap, val_cap;
     size_t   *rowp;          /* n + 1 entries into idx/val */
     size_t    rowp_cap;
-    uint32_t *lab;           /* binary: one 0/1 a row; multi-label: class ids */
+    uint32_t *lab;           /* one label a row: its class id (int32_t), then its
+                                0/1 value or output; multi-label: class ids */
     size_t    nlab, lab_cap;
     size_t   *labp;          /* multi-label: n + 1 entries into lab */
     size_t    labp_cap;
@@ -136,16 +138,22 @@ static mlpb_status svm_label(cli_table *t, svm_stage *g, size_t line, size_t col
                                "use --multilabel for multi-label data%s",
                                cli_shown(p, sbuf, sizeof sbuf),
                                first ? " (or --format csv if it is CSV)" : "");
-        if (cli_text_to_float(p, &v) != 0 || !cli_text_is_exact_int(p, v) ||
-            (v != 0.0f && v != 1.0f && v != -1.0f))
+        if (t->o.binary_labels &&
+            (cli_text_to_float(p, &v) != 0 || (v != 0.0f && v != 1.0f && v != -1.0f)))
             return cli_fail_at(s, MLPB_E_FORMAT, line, col,
                                "label \"%s\": a binary label is 0/1 or -1/+1 "
                                "(use --multilabel for class ids)",
                                cli_shown(p, sbuf, sizeof sbuf));
+        if (cli_text_to_float(p, &v) != 0 || !cli_text_is_exact_int(p, v) ||
+            fabsf(v) > (float)MAX_CLASS_ID)
+            return cli_fail_at(s, MLPB_E_FORMAT, line, col,
+                               "label \"%s\" is not a class id (an integer, -%d..%d): "
+                               "mlpblas classifies", cli_shown(p, sbuf, sizeof sbuf),
+                               MAX_CLASS_ID, MAX_CLASS_ID);
         mlpb_status st = stage_grow(t, &g->lab, &g->lab_cap, g->nlab + 1, 4, line);
         if (st != MLPB_OK)
             return st;
-        g->lab[g->nlab++] = v == 1.0f;
+        g->lab[g->nlab++] = (uint32_t)(int32_t)v;
         return MLPB_OK;
     }
     for (;;) {
@@ -399,6 +407,111 @@ static mlpb_status stage_rows(cli_table *t, svm_stage *g, size_t max_rows, cli_c
     return MLPB_OK;
 }
 
+/* The index of id among the n increasing ids, or -1. */
+static long find_id(const int32_t *ids, size_t n, int32_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id ? (long)lo : -1;
+}
+
+/* One label a row (table.h, multilabel 0): the n rows' class ids in g->lab
+ * become their output (*onehot) or 0/1 value; *k the outputs. With the
+ * caller's class_ids, an id it does not list is an error at its line; read
+ * whole without them, the ids decide (0/1 as they are, else t->class_ids);
+ * in chunks without them (a model trained on 0/1), only 0/1 and -1/+1 are
+ * labels, -1 read as 0. */
+static mlpb_status svm_classes(cli_table *t, svm_stage *g, size_t n, const size_t *lines,
+                               int whole, size_t *k, int *onehot)
+{
+    cli_stream    *s   = &t->s;
+    const int32_t *ids = t->o.class_ids;
+    size_t         nid = t->o.n_class_ids;
+    *k      = 1;
+    *onehot = 0;
+    if (ids == NULL && whole && !t->o.binary_labels) {
+        /* The distinct ids: a bit each of -MAX_CLASS_ID..MAX_CLASS_ID. */
+        const size_t span = 2 * (size_t)MAX_CLASS_ID + 1;
+        uint64_t    *seen = calloc((span + 63) / 64, sizeof(uint64_t));
+        if (seen == NULL)
+            return cli_fail_nomem(s, MLPB_E_NOMEM);
+        for (size_t i = 0; i < n; i++) {
+            size_t b = (size_t)((int32_t)g->lab[i] + MAX_CLASS_ID);
+            seen[b / 64] |= (uint64_t)1 << (b % 64);
+        }
+        size_t cnt = 0, other = 0;
+        for (size_t b = 0; b < span; b++)
+            if (seen[b / 64] >> (b % 64) & 1) {
+                long id = (long)b - MAX_CLASS_ID;
+                cnt++;
+                other += id != 0 && id != 1 && id != -1;
+            }
+        /* 0/1 need no names; -1/+1 keep theirs (a prediction prints -1). */
+        int legacy = other == 0 &&
+                     !(seen[(size_t)(MAX_CLASS_ID - 1) / 64] >> ((MAX_CLASS_ID - 1) % 64) & 1);
+        if (!legacy) {
+            mlpb_status st = tbl_budget(t, cnt * 4, 0, "the class ids");
+            if (st != MLPB_OK || (t->class_ids = malloc(cnt * sizeof(int32_t))) == NULL) {
+                free(seen);
+                return st != MLPB_OK ? st : cli_fail_nomem(s, MLPB_E_NOMEM);
+            }
+            tbl_account(t, (int64_t)cnt * 4);
+            t->n_class_ids = 0;
+            for (size_t b = 0; b < span; b++)
+                if (seen[b / 64] >> (b % 64) & 1)
+                    t->class_ids[t->n_class_ids++] = (int32_t)((long)b - MAX_CLASS_ID);
+            ids = t->class_ids;
+            nid = t->n_class_ids;
+        }
+        free(seen);
+        if (legacy || nid < 2) {
+            /* 0/1, or one id only: one 0/1 output. */
+            for (size_t i = 0; i < n; i++)
+                g->lab[i] = (int32_t)g->lab[i] == 1;
+            return MLPB_OK;
+        }
+    }
+    if (ids == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            int32_t v = (int32_t)g->lab[i];
+            if (v != 0 && v != 1 && v != -1)
+                return cli_fail_at(s, MLPB_E_FORMAT, lines[i], 1,
+                                   "label %ld: the model's label is 0/1 or -1/+1", (long)v);
+            g->lab[i] = v == 1;
+        }
+        return MLPB_OK;
+    }
+    if (nid == 2) {
+        for (size_t i = 0; i < n; i++) {
+            int32_t v = (int32_t)g->lab[i];
+            if (v != ids[0] && v != ids[1])
+                return cli_fail_at(s, MLPB_E_FORMAT, lines[i], 1,
+                                   "label %ld is not one of the model's classes (%ld, %ld)",
+                                   (long)v, (long)ids[0], (long)ids[1]);
+            g->lab[i] = v == ids[1];
+        }
+        return MLPB_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        long q = find_id(ids, nid, (int32_t)g->lab[i]);
+        if (q < 0)
+            return cli_fail_at(s, MLPB_E_FORMAT, lines[i], 1,
+                               "class id %ld is not one of the model's %zu classes (%ld..%ld)",
+                               (long)(int32_t)g->lab[i], nid, (long)ids[0],
+                               (long)ids[nid - 1]);
+        g->lab[i] = (uint32_t)q;
+    }
+    *k      = nid;
+    *onehot = 1;
+    return MLPB_OK;
+}
+
 mlpb_status svm_read(cli_table *t, size_t max_rows, cli_chunk *c)
 {
     cli_stream *s = &t->s;
@@ -434,9 +547,11 @@ mlpb_status svm_read(cli_table *t, size_t max_rows, cli_chunk *c)
     if (d == 0)
         return cli_fail_at(s, MLPB_E_FORMAT, c->line[0], 1, "no features: every row is empty");
     size_t k = 0;
-    if (t->lab == LIBSVM_LAB_BINARY)
-        k = 1;
-    else if (t->lab == LIBSVM_LAB_MULTI)
+    int    onehot = 0;
+    if (t->lab == LIBSVM_LAB_BINARY &&
+        (st = svm_classes(t, g, n, c->line, max_rows == 0, &k, &onehot)) != MLPB_OK)
+        return st;
+    if (t->lab == LIBSVM_LAB_MULTI)
         k = t->o.n_classes ? t->o.n_classes : g->max_id;
     if (t->lab == LIBSVM_LAB_MULTI && k == 0)
         return cli_fail_at(s, MLPB_E_FORMAT, c->line[0], 1, "no class id in any row");
@@ -483,7 +598,9 @@ mlpb_status svm_read(cli_table *t, size_t max_rows, cli_chunk *c)
             }
             row[j] = g->val[e];
         }
-        if (t->lab == LIBSVM_LAB_BINARY)
+        if (t->lab == LIBSVM_LAB_BINARY && onehot)
+            c->y[i * k + g->lab[i]] = 1.0f;
+        else if (t->lab == LIBSVM_LAB_BINARY)
             c->y[i] = (float)g->lab[i];
         else if (t->lab == LIBSVM_LAB_MULTI)
             for (size_t e = g->labp[i]; e < g->labp[i + 1]; e++)

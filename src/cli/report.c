@@ -3,7 +3,9 @@
  * command has nothing to say, and one metrics block wherever metrics are
  * reported. New members go into the object they describe; a metrics block
  * is written only by cli_json_eval_block. */
+#include "classes.h"
 #include "cli.h"
+#include "schema.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,7 +21,7 @@ void cli_json_head(cli_json *j, FILE *f, const char *command)
     cli_json_close(j, '}');
 }
 
-void cli_json_data(cli_json *j, const char *path, const mlpb_data *d)
+void cli_json_data(cli_json *j, const char *path, const mlpb_data *d, const cli_schema *s)
 {
     cli_json_obj(j, "data");
     cli_json_str(j, "path", path);
@@ -29,6 +31,14 @@ void cli_json_data(cli_json *j, const char *path, const mlpb_data *d)
     for (size_t l = 0; l < d->k; l++)
         cli_json_str(j, NULL, d->label_names[l]);
     cli_json_close(j, ']');
+    if (s != NULL && s->task == CLI_TASK_MULTICLASS) {
+        cli_json_null(j, "positive");
+    } else {
+        cli_json_arr(j, "positive");
+        for (size_t l = 0; l < d->k; l++)
+            cli_json_str(j, NULL, s != NULL && l < s->n_labels ? s->labels[l].pos : "1");
+        cli_json_close(j, ']');
+    }
     cli_json_close(j, '}');
 }
 
@@ -68,7 +78,8 @@ static void json_confusion(cli_json *j, const size_t c[4])
     cli_json_close(j, '}');
 }
 
-void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d)
+void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d,
+                         const struct cli_mc *mc)
 {
     if (e == NULL || d == NULL || d->n == 0) {
         cli_json_null(j, key);
@@ -76,7 +87,10 @@ void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const 
     }
     cli_json_obj(j, key);
     cli_json_int(j, "rows", d->n);
-    cli_json_metrics(j, &e->mean);
+    mlpb_metrics mean = e->mean;
+    if (mc != NULL)
+        cli_mc_apply(mc, &mean);
+    cli_json_metrics(j, &mean);
     cli_json_num(j, "exact_match", e->exact);
     cli_json_arr(j, "per_output");
     for (size_t l = 0; l < d->k; l++) {

@@ -107,7 +107,9 @@ typedef struct cli_schema_spec {
     long          id_col;      /* -1: none */
     const size_t *ignore_cols;
     size_t        n_ignore;
-    const char   *positive;    /* --positive VALUE, or NULL */
+    const char *const *positive; /* --positive items: VALUE, or COLUMN=VALUE for one
+                                    label column (docs/cli.md, "Labels") */
+    size_t        n_positive;
     cli_missing   missing;
 } cli_schema_spec;
 
@@ -169,8 +171,10 @@ long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column
 /* Build the schema from a CSV table read whole (chunk c) and encode its rows
  * into x (n x d) and y (n x k), malloc'd. When the inputs are no more than
  * the columns (no one-hot widening), x is c->x encoded in place and taken
- * (c->x set to NULL), so the data is not held twice. Labels: 0/1, -1/+1, true/false,
- * yes/no, the --positive value against the other; a single label column
+ * (c->x set to NULL), so the data is not held twice. Labels of two values:
+ * the --positive one (for the column, or the one plain item among them),
+ * else the second of 0/1, -1/+1, false/true, no/yes, else the value that
+ * sorts second, is 1 (schema_encode.c, positive_of); a single label column
  * of more than two values is a class column. Missing cells follow
  * spec->missing. Returns MLPB_OK, MLPB_E_FORMAT with FILE:LINE:COLUMN,
  * MLPB_E_NOMEM. */

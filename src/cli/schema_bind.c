@@ -351,6 +351,13 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
                 }
                 y[i * k + l] = v;
             }
+            /* A LIBSVM class column: the class is the one-hot output set. */
+            if (cls != NULL && s->task == CLI_TASK_MULTICLASS) {
+                size_t q = 0;
+                while (q + 1 < k && y[i * k + q] != 1.0f)
+                    q++;
+                cls[i] = q;
+            }
         }
         return MLPB_OK;
     }

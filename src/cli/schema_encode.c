@@ -89,27 +89,75 @@ static void free_vals(char **v, size_t n)
     free(v);
 }
 
-/* Which of two values is the positive one: the --positive text, else the
- * second of 0/1, -1/+1, false/true, no/yes (any case). -1 if unknown. */
-static int positive_of(char *const *v, const char *positive, int numeric)
+/* Does text name value v of a label column (numbers compared as floats)? */
+static int names_value(const char *text, const char *v, int numeric)
 {
-    if (positive != NULL) {
-        for (int i = 0; i < 2; i++) {
-            if (strcmp(v[i], positive) == 0)
-                return i;
-            if (numeric && looks_numeric(positive) &&
-                (float)strtod(positive, NULL) == (float)strtod(v[i], NULL))
-                return i;
+    return strcmp(v, text) == 0 ||
+           (numeric && looks_numeric(text) && (float)strtod(text, NULL) == (float)strtod(v, NULL));
+}
+
+/* The label column a --positive item names as "COLUMN=VALUE" (its VALUE in
+ * *value), or -1 when it is a plain VALUE (*value the whole item). */
+static long positive_column(const cli_table *t, const cli_schema_spec *spec, const char *item,
+                            const char **value)
+{
+    *value = item;
+    for (size_t l = 0; l < spec->n_label_cols; l++) {
+        const char *name = cli_table_column(t, spec->label_cols[l])->name;
+        size_t      n    = strlen(name);
+        if (strncmp(item, name, n) == 0 && item[n] == '=') {
+            *value = item + n + 1;
+            return (long)spec->label_cols[l];
         }
-        return -2;
     }
+    return -1;
+}
+
+/* Which of the two sorted values v of label column j is the positive one:
+ *   1. a --positive COLUMN=VALUE item for this column;
+ *   2. else the one plain --positive VALUE item among v;
+ *   3. else the second of 0/1, -1/+1, false/true, no/yes (any case);
+ *   4. else the value that sorts second (numbers by value, text by bytes),
+ *      as scikit-learn's LabelBinarizer takes its classes_[1].
+ * -1 and a message when an item
+ * for this column names neither value, or two plain items name both. */
+static int positive_of(const cli_table *t, const cli_schema_spec *spec, size_t j,
+                       char *const *v, int numeric, char *err, size_t errlen)
+{
+    const char *col = cli_table_column(t, j)->name;
+    int         plain = -1;
+    for (size_t i = 0; i < spec->n_positive; i++) {
+        const char *value;
+        long        c = positive_column(t, spec, spec->positive[i], &value);
+        if (c >= 0 && (size_t)c != j)
+            continue;
+        int hit = names_value(value, v[0], numeric) ? 0 : names_value(value, v[1], numeric) ? 1
+                                                                                        : -1;
+        if (c >= 0) {
+            if (hit < 0)
+                return cli_say(MLPB_E_FORMAT, err, errlen,
+                               "%s: --positive %s: \"%s\" is not a value of label column "
+                               "\"%s\" (\"%s\", \"%s\")", cli_table_path(t), spec->positive[i],
+                               value, col, v[0], v[1]), -1;
+            return hit;
+        }
+        if (hit >= 0 && plain >= 0 && hit != plain)
+            return cli_say(MLPB_E_FORMAT, err, errlen,
+                           "%s: --positive names both values of label column \"%s\" (\"%s\", "
+                           "\"%s\"): say which with --positive %s=VALUE", cli_table_path(t),
+                           col, v[0], v[1], col), -1;
+        if (hit >= 0)
+            plain = hit;
+    }
+    if (plain >= 0)
+        return plain;
     static const char *const pairs[][2] = {
         {"0", "1"}, {"-1", "1"}, {"false", "true"}, {"no", "yes"}};
     for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++)
         for (int i = 0; i < 2; i++)
             if (strcasecmp(v[i], pairs[p][0]) == 0 && strcasecmp(v[1 - i], pairs[p][1]) == 0)
                 return 1 - i;
-    return -1;
+    return 1;
 }
 
 /* Label l of the schema from column j. */
@@ -147,19 +195,9 @@ static mlpb_status build_label(const cli_table *t, const cli_colinfo *info, size
         goto out;
     }
     if (nv == 2) {
-        int p = positive_of(v, spec->positive, !ci->is_string);
-        if (p == -2) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen,
-                     "%s: --positive \"%s\" is not a value of label column \"%s\" "
-                     "(\"%s\", \"%s\")", cli_table_path(t), spec->positive, col->name,
-                     v[0], v[1]);
-            goto out;
-        }
+        int p = positive_of(t, spec, j, v, !ci->is_string, err, errlen);
         if (p < 0) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen,
-                     "%s: label column \"%s\" has the values \"%s\" and \"%s\": name the "
-                     "positive one with --positive VALUE", cli_table_path(t), col->name,
-                     v[0], v[1]);
+            st = MLPB_E_FORMAT;
             goto out;
         }
         lb->pos = v[p];
@@ -175,11 +213,15 @@ static mlpb_status build_label(const cli_table *t, const cli_colinfo *info, size
                  cli_table_path(t), col->name);
         goto out;
     }
-    if (spec->positive != NULL) {
-        st = cli_say(MLPB_E_FORMAT, err, errlen,
-                 "%s: --positive: label column \"%s\" has more than two values",
-                 cli_table_path(t), col->name);
-        goto out;
+    for (size_t i = 0; i < spec->n_positive; i++) {
+        const char *value;
+        if (positive_column(t, spec, spec->positive[i], &value) == (long)j ||
+            spec->n_label_cols == 1) {
+            st = cli_say(MLPB_E_FORMAT, err, errlen,
+                     "%s: --positive: label column \"%s\" has more than two values",
+                     cli_table_path(t), col->name);
+            goto out;
+        }
     }
     if (nv > CLI_SCHEMA_MAX_LEVELS) {
         st = cli_say(MLPB_E_FORMAT, err, errlen,
@@ -205,6 +247,33 @@ out:
 nomem:
     free_vals(v, nv);
     return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
+}
+
+/* Every plain --positive VALUE chose the positive value of some label
+ * column: a value no column has is a typo, said rather than ignored. */
+static mlpb_status check_positives(const cli_table *t, const cli_schema_spec *spec,
+                                   const cli_schema *s, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < spec->n_positive; i++) {
+        const char *value;
+        if (positive_column(t, spec, spec->positive[i], &value) >= 0)
+            continue;
+        int used = 0;
+        for (size_t l = 0; l < s->n_labels && !used; l++)
+            used = s->labels[l].pos != NULL &&
+                   names_value(value, s->labels[l].pos, looks_numeric(s->labels[l].pos));
+        if (used)
+            continue;
+        if (s->n_labels == 1 && s->labels[0].pos != NULL)
+            return cli_say(MLPB_E_FORMAT, err, errlen,
+                           "%s: --positive \"%s\" is not a value of label column \"%s\" "
+                           "(\"%s\", \"%s\")", cli_table_path(t), value, s->labels[0].name,
+                           s->labels[0].neg, s->labels[0].pos);
+        return cli_say(MLPB_E_FORMAT, err, errlen,
+                       "%s: --positive \"%s\" is not a value of any two-valued label column "
+                       "(give COLUMN=VALUE for one column)", cli_table_path(t), value);
+    }
+    return MLPB_OK;
 }
 
 /* ----------------------------------------------------------- features */
@@ -349,6 +418,8 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
     for (size_t l = 0; l < spec->n_label_cols; l++)
         if ((st = build_label(t, info, spec->label_cols[l], spec, s, err, errlen)) != MLPB_OK)
             goto fail;
+    if ((st = check_positives(t, spec, s, err, errlen)) != MLPB_OK)
+        goto fail;
     /* Names used twice would make matching by name ambiguous later. */
     for (size_t j = 0; j < ncols; j++) {
         int used = !in_list(spec->ignore_cols, spec->n_ignore, j) && (long)j != spec->id_col;

@@ -442,6 +442,13 @@ const char *cli_table_name(const cli_table *t, size_t j, char *buf, size_t len)
     return buf;
 }
 
+const int32_t *cli_table_class_ids(const cli_table *t, size_t *n)
+{
+    if (n != NULL)
+        *n = t && t->class_ids ? t->n_class_ids : 0;
+    return t ? t->class_ids : NULL;
+}
+
 const uint32_t *cli_table_features(const cli_table *t, size_t *n)
 {
     if (n != NULL)
@@ -496,6 +503,7 @@ void cli_table_close(cli_table *t)
     csv_free_pending(t);
     svm_free_stage(t);
     free(t->feat);
+    free(t->class_ids);
     cli_stream_close(&t->s);
     free(t);
 }

@@ -55,10 +55,24 @@ typedef struct cli_read_opts {
                                     an error at its FILE:LINE:COLUMN
                                     (CLI_MAX_LEVELS_DEFAULT) */
     /* LIBSVM */
-    int              multilabel; /* 0: one binary label a row, 0/1 or -1/+1 (-1 reads
-                                    as 0); anything else, a class-id list included,
-                                    is an error at its line. 1: comma-separated class
-                                    ids 0..n_classes-1, possibly none (0) */
+    int              multilabel; /* 0: one label a row, an integer (a class id):
+                                    0/1 make one 0/1 output; two other ids (-1/+1
+                                    too) one output, 1 for the larger; more
+                                    than two ids one output an id, one-hot, in
+                                    increasing order (cli_table_class_ids); a
+                                    class-id list or a non-integer is an error at its
+                                    line. 1: comma-separated class ids
+                                    0..n_classes-1, possibly none (0) */
+    int              binary_labels; /* not multilabel: only 0/1 and -1/+1 (-1 reads as
+                                    0) are labels, another is an error at its line
+                                    (mlpb_data_read) (0) */
+    const int32_t   *class_ids;  /* not multilabel: the ids a model was trained on
+                                    (kept by the caller until close): 2, negative then
+                                    positive, one 0/1 output; more, increasing, one
+                                    output each; another id is an error at its line.
+                                    NULL: decided by the file read whole as above, or
+                                    in chunks 0/1 and -1/+1 (-1 reads as 0) (NULL) */
+    size_t           n_class_ids;
     int              ignore_labels; /* 1: the label token is optional and discarded,
                                        k is 0 (0) */
     size_t           n_classes;  /* multilabel: k; 0 takes the largest id + 1 (whole-file
@@ -218,6 +232,10 @@ int              cli_table_zero_based(const cli_table *t);
  * (*n = cli_table_ncols of them, increasing), valid until close; NULL
  * otherwise. */
 const uint32_t  *cli_table_features(const cli_table *t, size_t *n);
+/* LIBSVM read whole, one label a row, without class_ids: the distinct
+ * class ids, increasing (*n of them), when they are not 0/1 (then c->k is 1
+ * for two of them, else *n); valid until close; NULL otherwise. */
+const int32_t   *cli_table_class_ids(const cli_table *t, size_t *n);
 /* LIBSVM with drop_unknown: INDEX:VALUE pairs skipped so far, and the line
  * and index of the first (either pointer may be NULL). */
 uint64_t         cli_table_dropped(const cli_table *t, size_t *first_line,

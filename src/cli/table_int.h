@@ -47,6 +47,9 @@ struct cli_table {
     size_t           max_raw_line, max_raw_col;
     struct svm_stage *stage;
     uint32_t        *feat;       /* compact: the columns' feature numbers */
+    int32_t         *class_ids;  /* one label a row, read whole: the ids found when
+                                    they are not 0/1 or -1/+1 (cli_table_class_ids) */
+    size_t           n_class_ids;
     uint64_t         dropped;    /* drop_unknown: pairs skipped */
     size_t           drop_line, drop_index; /* the first of them */
 };

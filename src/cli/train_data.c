@@ -52,28 +52,44 @@ int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *
     return CLI_OK;
 }
 
-int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, cli_schema *s)
+int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, const int32_t *ids,
+                      size_t n_ids, cli_schema *s)
 {
     memset(s, 0, sizeof *s);
-    s->format   = MLPB_FORMAT_LIBSVM;
-    s->task     = k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
-    s->d        = d;
-    s->k        = k;
-    s->labels   = calloc(k, sizeof *s->labels);
+    const int classes = ids != NULL && n_ids > 2;
+    size_t    nl      = classes ? 1 : k;
+    s->format         = MLPB_FORMAT_LIBSVM;
+    s->task = classes ? CLI_TASK_MULTICLASS : k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
+    s->d      = d;
+    s->k      = k;
+    s->labels = calloc(nl, sizeof *s->labels);
+    if (classes && (s->classes = calloc(n_ids, sizeof *s->classes)) != NULL)
+        for (size_t c = 0; c < n_ids; c++, s->n_classes++) {
+            char num[16];
+            snprintf(num, sizeof num, "%ld", (long)ids[c]);
+            if ((s->classes[c] = cli_strdup(num)) == NULL)
+                break;
+        }
     if (feat != NULL && (s->svm_features = malloc(d * sizeof *feat)) != NULL)
         memcpy(s->svm_features, feat, d * sizeof *feat);
-    if (s->labels == NULL || (feat != NULL && s->svm_features == NULL)) {
+    if (s->labels == NULL || (feat != NULL && s->svm_features == NULL) ||
+        (classes && (s->classes == NULL || s->n_classes < n_ids))) {
         cli_schema_free(s);
         return cli_fail("mlpblas: out of memory");
     }
-    s->n_labels = k;
-    for (size_t l = 0; l < k; l++) {
-        char num[CLI_NAME_BUF];
+    s->n_labels = nl;
+    for (size_t l = 0; l < nl; l++) {
+        char num[CLI_NAME_BUF], neg[16] = "0", pos[16] = "1";
         snprintf(num, sizeof num, "%zu", l);
-        s->labels[l].name = cli_strdup(k == 1 ? "label" : num);
-        s->labels[l].neg  = cli_strdup("0");
-        s->labels[l].pos  = cli_strdup("1");
-        if (!s->labels[l].name || !s->labels[l].neg || !s->labels[l].pos) {
+        if (ids != NULL && n_ids == 2) {
+            /* Two class ids other than 0/1, -1/+1: the larger is 1. */
+            snprintf(neg, sizeof neg, "%ld", (long)ids[0]);
+            snprintf(pos, sizeof pos, "%ld", (long)ids[1]);
+        }
+        s->labels[l].name = cli_strdup(nl == 1 ? "label" : num);
+        s->labels[l].neg  = classes ? NULL : cli_strdup(neg);
+        s->labels[l].pos  = classes ? NULL : cli_strdup(pos);
+        if (!s->labels[l].name || (!classes && (!s->labels[l].neg || !s->labels[l].pos))) {
             cli_schema_free(s);
             return cli_fail("mlpblas: out of memory");
         }
@@ -172,7 +188,7 @@ int cli_read_training_data(const char *path, const cli_read_opts *ro, const trai
     char        err[2048];
     cli_table  *t = NULL;
     cli_chunk   c;
-    size_t     *label = NULL, *ignore = NULL, n_label = 0, n_ignore = 0;
+    size_t     *label = NULL, *ignore = NULL, n_label = 0, n_ignore = 0, n_ids = 0;
     long        id = -1;
     int         rc = CLI_EDATA;
     /* LIBSVM: the features that never occur carry nothing, and a few bytes
@@ -186,15 +202,18 @@ int cli_read_training_data(const char *path, const cli_read_opts *ro, const trai
     if (st != MLPB_OK)
         return cli_fail("%s", err);
     if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
-        if (tc->n_label || tc->n_ignore || tc->id || tc->positive)
+        if (tc->n_label || tc->n_ignore || tc->id || tc->n_positive)
             rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; "
                           "LIBSVM rows have none", path);
         else if ((st = cli_table_read(t, 0, &c, err, sizeof err)) != MLPB_OK)
             rc = cli_fail("%s", err);
         else if (c.k == 0)
             rc = cli_fail("%s: no labels", path);
-        else if ((rc = cli_libsvm_schema(c.ncols, c.k, libsvm_features(t, c.ncols), s)) ==
-                 CLI_OK) {
+        else if (cli_table_class_ids(t, &n_ids) != NULL && n_ids < 2)
+            rc = cli_fail("%s: every row's label is %ld: nothing to learn", path,
+                          (long)cli_table_class_ids(t, NULL)[0]);
+        else if ((rc = cli_libsvm_schema(c.ncols, c.k, libsvm_features(t, c.ncols),
+                                         cli_table_class_ids(t, NULL), n_ids, s)) == CLI_OK) {
             rc = cli_make_data(s, c.n, c.x, c.y, d);
             c.x = c.y = NULL; /* taken by d, or freed by it on failure */
             if (rc != CLI_OK)
@@ -210,7 +229,8 @@ int cli_read_training_data(const char *path, const cli_read_opts *ro, const trai
         rc = cli_fail("%s", err);
         goto out;
     }
-    cli_schema_spec spec = {label, n_label, id, ignore, n_ignore, tc->positive, tc->missing};
+    cli_schema_spec spec = {label,      n_label,        id,         ignore,
+                                n_ignore,   tc->positive,   tc->n_positive, tc->missing};
     float          *x = NULL, *y = NULL;
     if ((st = cli_schema_build(t, &c, &spec, s, &x, &y, err, sizeof err)) != MLPB_OK) {
         rc = cli_fail("%s", err);

@@ -14,7 +14,9 @@
 typedef struct train_cols {
     const char *label[CLI_MAX_COLSPECS], *ignore[CLI_MAX_COLSPECS];
     size_t      n_label, n_ignore;
-    const char *id, *positive;
+    const char *id;
+    const char *positive[CLI_MAX_COLSPECS]; /* --positive VALUE or COLUMN=VALUE */
+    size_t      n_positive;
     cli_missing missing;
 } train_cols;
 
@@ -29,8 +31,11 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
 int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d);
 /* The schema of a LIBSVM file: d features, named by the feature numbers
  * feat (ascending; a compact read) or by position (feat NULL), k binary
- * labels (k 1) or a multi-label set. */
-int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, cli_schema *s);
+ * labels (k 1) or a multi-label set; with the file's class ids
+ * (cli_table_class_ids, increasing), one label of negative ids[0] and
+ * positive ids[1] (n_ids 2) or a class column of the n_ids = k classes. */
+int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, const int32_t *ids,
+                      size_t n_ids, cli_schema *s);
 
 /* Read the training file whole, choose its columns and encode it. */
 int cli_read_training_data(const char *path, const cli_read_opts *ro, const train_cols *tc,

@@ -28,9 +28,12 @@ int  cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *t
                   mlpb_data *d, cli_schema *s, size_t *n_all);
 
 /* cli_train over the rows of all ranks (libmlpblas_mpi): the validation
- * split, early stopping and refit on the global rows; only rank 0 shows
- * progress and writes log. On success every rank's f->model is the same. */
-int  cli_mpi_train(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
+ * split (cli_train's, over the rows of all ranks in file order), early
+ * stopping and refit on the global rows; only rank 0 shows progress and
+ * writes log. d's rows are reordered for the time of the call (in file
+ * order again when it returns). On success every rank's f->model is the
+ * same. */
+int  cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
                    cli_fit *f);
 
 #endif /* MLPB_CLI_TRAIN_MPI_H */

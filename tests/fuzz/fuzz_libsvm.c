@@ -5,7 +5,8 @@
  * detection against 16 features, whole as multi-label 0-based, whole with
  * the columns compacted to the features that occur (as train reads), and
  * in chunks of 3 against a list of feature numbers, the others dropped (as
- * eval and predict read for such a model). Every
+ * eval and predict read for such a model), and in chunks against a model's
+ * class ids (three classes; two ids, negative first). Every
  * read has a memory budget, as the tool gives one: a dozen bytes can name
  * feature 2^31 - 1. */
 #include "fuzz.h"
@@ -64,6 +65,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t j = 1; j < nf; j++)
             FUZZ_CHECK(f[j] > f[j - 1]);
         FUZZ_CHECK(f[0] >= 1);
+        /* Class ids: increasing, more than one, and the outputs they make. */
+        size_t         nid;
+        const int32_t *ids = cli_table_class_ids(tb, &nid);
+        for (size_t j = 1; ids != NULL && j < nid; j++)
+            FUZZ_CHECK(ids[j] > ids[j - 1]);
+        FUZZ_CHECK(c.k == (ids != NULL && nid > 2 ? nid : 1));
+        for (size_t i = 0; i < c.n; i++) {
+            float sum = 0.0f;
+            for (size_t l = 0; l < c.k; l++) {
+                FUZZ_CHECK(c.y[i * c.k + l] == 0.0f || c.y[i * c.k + l] == 1.0f);
+                sum += c.y[i * c.k + l];
+            }
+            FUZZ_CHECK(c.k == 1 || sum == 1.0f);
+        }
     }
     cli_chunk_free(&c);
     cli_table_close(tb);
@@ -77,6 +92,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t.features     = feat;
     t.drop_unknown = 1;
     t.max_bytes    = 1 << 20;
+    fuzz_table_read(data, size, "fuzz.svm", &t, 3, 256);
+
+    /* As eval reads for a model of class ids: three classes, then a binary
+     * label of two ids, in chunks. */
+    static const int32_t three[] = {-3, 2, 7}, two[] = {4, -1};
+    cli_read_opts_init(&t);
+    t.format      = MLPB_FORMAT_LIBSVM;
+    t.n_features  = 16;
+    t.class_ids   = three;
+    t.n_class_ids = 3;
+    t.max_bytes   = 1 << 20;
+    fuzz_table_read(data, size, "fuzz.svm", &t, 2, 256);
+    t.class_ids   = two;
+    t.n_class_ids = 2;
     fuzz_table_read(data, size, "fuzz.svm", &t, 3, 256);
     return 0;
 }

@@ -3,6 +3,8 @@
 #   - the model predicts as the one-process model on the same data, seed and
 #     global batch (no validation: the same schedule exactly), and 1 and 2
 #     ranks agree with validation, early stopping and the refit;
+#   - a class column's summary accuracy is the class accuracy, as one
+#     process reports it on the same validation rows;
 #   - the schema is merged: categories, classes and missing cells that only
 #     some ranks' shards hold give one model, as in one process;
 #   - a file over one rank's --max-memory trains when split over 2 ranks;
@@ -65,6 +67,22 @@ grep -q '"validation_rows": *86' out.txt || fail "not 86 validation rows over 2 
 "$MLPBLAS" predict v1.mlpb "$BC" --out v1.csv && "$MLPBLAS" predict v2.mlpb "$BC" --out v2.csv ||
     fail "predict"
 close v1.csv v2.csv 1e-4
+
+# 2b. A class column (scikit-learn's digits): the validation rows are those
+# one process holds out, and the summary's accuracy is the class accuracy,
+# as one process prints it (a row may fall the other way on another BLAS:
+# within one of the 150 rows).
+DIGITS=$(dirname "$BC")/cli/digits.csv
+set -- --epochs 15 --hidden 32 --seed 1
+"$MLPBLAS" train "$DIGITS" -o d0.mlpb "$@" >d0.txt 2>/dev/null || fail "one-process digits"
+a0=$(awk '$1 == "accuracy" { print $2 }' d0.txt)
+for np in 1 2; do
+    mpi "$np" 0 train --mpi "$DIGITS" -o "d$np.mlpb" "$@"
+    a=$(awk '$1 == "accuracy" { print $2 }' out.txt)
+    awk -v a="$a" -v b="$a0" 'BEGIN { d = a - b; exit !(a != "" && d <= 1 / 150 && d >= -1 / 150) }' ||
+        { cat d0.txt out.txt >&2; fail "$np ranks: accuracy '$a', one process '$a0'"; }
+    grep -q '^  macro f1 ' out.txt || fail "$np ranks: no class metrics in the summary"
+done
 
 # 3. The schema over shards: a category and a class only in the second half,
 # missing cells only in the first.
