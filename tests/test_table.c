@@ -262,7 +262,20 @@ static void test_table_header_detection(void **state)
     expect_fail("1,,3\n4,5,6\n", "h.csv", &o, MLPB_E_FORMAT,
                 "h.csv:1:1: the first line holds numbers only, not column names: if the file "
                 "has no header, use --no-header");
-    assert_int_equal(read_all("a,2\n4,5\n", "h.csv", &o), MLPB_OK);
+    assert_int_equal(read_all("a,b2\n4,5\n", "h.csv", &o), MLPB_OK);
+    /* A number over a number is data, not a name (a header-less file whose
+     * label is text); consecutive integers beside a name or over an index
+     * are pandas' names of an unnamed frame's columns. */
+    expect_fail("a,2\n4,5\n", "h.csv", &o, MLPB_E_FORMAT,
+                "h.csv:1:3: the first line looks like data, not column names: \"2\" is a "
+                "number over a column of numbers (\"5\" on line 2); if the file has no "
+                "header, use --no-header (or --header to keep the line as names)");
+    expect_fail("5.1,3.5,setosa\n4.9,3.0,setosa\n", "h.csv", &o, MLPB_E_FORMAT,
+                "h.csv:1:1: the first line looks like data, not column names: \"5.1\" is a "
+                "number over a column of numbers (\"4.9\" on line 2); if the file has no "
+                "header, use --no-header (or --header to keep the line as names)");
+    assert_int_equal(read_all("0,1,2,y\n4,5,6,a\n", "h.csv", &o), MLPB_OK);
+    assert_int_equal(read_all(",0,1,2\n0,4,5,6\n", "h.csv", &o), MLPB_OK);
     /* A LIBSVM file read as CSV says so. */
     expect_fail("# comment\n+1 1:0.5 3:2\n", "x.csv", &o, MLPB_E_FORMAT,
                 "x.csv:2:1: this looks like LIBSVM (LABEL INDEX:VALUE ...), not CSV: "

@@ -109,6 +109,8 @@ typedef struct cli_schema_spec {
     size_t        n_ignore;
     const char   *positive;    /* --positive VALUE, or NULL */
     cli_missing   missing;
+    int           classify;    /* 1: a label column of many distinct numbers is a class
+                                  column all the same (--classify) */
 } cli_schema_spec;
 
 /* What the schema needs to know of one CSV column, from the rows of one
@@ -202,6 +204,7 @@ typedef struct cli_binding {
     size_t           *unseen;     /* n_features: cells of unknown categories */
     size_t          **remap;      /* private: training's first-seen level order to the
                                      schema's, per feature (NULL after training) */
+    unsigned char    *used;       /* private: per table column, used by the model */
 } cli_binding;
 
 /* Match a CSV table's columns to s by name (LIBSVM: positionally, nothing to
@@ -236,10 +239,11 @@ mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *col
                                size_t cap, size_t *n, char *err, size_t errlen);
 
 /* The data options of train, eval and predict (--format, --delimiter,
- * --no-header, --header, --zero-based, --multilabel) into o. Returns 1 if
+ * --decimal, --no-header, --header, --zero-based, --multilabel) into o. Returns 1 if
  * name was one of them, 0 if not, -1 on a bad value (message printed). */
 #define CLI_READ_OPTDEFS                                                                \
-    {"--format", 1}, {"--delimiter", 1}, {"--no-header", 0}, {"--header", 0},           \
+    {"--format", 1}, {"--delimiter", 1}, {"--decimal", 1}, {"--no-header", 0},          \
+        {"--header", 0},                                                                \
         {"--zero-based", 0}, {"--multilabel", 0}
 int cli_read_option(const char *cmd, const char *name, const char *value, cli_read_opts *o);
 

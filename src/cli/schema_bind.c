@@ -56,24 +56,18 @@ long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column
 
 void cli_binding_free(cli_binding *b)
 {
+    free(b->used);
     free(b->feat_col);
     free(b->label_col);
     free(b->unseen);
     memset(b, 0, sizeof *b);
 }
 
-/* The one column named name, or -1 (none) or -2 (several). */
+/* The column named name, or -1: O(1) through the table's name index, whose
+ * names are distinct (table.h). */
 static long find_col(const cli_table *t, const char *name)
 {
-    long hit = -1;
-    for (size_t j = 0; j < cli_table_ncols(t); j++) {
-        if (strcmp(cli_table_column(t, j)->name, name) != 0)
-            continue;
-        if (hit >= 0)
-            return -2;
-        hit = (long)j;
-    }
-    return hit;
+    return cli_table_find(t, name, strlen(name));
 }
 
 /* Append ", \"name\"" to a message buffer, keeping it terminated. */
@@ -115,9 +109,9 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
     b->unseen    = calloc(s->n_features ? s->n_features : 1, sizeof(size_t));
     b->feat_col  = calloc(s->n_features ? s->n_features : 1, sizeof(size_t));
     b->label_col = calloc(s->n_labels ? s->n_labels : 1, sizeof(size_t));
-    unsigned char *used = calloc(ncols ? ncols : 1, 1);
+    /* used[j]: 1 the model uses column j (extra_note), 2 its cells are read. */
+    unsigned char *used = b->used = calloc(ncols ? ncols : 1, 1);
     if (!b->unseen || !b->feat_col || !b->label_col || !used) {
-        free(used);
         cli_binding_free(b);
         return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     }
@@ -154,13 +148,8 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
             n_missing++;
             continue;
         }
-        if (j == -2) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
-                     cli_schema_where(t, wb, sizeof wb), s->features[f].name);
-            goto out;
-        }
         b->feat_col[f] = (size_t)j;
-        used[j]        = 1;
+        used[j]        = 3;
         if (s->features[f].categorical &&
             (st = cli_table_set_levels(t, (size_t)j,
                                        (const char *const *)s->features[f].levels,
@@ -184,34 +173,32 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
                      cli_schema_where(t, wb, sizeof wb), s->labels[l].name);
             goto out;
         }
-        if (j == -2) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
-                     cli_schema_where(t, wb, sizeof wb), s->labels[l].name);
-            goto out;
-        }
         if (j >= 0) {
-            used[j] = 1;
-            if (need_labels)
+            used[j] |= 1;
+            if (need_labels) {
                 b->label_col[l] = (size_t)j;
+                used[j] |= 2;
+            }
         }
     }
     const char *want_id = id != NULL ? id : s->id;
     if (want_id != NULL) {
         long j = find_col(t, want_id);
-        if (j == -2 || (j == -1 && id != NULL)) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: --id: %s column \"%s\"",
-                     cli_schema_where(t, wb, sizeof wb), j == -1 ? "no" : "more than one", want_id);
+        if (j == -1 && id != NULL) {
+            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: --id: no column named \"%s\"",
+                         cli_schema_where(t, wb, sizeof wb), want_id);
+            cli_table_name_hint(t, want_id, strlen(want_id), err, errlen);
             goto out;
         }
         if (j >= 0) {
             b->id_col = j;
-            used[j]   = 1;
+            used[j] |= 3;
         }
     }
     for (size_t i = 0; i < s->n_ignore; i++) {
         long j = find_col(t, s->ignore[i]);
         if (j >= 0)
-            used[j] = 1;
+            used[j] |= 1;
     }
     for (size_t j = 0; j < ncols; j++)
         b->n_extra += !used[j];
@@ -219,19 +206,13 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
      * to have no categories, so that their texts are not kept: a free-text
      * column of a million rows costs nothing. */
     for (size_t j = 0; j < ncols; j++) {
-        int read = (long)j == b->id_col;
-        for (size_t f = 0; f < s->n_features && !read; f++)
-            read = b->feat_col[f] == j;
-        for (size_t l = 0; l < s->n_labels && need_labels && !read; l++)
-            read = b->label_col[l] == j;
         static const char *const none[1] = {""};
-        if (!read && (st = cli_table_set_levels(t, j, none, 0, 1)) != MLPB_OK) {
+        if (!(used[j] & 2) && (st = cli_table_set_levels(t, j, none, 0, 1)) != MLPB_OK) {
             st = cli_say(st, err, errlen, "%s: cannot skip column %zu", path, j + 1);
             goto out;
         }
     }
 out:
-    free(used);
     if (st != MLPB_OK)
         cli_binding_free(b);
     return st;
@@ -250,14 +231,7 @@ void cli_binding_extra_note(const cli_binding *b, char *buf, size_t len)
     off = (size_t)w;
     size_t shown = 0, ncols = cli_table_ncols(b->t);
     for (size_t j = 0; j < ncols && off < len; j++) {
-        int used = (long)j == b->id_col;
-        for (size_t f = 0; f < b->s->n_features && !used; f++)
-            used = b->feat_col[f] == j;
-        for (size_t l = 0; l < b->s->n_labels && !used; l++)
-            used = find_col(b->t, b->s->labels[l].name) == (long)j;
-        for (size_t i = 0; i < b->s->n_ignore && !used; i++)
-            used = find_col(b->t, b->s->ignore[i]) == (long)j;
-        if (used)
+        if (b->used != NULL && b->used[j])
             continue;
         if (shown == 8) {
             snprintf(buf + off, len - off, ", ...");

@@ -181,17 +181,32 @@ static mlpb_status build_label(const cli_table *t, const cli_colinfo *info, size
                  cli_table_path(t), col->name);
         goto out;
     }
+    /* Numbers that are not integers, or about as many values as rows: a
+     * regression target, which a classifier would learn as hundreds of
+     * classes seen once or twice each. */
+    if (!ci->is_string && ci->n_nonint > 0) {
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
+                 "%s:%zu:%zu: label column \"%s\" looks continuous: \"%s\" is not an "
+                 "integer, and it has %s%zu distinct values in %zu rows; mlpblas trains "
+                 "classifiers, not regression (class labels are integers or strings)",
+                 cli_table_path(t), ci->first_nonint_line, ci->first_nonint_col, col->name,
+                 ci->first_nonint_text, nv > CLI_SCHEMA_MAX_LEVELS ? "more than " : "",
+                 nv > CLI_SCHEMA_MAX_LEVELS ? (size_t)CLI_SCHEMA_MAX_LEVELS : nv, ci->count);
+        goto out;
+    }
+    if (!ci->is_string && !spec->classify && nv > 20 && 3 * nv > ci->count) {
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
+                 "%s: label column \"%s\" looks continuous: %s%zu distinct numbers in %zu "
+                 "rows, fewer than 3 rows a value; mlpblas trains classifiers, not "
+                 "regression: if these are classes, say so with --classify",
+                 cli_table_path(t), col->name, nv > CLI_SCHEMA_MAX_LEVELS ? "more than " : "",
+                 nv > CLI_SCHEMA_MAX_LEVELS ? (size_t)CLI_SCHEMA_MAX_LEVELS : nv, ci->count);
+        goto out;
+    }
     if (nv > CLI_SCHEMA_MAX_LEVELS) {
         st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s: label column \"%s\" has more than %u distinct values",
                  cli_table_path(t), col->name, CLI_SCHEMA_MAX_LEVELS);
-        goto out;
-    }
-    if (!ci->is_string && ci->n_nonint > 0) {
-        st = cli_say(MLPB_E_FORMAT, err, errlen,
-                 "%s:%zu:%zu: class column \"%s\": \"%s\" is not an integer (classes are "
-                 "integers or strings)", cli_table_path(t), ci->first_nonint_line,
-                 ci->first_nonint_col, col->name, ci->first_nonint_text);
         goto out;
     }
     s->task      = CLI_TASK_MULTICLASS;
