@@ -80,6 +80,18 @@ char *cli_schema_encode(const cli_schema *s);
  * MLPB_E_FORMAT with a message, MLPB_E_NOMEM. */
 mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t errlen);
 
+/* Check what train guarantees of every schema it writes (cli_schema_decode
+ * does): the columns named (id, ignored, labels, features) have distinct
+ * names, but for ignored ones among themselves, as do each feature's levels
+ * and the classes. O(n log n). Returns MLPB_OK, MLPB_E_FORMAT with a
+ * message, MLPB_E_NOMEM. */
+mlpb_status cli_schema_check(const cli_schema *s, char *err, size_t errlen);
+
+/* Call fn(ctx, i, name) for each network input i, in order (the names of
+ * cli_schema_input_name), in O(d) in all. */
+void cli_schema_each_input(const cli_schema *s,
+                           void (*fn)(void *ctx, size_t i, const char *name), void *ctx);
+
 /* Store s in m: the metadata entry and the input and output names. */
 mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m);
 /* The schema m was trained with. A model without one (format version 1, or

@@ -296,12 +296,21 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, const c
     return MLPB_OK;
 }
 
-static int in_list(const size_t *v, size_t n, size_t j)
+/* Which columns are not features (labels, ignored, the id): one mark a
+ * column, so choosing the features is linear in the columns. NULL when out
+ * of memory. */
+static unsigned char *not_features(const cli_schema_spec *spec, size_t ncols)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == j)
-            return 1;
-    return 0;
+    unsigned char *m = calloc(ncols ? ncols : 1, 1);
+    if (m == NULL)
+        return NULL;
+    for (size_t l = 0; l < spec->n_label_cols; l++)
+        m[spec->label_cols[l]] = 1;
+    for (size_t i = 0; i < spec->n_ignore; i++)
+        m[spec->ignore_cols[i]] = 1;
+    if (spec->id_col >= 0)
+        m[spec->id_col] = 1;
+    return m;
 }
 
 mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
@@ -327,8 +336,8 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
                                   cli_schema *s, float **x, float **y, char *err,
                                   size_t errlen)
 {
-    char wb[1100];
-    float *tmp = NULL;
+    float         *tmp  = NULL;
+    unsigned char *skip = NULL;
     size_t      ncols = cli_table_ncols(t);
     mlpb_status st    = MLPB_OK;
     cli_binding b;
@@ -364,23 +373,11 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
     for (size_t l = 0; l < spec->n_label_cols; l++)
         if ((st = build_label(t, info, spec->label_cols[l], spec, s, err, errlen)) != MLPB_OK)
             goto fail;
-    /* Names used twice would make matching by name ambiguous later. */
+    /* The table's names are distinct (table.h), so the features' are. */
+    if ((skip = not_features(spec, ncols)) == NULL)
+        goto nomem;
     for (size_t j = 0; j < ncols; j++) {
-        int used = !in_list(spec->ignore_cols, spec->n_ignore, j) && (long)j != spec->id_col;
-        if (!used)
-            continue;
-        for (size_t i = 0; i < j; i++)
-            if (strcmp(cli_table_column(t, i)->name, cli_table_column(t, j)->name) == 0) {
-                st = cli_say(MLPB_E_FORMAT, err, errlen,
-                         "%s: column name \"%s\" appears twice (rename one, or --ignore "
-                         "it by number)", cli_schema_where(t, wb, sizeof wb),
-                         cli_table_column(t, j)->name);
-                goto fail;
-            }
-    }
-    for (size_t j = 0; j < ncols; j++) {
-        if (in_list(spec->label_cols, spec->n_label_cols, j) ||
-            in_list(spec->ignore_cols, spec->n_ignore, j) || (long)j == spec->id_col)
+        if (skip[j])
             continue;
         cli_feature *ft = &s->features[s->n_features];
         st = build_feature(t, c, &info[j], j, spec->missing, ft, &b.remap[s->n_features], err,
@@ -462,6 +459,7 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
     free(b.remap);
     free(b.feat_col);
     free(b.unseen);
+    free(skip);
     return MLPB_OK;
 nomem:
     st = cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
@@ -472,6 +470,7 @@ fail:
     free(b.remap);
     free(b.feat_col);
     free(b.unseen);
+    free(skip);
     free(tmp);
     free(*x);
     free(*y);

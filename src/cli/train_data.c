@@ -7,6 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Input names into a dataset's one buffer: first their length (buf NULL),
+ * then the names. */
+typedef struct name_fill {
+    mlpb_data *d;
+    size_t     len;
+} name_fill;
+
+static void fill_name(void *ctx, size_t i, const char *name)
+{
+    name_fill *nf = ctx;
+    size_t     l  = strlen(name) + 1;
+    if (nf->d->names_buf != NULL) {
+        memcpy(nf->d->names_buf + nf->len, name, l);
+        nf->d->feature_names[i] = nf->d->names_buf + nf->len;
+    }
+    nf->len += l;
+}
+
 /* A dataset of n rows of encoded x and y (taken), named by the schema. */
 int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
 {
@@ -14,10 +32,10 @@ int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *
     /* LIBSVM features are named by position (mlpb_data_feature_name): a few
      * bytes of text may name millions of them, so no names are built. */
     const size_t named = s->format == MLPB_FORMAT_LIBSVM ? 0 : s->d;
-    size_t       len   = 0;
-    char         buf[MLPB_NAME_MAX + 64];
-    for (size_t i = 0; i < named; i++)
-        len += strlen(cli_schema_input_name(s, i, buf, sizeof buf)) + 1;
+    name_fill    nf    = {d, 0};
+    if (named)
+        cli_schema_each_input(s, fill_name, &nf);
+    size_t len = nf.len;
     for (size_t j = 0; j < s->k; j++)
         len += strlen(cli_schema_output_name(s, j)) + 1;
     d->n = n;
@@ -38,16 +56,15 @@ int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *
         mlpb_data_free(d);
         return cli_fail("mlpblas: out of memory");
     }
-    size_t off = 0;
-    for (size_t i = s->d - named; i < s->d + s->k; i++) {
-        const char *nm = i < s->d ? cli_schema_input_name(s, i, buf, sizeof buf)
-                                  : cli_schema_output_name(s, i - s->d);
+    nf.len = 0;
+    if (named)
+        cli_schema_each_input(s, fill_name, &nf);
+    size_t off = nf.len;
+    for (size_t j = 0; j < s->k; j++) {
+        const char *nm = cli_schema_output_name(s, j);
         size_t      l  = strlen(nm) + 1;
         memcpy(d->names_buf + off, nm, l);
-        if (i < s->d)
-            d->feature_names[i] = d->names_buf + off;
-        else
-            d->label_names[i - s->d] = d->names_buf + off;
+        d->label_names[j] = d->names_buf + off;
         off += l;
     }
     return CLI_OK;
@@ -183,6 +200,21 @@ fail:
     return rc;
 }
 
+/* "DIGITS,DIGITS" (a sign allowed): a number written with a decimal comma. */
+static int comma_number(const char *p)
+{
+    size_t a = 0, b = 0;
+    p += *p == '+' || *p == '-';
+    while (p[a] >= '0' && p[a] <= '9')
+        a++;
+    if (a == 0 || p[a] != ',')
+        return 0;
+    p += a + 1;
+    while (p[b] >= '0' && p[b] <= '9')
+        b++;
+    return b > 0 && p[b] == '\0';
+}
+
 void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *tc)
 {
     const char *path = cli_table_path(t);
@@ -204,15 +236,18 @@ void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *
         long               j  = cli_table_find(t, ft->name, strlen(ft->name));
         if (!ft->categorical || j < 0)
             continue;
-        const cli_column *col = cli_table_column(t, (size_t)j);
-        if (col->n_numbers == 0)
+        const cli_column *col   = cli_table_column(t, (size_t)j);
+        int               comma = comma_number(col->first_string_text);
+        if (col->n_numbers == 0 && !comma)
             continue;
+        char some[64] = "";
+        if (col->n_numbers > 0)
+            snprintf(some, sizeof some, ", though %zu of its cells are", col->n_numbers);
         fprintf(stderr, "note: %s:%zu:%zu: column \"%s\" is read as %zu categories, not as "
-                "numbers: \"%s\" is not a number, though %zu of its cells are%s\n", path,
-                col->first_string_line, col->first_string_col, ft->name, ft->n_levels,
-                col->first_string_text, col->n_numbers,
-                cli_table_decimal(t, NULL) == '.' && strchr(col->first_string_text, ',')
-                    ? " (a decimal comma? try --decimal ,)" : "");
+                "numbers: \"%s\" is not a number%s%s\n", path, col->first_string_line,
+                col->first_string_col, ft->name, ft->n_levels, col->first_string_text, some,
+                comma && cli_table_decimal(t, NULL) == '.' ? " (a decimal comma? try "
+                                                             "--decimal ,)" : "");
     }
 }
 
