@@ -78,21 +78,96 @@ void cli_name_index_free(cli_name_index *ix)
 }
 
 /* ------------------------------------------------------------ repair */
-typedef struct counts {
-    size_t *key;   /* offset in the output text + 1; 0 empty */
-    size_t *count;
-    size_t  cap;
-} counts;
+/* A map from strings to counts: keys kept in one growing text, open
+ * addressing, doubled at half full. */
+typedef struct strmap {
+    char   *text;
+    size_t  len, cap;
+    size_t *key;   /* offset in text + 1; 0 empty */
+    size_t *val;
+    size_t  slots, used;
+} strmap;
 
-static size_t *count_of(counts *c, const char *out, const char *s, size_t len, int insert)
+static void strmap_free(strmap *m)
 {
-    size_t h = (size_t)hash_bytes(s, len) & (c->cap - 1);
-    for (; c->key[h] != 0; h = (h + 1) & (c->cap - 1)) {
-        const char *k = out + c->key[h] - 1;
+    free(m->text);
+    free(m->key);
+    free(m->val);
+}
+
+static size_t strmap_slot(const strmap *m, const char *s, size_t len)
+{
+    size_t h = (size_t)hash_bytes(s, len) & (m->slots - 1);
+    for (; m->key[h] != 0; h = (h + 1) & (m->slots - 1)) {
+        const char *k = m->text + m->key[h] - 1;
         if (strncmp(k, s, len) == 0 && k[len] == '\0')
-            return &c->count[h];
+            break;
     }
-    return insert ? &c->count[h] : NULL;
+    return h;
+}
+
+static size_t strmap_get(const strmap *m, const char *s, size_t len)
+{
+    if (m->slots == 0)
+        return 0;
+    size_t h = strmap_slot(m, s, len);
+    return m->key[h] ? m->val[h] : 0;
+}
+
+static mlpb_status strmap_grow(strmap *m)
+{
+    strmap g = *m;
+    g.slots  = m->slots ? m->slots * 2 : 64;
+    g.key    = calloc(g.slots, sizeof *g.key);
+    g.val    = calloc(g.slots, sizeof *g.val);
+    if (g.key == NULL || g.val == NULL) {
+        free(g.key);
+        free(g.val);
+        return MLPB_E_NOMEM;
+    }
+    for (size_t i = 0; i < m->slots; i++) {
+        if (m->key[i] == 0)
+            continue;
+        const char *k = m->text + m->key[i] - 1;
+        size_t      h = strmap_slot(&g, k, strlen(k));
+        g.key[h]      = m->key[i];
+        g.val[h]      = m->val[i];
+    }
+    free(m->key);
+    free(m->val);
+    *m = g;
+    return MLPB_OK;
+}
+
+static mlpb_status strmap_set(strmap *m, const char *s, size_t len, size_t v)
+{
+    if (2 * (m->used + 1) > m->slots && strmap_grow(m) != MLPB_OK)
+        return MLPB_E_NOMEM;
+    size_t h = strmap_slot(m, s, len);
+    if (m->key[h] == 0) {
+        if (m->len + len + 1 > m->cap) {
+            size_t nc = m->cap ? m->cap : 256;
+            while (nc < m->len + len + 1)
+                nc *= 2;
+            char *p = realloc(m->text, nc);
+            if (p == NULL)
+                return MLPB_E_NOMEM;
+            m->text = p;
+            m->cap  = nc;
+        }
+        memcpy(m->text + m->len, s, len);
+        m->text[m->len + len] = '\0';
+        m->key[h]             = m->len + 1;
+        m->len += len + 1;
+        m->used++;
+    }
+    m->val[h] = v;
+    return MLPB_OK;
+}
+
+static mlpb_status strmap_add(strmap *m, const char *s, size_t len, long delta)
+{
+    return strmap_set(m, s, len, (size_t)((long)strmap_get(m, s, len) + delta));
 }
 
 static mlpb_status put_text(char **out, size_t *len, size_t *cap, const char *s, size_t n)
@@ -113,79 +188,90 @@ static mlpb_status put_text(char **out, size_t *len, size_t *cap, const char *s,
     return MLPB_OK;
 }
 
+/* pandas' C parser (parsers.pyx, _get_header), step for step: an empty name
+ * j is "Unnamed: j"; then, named columns first and unnamed ones after, a
+ * name met before becomes NAME.k for the first k whose name is not in the
+ * header as it stands and not counted yet. */
 mlpb_status cli_names_repair(const char *text, size_t *off, size_t n, char **out,
                              size_t *out_len, size_t *changed)
 {
-    counts      c   = {NULL, NULL, table_cap(n)};
-    char       *o   = NULL, *cand = NULL;
-    size_t      len = 0, cap = 0, cand_cap = 0;
-    mlpb_status st  = MLPB_E_NOMEM;
-    *out            = NULL;
-    *out_len        = 0;
-    *changed        = 0;
-    c.key           = calloc(c.cap, sizeof *c.key);
-    c.count         = calloc(c.cap, sizeof *c.count);
-    if (c.key == NULL || c.count == NULL)
+    strmap      in_header = {0}, counts = {0};
+    char       *hdr = NULL, *res = NULL, *cand = NULL;
+    size_t      hlen = 0, hcap = 0, rlen = 0, rcap = 0, cand_cap = 0, m = 0;
+    size_t     *order = malloc((n ? n : 1) * sizeof *order);
+    size_t     *hoff  = malloc((n ? n : 1) * sizeof *hoff);
+    mlpb_status st    = MLPB_E_NOMEM;
+    *out     = NULL;
+    *out_len = *changed = 0;
+    if (order == NULL || hoff == NULL)
         goto done;
+    /* The header as pandas first names it: its own text, in hdr. */
     for (size_t j = 0; j < n; j++) {
         const char *name = text + off[j];
-        size_t      nl   = strlen(name);
         char        unnamed[40];
+        size_t      nl = strlen(name);
         if (nl == 0) {
             nl   = (size_t)snprintf(unnamed, sizeof unnamed, "Unnamed: %zu", j);
             name = unnamed;
-        }
-        /* pandas: while the name is taken, count it up and try NAME.count. */
-        size_t *cnt = count_of(&c, o, name, nl, 0), cur = cnt ? *cnt : 0;
-        if (cur > 0 || name == unnamed)
             (*changed)++;
-        if (cur > 0) {
-            if (cand_cap < nl + 32) {
-                char *p = realloc(cand, nl + 32);
+        } else {
+            order[m++] = j; /* named columns first */
+        }
+        hoff[j] = hlen;
+        if (put_text(&hdr, &hlen, &hcap, name, nl) != MLPB_OK ||
+            strmap_add(&in_header, name, nl, 1) != MLPB_OK)
+            goto done;
+    }
+    for (size_t j = 0; j < n; j++)
+        if (text[off[j]] == '\0')
+            order[m++] = j; /* then the unnamed */
+    for (size_t i = 0; i < n; i++) {
+        size_t      j   = order[i];
+        const char *old = hdr + hoff[j], *col = old;
+        size_t      ol  = strlen(old), cl = ol;
+        size_t      cur = strmap_get(&counts, old, ol);
+        while (cur > 0) {
+            if (strmap_set(&counts, old, ol, cur + 1) != MLPB_OK)
+                goto done;
+            if (cand_cap < ol + 32) {
+                char *p = realloc(cand, ol + 32);
                 if (p == NULL)
                     goto done;
                 cand     = p;
-                cand_cap = nl + 32;
+                cand_cap = ol + 32;
             }
-            memcpy(cand, name, nl);
-            size_t base = nl;
-            while (cur > 0) {
-                *cnt = cur + 1;
-                nl   = base + (size_t)snprintf(cand + base, 32, ".%zu", cur);
-                cnt  = count_of(&c, o, cand, nl, 0);
-                cur  = cnt ? *cnt : 0;
-                /* A further round suffixes the candidate itself. */
-                if (cur > 0 && cand_cap < nl + 32) {
-                    char *p = realloc(cand, nl + 32);
-                    if (p == NULL)
-                        goto done;
-                    cand     = p;
-                    cand_cap = nl + 32;
-                }
-                base = nl;
-            }
-            name = cand;
+            memcpy(cand, old, ol);
+            cl  = ol + (size_t)snprintf(cand + ol, 32, ".%zu", cur);
+            col = cand;
+            if (strmap_get(&in_header, cand, cl) > 0)
+                cur++;
+            else
+                cur = strmap_get(&counts, cand, cl);
         }
-        size_t at = len;
-        if ((st = put_text(&o, &len, &cap, name, nl)) != MLPB_OK)
+        if (col != old) {
+            *changed += text[off[j]] != '\0'; /* an unnamed one is counted */
+            if (strmap_add(&in_header, old, ol, -1) != MLPB_OK ||
+                strmap_add(&in_header, col, cl, 1) != MLPB_OK)
+                goto done;
+        }
+        if (strmap_set(&counts, col, cl, cur + 1) != MLPB_OK)
             goto done;
-        st       = MLPB_E_NOMEM;
-        off[j]   = at;
-        size_t h = (size_t)hash_bytes(name, nl) & (c.cap - 1);
-        while (c.key[h] != 0)
-            h = (h + 1) & (c.cap - 1);
-        c.key[h]   = at + 1;
-        c.count[h] = 1;
+        off[j] = rlen;
+        if (put_text(&res, &rlen, &rcap, col, cl) != MLPB_OK)
+            goto done;
     }
-    *out     = o;
-    *out_len = len;
-    o        = NULL;
+    *out     = res;
+    *out_len = rlen;
+    res      = NULL;
     st       = MLPB_OK;
 done:
-    free(o);
+    free(order);
+    free(hoff);
+    free(hdr);
+    free(res);
     free(cand);
-    free(c.key);
-    free(c.count);
+    strmap_free(&in_header);
+    strmap_free(&counts);
     return st;
 }
 

@@ -31,12 +31,15 @@ uint64_t cli_name_index_bytes(size_t n);
 long cli_name_index_find(const cli_name_index *ix, const char *s, size_t len);
 void cli_name_index_free(cli_name_index *ix);
 
-/* Make n names unique and non-empty, as pandas' read_csv does: an empty name
- * of column j (0-based) becomes "Unnamed: j", and a name met before becomes
- * NAME.1, NAME.2, ... (the first suffix not taken). The names are text +
- * off[j]; the result is a new NUL-separated text (*out, malloc'd, *out_len
- * bytes) and off rewritten to point into it. *changed: how many names were
- * changed. Linear in the names' bytes. Returns MLPB_OK, MLPB_E_NOMEM. */
+/* Make n names unique and non-empty as pandas' read_csv does (its C
+ * parser, pandas 1.x and 2.x): an empty name of column j (0-based) becomes
+ * "Unnamed: j"; then, the named columns first and the unnamed after, a name
+ * met before becomes NAME.k for the first k = 1, 2, ... whose name is
+ * neither in the header nor given yet (",a,b,a,,a.1,a" reads as "Unnamed: 0",
+ * a, b, a.2, "Unnamed: 4", a.1, a.3). The names are text + off[j]; the
+ * result is a new NUL-separated text (*out, malloc'd, *out_len bytes) and
+ * off rewritten to point into it. *changed: how many names were changed.
+ * Linear in the names' bytes (amortised). Returns MLPB_OK, MLPB_E_NOMEM. */
 mlpb_status cli_names_repair(const char *text, size_t *off, size_t n, char **out,
                              size_t *out_len, size_t *changed);
 
