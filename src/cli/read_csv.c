@@ -423,13 +423,9 @@ static mlpb_status prepend_empty(cli_stream *s, first_rec *r)
         line[j + 1] = r->line[j];
         col[j + 1]  = r->col[j];
     }
-    size_t rec_line = r->rec_line;
+    size_t rec_line = r->rec_line, len = r->len + 1;
     first_free(r);
-    *r          = (first_rec){text, 0, 0, off, line, col, n, n, rec_line};
-    r->len      = 0;
-    for (size_t j = 0; j < n; j++)
-        r->len += strlen(text + off[j]) + 1;
-    r->cap = r->len;
+    *r = (first_rec){text, len, len, off, line, col, n, n, rec_line};
     return MLPB_OK;
 }
 
