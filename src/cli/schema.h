@@ -169,16 +169,26 @@ const char *cli_schema_where(const cli_table *t, char *buf, size_t len);
 /* The class (multi-class) or 0/1 index of cell v of label column col for
  * label l of s; -1 if it is neither. */
 long cli_schema_label_index(const cli_schema *s, size_t l, const cli_column *col, float v);
-/* The answers of cli_schema_label_index for the number cells of one label
- * column seen so far (a label column holds a few distinct values, and
- * naming a number takes a printf): zero it before the column's first row. */
+/* The answers of cli_schema_label_index for the cells of one label column
+ * seen so far (a label column holds a few distinct values; naming a number
+ * takes a printf and a class a search of the classes): each distinct value
+ * is looked up once, then in O(1) (a text column's by its level, numbers by
+ * their bits: eight in place, more in a table). Zero it before the column's
+ * first row; free it with cli_label_memo_free. Out of memory, it looks up
+ * again instead. */
 typedef struct cli_label_memo {
-    size_t   n;
-    uint32_t bits[8];
-    long     q[8];
+    size_t    n;
+    uint32_t  bits[8];
+    long      q[8];
+    long     *lev;   /* private: by level, -2 not looked up yet */
+    size_t    n_lev;
+    uint32_t *hkey;  /* private: numbers past the eight, open addressing */
+    long     *hq;    /* -2: empty */
+    size_t    hn;
 } cli_label_memo;
 long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column *col, float v,
                                  cli_label_memo *memo);
+void cli_label_memo_free(cli_label_memo *memo);
 
 /* Build the schema from a CSV table read whole (chunk c) and encode its rows
  * into x (n x d) and y (n x k), malloc'd. When the inputs are no more than

@@ -35,23 +35,71 @@ long cli_schema_label_index(const cli_schema *s, size_t l, const cli_column *col
     return -1;
 }
 
+/* Slots of a memo's number table: above twice the most classes. */
+#define MEMO_SLOTS 4096u
+
 long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column *col, float v,
                                  cli_label_memo *memo)
 {
-    if (col->is_string)
-        return cli_schema_label_index(s, l, col, v);
+    if (col->is_string) {
+        if (!(v >= 0.0f) || (size_t)v >= col->n_levels)
+            return -1;
+        size_t lv = (size_t)v;
+        if (memo->n_lev < col->n_levels) { /* levels grow across chunks */
+            long *p = realloc(memo->lev, col->n_levels * sizeof *p);
+            if (p == NULL)
+                return cli_schema_label_index(s, l, col, v);
+            for (size_t i = memo->n_lev; i < col->n_levels; i++)
+                p[i] = -2;
+            memo->lev   = p;
+            memo->n_lev = col->n_levels;
+        }
+        if (memo->lev[lv] == -2)
+            memo->lev[lv] = cli_schema_label_index(s, l, col, v);
+        return memo->lev[lv];
+    }
     /* Keyed by the bits: -0 and 0 are named apart ("-0", "0"). */
     uint32_t bits;
     memcpy(&bits, &v, sizeof bits);
     for (size_t i = 0; i < memo->n; i++)
         if (memo->bits[i] == bits)
             return memo->q[i];
+    size_t h = 0;
+    if (memo->n == sizeof memo->bits / sizeof memo->bits[0]) {
+        if (memo->hq == NULL) {
+            memo->hkey = malloc(MEMO_SLOTS * sizeof *memo->hkey);
+            memo->hq   = malloc(MEMO_SLOTS * sizeof *memo->hq);
+            if (memo->hkey == NULL || memo->hq == NULL) {
+                cli_label_memo_free(memo);
+                memo->n = sizeof memo->bits / sizeof memo->bits[0];
+                return cli_schema_label_index(s, l, col, v);
+            }
+            for (size_t i = 0; i < MEMO_SLOTS; i++)
+                memo->hq[i] = -2;
+        }
+        for (h = (bits * 2654435761u) & (MEMO_SLOTS - 1); memo->hq[h] != -2;
+             h = (h + 1) & (MEMO_SLOTS - 1))
+            if (memo->hkey[h] == bits)
+                return memo->hq[h];
+    }
     long q = cli_schema_label_index(s, l, col, v);
     if (memo->n < sizeof memo->bits / sizeof memo->bits[0]) {
         memo->bits[memo->n] = bits;
         memo->q[memo->n++]  = q;
+    } else if (memo->hn < MEMO_SLOTS / 2) {
+        memo->hkey[h] = bits;
+        memo->hq[h]   = q;
+        memo->hn++;
     }
     return q;
+}
+
+void cli_label_memo_free(cli_label_memo *memo)
+{
+    free(memo->lev);
+    free(memo->hkey);
+    free(memo->hq);
+    memset(memo, 0, sizeof *memo);
 }
 
 void cli_binding_free(cli_binding *b)
@@ -289,6 +337,10 @@ static void cell_pos(const cli_table *t, size_t j, size_t line, int missing, cha
         snprintf(buf, len, "%s:%zu", cli_table_path(t), line);
 }
 
+enum { MEMOS = 4 }; /* label memos an encode keeps */
+static mlpb_status encode_named(cli_binding *b, const cli_chunk *c, float *x, float *y,
+                                size_t *cls, cli_label_memo *memo, char *err, size_t errlen);
+
 mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, float *y,
                                size_t *cls, char *err, size_t errlen)
 {
@@ -329,8 +381,20 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
         return MLPB_OK;
     }
     /* Memos for the first labels (most schemas have one). */
-    enum { MEMOS = 4 };
     cli_label_memo memo[MEMOS] = {{0}};
+    mlpb_status    st = encode_named(b, c, x, y, cls, memo, err, errlen);
+    for (size_t l = 0; l < MEMOS; l++)
+        cli_label_memo_free(&memo[l]);
+    return st;
+}
+
+/* Rows of a CSV table through a CSV schema, the columns found by name. */
+static mlpb_status encode_named(cli_binding *b, const cli_chunk *c, float *x, float *y,
+                                size_t *cls, cli_label_memo *memo, char *err, size_t errlen)
+{
+    const cli_schema *s = b->s;
+    const size_t      d = s->d, k = s->k, nc = c->ncols;
+    char              pos[512];
     for (size_t i = 0; i < c->n; i++) {
         const float *row = c->x + i * nc;
         float       *xr  = x + i * d;

@@ -415,6 +415,7 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
         for (size_t i = 0; i < c->n; i++) {
             long v = cli_schema_label_index_memo(s, l, col, c->x[i * c->ncols + j], &memo);
             if (v < 0) { /* cannot happen: the values came from this column */
+                cli_label_memo_free(&memo);
                 st = cli_say(MLPB_E_FORMAT, err, errlen, "%s:%zu: label \"%s\": bad value",
                          cli_table_path(t), c->line[i], col->name);
                 goto fail;
@@ -424,6 +425,7 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
             else
                 (*y)[i * s->k + l] = (float)v;
         }
+        cli_label_memo_free(&memo);
     }
     if (s->d <= c->ncols && c->n > 0) {
         /* In place, so the data is held once: row i's inputs go to
