@@ -228,6 +228,100 @@ static void test_table_number_exactness_one_pass(void **state)
     }
 }
 
+/* Header names as pandas reads them back; R's dialects. */
+static void test_table_names_repaired(void **state)
+{
+    (void)state;
+    cli_read_opts o;
+    cli_read_opts_init(&o);
+    /* pandas' to_csv() with repeated and empty names; pandas 1.5 reads the
+     * header back as these names. */
+    cli_table *t = open_text(",a,b,a,,a.1,a\n0,1,2,3,4,5,6\n", "n.csv", &o);
+    const char *want[] = {"Unnamed: 0", "a", "b", "a.2", "Unnamed: 4", "a.1", "a.3"};
+    for (size_t j = 0; j < 7; j++) {
+        assert_string_equal(cli_table_column(t, j)->name, want[j]);
+        assert_int_equal(cli_table_find(t, want[j], strlen(want[j])), (long)j);
+    }
+    assert_int_equal(cli_table_find(t, "a.4", 3), -1);
+    assert_int_equal(cli_table_find(t, "", 0), -1);
+    assert_int_equal(cli_table_index_column(t), 0);
+    assert_int_equal(cli_table_renamed(t), 4);
+    cli_table_close(t);
+    /* R's write.table: ' ' between quoted names, one fewer than the rows. */
+    t = open_text("\"x\" \"y\"\n\"1\" 5.5 \"a\"\n\"2\" 4 \"b\"\n", "r.txt", &o);
+    assert_int_equal(cli_table_delimiter(t), ' ');
+    assert_int_equal(cli_table_ncols(t), 3);
+    assert_string_equal(cli_table_column(t, 0)->name, "Unnamed: 0");
+    assert_int_equal(cli_table_index_column(t), 0);
+    cli_table_close(t);
+    /* A comma-separated header one short is a ragged file, not row names. */
+    expect_fail("x,y\n1,2,3\n", "c.csv", &o, MLPB_E_FORMAT,
+                "c.csv:2:5: too many fields: expected 2, as on line 1");
+    /* A decimal comma, detected beside ';' (and a note's flag), or asked for. */
+    t = open_text("a;b\n1;2,5\n", "d.csv", &o);
+    int det = 0;
+    assert_int_equal(cli_table_decimal(t, &det), ',');
+    assert_int_equal(det, 1);
+    cli_chunk c = {0};
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_true(c.x[1] == 2.5f);
+    assert_int_equal(cli_table_column(t, 1)->is_string, 0);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    o.decimal = '.';
+    t         = open_text("a;b\n1;2,5\n", "d.csv", &o);
+    assert_int_equal(cli_table_decimal(t, &det), '.');
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(cli_table_column(t, 1)->is_string, 1);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    o.decimal   = ',';
+    o.delimiter = ',';
+    assert_int_equal(cli_table_open_mem("a\n", 2, "d.csv", &o, &t, err_buf, sizeof err_buf),
+                     MLPB_E_INVALID_ARG);
+}
+
+/* A header of 2^20 names, half of them one repeated name: repaired and
+ * each found through the index in O(1). A pairwise scan (10^12 steps)
+ * would run into the test's time limit. */
+static void test_table_names_many(void **state)
+{
+    (void)state;
+    const size_t n   = (size_t)1 << 20;
+    size_t       cap = n * 12 + 64, len = 0;
+    char        *text = malloc(cap);
+    assert_non_null(text);
+    for (size_t j = 0; j < n; j++)
+        len += (size_t)snprintf(text + len, cap - len, j % 2 ? "c%zu," : "x,", j);
+    text[len - 1] = '\n';
+    for (size_t j = 0; j < n; j++)
+        len += (size_t)snprintf(text + len, cap - len, "1%c", j + 1 < n ? ',' : '\n');
+    cli_read_opts o;
+    cli_read_opts_init(&o);
+    cli_table *t = NULL;
+    assert_int_equal(cli_table_open_mem(text, len, "w.csv", &o, &t, err_buf, sizeof err_buf),
+                     MLPB_OK);
+    assert_int_equal(cli_table_ncols(t), n);
+    assert_int_equal(cli_table_renamed(t), n / 2 - 1);
+    char name[32];
+    for (size_t j = 0; j < n; j++) {
+        const char *nm = cli_table_column(t, j)->name;
+        if (j % 2) {
+            snprintf(name, sizeof name, "c%zu", j);
+        } else if (j == 0) {
+            snprintf(name, sizeof name, "x");
+        } else {
+            snprintf(name, sizeof name, "x.%zu", j / 2);
+        }
+        if (strcmp(nm, name) != 0)
+            print_error("column %zu: \"%s\", want \"%s\"\n", j, nm, name);
+        assert_string_equal(nm, name);
+        assert_int_equal(cli_table_find(t, nm, strlen(nm)), (long)j);
+    }
+    cli_table_close(t);
+    free(text);
+}
+
 static void test_table_header_detection(void **state)
 {
     (void)state;
@@ -262,7 +356,20 @@ static void test_table_header_detection(void **state)
     expect_fail("1,,3\n4,5,6\n", "h.csv", &o, MLPB_E_FORMAT,
                 "h.csv:1:1: the first line holds numbers only, not column names: if the file "
                 "has no header, use --no-header");
-    assert_int_equal(read_all("a,2\n4,5\n", "h.csv", &o), MLPB_OK);
+    assert_int_equal(read_all("a,b2\n4,5\n", "h.csv", &o), MLPB_OK);
+    /* A number over a number is data, not a name (a header-less file whose
+     * label is text); consecutive integers beside a name or over an index
+     * are pandas' names of an unnamed frame's columns. */
+    expect_fail("a,2\n4,5\n", "h.csv", &o, MLPB_E_FORMAT,
+                "h.csv:1:3: the first line looks like data, not column names: \"2\" is a "
+                "number over a column of numbers (\"5\" on line 2); if the file has no "
+                "header, use --no-header (or --header to keep the line as names)");
+    expect_fail("5.1,3.5,setosa\n4.9,3.0,setosa\n", "h.csv", &o, MLPB_E_FORMAT,
+                "h.csv:1:1: the first line looks like data, not column names: \"5.1\" is a "
+                "number over a column of numbers (\"4.9\" on line 2); if the file has no "
+                "header, use --no-header (or --header to keep the line as names)");
+    assert_int_equal(read_all("0,1,2,y\n4,5,6,a\n", "h.csv", &o), MLPB_OK);
+    assert_int_equal(read_all(",0,1,2\n0,4,5,6\n", "h.csv", &o), MLPB_OK);
     /* A LIBSVM file read as CSV says so. */
     expect_fail("# comment\n+1 1:0.5 3:2\n", "x.csv", &o, MLPB_E_FORMAT,
                 "x.csv:2:1: this looks like LIBSVM (LABEL INDEX:VALUE ...), not CSV: "
@@ -806,6 +913,8 @@ int main(void)
         cmocka_unit_test(test_table_label_text_exactness),
         cmocka_unit_test(test_table_number_exactness_one_pass),
         cmocka_unit_test(test_table_header_detection),
+        cmocka_unit_test(test_table_names_repaired),
+        cmocka_unit_test(test_table_names_many),
         cmocka_unit_test(test_table_chunks),
         cmocka_unit_test(test_table_libsvm),
         cmocka_unit_test(test_table_libsvm_features),

@@ -58,7 +58,10 @@ static const char train_help2[] =
     "  --positive [COL=]VALUE  the label value that is 1: of column COL, or of the\n"
     "                          label column that has VALUE; repeatable (default:\n"
     "                          1, true, yes, else the value that sorts second)\n"
-    "  --id COL                an id column: never a feature (predict carries it)\n"
+    "  --classify              the label is a class column even though it holds\n"
+    "                          many distinct numbers (refused as continuous else)\n"
+    "  --id COL                an id column: never a feature (predict carries it;\n"
+    "                          default: a first column with no name, a row index)\n"
     "  --ignore COLS           columns that are not features (as --label; repeatable)\n"
     "  --missing MODE          error: a missing cell is an error naming it;\n"
     "                          mean: the training mean (categories: all zeros);\n"
@@ -108,6 +111,8 @@ static const char train_help3[] =
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
     "                          (default: detected from the first line)\n"
+    "  --decimal .|,           CSV decimal mark (default: ',' when the delimiter is\n"
+    "                          not ',' and the first rows hold numbers like 5,1)\n"
     "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n"
     "                          (a first row of numbers only is refused otherwise)\n"
     "  --header                the first row is the header, even if all numbers\n"
@@ -270,7 +275,7 @@ int cli_cmd_train(int argc, char **argv)
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
         {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
-        {"--gemm", 1},
+        {"--gemm", 1},    {"--classify", 0},
         CLI_READ_OPTDEFS,
         {NULL, 0}};
     const char    *data_path = NULL;
@@ -330,6 +335,8 @@ int cli_cmd_train(int argc, char **argv)
                 return cli_usage("train", "--positive: given more than %d times",
                                  CLI_MAX_COLSPECS);
             cols.positive[cols.n_positive++] = v;
+        } else if (strcmp(n, "--classify") == 0) {
+            cols.classify = 1;
         } else if (strcmp(n, "--missing") == 0) {
             if (strcmp(v, "error") == 0)
                 cols.missing = CLI_MISSING_ERROR;
@@ -459,6 +466,7 @@ int cli_cmd_train(int argc, char **argv)
 #endif
     if (rc != CLI_OK)
         return rc;
+    cols.quiet      = c.verbosity == 0;
     const char *out = outs.path[OUT_MODEL];
     mlpb_data   d;
     cli_schema  sc;

@@ -277,8 +277,8 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     if (fmt == MLPB_FORMAT_LIBSVM) {
         rc = libsvm_shard(t, &c, s, &x, &y);
     } else {
-        cli_schema_spec spec = {label,      n_label,        id,         ignore,
-                                n_ignore,   tc->positive,   tc->n_positive, tc->missing};
+        cli_schema_spec spec = {label,        n_label,        id,          ignore,     n_ignore,
+                                tc->positive, tc->n_positive, tc->missing, tc->classify};
         rc = csv_shard(t, &c, &spec, s, &x, &y);
     }
     if (rc != CLI_OK)

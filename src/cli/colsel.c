@@ -8,14 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The column spec names: an O(1) lookup in the table's name index. */
 static long by_name(const cli_table *t, const char *s, size_t n)
 {
-    for (size_t j = 0; j < cli_table_ncols(t); j++) {
-        const char *name = cli_table_column(t, j)->name;
-        if (strlen(name) == n && memcmp(name, s, n) == 0)
-            return (long)j;
-    }
-    return -1;
+    return cli_table_find(t, s, n);
 }
 
 /* A decimal number in [1, max] spanning [s, s + n), or 0. */
@@ -32,29 +28,49 @@ static size_t number(const char *s, size_t n, size_t max)
     return v <= max ? v : 0;
 }
 
-static mlpb_status add(size_t j, size_t *cols, size_t cap, size_t *n, const char *shown,
-                       int len, char *err, size_t errlen)
+/* The list being built: cols[0, *n) of cap, and which columns are in it. */
+typedef struct sel {
+    size_t        *cols, cap, *n;
+    unsigned char *in;
+} sel;
+
+static mlpb_status add(sel *l, size_t j, const char *shown, int len, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (cols[i] == j) {
-            snprintf(err, errlen, "column \"%.*s\" named twice", len, shown);
-            return MLPB_E_FORMAT;
-        }
-    if (*n == cap) {
-        snprintf(err, errlen, "more than %zu columns", cap);
+    if (l->in[j]) {
+        snprintf(err, errlen, "column \"%.*s\" named twice", len, shown);
+        return MLPB_E_FORMAT;
+    }
+    if (*l->n == l->cap) {
+        snprintf(err, errlen, "more than %zu columns", l->cap);
         return MLPB_E_INVALID_ARG;
     }
-    cols[(*n)++] = j;
+    l->in[j]             = 1;
+    l->cols[(*l->n)++] = j;
     return MLPB_OK;
 }
 
-mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *cols,
-                               size_t cap, size_t *n, char *err, size_t errlen)
+/* "no column named X" with the table's "did you mean" and, for a short
+ * header, its names. */
+static mlpb_status no_column(const cli_table *t, const char *name, size_t len, int numbers,
+                             char *err, size_t errlen)
+{
+    snprintf(err, errlen, "no column named \"%.*s\"", (int)len, name);
+    if (numbers) {
+        size_t off = strlen(err);
+        snprintf(err + off, errlen - off, " (and not a column number or range in 1..%zu)",
+                 cli_table_ncols(t));
+    }
+    cli_table_name_hint(t, name, len, err, errlen);
+    return MLPB_E_FORMAT;
+}
+
+static mlpb_status select_items(const cli_table *t, const char *spec, sel *l, char *err,
+                                size_t errlen)
 {
     size_t ncols = cli_table_ncols(t);
     long   whole = by_name(t, spec, strlen(spec));
     if (whole >= 0)
-        return add((size_t)whole, cols, cap, n, spec, (int)strlen(spec), err, errlen);
+        return add(l, (size_t)whole, spec, (int)strlen(spec), err, errlen);
     const char *s = spec;
     for (;;) {
         while (*s == ' ')
@@ -81,13 +97,8 @@ mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *col
                 return MLPB_E_FORMAT;
             }
             long        j  = by_name(t, name, m);
-            mlpb_status st = MLPB_OK;
-            if (j < 0) {
-                snprintf(err, errlen, "no column named \"%s\"", name);
-                st = MLPB_E_FORMAT;
-            } else {
-                st = add((size_t)j, cols, cap, n, name, (int)m, err, errlen);
-            }
+            mlpb_status st = j < 0 ? no_column(t, name, m, 0, err, errlen)
+                                   : add(l, (size_t)j, name, (int)m, err, errlen);
             free(name);
             if (st != MLPB_OK)
                 return st;
@@ -106,19 +117,17 @@ mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *col
             size_t      a = 0, b = 0;
             mlpb_status st;
             if (j >= 0) {
-                st = add((size_t)j, cols, cap, n, s, (int)len, err, errlen);
+                st = add(l, (size_t)j, s, (int)len, err, errlen);
             } else if ((a = number(s, len, ncols)) > 0) {
-                st = add(a - 1, cols, cap, n, s, (int)len, err, errlen);
+                st = add(l, a - 1, s, (int)len, err, errlen);
             } else if (dash != NULL && (a = number(s, (size_t)(dash - s), ncols)) > 0 &&
                        (b = number(dash + 1, len - (size_t)(dash - s) - 1, ncols)) >= a) {
                 st = MLPB_OK;
                 for (size_t c = a; c <= b && st == MLPB_OK; c++)
-                    st = add(c - 1, cols, cap, n, cli_table_column(t, c - 1)->name,
+                    st = add(l, c - 1, cli_table_column(t, c - 1)->name,
                              (int)strlen(cli_table_column(t, c - 1)->name), err, errlen);
             } else {
-                snprintf(err, errlen, "no column named \"%.*s\" (and not a column number "
-                         "or range in 1..%zu)", (int)len, s, ncols);
-                return MLPB_E_FORMAT;
+                return no_column(t, s, len, 1, err, errlen);
             }
             if (st != MLPB_OK)
                 return st;
@@ -130,7 +139,22 @@ mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *col
     }
 }
 
-
+mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *cols,
+                               size_t cap, size_t *n, char *err, size_t errlen)
+{
+    size_t ncols = cli_table_ncols(t);
+    sel    l     = {cols, cap, n, calloc(ncols ? ncols : 1, 1)};
+    if (l.in == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return MLPB_E_NOMEM;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (cols[i] < ncols)
+            l.in[cols[i]] = 1;
+    mlpb_status st = select_items(t, spec, &l, err, errlen);
+    free(l.in);
+    return st;
+}
 
 int cli_read_option(const char *cmd, const char *name, const char *value, cli_read_opts *o)
 {
@@ -153,6 +177,12 @@ int cli_read_option(const char *cmd, const char *name, const char *value, cli_re
         else
             return cli_usage(cmd, "--delimiter: '%s' is not one character (or tab, space)",
                              value), -1;
+        return 1;
+    }
+    if (strcmp(name, "--decimal") == 0) {
+        if ((value[0] != '.' && value[0] != ',') || value[1] != '\0')
+            return cli_usage(cmd, "--decimal: '%s' is not '.' or ','", value), -1;
+        o->decimal = value[0];
         return 1;
     }
     if (strcmp(name, "--no-header") == 0) {

@@ -2,6 +2,7 @@
  * top-level help, option parsing and the messages and loaders every command
  * shares. The commands themselves are in cmd_train.c and cmd_eval.c. */
 #include "cli.h"
+#include "names.h"
 
 #include <errno.h>
 #include <math.h>
@@ -154,33 +155,9 @@ void cli_args_init(cli_args *a, int argc, char **argv, const char *cmd,
     a->defs = defs;
 }
 
-/* Edit distance (insertions, deletions, substitutions and swaps of two
- * neighbours) between a and b, for "did you mean". Names are short: a
- * fixed table suffices, and longer names are not compared. */
-static size_t edit_distance(const char *a, size_t na, const char *b)
+static const char *opt_name(const void *defs, size_t j)
 {
-    enum { M = 40 };
-    size_t nb = strlen(b);
-    if (na >= M || nb >= M)
-        return (size_t)-1;
-    size_t dp[M][M];
-    for (size_t i = 0; i <= na; i++)
-        dp[i][0] = i;
-    for (size_t j = 0; j <= nb; j++)
-        dp[0][j] = j;
-    for (size_t i = 1; i <= na; i++)
-        for (size_t j = 1; j <= nb; j++) {
-            size_t best = dp[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (dp[i - 1][j] + 1 < best)
-                best = dp[i - 1][j] + 1;
-            if (dp[i][j - 1] + 1 < best)
-                best = dp[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                dp[i - 2][j - 2] + 1 < best)
-                best = dp[i - 2][j - 2] + 1;
-            dp[i][j] = best;
-        }
-    return dp[na][nb];
+    return ((const cli_optdef *)defs)[j].name;
 }
 
 /* The short forms and the long options they stand for (where the command
@@ -261,18 +238,14 @@ int cli_args_next(cli_args *a)
         arg = orig;
         len = strlen(orig);
     }
-    /* A near miss: the closest option within a third of its length. */
-    const char *best = NULL;
-    size_t      bd   = (size_t)-1;
-    for (const cli_optdef *d = a->defs; d->name != NULL; d++) {
-        size_t dist = edit_distance(arg, len, d->name);
-        if (dist < bd) {
-            bd   = dist;
-            best = d->name;
-        }
-    }
-    if (best != NULL && bd > 0 && bd <= 2 && bd * 3 <= strlen(best))
-        cli_usage(a->cmd, "unknown option '%.*s'; did you mean '%s'?", (int)len, arg, best);
+    /* A near miss: the closest option (names.h, as for column names). */
+    size_t n_defs = 0;
+    while (a->defs[n_defs].name != NULL)
+        n_defs++;
+    long best = cli_names_nearest(arg, len, opt_name, a->defs, n_defs);
+    if (best >= 0)
+        cli_usage(a->cmd, "unknown option '%.*s'; did you mean '%s'?", (int)len, arg,
+                  a->defs[best].name);
     else
         cli_usage(a->cmd, "unknown option '%.*s'", (int)len, arg);
     return CLI_ARG_BAD;

@@ -136,7 +136,8 @@ static int csv_field(cli_stream *s, char delim, span *f, mlpb_status *st)
 }
 
 /* Pick ',' ';' or tab: the most frequent outside quotes on the first line that
- * is neither blank nor a comment, within the first window. */
+ * is neither blank nor a comment, within the first window; with none of them
+ * but blanks between fields (and no ':'), ' ' (R's write.table). */
 static char detect_delimiter(cli_stream *s)
 {
     if (s->p == s->end)
@@ -154,14 +155,19 @@ static char detect_delimiter(cli_stream *s)
         }
         break;
     }
-    size_t comma = 0, semi = 0, tab = 0;
+    size_t comma = 0, semi = 0, tab = 0, space = 0, colon = 0;
     int    inq   = 0;
     for (; p < e && (inq || *p != '\n'); p++) {
         if (*p == '"')
             inq = !inq;
         else if (!inq)
-            comma += (*p == ','), semi += (*p == ';'), tab += (*p == '\t');
+            comma += (*p == ','), semi += (*p == ';'), tab += (*p == '\t'), colon += (*p == ':'),
+                space += (*p == ' ' && p + 1 < e && p[1] != ' ' && p[1] != '\r' &&
+                          p[1] != '\n');
     }
+    /* (Not a LIBSVM line's INDEX:VALUE pairs, which looks_libsvm names.) */
+    if (comma == 0 && semi == 0 && tab == 0 && colon == 0 && space > 0)
+        return ' ';
     if (semi > comma && semi >= tab)
         return ';';
     if (tab > comma && tab > semi)
@@ -231,8 +237,22 @@ static mlpb_status csv_cell(cli_table *t, size_t j, const char *text, size_t len
         *cell = NAN;
         return MLPB_OK;
     }
-    float v = 0.0f;
-    int   exact = 0, bad = cli_text_to_float_ex(text, &v, &exact);
+    float       v = 0.0f;
+    const char *ntext = text;
+    char        dot[64];
+    if (t->decimal == ',' && len < sizeof dot) {
+        /* "5,1" reads as 5.1: one comma and no point. */
+        const char *c = memchr(text, ',', len);
+        if (c != NULL && memchr(c + 1, ',', len - (size_t)(c - text) - 1) == NULL &&
+            memchr(text, '.', len) == NULL) {
+            memcpy(dot, text, len + 1);
+            dot[c - text] = '.';
+            ntext         = dot;
+        }
+    }
+    int exact = 0, bad = cli_text_to_float_ex(ntext, &v, &exact);
+    if (bad == 0)
+        cs->pub.n_numbers++;
     if (bad == 2)
         return cli_fail_at(&t->s, MLPB_E_FORMAT, line, col, "\"%s\" is not a finite number",
                            cli_shown(text, sbuf, sizeof sbuf));
@@ -381,11 +401,208 @@ static mlpb_status read_first(cli_table *t, first_rec *r)
 }
 
 
+/* R's write.table writes no name over the row names: an empty one goes in
+ * front of the header's names. */
+static mlpb_status prepend_empty(cli_stream *s, first_rec *r)
+{
+    size_t  n = r->n + 1;
+    size_t *off = malloc(n * sizeof *off), *line = malloc(n * sizeof *line);
+    size_t *col = malloc(n * sizeof *col);
+    char   *text = malloc(r->len + 1);
+    if (off == NULL || line == NULL || col == NULL || text == NULL) {
+        free(off), free(line), free(col), free(text);
+        return cli_fail_nomem(s, MLPB_E_NOMEM);
+    }
+    text[0] = '\0';
+    memcpy(text + 1, r->text, r->len);
+    off[0]  = 0;
+    line[0] = r->rec_line;
+    col[0]  = 1;
+    for (size_t j = 0; j < r->n; j++) {
+        off[j + 1]  = r->off[j] + 1;
+        line[j + 1] = r->line[j];
+        col[j + 1]  = r->col[j];
+    }
+    size_t rec_line = r->rec_line, len = r->len + 1;
+    first_free(r);
+    *r = (first_rec){text, len, len, off, line, col, n, n, rec_line};
+    return MLPB_OK;
+}
+
+/* Are the numbers of header record r consecutive integers (0,1,2,... as
+ * pandas names an unnamed frame's columns, or years)? Counts its cells:
+ * numbers, missing, others. */
+static int numbered_names(const first_rec *r, size_t *numbers, size_t *missing, size_t *others)
+{
+    float next = 0.0f;
+    int   seq  = 1;
+    *numbers = *missing = *others = 0;
+    for (size_t j = 0; j < r->n; j++) {
+        float       v;
+        int         exact = 0;
+        const char *f     = r->text + r->off[j];
+        if (cli_text_to_float_ex(f, &v, &exact) != 0) {
+            if (tbl_is_missing(f, strlen(f)))
+                (*missing)++;
+            else
+                (*others)++;
+            continue;
+        }
+        if (*numbers > 0 && (!exact || v != next))
+            seq = 0;
+        next = v + 1.0f;
+        (*numbers)++;
+    }
+    return seq && *numbers >= 2;
+}
+
+/* CLI_HEADER_DETECT: refuse a first record r that is data (d: the record
+ * after it, n 0 if none). A record of numbers is names only when they are
+ * consecutive integers beside a name or over a row index (an empty first
+ * cell, as pandas writes an unnamed frame); otherwise a number over a
+ * number is data. */
+static mlpb_status check_header(cli_table *t, const first_rec *r, const first_rec *d)
+{
+    size_t numbers, missing, others;
+    int    seq = numbered_names(r, &numbers, &missing, &others);
+    if (seq && (others > 0 || r->text[r->off[0]] == '\0'))
+        return MLPB_OK;
+    if (others == 0 && numbers > 0)
+        return cli_fail_at(&t->s, MLPB_E_FORMAT, r->rec_line, 1,
+                           "the first line holds numbers only, not column names: "
+                           "if the file has no header, use --no-header");
+    for (size_t j = 0; d->n == r->n && j < r->n; j++) {
+        const char *h = r->text + r->off[j], *c = d->text + d->off[j];
+        float       v;
+        char        b1[48], b2[48];
+        if (cli_text_to_float(h, &v) != 0 || cli_text_to_float(c, &v) != 0)
+            continue;
+        return cli_fail_at(&t->s, MLPB_E_FORMAT, r->line[j], r->col[j],
+                           "the first line looks like data, not column names: \"%s\" is a "
+                           "number over a column of numbers (\"%s\" on line %zu); if the "
+                           "file has no header, use --no-header (or --header to keep the "
+                           "line as names)", cli_shown(h, b1, sizeof b1), cli_shown(c, b2,
+                           sizeof b2), d->line[j]);
+    }
+    return MLPB_OK;
+}
+
+/* "DIGITS,DIGITS" with an optional sign: a number with a decimal comma. */
+static int comma_number(const unsigned char *p, const unsigned char *e)
+{
+    if (p < e && (*p == '+' || *p == '-'))
+        p++;
+    const unsigned char *q = p;
+    while (q < e && *q >= '0' && *q <= '9')
+        q++;
+    if (q == p || q >= e || *q != ',')
+        return 0;
+    p = ++q;
+    while (q < e && *q >= '0' && *q <= '9')
+        q++;
+    return q > p && q == e;
+}
+
+/* The decimal mark: as asked, else ',' when the delimiter is not ',' and a
+ * cell of rec (the first data row) or of the rest of the window is a
+ * number with a decimal comma. */
+static void set_decimal(cli_table *t, const first_rec *rec)
+{
+    t->decimal = t->o.decimal ? t->o.decimal : '.';
+    if (t->o.decimal != 0 || t->delim == ',')
+        return;
+    int found = 0;
+    for (size_t j = 0; rec != NULL && j < rec->n && !found; j++) {
+        const unsigned char *f = (const unsigned char *)rec->text + rec->off[j];
+        found = comma_number(f, f + strlen((const char *)f));
+    }
+    const unsigned char *p = t->s.p, *e = t->s.end, *start = p;
+    if (e - p > 65536)
+        e = p + 65536;
+    for (; p <= e && !found; p++) {
+        if (p < e && *p != (unsigned char)t->delim && *p != '\n' && *p != '\r')
+            continue;
+        found = comma_number(start, p);
+        start = p + 1;
+    }
+    if (found) {
+        t->decimal          = ',';
+        t->decimal_detected = 1;
+    }
+}
+
+/* The header's names (r, taken), made distinct and non-empty and indexed;
+ * the first data record d becomes pending. */
+static mlpb_status set_names(cli_table *t, first_rec *r, first_rec *d)
+{
+    cli_stream *s = &t->s;
+    mlpb_status st;
+    size_t      len;
+    t->header_line = r->rec_line;
+    if (r->n > 1 && r->text[r->off[0]] == '\0')
+        t->index_col = 0;
+    if ((st = cli_names_repair(r->text, r->off, r->n, &t->names, &len, &t->renamed)) !=
+        MLPB_OK)
+        return cli_fail_nomem(s, st);
+    t->name_off = r->off;
+    r->off      = NULL;
+    tbl_account(t, (int64_t)(len + r->n * sizeof(size_t)));
+    for (size_t j = 0; j < r->n; j++)
+        t->cols[j].pub.name = t->names + t->name_off[j];
+    if (d->n > 0 && d->n != r->n) {
+        size_t j = d->n > r->n ? r->n : d->n - 1;
+        return cli_fail_at(s, MLPB_E_FORMAT, d->line[j], d->col[j],
+                           d->n > r->n ? "too many fields: expected %zu, as on line %zu"
+                                       : "too few fields: expected %zu, as on line %zu",
+                           r->n, r->rec_line);
+    }
+    if (d->n > 0) {
+        first_rec *p = malloc(sizeof *p);
+        if (p == NULL)
+            return cli_fail_nomem(s, MLPB_E_NOMEM);
+        *p         = *d;
+        memset(d, 0, sizeof *d);
+        t->pending = p;
+    }
+    return MLPB_OK;
+}
+
+/* Without a header: names "1".."n"; the first record (r, taken) waits for
+ * the first read. */
+static mlpb_status set_numbers(cli_table *t, first_rec *r)
+{
+    cli_stream *s   = &t->s;
+    size_t      len = 0, cap = 0;
+    char        num[CLI_NAME_BUF];
+    mlpb_status st;
+    if ((t->name_off = malloc(r->n * sizeof *t->name_off)) == NULL)
+        return cli_fail_nomem(s, MLPB_E_NOMEM);
+    for (size_t j = 0; j < r->n; j++) {
+        size_t k = cli_put_size(num, j + 1);
+        if ((st = cli_grow((void **)&t->names, &cap, len + k + 1, 1)) != MLPB_OK)
+            return cli_fail_nomem(s, st);
+        memcpy(t->names + len, num, k + 1);
+        t->name_off[j] = len;
+        len += k + 1;
+    }
+    for (size_t j = 0; j < r->n; j++)
+        t->cols[j].pub.name = t->names + t->name_off[j];
+    tbl_account(t, (int64_t)(cap + r->n * sizeof(size_t)));
+    first_rec *p = malloc(sizeof *p);
+    if (p == NULL)
+        return cli_fail_nomem(s, MLPB_E_NOMEM);
+    *p = *r;
+    memset(r, 0, sizeof *r);
+    t->pending = p;
+    return MLPB_OK;
+}
+
 mlpb_status csv_open(cli_table *t)
 {
     cli_stream *s = &t->s;
     t->delim      = t->o.delimiter ? t->o.delimiter : detect_delimiter(s);
-    first_rec   r = {0};
+    t->index_col  = -1;
+    first_rec   r = {0}, d = {0}; /* the first record; with a header, the next */
     mlpb_status st = read_first(t, &r);
     if (st != MLPB_OK)
         goto done;
@@ -399,29 +616,24 @@ mlpb_status csv_open(cli_table *t)
                          "try --format libsvm");
         goto done;
     }
-    if (t->o.header == CLI_HEADER_DETECT) {
-        size_t numbers = 0, j = 0;
-        for (; j < r.n; j++) {
-            float       v;
-            const char *f = r.text + r.off[j];
-            if (cli_text_to_float(f, &v) == 0)
-                numbers++;
-            else if (!tbl_is_missing(f, strlen(f)))
-                break;
-        }
-        if (j == r.n && numbers > 0) {
-            st = cli_fail_at(s, MLPB_E_FORMAT, r.rec_line, 1,
-                             "the first line holds numbers only, not column names: "
-                             "if the file has no header, use --no-header");
+    if (t->o.header != CLI_HEADER_NO) {
+        if ((st = read_first(t, &d)) != MLPB_OK)
             goto done;
-        }
+        /* R's write.table (' ' or tab between fields) names no row-name
+         * column: a header one short. */
+        if ((t->delim == ' ' || t->delim == '\t') && d.n == r.n + 1 &&
+            (st = prepend_empty(s, &r)) != MLPB_OK)
+            goto done;
     }
+    if (t->o.header == CLI_HEADER_DETECT && (st = check_header(t, &r, &d)) != MLPB_OK)
+        goto done;
+    set_decimal(t, t->o.header == CLI_HEADER_NO ? &r : &d);
     t->ncols      = r.n;
     t->first_line = r.rec_line;
     /* A column's state is a few hundred bytes: a header of short names can
      * ask for far more than its own size, so the budget comes first. */
-    if ((st = tbl_budget(t, (uint64_t)r.n * sizeof *t->cols, r.rec_line,
-                         "reading the columns of this line")) != MLPB_OK)
+    if ((st = tbl_budget(t, (uint64_t)r.n * sizeof *t->cols + cli_name_index_bytes(r.n),
+                         r.rec_line, "reading the columns of this line")) != MLPB_OK)
         goto done;
     t->cols = calloc(r.n, sizeof *t->cols);
     if (t->cols == NULL) {
@@ -429,47 +641,17 @@ mlpb_status csv_open(cli_table *t)
         goto done;
     }
     tbl_account(t, (int64_t)(r.n * sizeof *t->cols));
-    if (t->o.header != CLI_HEADER_NO) {
-        t->header_line = r.rec_line;
-        t->names       = r.text;
-        r.text         = NULL;
-        for (size_t j = 0; j < r.n; j++)
-            t->cols[j].pub.name = t->names + r.off[j];
-        tbl_account(t, (int64_t)r.cap);
-        first_free(&r);
-        return MLPB_OK;
-    }
-    /* No header: names 1..n; the record waits for the first read. */
-    size_t len = 0, cap = 0;
-    char   num[CLI_NAME_BUF];
-    for (size_t j = 0; j < r.n; j++) {
-        size_t k = cli_put_size(num, j + 1);
-        if ((st = cli_grow((void **)&t->names, &cap, len + k + 1, 1)) != MLPB_OK) {
+    st = t->o.header != CLI_HEADER_NO ? set_names(t, &r, &d) : set_numbers(t, &r);
+    if (st == MLPB_OK) {
+        st = cli_name_index_init(&t->name_ix, t->names, t->name_off, t->ncols);
+        if (st != MLPB_OK)
             st = cli_fail_nomem(s, st);
-            goto done;
-        }
-        memcpy(t->names + len, num, k + 1);
-        r.off[j] = len; /* reused for the name offsets... */
-        len += k + 1;
+        else
+            tbl_account(t, (int64_t)cli_name_index_bytes(t->ncols));
     }
-    for (size_t j = 0; j < r.n; j++)
-        t->cols[j].pub.name = t->names + r.off[j];
-    tbl_account(t, (int64_t)cap);
-    /* ...so the field offsets are found again by walking the text. */
-    for (size_t j = 0, o = 0; j < r.n; j++) {
-        r.off[j] = o;
-        o += strlen(r.text + o) + 1;
-    }
-    first_rec *p = malloc(sizeof *p);
-    if (p == NULL) {
-        st = cli_fail_nomem(s, MLPB_E_NOMEM);
-        goto done;
-    }
-    *p         = r;
-    t->pending = p;
-    return MLPB_OK;
 done:
     first_free(&r);
+    first_free(&d);
     return st;
 }
 

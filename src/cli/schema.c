@@ -476,9 +476,6 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
             if (!is_kw(&ps, "level", 2))
                 BAD("schema line %zu: %zu more levels of \"%.64s\" expected", ps.line,
                     want_levels, ft->name);
-            for (size_t v = 0; v < ft->n_levels; v++)
-                if (strcmp(ft->levels[v], ps.f[1]) == 0)
-                    BAD("schema line %zu: level repeated", ps.line);
             ft->levels[ft->n_levels++] = take(&ps, 1);
             want_levels--;
             continue;
@@ -525,9 +522,6 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
             if (stage > 3 || s->task != CLI_TASK_MULTICLASS)
                 BAD("schema line %zu: misplaced 'class'", ps.line);
             stage = 3;
-            for (size_t c = 0; c < s->n_classes; c++)
-                if (strcmp(s->classes[c], ps.f[1]) == 0)
-                    BAD("schema line %zu: class repeated", ps.line);
             GROW(s->classes, cap_cls, s->n_classes, CLI_SCHEMA_MAX_LEVELS);
             s->classes[s->n_classes++] = take(&ps, 1);
             continue;
@@ -626,6 +620,8 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
         BAD("schema: %zu feature indices for %zu inputs", n_index, s->d);
     if (k != s->k)
         BAD("schema: the labels make %zu outputs, not %zu", k, s->k);
+    if ((st = cli_schema_check(s, err, errlen)) != MLPB_OK)
+        goto fail;
     fields_free(&ps);
     return MLPB_OK;
 #undef BAD
@@ -678,11 +674,47 @@ const char *cli_schema_input_name(const cli_schema *s, size_t i, char *buf, size
     return buf;
 }
 
+void cli_schema_each_input(const cli_schema *s,
+                           void (*fn)(void *ctx, size_t i, const char *name), void *ctx)
+{
+    char   buf[MLPB_NAME_MAX + 64];
+    size_t i = 0;
+    for (size_t f = 0; f < s->n_features; f++) {
+        const cli_feature *ft = &s->features[f];
+        for (size_t v = 0; ft->categorical && v < ft->n_levels; v++, i++) {
+            snprintf(buf, sizeof buf, "%s=%s", ft->name, ft->levels[v]);
+            fn(ctx, i, buf);
+        }
+        if (ft->categorical)
+            continue;
+        fn(ctx, i++, ft->name);
+        if (ft->indicator) {
+            snprintf(buf, sizeof buf, "%s (missing)", ft->name);
+            fn(ctx, i++, buf);
+        }
+    }
+    for (; i < s->d; i++) /* positional: no features to walk */
+        fn(ctx, i, cli_schema_input_name(s, i, buf, sizeof buf));
+}
+
 const char *cli_schema_output_name(const cli_schema *s, size_t j)
 {
     if (s->task == CLI_TASK_MULTICLASS)
         return j < s->n_classes ? s->classes[j] : "?";
     return j < s->n_labels ? s->labels[j].name : "?";
+}
+
+/* The input names being collected for the model, a malloc'd copy each. */
+typedef struct input_names {
+    char      **v;
+    mlpb_status st;
+} input_names;
+
+static void keep_name(void *ctx, size_t i, const char *name)
+{
+    input_names *in = ctx;
+    if (in->st == MLPB_OK && (in->v[i] = cli_strdup(name)) == NULL)
+        in->st = MLPB_E_NOMEM;
 }
 
 mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m)
@@ -697,21 +729,15 @@ mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m)
     /* Names are a courtesy to other programs reading the model; a name the
      * library refuses (too long, not UTF-8) leaves the names unset. */
     if (s->format == MLPB_FORMAT_CSV) {
-        char      **in  = calloc(s->d, sizeof(char *));
-        size_t      len = 0;
-        mlpb_status ns  = in == NULL ? MLPB_E_NOMEM : MLPB_OK;
-        for (size_t i = 0; ns == MLPB_OK && i < s->d; i++) {
-            char        buf[MLPB_NAME_MAX + 1];
-            const char *n = cli_schema_input_name(s, i, buf, sizeof buf);
-            len           = strlen(n);
-            if ((in[i] = malloc(len + 1)) == NULL)
-                ns = MLPB_E_NOMEM;
-            else
-                memcpy(in[i], n, len + 1);
+        input_names in = {calloc(s->d, sizeof(char *)), MLPB_OK};
+        mlpb_status ns = in.v == NULL ? MLPB_E_NOMEM : MLPB_OK;
+        if (ns == MLPB_OK) {
+            cli_schema_each_input(s, keep_name, &in);
+            ns = in.st;
         }
         if (ns == MLPB_OK)
-            ns = mlpb_model_set_input_names(m, (const char *const *)in);
-        free_strv(in, in ? s->d : 0);
+            ns = mlpb_model_set_input_names(m, (const char *const *)in.v);
+        free_strv(in.v, in.v ? s->d : 0);
         if (ns == MLPB_E_NOMEM)
             return ns;
     }

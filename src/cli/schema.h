@@ -80,6 +80,18 @@ char *cli_schema_encode(const cli_schema *s);
  * MLPB_E_FORMAT with a message, MLPB_E_NOMEM. */
 mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t errlen);
 
+/* Check what train guarantees of every schema it writes (cli_schema_decode
+ * does): the columns named (id, ignored, labels, features) have distinct
+ * names, but for ignored ones among themselves, as do each feature's levels
+ * and the classes. O(n log n). Returns MLPB_OK, MLPB_E_FORMAT with a
+ * message, MLPB_E_NOMEM. */
+mlpb_status cli_schema_check(const cli_schema *s, char *err, size_t errlen);
+
+/* Call fn(ctx, i, name) for each network input i, in order (the names of
+ * cli_schema_input_name), in O(d) in all. */
+void cli_schema_each_input(const cli_schema *s,
+                           void (*fn)(void *ctx, size_t i, const char *name), void *ctx);
+
 /* Store s in m: the metadata entry and the input and output names. */
 mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m);
 /* The schema m was trained with. A model without one (format version 1, or
@@ -111,6 +123,8 @@ typedef struct cli_schema_spec {
                                     label column (docs/cli.md, "Labels") */
     size_t        n_positive;
     cli_missing   missing;
+    int           classify;    /* 1: a label column of many distinct numbers is a class
+                                  column all the same (--classify) */
 } cli_schema_spec;
 
 /* What the schema needs to know of one CSV column, from the rows of one
@@ -157,16 +171,26 @@ const char *cli_schema_where(const cli_table *t, char *buf, size_t len);
 /* The class (multi-class) or 0/1 index of cell v of label column col for
  * label l of s; -1 if it is neither. */
 long cli_schema_label_index(const cli_schema *s, size_t l, const cli_column *col, float v);
-/* The answers of cli_schema_label_index for the number cells of one label
- * column seen so far (a label column holds a few distinct values, and
- * naming a number takes a printf): zero it before the column's first row. */
+/* The answers of cli_schema_label_index for the cells of one label column
+ * seen so far (a label column holds a few distinct values; naming a number
+ * takes a printf and a class a search of the classes): each distinct value
+ * is looked up once, then in O(1) (a text column's by its level, numbers by
+ * their bits: eight in place, more in a table). Zero it before the column's
+ * first row; free it with cli_label_memo_free. Out of memory, it looks up
+ * again instead. */
 typedef struct cli_label_memo {
-    size_t   n;
-    uint32_t bits[8];
-    long     q[8];
+    size_t    n;
+    uint32_t  bits[8];
+    long      q[8];
+    long     *lev;   /* private: by level, -2 not looked up yet */
+    size_t    n_lev;
+    uint32_t *hkey;  /* private: numbers past the eight, open addressing */
+    long     *hq;    /* -2: empty */
+    size_t    hn;
 } cli_label_memo;
 long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column *col, float v,
                                  cli_label_memo *memo);
+void cli_label_memo_free(cli_label_memo *memo);
 
 /* Build the schema from a CSV table read whole (chunk c) and encode its rows
  * into x (n x d) and y (n x k), malloc'd. When the inputs are no more than
@@ -206,6 +230,7 @@ typedef struct cli_binding {
     size_t           *unseen;     /* n_features: cells of unknown categories */
     size_t          **remap;      /* private: training's first-seen level order to the
                                      schema's, per feature (NULL after training) */
+    unsigned char    *used;       /* private: per table column, used by the model */
 } cli_binding;
 
 /* Match a CSV table's columns to s by name (LIBSVM: positionally, nothing to
@@ -240,10 +265,11 @@ mlpb_status cli_columns_select(const cli_table *t, const char *spec, size_t *col
                                size_t cap, size_t *n, char *err, size_t errlen);
 
 /* The data options of train, eval and predict (--format, --delimiter,
- * --no-header, --header, --zero-based, --multilabel) into o. Returns 1 if
+ * --decimal, --no-header, --header, --zero-based, --multilabel) into o. Returns 1 if
  * name was one of them, 0 if not, -1 on a bad value (message printed). */
 #define CLI_READ_OPTDEFS                                                                \
-    {"--format", 1}, {"--delimiter", 1}, {"--no-header", 0}, {"--header", 0},           \
+    {"--format", 1}, {"--delimiter", 1}, {"--decimal", 1}, {"--no-header", 0},          \
+        {"--header", 0},                                                                \
         {"--zero-based", 0}, {"--multilabel", 0}
 int cli_read_option(const char *cmd, const char *name, const char *value, cli_read_opts *o);
 

@@ -35,45 +35,87 @@ long cli_schema_label_index(const cli_schema *s, size_t l, const cli_column *col
     return -1;
 }
 
+/* Slots of a memo's number table: above twice the most classes. */
+#define MEMO_SLOTS 4096u
+
 long cli_schema_label_index_memo(const cli_schema *s, size_t l, const cli_column *col, float v,
                                  cli_label_memo *memo)
 {
-    if (col->is_string)
-        return cli_schema_label_index(s, l, col, v);
+    if (col->is_string) {
+        if (!(v >= 0.0f) || (size_t)v >= col->n_levels)
+            return -1;
+        size_t lv = (size_t)v;
+        if (memo->n_lev < col->n_levels) { /* levels grow across chunks */
+            long *p = realloc(memo->lev, col->n_levels * sizeof *p);
+            if (p == NULL)
+                return cli_schema_label_index(s, l, col, v);
+            for (size_t i = memo->n_lev; i < col->n_levels; i++)
+                p[i] = -2;
+            memo->lev   = p;
+            memo->n_lev = col->n_levels;
+        }
+        if (memo->lev[lv] == -2)
+            memo->lev[lv] = cli_schema_label_index(s, l, col, v);
+        return memo->lev[lv];
+    }
     /* Keyed by the bits: -0 and 0 are named apart ("-0", "0"). */
     uint32_t bits;
     memcpy(&bits, &v, sizeof bits);
     for (size_t i = 0; i < memo->n; i++)
         if (memo->bits[i] == bits)
             return memo->q[i];
+    size_t h = 0;
+    if (memo->n == sizeof memo->bits / sizeof memo->bits[0]) {
+        if (memo->hq == NULL) {
+            memo->hkey = malloc(MEMO_SLOTS * sizeof *memo->hkey);
+            memo->hq   = malloc(MEMO_SLOTS * sizeof *memo->hq);
+            if (memo->hkey == NULL || memo->hq == NULL) {
+                cli_label_memo_free(memo);
+                memo->n = sizeof memo->bits / sizeof memo->bits[0];
+                return cli_schema_label_index(s, l, col, v);
+            }
+            for (size_t i = 0; i < MEMO_SLOTS; i++)
+                memo->hq[i] = -2;
+        }
+        for (h = (bits * 2654435761u) & (MEMO_SLOTS - 1); memo->hq[h] != -2;
+             h = (h + 1) & (MEMO_SLOTS - 1))
+            if (memo->hkey[h] == bits)
+                return memo->hq[h];
+    }
     long q = cli_schema_label_index(s, l, col, v);
     if (memo->n < sizeof memo->bits / sizeof memo->bits[0]) {
         memo->bits[memo->n] = bits;
         memo->q[memo->n++]  = q;
+    } else if (memo->hn < MEMO_SLOTS / 2) {
+        memo->hkey[h] = bits;
+        memo->hq[h]   = q;
+        memo->hn++;
     }
     return q;
 }
 
+void cli_label_memo_free(cli_label_memo *memo)
+{
+    free(memo->lev);
+    free(memo->hkey);
+    free(memo->hq);
+    memset(memo, 0, sizeof *memo);
+}
+
 void cli_binding_free(cli_binding *b)
 {
+    free(b->used);
     free(b->feat_col);
     free(b->label_col);
     free(b->unseen);
     memset(b, 0, sizeof *b);
 }
 
-/* The one column named name, or -1 (none) or -2 (several). */
+/* The column named name, or -1: O(1) through the table's name index, whose
+ * names are distinct (table.h). */
 static long find_col(const cli_table *t, const char *name)
 {
-    long hit = -1;
-    for (size_t j = 0; j < cli_table_ncols(t); j++) {
-        if (strcmp(cli_table_column(t, j)->name, name) != 0)
-            continue;
-        if (hit >= 0)
-            return -2;
-        hit = (long)j;
-    }
-    return hit;
+    return cli_table_find(t, name, strlen(name));
 }
 
 /* Append ", \"name\"" to a message buffer, keeping it terminated. */
@@ -115,9 +157,9 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
     b->unseen    = calloc(s->n_features ? s->n_features : 1, sizeof(size_t));
     b->feat_col  = calloc(s->n_features ? s->n_features : 1, sizeof(size_t));
     b->label_col = calloc(s->n_labels ? s->n_labels : 1, sizeof(size_t));
-    unsigned char *used = calloc(ncols ? ncols : 1, 1);
+    /* used[j]: 1 the model uses column j (extra_note), 2 its cells are read. */
+    unsigned char *used = b->used = calloc(ncols ? ncols : 1, 1);
     if (!b->unseen || !b->feat_col || !b->label_col || !used) {
-        free(used);
         cli_binding_free(b);
         return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     }
@@ -154,13 +196,8 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
             n_missing++;
             continue;
         }
-        if (j == -2) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
-                     cli_schema_where(t, wb, sizeof wb), s->features[f].name);
-            goto out;
-        }
         b->feat_col[f] = (size_t)j;
-        used[j]        = 1;
+        used[j]        = 3;
         if (s->features[f].categorical &&
             (st = cli_table_set_levels(t, (size_t)j,
                                        (const char *const *)s->features[f].levels,
@@ -184,34 +221,32 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
                      cli_schema_where(t, wb, sizeof wb), s->labels[l].name);
             goto out;
         }
-        if (j == -2) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: column name \"%s\" appears twice",
-                     cli_schema_where(t, wb, sizeof wb), s->labels[l].name);
-            goto out;
-        }
         if (j >= 0) {
-            used[j] = 1;
-            if (need_labels)
+            used[j] |= 1;
+            if (need_labels) {
                 b->label_col[l] = (size_t)j;
+                used[j] |= 2;
+            }
         }
     }
     const char *want_id = id != NULL ? id : s->id;
     if (want_id != NULL) {
         long j = find_col(t, want_id);
-        if (j == -2 || (j == -1 && id != NULL)) {
-            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: --id: %s column \"%s\"",
-                     cli_schema_where(t, wb, sizeof wb), j == -1 ? "no" : "more than one", want_id);
+        if (j == -1 && id != NULL) {
+            st = cli_say(MLPB_E_FORMAT, err, errlen, "%s: --id: no column named \"%s\"",
+                         cli_schema_where(t, wb, sizeof wb), want_id);
+            cli_table_name_hint(t, want_id, strlen(want_id), err, errlen);
             goto out;
         }
         if (j >= 0) {
             b->id_col = j;
-            used[j]   = 1;
+            used[j] |= 3;
         }
     }
     for (size_t i = 0; i < s->n_ignore; i++) {
         long j = find_col(t, s->ignore[i]);
         if (j >= 0)
-            used[j] = 1;
+            used[j] |= 1;
     }
     for (size_t j = 0; j < ncols; j++)
         b->n_extra += !used[j];
@@ -219,19 +254,13 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
      * to have no categories, so that their texts are not kept: a free-text
      * column of a million rows costs nothing. */
     for (size_t j = 0; j < ncols; j++) {
-        int read = (long)j == b->id_col;
-        for (size_t f = 0; f < s->n_features && !read; f++)
-            read = b->feat_col[f] == j;
-        for (size_t l = 0; l < s->n_labels && need_labels && !read; l++)
-            read = b->label_col[l] == j;
         static const char *const none[1] = {""};
-        if (!read && (st = cli_table_set_levels(t, j, none, 0, 1)) != MLPB_OK) {
+        if (!(used[j] & 2) && (st = cli_table_set_levels(t, j, none, 0, 1)) != MLPB_OK) {
             st = cli_say(st, err, errlen, "%s: cannot skip column %zu", path, j + 1);
             goto out;
         }
     }
 out:
-    free(used);
     if (st != MLPB_OK)
         cli_binding_free(b);
     return st;
@@ -250,14 +279,7 @@ void cli_binding_extra_note(const cli_binding *b, char *buf, size_t len)
     off = (size_t)w;
     size_t shown = 0, ncols = cli_table_ncols(b->t);
     for (size_t j = 0; j < ncols && off < len; j++) {
-        int used = (long)j == b->id_col;
-        for (size_t f = 0; f < b->s->n_features && !used; f++)
-            used = b->feat_col[f] == j;
-        for (size_t l = 0; l < b->s->n_labels && !used; l++)
-            used = find_col(b->t, b->s->labels[l].name) == (long)j;
-        for (size_t i = 0; i < b->s->n_ignore && !used; i++)
-            used = find_col(b->t, b->s->ignore[i]) == (long)j;
-        if (used)
+        if (b->used != NULL && b->used[j])
             continue;
         if (shown == 8) {
             snprintf(buf + off, len - off, ", ...");
@@ -315,6 +337,10 @@ static void cell_pos(const cli_table *t, size_t j, size_t line, int missing, cha
         snprintf(buf, len, "%s:%zu", cli_table_path(t), line);
 }
 
+enum { MEMOS = 4 }; /* label memos an encode keeps */
+static mlpb_status encode_named(cli_binding *b, const cli_chunk *c, float *x, float *y,
+                                size_t *cls, cli_label_memo *memo, char *err, size_t errlen);
+
 mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, float *y,
                                size_t *cls, char *err, size_t errlen)
 {
@@ -362,8 +388,20 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
         return MLPB_OK;
     }
     /* Memos for the first labels (most schemas have one). */
-    enum { MEMOS = 4 };
     cli_label_memo memo[MEMOS] = {{0}};
+    mlpb_status    st = encode_named(b, c, x, y, cls, memo, err, errlen);
+    for (size_t l = 0; l < MEMOS; l++)
+        cli_label_memo_free(&memo[l]);
+    return st;
+}
+
+/* Rows of a CSV table through a CSV schema, the columns found by name. */
+static mlpb_status encode_named(cli_binding *b, const cli_chunk *c, float *x, float *y,
+                                size_t *cls, cli_label_memo *memo, char *err, size_t errlen)
+{
+    const cli_schema *s = b->s;
+    const size_t      d = s->d, k = s->k, nc = c->ncols;
+    char              pos[512];
     for (size_t i = 0; i < c->n; i++) {
         const float *row = c->x + i * nc;
         float       *xr  = x + i * d;

@@ -223,17 +223,32 @@ static mlpb_status build_label(const cli_table *t, const cli_colinfo *info, size
             goto out;
         }
     }
+    /* Numbers that are not integers, or about as many values as rows: a
+     * regression target, which a classifier would learn as hundreds of
+     * classes seen once or twice each. */
+    if (!ci->is_string && ci->n_nonint > 0) {
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
+                 "%s:%zu:%zu: label column \"%s\" looks continuous: \"%s\" is not an "
+                 "integer, and it has %s%zu distinct values in %zu rows; mlpblas trains "
+                 "classifiers, not regression (class labels are integers or strings)",
+                 cli_table_path(t), ci->first_nonint_line, ci->first_nonint_col, col->name,
+                 ci->first_nonint_text, nv > CLI_SCHEMA_MAX_LEVELS ? "more than " : "",
+                 nv > CLI_SCHEMA_MAX_LEVELS ? (size_t)CLI_SCHEMA_MAX_LEVELS : nv, ci->count);
+        goto out;
+    }
+    if (!ci->is_string && !spec->classify && nv > 20 && 3 * nv > ci->count) {
+        st = cli_say(MLPB_E_FORMAT, err, errlen,
+                 "%s: label column \"%s\" looks continuous: %s%zu distinct numbers in %zu "
+                 "rows, fewer than 3 rows a value; mlpblas trains classifiers, not "
+                 "regression: if these are classes, say so with --classify",
+                 cli_table_path(t), col->name, nv > CLI_SCHEMA_MAX_LEVELS ? "more than " : "",
+                 nv > CLI_SCHEMA_MAX_LEVELS ? (size_t)CLI_SCHEMA_MAX_LEVELS : nv, ci->count);
+        goto out;
+    }
     if (nv > CLI_SCHEMA_MAX_LEVELS) {
         st = cli_say(MLPB_E_FORMAT, err, errlen,
                  "%s: label column \"%s\" has more than %u distinct values",
                  cli_table_path(t), col->name, CLI_SCHEMA_MAX_LEVELS);
-        goto out;
-    }
-    if (!ci->is_string && ci->n_nonint > 0) {
-        st = cli_say(MLPB_E_FORMAT, err, errlen,
-                 "%s:%zu:%zu: class column \"%s\": \"%s\" is not an integer (classes are "
-                 "integers or strings)", cli_table_path(t), ci->first_nonint_line,
-                 ci->first_nonint_col, col->name, ci->first_nonint_text);
         goto out;
     }
     s->task      = CLI_TASK_MULTICLASS;
@@ -350,12 +365,21 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, const c
     return MLPB_OK;
 }
 
-static int in_list(const size_t *v, size_t n, size_t j)
+/* Which columns are not features (labels, ignored, the id): one mark a
+ * column, so choosing the features is linear in the columns. NULL when out
+ * of memory. */
+static unsigned char *not_features(const cli_schema_spec *spec, size_t ncols)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == j)
-            return 1;
-    return 0;
+    unsigned char *m = calloc(ncols ? ncols : 1, 1);
+    if (m == NULL)
+        return NULL;
+    for (size_t l = 0; l < spec->n_label_cols; l++)
+        m[spec->label_cols[l]] = 1;
+    for (size_t i = 0; i < spec->n_ignore; i++)
+        m[spec->ignore_cols[i]] = 1;
+    if (spec->id_col >= 0)
+        m[spec->id_col] = 1;
+    return m;
 }
 
 mlpb_status cli_schema_build(const cli_table *t, cli_chunk *c,
@@ -381,8 +405,8 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
                                   cli_schema *s, float **x, float **y, char *err,
                                   size_t errlen)
 {
-    char wb[1100];
-    float *tmp = NULL;
+    float         *tmp  = NULL;
+    unsigned char *skip = NULL;
     size_t      ncols = cli_table_ncols(t);
     mlpb_status st    = MLPB_OK;
     cli_binding b;
@@ -420,23 +444,11 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
             goto fail;
     if ((st = check_positives(t, spec, s, err, errlen)) != MLPB_OK)
         goto fail;
-    /* Names used twice would make matching by name ambiguous later. */
+    /* The table's names are distinct (table.h), so the features' are. */
+    if ((skip = not_features(spec, ncols)) == NULL)
+        goto nomem;
     for (size_t j = 0; j < ncols; j++) {
-        int used = !in_list(spec->ignore_cols, spec->n_ignore, j) && (long)j != spec->id_col;
-        if (!used)
-            continue;
-        for (size_t i = 0; i < j; i++)
-            if (strcmp(cli_table_column(t, i)->name, cli_table_column(t, j)->name) == 0) {
-                st = cli_say(MLPB_E_FORMAT, err, errlen,
-                         "%s: column name \"%s\" appears twice (rename one, or --ignore "
-                         "it by number)", cli_schema_where(t, wb, sizeof wb),
-                         cli_table_column(t, j)->name);
-                goto fail;
-            }
-    }
-    for (size_t j = 0; j < ncols; j++) {
-        if (in_list(spec->label_cols, spec->n_label_cols, j) ||
-            in_list(spec->ignore_cols, spec->n_ignore, j) || (long)j == spec->id_col)
+        if (skip[j])
             continue;
         cli_feature *ft = &s->features[s->n_features];
         st = build_feature(t, c, &info[j], j, spec->missing, ft, &b.remap[s->n_features], err,
@@ -474,6 +486,7 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
         for (size_t i = 0; i < c->n; i++) {
             long v = cli_schema_label_index_memo(s, l, col, c->x[i * c->ncols + j], &memo);
             if (v < 0) { /* cannot happen: the values came from this column */
+                cli_label_memo_free(&memo);
                 st = cli_say(MLPB_E_FORMAT, err, errlen, "%s:%zu: label \"%s\": bad value",
                          cli_table_path(t), c->line[i], col->name);
                 goto fail;
@@ -483,6 +496,7 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
             else
                 (*y)[i * s->k + l] = (float)v;
         }
+        cli_label_memo_free(&memo);
     }
     if (s->d <= c->ncols && c->n > 0) {
         /* In place, so the data is held once: row i's inputs go to
@@ -518,6 +532,7 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
     free(b.remap);
     free(b.feat_col);
     free(b.unseen);
+    free(skip);
     return MLPB_OK;
 nomem:
     st = cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
@@ -528,6 +543,7 @@ fail:
     free(b.remap);
     free(b.feat_col);
     free(b.unseen);
+    free(skip);
     free(tmp);
     free(*x);
     free(*y);

@@ -256,8 +256,11 @@ void tbl_free_columns(cli_table *t)
         lev_release(t, &t->cols[j]);
     free(t->cols);
     free(t->names);
-    t->cols  = NULL;
-    t->names = NULL;
+    free(t->name_off);
+    cli_name_index_free(&t->name_ix);
+    t->cols     = NULL;
+    t->names    = NULL;
+    t->name_off = NULL;
 }
 
 /* ------------------------------------------------------------- handle */
@@ -267,6 +270,10 @@ static mlpb_status check_opts(const cli_read_opts *o, const char **why)
     if (o->format != MLPB_FORMAT_AUTO && o->format != MLPB_FORMAT_CSV &&
         o->format != MLPB_FORMAT_LIBSVM)
         *why = "unknown data format";
+    else if (o->decimal != 0 && o->decimal != '.' && o->decimal != ',')
+        *why = "the decimal mark must be '.' or ','";
+    else if (o->decimal == ',' && o->delimiter == ',')
+        *why = "the decimal mark and the delimiter cannot both be ','";
     else if (o->delimiter == '"' || o->delimiter == '\n' || o->delimiter == '\r' ||
              o->delimiter == '#')
         *why = "the delimiter cannot be a quote, a newline or '#'";
@@ -413,6 +420,43 @@ mlpb_status cli_table_read(cli_table *t, size_t max_rows, cli_chunk *c, char *er
     }
     t->rows_read += c->n;
     return MLPB_OK;
+}
+
+long cli_table_find(const cli_table *t, const char *name, size_t len)
+{
+    if (t == NULL || t->format != MLPB_FORMAT_CSV)
+        return -1;
+    return cli_name_index_find(&t->name_ix, name, len);
+}
+
+long cli_table_index_column(const cli_table *t)
+{
+    return t != NULL && t->format == MLPB_FORMAT_CSV ? t->index_col : -1;
+}
+
+size_t cli_table_renamed(const cli_table *t)
+{
+    return t != NULL && t->format == MLPB_FORMAT_CSV ? t->renamed : 0;
+}
+
+char cli_table_decimal(const cli_table *t, int *detected)
+{
+    if (detected != NULL)
+        *detected = t != NULL && t->decimal_detected;
+    return t != NULL && t->decimal == ',' ? ',' : '.';
+}
+
+static const char *col_name(const void *ctx, size_t j)
+{
+    return cli_table_column((const cli_table *)ctx, j)->name;
+}
+
+void cli_table_name_hint(const cli_table *t, const char *name, size_t len, char *buf,
+                         size_t buflen)
+{
+    if (t == NULL || t->format != MLPB_FORMAT_CSV)
+        return;
+    cli_names_hint(name, len, col_name, t, t->ncols, 12, buf, buflen);
 }
 
 size_t cli_table_ncols(const cli_table *t)

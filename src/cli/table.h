@@ -49,7 +49,12 @@ typedef enum cli_index_base {
 /* How to read a file; cli_read_opts_init sets the defaults noted here. */
 typedef struct cli_read_opts {
     mlpb_data_format format;     /* AUTO: by name (see mlpb_data_guess_format) */
-    char             delimiter;  /* CSV: 0 detects ',' ';' or tab from the first line (0) */
+    char             delimiter;  /* CSV: 0 detects ',' ';' tab or, on a line with none of
+                                    them, ' ' (R's write.table) from the first line (0) */
+    char             decimal;    /* CSV: the decimal mark of numbers, '.' or ','; 0
+                                    detects ',' when the delimiter is not ',' and a
+                                    cell of the first data row or of the rest of the
+                                    first window reads as DIGITS,DIGITS (0) */
     cli_header_mode  header;     /* CSV (DETECT) */
     size_t           max_levels; /* CSV: distinct strings a column may hold; one more is
                                     an error at its FILE:LINE:COLUMN
@@ -142,6 +147,9 @@ typedef struct cli_column {
     size_t      first_not01_line, first_not01_col;
     char        first_not01_text[48];
     size_t      n_unseen;   /* closed levels: cells outside them (cell -1) */
+    size_t      n_numbers;  /* cells that read as numbers (in a string column too:
+                               a mostly numeric column turned categorical by a few
+                               texts has many) */
 } cli_column;
 
 /* Rows read by one cli_table_read. The caller owns it: zero it before the
@@ -165,6 +173,16 @@ typedef struct cli_chunk {
 typedef struct cli_table cli_table;
 
 void cli_read_opts_init(cli_read_opts *o);
+
+/* CSV header names: the header record's names with every empty name made
+ * "Unnamed: J" (J the 0-based column) and every repeat made NAME.1, NAME.2,
+ * ..., as pandas reads such a header back (names.h), so that the columns of
+ * a table always have distinct names. A header one field shorter than the
+ * first data row (R's write.table, with row names) gets an empty name in
+ * front. Under CLI_HEADER_DETECT a first record is refused as a header
+ * (MLPB_E_FORMAT, suggesting --no-header or --header) when it holds numbers
+ * only, or numbers over numbers in the first data row, unless its numbers
+ * are consecutive integers (pandas' names of an unnamed frame's columns). */
 
 /* Open path ("-" is standard input; gzip recognised by its magic bytes,
  * whatever the name) and, for CSV, read the header record (or name the
@@ -226,6 +244,20 @@ mlpb_data_format cli_table_format(const cli_table *t);
 char             cli_table_delimiter(const cli_table *t);  /* CSV: the one used */
 size_t           cli_table_header_line(const cli_table *t); /* 0 without a header */
 const char      *cli_table_path(const cli_table *t);        /* the name given */
+/* CSV: the column named name (len bytes), or -1; O(1). */
+long             cli_table_find(const cli_table *t, const char *name, size_t len);
+/* CSV: 0 when the header's first name was empty (a row index, as pandas'
+ * to_csv and R's write.csv and write.table write it), else -1. */
+long             cli_table_index_column(const cli_table *t);
+/* CSV: header names changed to make them distinct and non-empty. */
+size_t           cli_table_renamed(const cli_table *t);
+/* CSV: the decimal mark read ('.' or ','); *detected 1 when it was ','
+ * by detection rather than asked for (detected may be NULL). */
+char             cli_table_decimal(const cli_table *t, int *detected);
+/* A hint for a column name not found ("; did you mean ...", the list of
+ * the columns when there are few) appended to buf. */
+void             cli_table_name_hint(const cli_table *t, const char *name, size_t len,
+                                     char *buf, size_t buflen);
 /* LIBSVM: 1 if the file was read as 0-based (given or detected). */
 int              cli_table_zero_based(const cli_table *t);
 /* LIBSVM read whole with compact: the feature numbers of the columns

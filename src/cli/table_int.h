@@ -3,6 +3,7 @@
 #ifndef MLPB_CLI_TABLE_INT_H
 #define MLPB_CLI_TABLE_INT_H
 
+#include "names.h"
 #include "stream.h"
 #include "table.h"
 
@@ -32,6 +33,12 @@ struct cli_table {
     size_t           ncols;
     col_state       *cols;       /* CSV: ncols */
     char            *names;      /* CSV: every column name, NUL-separated */
+    size_t          *name_off;   /* CSV: where name j starts in names */
+    cli_name_index   name_ix;    /* CSV: the names, indexed */
+    long             index_col;  /* CSV: 0 when the first header name was empty, or -1 */
+    size_t           renamed;    /* CSV: header names made distinct or non-empty */
+    char             decimal;    /* CSV: '.' or ',' */
+    int              decimal_detected;
     size_t           rows_read;  /* data rows delivered so far */
     int              done;       /* end of file reached */
     int              broken;     /* an error happened: only close is allowed */

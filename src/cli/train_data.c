@@ -3,8 +3,27 @@
  * by a schema, and the one-process reader of the whole file. */
 #include "train_data.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Input names into a dataset's one buffer: first their length (buf NULL),
+ * then the names. */
+typedef struct name_fill {
+    mlpb_data *d;
+    size_t     len;
+} name_fill;
+
+static void fill_name(void *ctx, size_t i, const char *name)
+{
+    name_fill *nf = ctx;
+    size_t     l  = strlen(name) + 1;
+    if (nf->d->names_buf != NULL) {
+        memcpy(nf->d->names_buf + nf->len, name, l);
+        nf->d->feature_names[i] = nf->d->names_buf + nf->len;
+    }
+    nf->len += l;
+}
 
 /* A dataset of n rows of encoded x and y (taken), named by the schema. */
 int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
@@ -13,10 +32,10 @@ int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *
     /* LIBSVM features are named by position (mlpb_data_feature_name): a few
      * bytes of text may name millions of them, so no names are built. */
     const size_t named = s->format == MLPB_FORMAT_LIBSVM ? 0 : s->d;
-    size_t       len   = 0;
-    char         buf[MLPB_NAME_MAX + 64];
-    for (size_t i = 0; i < named; i++)
-        len += strlen(cli_schema_input_name(s, i, buf, sizeof buf)) + 1;
+    name_fill    nf    = {d, 0};
+    if (named)
+        cli_schema_each_input(s, fill_name, &nf);
+    size_t len = nf.len;
     for (size_t j = 0; j < s->k; j++)
         len += strlen(cli_schema_output_name(s, j)) + 1;
     d->n = n;
@@ -37,16 +56,15 @@ int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *
         mlpb_data_free(d);
         return cli_fail("mlpblas: out of memory");
     }
-    size_t off = 0;
-    for (size_t i = s->d - named; i < s->d + s->k; i++) {
-        const char *nm = i < s->d ? cli_schema_input_name(s, i, buf, sizeof buf)
-                                  : cli_schema_output_name(s, i - s->d);
+    nf.len = 0;
+    if (named)
+        cli_schema_each_input(s, fill_name, &nf);
+    size_t off = nf.len;
+    for (size_t j = 0; j < s->k; j++) {
+        const char *nm = cli_schema_output_name(s, j);
         size_t      l  = strlen(nm) + 1;
         memcpy(d->names_buf + off, nm, l);
-        if (i < s->d)
-            d->feature_names[i] = d->names_buf + off;
-        else
-            d->label_names[i - s->d] = d->names_buf + off;
+        d->label_names[j] = d->names_buf + off;
         off += l;
     }
     return CLI_OK;
@@ -105,8 +123,9 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
     size_t  ncols = cli_table_ncols(t), n_label = 0, n_ignore = 0;
     size_t *label = malloc((ncols ? ncols : 1) * sizeof(size_t));
     size_t *ignore = malloc((ncols ? ncols : 1) * sizeof(size_t));
-    long    id = -1;
+    long    id = -1, ix = cli_table_index_column(t);
     int     rc = CLI_EDATA;
+    unsigned char *mark = NULL;
     if (label == NULL || ignore == NULL) {
         rc = cli_fail("mlpblas: out of memory");
         goto fail;
@@ -132,20 +151,41 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
             rc = cli_fail("%s:%zu: --label: %s", path, hl, err);
             goto fail;
         }
+    /* Marks: 1 ignored, 2 the id, 4 a label; in O(1) a column. */
+    mark = calloc(ncols ? ncols : 1, 1);
+    if (mark == NULL) {
+        rc = cli_fail("mlpblas: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n_ignore; i++)
+        mark[ignore[i]] |= 1;
+    if (id >= 0)
+        mark[id] |= 2;
+    for (size_t l = 0; l < n_label; l++)
+        mark[label[l]] |= 4;
     if (tc->n_label == 0) {
-        /* The last column that is neither the id nor ignored. */
-        for (size_t j = ncols; j-- > 0 && n_label == 0;) {
-            int skip = (long)j == id;
-            for (size_t i = 0; i < n_ignore && !skip; i++)
-                skip = ignore[i] == j;
-            if (!skip)
+        /* The last column that is neither the id nor ignored nor the index. */
+        for (size_t j = ncols; j-- > 0 && n_label == 0;)
+            if (mark[j] == 0 && (long)j != ix) {
                 label[n_label++] = j;
+                mark[j] |= 4;
+            }
+    }
+    if (ix >= 0 && mark[ix] == 0) {
+        /* An unnamed first column: a row index, never a feature. */
+        if (id < 0) {
+            id = ix;
+            mark[ix] |= 2;
+        } else {
+            ignore[n_ignore++] = (size_t)ix;
+            mark[ix] |= 1;
         }
+        if (!tc->quiet)
+            fprintf(stderr, "note: %s:%zu: column 1 has no name: read as the row index (%s), "
+                    "not as a feature\n", path, hl, id == ix ? "the id column" : "ignored");
     }
     for (size_t l = 0; l < n_label; l++) {
-        int clash = (long)label[l] == id;
-        for (size_t i = 0; i < n_ignore && !clash; i++)
-            clash = ignore[i] == label[l];
+        int clash = (mark[label[l]] & 3) != 0;
         if (clash) {
             rc = cli_fail("%s:%zu: column \"%s\" is a label and also --id or --ignore'd",
                           path, hl, cli_table_column(t, label[l])->name);
@@ -162,6 +202,7 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
         cli_table_set_levels(t, ignore[i], none, 0, 1);
     if (id >= 0 && id != (long)label[0])
         cli_table_set_levels(t, (size_t)id, none, 0, 1);
+    free(mark);
     *label_out    = label;
     *n_label_out  = n_label;
     *ignore_out   = ignore;
@@ -169,9 +210,61 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
     *id_out       = id;
     return CLI_OK;
 fail:
+    free(mark);
     free(label);
     free(ignore);
     return rc;
+}
+
+/* "DIGITS,DIGITS" (a sign allowed): a number written with a decimal comma. */
+static int comma_number(const char *p)
+{
+    size_t a = 0, b = 0;
+    p += *p == '+' || *p == '-';
+    while (p[a] >= '0' && p[a] <= '9')
+        a++;
+    if (a == 0 || p[a] != ',')
+        return 0;
+    p += a + 1;
+    while (p[b] >= '0' && p[b] <= '9')
+        b++;
+    return b > 0 && p[b] == '\0';
+}
+
+void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *tc)
+{
+    const char *path = cli_table_path(t);
+    int         detected;
+    if (tc->quiet || cli_table_format(t) != MLPB_FORMAT_CSV)
+        return;
+    if (cli_table_decimal(t, &detected) == ',' && detected)
+        fprintf(stderr, "note: %s: numbers are read with a decimal comma (\"5,1\" is 5.1), "
+                "as the file holds such numbers; --decimal . reads them as text\n", path);
+    /* The index's own name is told by its note. */
+    size_t renamed = cli_table_renamed(t) - (cli_table_index_column(t) == 0);
+    if (renamed > 0)
+        fprintf(stderr, "note: %s:%zu: %zu column name%s empty or repeated: named as pandas "
+                "reads them back (\"Unnamed: J\" for column J counted from 0, NAME.1 for the "
+                "second NAME); mlpblas info lists them\n", path, cli_table_header_line(t),
+                renamed, renamed == 1 ? " was" : "s were");
+    for (size_t f = 0; f < s->n_features; f++) {
+        const cli_feature *ft = &s->features[f];
+        long               j  = cli_table_find(t, ft->name, strlen(ft->name));
+        if (!ft->categorical || j < 0)
+            continue;
+        const cli_column *col   = cli_table_column(t, (size_t)j);
+        int               comma = comma_number(col->first_string_text);
+        if (col->n_numbers == 0 && !comma)
+            continue;
+        char some[64] = "";
+        if (col->n_numbers > 0)
+            snprintf(some, sizeof some, ", though %zu of its cells are", col->n_numbers);
+        fprintf(stderr, "note: %s:%zu:%zu: column \"%s\" is read as %zu categories, not as "
+                "numbers: \"%s\" is not a number%s%s\n", path, col->first_string_line,
+                col->first_string_col, ft->name, ft->n_levels, col->first_string_text, some,
+                comma && cli_table_decimal(t, NULL) == '.' ? " (a decimal comma? try "
+                                                             "--decimal ,)" : "");
+    }
 }
 
 /* The feature numbers of a compactly read LIBSVM table of d columns. */
@@ -229,13 +322,14 @@ int cli_read_training_data(const char *path, const cli_read_opts *ro, const trai
         rc = cli_fail("%s", err);
         goto out;
     }
-    cli_schema_spec spec = {label,      n_label,        id,         ignore,
-                                n_ignore,   tc->positive,   tc->n_positive, tc->missing};
+    cli_schema_spec spec = {label,        n_label,        id,          ignore,     n_ignore,
+                            tc->positive, tc->n_positive, tc->missing, tc->classify};
     float          *x = NULL, *y = NULL;
     if ((st = cli_schema_build(t, &c, &spec, s, &x, &y, err, sizeof err)) != MLPB_OK) {
         rc = cli_fail("%s", err);
         goto out;
     }
+    cli_train_notes(t, s, tc);
     if ((rc = cli_make_data(s, c.n, x, y, d)) != CLI_OK)
         cli_schema_free(s);
 out:

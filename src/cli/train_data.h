@@ -18,14 +18,24 @@ typedef struct train_cols {
     const char *positive[CLI_MAX_COLSPECS]; /* --positive VALUE or COLUMN=VALUE */
     size_t      n_positive;
     cli_missing missing;
+    int         classify; /* --classify: a label of many numbers is a class column */
+    int         quiet;    /* no notes */
 } train_cols;
 
 /* The columns of a CSV table chosen by tc: label, ignore (each malloc'd,
  * ncols entries, *n used) and id (-1: none); the id and ignored columns are
  * declared to the table as having no categories, so this comes before the
- * first read. CLI_OK, or a message and CLI_EDATA (label, ignore freed). */
+ * first read. A first column without a name (a row index: pandas' to_csv,
+ * R's write.csv) is the id when no --id is given, else ignored, unless an
+ * option names it; a note says so. CLI_OK, or a message and CLI_EDATA
+ * (label, ignore freed). */
 int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size_t **label,
                       size_t *n_label, size_t **ignore, size_t *n_ignore, long *id);
+
+/* The notes on how the file was read that train prints (unless quiet):
+ * the decimal comma detected, header names repaired, and each feature read
+ * as categories although some of its cells are numbers. */
+void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *tc);
 
 /* A dataset of n rows of encoded x and y (taken), named by the schema. */
 int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d);

@@ -2,8 +2,9 @@
  * dense dataset (mlpb_data_read_mem) with three option sets (header and
  * last-column label, headerless with ';' and no labels, named label columns
  * with a short message buffer), then as raw cells (table.h) in chunks of 3
- * rows with a small category cap and memory budget, and whole with header
- * detection. */
+ * rows with a small category cap and memory budget, whole with header
+ * detection, and whole with a decimal comma and a space delimiter (R's
+ * write.table and write.csv2 dialects, header names repaired). */
 #include "fuzz.h"
 #include "fuzz_data.h"
 
@@ -41,6 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t.format         = MLPB_FORMAT_CSV;
     t.max_bytes      = (uint64_t)16 << 20;
     t.max_text_bytes = 1 << 16;
+    fuzz_table_read(data, size, "fuzz.csv", &t, 0, 40);
+
+    cli_read_opts_init(&t);
+    t.format    = MLPB_FORMAT_CSV;
+    t.delimiter = ' ';
+    t.decimal   = ',';
+    t.max_bytes = (uint64_t)16 << 20;
     fuzz_table_read(data, size, "fuzz.csv", &t, 0, 40);
     return 0;
 }
