@@ -57,6 +57,8 @@ mlpb_status cli_fail_nomem(cli_stream *s, mlpb_status st)
 
 mlpb_status cli_read_error(cli_stream *s)
 {
+    if (s->failed == 3)
+        return cli_fail_at(s, MLPB_E_FORMAT, s->line, s->col, "%s", s->why);
     return cli_fail_file(s, s->failed == 2 ? MLPB_E_NOMEM : MLPB_E_IO, "%s", s->why);
 }
 
@@ -119,8 +121,9 @@ size_t cli_put_size(char *buf, size_t v)
 mlpb_status cli_tok_append(cli_stream *s, const void *bytes, size_t n)
 {
     if (s->tlen + n > CLI_MAX_FIELD_BYTES)
-        return cli_fail_at(s, MLPB_E_FORMAT, s->line, s->col, "field longer than %d bytes",
-                           CLI_MAX_FIELD_BYTES);
+        return cli_fail_at(s, MLPB_E_FORMAT, s->line,
+                           s->col + (CLI_MAX_FIELD_BYTES - s->tlen),
+                           "field longer than %d bytes", CLI_MAX_FIELD_BYTES);
     mlpb_status st = cli_grow((void **)&s->tok, &s->tcap, s->tlen + n + 1, 1);
     if (st != MLPB_OK)
         return cli_fail_nomem(s, st);
@@ -150,6 +153,21 @@ static void set_failed(cli_stream *s, int kind, const char *fmt, ...)
     s->p = s->end;
 }
 
+/* A NUL byte is never text: rather than let it end a C string early (a
+ * cell "1\0002" read as 1), the window is cut just before it, and the next
+ * fill fails there, so the readers report the line and column of the NUL
+ * itself. */
+static const char nul_why[] = "a NUL byte: not a text file (binary, or UTF-16 text?)";
+
+static void cut_at_nul(cli_stream *s)
+{
+    const unsigned char *z = memchr(s->p, 0, (size_t)(s->end - s->p));
+    if (z != NULL) {
+        s->end      = z;
+        s->nul_next = 1;
+    }
+}
+
 /* Hand got bytes of the window to the readers, within the text budget. */
 static int deliver(cli_stream *s, size_t got)
 {
@@ -161,6 +179,7 @@ static int deliver(cli_stream *s, size_t got)
     }
     s->p   = s->win;
     s->end = s->win + got;
+    cut_at_nul(s);
     return 0;
 }
 
@@ -231,6 +250,8 @@ static int fill_range(cli_stream *s)
 
 int cli_stream_fill(cli_stream *s)
 {
+    if (s->nul_next && !s->failed)
+        set_failed(s, 3, "%s", nul_why);
     if (s->failed || s->win == NULL)
         return -1;
     if (!s->gz) {
@@ -324,6 +345,7 @@ mlpb_status cli_stream_open_mem(cli_stream *s, const void *buf, size_t len, cons
     s->p = b;
     s->end = b + len;
     s->bytes = len;
+    cut_at_nul(s);
     if (max_bytes != 0 && len > max_bytes)
         return cli_fail_file(s, MLPB_E_NOMEM,
                              "more than %llu bytes of text, the limit of this read",
