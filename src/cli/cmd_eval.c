@@ -210,12 +210,10 @@ static int session_open(session *se, const model_data_args *a, int labels)
 {
     char err[2048];
     memset(se, 0, sizeof *se);
-    /* The header first: the schema and sizes, to check the budget before the
-     * parameters are read. */
-    errno          = 0;
-    mlpb_status hs = mlpb_model_load_header(a->model, NULL, &se->m);
-    if (hs != MLPB_OK)
-        return cli_model_error(a->model, "cannot load the model", hs);
+    /* The header first (once the file's checksum holds): the schema and
+     * sizes, to check the budget before the parameters are read. */
+    if (cli_load_model_header(a->model, &se->m) != CLI_OK)
+        return CLI_EDATA;
     if (cli_schema_load(se->m, &se->s, &se->has_schema, err, sizeof err) != MLPB_OK) {
         session_close(se);
         return cli_fail("%s: %s", a->model, err);
@@ -241,7 +239,7 @@ static int session_open(session *se, const model_data_args *a, int labels)
     char note[2048];
     cli_binding_extra_note(&se->b, note, sizeof note);
     if (note[0] != '\0')
-        fprintf(stderr, "note: %s\n", note);
+        cli_tprintf(stderr, "note: %s\n", note);
     /* The memory budget: the model, a chunk's raw cells and encoded rows, and
      * the prediction workspace; eval's n x k probabilities and labels are
      * checked as they grow. */
@@ -326,15 +324,15 @@ static void session_unseen_note(const session *se)
     char note[2048];
     cli_binding_unseen_note(&se->b, note, sizeof note);
     if (note[0] != '\0')
-        fprintf(stderr, "warning: %s\n", note);
+        cli_tprintf(stderr, "warning: %s\n", note);
     /* LIBSVM indices the model has no input for: ignored, as a CSV file's
      * columns the model does not use are, and said once. */
     size_t   line, idx;
     uint64_t n = cli_table_dropped(se->t, &line, &idx);
     if (n > 0)
-        fprintf(stderr, "note: %s: ignored %llu value%s of feature indices the model was "
-                        "not trained on (the first: index %zu on line %zu)\n",
-                cli_table_path(se->t), (unsigned long long)n, n == 1 ? "" : "s", idx, line);
+        cli_tprintf(stderr, "note: %s: ignored %llu value%s of feature indices the model was "
+                            "not trained on (the first: index %zu on line %zu)\n",
+                    cli_table_path(se->t), (unsigned long long)n, n == 1 ? "" : "s", idx, line);
 }
 
 /* Grow *p to hold n elements of size el, doubling. */
@@ -471,14 +469,14 @@ int cli_cmd_eval(int argc, char **argv)
             }
             cli_json_end(&j);
         } else {
-            fprintf(rf, "model  %s (%s)\n", args.model, arch);
+            cli_tprintf(rf, "model  %s (%s)\n", args.model, arch);
             if (mc)
-                fprintf(rf, "data   %s: %zu rows, class column %s (%zu classes)\n", args.data,
-                        n, s->labels[0].name, k);
+                cli_tprintf(rf, "data   %s: %zu rows, class column %s (%zu classes)\n",
+                            args.data, n, s->labels[0].name, k);
             else {
-                fprintf(rf, "data   %s: %zu rows, label%s", args.data, n, k == 1 ? "" : "s");
+                cli_tprintf(rf, "data   %s: %zu rows, label%s", args.data, n, k == 1 ? "" : "s");
                 for (size_t l = 0; l < k; l++)
-                    fprintf(rf, "%s%s", l ? ", " : " ", names[l]);
+                    cli_tprintf(rf, "%s%s", l ? ", " : " ", names[l]);
                 fprintf(rf, "\n");
             }
             if (mc)

@@ -583,7 +583,7 @@ int cli_cmd_train(int argc, char **argv)
                     m->recall, m->f1, m->auc);
         }
         if (strcmp(out, "-") != 0)
-            fprintf(rf, "model saved to %s\n", out);
+            cli_tprintf(rf, "model saved to %s\n", out);
     }
     cli_schema_free(&sc);
     cli_fit_free(&fit);

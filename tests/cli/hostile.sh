@@ -52,3 +52,81 @@ awk 'BEGIN { s = "a"; for (i = 0; i < 21; i++) s = s s; print "x1,x2,\"" s "\"";
     >long-quoted.csv
 run 1 "$MLPBLAS" train long-quoted.csv --out new.mlpb --quiet
 err_is 'long-quoted.csv:1:1048584: field longer than 1048576 bytes'
+
+# ---- Terminal control bytes: names, cells and paths from files are
+# printed escaped (ESC as \x1B, a C1 control as \u009B, a byte that is not
+# UTF-8 as \xFF), in messages and in the human-readable outputs. JSON
+# escapes on its own; CSV outputs are data.
+esc=$(printf '\033')
+bel=$(printf '\007')
+# no_controls FILE...: no ESC, BEL, C1 CSI or stray 0xFF byte in the files.
+no_controls() {
+    for f in "$@"; do
+        if grep -q -e "$esc" -e "$bel" -e "$(printf '\302\233')" -e "$(printf '\377')" "$f"; then
+            od -c "$f" | head -20 >&2
+            fail "$f: a control byte reached the terminal"
+        fi
+    done
+}
+printf 'x1,x2\033]0;owned\007,y\n1,2,0\n3,4,1\n1,x\033[2J,0\n' >esc-cell.csv
+run 1 "$MLPBLAS" train esc-cell.csv --out new.mlpb --quiet
+no_controls err.txt
+err_is 'esc-cell.csv:4:3: "x\x1B[2J" is not a number (column "x2\x1B]0;owned\x07" holds numbers'
+printf 'a\033[31mred,b\302\233c,d\377e,y\n1,2,3,0\n3,4,5,1\n2,2,2,0\n5,1,1,1\n' >esc-names.csv
+run 0 "$MLPBLAS" train esc-names.csv --out esc.mlpb --epochs 2 --quiet
+run 0 "$MLPBLAS" info esc.mlpb
+no_controls out.txt err.txt
+grep -q -F 'a\x1B[31mred: number' out.txt || fail "info: the escaped name is missing"
+grep -q -F 'b\u009Bc: number' out.txt || fail "info: the escaped C1 name is missing"
+grep -q -F 'd\xFFe: number' out.txt || fail "info: the escaped non-UTF-8 name is missing"
+# The model's feature names in a message about the data.
+printf 'b,d,y\n1,2,0\n' >esc-missing.csv
+run 1 "$MLPBLAS" predict esc.mlpb esc-missing.csv
+no_controls err.txt
+grep -q -F '"a\x1B[31mred"' err.txt || fail "predict: the escaped name is missing"
+# A label name in the metrics report.
+printf 'a,y\033[5m\n1,0\n2,1\n1,0\n3,1\n' >esc-label.csv
+run 0 "$MLPBLAS" train esc-label.csv --out esc-label.mlpb --epochs 2 --quiet
+run 0 "$MLPBLAS" eval esc-label.mlpb esc-label.csv
+no_controls out.txt err.txt
+grep -q -F 'y\x1B[5m' out.txt || fail "eval: the escaped label name is missing"
+# A file name.
+escname=$(printf 'e\033[2Jf.csv')
+printf 'x1,x2,x3,x4,y\n1,2,3,4,0\n1,2,x,4,1\n' >"$escname"
+run 1 "$MLPBLAS" eval good.mlpb "$escname"
+no_controls err.txt
+err_is 'e\x1B[2Jf.csv:3:5: "x" is not a number'
+# JSON output escapes on its own, and stays valid.
+run 0 "$MLPBLAS" info esc.mlpb --json
+no_controls out.txt
+"$JSON" schema <out.txt >/dev/null || fail "info --json: not valid JSON"
+
+# ---- Damaged models: one byte changed anywhere in the file (the header,
+# the schema, the parameters, the CRC) is reported as a damaged model by
+# every command that reads it (predict at every byte), before
+# anything it holds is trusted: never
+# a message about the data (a changed schema byte used to give "no column
+# ..." about the data file), never an info printed from it with status 0.
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out small.mlpb --hidden 1 --epochs 1 --quiet
+size=$(wc -c <small.mlpb)
+i=0
+while [ $i -lt "$size" ]; do
+    {
+        head -c $i small.mlpb
+        head -c $((i + 1)) small.mlpb | tail -c 1 | tr '\000-\377' '\377\000-\376'
+        tail -c $((size - i - 1)) small.mlpb
+    } >flip.mlpb
+    # predict at every byte, the other commands at every third or fifth.
+    cmds="predict flip.mlpb $DATA/binary.csv"
+    [ $((i % 3)) -eq 0 ] && cmds="$cmds|info flip.mlpb"
+    [ $((i % 5)) -eq 0 ] && cmds="$cmds|info flip.mlpb --json|eval flip.mlpb $DATA/binary.csv"
+    IFS='|'
+    set -- $cmds
+    unset IFS
+    for cmd in "$@"; do
+        run 1 "$MLPBLAS" $cmd
+        err_is 'flip.mlpb: cannot load the model: '
+        [ ! -s out.txt ] || fail "$cmd: byte $i changed: output written"
+    done
+    i=$((i + 1))
+done
