@@ -5,6 +5,7 @@
 #define MLPB_CLI_H
 
 #include "data.h"
+#include "memlimit.h"
 #include "mlpblas.h"
 
 #include <stdarg.h>
@@ -259,9 +260,9 @@ void cli_log_row(FILE *f, const mlpb_epoch_info *e);
 /* "30-64-1" */
 void cli_arch_string(const mlpb_model *m, char *buf, size_t n);
 
-/* Bytes: the memory budget's default (half the physical memory), a SIZE
- * option ("512M", "8G", "1000000"), and "7.2 GB" for messages. */
-size_t cli_default_max_memory(void);
+/* Bytes: the memory budget's default (cli_default_max_memory, memlimit.h:
+ * half of what the process may use), a SIZE option ("512M", "8G",
+ * "1000000"), and "7.2 GB" for messages. */
 int    cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out);
 void   cli_format_bytes(char *buf, size_t n, double bytes);
 

@@ -55,15 +55,6 @@ void cli_fit_free(cli_fit *f)
 }
 
 /* ------------------------------------------------------------- memory */
-size_t cli_default_max_memory(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    if (pages <= 0 || page <= 0)
-        return (size_t)4 << 30; /* unknown: 4 GiB */
-    double half = (double)pages * (double)page / 2.0;
-    return half >= (double)SIZE_MAX ? SIZE_MAX : (size_t)half;
-}
-
 int cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out)
 {
     char  *end;

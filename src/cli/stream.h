@@ -34,8 +34,9 @@ typedef struct cli_stream {
     const unsigned char *p, *end;   /* unread part of the window */
     int                  at_eof;    /* the raw input is exhausted */
     int                  failed;    /* 1 a read error or damaged gzip, 2 the text budget,
-                                       3 a NUL byte (at line, col) */
-    int                  nul_next;  /* the window ends just before a NUL byte */
+                                       3 a NUL byte (2 and 3 at line, col) */
+    int                  cut_kind;  /* the window ends just before the first byte over
+                                       the budget (2) or a NUL byte (3) */
     char                 why[160];  /* what failed */
     uint64_t             bytes;     /* of text delivered so far */
     uint64_t             max_bytes; /* 0: unlimited */

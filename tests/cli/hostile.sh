@@ -130,3 +130,27 @@ while [ $i -lt "$size" ]; do
     done
     i=$((i + 1))
 done
+
+# ---- The default memory budget is half of what the process may use: under
+# an address-space limit, at most half the limit (it was half the physical
+# memory whatever the limit), and a gzip bomb then ends at the budget with
+# the file and line, not in a failed allocation.
+lim=$((1024 << 20))
+if command -v prlimit >/dev/null 2>&1 && prlimit --as=$lim true 2>/dev/null; then
+    run 0 prlimit --as=$lim "$MLPBLAS" train "$DATA/binary.csv" --out lim.mlpb --epochs 1 \
+        --quiet --json
+    mm=$(json_get out.txt config.max_memory)
+    [ "$mm" -le $((lim / 2)) ] || fail "max_memory $mm under a $lim-byte address space"
+    # 10 MiB of rows a gzip member; enough members to pass the budget.
+    awk 'BEGIN { for (i = 0; i < 1048576; i++) print "0,0,0,0,1" }' | gzip -c >block.gz
+    printf 'x1,x2,x3,x4,y\n' | gzip -c >bomb.csv.gz
+    n=$((mm / 10485760 + 2))
+    while [ $n -gt 0 ]; do
+        cat block.gz >>bomb.csv.gz
+        n=$((n - 1))
+    done
+    run 1 prlimit --as=$lim "$MLPBLAS" train bomb.csv.gz --out new.mlpb --quiet
+    err_is 'bomb.csv.gz:'
+    grep -q -E '^bomb\.csv\.gz:[0-9]+:[0-9]+: .*memory limit' err.txt ||
+        fail "not the budget's message: $(cat err.txt)"
+fi
