@@ -505,6 +505,34 @@ done:
 }
 
 /* ------------------------------------------------------------- predict */
+/* 1 if name is prefix followed by one of the model's k output names. */
+static int is_output_column(const char *name, const char *prefix, const cli_schema *s, size_t k)
+{
+    size_t np = strlen(prefix);
+    if (name == NULL || strncmp(name, prefix, np) != 0)
+        return 0;
+    for (size_t j = 0; j < k; j++)
+        if (strcmp(name + np, cli_schema_output_name(s, j)) == 0)
+            return 1;
+    return 0;
+}
+
+/* The name of an output column that the id column (or a multi-class
+ * model's class column) would repeat, or NULL: "--id prob_y" wrote
+ * prob_y twice, and a reader of the file would take one for the other. */
+static const char *output_clash(const cli_schema *s, size_t k, int mc, const char *id_name,
+                                const char *label_col)
+{
+    if (id_name != NULL && label_col != NULL && strcmp(id_name, label_col) == 0)
+        return id_name;
+    for (int i = 0; i < 2; i++) {
+        const char *n = i == 0 ? id_name : label_col;
+        if (is_output_column(n, "prob_", s, k) || (!mc && is_output_column(n, "pred_", s, k)))
+            return n;
+    }
+    return NULL;
+}
+
 static void csv_prefixed(FILE *f, const char *prefix, const char *name)
 {
     size_t np = strlen(prefix), nn = strlen(name);
@@ -608,6 +636,17 @@ int cli_cmd_predict(int argc, char **argv)
         se.b.id_col >= 0 ? cli_table_column(se.t, (size_t)se.b.id_col)->name : NULL;
     char        lab[64];
     const char *label_col = mc ? s->labels[0].name : NULL;
+    const char *clash     = output_clash(s, k, mc, id_name, label_col);
+    if (clash != NULL) {
+        cli_out_abort(&w);
+        free(th);
+        rc = cli_fail("%s: the output would have two columns named \"%s\" (%s): rename "
+                      "the id column", args.data, clash,
+                      clash == id_name ? "the --id column and a prediction's"
+                                       : "the class column and a probability's");
+        session_close(&se);
+        return rc;
+    }
     if (!args.jsonl) {
         int first = 1;
         if (id_name != NULL) {

@@ -154,3 +154,27 @@ if command -v prlimit >/dev/null 2>&1 && prlimit --as=$lim true 2>/dev/null; the
     grep -q -E '^bomb\.csv\.gz:[0-9]+:[0-9]+: .*memory limit' err.txt ||
         fail "not the budget's message: $(cat err.txt)"
 fi
+
+# ---- Small ones.
+# An id column named like an output column: refused, not written twice.
+printf 'prob_y,a,b,y\n1,1,2,0\n2,3,4,1\n3,1,1,0\n4,5,5,1\n' >id.csv
+run 0 "$MLPBLAS" train id.csv --id prob_y --out id.mlpb --epochs 1 --quiet
+run 1 "$MLPBLAS" predict id.mlpb id.csv --id prob_y --out id-pred.csv
+err_is 'id.csv: the output would have two columns named "prob_y" (the --id column'
+[ ! -e id-pred.csv ] || fail "predict wrote an output with two prob_y columns"
+# A memory size past what the machine addresses is refused, not capped.
+for v in 1e30 18446744073709551616 99999999999999999999999; do
+    run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --max-memory $v
+    err_is "mlpblas train: --max-memory: '$v' is more bytes than this machine can address"
+    run 2 "$MLPBLAS" eval good.mlpb "$DATA/binary.csv" --max-memory $v
+done
+# Numbers below the float range: a feature reads as the nearest float (0 or
+# a subnormal), a label must be 0 or 1 as written.
+printf 'a,b,y\n1e-46,1,0\n1e-40,2,1\n3,1e-46,0\n4,4,1\n' >under.csv
+run 0 "$MLPBLAS" train under.csv --out under.mlpb --epochs 1 --quiet
+printf 'a,b,y\n1,1,1e-46\n2,2,1\n' >under-label.csv
+run 1 "$MLPBLAS" train under-label.csv --out new.mlpb --quiet
+err_is 'under-label.csv:2:5: label column "y": "1e-46" is not 0 or 1'
+printf 'a,y\n1e39,1\n2,0\n' >over.csv
+run 1 "$MLPBLAS" train over.csv --out new.mlpb --quiet
+err_is 'over.csv:2:1: '
