@@ -90,7 +90,7 @@ int cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out
             *out = (size_t)u;
             return 0;
         }
-        b = INFINITY;
+        b = HUGE_VAL;
     }
     if (!(b < (double)SIZE_MAX)) {
         cli_usage(cmd, "%s: '%s' is more bytes than this machine can address (at most %zu)",
