@@ -905,6 +905,43 @@ static void test_table_libsvm_features(void **state)
     cli_chunk_free(&c);
 }
 
+/* Numbers below the float range read as the nearest float (a subnormal,
+ * or a signed 0), those above it are refused; the reference is computed in
+ * double from the subnormal spacing 2^-149. */
+static void test_table_float_range_edges(void **state)
+{
+    (void)state;
+    const double ulp = ldexp(1.0, -149);
+    static const char *const texts[] = {"1e-40", "8e-46", "1.17e-38", "-3.3e-42"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        float  v      = 1.0f;
+        double want_d = strtod(texts[i], NULL);
+        want_d        = nearbyint(want_d / ulp) * ulp; /* subnormal: a multiple of 2^-149 */
+        assert_int_equal(cli_text_to_float(texts[i], &v), 0);
+        assert_true((double)v == want_d);
+        assert_true(v != 0.0f);
+    }
+    float v = 1.0f;
+    assert_int_equal(cli_text_to_float("1e-46", &v), 0);
+    assert_true(v == 0.0f && !signbit(v));
+    assert_int_equal(cli_text_to_float("-1e-46", &v), 0);
+    assert_true(v == 0.0f && signbit(v));
+    assert_int_equal(cli_text_to_float("1e39", &v), 2);
+    assert_int_equal(cli_text_to_float("-1e39", &v), 2);
+    /* A cell and a label: the cell reads as the nearest float, the label
+     * is refused (exactly 0 or 1 as written). */
+    cli_table *t = open_text("a,y\n1e-46,0\n1e-40,1\n", "u.csv", NULL);
+    assert_non_null(t);
+    cli_chunk c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 2);
+    assert_true(c.x[0] == 0.0f);
+    assert_true((double)c.x[2] == nearbyint(1e-40 / ulp) * ulp);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -923,6 +960,7 @@ int main(void)
         cmocka_unit_test(test_table_bound_wide_index),
         cmocka_unit_test(test_table_bound_empty_rows_wide_model),
         cmocka_unit_test(test_table_bound_gzip_bomb),
+        cmocka_unit_test(test_table_float_range_edges),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);
 }

@@ -140,15 +140,15 @@ void cli_mc_print(FILE *f, const char *prefix, const cli_mc *m, const char *cons
     fprintf(f, "%s%-14s %9s %8s %8s %8s\n", prefix, "class", "precision", "recall", "f1",
             "support");
     for (size_t c = 0; c < m->k; c++)
-        fprintf(f, "%s%-14.14s %9.4f %8.4f %8.4f %8zu\n", prefix, classes[c],
-                m->precision[c], m->recall[c], m->f1[c], m->support[c]);
+        cli_tprintf(f, "%s%-14.14s %9.4f %8.4f %8.4f %8zu\n", prefix, classes[c],
+                    m->precision[c], m->recall[c], m->f1[c], m->support[c]);
     fprintf(f, "%sconfusion matrix (rows: true class, columns: predicted class)\n", prefix);
     fprintf(f, "%s%-10s", prefix, "");
     for (size_t c = 0; c < m->k; c++)
-        fprintf(f, " %7.7s", classes[c]);
+        cli_tprintf(f, " %7.7s", classes[c]);
     fputc('\n', f);
     for (size_t r = 0; r < m->k; r++) {
-        fprintf(f, "%s%-10.10s", prefix, classes[r]);
+        cli_tprintf(f, "%s%-10.10s", prefix, classes[r]);
         for (size_t c = 0; c < m->k; c++)
             fprintf(f, " %7zu", m->confusion[r * m->k + c]);
         fputc('\n', f);

@@ -5,8 +5,10 @@
 #define MLPB_CLI_H
 
 #include "data.h"
+#include "memlimit.h"
 #include "mlpblas.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -52,6 +54,21 @@ int cli_usage(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* One line on stderr, as given (data errors start with FILE:LINE:COLUMN). */
 int cli_fail(const char *fmt, ...) CLI_PRINTF(1, 2);
 
+/* Text for a terminal (term.c): every control byte (C0, DEL, C1, the
+ * bidirectional overrides) and every byte that is not UTF-8 is written as
+ * an escape (\n, \t, \x1B, \u009B), so that a name or cell from a file
+ * cannot act on the terminal; keep_last_newline lets a final '\n' end the
+ * line. cli_fail, cli_usage and the human-readable printers (info, the
+ * metrics reports) write file-derived text through these. */
+void cli_term_write(FILE *f, const char *text, int keep_last_newline);
+/* For the valid UTF-8 sequence of n bytes at s: its code point + 1 when it
+ * is one of the controls above, else 0. */
+unsigned long cli_utf8_control(const unsigned char *s, size_t n);
+void cli_term_vprintf(FILE *f, int keep_last_newline, const char *fmt, va_list ap)
+    CLI_PRINTF(3, 0);
+/* Formatted, escaped as above; only a final '\n' is kept as a line end. */
+void cli_tprintf(FILE *f, const char *fmt, ...) CLI_PRINTF(2, 3);
+
 /* Option values; each returns 0 or prints a usage error and returns -1. */
 int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t min, size_t max,
                    size_t *out);
@@ -67,6 +84,11 @@ int cli_parse_sizes(const char *cmd, const char *opt, const char *s, size_t *out
 void cli_csv_field(FILE *f, const char *s);
 /* Load a model, printing "PATH: what" on failure (CLI_EDATA). */
 int cli_load_model(const char *path, mlpb_model **m);
+/* Verify the whole model file (CRC-32 included, streamed through a small
+ * buffer), then load its header alone: what the header says (the schema,
+ * the sizes) is trusted only once the checksum holds. CLI_OK, or "PATH:
+ * what" printed and CLI_EDATA. */
+int cli_load_model_header(const char *path, mlpb_model **m);
 /* "MODEL: what" for a failed model save or load status s. */
 int cli_model_error(const char *path, const char *what, mlpb_status s);
 
@@ -241,9 +263,9 @@ void cli_log_row(FILE *f, const mlpb_epoch_info *e);
 /* "30-64-1" */
 void cli_arch_string(const mlpb_model *m, char *buf, size_t n);
 
-/* Bytes: the memory budget's default (half the physical memory), a SIZE
- * option ("512M", "8G", "1000000"), and "7.2 GB" for messages. */
-size_t cli_default_max_memory(void);
+/* Bytes: the memory budget's default (cli_default_max_memory, memlimit.h:
+ * half of what the process may use), a SIZE option ("512M", "8G",
+ * "1000000"), and "7.2 GB" for messages. */
 int    cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out);
 void   cli_format_bytes(char *buf, size_t n, double bytes);
 

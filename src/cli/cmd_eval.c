@@ -41,7 +41,8 @@ static const char eval_help[] =
     "  --plot FILE.svg         ROC and precision-recall curves as an SVG chart\n"
     "                          ('-': standard output; replaced atomically)\n"
     "  --max-memory SIZE       refuse a model and buffers needing more memory (bytes,\n"
-    "                          or with K, M, G; default: half the physical memory)\n"
+    "                          or with K, M, G; default: half of what the process\n"
+    "                          may use: RAM, ulimit -v and -d, cgroup limit)\n"
     "  -V, --version           print the version and exit\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
@@ -87,7 +88,8 @@ static const char predict_help[] =
     "                          output (0.5)\n"
     "  --output-format csv|jsonl  CSV rows, or one JSON object a row (csv)\n"
     "  --max-memory SIZE       refuse a model and buffers needing more memory (bytes,\n"
-    "                          or with K, M, G; default: half the physical memory)\n"
+    "                          or with K, M, G; default: half of what the process\n"
+    "                          may use: RAM, ulimit -v and -d, cgroup limit)\n"
     "  -V, --version           print the version and exit\n"
     "  --format csv|libsvm     file format (default: from the name, else csv)\n"
     "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n"
@@ -255,12 +257,10 @@ static int session_open(session *se, const model_data_args *a, int labels)
 {
     char err[2048];
     memset(se, 0, sizeof *se);
-    /* The header first: the schema and sizes, to check the budget before the
-     * parameters are read. */
-    errno          = 0;
-    mlpb_status hs = mlpb_model_load_header(a->model, NULL, &se->m);
-    if (hs != MLPB_OK)
-        return cli_model_error(a->model, "cannot load the model", hs);
+    /* The header first (once the file's checksum holds): the schema and
+     * sizes, to check the budget before the parameters are read. */
+    if (cli_load_model_header(a->model, &se->m) != CLI_OK)
+        return CLI_EDATA;
     if (cli_schema_load(se->m, &se->s, &se->has_schema, err, sizeof err) != MLPB_OK) {
         session_close(se);
         return cli_fail("%s: %s", a->model, err);
@@ -292,7 +292,7 @@ static int session_open(session *se, const model_data_args *a, int labels)
     char note[2048];
     cli_binding_extra_note(&se->b, note, sizeof note);
     if (note[0] != '\0')
-        fprintf(stderr, "note: %s\n", note);
+        cli_tprintf(stderr, "note: %s\n", note);
     /* The memory budget: the model, a chunk's raw cells and encoded rows, and
      * the prediction workspace; eval's n x k probabilities and labels are
      * checked as they grow. */
@@ -377,15 +377,15 @@ static void session_unseen_note(const session *se)
     char note[2048];
     cli_binding_unseen_note(&se->b, note, sizeof note);
     if (note[0] != '\0')
-        fprintf(stderr, "warning: %s\n", note);
+        cli_tprintf(stderr, "warning: %s\n", note);
     /* LIBSVM indices the model has no input for: ignored, as a CSV file's
      * columns the model does not use are, and said once. */
     size_t   line, idx;
     uint64_t n = cli_table_dropped(se->t, &line, &idx);
     if (n > 0)
-        fprintf(stderr, "note: %s: ignored %llu value%s of feature indices the model was "
-                        "not trained on (the first: index %zu on line %zu)\n",
-                cli_table_path(se->t), (unsigned long long)n, n == 1 ? "" : "s", idx, line);
+        cli_tprintf(stderr, "note: %s: ignored %llu value%s of feature indices the model was "
+                            "not trained on (the first: index %zu on line %zu)\n",
+                    cli_table_path(se->t), (unsigned long long)n, n == 1 ? "" : "s", idx, line);
 }
 
 /* Grow *p to hold n elements of size el, doubling. */
@@ -536,18 +536,18 @@ int cli_cmd_eval(int argc, char **argv)
             }
             cli_json_end(&j);
         } else {
-            fprintf(rf, "model  %s (%s)\n", args.model, arch);
+            cli_tprintf(rf, "model  %s (%s)\n", args.model, arch);
             if (mc)
-                fprintf(rf, "data   %s: %zu rows, class column %s (%zu classes)\n", args.data,
-                        n, s->labels[0].name, k);
+                cli_tprintf(rf, "data   %s: %zu rows, class column %s (%zu classes)\n",
+                            args.data, n, s->labels[0].name, k);
             else {
-                fprintf(rf, "data   %s: %zu rows, label%s", args.data, n, k == 1 ? "" : "s");
+                cli_tprintf(rf, "data   %s: %zu rows, label%s", args.data, n, k == 1 ? "" : "s");
                 for (size_t l = 0; l < k; l++) {
                     /* Precision and recall are of the positive value: named
                      * when it is not 1. */
-                    fprintf(rf, "%s%s", l ? ", " : " ", names[l]);
+                    cli_tprintf(rf, "%s%s", l ? ", " : " ", names[l]);
                     if (strcmp(s->labels[l].pos, "1") != 0)
-                        fprintf(rf, " (positive \"%s\", negative \"%s\")", s->labels[l].pos,
+                        cli_tprintf(rf, " (positive \"%s\", negative \"%s\")", s->labels[l].pos,
                                 s->labels[l].neg);
                 }
                 fprintf(rf, "\n");
@@ -598,6 +598,25 @@ static char *output_key(const cli_schema *s, size_t j, int prob)
     }
     key[5 + nn + np] = '\0';
     return key;
+}
+
+/* The name of an output column that the id column (or a multi-class
+ * model's class column) would repeat, or NULL: "--id prob_y" wrote prob_y
+ * twice, and a reader of the file would take one for the other. keys are
+ * output_key's 2k names (the decision columns only for a model that is not
+ * multi-class). */
+static const char *output_clash(char *const *keys, size_t k, int mc, const char *id_name,
+                                const char *label_col)
+{
+    if (id_name != NULL && label_col != NULL && strcmp(id_name, label_col) == 0)
+        return id_name;
+    for (int i = 0; i < 2; i++) {
+        const char *n = i == 0 ? id_name : label_col;
+        for (size_t j = 0; n != NULL && j < (mc ? k : 2 * k); j++)
+            if (strcmp(n, keys[j]) == 0)
+                return n;
+    }
+    return NULL;
 }
 
 /* A label's value in a JSON row: a number when it is an integer (0/1,
@@ -710,6 +729,12 @@ int cli_cmd_predict(int argc, char **argv)
             rc = cli_fail("mlpblas: out of memory");
     if (keys == NULL)
         rc = cli_fail("mlpblas: out of memory");
+    const char *clash = rc == CLI_OK ? output_clash(keys, k, mc, id_name, label_col) : NULL;
+    if (clash != NULL)
+        rc = cli_fail("%s: the output would have two columns named \"%s\" (%s): rename "
+                      "the id column", args.data, clash,
+                      clash == id_name ? "the --id column and a prediction's"
+                                       : "the class column and a probability's");
     if (!args.jsonl && rc == CLI_OK) {
         int first = 1;
         if (id_name != NULL) {

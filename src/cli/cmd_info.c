@@ -1,6 +1,7 @@
 /* cmd_info.c -- `mlpblas info`: what a model file holds, its architecture
- * and the schema it was trained on, read from the file's header alone
- * (--verify checks the rest by streaming). */
+ * and the schema it was trained on, read from the file's header after the
+ * whole file has been verified by streaming (for files of up to 256 MiB, or
+ * any size with --verify). */
 #include "cli.h"
 #include "schema.h"
 
@@ -16,79 +17,84 @@ static const char info_help[] =
     "outputs), parameter count, whether it standardises its inputs, and the\n"
     "schema it was trained on: the feature columns in order (numbers, with the\n"
     "mean that imputes a missing cell, or categories), the label columns and\n"
-    "how their values read, the classes, the id and ignored columns. Only the\n"
-    "file's header is read (its sizes, names, metadata and standardisation), so\n"
-    "a model of any size is described at once; --verify also checks the\n"
-    "parameters and the CRC-32, reading the file through a small buffer.\n"
+    "how their values read, the classes, the id and ignored columns. A file of\n"
+    "up to 256 MiB is checked whole first (parameters and CRC-32, read through\n"
+    "a small buffer), so nothing damaged is shown as the model's; of a larger\n"
+    "one only the header is read (its sizes, names, metadata and\n"
+    "standardisation), so that it is described at once, and the output says\n"
+    "that it was not verified: --verify checks it whatever its size.\n"
     "\n"
     "Options:\n"
-    "  --json          print one JSON object\n"
-    "  --verify        check the whole file (CRC-32 included)\n"
+    "  --json          print one JSON object (\"verified\": true, or null)\n"
+    "  --verify        check the whole file (CRC-32 included) whatever its size\n"
     "  -V, --version   print the version and exit\n";
+
+/* Files up to this size are verified whole before they are described. */
+#define INFO_VERIFY_BYTES (256LL << 20)
 
 /* ---------------------------------------------------------------- info */
 static void print_schema(const cli_schema *s, int has)
 {
     if (!has) {
-        printf("schema        none (a model without column names: its %zu features and "
+        cli_tprintf(stdout, "schema        none (a model without column names: its %zu features and "
                "%zu labels are matched by position)\n", s->d, s->k);
         return;
     }
     static const char *const tasks[] = {"binary", "multi-label", "multi-class"};
     static const char *const miss[]  = {"an error", "the training mean",
                                         "the training mean, plus was-missing inputs"};
-    printf("task          %s%s\n", tasks[s->task],
+    cli_tprintf(stdout, "task          %s%s\n", tasks[s->task],
            s->format != MLPB_FORMAT_LIBSVM ? ""
            : s->svm_features ? " (LIBSVM rows, by feature number)" : " (LIBSVM rows, by position)");
     if (s->svm_features != NULL) {
         /* Runs of consecutive numbers, the first 16 of them. */
-        printf("features      %zu LIBSVM feature%s:", s->d, s->d == 1 ? "" : "s");
+        cli_tprintf(stdout, "features      %zu LIBSVM feature%s:", s->d, s->d == 1 ? "" : "s");
         size_t runs = 0;
         for (size_t i = 0; i < s->d; runs++) {
             size_t e = i;
             while (e + 1 < s->d && s->svm_features[e + 1] == s->svm_features[e] + 1)
                 e++;
             if (runs < 16) {
-                printf("%s %u", runs ? "," : "", (unsigned)s->svm_features[i]);
+                cli_tprintf(stdout, "%s %u", runs ? "," : "", (unsigned)s->svm_features[i]);
                 if (e > i)
-                    printf("-%u", (unsigned)s->svm_features[e]);
+                    cli_tprintf(stdout, "-%u", (unsigned)s->svm_features[e]);
             }
             i = e + 1;
         }
         if (runs > 16)
-            printf(", ... (%zu runs)", runs);
-        printf("\n");
+            cli_tprintf(stdout, ", ... (%zu runs)", runs);
+        cli_tprintf(stdout, "\n");
     }
-    printf("missing       %s\n", miss[s->missing]);
+    cli_tprintf(stdout, "missing       %s\n", miss[s->missing]);
     for (size_t l = 0; l < s->n_labels; l++) {
         if (s->task == CLI_TASK_MULTICLASS)
-            printf("label         %s: %zu classes\n", s->labels[l].name, s->n_classes);
+            cli_tprintf(stdout, "label         %s: %zu classes\n", s->labels[l].name, s->n_classes);
         else
-            printf("label         %s: 1 = \"%s\", 0 = \"%s\"\n", s->labels[l].name,
+            cli_tprintf(stdout, "label         %s: 1 = \"%s\", 0 = \"%s\"\n", s->labels[l].name,
                    s->labels[l].pos, s->labels[l].neg);
     }
     if (s->task == CLI_TASK_MULTICLASS) {
-        printf("classes      ");
+        cli_tprintf(stdout, "classes      ");
         for (size_t c = 0; c < s->n_classes; c++)
-            printf(" %s", s->classes[c]);
-        printf("\n");
+            cli_tprintf(stdout, " %s", s->classes[c]);
+        cli_tprintf(stdout, "\n");
     }
     if (s->id != NULL)
-        printf("id            %s\n", s->id);
+        cli_tprintf(stdout, "id            %s\n", s->id);
     for (size_t i = 0; i < s->n_ignore; i++)
-        printf("ignored       %s\n", s->ignore[i]);
+        cli_tprintf(stdout, "ignored       %s\n", s->ignore[i]);
     for (size_t f = 0; f < s->n_features; f++) {
         const cli_feature *ft = &s->features[f];
         if (ft->categorical) {
-            printf("feature %-5zu %s: %zu categories:", f + 1, ft->name, ft->n_levels);
+            cli_tprintf(stdout, "feature %-5zu %s: %zu categories:", f + 1, ft->name, ft->n_levels);
             for (size_t v = 0; v < ft->n_levels; v++)
-                printf(" %s", ft->levels[v]);
-            printf("\n");
+                cli_tprintf(stdout, " %s", ft->levels[v]);
+            cli_tprintf(stdout, "\n");
         } else if (ft->impute) {
-            printf("feature %-5zu %s: number, missing = %.9g%s\n", f + 1, ft->name, ft->mean,
+            cli_tprintf(stdout, "feature %-5zu %s: number, missing = %.9g%s\n", f + 1, ft->name, ft->mean,
                    ft->indicator ? ", with a was-missing input" : "");
         } else {
-            printf("feature %-5zu %s: number\n", f + 1, ft->name);
+            cli_tprintf(stdout, "feature %-5zu %s: number\n", f + 1, ft->name);
         }
     }
 }
@@ -198,15 +204,21 @@ int cli_cmd_info(int argc, char **argv)
     }
     if (path == NULL)
         return cli_usage("info", "needs MODEL");
+    struct stat sb;
+    long long   bytes = stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+    if (bytes >= 0 && bytes <= INFO_VERIFY_BYTES)
+        verify = 1;
+    /* Verified, the whole file first: a damaged one is reported as damaged,
+     * never described from the header it carries. */
     mlpb_model *m = NULL;
-    errno         = 0;
-    mlpb_status st = mlpb_model_load_header(path, NULL, &m);
-    if (st != MLPB_OK)
-        return cli_model_error(path, "cannot load the model", st);
-    errno = 0;
-    if (verify && (st = mlpb_model_verify_file(path)) != MLPB_OK) {
-        mlpb_model_destroy(m);
-        return cli_model_error(path, "the file does not verify", st);
+    if (verify) {
+        if (cli_load_model_header(path, &m) != CLI_OK)
+            return CLI_EDATA;
+    } else {
+        errno          = 0;
+        mlpb_status st = mlpb_model_load_header(path, NULL, &m);
+        if (st != MLPB_OK)
+            return cli_model_error(path, "cannot load the model", st);
     }
     cli_schema sc;
     int        has = 0;
@@ -220,8 +232,6 @@ int cli_cmd_info(int argc, char **argv)
     size_t        params = 0;
     for (size_t i = 0; i + 1 < ns; i++)
         params += sizes[i] * sizes[i + 1] + sizes[i + 1];
-    struct stat sb;
-    long long   bytes = stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
     int         stdz  = mlpb_model_mean(m) != NULL;
     char        arch[256];
     cli_arch_string(m, arch, sizeof arch);
@@ -249,10 +259,16 @@ int cli_cmd_info(int argc, char **argv)
         cli_json_str(&j, "library_version", mlpb_version_string());
         cli_json_end(&j);
     } else {
-        printf("model         %s", path);
+        cli_tprintf(stdout, "model         %s", path);
         if (bytes >= 0)
             printf(" (%lld bytes)", bytes);
-        printf("\narchitecture  %s: %zu inputs, ", arch, sizes[0]);
+        printf("\n");
+        if (verify)
+            printf("verified      yes: parameters and CRC-32 checked\n");
+        else
+            printf("verified      NO: only the header was read and its CRC-32 is not "
+                   "checked (--verify reads the whole file)\n");
+        printf("architecture  %s: %zu inputs, ", arch, sizes[0]);
         if (ns == 3)
             printf("1 hidden ReLU layer");
         else
@@ -264,8 +280,6 @@ int cli_cmd_info(int argc, char **argv)
                       "means and deviations"
                     : "no: inputs are used as they are");
         print_schema(&sc, has);
-        if (verify)
-            printf("verified      yes: parameters and CRC-32 checked\n");
         printf("library       mlpblas %s\n", mlpb_version_string());
     }
     cli_schema_free(&sc);

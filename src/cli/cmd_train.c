@@ -99,7 +99,8 @@ static const char train_help2[] =
     "                          oneDNN where built with it; auto takes oneDNN only\n"
     "                          where the BLAS runs kernels older than the CPU (auto)\n"
     "  --max-memory SIZE       refuse to start a run needing more memory (bytes, or\n"
-    "                          with K, M, G; default: half the physical memory;\n"
+    "                          with K, M, G; default: half of what the process\n"
+    "                          may use: RAM, ulimit -v and -d, cgroup limit;\n"
     "                          with --mpi, of each rank)\n"
     "  --mpi                   under mpirun: data-parallel over the ranks; each reads\n"
     "                          its own part of DATA (a plain file, not gzip), rank 0\n"
@@ -612,7 +613,7 @@ int cli_cmd_train(int argc, char **argv)
                         m->precision, m->recall, m->f1, m->auc);
         }
         if (strcmp(out, "-") != 0)
-            fprintf(rf, "model saved to %s\n", out);
+            cli_tprintf(rf, "model saved to %s\n", out);
     }
     cli_schema_free(&sc);
     cli_fit_free(&fit);

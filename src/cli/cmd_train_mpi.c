@@ -61,7 +61,7 @@ int cli_mpi_agree(int rc)
     MPI_Bcast(g_mpi.msg, MSG_BYTES, MPI_CHAR, first, MPI_COMM_WORLD);
     g_mpi.msg[MSG_BYTES - 1] = '\0';
     if (g_mpi.rank == 0) {
-        fputs(g_mpi.msg[0] ? g_mpi.msg : "mlpblas: failed", stderr);
+        cli_tprintf(stderr, "%s", g_mpi.msg[0] ? g_mpi.msg : "mlpblas: failed");
         if (g_mpi.size > 1)
             fprintf(stderr, " [rank %d of %d]", first, g_mpi.size);
         fputc('\n', stderr);

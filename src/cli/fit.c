@@ -55,15 +55,6 @@ void cli_fit_free(cli_fit *f)
 }
 
 /* ------------------------------------------------------------- memory */
-size_t cli_default_max_memory(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    if (pages <= 0 || page <= 0)
-        return (size_t)4 << 30; /* unknown: 4 GiB */
-    double half = (double)pages * (double)page / 2.0;
-    return half >= (double)SIZE_MAX ? SIZE_MAX : (size_t)half;
-}
-
 int cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out)
 {
     char  *end;
@@ -88,8 +79,25 @@ int cli_parse_bytes(const char *cmd, const char *opt, const char *s, size_t *out
                   opt, s);
         return -1;
     }
+    /* (double)SIZE_MAX rounds up to 2^64 on 64-bit machines: every value
+     * below it fits. A larger one is refused, not quietly capped. */
     double b = v * m;
-    *out     = b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
+    if (s[strspn(s, "0123456789")] == '\0') {
+        /* Digits alone: exactly, up to SIZE_MAX itself. */
+        errno                = 0;
+        unsigned long long u = strtoull(s, NULL, 10);
+        if (errno == 0 && u <= SIZE_MAX) {
+            *out = (size_t)u;
+            return 0;
+        }
+        b = HUGE_VAL;
+    }
+    if (!(b < (double)SIZE_MAX)) {
+        cli_usage(cmd, "%s: '%s' is more bytes than this machine can address (at most %zu)",
+                  opt, s, SIZE_MAX);
+        return -1;
+    }
+    *out = (size_t)b;
     return 0;
 }
 

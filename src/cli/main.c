@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     int rc = dispatch(cmd, argc - 1, argv + 1);
     if (rc >= 0)
         return rc;
-    fprintf(stderr, "mlpblas: unknown command '%s' (see mlpblas --help)\n", cmd);
+    cli_tprintf(stderr, "mlpblas: unknown command '%s' (see mlpblas --help)\n", cmd);
     return CLI_EUSAGE;
 }
 
@@ -108,7 +108,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "mlpblas %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_term_vprintf(stderr, 0, fmt, ap);
     va_end(ap);
     fprintf(stderr, " (see mlpblas %s --help)\n", cmd);
     return CLI_EUSAGE;
@@ -137,7 +137,7 @@ int cli_fail(const char *fmt, ...)
         va_end(ap);
         return CLI_EDATA;
     }
-    vfprintf(stderr, fmt, ap);
+    cli_term_vprintf(stderr, 0, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     return CLI_EDATA;
@@ -331,6 +331,20 @@ int cli_load_model(const char *path, mlpb_model **m)
 {
     errno          = 0;
     mlpb_status st = mlpb_model_load(path, NULL, m);
+    if (st != MLPB_OK)
+        return cli_model_error(path, "cannot load the model", st);
+    return CLI_OK;
+}
+
+int cli_load_model_header(const char *path, mlpb_model **m)
+{
+    *m             = NULL;
+    errno          = 0;
+    mlpb_status st = mlpb_model_verify_file(path);
+    if (st != MLPB_OK)
+        return cli_model_error(path, "cannot load the model", st);
+    errno = 0;
+    st    = mlpb_model_load_header(path, NULL, m);
     if (st != MLPB_OK)
         return cli_model_error(path, "cannot load the model", st);
     return CLI_OK;

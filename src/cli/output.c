@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- JSON */
-/* A JSON string: escapes for quotes, backslashes and control characters, and
- * U+FFFD for bytes that are not UTF-8, so any input gives valid JSON. */
+/* A JSON string: escapes for quotes, backslashes and control characters
+ * (C1 and the bidirectional overrides too, so that the text is safe on a
+ * terminal), and U+FFFD for bytes that are not UTF-8, so any input gives
+ * valid JSON. */
 static void put_string(FILE *f, const char *v)
 {
     const unsigned char *s = (const unsigned char *)v;
@@ -23,7 +25,11 @@ static void put_string(FILE *f, const char *v)
             fputs("\\ufffd", f); /* not UTF-8: the replacement character */
             s++;
         } else if (n > 1) {
-            fwrite(s, 1, n, f);
+            unsigned long c = cli_utf8_control(s, n);
+            if (c != 0)
+                fprintf(f, "\\u%04lx", c - 1);
+            else
+                fwrite(s, 1, n, f);
             s += n;
         } else {
             switch (*s) {
@@ -205,8 +211,8 @@ void cli_eval_free(cli_eval *e)
 
 static void print_row(FILE *f, const char *prefix, const char *name, const mlpb_metrics *m)
 {
-    fprintf(f, "%s%-14.14s %8.4f %8.4f %9.4f %8.4f %8.4f %8.4f\n", prefix, name, m->loss,
-            m->accuracy, m->precision, m->recall, m->f1, m->auc);
+    cli_tprintf(f, "%s%-14.14s %8.4f %8.4f %9.4f %8.4f %8.4f %8.4f\n", prefix, name, m->loss,
+                m->accuracy, m->precision, m->recall, m->f1, m->auc);
 }
 
 void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const mlpb_data *d)

@@ -67,7 +67,7 @@ static int csv_field(cli_stream *s, char delim, span *f, mlpb_status *st)
     if (f->quoted) {
         cli_get(s);
         for (;;) {
-            c = cli_get(s);
+            c = cli_peek(s);
             if (c < 0) {
                 if (s->failed) {
                     *st = cli_read_error(s);
@@ -78,13 +78,14 @@ static int csv_field(cli_stream *s, char delim, span *f, mlpb_status *st)
                 return T_ERR;
             }
             if (c == '"') {
+                cli_get(s);
                 if (cli_peek(s) != '"')
                     break;
-                cli_get(s);
             }
             char ch = (char)c;
             if ((*st = cli_tok_append(s, &ch, 1)) != MLPB_OK)
                 return T_ERR;
+            cli_get(s);
         }
         while ((c = cli_peek(s)) >= 0 && is_blank(c, delim))
             cli_get(s);

@@ -51,13 +51,17 @@ mlpb_status cli_fail_file(cli_stream *s, mlpb_status st, const char *fmt, ...)
 
 mlpb_status cli_fail_nomem(cli_stream *s, mlpb_status st)
 {
-    return cli_fail_file(s, st, st == MLPB_E_OVERFLOW ? "data too large for this machine"
-                                                      : "out of memory");
+    return cli_fail_at(s, st, s->line, s->col, "%s",
+                       st == MLPB_E_OVERFLOW ? "data too large for this machine"
+                                             : "out of memory");
 }
 
 mlpb_status cli_read_error(cli_stream *s)
 {
-    return cli_fail_file(s, s->failed == 2 ? MLPB_E_NOMEM : MLPB_E_IO, "%s", s->why);
+    if (s->failed == 2 || s->failed == 3)
+        return cli_fail_at(s, s->failed == 2 ? MLPB_E_NOMEM : MLPB_E_FORMAT, s->line, s->col,
+                           "%s", s->why);
+    return cli_fail_file(s, MLPB_E_IO, "%s", s->why);
 }
 
 const char *cli_shown(const char *text, char *buf, size_t n)
@@ -119,8 +123,9 @@ size_t cli_put_size(char *buf, size_t v)
 mlpb_status cli_tok_append(cli_stream *s, const void *bytes, size_t n)
 {
     if (s->tlen + n > CLI_MAX_FIELD_BYTES)
-        return cli_fail_at(s, MLPB_E_FORMAT, s->line, s->col, "field longer than %d bytes",
-                           CLI_MAX_FIELD_BYTES);
+        return cli_fail_at(s, MLPB_E_FORMAT, s->line,
+                           s->col + (CLI_MAX_FIELD_BYTES - s->tlen),
+                           "field longer than %d bytes", CLI_MAX_FIELD_BYTES);
     mlpb_status st = cli_grow((void **)&s->tok, &s->tcap, s->tlen + n + 1, 1);
     if (st != MLPB_OK)
         return cli_fail_nomem(s, st);
@@ -150,18 +155,40 @@ static void set_failed(cli_stream *s, int kind, const char *fmt, ...)
     s->p = s->end;
 }
 
-/* Hand got bytes of the window to the readers, within the text budget. */
-static int deliver(cli_stream *s, size_t got)
+/* A NUL byte is never text: rather than let it end a C string early (a
+ * cell "1\0002" read as 1), the window is cut just before it, and the next
+ * fill fails there, so the readers report the line and column of the NUL
+ * itself. The text budget cuts the window the same way at its last byte,
+ * so that its message names the first byte over it, wherever the reads
+ * split the input. */
+static void cut_window(cli_stream *s)
+{
+    const unsigned char *z = memchr(s->p, 0, (size_t)(s->end - s->p));
+    if (s->max_bytes != 0 && s->bytes > s->max_bytes) {
+        const unsigned char *b = s->end - (s->bytes - s->max_bytes);
+        if (z == NULL || b <= z) {
+            s->end      = b;
+            s->cut_kind = 2;
+            snprintf(s->why, sizeof s->why, "more than %llu bytes of text%s, the limit of "
+                     "this read (--max-memory)", (unsigned long long)s->max_bytes,
+                     s->gz ? " once decompressed" : "");
+            return;
+        }
+    }
+    if (z != NULL) {
+        s->end      = z;
+        s->cut_kind = 3;
+        snprintf(s->why, sizeof s->why, "a NUL byte: not a text file (binary, or UTF-16 text?)");
+    }
+}
+
+/* Hand got bytes of the window to the readers. */
+static void deliver(cli_stream *s, size_t got)
 {
     s->bytes += got;
-    if (s->max_bytes != 0 && s->bytes > s->max_bytes) {
-        set_failed(s, 2, "more than %llu bytes of text%s, the limit of this read",
-                   (unsigned long long)s->max_bytes, s->gz ? " once decompressed" : "");
-        return -1;
-    }
     s->p   = s->win;
     s->end = s->win + got;
-    return 0;
+    cut_window(s);
 }
 
 /* Read raw bytes of a descriptor into buf; returns the count, 0 at the end
@@ -226,11 +253,16 @@ static int fill_range(cli_stream *s)
     if (got < 0)
         return -1;
     s->seg_left -= (uint64_t)got;
-    return deliver(s, (size_t)got);
+    deliver(s, (size_t)got);
+    return 0;
 }
 
 int cli_stream_fill(cli_stream *s)
 {
+    if (s->cut_kind != 0 && !s->failed) {
+        s->failed = s->cut_kind; /* s->why is set */
+        s->p      = s->end;
+    }
     if (s->failed || s->win == NULL)
         return -1;
     if (!s->gz) {
@@ -239,7 +271,10 @@ int cli_stream_fill(cli_stream *s)
         if (s->ranged)
             return fill_range(s);
         long got = raw_read(s, s->win, WINDOW_BYTES);
-        return got > 0 ? deliver(s, (size_t)got) : -1;
+        if (got <= 0)
+            return -1;
+        deliver(s, (size_t)got);
+        return 0;
     }
     for (;;) {
         if (s->z.avail_in == 0 && z_refill(s) < 0)
@@ -275,8 +310,10 @@ int cli_stream_fill(cli_stream *s)
             set_failed(s, 1, "read error: gzip data damaged: %s", s->z.msg ? s->z.msg : "inflate failed");
             return -1;
         }
-        if (got > 0)
-            return deliver(s, got);
+        if (got > 0) {
+            deliver(s, got);
+            return 0;
+        }
     }
 }
 
@@ -328,6 +365,7 @@ mlpb_status cli_stream_open_mem(cli_stream *s, const void *buf, size_t len, cons
         return cli_fail_file(s, MLPB_E_NOMEM,
                              "more than %llu bytes of text, the limit of this read",
                              (unsigned long long)max_bytes);
+    cut_window(s);
     return MLPB_OK;
 }
 
@@ -369,8 +407,8 @@ mlpb_status cli_stream_open(cli_stream *s, const char *path, uint64_t max_bytes,
     s->in  = NULL;
     s->p   = s->win;
     s->end = s->win; /* have bytes wait in win: deliver them */
-    if (have > 0 && deliver(s, have) != 0)
-        return cli_read_error(s);
+    if (have > 0)
+        deliver(s, have);
     return MLPB_OK;
 }
 

@@ -33,7 +33,10 @@ typedef struct cli_stream {
     unsigned char       *win;       /* the window of text (NULL for plain memory) */
     const unsigned char *p, *end;   /* unread part of the window */
     int                  at_eof;    /* the raw input is exhausted */
-    int                  failed;    /* a read error, damaged gzip or the text budget */
+    int                  failed;    /* 1 a read error or damaged gzip, 2 the text budget,
+                                       3 a NUL byte (2 and 3 at line, col) */
+    int                  cut_kind;  /* the window ends just before the first byte over
+                                       the budget (2) or a NUL byte (3) */
     char                 why[160];  /* what failed */
     uint64_t             bytes;     /* of text delivered so far */
     uint64_t             max_bytes; /* 0: unlimited */
@@ -107,7 +110,10 @@ mlpb_status cli_read_error(cli_stream *s);
 /* A field as shown in a message: at most 40 bytes, non-printables as '?'. */
 const char *cli_shown(const char *text, char *buf, size_t n);
 
-/* Append n bytes to the token (bounded by CLI_MAX_FIELD_BYTES). */
+/* Append n bytes to the token (bounded by CLI_MAX_FIELD_BYTES). The bytes
+ * are the next ones of the line, at s->col and not yet counted, so that a
+ * field over the bound is reported at the column of its first byte too
+ * many, wherever the reads happened to split the input. */
 mlpb_status cli_tok_append(cli_stream *s, const void *bytes, size_t n);
 
 /* Strict float parse of a whole NUL-terminated string: 0 ok, 1 not a

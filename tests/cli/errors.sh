@@ -118,7 +118,7 @@ bad_train cut.csv.gz 'cut.csv.gz: read error'
 # A 16 MB field, and a line of more than 2^20 fields, are refused where they
 # pass the bound, before their size costs memory.
 awk 'BEGIN { s = "a"; for (i = 0; i < 24; i++) s = s s; print "x," s; print "1,2" }' >longline.csv
-bad_train longline.csv 'longline.csv:1:1048577: field longer than 1048576 bytes'
+bad_train longline.csv 'longline.csv:1:1048579: field longer than 1048576 bytes'
 awk 'BEGIN { s = "1"; for (i = 0; i < 20; i++) s = s "," s; print s ",1" }' >wideline.csv
 bad_train wideline.csv 'wideline.csv:1:2097153: more than 1048576 fields on one line'
 
