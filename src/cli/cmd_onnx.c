@@ -179,7 +179,7 @@ int cli_cmd_import(int argc, char **argv)
         return cli_fail("%s: %s", onnx, *msg ? msg : mlpb_strerror(st));
     }
     if (*msg)
-        fprintf(stderr, "mlpblas: %s: note: %s\n", onnx, msg);
+        cli_tprintf(stderr, "mlpblas: %s: note: %s\n", onnx, msg);
     rc = cli_save_model(m, &out) == 0 && cli_out_commit(&out) == 0 ? CLI_OK : CLI_EDATA;
     if (rc != CLI_OK)
         cli_out_abort(&out);

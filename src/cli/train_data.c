@@ -181,7 +181,7 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
             mark[ix] |= 1;
         }
         if (!tc->quiet)
-            fprintf(stderr, "note: %s:%zu: column 1 has no name: read as the row index (%s), "
+            cli_tprintf(stderr, "note: %s:%zu: column 1 has no name: read as the row index (%s), "
                     "not as a feature\n", path, hl, id == ix ? "the id column" : "ignored");
     }
     for (size_t l = 0; l < n_label; l++) {
@@ -238,12 +238,12 @@ void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *
     if (tc->quiet || cli_table_format(t) != MLPB_FORMAT_CSV)
         return;
     if (cli_table_decimal(t, &detected) == ',' && detected)
-        fprintf(stderr, "note: %s: numbers are read with a decimal comma (\"5,1\" is 5.1), "
+        cli_tprintf(stderr, "note: %s: numbers are read with a decimal comma (\"5,1\" is 5.1), "
                 "as the file holds such numbers; --decimal . reads them as text\n", path);
     /* The index's own name is told by its note. */
     size_t renamed = cli_table_renamed(t) - (cli_table_index_column(t) == 0);
     if (renamed > 0)
-        fprintf(stderr, "note: %s:%zu: %zu column name%s empty or repeated: named as pandas "
+        cli_tprintf(stderr, "note: %s:%zu: %zu column name%s empty or repeated: named as pandas "
                 "reads them back (\"Unnamed: J\" for column J counted from 0, NAME.1 for the "
                 "second NAME); mlpblas info lists them\n", path, cli_table_header_line(t),
                 renamed, renamed == 1 ? " was" : "s were");
@@ -259,7 +259,7 @@ void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *
         char some[64] = "";
         if (col->n_numbers > 0)
             snprintf(some, sizeof some, ", though %zu of its cells are", col->n_numbers);
-        fprintf(stderr, "note: %s:%zu:%zu: column \"%s\" is read as %zu categories, not as "
+        cli_tprintf(stderr, "note: %s:%zu:%zu: column \"%s\" is read as %zu categories, not as "
                 "numbers: \"%s\" is not a number%s%s\n", path, col->first_string_line,
                 col->first_string_col, ft->name, ft->n_levels, col->first_string_text, some,
                 comma && cli_table_decimal(t, NULL) == '.' ? " (a decimal comma? try "
