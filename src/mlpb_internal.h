@@ -233,8 +233,7 @@ static inline void mlpb__product(const mlpb_workspace *ws, bool ta, bool tb, siz
 #define MLPB_SPLIT_MIN_ROWS 8
 /* ... and at least this many multiply-adds of forward pass: a fork and a
  * join cost a few microseconds, which a block of a small network does not
- * repay (16 x 30 x 64 x 1 ran at half the speed split; 64 x 32 x 64 x 1, 2^16
- * a block, no faster and less steadily than unsplit). */
+ * repay (docs/bench.md, "The split's minimum block"). */
 #define MLPB_SPLIT_MIN_MACS ((size_t)1 << 17)
 /* At most this many parts (the BLAS thread count, capped). */
 #define MLPB_SPLIT_MAX_PARTS 64
@@ -244,7 +243,7 @@ static inline void mlpb__product(const mlpb_workspace *ws, bool ta, bool tb, siz
  * of a network of these layer sizes runs in with `threads` BLAS threads, for
  * a training step (train) or inference. A pure function of its arguments, so
  * that the choice, and with it every result, is fixed by the shape and the
- * thread count; the measurements behind its thresholds are in docs/bench.md. */
+ * thread count (docs/bench.md, "The rule of MLPB_THREADING_AUTO"). */
 size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t threads,
                         bool train);
 /* Whether a call on n rows runs split (and on how many parts). */
@@ -255,13 +254,12 @@ size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n, bool train);
  * returns the count to restore; else 0. */
 int  mlpb__serial_begin(const mlpb_workspace *ws, size_t n);
 void mlpb__serial_end(int restore);
-/* Runs fn(ctx, p) for each part on ws's team, with BLAS on one thread for
- * the duration (each part is a thread of its own). */
+/* row_split.c: runs fn(ctx, p) for each part on ws's team, with BLAS on one
+ * thread for the duration (each part is a thread of its own). */
 void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
 /* Gradient arenas of at least this many floats are summed by the whole team,
- * a slice a thread: on 1024 x 1024 x 2048 x 16 (2.1M parameters) the sum
- * reads and writes ~25 MB a step. Below it one thread is quicker than a
- * second fork and join. */
+ * a slice a thread: a large arena's sum is a pass over megabytes a step,
+ * while below this size one thread is quicker than a second fork and join. */
 #define MLPB_SPLIT_TEAM_SUM ((size_t)1 << 16)
 /* dst (part 0's gradients, the model's arena) += the arenas of parts
  * 1..parts-1 of a split workspace, each element summed in part order, so the
@@ -277,11 +275,8 @@ bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
 #define MLPB_UNIT_MIN_UNITS 32
 /* ... at least this many multiply-adds of forward pass a step: three
  * fork-joins a step, each waiting for the slower core, pay only on steps
- * long enough that a core's hiccup is small beside them. Beside a
- * CPU-bound process on 2 cores, the tool's 32 x 28 x 300 x 1 steps (2^18)
- * ran 2x slower split than on one thread, 32 x 256 x 512 x 1 (2^22) 1.6x,
- * 32 x 784 x 1024 x 1 (2^24.6) 1.25x; quiet, 0.8-1.4x, 0.71x and 0.56x of
- * one thread's time (docs/bench.md) ... */
+ * long enough that a core's hiccup is small beside them (docs/bench.md,
+ * "The unit split") ... */
 #define MLPB_UNIT_MIN_MACS ((size_t)1 << 23)
 /* ... and at most this many outputs (which bounds the buffers below). */
 #define MLPB_UNIT_MAX_OUTPUTS 1024
