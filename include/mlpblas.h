@@ -251,7 +251,8 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
  * thread as MLPB_THREADING_SERIAL_SMALL does and the rest on T. The choice
  * is a fixed rule of the layer sizes, the rows of the call and T, never a
  * timing, so a fixed seed and T still give bitwise-identical results; the
- * rule and the measurements behind it are in docs/bench.md. With T = 1 it
+ * rule and the reasons for it are in docs/bench.md, "The rule of
+ * MLPB_THREADING_AUTO". With T = 1 it
  * runs everything unsplit on one thread and never touches the BLAS thread
  * count; a workspace that could split costs T - 1 threads and gradient
  * arenas, as MLPB_THREADING_SPLIT. In mlpb_train, with the products on
@@ -267,8 +268,8 @@ MLPB_API size_t      mlpb_workspace_max_batch(const mlpb_workspace *ws);
  *
  * MLPB_THREADING_SERIAL_SMALL runs products of fewer than
  * MLPB_SERIAL_SMALL_MNK multiply-adds (m*n*k) on one BLAS thread, where
- * OpenBLAS's thread start-up costs more than the second core saves (up to
- * ~1.4x per step on shapes like 256 x 28 x 300), and the rest with the
+ * OpenBLAS's thread start-up costs more than the second core saves
+ * (docs/bench.md, "Small products on one thread"), and the rest with the
  * library's count.
  *
  * MLPB_THREADING_SPLIT splits each batch into P row blocks, P = the BLAS

@@ -5,7 +5,7 @@
  * fsync before the rename; the mode of the file replaced (permission bits
  * only) or 0666 less the umask. */
 #define _GNU_SOURCE /* O_TMPFILE, linkat's AT_SYMLINK_FOLLOW */
-#include "io_internal.h"
+#include "io_format.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,110 +19,22 @@
 #define PATH_MAX 4096
 #endif
 
-static const unsigned char fmt_magic[4] = {'M', 'L', 'P', 'B'};
-
-static uint32_t bits_from_f32(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-/* ------------------------------------------------------------- the sink */
-static mlpb_status write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        const ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return MLPB_E_IO;
-        if (w == 0) { /* no progress and no error: do not spin */
-            errno = EIO;
-            return MLPB_E_IO;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return MLPB_OK;
-}
-
-/* Pass on the buffered bytes, adding them to the CRC when with_crc. */
-static mlpb_status sink_flush(mlpb_sink *s, bool with_crc)
-{
-    if (with_crc)
-        s->crc = crc32(s->crc, s->buf, (uInt)s->used);
-    if (s->mem != NULL)
-        memcpy(s->mem + s->pos, s->buf, s->used);
-    else
-        MLPB_TRY(write_all(s->fd, s->buf, s->used));
-    s->pos += s->used;
-    s->used = 0;
-    return MLPB_OK;
-}
-
-static void sink_init(mlpb_sink *s, unsigned char *mem, int fd)
-{
-    s->mem = mem;
-    s->fd = fd;
-    s->pos = 0;
-    s->used = 0;
-    s->crc = crc32(0L, Z_NULL, 0);
-}
-
-mlpb_status mlpb__sink_bytes(mlpb_sink *s, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    while (n > 0) {
-        if (s->used == CHUNK)
-            MLPB_TRY(sink_flush(s, true));
-        const size_t room = CHUNK - s->used, take = n < room ? n : room;
-        memcpy(s->buf + s->used, b, take);
-        s->used += take;
-        b += take;
-        n -= take;
-    }
-    return MLPB_OK;
-}
-
-static mlpb_status sink_floats(mlpb_sink *s, const float *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (s->used + 4 > CHUNK)
-            MLPB_TRY(sink_flush(s, true));
-        mlpb__put_u32(s->buf + s->used, bits_from_f32(v[i]));
-        s->used += 4;
-    }
-    return MLPB_OK;
-}
-
 /* The image of m, in file order. */
 static mlpb_status encode(const mlpb_model *m, mlpb_sink *s)
 {
     const size_t n = m->n_sizes;
     uint64_t sect;
     mlpb__strings_size(m, &sect);
-    unsigned char *p = s->buf; /* the header fits the empty buffer */
-    memcpy(p, fmt_magic, 4);
-    mlpb__put_u32(p + 4, FMT_VERSION);
-    mlpb__put_u32(p + 8, (uint32_t)n);
-    for (size_t i = 0; i < n; i++)
-        mlpb__put_u64(p + 12 + 8 * i, (uint64_t)m->sizes[i]);
-    mlpb__put_u32(p + 12 + 8 * n,
-                  (m->standardize ? FMT_FLAG_STD : 0u) | mlpb__strings_flags(m));
-    mlpb__put_u32(p + 16 + 8 * n, 0u);
-    mlpb__put_u64(p + 20 + 8 * n, sect);
-    s->used = FMT_HEAD_V2(n);
+    unsigned char head[FMT_HEAD_MAX];
+    const uint32_t flags = (m->standardize ? FMT_FLAG_STD : 0u) | mlpb__strings_flags(m);
+    MLPB_TRY(mlpb__sink_bytes(s, head, mlpb__fmt_put_header(head, m->sizes, n, flags, sect)));
     MLPB_TRY(mlpb__strings_encode(m, s));
     if (m->standardize) {
-        MLPB_TRY(sink_floats(s, m->mean, m->sizes[0]));
-        MLPB_TRY(sink_floats(s, m->std, m->sizes[0]));
+        MLPB_TRY(mlpb__sink_floats(s, m->mean, m->sizes[0]));
+        MLPB_TRY(mlpb__sink_floats(s, m->std, m->sizes[0]));
     }
-    MLPB_TRY(sink_floats(s, m->params, m->n_params));
-    MLPB_TRY(sink_flush(s, true));
-    mlpb__put_u32(s->buf, (uint32_t)s->crc);
-    s->used = 4;
-    return sink_flush(s, false);
+    MLPB_TRY(mlpb__sink_floats(s, m->params, m->n_params));
+    return mlpb__sink_finish(s);
 }
 
 /* Image size of m, or 0 if the format cannot hold it (or m has no params). */
@@ -151,7 +63,7 @@ mlpb_status mlpb_model_save_mem(const mlpb_model *m, void *buf, size_t len)
     if (size == 0 || len < size)
         return MLPB_E_INVALID_ARG;
     mlpb_sink s;
-    sink_init(&s, buf, -1);
+    mlpb__sink_init(&s, buf, -1);
     return encode(m, &s); /* cannot fail in memory */
 }
 
@@ -189,8 +101,8 @@ static void temp_name(char *out, size_t cap, const char *dir, unsigned attempt)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^
-                 ((uint64_t)getpid() << 16) ^ (uint64_t)(uintptr_t)out ^ attempt;
+    uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 16) ^
+                 (uint64_t)(uintptr_t)out ^ attempt;
     x = (x ^ (x >> 31)) * 0x9e3779b97f4a7c15ull; /* mix */
     x ^= x >> 29;
     static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -207,7 +119,7 @@ static void temp_name(char *out, size_t cap, const char *dir, unsigned attempt)
 static mlpb_status write_image(const mlpb_model *m, int fd)
 {
     mlpb_sink s;
-    sink_init(&s, NULL, fd);
+    mlpb__sink_init(&s, NULL, fd);
     MLPB_TRY(encode(m, &s));
     return fsync(fd) == 0 ? MLPB_OK : MLPB_E_IO;
 }

@@ -3,7 +3,7 @@
  * every count, length, UTF-8 string and the padding without allocating, and
  * a second pass that decodes into the model. Both passes read through one
  * CHUNK-sized window, so a section of any size streams from a file. */
-#include "io_internal.h"
+#include "io_format.h"
 
 /* A window onto the section: bytes buf[pos, have) are those at file offsets
  * next - (have - pos) .. next - 1; end is the section's end. */

@@ -9,12 +9,11 @@
 
 /* A product with a tiny dimension is a few matrix-vector products or outer
  * products. OpenBLAS's sgemm packs the whole of the other operand (and, with
- * 2+ threads, splits the work) however few rows it has, and is several times
- * slower than sgemv/sger there: measured on 256 x 512 and 1024 x 2048
- * weights, one sgemv per row wins up to 4 rows and one sger per inner index
- * up to 4, both with 1 and 2 threads. Such shapes are common here: one output
- * (z = H.w, dw = H^T.dz, dH = dz.w^T), one or a few samples (online
- * inference and training). */
+ * 2+ threads, splits the work) however few rows it has, so sgemv/sger are
+ * several times faster up to this size (docs/bench.md, "Products with a tiny
+ * dimension"). Such shapes are common here: one output (z = H.w,
+ * dw = H^T.dz, dH = dz.w^T), one or a few samples (online inference and
+ * training). */
 #define SMALL_DIM 4
 
 static void gemv_m1(bool trans_a, bool trans_b, size_t n, size_t k, float alpha,
@@ -87,9 +86,9 @@ static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, fl
         ger_k(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     } else {
         /* OpenBLAS applies any beta other than 1 in a separate scalar pass
-         * over C (sgemm_beta) before accumulating: ~10% of a 256 x 28 x 300
-         * step in a profile. Clearing C with memset and accumulating onto it
-         * with beta = 1 skips that pass; the result is the same. */
+         * over C (sgemm_beta) before accumulating, a visible share of a small
+         * step. Clearing C with memset and accumulating onto it with beta = 1
+         * skips that pass; the result is the same. */
         if (beta == 0.0f) {
             for (size_t i = 0; i < m; i++)
                 memset(c + i * ldc, 0, n * sizeof *c);
@@ -153,9 +152,9 @@ const char *mlpb__blas_config(void)
 
 /* OpenBLAS's kernel sets for x86 CPUs without AVX2 (its DYNAMIC_ARCH core
  * names). On a CPU with AVX2 and FMA one of these means that OpenBLAS did
- * not recognise the CPU and fell back: 0.3.21 runs "Prescott" (SSE3) on an
- * Intel Xeon of family 6, model 207, at 21 GFLOP/s a core at 1024^3 against
- * oneDNN's 133 (bench/dnnl_sgemm.c). */
+ * not recognise the CPU and fell back to kernels far below the CPU's rate
+ * (0.3.21 runs "Prescott", SSE3, on an Intel Xeon of family 6, model 207;
+ * docs/bench.md, "The fp32 backend"). */
 bool mlpb__blas_fallback(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

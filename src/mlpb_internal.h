@@ -146,7 +146,12 @@ size_t      mlpb__team_size(const mlpb_team *t);
 size_t      mlpb__team_bytes(size_t n);
 void        mlpb__team_run(mlpb_team *t, mlpb__team_fn fn, void *ctx);
 
-/* --------------------------------------------------------- workspace.c */
+/* ---------------------------------------------------------- workspace.c
+ * The workspace and its threading, in layers (docs/layers.md): workspace.c
+ * (the object) over row_split.c (the row split's machinery) and
+ * threading_policy.c (which calls split, and how), over workspace_layout.c
+ * (where the buffers lie). The unit split (unit_split.c) sits above the
+ * passes. */
 /* Batches split across threads (MLPB_THREADING_SPLIT): part p of a call on n
  * rows takes rows [p n / parts, (p + 1) n / parts) and runs the serial pass on
  * views[p], a workspace whose buffers are that part's slice of the parent's.
@@ -159,7 +164,7 @@ typedef struct mlpb_split {
     mlpb_team      *team;
     mlpb_workspace *views;      /* parts views, no buffers of their own */
     float         **grads;      /* grads[0] unused (NULL) */
-    float          *units;      /* the unit split's per-part buffers (step.c), or NULL:
+    float          *units;      /* the unit split's per-part buffers (unit_split.c), or NULL:
                                    parts x mlpb__unit_floats(unit_rows, k) */
     size_t          unit_rows;  /* min(max_batch, MLPB_UNIT_MAX_ROWS) */
 } mlpb_split;
@@ -190,6 +195,24 @@ struct mlpb_workspace {
     bool    onednn;     /* fp32 products on oneDNN (mlpb_workspace_set_gemm) */
 };
 
+/* -------------------------------------------------- workspace_layout.c */
+/* Floats of a workspace's buffers for rows rows, each padded to a cache line
+ * (moved here from workspace.c). */
+mlpb_status mlpb__ws_buffer_floats(const size_t *sizes, size_t n_sizes, size_t rows,
+                                   size_t *total);
+/* Point ws's buffers into f, laid out for rows rows, starting at row row0 of
+ * each (a view's slice of its parent's buffers when row0 > 0) (moved here
+ * from workspace.c). */
+void        mlpb__ws_carve(mlpb_workspace *ws, float *f, size_t rows, size_t row0);
+
+/* ---------------------------------------------------------- row_split.c */
+/* The split of parts parts for ws: team, views and gradient arenas; ws's
+ * buffers grow to a whole number of parts' rows if they must (at most
+ * parts - 1 rows more). Freeing accepts NULL. (Both moved here from
+ * workspace.c, where they were static.) */
+mlpb_status mlpb__split_create(mlpb_workspace *ws, size_t parts);
+void        mlpb__split_free(const mlpb_allocator *a, mlpb_split *s);
+
 /* An fp32 product of a pass, C = op(A) op(B) (beta 0), on the workspace's
  * backend: the one place the passes choose between the two doors. */
 static inline void mlpb__product(const mlpb_workspace *ws, bool ta, bool tb, size_t m, size_t n,
@@ -210,17 +233,17 @@ static inline void mlpb__product(const mlpb_workspace *ws, bool ta, bool tb, siz
 #define MLPB_SPLIT_MIN_ROWS 8
 /* ... and at least this many multiply-adds of forward pass: a fork and a
  * join cost a few microseconds, which a block of a small network does not
- * repay (16 x 30 x 64 x 1 ran at half the speed split; 64 x 32 x 64 x 1, 2^16
- * a block, no faster and less steadily than unsplit). */
+ * repay (docs/bench.md, "The split's minimum block"). */
 #define MLPB_SPLIT_MIN_MACS ((size_t)1 << 17)
 /* At most this many parts (the BLAS thread count, capped). */
 #define MLPB_SPLIT_MAX_PARTS 64
 
+/* --------------------------------------------------- threading_policy.c */
 /* MLPB_THREADING_AUTO's rule: the parts (1: unsplit) that a call on n rows
  * of a network of these layer sizes runs in with `threads` BLAS threads, for
  * a training step (train) or inference. A pure function of its arguments, so
  * that the choice, and with it every result, is fixed by the shape and the
- * thread count; the measurements behind its thresholds are in docs/bench.md. */
+ * thread count (docs/bench.md, "The rule of MLPB_THREADING_AUTO"). */
 size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t threads,
                         bool train);
 /* Whether a call on n rows runs split (and on how many parts). */
@@ -231,20 +254,19 @@ size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n, bool train);
  * returns the count to restore; else 0. */
 int  mlpb__serial_begin(const mlpb_workspace *ws, size_t n);
 void mlpb__serial_end(int restore);
-/* Runs fn(ctx, p) for each part on ws's team, with BLAS on one thread for
- * the duration (each part is a thread of its own). */
+/* row_split.c: runs fn(ctx, p) for each part on ws's team, with BLAS on one
+ * thread for the duration (each part is a thread of its own). */
 void mlpb__split_run(mlpb_workspace *ws, mlpb__team_fn fn, void *ctx);
 /* Gradient arenas of at least this many floats are summed by the whole team,
- * a slice a thread: on 1024 x 1024 x 2048 x 16 (2.1M parameters) the sum
- * reads and writes ~25 MB a step. Below it one thread is quicker than a
- * second fork and join. */
+ * a slice a thread: a large arena's sum is a pass over megabytes a step,
+ * while below this size one thread is quicker than a second fork and join. */
 #define MLPB_SPLIT_TEAM_SUM ((size_t)1 << 16)
 /* dst (part 0's gradients, the model's arena) += the arenas of parts
  * 1..parts-1 of a split workspace, each element summed in part order, so the
  * result does not depend on how the work is shared; large arenas are summed
  * by the team, a slice a thread. Returns true if every sum is finite. */
 bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
-/* The unit split (step.c): a training step of a network with one hidden
+/* The unit split (unit_split.c): a training step of a network with one hidden
  * layer, on few rows, shares the hidden units among the team instead of the
  * rows. It runs for batches of at most this many rows (which bounds its
  * buffers), ... */
@@ -253,11 +275,8 @@ bool mlpb__split_sum(mlpb_workspace *ws, float *dst);
 #define MLPB_UNIT_MIN_UNITS 32
 /* ... at least this many multiply-adds of forward pass a step: three
  * fork-joins a step, each waiting for the slower core, pay only on steps
- * long enough that a core's hiccup is small beside them. Beside a
- * CPU-bound process on 2 cores, the tool's 32 x 28 x 300 x 1 steps (2^18)
- * ran 2x slower split than on one thread, 32 x 256 x 512 x 1 (2^22) 1.6x,
- * 32 x 784 x 1024 x 1 (2^24.6) 1.25x; quiet, 0.8-1.4x, 0.71x and 0.56x of
- * one thread's time (docs/bench.md) ... */
+ * long enough that a core's hiccup is small beside them (docs/bench.md,
+ * "The unit split") ... */
 #define MLPB_UNIT_MIN_MACS ((size_t)1 << 23)
 /* ... and at most this many outputs (which bounds the buffers below). */
 #define MLPB_UNIT_MAX_OUTPUTS 1024
@@ -284,13 +303,20 @@ static inline size_t mlpb__part_row(size_t p, size_t n, size_t parts)
     return (size_t)(((unsigned long long)p * n) / parts);
 }
 
+/* The split part count mlpb_workspace_set_threading(t) sets up
+ * (threading_policy.c). */
+size_t mlpb__workspace_parts(const size_t *sizes, size_t n_sizes, mlpb_threading t,
+                             size_t max_batch);
+/* The unit split's parts for an epoch of batches of bs rows on ws (1: none):
+ * MLPB_THREADING_AUTO, fp32 products on BLAS, no grad_ready hook, and
+ * mlpb__auto_units (threading_policy.c; moved here from the step.c section). */
+size_t mlpb__unit_parts(const mlpb_workspace *ws, size_t bs);
+
+/* --------------------------------------------------------- workspace.c */
 /* Bytes a workspace of these sizes and max_batch holds once
  * mlpb_workspace_set_threading(t) has run (*final), and the most it holds on
  * the way there (*peak: buffers regrown for a split live twice for a moment),
  * each block rounded up to MLPB_ALIGN as mlpb__alloc asks for it. */
-/* The split part count mlpb_workspace_set_threading(t) sets up. */
-size_t mlpb__workspace_parts(const size_t *sizes, size_t n_sizes, mlpb_threading t,
-                             size_t max_batch);
 mlpb_status mlpb__workspace_bytes(const size_t *sizes, size_t n_sizes, size_t max_batch,
                                   mlpb_threading t, size_t *final, size_t *peak);
 /* A block of bytes as mlpb__alloc asks the allocator for it. */
@@ -337,7 +363,7 @@ mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite
  * the gradient arena when clipping is off. */
 mlpb_status mlpb__optim_update_finite(mlpb_optim *o, mlpb_model *m, bool *params_finite);
 /* A step's update in pieces, for callers that update slices of the arena on
- * several threads (step.c): the coefficients of the next step, once; then
+ * several threads (unit_split.c): the coefficients of the next step, once; then
  * any disjoint ranges [i0, i0 + n) of the arenas, each returning the
  * nonfinite bits of its new parameters (bit 31 set: some became Inf or NaN);
  * then advance the step counter, once. The same ranges in any order give the
@@ -355,7 +381,7 @@ uint32_t mlpb__optim_apply(mlpb_optim *o, const mlpb_optim_coef *k, size_t i0, s
                            const float *g, float *p);
 void     mlpb__optim_advance(mlpb_optim *o);
 /* The moment arenas, laid out as the parameters (NULL where the kind has
- * fewer): for step.c's reordering of the first layer. */
+ * fewer): for unit_split.c's reordering of the first layer. */
 void     mlpb__optim_moments(mlpb_optim *o, float **m1, float **m2);
 /* The sum of squares of g in double (not finite iff some g is Inf or NaN). */
 double   mlpb__sum_squares(size_t n, const float *g);
@@ -363,11 +389,7 @@ double   mlpb__sum_squares(size_t n, const float *g);
 mlpb_status mlpb__optim_bytes(size_t n_sizes, size_t n_params, mlpb_optimizer kind,
                               size_t *bytes);
 
-/* -------------------------------------------------------------- step.c */
-/* The unit split's parts for an epoch of batches of bs rows on ws (1: none):
- * MLPB_THREADING_AUTO, fp32 products on BLAS, no grad_ready hook, and
- * mlpb__auto_units. */
-size_t mlpb__unit_parts(const mlpb_workspace *ws, size_t bs);
+/* -------------------------------------------------------- unit_split.c */
 /* Reorders the first layer's weights and their optimiser moments into the
  * unit split's blocked order for parts parts (blocked true: each part's
  * columns as one contiguous d x (c1 - c0) block) or back. The gradient arena

@@ -306,9 +306,9 @@ mlpb_status mlpb_model_fit_standardization(mlpb_model *m, const float *x, size_t
 
 /* The columns are summed STD_BLOCK at a time, row after row, so that each
  * pass reads the rows once in memory order: a column at a time, every pass
- * read each row's cache lines once per column (28 columns of 200,000 rows:
- * ~70 ms where a pass takes ~5). Each column's sum still runs over the rows
- * in order, so the results are bitwise those of the column-at-a-time loop. */
+ * read each row's cache lines once per column (docs/bench.md, "Before the
+ * first step"). Each column's sum still runs over the rows in order, so the
+ * results are bitwise those of the column-at-a-time loop. */
 #define STD_BLOCK 64
 
 static const float *std_row(const float *x, const size_t *rows, size_t i, size_t d, size_t j0)

@@ -1,7 +1,7 @@
 /* names.c -- a model's optional input and output names and its ordered
  * key/value metadata: validation (UTF-8, bounds), storage through the model's
  * allocator, copy for clone. The library stores them and never interprets
- * them; the model file carries them (io.c). */
+ * them; the model file carries them (io_strings.c). */
 #include "mlpb_internal.h"
 
 #include <string.h>

@@ -74,7 +74,7 @@ static mlpb_status plan(const size_t *sizes, size_t n_sizes, size_t n_params, si
 
 /* Point the parent's (v = 0) and each view's state into block. View p holds
  * rows [p part_rows, (p + 1) part_rows) of the parent's buffers, as its fp32
- * buffers do (workspace.c's carve). */
+ * buffers do (workspace_layout.c's mlpb__ws_carve). */
 static void attach(mlpb_workspace *ws, mlpb_precision prec, const layout *lo, char *block)
 {
     const size_t L = ws->n_sizes - 2, dw = delta_width(ws->sizes, ws->n_sizes);

@@ -7,7 +7,7 @@
  * microseconds) would eat much of what the second core gives: helpers spin
  * for a while before they block. Part p is first tried by thread p (the
  * caller runs part 0, helper i part i + 1), so that a part's data stay in one
- * core's cache from job to job: the unit split (step.c) keeps each part's
+ * core's cache from job to job: the unit split (unit_split.c) keeps each part's
  * weights and moments on its own core. And on a loaded machine a helper may
  * not be running at all when a job starts: a thread done with its own part
  * takes any part not yet claimed, so a helper that is descheduled costs at

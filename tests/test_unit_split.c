@@ -1,7 +1,7 @@
-/* test_step.c -- the unit split (step.c): steps with the hidden units shared
- * between two parts against the unsplit loss_grad + optimiser step, their
- * reproducibility, a failed step that changes nothing, and the blocked order
- * of the first layer and its moments round trip. */
+/* test_unit_split.c -- the unit split (unit_split.c): steps with the hidden
+ * units shared between two parts against the unsplit loss_grad + optimiser
+ * step, their reproducibility, a failed step that changes nothing, and the
+ * blocked order of the first layer and its moments round trip. */
 #include "testutil.h"
 
 #include "mlpb_internal.h"

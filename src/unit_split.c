@@ -1,4 +1,4 @@
-/* step.c -- the unit split: the trainer's steps of a one-hidden-layer network
+/* unit_split.c -- the unit split: the trainer's steps of a one-hidden-layer network
  * on a batch too small to split its rows, shared among the workspace's team
  * by hidden units.
  *
@@ -30,23 +30,12 @@
 #include <math.h>
 #include <string.h>
 
-size_t mlpb__unit_parts(const mlpb_workspace *ws, size_t bs)
-{
-    const mlpb_split *s = ws->split;
-    /* Not on oneDNN: its products of half the units took 0.6 of the whole
-     * one's time on one core and ran 1.2-1.3x slower beside each other, so
-     * the split step was no faster than one thread (docs/bench.md). */
-    if (ws->threading != MLPB_THREADING_AUTO || s == NULL || s->units == NULL || ws->onednn ||
-        ws->bf16 != NULL || ws->grad_ready != NULL || bs > s->unit_rows)
-        return 1;
-    return mlpb__auto_units(ws->sizes, ws->n_sizes, bs, s->parts);
-}
-
 /* The first unit of part p: p h / parts rounded to a multiple of 16, so that
  * each part's block of W1 (and of its gradient and moments) starts on a cache
  * line: unaligned, every vector load and store of the part's update and
- * products spans two lines, and that part ran 40% slower than the other. The
- * rule leaves at least 32 units a part, so the parts stay non-empty. */
+ * products spans two lines, and that part runs markedly slower than the
+ * other (docs/bench.md, "The unit split"). The rule leaves at least 32 units
+ * a part, so the parts stay non-empty. */
 static size_t unit_c0(size_t p, size_t h, size_t parts)
 {
     if (p == 0 || p == parts)
