@@ -34,6 +34,11 @@ int cli_mpi_begin(int *rank, int *size)
     return CLI_OK;
 }
 
+void cli_mpi_share_cores(void)
+{
+    mlpb_blas_set_threads(mlpb_mpi_node_threads(MPI_COMM_WORLD, 0));
+}
+
 void cli_mpi_end(void)
 {
     cli_fail_hold(NULL, 0);
