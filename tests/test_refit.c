@@ -357,6 +357,16 @@ static void test_split_names_the_trainers_rows(void **state)
     assert_int_equal(mlpb_train_split(&one, 1, 0.2f, 9, NULL, other, &n_other), MLPB_OK);
     assert_int_equal(n_other, 0);
     assert_int_equal(other[0], 0);
+    /* Its one allocation failing: MLPB_E_NOMEM, nothing left allocated. */
+    mlpbt_counter c;
+    mlpb_allocator al = mlpbt_counting_allocator(&c);
+    c.fail_at = 0;
+    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, &al, other, &n_other), MLPB_E_NOMEM);
+    assert_int_equal(c.live, 0);
+    c.fail_at = SIZE_MAX;
+    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, &al, other, &n_other), MLPB_OK);
+    assert_int_equal(c.live, 0);
+    assert_memory_equal(pick, other, N);
     /* Refused: fractions outside [0, 1), NULLs, no outputs. */
     const float bad[] = {1.0f, -0.1f, NAN, INFINITY};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
