@@ -75,6 +75,16 @@ for np in 1 2 4; do
     close same.csv "same$np.csv" 1e-5
 done
 cmp same.mlpb same1.mlpb || fail "1 rank and one process wrote different model files"
+# --pos-weight auto counts the positives of the training rows, as one
+# process does (not of all rows).
+set -- --seed 7 --epochs 20 -q --pos-weight auto
+"$MLPBLAS" train "$BC" -o pw.mlpb "$@" || fail "one-process train, --pos-weight auto"
+mpi 1 0 train --mpi "$BC" -o pw1.mlpb "$@"
+cmp pw.mlpb pw1.mlpb || fail "--pos-weight auto: 1 rank and one process differ"
+mpi 2 0 train --mpi "$BC" -o pw2.mlpb "$@"
+"$MLPBLAS" predict pw.mlpb "$BC" --out pw.csv && "$MLPBLAS" predict pw2.mlpb "$BC" --out pw2.csv ||
+    fail "predict pw"
+close pw.csv pw2.csv 1e-5
 
 # 2. The defaults (15% held out, early stopping, refit): 1 and 2 ranks.
 mpi 1 0 train --mpi "$BC" -o v1.mlpb --log v1.log --json
