@@ -703,6 +703,25 @@ MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);
 
+/* The validation rows mlpb_train holds out of train when it is given no val
+ * set and val_fraction > 0 with seed as opts->seed: pick[i] = 1 for each
+ * held-out row i of train (n_outputs values a row in train->y), 0 for the
+ * others, and *n_val their count. The split is the one mlpb_train makes,
+ * by the same code: stratified by the first output (>= 0.5 is positive),
+ * round(val_fraction * count) rows of each class, chosen with seed. *n_val 0
+ * (pick all 0) when that holds out no row: mlpb_train then trains without
+ * validation. For callers that need the rows themselves (to evaluate on
+ * them after training, or count their classes) while letting mlpb_train
+ * split, early-stop and refit. train->x is not read. pick: train->n bytes.
+ * Scratch (a row index) comes from alloc (NULL: the default).
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows or outputs,
+ * val_fraction outside [0, 1) or not finite), MLPB_E_OVERFLOW,
+ * MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_outputs,
+                                      float val_fraction, uint64_t seed,
+                                      const mlpb_allocator *alloc, unsigned char *pick,
+                                      size_t *n_val);
+
 /* Peak bytes mlpb_train(m, train, NULL, opts, alloc, report) holds from alloc
  * for a model of these sizes and train->n = n_rows, validation by
  * opts->val_fraction: the row index, the split's bookkeeping, validation

@@ -59,6 +59,16 @@ MLPB_API mlpb_status mlpb_mpi_bcast_model(mlpb_model *m, int root, MPI_Comm comm
 MLPB_API mlpb_status mlpb_mpi_fit_standardization(mlpb_model *m, const float *x, size_t n,
                                                   MPI_Comm comm);
 
+/* The BLAS thread count for each rank of comm so that the ranks on one node
+ * divide its cores rather than each starting a thread per core: cores (when
+ * cores <= 0, the lowest mlpb_blas_threads() of the node's ranks -- the BLAS
+ * library's default, one a core unless OPENBLAS_NUM_THREADS says otherwise)
+ * divided by the number of ranks of comm on this node (those that share its
+ * memory, MPI_Comm_split_type with MPI_COMM_TYPE_SHARED), rounded down, at
+ * least 1. Every rank of a node gets the same count. Sets nothing: pass the
+ * count to mlpb_blas_set_threads. Collective over comm. */
+MLPB_API int mlpb_mpi_node_threads(MPI_Comm comm, int cores);
+
 /* ------------------------------------------------- the data-parallel step */
 /* State for the data-parallel pass of one model architecture: a duplicate of
  * the communicator (so that its messages never mix with the caller's),

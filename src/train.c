@@ -213,6 +213,50 @@ static void choose_val_rows(const mlpb_dataset *ds, size_t k, const size_t n_val
     }
 }
 
+/* The split's count of validation rows per class into n_val_cls; false
+ * when it holds out no row (too few rows, or fraction 0): no validation. */
+static bool plan_split(const mlpb_dataset *ds, size_t k, float fraction, size_t n_val_cls[2])
+{
+    n_val_cls[0] = n_val_cls[1] = 0;
+    if (!(fraction > 0.0f))
+        return false;
+    size_t pos = 0;
+    for (size_t i = 0; i < ds->n; i++)
+        pos += class_of(ds, k, i);
+    n_val_cls[0] = held_out((double)fraction, ds->n - pos);
+    n_val_cls[1] = held_out((double)fraction, pos);
+    return n_val_cls[0] + n_val_cls[1] > 0;
+}
+
+mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
+                             uint64_t seed, const mlpb_allocator *alloc, unsigned char *pick,
+                             size_t *n_val)
+{
+    if (train == NULL || train->y == NULL || train->n == 0 || n_outputs == 0 || pick == NULL ||
+        n_val == NULL || !isfinite(val_fraction) || val_fraction < 0.0f || val_fraction >= 1.0f)
+        return MLPB_E_INVALID_ARG;
+    size_t cells, bytes;
+    MLPB_TRY(mlpb__mul_size(train->n, n_outputs, &cells));
+    MLPB_TRY(mlpb__mul_size(train->n, sizeof(size_t), &bytes));
+    size_t n_val_cls[2];
+    if (!plan_split(train, n_outputs, val_fraction, n_val_cls)) {
+        memset(pick, 0, train->n);
+        *n_val = 0;
+        return MLPB_OK;
+    }
+    const mlpb_allocator a = mlpb__allocator(alloc);
+    size_t *idx = mlpb__alloc(&a, bytes);
+    if (idx == NULL)
+        return MLPB_E_NOMEM;
+    /* mlpb_train's generator, seeded as there: the split is its first use. */
+    mlpb_rng rng;
+    mlpb__rng_seed(&rng, seed);
+    choose_val_rows(train, n_outputs, n_val_cls, &rng, idx, pick);
+    mlpb__free(&a, idx);
+    *n_val = n_val_cls[0] + n_val_cls[1];
+    return MLPB_OK;
+}
+
 static bool all_binary(size_t n, const float *y)
 {
     for (size_t i = 0; i < n; i++)
@@ -375,16 +419,7 @@ mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_data
     /* Plan the split from the class counts alone, so that every buffer can be
      * sized before anything is allocated. */
     size_t n_val_cls[2] = {0, 0};
-    bool split = false;
-    if (val == NULL && opts->val_fraction > 0.0f) {
-        size_t pos = 0;
-        for (size_t i = 0; i < n_all; i++)
-            pos += class_of(train, k, i);
-        n_val_cls[0] = held_out((double)opts->val_fraction, n_all - pos);
-        n_val_cls[1] = held_out((double)opts->val_fraction, pos);
-        /* Too few rows to hold any out: train without validation. */
-        split = n_val_cls[0] + n_val_cls[1] > 0;
-    }
+    const bool split = val == NULL && plan_split(train, k, opts->val_fraction, n_val_cls);
     const size_t n_va = split ? n_val_cls[0] + n_val_cls[1] : (val != NULL ? val->n : 0);
     const size_t n_tr = split ? n_all - n_va : n_all;
     if (n_tr == 0)

@@ -88,9 +88,10 @@ static const char train_help2[] =
     "                          again on all rows for that many epochs\n"
     "  --no-standardize        use the features as they are\n"
     "  --seed N                seed of initialisation, split and shuffling (1)\n"
-    "  -j, --threads N         threads (default: the BLAS library's count); each\n"
-    "                          batch big enough is split in as many row blocks,\n"
-    "                          one a thread\n"
+    "  -j, --threads N         threads (default: the BLAS library's count; with\n"
+    "                          --mpi, that count divided by the ranks on the\n"
+    "                          machine); each batch big enough is split in as\n"
+    "                          many row blocks, one a thread\n"
     "  --precision P           fp32, bf16 (products in bf16 with fp32 sums; needs\n"
     "                          oneDNN and a CPU with AVX512-BF16) or bf16-emulated\n"
     "                          (the same roundings on any CPU, slower); the model\n"
@@ -449,6 +450,9 @@ int cli_cmd_train(int argc, char **argv)
     int ranks = 1;
     if (mpi && cli_mpi_begin(&rank, &ranks) != CLI_OK)
         return CLI_EDATA;
+    /* Ranks that share a machine share its cores, unless --threads says. */
+    if (mpi && threads == 0)
+        cli_mpi_share_cores();
     /* Only rank 0 writes: the others open no output. */
     if (rank == 0)
         rc = outputs_open(&outs, "train", json, &in);

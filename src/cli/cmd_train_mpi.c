@@ -34,6 +34,11 @@ int cli_mpi_begin(int *rank, int *size)
     return CLI_OK;
 }
 
+void cli_mpi_share_cores(void)
+{
+    mlpb_blas_set_threads(mlpb_mpi_node_threads(MPI_COMM_WORLD, 0));
+}
+
 void cli_mpi_end(void)
 {
     cli_fail_hold(NULL, 0);
@@ -412,8 +417,34 @@ static int val_classes(cli_fit *f, const mlpb_data *d, size_t n_pick)
     return rc;
 }
 
-/* The global counts (the positives of every output: the split's classes
- * and --pos-weight auto, into f->pos_weight), the validation rows of all
+/* --pos-weight auto as cli_train's: negatives over positives of each output
+ * among the training rows of all ranks (n_tr of them; this rank's are the
+ * first n_mine rows of d, its validation rows moved after them). */
+static int pos_weights(const mlpb_data *d, size_t n_mine, size_t n_tr, const cli_train_cfg *c,
+                       float *pw)
+{
+    if (c->pos_weight != 0.0f)
+        return CLI_OK;
+    uint64_t *pos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
+    int       rc  = cli_mpi_agree(pos == NULL ? cli_fail("mlpblas: out of memory") : CLI_OK);
+    if (rc != CLI_OK) {
+        free(pos);
+        return rc;
+    }
+    for (size_t i = 0; i < n_mine; i++)
+        for (size_t l = 0; l < d->k; l++)
+            pos[l] += d->y[i * d->k + l] >= 0.5f;
+    MPI_Allreduce(MPI_IN_PLACE, pos, (int)d->k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    for (size_t l = 0; l < d->k; l++) {
+        const size_t p = (size_t)pos[l];
+        pw[l]          = p > 0 && p < n_tr ? (float)(n_tr - p) / (float)p : 1.0f;
+    }
+    free(pos);
+    return CLI_OK;
+}
+
+/* The global counts (the positives of the first output: the split's
+ * classes; f->pos_weight allocated, pos_weights fills it), the validation rows of all
  * ranks (*n_val) and the memory budget of this rank. CLI_OK or the agreed
  * failure. */
 static int plan(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, const size_t *sizes,
@@ -437,12 +468,8 @@ static int plan(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, const 
                 held_out(c->val_split, (size_t)gpos[0]);
     if (n_val >= n_all)
         n_val = 0;
-    for (size_t l = 0; l < d->k; l++) {
-        size_t p = (size_t)gpos[l];
-        pw[l]    = c->pos_weight;
-        if (c->pos_weight == 0.0f)
-            pw[l] = p > 0 && p < n_all ? (float)(n_all - p) / (float)p : 1.0f;
-    }
+    for (size_t l = 0; l < d->k; l++)
+        pw[l] = c->pos_weight; /* auto (0): counted on the training rows, pos_weights */
     f->pos_weight = pw;
     pw            = NULL;
 
@@ -504,6 +531,8 @@ int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
             rc = cli_fail("mlpblas: out of memory");
     }
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto fail;
+    if ((rc = pos_weights(d, d->n - n_pick, n_all - n_val, c, f->pos_weight)) != CLI_OK)
         goto fail;
     mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
     mlpb_status st  = mlpb_model_create(&cfg, NULL, &f->model);

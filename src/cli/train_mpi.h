@@ -12,6 +12,9 @@
 
 /* MPI_Init (once), this process's rank and the number of ranks. */
 int  cli_mpi_begin(int *rank, int *size);
+/* Without --threads: the ranks on one machine divide its cores between them
+ * (mlpb_mpi_node_threads) rather than each starting a BLAS thread a core. */
+void cli_mpi_share_cores(void);
 /* Hands messages back to stderr and calls MPI_Finalize. */
 void cli_mpi_end(void);
 /* The last step: every rank returns rank 0's rc (rank 0 wrote the outputs

@@ -207,3 +207,17 @@ mlpb_status mlpb_mpi_fit_standardization(mlpb_model *m, const float *x, size_t n
         return MLPB_E_INVALID_ARG;
     return mlpbm__fit_rows(m, x, NULL, 0, n, comm);
 }
+
+int mlpb_mpi_node_threads(MPI_Comm comm, int cores)
+{
+    MPI_Comm node;
+    int      rank, on_node = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &on_node);
+    int have = cores > 0 ? cores : mlpb_blas_threads();
+    MPI_Allreduce(MPI_IN_PLACE, &have, 1, MPI_INT, MPI_MIN, node);
+    MPI_Comm_free(&node);
+    const int share = have / (on_node > 0 ? on_node : 1);
+    return share > 1 ? share : 1;
+}

@@ -283,6 +283,22 @@ static void test_train(const data *ds)
 
 /* Collective refusals: options that differ between ranks, a NaN on the
  * last rank for the global standardisation. */
+/* Every rank of these tests runs on this machine: the cores given are
+ * divided by the number of ranks, at least 1 each, the same on every rank. */
+static void test_node_threads(void)
+{
+    const int want8 = 8 / g_size > 1 ? 8 / g_size : 1;
+    int got = mlpb_mpi_node_threads(MPI_COMM_WORLD, 8);
+    CHECK(got == want8, "8 cores over %d ranks: %d threads, not %d", g_size, got, want8);
+    got = mlpb_mpi_node_threads(MPI_COMM_WORLD, 1);
+    CHECK(got == 1, "1 core over %d ranks: %d threads", g_size, got);
+    /* This process's BLAS count (1 in these tests) is the default. */
+    const int have = mlpb_blas_threads();
+    const int want = have / g_size > 1 ? have / g_size : 1;
+    got = mlpb_mpi_node_threads(MPI_COMM_WORLD, 0);
+    CHECK(got == want, "the BLAS count %d over %d ranks: %d threads", have, g_size, got);
+}
+
 static void test_refusals(const data *ds)
 {
     mlpb_train_opts o;
@@ -400,6 +416,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "step") == 0) {
         test_step(&ds);
         test_refusals(&ds);
+        test_node_threads();
     }
     else if (strcmp(argv[1], "train") == 0)
         test_train(&ds);

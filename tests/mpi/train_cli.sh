@@ -58,6 +58,34 @@ done
 close one.csv np1.csv 1e-5
 close one.csv np2.csv 1e-5
 
+# 1b. The same model everywhere, validation and refit included (15% held
+# out, early stopping at its best epoch, then the refit on all rows): one
+# rank writes the one-process model file byte for byte (the same thread
+# count: one BLAS thread in these tests); 2 and 4 ranks differ from it only
+# by the rounding of their sums.
+set -- --seed 7 --epochs 40 -q
+"$MLPBLAS" train "$BC" -o same.mlpb --log same.log "$@" || fail "one-process train, validated"
+"$MLPBLAS" predict same.mlpb "$BC" --out same.csv || fail "predict same"
+for np in 1 2 4; do
+    mpi "$np" 0 train --mpi "$BC" -o "same$np.mlpb" --log "same$np.log" "$@"
+    "$MLPBLAS" predict "same$np.mlpb" "$BC" --out "same$np.csv" || fail "predict same$np"
+    # The epochs run and the best epoch of each (the refit's length).
+    [ "$(cut -d, -f1,11 same.log)" = "$(cut -d, -f1,11 "same$np.log")" ] ||
+        fail "$np ranks ran other epochs or chose another best epoch than one process"
+    close same.csv "same$np.csv" 1e-5
+done
+cmp same.mlpb same1.mlpb || fail "1 rank and one process wrote different model files"
+# --pos-weight auto counts the positives of the training rows, as one
+# process does (not of all rows).
+set -- --seed 7 --epochs 20 -q --pos-weight auto
+"$MLPBLAS" train "$BC" -o pw.mlpb "$@" || fail "one-process train, --pos-weight auto"
+mpi 1 0 train --mpi "$BC" -o pw1.mlpb "$@"
+cmp pw.mlpb pw1.mlpb || fail "--pos-weight auto: 1 rank and one process differ"
+mpi 2 0 train --mpi "$BC" -o pw2.mlpb "$@"
+"$MLPBLAS" predict pw.mlpb "$BC" --out pw.csv && "$MLPBLAS" predict pw2.mlpb "$BC" --out pw2.csv ||
+    fail "predict pw"
+close pw.csv pw2.csv 1e-5
+
 # 2. The defaults (15% held out, early stopping, refit): 1 and 2 ranks.
 mpi 1 0 train --mpi "$BC" -o v1.mlpb --log v1.log --json
 mpi 2 0 train --mpi "$BC" -o v2.mlpb --log v2.log --json
