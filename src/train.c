@@ -349,7 +349,7 @@ static mlpb_status run_epoch(const stage *s, size_t epoch, mlpb_epoch_info *info
     /* The fallback for an update that overflows a parameter (see below). */
     memcpy(s->good, s->m->params, s->np * sizeof(float));
     mlpb__rng_shuffle(s->rng, s->idx, s->n);
-    /* The unit split (step.c) runs every batch of the epoch, the last and
+    /* The unit split (unit_split.c) runs every batch of the epoch, the last and
      * smaller one too, on its blocked order of the first layer: in place
      * from here to the epoch's end. */
     const size_t units = mlpb__unit_parts(s->ws, s->bs);
