@@ -196,20 +196,17 @@ struct mlpb_workspace {
 };
 
 /* -------------------------------------------------- workspace_layout.c */
-/* Floats of a workspace's buffers for rows rows, each padded to a cache line
- * (moved here from workspace.c). */
+/* Floats of a workspace's buffers for rows rows, each padded to a cache line. */
 mlpb_status mlpb__ws_buffer_floats(const size_t *sizes, size_t n_sizes, size_t rows,
                                    size_t *total);
 /* Point ws's buffers into f, laid out for rows rows, starting at row row0 of
- * each (a view's slice of its parent's buffers when row0 > 0) (moved here
- * from workspace.c). */
+ * each (a view's slice of its parent's buffers when row0 > 0). */
 void        mlpb__ws_carve(mlpb_workspace *ws, float *f, size_t rows, size_t row0);
 
 /* ---------------------------------------------------------- row_split.c */
 /* The split of parts parts for ws: team, views and gradient arenas; ws's
  * buffers grow to a whole number of parts' rows if they must (at most
- * parts - 1 rows more). Freeing accepts NULL. (Both moved here from
- * workspace.c, where they were static.) */
+ * parts - 1 rows more). Freeing accepts NULL. */
 mlpb_status mlpb__split_create(mlpb_workspace *ws, size_t parts);
 void        mlpb__split_free(const mlpb_allocator *a, mlpb_split *s);
 
@@ -309,7 +306,7 @@ size_t mlpb__workspace_parts(const size_t *sizes, size_t n_sizes, mlpb_threading
                              size_t max_batch);
 /* The unit split's parts for an epoch of batches of bs rows on ws (1: none):
  * MLPB_THREADING_AUTO, fp32 products on BLAS, no grad_ready hook, and
- * mlpb__auto_units (threading_policy.c; moved here from the step.c section). */
+ * mlpb__auto_units (threading_policy.c). */
 size_t mlpb__unit_parts(const mlpb_workspace *ws, size_t bs);
 
 /* --------------------------------------------------------- workspace.c */
