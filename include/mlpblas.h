@@ -787,6 +787,16 @@ MLPB_API mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_output
                                       const mlpb_allocator *alloc, unsigned char *pick,
                                       size_t *n_val);
 
+/* mlpb_train_split for a run in several parts (mlpb_train_ex): train is
+ * this part's slice, pick gets its train->n bytes, *n_val counts the
+ * held-out rows of all parts. comm's gather and agree are used (collective);
+ * comm NULL: mlpb_train_split. Scratch: 33 bytes a row of all parts. */
+MLPB_API mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_outputs,
+                                         float val_fraction, uint64_t seed,
+                                         const mlpb_train_comm *comm,
+                                         const mlpb_allocator *alloc, unsigned char *pick,
+                                         size_t *n_val);
+
 /* Peak bytes mlpb_train(m, train, NULL, opts, alloc, report) holds from alloc
  * for a model of these sizes and train->n = n_rows, validation by
  * opts->val_fraction: the row index, the split's bookkeeping, validation

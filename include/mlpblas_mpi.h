@@ -129,6 +129,16 @@ typedef struct mlpb_mpi_report {
     double   comm_seconds;      /* this rank's time in the gradient reduction */
 } mlpb_mpi_report;
 
+/* The validation rows mlpb_mpi_train holds out of the ranks' rows (val NULL
+ * everywhere, val_fraction > 0, seed as opts->seed): pick[i] = 1 for each
+ * held-out row i of this rank's shard (shard->n bytes), *n_val the count
+ * over all ranks; mlpb_train_split_ex over MPI. Collective; returns as
+ * mlpb_train_split, the same status on every rank. */
+MLPB_API mlpb_status mlpb_mpi_train_split(const mlpb_dataset *shard, size_t n_outputs,
+                                          float val_fraction, uint64_t seed, MPI_Comm comm,
+                                          const mlpb_allocator *alloc, unsigned char *pick,
+                                          size_t *n_val);
+
 /* mlpb_train on the rows of all ranks of comm, data-parallel. Collective.
  * It is the core's trainer itself, mlpb_train_ex, with MPI behind the hooks
  * of mlpb_train_comm: the split, early stopping, the refit and every other

@@ -96,32 +96,74 @@ mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_outputs, float 
                              uint64_t seed, const mlpb_allocator *alloc, unsigned char *pick,
                              size_t *n_val)
 {
-    if (train == NULL || train->y == NULL || train->n == 0 || n_outputs == 0 || pick == NULL ||
-        n_val == NULL || !isfinite(val_fraction) || val_fraction < 0.0f || val_fraction >= 1.0f)
+    return mlpb_train_split_ex(train, n_outputs, val_fraction, seed, NULL, alloc, pick, n_val);
+}
+
+static mlpb_status split_args(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
+                              const mlpb_train_comm *c, const unsigned char *pick,
+                              const size_t *n_val)
+{
+    size_t cells;
+    if (train == NULL || n_outputs == 0 || n_val == NULL || !isfinite(val_fraction) ||
+        val_fraction < 0.0f || val_fraction >= 1.0f)
         return MLPB_E_INVALID_ARG;
-    const size_t n = train->n, nv = mlpb__split_count(n, val_fraction);
-    size_t cells, scratch, order, bytes;
-    MLPB_TRY(mlpb__mul_size(n, n_outputs, &cells));
+    if (train->n > 0 && (train->y == NULL || pick == NULL))
+        return MLPB_E_INVALID_ARG;
+    if (c == NULL ? train->n == 0
+                  : (c->gather == NULL || c->agree == NULL || c->n_total == 0 ||
+                     c->offset > c->n_total || train->n > c->n_total - c->offset))
+        return MLPB_E_INVALID_ARG;
+    return mlpb__mul_size(train->n, n_outputs, &cells);
+}
+
+mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_outputs,
+                                float val_fraction, uint64_t seed, const mlpb_train_comm *comm,
+                                const mlpb_allocator *alloc, unsigned char *pick, size_t *n_val)
+{
+    mlpb_status st = split_args(train, n_outputs, val_fraction, comm, pick, n_val);
+    if (comm != NULL)
+        st = comm->agree(st, comm->ctx);
+    MLPB_TRY(st);
+    const size_t n = comm != NULL ? comm->n_total : train->n, lo = comm != NULL ? comm->offset : 0;
+    const size_t nv = mlpb__split_count(n, val_fraction);
     if (nv >= n)
-        return MLPB_E_INVALID_ARG; /* no training row would be left */
-    memset(pick, 0, n);
+        return MLPB_E_INVALID_ARG; /* no training row would be left (the same everywhere) */
+    if (train->n > 0)
+        memset(pick, 0, train->n);
     *n_val = nv;
     if (nv == 0)
         return MLPB_OK;
-    MLPB_TRY(mlpb__split_scratch_bytes(n, &scratch));
-    MLPB_TRY(mlpb__mul_size(n, sizeof(size_t), &order));
-    MLPB_TRY(mlpb__add_size(scratch, order, &bytes));
+    /* The keys, the sort's scratch, the order and every row's pick. */
+    size_t scratch, order, bytes;
+    st = mlpb__split_scratch_bytes(n, &scratch);
+    if (st == MLPB_OK)
+        st = mlpb__mul_size(n, sizeof(size_t) + 1, &order);
+    if (st == MLPB_OK)
+        st = mlpb__add_size(scratch, order, &bytes);
     const mlpb_allocator a = mlpb__allocator(alloc);
-    uint64_t *keys = mlpb__alloc(&a, bytes);
-    if (keys == NULL)
-        return MLPB_E_NOMEM;
+    uint64_t *keys = st == MLPB_OK ? mlpb__alloc(&a, bytes) : NULL;
+    if (st == MLPB_OK && keys == NULL)
+        st = MLPB_E_NOMEM;
+    if (comm != NULL)
+        st = comm->agree(st, comm->ctx);
+    if (st != MLPB_OK) {
+        mlpb__free(&a, keys);
+        return st;
+    }
     size_t *ord = (size_t *)(keys + n);
     void *kr = ord + n;
-    mlpb__split_keys(train->y, n_outputs, n, keys);
-    /* mlpb_train's generator, seeded as there: the split is its first use. */
-    mlpb_rng rng;
-    mlpb__rng_seed(&rng, seed);
-    mlpb__split_choose(keys, n, val_fraction, &rng, kr, ord, pick);
+    unsigned char *all = (unsigned char *)kr + (scratch - n * sizeof(uint64_t));
+    mlpb__split_keys(train->y, n_outputs, train->n, keys + lo);
+    if (comm != NULL)
+        st = comm->gather(keys, sizeof *keys, train->n, n, comm->ctx);
+    if (st == MLPB_OK) {
+        /* mlpb_train's generator, seeded as there: the split is its first use. */
+        mlpb_rng rng;
+        mlpb__rng_seed(&rng, seed);
+        mlpb__split_choose(keys, n, val_fraction, &rng, kr, ord, all);
+        if (train->n > 0)
+            memcpy(pick, all + lo, train->n);
+    }
     mlpb__free(&a, keys);
-    return MLPB_OK;
+    return st;
 }

@@ -119,24 +119,63 @@ static uint64_t opts_hash(const mlpb_model *m, const mlpb_train_opts *o,
     return h;
 }
 
-mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_dataset *val,
-                           const mlpb_train_opts *opts, const mlpb_mpi_opts *mopts,
-                           MPI_Comm comm, const mlpb_allocator *alloc, mlpb_mpi_report *report)
+/* The global layout: this rank's rows are [lo[0], lo[0] + shard->n) of
+ * tot[0]; the same for the validation sets in lo[1], tot[1]. */
+static void layout_of(const mlpb_dataset *shard, const mlpb_dataset *val, MPI_Comm comm,
+                      unsigned long long lo[2], unsigned long long tot[2])
 {
-    int rank, size;
+    int rank;
     MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    MLPBM_TRY_AGREED(check_local(m, shard, val, opts), comm);
-    if (!mlpbm__same_everywhere(opts_hash(m, opts, mopts), comm))
-        return MLPB_E_INVALID_ARG;
-
-    /* Global layout: rank r's rows are [lo_r, lo_r + n_r); the same for the
-     * validation sets. */
-    unsigned long long mine[2] = {shard->n, val != NULL ? val->n : 0}, lo[2] = {0, 0}, tot[2];
+    unsigned long long mine[2] = {shard->n, val != NULL ? val->n : 0};
+    lo[0] = lo[1] = 0;
     MPI_Exscan(mine, lo, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
     if (rank == 0)
         lo[0] = lo[1] = 0; /* Exscan leaves rank 0's undefined */
     MPI_Allreduce(mine, tot, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
+}
+
+/* The hooks' context on comm (counts allocated from alloc). */
+static mlpb_status ctx_init(mpi_ctx *x, MPI_Comm comm, const mlpb_allocator *alloc)
+{
+    memset(x, 0, sizeof *x);
+    x->comm = comm;
+    x->fail_rank = -1;
+    MPI_Comm_size(comm, &x->size);
+    x->counts = mlpbm__alloc(alloc, 2 * (size_t)x->size * sizeof(int));
+    if (x->counts != NULL)
+        x->displs = x->counts + x->size;
+    return mlpb_mpi_agree(x->counts != NULL ? MLPB_OK : MLPB_E_NOMEM, comm, NULL);
+}
+
+mlpb_status mlpb_mpi_train_split(const mlpb_dataset *shard, size_t n_outputs,
+                                 float val_fraction, uint64_t seed, MPI_Comm comm,
+                                 const mlpb_allocator *alloc, unsigned char *pick,
+                                 size_t *n_val)
+{
+    MLPBM_TRY_AGREED(shard == NULL ? MLPB_E_INVALID_ARG : MLPB_OK, comm);
+    unsigned long long lo[2], tot[2];
+    layout_of(shard, NULL, comm, lo, tot);
+    mpi_ctx x;
+    mlpb_status st = ctx_init(&x, comm, alloc);
+    if (st != MLPB_OK)
+        return st;
+    const mlpb_train_comm tc = {(size_t)tot[0], (size_t)lo[0], 0, 0, hook_sum, hook_gather,
+                                hook_loss_grad, hook_agree, &x};
+    st = mlpb_train_split_ex(shard, n_outputs, val_fraction, seed, &tc, alloc, pick, n_val);
+    mlpbm__free(alloc, x.counts);
+    return st;
+}
+
+mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_dataset *val,
+                           const mlpb_train_opts *opts, const mlpb_mpi_opts *mopts,
+                           MPI_Comm comm, const mlpb_allocator *alloc, mlpb_mpi_report *report)
+{
+    MLPBM_TRY_AGREED(check_local(m, shard, val, opts), comm);
+    if (!mlpbm__same_everywhere(opts_hash(m, opts, mopts), comm))
+        return MLPB_E_INVALID_ARG;
+
+    unsigned long long lo[2], tot[2];
+    layout_of(shard, val, comm, lo, tot);
     if (tot[0] == 0)
         return MLPB_E_INVALID_ARG;
 
@@ -144,12 +183,10 @@ mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_
      * included, of at most batch_size rows. */
     const size_t n_all = (size_t)tot[0];
     const size_t max_batch = opts->batch_size < n_all ? opts->batch_size : n_all;
-    mpi_ctx x = {comm, NULL, size, NULL, NULL, -1};
-    mlpb_status st = (x.counts = mlpbm__alloc(alloc, 2 * (size_t)size * sizeof(int))) != NULL
-                         ? MLPB_OK
-                         : MLPB_E_NOMEM;
-    MLPBM_TRY_AGREED(st, comm);
-    x.displs = x.counts + size;
+    mpi_ctx x;
+    mlpb_status st = ctx_init(&x, comm, alloc);
+    if (st != MLPB_OK)
+        return st;
     if ((st = mlpb_mpi_create(comm, m, max_batch, alloc, &x.c)) == MLPB_OK && mopts != NULL &&
         mopts->overlap)
         st = mlpb_mpi_set_overlap(x.c, 1); /* the same on every rank: the same model */
