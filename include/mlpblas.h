@@ -717,6 +717,41 @@ MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);
 
+/* ------------------------------------------------------------- ensembles */
+/* One model whose logits are the mean of the logits of n_members models of
+ * one architecture (d, h_1 .. h_L, k): a network d, n h_1 .. n h_L, k with
+ * the members' first layers side by side, their deeper hidden layers as the
+ * diagonal blocks of the merged ones (zero elsewhere), their output layers'
+ * rows concatenated and divided by n, and the mean of their output biases.
+ * It predicts, saves and exports as any model; the cost of a prediction is
+ * that of the members together (more, for L >= 2: the zero blocks are
+ * multiplied too). The standardisation is the first standardising member's;
+ * a member that standardises otherwise has the difference folded into its
+ * first layer (in double, then rounded). Names and metadata are the first
+ * member's. Its logits equal the mean of the members' up to float rounding.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n_members 0, a header-only
+ * member), MLPB_E_MISMATCH (architectures differ), MLPB_E_NOMEM,
+ * MLPB_E_OVERFLOW. */
+MLPB_API mlpb_status mlpb_model_merge(const mlpb_model *const *members, size_t n_members,
+                                      mlpb_model **out);
+
+/* Train n_members networks of cfg's architecture as mlpb_train does, member
+ * i from cfg->seed + i (its initial weights) and opts->seed + i (its
+ * validation split and shuffles), and merge them (mlpb_model_merge) into a
+ * new *out. Averaging members that differ in their initial weights and in
+ * the rows that chose their epoch count lowers the variance that a single
+ * small-data run shows from seed to seed. reports: n_members reports or
+ * NULL. The callbacks see each member's epochs in turn. Costs n_members
+ * trainings, one at a time (the peak memory of one, plus the finished
+ * members).
+ * Returns as mlpb_model_create, mlpb_train and mlpb_model_merge; *out is
+ * NULL on failure. */
+MLPB_API mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
+                                         const mlpb_dataset *train, const mlpb_dataset *val,
+                                         const mlpb_train_opts *opts,
+                                         const mlpb_allocator *alloc, mlpb_model **out,
+                                         mlpb_train_report *reports);
+
 /* ------------------------------------------------ training in several parts */
 /* mlpb_train_ex runs mlpb_train on rows spread over several cooperating
  * processes ("parts": the ranks of libmlpblas_mpi's mlpb_mpi_train, which is
