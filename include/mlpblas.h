@@ -752,6 +752,13 @@ MLPB_API mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_member
                                          const mlpb_allocator *alloc, mlpb_model **out,
                                          mlpb_train_report *reports);
 
+/* The members an ensemble of mlpb_train_ensemble has by default for a
+ * training set of n_rows rows, the rule the mlpblas tool and the Python
+ * package follow: 5 under 1,000 rows, where a single network's accuracy
+ * varies most with its seed and five trainings are cheap; 1 (a single
+ * network) from 1,000 rows on. docs/defaults.md gives the measurements. */
+MLPB_API size_t mlpb_ensemble_members_default(size_t n_rows);
+
 /* ------------------------------------------------ training in several parts */
 /* mlpb_train_ex runs mlpb_train on rows spread over several cooperating
  * processes ("parts": the ranks of libmlpblas_mpi's mlpb_mpi_train, which is

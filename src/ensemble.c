@@ -4,6 +4,13 @@
  * whose logits are the mean of the members' (model_merge.c). */
 #include "mlpb_internal.h"
 
+size_t mlpb_ensemble_members_default(size_t n_rows)
+{
+    /* docs/defaults.md, "Ensembles": where one network's accuracy varies
+     * most from seed to seed, and five trainings cost little. */
+    return n_rows < 1000 ? 5 : 1;
+}
+
 mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
                                 const mlpb_dataset *train, const mlpb_dataset *val,
                                 const mlpb_train_opts *opts, const mlpb_allocator *alloc,

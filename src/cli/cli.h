@@ -199,6 +199,8 @@ typedef struct cli_train_cfg {
     size_t          max_memory;  /* bytes the run may use */
     int             class_metrics; /* a class column: the validation rows' class
                                     metrics too (cli_fit.val_mc) */
+    size_t          members;     /* networks averaged; 0: auto, as
+                                    mlpb_ensemble_members_default */
 } cli_train_cfg;
 
 void cli_train_cfg_default(cli_train_cfg *c);
@@ -225,6 +227,7 @@ typedef struct cli_fit {
     struct cli_mc    *val_mc;       /* with class_metrics: that model's class metrics on
                                        val, or NULL */
     double            seconds;
+    size_t            members;      /* networks merged into model (1: a single one) */
     float            *chosen;       /* with validation: the parameters, mean and std of
                                        the best epoch so far (cli_fit_on_epoch) */
     int               have_chosen;
@@ -258,6 +261,18 @@ int  cli_fit_val_rows(const mlpb_data *d, const unsigned char *pick, size_t n_pi
  * the k counts over the ranks. */
 int  cli_fit_pos_weights(const mlpb_data *d, const unsigned char *pick, size_t n_tr,
                          const cli_train_cfg *c, void (*reduce)(uint64_t *, size_t), float *pw);
+/* An ensemble: members 2 .. n trained after f->model (member 1, whose
+ * validation f describes) by train, one at a time, member i from seed
+ * c->seed + i - 1 for its weights, split and shuffles with options o
+ * otherwise, then merged into f->model (mlpb_model_merge). The bytes the
+ * finished members and the merged model hold. */
+typedef mlpb_status (*cli_member_fn)(mlpb_model *m, const mlpb_train_opts *o, void *ctx,
+                                     mlpb_train_report *rep);
+int    cli_fit_members(cli_fit *f, const cli_train_cfg *c, const mlpb_train_opts *o,
+                       size_t members, cli_member_fn train, void *ctx);
+double cli_fit_members_bytes(const size_t *sizes, size_t ns, size_t members);
+/* The members of c for n_rows training rows (c->members, or the default). */
+size_t cli_fit_members_for(const cli_train_cfg *c, size_t n_rows);
 /* f->chosen for f->model (before training with validation); its bytes. */
 int    cli_fit_chosen_alloc(cli_fit *f);
 double cli_fit_chosen_bytes(const size_t *sizes, size_t ns);

@@ -87,6 +87,8 @@ static const char train_help2[] =
     "  --no-refit              keep the best epoch's weights instead of training\n"
     "                          again on all rows for that many epochs\n"
     "  --no-standardize        use the features as they are\n"
+    "  --ensemble N|auto       save one network averaging N, member i trained from\n"
+    "                          seed + i - 1 (auto: 5 under 1,000 rows, else 1)\n"
     "  --seed N                seed of initialisation, split and shuffling (1)\n"
     "  -j, --threads N         threads (default: the BLAS library's count; with\n"
     "                          --mpi, that count divided by the ranks on the\n"
@@ -277,7 +279,7 @@ int cli_cmd_train(int argc, char **argv)
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
         {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
-        {"--gemm", 1},    {"--classify", 0},
+        {"--gemm", 1},    {"--classify", 0},     {"--ensemble", 1},
         CLI_READ_OPTDEFS,
         {NULL, 0}};
     const char    *data_path = NULL;
@@ -396,6 +398,11 @@ int cli_cmd_train(int argc, char **argv)
             json = 1;
         } else if (strcmp(n, "--no-refit") == 0) {
             c.opts.refit = 0;
+        } else if (strcmp(n, "--ensemble") == 0) {
+            if (strcmp(v, "auto") == 0)
+                c.members = 0;
+            else
+                bad = cli_parse_size("train", n, v, 1, 64, &c.members);
         } else if (strcmp(n, "--mpi") == 0) {
             mpi = 1;
         } else if (strcmp(n, "--no-standardize") == 0) {
@@ -573,7 +580,12 @@ int cli_cmd_train(int argc, char **argv)
         }
         cli_json_end(&j);
     } else if (c.verbosity > 0) {
-        fprintf(rf, "trained %s in %.2f s: %zu epoch%s on %zu rows", arch, fit.seconds,
+        if (fit.members > 1)
+            fprintf(rf, "trained an ensemble of %zu networks in %.2f s (saved as one %s "
+                        "network); member 1: ", fit.members, fit.seconds, arch);
+        else
+            fprintf(rf, "trained %s in %.2f s: ", arch, fit.seconds);
+        fprintf(rf, "%zu epoch%s on %zu rows",
                 rep->epochs_run, rep->epochs_run == 1 ? "" : "s",
                 fit.train.n ? fit.train.n : fit.n_first ? fit.n_first : fit.n_train);
         if (fit.ranks > 0)
@@ -592,11 +604,14 @@ int cli_cmd_train(int argc, char **argv)
                         sc.labels[l].name, sc.labels[l].pos, sc.labels[l].neg,
                         cols.n_positive ? "" : "; --positive chooses");
         if (fit.val.n > 0) {
+            fputs("validation", rf);
+            if (fit.members > 1)
+                fprintf(rf, " of member 1 of %zu", fit.members);
             if (fit.refit_epochs > 0)
-                fprintf(rf, "validation (%zu rows held out to choose the epochs; the saved\n"
+                fprintf(rf, " (%zu rows held out to choose the epochs; the saved\n"
                             "model was then trained on them too):\n", fit.val.n);
             else
-                fprintf(rf, "validation (%zu rows held out from training):\n", fit.val.n);
+                fprintf(rf, " (%zu rows held out from training):\n", fit.val.n);
             if (have_mc)
                 cli_mc_print(rf, "  ", mc, (const char *const *)sc.classes);
             else

@@ -391,6 +391,18 @@ static int val_classes(cli_fit *f, const float *vx, const float *vy, size_t n_pi
     return rc;
 }
 
+/* One more ensemble member on the rows of all ranks (ctx: this rank's
+ * mlpb_dataset). */
+static mlpb_status train_member(mlpb_model *m, const mlpb_train_opts *o, void *ctx,
+                                mlpb_train_report *rep)
+{
+    mlpb_mpi_report r;
+    const mlpb_mpi_opts mo = {0};
+    const mlpb_status st = mlpb_mpi_train(m, ctx, NULL, o, &mo, MPI_COMM_WORLD, NULL, &r);
+    *rep = r.train;
+    return st;
+}
+
 /* This rank's memory budget: its rows and the model, what mlpb_mpi_train
  * allocates (mlpb_train_memory on the rows of all ranks: every rank keeps
  * the global row index and split; rank 0 also gathers nothing more), the
@@ -406,6 +418,7 @@ static int budget(const mlpb_data *d, size_t n_all, size_t n_val, size_t n_pick,
                 4.0 * (double)(d->d + d->k) * (double)n_pick + cli_fit_chosen_bytes(sizes, ns);
     if (c->class_metrics && n_val > 0)
         extra += cli_val_classes_bytes(sizes, ns, n_pick);
+    extra += cli_fit_members_bytes(sizes, ns, cli_fit_members_for(c, n_all));
     return cli_mpi_agree(cli_check_budget(d, sizes, ns, c, n_all, extra) != 0 ? CLI_EDATA
                                                                                 : CLI_OK);
 }
@@ -413,7 +426,8 @@ static int budget(const mlpb_data *d, size_t n_all, size_t n_val, size_t n_pick,
 /* The run itself, every rank: mlpb_mpi_train on all rows of all ranks,
  * which splits, stops early and refits. */
 static int run_training(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
-                        cli_fit *f, cli_val_classes *vc, mlpb_status *st, mlpb_mpi_report *r)
+                        cli_fit *f, cli_val_classes *vc, mlpb_train_opts *used,
+                        mlpb_status *st, mlpb_mpi_report *r)
 {
     mlpb_train_opts o = c->opts;
     o.seed            = c->seed;
@@ -434,6 +448,7 @@ static int run_training(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE
     mlpb_mpi_opts mo    = {0};
     *st = mlpb_mpi_train(f->model, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, r);
     cli_progress_clear(&p);
+    *used = o;
     f->report       = r->train;
     f->n_val        = r->n_val;
     f->n_first      = r->n_train;
@@ -497,17 +512,22 @@ int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
         goto fail;
 
     mlpb_mpi_report r;
+    mlpb_train_opts o;
     double          t0 = cli_now();
-    rc = run_training(d, n_all, &cc, log, f, &vc, &st, &r);
-    f->seconds = cli_now() - t0;
+    rc = run_training(d, n_all, &cc, log, f, &vc, &o, &st, &r);
     cli_val_classes_free(&vc);
     if (rc == CLI_OK && st != MLPB_OK)
         rc = train_error(st, &r);
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
     /* The class metrics of the model that chose the epochs, as cli_train
-     * reports them. */
+     * reports them; then the other members of an ensemble. */
     if (c->class_metrics && n_val > 0 && (rc = val_classes(f, vx, vy, n_pick)) != CLI_OK)
+        goto fail;
+    mlpb_dataset shard = {d->x, d->y, NULL, d->n};
+    rc = cli_fit_members(f, c, &o, cli_fit_members_for(c, n_all), train_member, &shard);
+    f->seconds = cli_now() - t0;
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
     free(pick);
     free(vx);

@@ -320,6 +320,73 @@ double cli_fit_chosen_bytes(const size_t *sizes, size_t ns)
     return 4.0 * (np + 2.0 * (double)sizes[0]);
 }
 
+size_t cli_fit_members_for(const cli_train_cfg *c, size_t n_rows)
+{
+    return c->members > 0 ? c->members : mlpb_ensemble_members_default(n_rows);
+}
+
+double cli_fit_members_bytes(const size_t *sizes, size_t ns, size_t members)
+{
+    size_t wide[CLI_MAX_HIDDEN + 2], one = 0, all = 0;
+    if (members <= 1)
+        return 0.0;
+    for (size_t l = 0; l < ns; l++)
+        wide[l] = l == 0 || l + 1 == ns ? sizes[l] : sizes[l] * members;
+    if (mlpb_model_memory(sizes, ns, &one) != MLPB_OK ||
+        mlpb_model_memory(wide, ns, &all) != MLPB_OK)
+        return (double)INFINITY;
+    return (double)members * (double)one + (double)all;
+}
+
+int cli_fit_members(cli_fit *f, const cli_train_cfg *c, const mlpb_train_opts *o,
+                    size_t members, cli_member_fn train, void *ctx)
+{
+    f->members = 1;
+    if (members <= 1)
+        return CLI_OK;
+    mlpb_model **mm = calloc(members, sizeof *mm);
+    if (mm == NULL)
+        return cli_fail("mlpblas: out of memory");
+    size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
+    const size_t *s = mlpb_model_sizes(f->model, &ns);
+    memcpy(sizes, s, ns * sizeof *s);
+    mm[0]          = f->model;
+    mlpb_status st = MLPB_OK;
+    for (size_t i = 1; i < members && st == MLPB_OK; i++) {
+        /* mlpb_train_ensemble's seeds: member i from seed + i. */
+        const mlpb_config cfg = {sizes, ns, c->seed + i, CLI_INIT};
+        mlpb_train_opts   oi  = *o;
+        oi.seed               = c->seed + i;
+        oi.on_epoch           = NULL;
+        oi.on_batch           = NULL;
+        mlpb_train_report rep;
+        if ((st = mlpb_model_create(&cfg, NULL, &mm[i])) == MLPB_OK)
+            st = train(mm[i], &oi, ctx, &rep);
+        if (st == MLPB_OK) {
+            f->rows_seen += (double)rep.n_train * (double)rep.epochs_run +
+                            (double)(rep.n_train + rep.n_val) * (double)rep.refit_epochs;
+            if (c->verbosity > 1)
+                fprintf(stderr, "mlpblas: member %zu of %zu: %zu epochs, best %zu, refit %zu\n",
+                        i + 1, members, rep.epochs_run, rep.best_epoch, rep.refit_epochs);
+        }
+    }
+    mlpb_model *merged = NULL;
+    if (st == MLPB_OK)
+        st = mlpb_model_merge((const mlpb_model *const *)mm, members, &merged);
+    for (size_t i = 1; i < members; i++)
+        mlpb_model_destroy(mm[i]);
+    free(mm);
+    if (st == MLPB_E_NUMERIC)
+        return cli_fail("mlpblas: training an ensemble member diverged (non-finite loss or "
+                        "gradient); try a smaller --lr, or --ensemble 1");
+    if (st != MLPB_OK)
+        return cli_fail("mlpblas: training the ensemble failed: %s", mlpb_strerror(st));
+    mlpb_model_destroy(f->model);
+    f->model   = merged;
+    f->members = members;
+    return CLI_OK;
+}
+
 int cli_fit_chosen(cli_fit *f, mlpb_model **out)
 {
     *out = f->model;
@@ -487,7 +554,8 @@ static int val_pick(const mlpb_data *d, const cli_train_cfg *c, unsigned char **
 /* The training on all of d: the split, early stopping and refit are
  * mlpb_train's; here the options, the callback and its buffers. */
 static int run_training(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f,
-                        const unsigned char *pick, size_t n_val, mlpb_status *st)
+                        const unsigned char *pick, size_t n_val, mlpb_train_opts *used,
+                        mlpb_status *st)
 {
     /* All rows: the refit standardises on all of them. */
     if (c->opts.standardize && check_standardisation(d, d) != 0)
@@ -526,6 +594,7 @@ static int run_training(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit
         mlpb_dataset all = {d->x, d->y, NULL, d->n};
         *st              = mlpb_train(f->model, &all, NULL, &o, NULL, &f->report);
     }
+    *used = o;
     cli_val_classes_free(&vc);
     cli_progress_clear(&p);
     if (rc != CLI_OK)
@@ -537,6 +606,13 @@ static int run_training(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit
     if (t.failed)
         return cli_fail("mlpblas: out of memory for the training history");
     return CLI_OK;
+}
+
+/* One more ensemble member, on all rows (ctx: the mlpb_dataset). */
+static mlpb_status train_member(mlpb_model *m, const mlpb_train_opts *o, void *ctx,
+                                mlpb_train_report *rep)
+{
+    return mlpb_train(m, ctx, NULL, o, NULL, rep);
 }
 
 /* The metrics on the held-out rows of the model the validated run chose
@@ -577,6 +653,8 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
                              : 0.0;
     if (c->class_metrics && n_val > 0)
         extra += cli_val_classes_bytes(sizes, ns, n_val);
+    const size_t members = cli_fit_members_for(c, d->n);
+    extra += cli_fit_members_bytes(sizes, ns, members);
     cli_train_cfg cc = *c;
     if (n_val == 0)
         cc.val_split = 0.0;
@@ -591,18 +669,24 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     f->val   = rows_view(d, n_val, vx, vy);
     f->n_val = n_val;
 
-    mlpb_status st = MLPB_OK;
-    double      t0 = cli_now();
-    mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
-    int         rc;
+    mlpb_status     st = MLPB_OK;
+    double          t0 = cli_now();
+    mlpb_config     cfg = {sizes, ns, c->seed, CLI_INIT};
+    mlpb_train_opts o;
+    int             rc;
     if ((st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK)
         rc = cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
     else
-        rc = run_training(d, &cc, log, f, pick, n_val, &st);
-    f->seconds = cli_now() - t0;
+        rc = run_training(d, &cc, log, f, pick, n_val, &o, &st);
     free(pick);
+    /* The validation of member 1 (the chosen model), then the others. */
     if (rc == CLI_OK && st == MLPB_OK && n_val > 0)
         rc = val_metrics(f, c);
+    if (rc == CLI_OK && st == MLPB_OK) {
+        mlpb_dataset all = {d->x, d->y, NULL, d->n};
+        rc = cli_fit_members(f, c, &o, members, train_member, &all);
+    }
+    f->seconds = cli_now() - t0;
     f->val.x = f->val.y = NULL;
     free(vx);
     free(vy);

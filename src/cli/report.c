@@ -204,6 +204,8 @@ void cli_json_training(cli_json *j, const cli_fit *f)
     cli_json_int(j, "validation_rows", n_val);
     if (f->ranks > 0)
         cli_json_int(j, "mpi_ranks", (unsigned long long)f->ranks);
+    /* An ensemble: the figures below are member 1's. */
+    cli_json_int(j, "ensemble_members", f->members > 0 ? f->members : 1);
     cli_json_int(j, "epochs_run", r->epochs_run);
     if (n_val > 0 && r->best_epoch > 0) {
         cli_json_int(j, "best_epoch", r->best_epoch);
