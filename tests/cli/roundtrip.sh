@@ -127,11 +127,11 @@ cp out.txt info.json
 [ "$(json_get info.json inputs)" -eq 4 ] || fail "info inputs"
 [ "$(json_get info.json outputs)" -eq 1 ] || fail "info outputs"
 [ "$(json_get info.json hidden)" = "[320]" ] || fail "info hidden (an ensemble of 5 x 64)"
-[ "$(json_get info.json parameters)" -eq $((4 * 64 + 64 + 64 + 1)) ] || fail "info parameters"
+[ "$(json_get info.json parameters)" -eq $((4 * 320 + 320 + 320 + 1)) ] || fail "info parameters"
 [ "$(json_get info.json standardized)" = "true" ] || fail "info standardized"
 
 # ---- options reach the trainer
-run 0 "$MLPBLAS" train "$DATA/binary.csv" --out deep.mlpb --hidden 8,4 --epochs 3 \
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out deep.mlpb --hidden 8,4 --ensemble 1 --epochs 3 \
     --batch 16 --threads 1 --no-standardize --val-split 0 --quiet
 run 0 "$MLPBLAS" info deep.mlpb --json
 [ "$(json_get out.txt architecture)" = "4-8-4-1" ] || fail "--hidden 8,4"
@@ -148,7 +148,7 @@ run 0 "$MLPBLAS" train "$DATA/binary.csv" --out o.mlpb --epochs 7 --patience 0 -
 [ "$(json_get out.txt training.epochs_run)" -eq 7 ] || fail "--epochs 7 --patience 0"
 
 # ---- multi-label: label columns named, in the middle of the file
-run 0 "$MLPBLAS" train "$DATA/multi.csv" --label a,b --out multi.mlpb --hidden 32 --seed 5 --json
+run 0 "$MLPBLAS" train "$DATA/multi.csv" --label a,b --out multi.mlpb --hidden 32 --ensemble 1 --seed 5 --json
 [ "$(json_get out.txt model.architecture)" = "4-32-2" ] || fail "multi-label architecture"
 run 0 "$MLPBLAS" eval multi.mlpb "$DATA/multi.csv" --json
 cp out.txt multi.json
