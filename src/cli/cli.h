@@ -129,10 +129,10 @@ typedef struct cli_eval {
     double        seconds;
     size_t      (*conf)[4]; /* k: true/false positives, true/false negatives at 0.5 */
 } cli_eval;
-int  cli_evaluate(const mlpb_model *m, const mlpb_data *d, float *prob, cli_eval *e);
+int  cli_evaluate(const mlpb_model *m, const cli_data *d, float *prob, cli_eval *e);
 void cli_eval_free(cli_eval *e);
 /* Aligned text report of e for the labels of d, each line prefixed. */
-void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const mlpb_data *d);
+void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const cli_data *d);
 /* Predictions in chunks of CLI_PREDICT_BATCH rows (the same chunking in the
  * tests' reference program keeps the results bitwise equal). */
 #define CLI_PREDICT_BATCH 256
@@ -181,7 +181,7 @@ void cli_out_abort(cli_out *o);                      /* harmless on a zeroed cli
 /* Write m's file image to o (not committed). 0 or -1 with a message. */
 int  cli_save_model(const mlpb_model *m, cli_out *o);
 /* A dataset as CSV: header of names, then rows of %.9g. */
-int cli_write_csv(FILE *f, const mlpb_data *d);
+int cli_write_csv(FILE *f, const cli_data *d);
 
 /* ------------------------------------------------------------ training */
 #define CLI_MAX_HIDDEN 32
@@ -209,7 +209,7 @@ typedef struct cli_fit {
      * runs they are views of its data, partitioned in place (train rows
      * first); when it returns the data is in file order again and their x
      * and y are NULL. Both empty without validation. */
-    mlpb_data         train, val;
+    cli_data         train, val;
     size_t            n_train;      /* rows the saved model was trained on */
     size_t            n_val;        /* train --mpi: rows held out over all ranks (val
                                        stays empty: each rank holds its own) */
@@ -235,7 +235,7 @@ typedef struct cli_fit {
  * data is held once; d is back in file order when this returns, success
  * or not. On failure a message is printed and CLI_EDATA returned; f holds
  * nothing to free. */
-int  cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f);
+int  cli_train(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f);
 void cli_fit_free(cli_fit *f);
 /* The pieces of cli_train that train --mpi (cmd_train_mpi.c) shares. */
 /* Small initial weights: ahead of He's on held-out accuracy over the data
@@ -247,7 +247,7 @@ void cli_set_schedule(mlpb_train_opts *o, size_t n, size_t epochs);
  * buffer that moves the validation rows and a byte a row marking them), the
  * model, mlpb_train's allocations for n_train and n_val rows, and extra
  * bytes; else the message and -1. */
-int  cli_check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
+int  cli_check_budget(const cli_data *d, const size_t *sizes, size_t ns,
                       const cli_train_cfg *c, size_t n_train, size_t n_val, double extra);
 /* The epoch callback: progress, --log row, history (ctx a cli_train_ctx). */
 int  cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx);
@@ -323,7 +323,7 @@ void cli_json_head(cli_json *j, FILE *f, const char *command);
  * ("1" for every label when s is NULL: 0/1 labels), null for a class
  * column. */
 struct cli_schema;
-void cli_json_data(cli_json *j, const char *path, const mlpb_data *d,
+void cli_json_data(cli_json *j, const char *path, const cli_data *d,
                    const struct cli_schema *s);
 void cli_json_model(cli_json *j, const char *path, const mlpb_model *m);
 void cli_json_config(cli_json *j, const cli_train_cfg *c, const cli_fit *f);
@@ -334,7 +334,7 @@ void cli_json_training(cli_json *j, const cli_fit *f);
  * macro precision, recall and F1 are the block's (cli_mc_apply); NULL for
  * binary and multi-label models. */
 struct cli_mc;
-void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d,
+void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const cli_data *d,
                          const struct cli_mc *mc);
 const char *cli_optimizer_name(mlpb_optimizer o);
 const char *cli_schedule_name(mlpb_schedule s);

@@ -267,8 +267,8 @@ static int session_open(session *se, const model_data_args *a, int labels)
     }
     cli_read_opts o = a->o;
     const cli_schema *s = &se->s;
-    mlpb_data_format fmt = o.format ? o.format : mlpb_data_guess_format(a->data);
-    if (fmt == MLPB_FORMAT_LIBSVM) {
+    cli_data_format fmt = o.format ? o.format : cli_data_guess_format(a->data);
+    if (fmt == CLI_FORMAT_LIBSVM) {
         o.n_features    = s->d;
         o.features      = s->svm_features; /* NULL: by position, 1..d */
         o.drop_unknown  = 1;
@@ -487,7 +487,7 @@ int cli_cmd_eval(int argc, char **argv)
             memcpy(&names[j], &nm, sizeof nm);
         }
         double   sps = seconds > 0.0 ? (double)n / seconds : 0.0;
-        mlpb_data view;
+        cli_data view;
         memset(&view, 0, sizeof view);
         view.n           = n;
         view.d           = s->d;

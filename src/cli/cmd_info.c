@@ -44,7 +44,7 @@ static void print_schema(const cli_schema *s, int has)
     static const char *const miss[]  = {"an error", "the training mean",
                                         "the training mean, plus was-missing inputs"};
     cli_tprintf(stdout, "task          %s%s\n", tasks[s->task],
-           s->format != MLPB_FORMAT_LIBSVM ? ""
+           s->format != CLI_FORMAT_LIBSVM ? ""
            : s->svm_features ? " (LIBSVM rows, by feature number)" : " (LIBSVM rows, by position)");
     if (s->svm_features != NULL) {
         /* Runs of consecutive numbers, the first 16 of them. */
@@ -108,7 +108,7 @@ static void json_schema(cli_json *j, const cli_schema *s, int has)
     static const char *const tasks[] = {"binary", "multilabel", "multiclass"};
     static const char *const miss[]  = {"error", "mean", "indicator"};
     cli_json_obj(j, "schema");
-    cli_json_str(j, "format", s->format == MLPB_FORMAT_LIBSVM ? "libsvm" : "csv");
+    cli_json_str(j, "format", s->format == CLI_FORMAT_LIBSVM ? "libsvm" : "csv");
     cli_json_str(j, "task", tasks[s->task]);
     cli_json_str(j, "missing", miss[s->missing]);
     if (s->id != NULL)

@@ -93,7 +93,7 @@ static char *input_doc(const cli_schema *s, int has)
                      "float32 [N, %zu]: the encoded feature vector, standardised inside the "
                      "graph. %s In order:", s->d,
                      !has ? "Inputs by position (the model has no schema)."
-                     : s->format == MLPB_FORMAT_LIBSVM
+                     : s->format == CLI_FORMAT_LIBSVM
                          ? "LIBSVM feature values by feature number, 0 where absent."
                          : "Numeric columns as they are (a missing cell: the training mean), "
                            "categorical columns one-hot over their levels (NAME=LEVEL; all 0 "

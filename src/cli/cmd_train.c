@@ -473,7 +473,7 @@ int cli_cmd_train(int argc, char **argv)
         return rc;
     cols.quiet      = c.verbosity == 0;
     const char *out = outs.path[OUT_MODEL];
-    mlpb_data   d;
+    cli_data   d;
     cli_schema  sc;
     cli_fit     fit;
     FILE       *log = outs.path[OUT_LOG] && rank == 0 ? outs.w[OUT_LOG].f : NULL;
@@ -490,7 +490,7 @@ int cli_cmd_train(int argc, char **argv)
         if (rc != CLI_OK) {
             outputs_abort(&outs);
             cli_schema_free(&sc);
-            mlpb_data_free(&d);
+            cli_data_free(&d);
             cli_mpi_end();
             return rc;
         }
@@ -499,7 +499,7 @@ int cli_cmd_train(int argc, char **argv)
         if (rank != 0) {
             cli_schema_free(&sc);
             cli_fit_free(&fit);
-            mlpb_data_free(&d);
+            cli_data_free(&d);
             return train_exit(mpi, CLI_OK);
         }
         cli_fail_hold(NULL, 0); /* rank 0 alone from here: it prints its own errors */
@@ -530,7 +530,7 @@ int cli_cmd_train(int argc, char **argv)
     if (rc != CLI_OK) {
         outputs_abort(&outs);
         cli_schema_free(&sc);
-        mlpb_data_free(&d);
+        cli_data_free(&d);
         return train_exit(mpi, rc);
     }
 
@@ -621,7 +621,7 @@ int cli_cmd_train(int argc, char **argv)
     }
     cli_schema_free(&sc);
     cli_fit_free(&fit);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     return train_exit(mpi, outputs_commit(&outs, "train"));
 }
 
@@ -684,19 +684,19 @@ int cli_cmd_demo(int argc, char **argv)
         return rc;
 
     char           err[512];
-    mlpb_data      all, train, test;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    mlpb_status st = mlpb_data_read_mem(mlpb_demo_csv, mlpb_demo_csv_len, "breast_cancer.csv",
+    cli_data      all, train, test;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    mlpb_status st = cli_data_read_mem(cli_demo_csv, cli_demo_csv_len, "breast_cancer.csv",
                                         &o, &all, err, sizeof err);
     if (st != MLPB_OK) {
         outputs_abort(&outs);
         return cli_fail("%s", err);
     }
-    st = mlpb_data_split(&all, 0.25, c.seed, &train, &test);
+    st = cli_data_split(&all, 0.25, c.seed, &train, &test);
     if (st != MLPB_OK) {
         outputs_abort(&outs);
-        mlpb_data_free(&all);
+        cli_data_free(&all);
         return cli_fail("mlpblas demo: cannot split the data: %s", mlpb_strerror(st));
     }
     size_t benign = 0;
@@ -738,9 +738,9 @@ int cli_cmd_demo(int argc, char **argv)
     }
     if (rc != CLI_OK) {
         outputs_abort(&outs);
-        mlpb_data_free(&all);
-        mlpb_data_free(&train);
-        mlpb_data_free(&test);
+        cli_data_free(&all);
+        cli_data_free(&train);
+        cli_data_free(&test);
         return rc;
     }
 
@@ -795,8 +795,8 @@ int cli_cmd_demo(int argc, char **argv)
     }
     cli_eval_free(&e);
     cli_fit_free(&fit);
-    mlpb_data_free(&all);
-    mlpb_data_free(&train);
-    mlpb_data_free(&test);
+    cli_data_free(&all);
+    cli_data_free(&train);
+    cli_data_free(&test);
     return outputs_commit(&outs, "demo");
 }

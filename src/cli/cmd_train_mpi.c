@@ -224,7 +224,7 @@ static int libsvm_shard(cli_table *t, cli_chunk *c, cli_schema *s, float **x, fl
 }
 
 int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc,
-                 mlpb_data *d, cli_schema *s, size_t *n_all)
+                 cli_data *d, cli_schema *s, size_t *n_all)
 {
     char             err[2048];
     cli_shard        sh;
@@ -234,17 +234,17 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     long             id = -1;
     float           *x = NULL, *y = NULL;
     int              rc = CLI_OK;
-    mlpb_data_format fmt = ro->format != MLPB_FORMAT_AUTO ? ro->format
-                                                          : mlpb_data_guess_format(path);
+    cli_data_format fmt = ro->format != CLI_FORMAT_AUTO ? ro->format
+                                                          : cli_data_guess_format(path);
     memset(&c, 0, sizeof c);
     memset(d, 0, sizeof *d);
     memset(s, 0, sizeof *s);
     *n_all = 0;
-    int csv_header = fmt == MLPB_FORMAT_CSV && ro->header != CLI_HEADER_NO;
+    int csv_header = fmt == CLI_FORMAT_CSV && ro->header != CLI_HEADER_NO;
     if (cli_shard_plan(path, csv_header, (unsigned)g_mpi.rank, (unsigned)g_mpi.size, &sh, err,
                        sizeof err) != MLPB_OK)
         rc = cli_fail("%s", err);
-    else if (fmt == MLPB_FORMAT_LIBSVM && (tc->n_label || tc->n_ignore || tc->id || tc->n_positive))
+    else if (fmt == CLI_FORMAT_LIBSVM && (tc->n_label || tc->n_ignore || tc->id || tc->n_positive))
         rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; LIBSVM rows "
                       "have none", path);
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
@@ -263,7 +263,7 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto out;
     fmt = cli_table_format(t);
-    if (fmt == MLPB_FORMAT_CSV) {
+    if (fmt == CLI_FORMAT_CSV) {
         uint64_t nc[2] = {cli_table_ncols(t), ~(uint64_t)cli_table_ncols(t)}, g[2];
         MPI_Allreduce(nc, g, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
         if (g[0] != nc[0] || ~g[1] != nc[0])
@@ -279,7 +279,7 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
         rc = cli_fail("%s", err);
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto out;
-    if (fmt == MLPB_FORMAT_LIBSVM) {
+    if (fmt == CLI_FORMAT_LIBSVM) {
         rc = libsvm_shard(t, &c, s, &x, &y);
     } else {
         cli_schema_spec spec = {label,        n_label,        id,          ignore,     n_ignore,
@@ -291,7 +291,7 @@ int cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc
     rc = cli_make_data(s, c.n, x, y, d);
     if ((rc = cli_mpi_agree(rc)) != CLI_OK) {
         cli_schema_free(s);
-        mlpb_data_free(d);
+        cli_data_free(d);
         goto out;
     }
     uint64_t n = d->n, total = 0;
@@ -338,10 +338,10 @@ static void reduce_counts(size_t *counts, size_t n)
 }
 
 /* The validation rows of this rank: those cli_train's split
- * (mlpb_data_split_pick) holds out of the rows of all ranks in file order,
+ * (cli_data_split_pick) holds out of the rows of all ranks in file order,
  * so that --mpi validates on the rows one process would. pick gets d->n
  * bytes; *n_pick this rank's count, *n_val all ranks'. */
-static int split_rows(const mlpb_data *d, size_t n_all, const cli_train_cfg *c,
+static int split_rows(const cli_data *d, size_t n_all, const cli_train_cfg *c,
                       unsigned char *pick, size_t *n_pick, size_t *n_val)
 {
     unsigned char *mine = malloc(d->n ? d->n : 1), *all = NULL, *gpick = NULL;
@@ -363,11 +363,11 @@ static int split_rows(const mlpb_data *d, size_t n_all, const cli_train_cfg *c,
         goto out;
     for (size_t i = 0; i < n_all; i++)
         y[i] = all[i];
-    mlpb_data   g;
+    cli_data   g;
     float       x0 = 0.0f;
     memset(&g, 0, sizeof g);
     g.n = n_all, g.k = 1, g.x = &x0, g.y = y;
-    mlpb_status st = mlpb_data_split_pick(&g, c->val_split, c->seed, gpick, n_val);
+    mlpb_status st = cli_data_split_pick(&g, c->val_split, c->seed, gpick, n_val);
     if (st == MLPB_E_NOMEM)
         rc = cli_fail("mlpblas: out of memory");
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
@@ -394,7 +394,7 @@ out:
 
 /* The class metrics of f->model on this rank's validation rows (d's last
  * n_pick rows), summed over the ranks, into f->val_mc. */
-static int val_classes(cli_fit *f, const mlpb_data *d, size_t n_pick)
+static int val_classes(cli_fit *f, const cli_data *d, size_t n_pick)
 {
     cli_val_classes v;
     const size_t    n0 = d->n - n_pick;
@@ -420,7 +420,7 @@ static int val_classes(cli_fit *f, const mlpb_data *d, size_t n_pick)
 /* --pos-weight auto as cli_train's: negatives over positives of each output
  * among the training rows of all ranks (n_tr of them; this rank's are the
  * first n_mine rows of d, its validation rows moved after them). */
-static int pos_weights(const mlpb_data *d, size_t n_mine, size_t n_tr, const cli_train_cfg *c,
+static int pos_weights(const cli_data *d, size_t n_mine, size_t n_tr, const cli_train_cfg *c,
                        float *pw)
 {
     if (c->pos_weight != 0.0f)
@@ -447,7 +447,7 @@ static int pos_weights(const mlpb_data *d, size_t n_mine, size_t n_tr, const cli
  * classes; f->pos_weight allocated, pos_weights fills it), the validation rows of all
  * ranks (*n_val) and the memory budget of this rank. CLI_OK or the agreed
  * failure. */
-static int plan(const mlpb_data *d, size_t n_all, const cli_train_cfg *c, const size_t *sizes,
+static int plan(const cli_data *d, size_t n_all, const cli_train_cfg *c, const size_t *sizes,
                 size_t ns, cli_fit *f, size_t *n_val_out)
 {
     uint64_t      *pos  = calloc(d->k ? d->k : 1, sizeof(uint64_t));
@@ -499,7 +499,7 @@ out:
     return rc;
 }
 
-int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, cli_fit *f)
+int cli_mpi_train(cli_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, cli_fit *f)
 {
     memset(f, 0, sizeof *f);
     f->k     = d->k;
@@ -525,7 +525,7 @@ int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
     if (n_val > 0 && (rc = split_rows(d, n_all, c, pick, &n_pick, &n_val)) != CLI_OK)
         goto fail;
     if (n_val > 0) {
-        if (mlpb_data_partition(d, pick, n_pick) == MLPB_OK)
+        if (cli_data_partition(d, pick, n_pick) == MLPB_OK)
             parted = 1;
         else
             rc = cli_fail("mlpblas: out of memory");
@@ -594,7 +594,7 @@ int cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
         goto fail;
     /* File order again, for the refit (its shuffling is that of the rows in
      * file order). */
-    if (parted && mlpb_data_unpartition(d, pick, n_pick) != MLPB_OK)
+    if (parted && cli_data_unpartition(d, pick, n_pick) != MLPB_OK)
         rc = cli_fail("mlpblas: out of memory putting the rows back in order");
     parted = 0;
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
@@ -634,7 +634,7 @@ fail:
     cli_val_classes_free(&vc);
     /* d in file order again, whatever failed (every rank agreed to stop). */
     if (parted)
-        (void)mlpb_data_unpartition(d, pick, n_pick);
+        (void)cli_data_unpartition(d, pick, n_pick);
     free(pick);
     cli_fit_free(f);
     return rc;

@@ -160,9 +160,9 @@ int cli_read_option(const char *cmd, const char *name, const char *value, cli_re
 {
     if (strcmp(name, "--format") == 0) {
         if (strcmp(value, "csv") == 0)
-            o->format = MLPB_FORMAT_CSV;
+            o->format = CLI_FORMAT_CSV;
         else if (strcmp(value, "libsvm") == 0 || strcmp(value, "svmlight") == 0)
-            o->format = MLPB_FORMAT_LIBSVM;
+            o->format = CLI_FORMAT_LIBSVM;
         else
             return cli_usage(cmd, "--format: '%s' is not csv or libsvm", value), -1;
         return 1;

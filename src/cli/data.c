@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mlpb_data_opts_init(mlpb_data_opts *o)
+void cli_data_opts_init(cli_data_opts *o)
 {
     if (o == NULL)
         return;
     memset(o, 0, sizeof *o);
-    o->format   = MLPB_FORMAT_AUTO;
+    o->format   = CLI_FORMAT_AUTO;
     o->header   = 1;
     o->n_labels = 1;
 }
@@ -38,20 +38,20 @@ static int ends_with(const char *s, size_t n, const char *suffix)
     return 1;
 }
 
-mlpb_data_format mlpb_data_guess_format(const char *path)
+cli_data_format cli_data_guess_format(const char *path)
 {
     if (path == NULL)
-        return MLPB_FORMAT_CSV;
+        return CLI_FORMAT_CSV;
     size_t n = strlen(path);
     if (ends_with(path, n, ".gz"))
         n -= 3;
     if (ends_with(path, n, ".svm") || ends_with(path, n, ".libsvm") ||
         ends_with(path, n, ".svmlight"))
-        return MLPB_FORMAT_LIBSVM;
-    return MLPB_FORMAT_CSV;
+        return CLI_FORMAT_LIBSVM;
+    return CLI_FORMAT_CSV;
 }
 
-void mlpb_data_free(mlpb_data *d)
+void cli_data_free(cli_data *d)
 {
     if (d == NULL)
         return;
@@ -64,7 +64,7 @@ void mlpb_data_free(mlpb_data *d)
     memset(d, 0, sizeof *d);
 }
 
-const char *mlpb_data_feature_name(const mlpb_data *d, size_t j, char *buf, size_t len)
+const char *cli_data_feature_name(const cli_data *d, size_t j, char *buf, size_t len)
 {
     if (d != NULL && d->feature_names != NULL && j < d->d)
         return d->feature_names[j];
@@ -138,7 +138,7 @@ static mlpb_status point_names(char *buf, size_t off, size_t n, char ***out)
 
 /* The --label list against the header: role[j] = -(l + 1) for label l, 0
  * for a feature. Returns the label count through *k. */
-static mlpb_status pick_labels(const build *b, const cli_table *t, const mlpb_data_opts *o,
+static mlpb_status pick_labels(const build *b, const cli_table *t, const cli_data_opts *o,
                                long *role, size_t *k_out)
 {
     const size_t ncols = cli_table_ncols(t), hl = cli_table_header_line(t);
@@ -246,8 +246,8 @@ static mlpb_status check_cells(const build *b, const cli_table *t, const long *r
     return failf(b, MLPB_E_FORMAT, line, col, "%s", msg);
 }
 
-static mlpb_status from_csv(const build *b, cli_table *t, const mlpb_data_opts *o,
-                            cli_chunk *c, mlpb_data *out)
+static mlpb_status from_csv(const build *b, cli_table *t, const cli_data_opts *o,
+                            cli_chunk *c, cli_data *out)
 {
     const size_t ncols = cli_table_ncols(t), n = c->n;
     long        *role  = malloc(ncols * sizeof *role);
@@ -309,13 +309,13 @@ done:
     return st;
 }
 
-static mlpb_status from_libsvm(const build *b, cli_chunk *c, mlpb_data *out)
+static mlpb_status from_libsvm(const build *b, cli_chunk *c, cli_data *out)
 {
     const size_t k = c->k;
     const char  *one[1]  = {"label"};
     char       **lnames  = NULL;
     size_t       off     = 0;
-    /* Feature names are not stored: mlpb_data_feature_name formats them. */
+    /* Feature names are not stored: cli_data_feature_name formats them. */
     if (k == 1) {
         if (names_block(one, 1, &out->names_buf, &out->names_len, NULL, &off) != MLPB_OK)
             return failf(b, MLPB_E_NOMEM, 0, 0, "out of memory");
@@ -343,7 +343,7 @@ static mlpb_status from_libsvm(const build *b, cli_chunk *c, mlpb_data *out)
     return MLPB_OK;
 }
 
-static void to_table_opts(const mlpb_data_opts *o, cli_read_opts *t)
+static void to_table_opts(const cli_data_opts *o, cli_read_opts *t)
 {
     cli_read_opts_init(t);
     t->format         = o->format;
@@ -359,7 +359,7 @@ static void to_table_opts(const mlpb_data_opts *o, cli_read_opts *t)
     t->max_text_bytes = o->max_text_bytes;
 }
 
-static mlpb_status read_table(cli_table *t, const mlpb_data_opts *o, mlpb_data *out,
+static mlpb_status read_table(cli_table *t, const cli_data_opts *o, cli_data *out,
                               char *err, size_t errlen, const char *name)
 {
     build     b = {name, err, err ? errlen : 0};
@@ -370,17 +370,17 @@ static mlpb_status read_table(cli_table *t, const mlpb_data_opts *o, mlpb_data *
         out->delimiter  = cli_table_delimiter(t);
         out->first_line = cli_table_header_line(t) ? cli_table_header_line(t)
                                                    : (c.n ? c.line[0] : 1);
-        st = out->format == MLPB_FORMAT_LIBSVM ? from_libsvm(&b, &c, out)
+        st = out->format == CLI_FORMAT_LIBSVM ? from_libsvm(&b, &c, out)
                                                : from_csv(&b, t, o, &c, out);
     }
     cli_chunk_free(&c);
     cli_table_close(t);
     if (st != MLPB_OK)
-        mlpb_data_free(out);
+        cli_data_free(out);
     return st;
 }
 
-static mlpb_status check_args(const mlpb_data_opts *o, mlpb_data *out, char *err,
+static mlpb_status check_args(const cli_data_opts *o, cli_data *out, char *err,
                               size_t errlen, const char *name)
 {
     if (out == NULL)
@@ -402,8 +402,8 @@ static mlpb_status check_args(const mlpb_data_opts *o, mlpb_data *out, char *err
     return MLPB_E_INVALID_ARG;
 }
 
-mlpb_status mlpb_data_read_mem(const void *buf, size_t len, const char *name,
-                               const mlpb_data_opts *o, mlpb_data *out, char *err,
+mlpb_status cli_data_read_mem(const void *buf, size_t len, const char *name,
+                               const cli_data_opts *o, cli_data *out, char *err,
                                size_t errlen)
 {
     mlpb_status st = check_args(o, out, err, errlen, name);
@@ -417,7 +417,7 @@ mlpb_status mlpb_data_read_mem(const void *buf, size_t len, const char *name,
     return read_table(t, o, out, err, errlen, name);
 }
 
-mlpb_status mlpb_data_read(const char *path, const mlpb_data_opts *o, mlpb_data *out,
+mlpb_status cli_data_read(const char *path, const cli_data_opts *o, cli_data *out,
                            char *err, size_t errlen)
 {
     mlpb_status st = check_args(o, out, err, errlen, path);
@@ -464,8 +464,8 @@ static char **rebase_names(char *const *src, size_t n, const char *from, char *t
 }
 
 /* A dataset of the rows of src with pick[i] == want, in order. */
-static mlpb_status take_rows(const mlpb_data *src, const unsigned char *pick, int want,
-                             size_t count, mlpb_data *dst)
+static mlpb_status take_rows(const cli_data *src, const unsigned char *pick, int want,
+                             size_t count, cli_data *dst)
 {
     memset(dst, 0, sizeof *dst);
     dst->n             = count;
@@ -493,7 +493,7 @@ static mlpb_status take_rows(const mlpb_data *src, const unsigned char *pick, in
         (src->feature_ids != NULL && dst->feature_ids == NULL) ||
         (src->feature_names != NULL && dst->feature_names == NULL) ||
         dst->label_names == NULL) {
-        mlpb_data_free(dst);
+        cli_data_free(dst);
         return MLPB_E_NOMEM;
     }
     size_t j = 0;
@@ -508,7 +508,7 @@ static mlpb_status take_rows(const mlpb_data *src, const unsigned char *pick, in
     return MLPB_OK;
 }
 
-mlpb_status mlpb_data_split_pick(const mlpb_data *src, double test_fraction, uint64_t seed,
+mlpb_status cli_data_split_pick(const cli_data *src, double test_fraction, uint64_t seed,
                                  unsigned char *pick, size_t *n_pick)
 {
     if (pick == NULL || n_pick == NULL || src == NULL || src->x == NULL || src->n < 2 ||
@@ -551,8 +551,8 @@ mlpb_status mlpb_data_split_pick(const mlpb_data *src, double test_fraction, uin
     return MLPB_OK;
 }
 
-mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t seed,
-                            mlpb_data *train, mlpb_data *test)
+mlpb_status cli_data_split(const cli_data *src, double test_fraction, uint64_t seed,
+                            cli_data *train, cli_data *test)
 {
     if (train == NULL || test == NULL)
         return MLPB_E_INVALID_ARG;
@@ -564,17 +564,17 @@ mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t
     unsigned char *pick   = malloc(src->n);
     if (pick == NULL)
         return MLPB_E_NOMEM;
-    mlpb_status st = mlpb_data_split_pick(src, test_fraction, seed, pick, &n_test);
+    mlpb_status st = cli_data_split_pick(src, test_fraction, seed, pick, &n_test);
     if (st == MLPB_OK)
         st = take_rows(src, pick, 0, src->n - n_test, train);
     if (st == MLPB_OK && (st = take_rows(src, pick, 1, n_test, test)) != MLPB_OK)
-        mlpb_data_free(train);
+        cli_data_free(train);
     free(pick);
     return st;
 }
 
 /* Row i of d's x and y to row j (memmove: they may overlap). */
-static void move_row(mlpb_data *d, size_t j, size_t i)
+static void move_row(cli_data *d, size_t j, size_t i)
 {
     if (i == j)
         return;
@@ -584,7 +584,7 @@ static void move_row(mlpb_data *d, size_t j, size_t i)
 }
 
 /* The picked rows' buffer: n_pick rows of x and y in one block. */
-static float *pick_buffer(const mlpb_data *d, size_t n_pick)
+static float *pick_buffer(const cli_data *d, size_t n_pick)
 {
     size_t w = d->d + d->k;
     if (n_pick > SIZE_MAX / sizeof(float) / (w ? w : 1))
@@ -592,7 +592,7 @@ static float *pick_buffer(const mlpb_data *d, size_t n_pick)
     return malloc(n_pick * w * sizeof(float) + 1);
 }
 
-mlpb_status mlpb_data_partition(mlpb_data *d, const unsigned char *pick, size_t n_pick)
+mlpb_status cli_data_partition(cli_data *d, const unsigned char *pick, size_t n_pick)
 {
     if (d == NULL || pick == NULL || n_pick > d->n)
         return MLPB_E_INVALID_ARG;
@@ -620,7 +620,7 @@ mlpb_status mlpb_data_partition(mlpb_data *d, const unsigned char *pick, size_t 
     return MLPB_OK;
 }
 
-mlpb_status mlpb_data_unpartition(mlpb_data *d, const unsigned char *pick, size_t n_pick)
+mlpb_status cli_data_unpartition(cli_data *d, const unsigned char *pick, size_t n_pick)
 {
     if (d == NULL || pick == NULL || n_pick > d->n)
         return MLPB_E_INVALID_ARG;
@@ -648,7 +648,7 @@ mlpb_status mlpb_data_unpartition(mlpb_data *d, const unsigned char *pick, size_
     return MLPB_OK;
 }
 
-mlpb_status mlpb_data_drop_features(mlpb_data *d, const size_t *cols, size_t m)
+mlpb_status cli_data_drop_features(cli_data *d, const size_t *cols, size_t m)
 {
     if (d == NULL || (m > 0 && cols == NULL) || m >= d->d)
         return MLPB_E_INVALID_ARG;

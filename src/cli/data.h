@@ -11,15 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum mlpb_data_format {
-    MLPB_FORMAT_AUTO   = 0, /* by name: .svm .libsvm .svmlight (also + .gz) are LIBSVM */
-    MLPB_FORMAT_CSV    = 1,
-    MLPB_FORMAT_LIBSVM = 2
-} mlpb_data_format;
+typedef enum cli_data_format {
+    CLI_FORMAT_AUTO   = 0, /* by name: .svm .libsvm .svmlight (also + .gz) are LIBSVM */
+    CLI_FORMAT_CSV    = 1,
+    CLI_FORMAT_LIBSVM = 2
+} cli_data_format;
 
-/* How to read a file; mlpb_data_opts_init sets the defaults noted here. */
-typedef struct mlpb_data_opts {
-    mlpb_data_format format;  /* AUTO */
+/* How to read a file; cli_data_opts_init sets the defaults noted here. */
+typedef struct cli_data_opts {
+    cli_data_format format;  /* AUTO */
     char        delimiter;    /* CSV: 0 detects ',' ';' or tab from the first line (0) */
     int         header;       /* CSV: the first record names the columns (1), but one of
                                  numbers only is refused (a header-less file: give 0);
@@ -39,30 +39,30 @@ typedef struct mlpb_data_opts {
                                  beyond it is an error; 0 takes the largest seen (0) */
     uint64_t    max_bytes;    /* memory the reader may hold (table.h); 0 unlimited (0) */
     uint64_t    max_text_bytes; /* text after decompression; 0 unlimited (0) */
-} mlpb_data_opts;
+} cli_data_opts;
 
-/* A dataset read from a file. Every pointer is owned; free with mlpb_data_free. */
-typedef struct mlpb_data {
+/* A dataset read from a file. Every pointer is owned; free with cli_data_free. */
+typedef struct cli_data {
     size_t  n, d, k;          /* rows, features, labels (k may be 0) */
     float  *x;                /* n x d, row-major */
     float  *y;                /* n x k, row-major, values 0 or 1; NULL when k is 0 */
     char  **feature_names;    /* d strings; NULL for LIBSVM, whose features are named
-                                 1..d (see mlpb_data_feature_name) */
+                                 1..d (see cli_data_feature_name) */
     char  **label_names;      /* k strings */
     size_t  first_line;       /* line of the header (or of the first row) */
-    mlpb_data_format format;  /* the format actually read */
+    cli_data_format format;  /* the format actually read */
     char    delimiter;        /* CSV: the delimiter actually used */
     uint32_t *feature_ids;    /* LIBSVM: d feature numbers naming the columns (the
                                  features that occur, when read so); NULL: 1..d */
     char   *names_buf;        /* private: the block every name points into */
     size_t  names_len;        /* private: its size in bytes */
-} mlpb_data;
+} cli_data;
 
-void mlpb_data_opts_init(mlpb_data_opts *o);
+void cli_data_opts_init(cli_data_opts *o);
 
 /* The format AUTO picks for this file name (CSV unless .svm, .libsvm or
  * .svmlight, optionally followed by .gz). */
-mlpb_data_format mlpb_data_guess_format(const char *path);
+cli_data_format cli_data_guess_format(const char *path);
 
 /* Read the whole file at path ("-" is standard input) into *out. Gzip input is
  * recognised by its magic bytes, whatever the name.
@@ -83,47 +83,47 @@ mlpb_data_format mlpb_data_guess_format(const char *path);
  * content error, with its position); MLPB_E_NOMEM (also over max_bytes or
  * max_text_bytes, with a message saying what was needed); MLPB_E_OVERFLOW.
  * On failure *out is zeroed and err (errlen bytes, may be 0) holds one line. */
-mlpb_status mlpb_data_read(const char *path, const mlpb_data_opts *o, mlpb_data *out,
+mlpb_status cli_data_read(const char *path, const cli_data_opts *o, cli_data *out,
                            char *err, size_t errlen);
 
-/* As mlpb_data_read, from len bytes in memory (plain or gzip); name
+/* As cli_data_read, from len bytes in memory (plain or gzip); name
  * is used in error messages and for format detection. */
-mlpb_status mlpb_data_read_mem(const void *buf, size_t len, const char *name,
-                               const mlpb_data_opts *o, mlpb_data *out,
+mlpb_status cli_data_read_mem(const void *buf, size_t len, const char *name,
+                               const cli_data_opts *o, cli_data *out,
                                char *err, size_t errlen);
 
 /* The name of feature j: feature_names[j], or for LIBSVM the decimal
  * feature_ids[j] (or j + 1) written into buf (len >= 24). */
-const char *mlpb_data_feature_name(const mlpb_data *d, size_t j, char *buf, size_t len);
+const char *cli_data_feature_name(const cli_data *d, size_t j, char *buf, size_t len);
 
 /* Free everything d owns and zero it; NULL or a zeroed d is a no-op. */
-void mlpb_data_free(mlpb_data *d);
+void cli_data_free(cli_data *d);
 
 /* Split src into two new datasets, stratified by the first label (or not at
  * all when k is 0): round(test_fraction * count) rows of each class, chosen
  * with a generator seeded by seed, go to *test, the others to *train. Rows
  * keep their file order. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, fraction
  * outside (0, 1), a side left empty), MLPB_E_NOMEM; on failure both are zeroed. */
-mlpb_status mlpb_data_split(const mlpb_data *src, double test_fraction, uint64_t seed,
-                            mlpb_data *train, mlpb_data *test);
+mlpb_status cli_data_split(const cli_data *src, double test_fraction, uint64_t seed,
+                            cli_data *train, cli_data *test);
 
-/* The rows mlpb_data_split would hold out: pick (src->n bytes, the
+/* The rows cli_data_split would hold out: pick (src->n bytes, the
  * caller's) is set to 1 for them, *n_pick their count. Returns MLPB_OK,
- * MLPB_E_INVALID_ARG (as mlpb_data_split), MLPB_E_NOMEM. */
-mlpb_status mlpb_data_split_pick(const mlpb_data *src, double test_fraction, uint64_t seed,
+ * MLPB_E_INVALID_ARG (as cli_data_split), MLPB_E_NOMEM. */
+mlpb_status cli_data_split_pick(const cli_data *src, double test_fraction, uint64_t seed,
                                  unsigned char *pick, size_t *n_pick);
 
 /* Reorder d's rows in place, without a second copy of the data: those with
  * pick[i] 0 first, then the n_pick with pick[i] 1, each side in file order
- * (mlpb_data_split's train and test rows, one after the other).
- * mlpb_data_unpartition, given the same pick, restores the file order. Each
+ * (cli_data_split's train and test rows, one after the other).
+ * cli_data_unpartition, given the same pick, restores the file order. Each
  * holds a buffer of the n_pick rows for the time of the call. Returns
  * MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM (d unchanged). */
-mlpb_status mlpb_data_partition(mlpb_data *d, const unsigned char *pick, size_t n_pick);
-mlpb_status mlpb_data_unpartition(mlpb_data *d, const unsigned char *pick, size_t n_pick);
+mlpb_status cli_data_partition(cli_data *d, const unsigned char *pick, size_t n_pick);
+mlpb_status cli_data_unpartition(cli_data *d, const unsigned char *pick, size_t n_pick);
 
 /* Remove the m feature columns listed in cols (distinct indices < d) from d,
  * in place, names included. Returns MLPB_OK or MLPB_E_INVALID_ARG. */
-mlpb_status mlpb_data_drop_features(mlpb_data *d, const size_t *cols, size_t m);
+mlpb_status cli_data_drop_features(cli_data *d, const size_t *cols, size_t m);
 
 #endif /* MLPB_CLI_DATA_H */

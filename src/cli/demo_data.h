@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-extern const unsigned char mlpb_demo_csv[];  /* followed by a NUL byte */
-extern const size_t        mlpb_demo_csv_len; /* without the NUL */
+extern const unsigned char cli_demo_csv[];  /* followed by a NUL byte */
+extern const size_t        cli_demo_csv_len; /* without the NUL */
 
 #endif /* MLPB_CLI_DEMO_DATA_H */

@@ -144,11 +144,11 @@ static void short_count(char *buf, size_t n, double v)
 
 /* 0 if training fits the budget, else the message and -1. What is
  * counted: the data as read and, with a validation split, the buffer of
- * the validation rows that reorders them (mlpb_data_partition) and one
+ * the validation rows that reorders them (cli_data_partition) and one
  * byte a row that marks them; the model (mlpb_model_memory); and what
  * mlpb_train allocates (mlpb_train_memory_val: snapshots, optimiser state,
  * workspace and split arenas, batch and validation buffers). */
-int cli_check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
+int cli_check_budget(const cli_data *d, const size_t *sizes, size_t ns,
                      const cli_train_cfg *c, size_t n_train, size_t n_val, double extra)
 {
     mlpb_train_opts o = c->opts;
@@ -184,7 +184,7 @@ int cli_check_budget(const mlpb_data *d, const size_t *sizes, size_t ns,
 /* 0 if standardising every column stays in float range, else a message
  * naming the first column that does not and -1. The model's fit is in
  * double, but the standardised values x - mean are computed in float. */
-static int check_standardisation(const mlpb_data *d, const mlpb_data *tr)
+static int check_standardisation(const cli_data *d, const cli_data *tr)
 {
     /* CHECK_BLOCK columns at a time, row by row, so that each pass reads the
      * rows in memory order; every column's sums still run over the rows in
@@ -218,7 +218,7 @@ static int check_standardisation(const mlpb_data *d, const mlpb_data *tr)
             return cli_fail("mlpblas: column \"%s\": deviations from its mean of up to %.3g "
                             "exceed the float range (%.3g), so standardising it overflows; "
                             "rescale the column, or train with --no-standardize",
-                            mlpb_data_feature_name(d, j0 + j, name, sizeof name),
+                            cli_data_feature_name(d, j0 + j, name, sizeof name),
                             isfinite(far[j]) ? far[j] : fabs(sum[j]), (double)FLT_MAX),
                    -1;
         }
@@ -344,9 +344,9 @@ int cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx)
 }
 
 /* A view of rows [from, from + n) of d: its names, not owned. */
-static mlpb_data rows_view(const mlpb_data *d, size_t from, size_t n)
+static cli_data rows_view(const cli_data *d, size_t from, size_t n)
 {
-    mlpb_data v   = *d;
+    cli_data v   = *d;
     v.n           = n;
     v.x           = d->x + from * d->d;
     v.y           = d->k ? d->y + from * d->k : NULL;
@@ -374,11 +374,11 @@ static int val_class_metrics(cli_fit *f, const float *prob)
 
 /* The validated run on d's rows, partitioned: f->train first, f->val after;
  * the network's layer sizes are sizes[0..ns). */
-static int train_validated(mlpb_data *d, const size_t *sizes, size_t ns,
+static int train_validated(cli_data *d, const size_t *sizes, size_t ns,
                            const cli_train_cfg *c, FILE *log, cli_fit *f, mlpb_train_opts *o,
                            cli_train_ctx *t, mlpb_status *st)
 {
-    const mlpb_data *tr = &f->train;
+    const cli_data *tr = &f->train;
     if (c->opts.standardize && check_standardisation(d, tr) != 0)
         return CLI_EDATA;
     mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
@@ -442,7 +442,7 @@ static int train_validated(mlpb_data *d, const size_t *sizes, size_t ns,
     return CLI_OK;
 }
 
-int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
+int cli_train(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
 {
     memset(f, 0, sizeof *f);
     f->k = d->k;
@@ -450,11 +450,11 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     unsigned char *pick  = NULL;
     size_t         n_val = 0;
     if (c->val_split > 0.0) {
-        /* The rows mlpb_data_split would hold out, marked: they are moved
+        /* The rows cli_data_split would hold out, marked: they are moved
          * after the others in place rather than copied. */
         if ((pick = malloc(d->n ? d->n : 1)) == NULL)
             return cli_fail("mlpblas: out of memory");
-        st = mlpb_data_split_pick(d, c->val_split, c->seed, pick, &n_val);
+        st = cli_data_split_pick(d, c->val_split, c->seed, pick, &n_val);
         if (st == MLPB_E_INVALID_ARG) {
             if (c->verbosity > 0)
                 fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
@@ -480,7 +480,7 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
         free(pick);
         return CLI_EDATA;
     }
-    if (n_val > 0 && mlpb_data_partition(d, pick, n_val) != MLPB_OK) {
+    if (n_val > 0 && cli_data_partition(d, pick, n_val) != MLPB_OK) {
         free(pick);
         return cli_fail("mlpblas: out of memory");
     }
@@ -497,7 +497,7 @@ int cli_train(mlpb_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     int rc             = train_validated(d, sizes, ns, c, log, f, &o, &t, &st);
     /* File order again, for the refit (its shuffling is that of the rows in
      * file order) and for the caller. */
-    if (n_val > 0 && mlpb_data_unpartition(d, pick, n_val) != MLPB_OK) {
+    if (n_val > 0 && cli_data_unpartition(d, pick, n_val) != MLPB_OK) {
         /* Cannot happen but for memory: the caller must not use d. */
         free(pick);
         cli_progress_clear(&p);

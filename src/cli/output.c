@@ -161,7 +161,7 @@ int cli_predict_all(const mlpb_model *m, const float *x, size_t n, float *prob)
     return CLI_OK;
 }
 
-int cli_evaluate(const mlpb_model *m, const mlpb_data *d, float *prob, cli_eval *e)
+int cli_evaluate(const mlpb_model *m, const cli_data *d, float *prob, cli_eval *e)
 {
     memset(e, 0, sizeof *e);
     size_t k   = d->k;
@@ -215,7 +215,7 @@ static void print_row(FILE *f, const char *prefix, const char *name, const mlpb_
                 m->accuracy, m->precision, m->recall, m->f1, m->auc);
 }
 
-void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const mlpb_data *d)
+void cli_print_metrics(FILE *f, const char *prefix, const cli_eval *e, const cli_data *d)
 {
     if (d->k == 1) {
         const mlpb_metrics *m = &e->mean;
@@ -269,7 +269,7 @@ void cli_csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int cli_write_csv(FILE *f, const mlpb_data *d)
+int cli_write_csv(FILE *f, const cli_data *d)
 {
     for (size_t j = 0; j < d->d + d->k; j++) {
         if (j > 0)

@@ -21,7 +21,7 @@ void cli_json_head(cli_json *j, FILE *f, const char *command)
     cli_json_close(j, '}');
 }
 
-void cli_json_data(cli_json *j, const char *path, const mlpb_data *d, const cli_schema *s)
+void cli_json_data(cli_json *j, const char *path, const cli_data *d, const cli_schema *s)
 {
     cli_json_obj(j, "data");
     cli_json_str(j, "path", path);
@@ -78,7 +78,7 @@ static void json_confusion(cli_json *j, const size_t c[4])
     cli_json_close(j, '}');
 }
 
-void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const mlpb_data *d,
+void cli_json_eval_block(cli_json *j, const char *key, const cli_eval *e, const cli_data *d,
                          const struct cli_mc *mc)
 {
     if (e == NULL || d == NULL || d->n == 0) {

@@ -164,7 +164,7 @@ char *cli_schema_encode(const cli_schema *s)
      * every CSV model. */
     snprintf(num, sizeof num, "mlpblas-schema\t%d\n", s->svm_features ? 2 : 1);
     sb_str(&b, num);
-    sb_str(&b, s->format == MLPB_FORMAT_LIBSVM ? "format\tlibsvm\n" : "format\tcsv\n");
+    sb_str(&b, s->format == CLI_FORMAT_LIBSVM ? "format\tlibsvm\n" : "format\tcsv\n");
     sb_line(&b, "task");
     sb_field(&b, task_names[s->task]);
     sb_line(&b, "\nmissing");
@@ -455,7 +455,7 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
             static const char *const fm[] = {"csv", "libsvm"};
             if ((v = pick(ps.f[1], fm, 2)) < 0)
                 BAD("schema line %zu: unknown format", ps.line);
-            s->format = v ? MLPB_FORMAT_LIBSVM : MLPB_FORMAT_CSV;
+            s->format = v ? CLI_FORMAT_LIBSVM : CLI_FORMAT_CSV;
         } else if (h == 1) {
             if ((v = pick(ps.f[1], task_names, 3)) < 0)
                 BAD("schema line %zu: unknown task", ps.line);
@@ -529,7 +529,7 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
         if (strcmp(ps.f[0], "index") == 0 && (ps.nf == 2 || ps.nf == 3)) {
             /* Runs of LIBSVM feature numbers, increasing, d in all. */
             size_t a, z;
-            if (version < 2 || s->format != MLPB_FORMAT_LIBSVM || stage > 4)
+            if (version < 2 || s->format != CLI_FORMAT_LIBSVM || stage > 4)
                 BAD("schema line %zu: misplaced 'index'", ps.line);
             if (parse_count(ps.f[1], 1, 0x80000000u, &a) != 0 ||
                 parse_count(ps.f[ps.nf - 1], 1, 0x80000000u, &z) != 0 || z < a ||
@@ -553,7 +553,7 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
         }
         int cat = strcmp(ps.f[0], "cat") == 0, num = strcmp(ps.f[0], "num") == 0;
         if ((cat && ps.nf == 3) || (num && (ps.nf == 2 || ps.nf == 4 || ps.nf == 5))) {
-            if (s->format != MLPB_FORMAT_CSV || empty_name(ps.f[1]))
+            if (s->format != CLI_FORMAT_CSV || empty_name(ps.f[1]))
                 BAD("schema line %zu: misplaced or bad feature", ps.line);
             stage = 4;
             GROW(s->features, cap_feat, s->n_features, CLI_SCHEMA_MAX_COLUMNS);
@@ -610,7 +610,7 @@ mlpb_status cli_schema_decode(const char *text, cli_schema *s, char *err, size_t
             BAD("schema: task and label count disagree");
         k = s->n_labels;
     }
-    if (s->format == MLPB_FORMAT_CSV) {
+    if (s->format == CLI_FORMAT_CSV) {
         if (s->n_features == 0)
             BAD("schema: no feature");
         if (d != s->d)
@@ -728,7 +728,7 @@ mlpb_status cli_schema_store(const cli_schema *s, mlpb_model *m)
         return st;
     /* Names are a courtesy to other programs reading the model; a name the
      * library refuses (too long, not UTF-8) leaves the names unset. */
-    if (s->format == MLPB_FORMAT_CSV) {
+    if (s->format == CLI_FORMAT_CSV) {
         input_names in = {calloc(s->d, sizeof(char *)), MLPB_OK};
         mlpb_status ns = in.v == NULL ? MLPB_E_NOMEM : MLPB_OK;
         if (ns == MLPB_OK) {
@@ -756,7 +756,7 @@ mlpb_status cli_schema_numeric(cli_schema *s, char *const *features, size_t d,
                                char *const *labels, size_t k)
 {
     memset(s, 0, sizeof *s);
-    s->format   = MLPB_FORMAT_CSV;
+    s->format   = CLI_FORMAT_CSV;
     s->task     = k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
     s->d        = d;
     s->k        = k;
@@ -802,7 +802,7 @@ mlpb_status cli_schema_load(const mlpb_model *m, cli_schema *s, int *has, char *
     }
     /* No schema: positional, as models were before schemas. */
     memset(s, 0, sizeof *s);
-    s->format = MLPB_FORMAT_AUTO;
+    s->format = CLI_FORMAT_AUTO;
     s->task   = k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
     s->d      = d;
     s->k      = k;

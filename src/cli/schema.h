@@ -53,7 +53,7 @@ typedef struct cli_label {
 } cli_label;
 
 typedef struct cli_schema {
-    mlpb_data_format format;   /* CSV or LIBSVM (positional, no names) */
+    cli_data_format format;   /* CSV or LIBSVM (positional, no names) */
     cli_task         task;
     cli_missing      missing;
     char            *id;       /* id column, or NULL */

@@ -140,10 +140,10 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
     const char *path = cli_table_path(t);
     size_t      ncols = cli_table_ncols(t);
 
-    if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
+    if (cli_table_format(t) == CLI_FORMAT_LIBSVM) {
         /* By position: a CSV model's features are LIBSVM indices 1..d when
          * each is one number. */
-        if (s->format == MLPB_FORMAT_CSV &&
+        if (s->format == CLI_FORMAT_CSV &&
             (s->d != s->n_features || s->task == CLI_TASK_MULTICLASS))
             return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s: a LIBSVM file, but the model's inputs are not its CSV columns "
@@ -164,7 +164,7 @@ mlpb_status cli_binding_init(cli_binding *b, const cli_schema *s, cli_table *t,
         return cli_say(MLPB_E_NOMEM, err, errlen, "out of memory");
     }
     mlpb_status st = MLPB_OK;
-    if (s->format != MLPB_FORMAT_CSV) {
+    if (s->format != CLI_FORMAT_CSV) {
         /* A model without a schema, or trained on LIBSVM rows: by position,
          * the labels last. */
         size_t d = s->d, k = s->k;
@@ -269,7 +269,7 @@ out:
 void cli_binding_extra_note(const cli_binding *b, char *buf, size_t len)
 {
     buf[0] = '\0';
-    if (b->n_extra == 0 || b->s->format != MLPB_FORMAT_CSV)
+    if (b->n_extra == 0 || b->s->format != CLI_FORMAT_CSV)
         return;
     size_t off = 0;
     int    w   = snprintf(buf, len, "%s: ignoring %zu column%s the model does not use: ",
@@ -347,7 +347,7 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
     const cli_schema *s = b->s;
     const size_t      d = s->d, k = s->k, nc = c->ncols;
     char              pos[512];
-    if (cli_table_format(b->t) == MLPB_FORMAT_LIBSVM || s->format != MLPB_FORMAT_CSV) {
+    if (cli_table_format(b->t) == CLI_FORMAT_LIBSVM || s->format != CLI_FORMAT_CSV) {
         /* Positional: the cells are the inputs (LIBSVM's dense rows, or a
          * schema-less model's first d columns), labels as read. */
         for (size_t i = 0; i < c->n; i++) {
@@ -357,7 +357,7 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
                     cell_pos(b->t, j, c->line[i], 1, pos, sizeof pos);
                     return cli_say(MLPB_E_FORMAT, err, errlen, "%s: missing value", pos);
                 }
-                if (cli_table_format(b->t) == MLPB_FORMAT_CSV &&
+                if (cli_table_format(b->t) == CLI_FORMAT_CSV &&
                     cli_table_column(b->t, j)->is_string) {
                     cell_pos(b->t, j, c->line[i], 0, pos, sizeof pos);
                     return cli_say(MLPB_E_FORMAT, err, errlen, "%s: not a number", pos);
@@ -367,7 +367,7 @@ mlpb_status cli_binding_encode(cli_binding *b, const cli_chunk *c, float *x, flo
             if (y == NULL || !b->with_labels)
                 continue;
             for (size_t l = 0; l < k; l++) {
-                float v = cli_table_format(b->t) == MLPB_FORMAT_LIBSVM
+                float v = cli_table_format(b->t) == CLI_FORMAT_LIBSVM
                               ? (l < c->k ? c->y[i * c->k + l] : 0.0f)
                               : c->x[i * nc + b->label_col[l]];
                 if (v != 0.0f && v != 1.0f) {

@@ -413,7 +413,7 @@ mlpb_status cli_schema_build_from(const cli_table *t, cli_chunk *c,
     memset(s, 0, sizeof *s);
     memset(&b, 0, sizeof b);
     *x = *y = NULL;
-    s->format  = MLPB_FORMAT_CSV;
+    s->format  = CLI_FORMAT_CSV;
     s->missing = spec->missing;
     s->task    = spec->n_label_cols == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
     if (spec->n_label_cols == 0)

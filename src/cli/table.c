@@ -17,7 +17,7 @@ void cli_read_opts_init(cli_read_opts *o)
     if (o == NULL)
         return;
     memset(o, 0, sizeof *o);
-    o->format     = MLPB_FORMAT_AUTO;
+    o->format     = CLI_FORMAT_AUTO;
     o->header     = CLI_HEADER_DETECT;
     o->max_levels = CLI_MAX_LEVELS_DEFAULT;
     o->base       = CLI_BASE_DETECT;
@@ -228,7 +228,7 @@ mlpb_status tbl_lev_add(cli_table *t, col_state *cs, int isnum, float v, const c
 mlpb_status cli_table_set_levels(cli_table *t, size_t j, const char *const *levels, size_t n,
                                  int closed)
 {
-    if (t == NULL || t->broken || t->format != MLPB_FORMAT_CSV || j >= t->ncols ||
+    if (t == NULL || t->broken || t->format != CLI_FORMAT_CSV || j >= t->ncols ||
         t->rows_read > 0 || (n > 0 && levels == NULL) || n > t->o.max_levels)
         return MLPB_E_INVALID_ARG;
     col_state *cs = &t->cols[j];
@@ -267,8 +267,8 @@ void tbl_free_columns(cli_table *t)
 static mlpb_status check_opts(const cli_read_opts *o, const char **why)
 {
     *why = NULL;
-    if (o->format != MLPB_FORMAT_AUTO && o->format != MLPB_FORMAT_CSV &&
-        o->format != MLPB_FORMAT_LIBSVM)
+    if (o->format != CLI_FORMAT_AUTO && o->format != CLI_FORMAT_CSV &&
+        o->format != CLI_FORMAT_LIBSVM)
         *why = "unknown data format";
     else if (o->decimal != 0 && o->decimal != '.' && o->decimal != ',')
         *why = "the decimal mark must be '.' or ','";
@@ -298,7 +298,7 @@ static mlpb_status finish_open(cli_table *t, mlpb_status st, cli_table **out)
         if (cli_peek(&t->s) == 0xEF && t->s.end - t->s.p >= 3 &&
             memcmp(t->s.p, "\xEF\xBB\xBF", 3) == 0)
             t->s.p += 3;
-        st = t->format == MLPB_FORMAT_LIBSVM ? svm_open(t) : csv_open(t);
+        st = t->format == CLI_FORMAT_LIBSVM ? svm_open(t) : csv_open(t);
     }
     if (st != MLPB_OK) {
         cli_table_close(t);
@@ -328,7 +328,7 @@ static mlpb_status new_table(const char *name, const cli_read_opts *o, cli_table
         return MLPB_E_NOMEM;
     }
     (*t)->o      = *o;
-    (*t)->format = o->format != MLPB_FORMAT_AUTO ? o->format : mlpb_data_guess_format(name);
+    (*t)->format = o->format != CLI_FORMAT_AUTO ? o->format : cli_data_guess_format(name);
     return MLPB_OK;
 }
 
@@ -400,7 +400,7 @@ mlpb_status cli_table_read(cli_table *t, size_t max_rows, cli_chunk *c, char *er
     c->k     = 0;
     if (t->done)
         return MLPB_OK;
-    mlpb_status st = t->format == MLPB_FORMAT_LIBSVM ? svm_read(t, max_rows, c)
+    mlpb_status st = t->format == CLI_FORMAT_LIBSVM ? svm_read(t, max_rows, c)
                                                       : csv_read(t, max_rows, c);
     if (st != MLPB_OK) {
         t->broken = 1;
@@ -424,19 +424,19 @@ mlpb_status cli_table_read(cli_table *t, size_t max_rows, cli_chunk *c, char *er
 
 long cli_table_find(const cli_table *t, const char *name, size_t len)
 {
-    if (t == NULL || t->format != MLPB_FORMAT_CSV)
+    if (t == NULL || t->format != CLI_FORMAT_CSV)
         return -1;
     return cli_name_index_find(&t->name_ix, name, len);
 }
 
 long cli_table_index_column(const cli_table *t)
 {
-    return t != NULL && t->format == MLPB_FORMAT_CSV ? t->index_col : -1;
+    return t != NULL && t->format == CLI_FORMAT_CSV ? t->index_col : -1;
 }
 
 size_t cli_table_renamed(const cli_table *t)
 {
-    return t != NULL && t->format == MLPB_FORMAT_CSV ? t->renamed : 0;
+    return t != NULL && t->format == CLI_FORMAT_CSV ? t->renamed : 0;
 }
 
 char cli_table_decimal(const cli_table *t, int *detected)
@@ -454,7 +454,7 @@ static const char *col_name(const void *ctx, size_t j)
 void cli_table_name_hint(const cli_table *t, const char *name, size_t len, char *buf,
                          size_t buflen)
 {
-    if (t == NULL || t->format != MLPB_FORMAT_CSV)
+    if (t == NULL || t->format != CLI_FORMAT_CSV)
         return;
     cli_names_hint(name, len, col_name, t, t->ncols, 12, buf, buflen);
 }
@@ -466,14 +466,14 @@ size_t cli_table_ncols(const cli_table *t)
 
 const cli_column *cli_table_column(const cli_table *t, size_t j)
 {
-    if (t == NULL || t->format != MLPB_FORMAT_CSV || j >= t->ncols)
+    if (t == NULL || t->format != CLI_FORMAT_CSV || j >= t->ncols)
         return NULL;
     return &t->cols[j].pub;
 }
 
 const char *cli_table_name(const cli_table *t, size_t j, char *buf, size_t len)
 {
-    if (t != NULL && t->format == MLPB_FORMAT_CSV && j < t->ncols)
+    if (t != NULL && t->format == CLI_FORMAT_CSV && j < t->ncols)
         return t->cols[j].pub.name;
     if (buf == NULL || len < CLI_NAME_BUF)
         return "";
@@ -509,9 +509,9 @@ uint64_t cli_table_dropped(const cli_table *t, size_t *first_line, size_t *first
     return t ? t->dropped : 0;
 }
 
-mlpb_data_format cli_table_format(const cli_table *t)
+cli_data_format cli_table_format(const cli_table *t)
 {
-    return t ? t->format : MLPB_FORMAT_AUTO;
+    return t ? t->format : CLI_FORMAT_AUTO;
 }
 
 char cli_table_delimiter(const cli_table *t)

@@ -19,7 +19,7 @@
 #ifndef MLPB_CLI_TABLE_H
 #define MLPB_CLI_TABLE_H
 
-#include "data.h" /* mlpb_data_format, mlpb_status */
+#include "data.h" /* cli_data_format, mlpb_status */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,7 +48,7 @@ typedef enum cli_index_base {
 
 /* How to read a file; cli_read_opts_init sets the defaults noted here. */
 typedef struct cli_read_opts {
-    mlpb_data_format format;     /* AUTO: by name (see mlpb_data_guess_format) */
+    cli_data_format format;     /* AUTO: by name (see cli_data_guess_format) */
     char             delimiter;  /* CSV: 0 detects ',' ';' tab or, on a line with none of
                                     them, ' ' (R's write.table) from the first line (0) */
     char             decimal;    /* CSV: the decimal mark of numbers, '.' or ','; 0
@@ -70,7 +70,7 @@ typedef struct cli_read_opts {
                                     0..n_classes-1, possibly none (0) */
     int              binary_labels; /* not multilabel: only 0/1 and -1/+1 (-1 reads as
                                     0) are labels, another is an error at its line
-                                    (mlpb_data_read) (0) */
+                                    (cli_data_read) (0) */
     const int32_t   *class_ids;  /* not multilabel: the ids a model was trained on
                                     (kept by the caller until close): 2, negative then
                                     positive, one 0/1 output; more, increasing, one
@@ -240,7 +240,7 @@ const cli_column *cli_table_column(const cli_table *t, size_t j);
  * million features cost no names. */
 const char *cli_table_name(const cli_table *t, size_t j, char *buf, size_t len);
 
-mlpb_data_format cli_table_format(const cli_table *t);
+cli_data_format cli_table_format(const cli_table *t);
 char             cli_table_delimiter(const cli_table *t);  /* CSV: the one used */
 size_t           cli_table_header_line(const cli_table *t); /* 0 without a header */
 const char      *cli_table_path(const cli_table *t);        /* the name given */

@@ -24,7 +24,7 @@ typedef enum { LIBSVM_LAB_BINARY, LIBSVM_LAB_MULTI, LIBSVM_LAB_NONE } libsvm_lab
 
 struct cli_table {
     cli_read_opts    o;
-    mlpb_data_format format;
+    cli_data_format format;
     cli_stream       s;
     char             delim;
     size_t           header_line;

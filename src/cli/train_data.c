@@ -10,7 +10,7 @@
 /* Input names into a dataset's one buffer: first their length (buf NULL),
  * then the names. */
 typedef struct name_fill {
-    mlpb_data *d;
+    cli_data *d;
     size_t     len;
 } name_fill;
 
@@ -26,12 +26,12 @@ static void fill_name(void *ctx, size_t i, const char *name)
 }
 
 /* A dataset of n rows of encoded x and y (taken), named by the schema. */
-int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d)
+int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, cli_data *d)
 {
     memset(d, 0, sizeof *d);
-    /* LIBSVM features are named by position (mlpb_data_feature_name): a few
+    /* LIBSVM features are named by position (cli_data_feature_name): a few
      * bytes of text may name millions of them, so no names are built. */
-    const size_t named = s->format == MLPB_FORMAT_LIBSVM ? 0 : s->d;
+    const size_t named = s->format == CLI_FORMAT_LIBSVM ? 0 : s->d;
     name_fill    nf    = {d, 0};
     if (named)
         cli_schema_each_input(s, fill_name, &nf);
@@ -53,7 +53,7 @@ int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *
         memcpy(d->feature_ids, s->svm_features, s->d * sizeof *d->feature_ids);
     if (d->names_buf == NULL || (named && d->feature_names == NULL) || d->label_names == NULL ||
         (s->svm_features != NULL && d->feature_ids == NULL)) {
-        mlpb_data_free(d);
+        cli_data_free(d);
         return cli_fail("mlpblas: out of memory");
     }
     nf.len = 0;
@@ -76,7 +76,7 @@ int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, const int32_t *i
     memset(s, 0, sizeof *s);
     const int classes = ids != NULL && n_ids > 2;
     size_t    nl      = classes ? 1 : k;
-    s->format         = MLPB_FORMAT_LIBSVM;
+    s->format         = CLI_FORMAT_LIBSVM;
     s->task = classes ? CLI_TASK_MULTICLASS : k == 1 ? CLI_TASK_BINARY : CLI_TASK_MULTILABEL;
     s->d      = d;
     s->k      = k;
@@ -235,7 +235,7 @@ void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *
 {
     const char *path = cli_table_path(t);
     int         detected;
-    if (tc->quiet || cli_table_format(t) != MLPB_FORMAT_CSV)
+    if (tc->quiet || cli_table_format(t) != CLI_FORMAT_CSV)
         return;
     if (cli_table_decimal(t, &detected) == ',' && detected)
         cli_tprintf(stderr, "note: %s: numbers are read with a decimal comma (\"5,1\" is 5.1), "
@@ -276,7 +276,7 @@ static const uint32_t *libsvm_features(const cli_table *t, size_t d)
 }
 
 int cli_read_training_data(const char *path, const cli_read_opts *ro, const train_cols *tc,
-                           mlpb_data *d, cli_schema *s)
+                           cli_data *d, cli_schema *s)
 {
     char        err[2048];
     cli_table  *t = NULL;
@@ -294,7 +294,7 @@ int cli_read_training_data(const char *path, const cli_read_opts *ro, const trai
     memset(s, 0, sizeof *s);
     if (st != MLPB_OK)
         return cli_fail("%s", err);
-    if (cli_table_format(t) == MLPB_FORMAT_LIBSVM) {
+    if (cli_table_format(t) == CLI_FORMAT_LIBSVM) {
         if (tc->n_label || tc->n_ignore || tc->id || tc->n_positive)
             rc = cli_fail("%s: --label, --ignore, --id and --positive name CSV columns; "
                           "LIBSVM rows have none", path);

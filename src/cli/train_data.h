@@ -38,7 +38,7 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
 void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *tc);
 
 /* A dataset of n rows of encoded x and y (taken), named by the schema. */
-int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, mlpb_data *d);
+int cli_make_data(const cli_schema *s, size_t n, float *x, float *y, cli_data *d);
 /* The schema of a LIBSVM file: d features, named by the feature numbers
  * feat (ascending; a compact read) or by position (feat NULL), k binary
  * labels (k 1) or a multi-label set; with the file's class ids
@@ -49,6 +49,6 @@ int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, const int32_t *i
 
 /* Read the training file whole, choose its columns and encode it. */
 int cli_read_training_data(const char *path, const cli_read_opts *ro, const train_cols *tc,
-                           mlpb_data *d, cli_schema *s);
+                           cli_data *d, cli_schema *s);
 
 #endif /* MLPB_CLI_TRAIN_DATA_H */

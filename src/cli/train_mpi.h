@@ -28,7 +28,7 @@ int  cli_mpi_agree(int rc);
  * agreed over all ranks: every rank gets the same *s, and d holds its own
  * rows; *n_all the rows of all ranks. */
 int  cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *tc,
-                  mlpb_data *d, cli_schema *s, size_t *n_all);
+                  cli_data *d, cli_schema *s, size_t *n_all);
 
 /* cli_train over the rows of all ranks (libmlpblas_mpi): the validation
  * split (cli_train's, over the rows of all ranks in file order), early
@@ -36,7 +36,7 @@ int  cli_mpi_read(const char *path, const cli_read_opts *ro, const train_cols *t
  * writes log. d's rows are reordered for the time of the call (in file
  * order again when it returns). On success every rank's f->model is the
  * same. */
-int  cli_mpi_train(mlpb_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
+int  cli_mpi_train(cli_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
                    cli_fit *f);
 
 #endif /* MLPB_CLI_TRAIN_MPI_H */
