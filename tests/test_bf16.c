@@ -33,7 +33,7 @@
 #include "mlpb_internal.h"
 
 #ifdef MLPB_TEST_HAVE_DATA
-#include "data.h"
+#include "read/data.h"
 #endif
 
 #include <math.h>

@@ -1,8 +1,8 @@
-/* test_data.c -- the CSV and LIBSVM readers of the mlpblas tool (src/cli/data.c):
+/* test_data.c -- the CSV and LIBSVM readers of the mlpblas tool (src/cli/read/data.c):
  * values, names, quoting, line ends, comments, delimiters, gzip, and every
  * error with its exact FILE:LINE:COLUMN. */
 #include "testutil.h"
-#include "data.h"
+#include "read/data.h"
 
 #include <stdio.h>
 #include <stdlib.h>

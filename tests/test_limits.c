@@ -5,7 +5,7 @@
  * allocation is attempted. */
 #include "testutil.h"
 
-#include "data.h"
+#include "read/data.h"
 #include "mlpb_internal.h"
 
 #include <limits.h>

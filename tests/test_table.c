@@ -1,12 +1,12 @@
-/* test_table.c -- the typed-cell reader of the mlpblas tool (src/cli/table.h:
+/* test_table.c -- the typed-cell reader of the mlpblas tool (src/cli/read/table.h:
  * stream.c, table.c, read_csv.c, read_libsvm.c): raw cells, missing values,
  * string levels, header detection, chunks with line numbers, LIBSVM labels
  * and index bases, and memory bounds measured in child processes under an
  * address-space limit (never by timing). */
 #include "testutil.h"
-#include "data.h"
-#include "table.h"
-#include "stream.h"
+#include "read/data.h"
+#include "read/table.h"
+#include "read/stream.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * mlpb_predict), printed as `mlpblas predict` prints them, so the test can
  * compare the tool's output with cmp. Columns: all of them when the file has
  * d, the first d when it has d + k (labels last). Usage: predict_ref MODEL DATA */
-#include "data.h"
+#include "read/data.h"
 #include "mlpblas.h"
 
 #include <stdio.h>

@@ -4,8 +4,8 @@
 #ifndef MLPB_FUZZ_DATA_H
 #define MLPB_FUZZ_DATA_H
 
-#include "data.h"
-#include "table.h"
+#include "read/data.h"
+#include "read/table.h"
 
 #include <stddef.h>
 #include <stdint.h>
