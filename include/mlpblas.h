@@ -493,9 +493,11 @@ typedef struct mlpb_optim_opts {
                                arena as clip_grad_norm_ does, c = min(1, clip_norm /
                                (||g||_2 + 1e-6)), before the decay; 0 = off (0) */
     mlpb_schedule schedule; /* (MLPB_SCHED_CONSTANT) */
-    uint64_t step_size;     /* STEP: steps between decays, > 0 (0: must be set) */
+    uint64_t step_size;     /* STEP: steps between decays, > 0 (0: must be set, but
+                               see mlpb_train) */
     float    gamma;         /* STEP: decay factor, > 0 (0.1) */
-    uint64_t t_max;         /* COSINE: steps from lr down to lr_min, > 0 (0: must be set) */
+    uint64_t t_max;         /* COSINE: steps from lr down to lr_min, > 0 (0: must be set,
+                               but see mlpb_train) */
     float    lr_min;        /* COSINE: floor, in [0, lr] (0) */
     uint64_t warmup;        /* steps of linear warm-up; the first runs at lr/warmup (0) */
 } mlpb_optim_opts;
@@ -648,15 +650,22 @@ typedef struct mlpb_train_report {
                                        completed), 0 without a refit */
     double          refit_train_loss; /* the refit's last epoch's train_loss; NaN
                                        without */
+    size_t          n_train;        /* rows of the validated run (all parts') */
+    size_t          n_val;          /* its validation rows (all parts'); 0 without */
 } mlpb_train_report;
 
 /* Train m on train with mini-batch optimisation (a fresh mlpb_optim from
  * opts->optim), for up to opts->epochs epochs.
  *
  * Validation: val, or else, when opts->val_fraction > 0, a split of train
- * stratified by the first output (>= 0.5 is positive): round(val_fraction *
- * count) rows of each class, chosen with opts->seed. When that holds out no
- * row, training runs without validation. After each epoch the validation loss
+ * stratified by class, chosen with opts->seed: n_val = round(val_fraction *
+ * train->n) rows in all, and each class -- a row's class is its label
+ * combination, the set of outputs >= 0.5: the positive or negative of a
+ * binary model, the class of a one-hot multi-class one, the label set of a
+ * multi-label one -- gives floor or ceil of val_fraction times its row count
+ * (systematic sampling over the rows grouped by class, each group shuffled).
+ * When n_val is 0, training runs without validation. After each epoch the
+ * validation loss
  * decides early stopping: an epoch improves when its loss is below the best so
  * far minus min_delta; after patience epochs without improvement training
  * stops, and with restore_best the parameters of the best epoch are put back
@@ -674,6 +683,11 @@ typedef struct mlpb_train_report {
  * that stops the refit leaves the model part-way through it. With a val set
  * given, or no row held out, refit does nothing: those rows cannot be added.
  * It costs one more copy of the parameters and about best_epoch more epochs.
+ *
+ * Schedules: a STEP schedule with step_size 0 or a COSINE one with t_max 0
+ * takes its length from the run: t_max = the run's steps (batches an epoch
+ * times epochs), step_size = the steps of a third of the epochs (at least
+ * one epoch); the refit derives them again for its own rows and epochs.
  *
  * Each epoch shuffles the training rows (opts->seed) and gathers batch_size of
  * them at a time into one contiguous batch. With opts->standardize the model's
@@ -703,24 +717,85 @@ MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);
 
+/* ------------------------------------------------ training in several parts */
+/* mlpb_train_ex runs mlpb_train on rows spread over several cooperating
+ * processes ("parts": the ranks of libmlpblas_mpi's mlpb_mpi_train, which is
+ * this with MPI calls). The parts hold contiguous slices of the global rows,
+ * in part order; every part runs the same trainer on the global row index --
+ * the same split, shuffles and batches -- and computes the rows of each
+ * global batch that it holds. The hooks below are all the communication the
+ * trainer needs. Each is collective: every part calls it at the same point
+ * with the same sizes, and it must give every part the same result, bit for
+ * bit (a reduction that rounds differently on different parts would make
+ * them take different branches). With one part and hooks that change nothing
+ * mlpb_train_ex is mlpb_train. */
+typedef struct mlpb_train_comm {
+    size_t n_total;     /* training rows of all parts, >= 1 */
+    size_t offset;      /* this part's rows are global rows [offset, offset + train->n) */
+    size_t val_n_total; /* rows of the parts' val sets (0: no part has one) */
+    size_t val_offset;  /* this part's val rows' first global index */
+    /* v[0..n) := its sum over all parts. */
+    void (*sum)(double *v, size_t n, void *ctx);
+    /* all holds n_total items of size bytes, of which this part's n_local
+     * sit at the position of the lower parts' n_local summed; afterwards all
+     * holds every part's. Returns MLPB_OK or, on every part, MLPB_E_OVERFLOW
+     * (too many items for the transport). */
+    mlpb_status (*gather)(void *all, size_t size, size_t n_local, size_t n_total, void *ctx);
+    /* The gradient of a global batch of n_global rows, this part's n of
+     * which (n may be 0) are x, y, w as for mlpb_loss_grad_weighted: on
+     * MLPB_OK every part's gradient arena holds the gradient of the batch's
+     * mean loss, finite, and *loss this part's share of that mean. The
+     * status is the same on every part. */
+    mlpb_status (*loss_grad)(mlpb_model *m, mlpb_workspace *ws, const float *x,
+                             const float *y, size_t n, size_t n_global,
+                             const mlpb_loss_weights *w, float *loss, void *ctx);
+    /* The first failure among the parts' statuses (MLPB_OK when none). */
+    mlpb_status (*agree)(mlpb_status local, void *ctx);
+    void *ctx;
+} mlpb_train_comm;
+
+/* mlpb_train on the rows of all parts: train is this part's slice (n may be
+ * 0; x and y then may be NULL), val this part's slice of the validation set
+ * or NULL. comm NULL: mlpb_train. The model must start the same on every
+ * part (parameters and standardisation), opts too (callbacks apart); the
+ * callbacks run on every part with the same values, and training stops
+ * where any part's callback asks it to (with on_batch set, each batch costs
+ * one more sum). Every part returns the same status and report (timings
+ * apart). Memory per part: as mlpb_train's for n_total rows, less the
+ * rows it does not hold in the batch buffers; the validation probabilities
+ * and labels of all parts. The unit split of MLPB_THREADING_SPLIT is not
+ * used: comm->loss_grad computes every gradient. */
+MLPB_API mlpb_status mlpb_train_ex(mlpb_model *m, const mlpb_dataset *train,
+                                   const mlpb_dataset *val, const mlpb_train_opts *opts,
+                                   const mlpb_train_comm *comm, const mlpb_allocator *alloc,
+                                   mlpb_train_report *report);
+
 /* The validation rows mlpb_train holds out of train when it is given no val
  * set and val_fraction > 0 with seed as opts->seed: pick[i] = 1 for each
  * held-out row i of train (n_outputs values a row in train->y), 0 for the
- * others, and *n_val their count. The split is the one mlpb_train makes,
- * by the same code: stratified by the first output (>= 0.5 is positive),
- * round(val_fraction * count) rows of each class, chosen with seed. *n_val 0
- * (pick all 0) when that holds out no row: mlpb_train then trains without
- * validation. For callers that need the rows themselves (to evaluate on
- * them after training, or count their classes) while letting mlpb_train
- * split, early-stop and refit. train->x is not read. pick: train->n bytes.
- * Scratch (a row index) comes from alloc (NULL: the default).
+ * others, and *n_val their count. The split is the one mlpb_train makes, by
+ * the same code (see mlpb_train, "Validation"). For callers that need the
+ * rows themselves (to evaluate on them after training, or count their
+ * classes) while letting mlpb_train split, early-stop and refit. train->x is
+ * not read. pick: train->n bytes. Scratch (24 bytes a row) comes from alloc
+ * (NULL: the default).
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows or outputs,
- * val_fraction outside [0, 1) or not finite), MLPB_E_OVERFLOW,
- * MLPB_E_NOMEM. */
+ * val_fraction outside [0, 1) or not finite, a split that would leave no
+ * training row), MLPB_E_OVERFLOW, MLPB_E_NOMEM. */
 MLPB_API mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_outputs,
                                       float val_fraction, uint64_t seed,
                                       const mlpb_allocator *alloc, unsigned char *pick,
                                       size_t *n_val);
+
+/* mlpb_train_split for a run in several parts (mlpb_train_ex): train is
+ * this part's slice, pick gets its train->n bytes, *n_val counts the
+ * held-out rows of all parts. comm's gather and agree are used (collective);
+ * comm NULL: mlpb_train_split. Scratch: 33 bytes a row of all parts. */
+MLPB_API mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_outputs,
+                                         float val_fraction, uint64_t seed,
+                                         const mlpb_train_comm *comm,
+                                         const mlpb_allocator *alloc, unsigned char *pick,
+                                         size_t *n_val);
 
 /* Peak bytes mlpb_train(m, train, NULL, opts, alloc, report) holds from alloc
  * for a model of these sizes and train->n = n_rows, validation by
@@ -732,9 +807,8 @@ MLPB_API mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_output
  * block counted as the allocator is asked for it (rounded up to 64 bytes).
  * NOT included: the model itself (see mlpb_model_memory), the caller's data,
  * thread stacks, and BLAS's own buffers. It is an upper bound, exact but for
- * two guesses made without the data: sample weights are assumed present
- * (bs + n_val floats) and the stratified split holds out its most rows,
- * floor(val_fraction * n_rows) + 1 (at most n_rows - 1).
+ * one guess made without the data: sample weights are assumed present
+ * (bs floats). The split's scratch (24 bytes a row) is counted.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
  * an option out of range), MLPB_E_OVERFLOW. */
 MLPB_API mlpb_status mlpb_train_memory(const size_t *sizes, size_t n_sizes, size_t n_rows,

@@ -17,11 +17,9 @@
  * -- and each rank computes the rows of each global batch that it holds. A
  * rank with n of the batch's B rows weights its rows' loss by n / B, so that
  * the sum over ranks is the single-process mean over B rows (mlpb_loss_grad
- * divides by its own n). The result therefore does not depend on the number
- * of ranks beyond float rounding; the price is that ranks share a batch in
- * proportion to the rows they hold of it (random, about B / P each), and that
- * every rank keeps the global row index (8 bytes a training row) and one byte
- * a row for the split.
+ * divides by its own n). The price is that ranks share a batch in proportion
+ * to the rows they hold of it (random, about B / P each), and that every rank
+ * keeps the global row index (8 bytes a training row).
  *
  * Collective calls: every function here that takes a communicator or an
  * mlpb_mpi is collective over it and returns the same status on every rank;
@@ -131,35 +129,46 @@ typedef struct mlpb_mpi_report {
     double   comm_seconds;      /* this rank's time in the gradient reduction */
 } mlpb_mpi_report;
 
+/* The validation rows mlpb_mpi_train holds out of the ranks' rows (val NULL
+ * everywhere, val_fraction > 0, seed as opts->seed): pick[i] = 1 for each
+ * held-out row i of this rank's shard (shard->n bytes), *n_val the count
+ * over all ranks; mlpb_train_split_ex over MPI. Collective; returns as
+ * mlpb_train_split, the same status on every rank. */
+MLPB_API mlpb_status mlpb_mpi_train_split(const mlpb_dataset *shard, size_t n_outputs,
+                                          float val_fraction, uint64_t seed, MPI_Comm comm,
+                                          const mlpb_allocator *alloc, unsigned char *pick,
+                                          size_t *n_val);
+
 /* mlpb_train on the rows of all ranks of comm, data-parallel. Collective.
+ * It is the core's trainer itself, mlpb_train_ex, with MPI behind the hooks
+ * of mlpb_train_comm: the split, early stopping, the refit and every other
+ * option behave exactly as in mlpb_train on the concatenated rows.
  *
  * shard: this rank's rows (n may be 0: then x and y may be NULL); val: this
  * rank's validation rows or NULL (validation is used when some rank has
  * any; val_fraction is then ignored as in mlpb_train). opts (callbacks apart,
  * but whether on_batch is set included), mopts and m's architecture must be
  * the same on every rank (checked: MLPB_E_INVALID_ARG). The parameters and
- * standardisation of rank 0's model are copied to every rank first, then
- * everything proceeds as mlpb_train does on the concatenated rows: the
- * stratified validation split and the shuffles from opts->seed over the
- * global rows, standardisation fitted on the global training rows
- * (mlpb_mpi_fit_standardization), early stopping and restore_best on the
- * global validation loss, metrics over all validation rows (gathered on rank
- * 0 for the AUC). Callbacks run on every rank with the same values; the
- * training stops where any rank's callback asks it to. With on_batch set,
- * each batch costs two more small MPI_Allreduce calls, for the batch loss
- * and the stop request.
+ * standardisation of rank 0's model are copied to every rank first. Sums
+ * (losses, the standardisation's, the callbacks' stop requests) are reduced
+ * on rank 0 and broadcast, so every rank holds the same bits and takes the
+ * same branches; the split's class keys (8 bytes a row) and the validation
+ * probabilities are gathered on every rank. Callbacks run on every rank with
+ * the same values; the training stops where any rank's callback asks it to.
+ * With on_batch set, each batch costs two more small reductions, for the
+ * batch loss and the stop request.
  *
- * Memory per rank: the global training row index (8 bytes a row) and a byte
- * a row for the split, the batch (at most batch_size of this rank's rows),
- * two parameter snapshots, workspace, optimiser; rank 0 also the validation
- * probabilities and labels of all ranks (2 k floats a validation row).
+ * The result does not depend on the number of ranks beyond float rounding
+ * (the gradient sums); with one rank it is mlpb_train's, bit for bit, but
+ * for MLPB_THREADING_SPLIT's unit split, which a run in parts does not use.
+ *
+ * Memory per rank: as mlpb_train's on all rows (the global row index, 8
+ * bytes a row, and the split's scratch, 24 bytes a row while it is made),
+ * plus the validation probabilities and labels of all ranks (2 k floats a
+ * validation row).
  *
  * On failure every rank returns the same status with report->fail_rank the
- * rank it came from. As mlpb_train, except: an update that overflowed a
- * parameter to Inf is found at the next batch (its forward pass), which is
- * then reported, and the parameters of the start of that epoch are put back.
- * opts->refit is not read: there is no refit on all rows; restore_best
- * applies as with refit off.
+ * rank it came from (-1: none alone, e.g. a gradient sum that overflowed).
  * Returns as mlpb_train. */
 MLPB_API mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard,
                                     const mlpb_dataset *val, const mlpb_train_opts *opts,

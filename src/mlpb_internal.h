@@ -127,6 +127,18 @@ bool mlpb__same_arch(const size_t *sa, size_t na, const size_t *sb, size_t nb);
  * caller guarantees that every listed row lies inside x. */
 mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const size_t *rows,
                                            size_t n);
+/* A sum over the parts of a training run in several parts (mlpb_train_comm's
+ * sum and ctx). */
+typedef struct mlpb__parts_sum {
+    void (*sum)(double *v, size_t n, void *ctx);
+    void *ctx;
+} mlpb__parts_sum;
+/* The same fitted on the rows of all parts: this part's are the rows
+ * rows[i] - base (i < n; n may be 0) of x, or its first n rows when rows is
+ * NULL; ps NULL: this part alone. Collective over the parts: every part
+ * returns the same status, MLPB_E_INVALID_ARG when no part has a row. */
+mlpb_status mlpb__fit_standardization_parts(mlpb_model *m, const float *x, const size_t *rows,
+                                            size_t base, size_t n, const mlpb__parts_sum *ps);
 
 /* -------------------------------------------------------------- init.c */
 mlpb_status mlpb__init_params(mlpb_model *m, mlpb_init init, uint64_t seed);
@@ -339,6 +351,21 @@ void mlpb__relu_backprop(const mlpb_workspace *ws, size_t n, size_t in, size_t o
                          const float *delta, const float *w, const float *h, float *dh,
                          float *db);
 
+/* ------------------------------------------------------- train_split.c */
+/* Validation rows of n at fraction (0 when fraction is 0): round(f n). */
+size_t      mlpb__split_count(size_t n, float fraction);
+/* Bytes of the split's scratch for n rows: their keys and mlpb__split_choose's
+ * sort. */
+mlpb_status mlpb__split_scratch_bytes(size_t n, size_t *bytes);
+/* keys[i] = the class key (label combination) of row i of y (n x k). */
+void        mlpb__split_keys(const float *y, size_t k, size_t n, uint64_t *keys);
+/* The split of n rows by their keys: pick[i] = 1 for the round(fraction n)
+ * held-out rows, drawn from rng. scratch: the part of
+ * mlpb__split_scratch_bytes(n) after the n keys; order: n entries of
+ * scratch. */
+void        mlpb__split_choose(const uint64_t *keys, size_t n, float fraction, mlpb_rng *rng,
+                               void *scratch, size_t *order, unsigned char *pick);
+
 /* ----------------------------------------------------------- metrics.c */
 /* Bytes of sorting scratch that mlpb__metrics_work needs for n rows (0 when
  * that overflows). */
@@ -359,6 +386,10 @@ mlpb_status mlpb__optim_update(mlpb_optim *o, mlpb_model *m, bool *params_finite
  * successful mlpb_loss_grad): skips the optimiser's own read-only pass over
  * the gradient arena when clipping is off. */
 mlpb_status mlpb__optim_update_finite(mlpb_optim *o, mlpb_model *m, bool *params_finite);
+/* Replace the schedule's lengths (STEP's step_size, COSINE's t_max; each > 0
+ * where its schedule uses it): the trainer's refit runs a run of another
+ * length with the same optimiser. */
+void mlpb__optim_set_lengths(mlpb_optim *o, uint64_t step_size, uint64_t t_max);
 /* A step's update in pieces, for callers that update slices of the arena on
  * several threads (unit_split.c): the coefficients of the next step, once; then
  * any disjoint ranges [i0, i0 + n) of the arenas, each returning the

@@ -311,22 +311,27 @@ mlpb_status mlpb_model_fit_standardization(mlpb_model *m, const float *x, size_t
  * results are bitwise those of the column-at-a-time loop. */
 #define STD_BLOCK 64
 
-static const float *std_row(const float *x, const size_t *rows, size_t i, size_t d, size_t j0)
+static const float *std_row(const float *x, const size_t *rows, size_t base, size_t i,
+                            size_t d, size_t j0)
 {
-    return x + (rows == NULL ? i : rows[i]) * d + j0;
+    return x + (rows == NULL ? i : rows[i] - base) * d + j0;
 }
 
-/* sum[j] = the sum over the rows of column j0 + j, for j < w. */
-static void std_sums(const float *x, const size_t *rows, size_t n, size_t d, size_t j0,
-                     size_t w, double *sum)
+/* sum[j] = the sum over the rows of column j0 + j, for j < w; sum[w] = the
+ * row count; then, with a sum hook, both summed over all parts. */
+static void std_sums(const float *x, const size_t *rows, size_t base, size_t n, size_t d,
+                     size_t j0, size_t w, const mlpb__parts_sum *ps, double *sum)
 {
     for (size_t j = 0; j < w; j++)
         sum[j] = 0.0;
     for (size_t i = 0; i < n; i++) {
-        const float *r = std_row(x, rows, i, d, j0);
+        const float *r = std_row(x, rows, base, i, d, j0);
         for (size_t j = 0; j < w; j++)
             sum[j] += (double)r[j];
     }
+    sum[w] = (double)n;
+    if (ps != NULL)
+        ps->sum(sum, w + 1, ps->ctx);
 }
 
 mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const size_t *rows,
@@ -334,34 +339,46 @@ mlpb_status mlpb__fit_standardization_rows(mlpb_model *m, const float *x, const 
 {
     if (m == NULL || x == NULL || n == 0)
         return MLPB_E_INVALID_ARG;
+    return mlpb__fit_standardization_parts(m, x, rows, 0, n, NULL);
+}
+
+mlpb_status mlpb__fit_standardization_parts(mlpb_model *m, const float *x, const size_t *rows,
+                                            size_t base, size_t n, const mlpb__parts_sum *ps)
+{
     const size_t d = m->sizes[0];
-    double       sum[STD_BLOCK], mu[STD_BLOCK], ss[STD_BLOCK];
+    double       sum[STD_BLOCK + 1], mu[STD_BLOCK], ss[STD_BLOCK + 1];
     /* Two passes per column in double (mean, then squared deviations): exact
      * enough for any realistic data and needs no scratch memory. The results
-     * land in the model only when every column is finite. */
+     * land in the model only when every column is finite. Every part sees
+     * the same sums, so takes the same branches. */
     for (size_t j0 = 0; j0 < d; j0 += STD_BLOCK) {
         const size_t w = d - j0 < STD_BLOCK ? d - j0 : STD_BLOCK;
-        std_sums(x, rows, n, d, j0, w, sum);
+        std_sums(x, rows, base, n, d, j0, w, ps, sum);
+        if (sum[w] == 0.0)
+            return MLPB_E_INVALID_ARG; /* no row on any part */
         for (size_t j = 0; j < w; j++)
             if (!isfinite(sum[j]))
                 return MLPB_E_NUMERIC;
     }
     for (size_t j0 = 0; j0 < d; j0 += STD_BLOCK) {
         const size_t w = d - j0 < STD_BLOCK ? d - j0 : STD_BLOCK;
-        std_sums(x, rows, n, d, j0, w, sum);
+        std_sums(x, rows, base, n, d, j0, w, ps, sum);
+        const double total = sum[w];
         for (size_t j = 0; j < w; j++) {
-            mu[j] = sum[j] / (double)n;
+            mu[j] = sum[j] / total;
             ss[j] = 0.0;
         }
         for (size_t i = 0; i < n; i++) {
-            const float *r = std_row(x, rows, i, d, j0);
+            const float *r = std_row(x, rows, base, i, d, j0);
             for (size_t j = 0; j < w; j++) {
                 const double dev = (double)r[j] - mu[j];
                 ss[j] += dev * dev;
             }
         }
+        if (ps != NULL)
+            ps->sum(ss, w, ps->ctx);
         for (size_t j = 0; j < w; j++) {
-            const double sd = sqrt(ss[j] / (double)n);
+            const double sd = sqrt(ss[j] / total);
             m->mean[j0 + j] = (float)mu[j];
             /* A constant column would divide by zero; std 1 leaves it
              * centred. */

@@ -190,6 +190,12 @@ void mlpb_optim_reset(mlpb_optim *o)
     o->t = 0;
 }
 
+void mlpb__optim_set_lengths(mlpb_optim *o, uint64_t step_size, uint64_t t_max)
+{
+    o->o.step_size = step_size;
+    o->o.t_max = t_max;
+}
+
 uint64_t mlpb_optim_steps(const mlpb_optim *o)
 {
     return o == NULL ? 0 : o->t;

@@ -1,12 +1,15 @@
-/* train.c -- the mini-batch trainer: seeded stratified validation split,
- * standardisation fitted on the training rows, shuffled epochs of gathered
- * mini-batches, validation loss and metrics, early stopping that restores the
- * best weights or a refit on all rows for the best epoch count, callbacks,
- * and the stop on a non-finite loss or gradient.
+/* train.c -- the mini-batch trainer: the plan of a run and its buffers,
+ * the seeded stratified validation split (train_split.c), standardisation
+ * fitted on the training rows, shuffled epochs of gathered mini-batches
+ * (train_epoch.c), early stopping that restores the best weights or a refit
+ * on all rows for the best epoch count, callbacks, and the stop on a
+ * non-finite loss or gradient. One trainer serves a single process
+ * (mlpb_train) and a run in several parts (mlpb_train_ex: the same code with
+ * the communication of mlpb_train_comm).
  * Everything is allocated before the first epoch; the caller's rows are read
  * through a row index and never copied whole. */
 #include "kernels.h"
-#include "mlpb_internal.h"
+#include "trainer.h"
 
 #include <math.h>
 #include <string.h>
@@ -73,38 +76,41 @@ static void *at(void *block, size_t off, size_t count)
     return count == 0 ? NULL : (char *)block + off;
 }
 
-/* How a run uses its rows: n_all rows in train, n_tr trained on, n_va
- * validated on (split: held out of train), batches of bs. */
+/* How a run uses the rows of all parts: n_all rows in train, n_tr trained
+ * on, n_va validated on (split: held out of train), batches of at most bs. */
 typedef struct plan {
     size_t n_all, n_tr, n_va, bs;
     bool   split, has_sw;
-    bool   refit; /* a refit follows: a snapshot of the initial parameters */
+    bool   copy_vy; /* the validation targets are gathered (not val->y itself) */
+    bool   refit;   /* a refit follows: a snapshot of the initial parameters */
 } plan;
 
 /* Offsets of the trainer's buffers in its block. */
 typedef struct offsets {
-    size_t idx, pick, vy, vsw, bx, by, bsw, vz, vp, scr, good, best, init;
+    size_t idx, pick, keys, vy, bx, by, bsw, vz, vp, scr, good, best, init;
 } offsets;
 
 /* Every count product below is at most n x d or n x k of a set, which
  * check_args proved to fit (mlpb_train_memory checks them itself); reserve
  * checks the byte sizes. The rows themselves are never copied: idx lists the
- * training rows (then, when splitting, the validation rows), and only the
- * validation targets and weights, n_va x (k + 1) floats, are gathered, for
- * the loss and metrics. */
+ * training rows (then, when splitting, the validation rows); the split's
+ * keys and sort scratch live only until the split is made. */
 static mlpb_status layout_of(const plan *p, size_t d, size_t k, size_t np, offsets *o,
                              size_t *total)
 {
     layout l = {0, MLPB_OK};
     const size_t n_va = p->n_va, bs = p->bs;
+    size_t split_bytes = 0;
+    if (p->split)
+        l.st = mlpb__split_scratch_bytes(p->n_all, &split_bytes);
     o->idx = reserve(&l, p->n_all, sizeof(size_t));
     o->pick = reserve(&l, p->split ? p->n_all : 0, 1);
-    o->vy = reserve(&l, p->split ? n_va * k : 0, sizeof(float));
-    o->vsw = reserve(&l, p->split && p->has_sw ? n_va : 0, sizeof(float));
+    o->keys = reserve(&l, split_bytes, 1);
+    o->vy = reserve(&l, p->copy_vy ? n_va * k : 0, sizeof(float));
     o->bx = reserve(&l, bs * d, sizeof(float));
     o->by = reserve(&l, bs * k, sizeof(float));
     o->bsw = reserve(&l, p->has_sw ? bs : 0, sizeof(float));
-    o->vz = reserve(&l, n_va * k, sizeof(float));
+    o->vz = reserve(&l, n_va > 0 ? bs * k : 0, sizeof(float));
     o->vp = reserve(&l, n_va * k, sizeof(float));
     o->scr = reserve(&l, n_va > 0 ? mlpb__metrics_scratch_bytes(n_va) : 0, 1);
     o->good = reserve(&l, np, sizeof(float));
@@ -140,123 +146,30 @@ static mlpb_status peak_bytes(const plan *p, const size_t *sizes, size_t n_sizes
     return MLPB_OK;
 }
 
-/* ------------------------------------------------------------- helpers */
-/* Copy the rows of src listed in rows[0..n) to contiguous dx, dy, dsw; each
- * destination may be NULL (not wanted), and dsw must be NULL when
- * src->sample_weight is. */
-static void gather(const mlpb_dataset *src, size_t d, size_t k, const size_t *rows, size_t n,
-                   float *dx, float *dy, float *dsw)
+/* The plan of a run on n_all rows with n_val_given rows of a val set (0:
+ * none): false when the split would leave no row to train on. */
+static bool plan_of(const mlpb_train_opts *o, size_t n_all, size_t n_val_given, bool has_sw,
+                    bool copy_vy, plan *p)
 {
-    for (size_t i = 0; i < n; i++) {
-        const size_t r = rows[i];
-        if (dx != NULL)
-            memcpy(dx + i * d, src->x + r * d, d * sizeof(float));
-        if (dy != NULL && k == 1) /* one label: no call for 4 bytes */
-            dy[i] = src->y[r];
-        else if (dy != NULL)
-            memcpy(dy + i * k, src->y + r * k, k * sizeof(float));
-        if (dsw != NULL)
-            dsw[i] = src->sample_weight[r];
-    }
-}
-
-/* Logits (n x k, into z) of the rows rows[0..n) of src, or of its first n
- * rows when rows is NULL. Listed rows are gathered bs at a time into bx (bs
- * = the workspace's max_batch), so that the products are exactly those
- * mlpb_predict_logits runs on the same rows stored contiguously. */
-static mlpb_status logits_of_rows(const mlpb_model *m, mlpb_workspace *ws,
-                                  const mlpb_dataset *src, const size_t *rows, size_t n,
-                                  size_t bs, float *bx, float *z)
-{
-    const size_t d = m->sizes[0], k = m->sizes[m->n_sizes - 1];
-    if (rows == NULL)
-        return mlpb_predict_logits(m, ws, src->x, n, z);
-    for (size_t i0 = 0; i0 < n; i0 += bs) {
-        const size_t nb = n - i0 < bs ? n - i0 : bs;
-        gather(src, d, k, rows + i0, nb, bx, NULL, NULL);
-        MLPB_TRY(mlpb_predict_logits(m, ws, bx, nb, z + i0 * k));
-    }
-    return MLPB_OK;
-}
-
-/* Rows whose first output is positive (>= 0.5) form class 1, the rest class 0. */
-static bool class_of(const mlpb_dataset *ds, size_t k, size_t i)
-{
-    return ds->y[i * k] >= 0.5f;
-}
-
-/* Validation rows per class: round(fraction * count). */
-static size_t held_out(double fraction, size_t count)
-{
-    return (size_t)floor(fraction * (double)count + 0.5);
-}
-
-/* The stratified split: pick[i] = 1 for the n_val[c] rows of each class c
- * chosen by a partial Fisher-Yates shuffle of that class's rows. idx is
- * scratch for n entries. */
-static void choose_val_rows(const mlpb_dataset *ds, size_t k, const size_t n_val[2],
-                            mlpb_rng *rng, size_t *idx, unsigned char *pick)
-{
-    memset(pick, 0, ds->n);
-    for (int c = 0; c < 2; c++) {
-        size_t cnt = 0;
-        for (size_t i = 0; i < ds->n; i++)
-            if (class_of(ds, k, i) == (c == 1))
-                idx[cnt++] = i;
-        for (size_t i = 0; i < n_val[c]; i++) {
-            const size_t j = i + (size_t)mlpb__rng_below(rng, cnt - i);
-            const size_t t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-            pick[idx[i]] = 1;
-        }
-    }
-}
-
-/* The split's count of validation rows per class into n_val_cls; false
- * when it holds out no row (too few rows, or fraction 0): no validation. */
-static bool plan_split(const mlpb_dataset *ds, size_t k, float fraction, size_t n_val_cls[2])
-{
-    n_val_cls[0] = n_val_cls[1] = 0;
-    if (!(fraction > 0.0f))
+    memset(p, 0, sizeof *p);
+    p->n_all = n_all;
+    p->split = n_val_given == 0 && mlpb__split_count(n_all, o->val_fraction) > 0;
+    p->n_va = p->split ? mlpb__split_count(n_all, o->val_fraction) : n_val_given;
+    if (p->split && p->n_va >= n_all)
         return false;
-    size_t pos = 0;
-    for (size_t i = 0; i < ds->n; i++)
-        pos += class_of(ds, k, i);
-    n_val_cls[0] = held_out((double)fraction, ds->n - pos);
-    n_val_cls[1] = held_out((double)fraction, pos);
-    return n_val_cls[0] + n_val_cls[1] > 0;
+    p->n_tr = p->split ? n_all - p->n_va : n_all;
+    /* Only rows held out here can be given back to a refit. */
+    p->refit = p->split && o->refit;
+    /* The buffers take the larger of the two runs' batches: the refit's,
+     * over all rows, may be larger. */
+    const size_t cap = p->refit ? n_all : p->n_tr;
+    p->bs = o->batch_size < cap ? o->batch_size : cap;
+    p->has_sw = has_sw;
+    p->copy_vy = p->split || copy_vy;
+    return true;
 }
 
-mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
-                             uint64_t seed, const mlpb_allocator *alloc, unsigned char *pick,
-                             size_t *n_val)
-{
-    if (train == NULL || train->y == NULL || train->n == 0 || n_outputs == 0 || pick == NULL ||
-        n_val == NULL || !isfinite(val_fraction) || val_fraction < 0.0f || val_fraction >= 1.0f)
-        return MLPB_E_INVALID_ARG;
-    size_t cells, bytes;
-    MLPB_TRY(mlpb__mul_size(train->n, n_outputs, &cells));
-    MLPB_TRY(mlpb__mul_size(train->n, sizeof(size_t), &bytes));
-    size_t n_val_cls[2];
-    if (!plan_split(train, n_outputs, val_fraction, n_val_cls)) {
-        memset(pick, 0, train->n);
-        *n_val = 0;
-        return MLPB_OK;
-    }
-    const mlpb_allocator a = mlpb__allocator(alloc);
-    size_t *idx = mlpb__alloc(&a, bytes);
-    if (idx == NULL)
-        return MLPB_E_NOMEM;
-    /* mlpb_train's generator, seeded as there: the split is its first use. */
-    mlpb_rng rng;
-    mlpb__rng_seed(&rng, seed);
-    choose_val_rows(train, n_outputs, n_val_cls, &rng, idx, pick);
-    mlpb__free(&a, idx);
-    *n_val = n_val_cls[0] + n_val_cls[1];
-    return MLPB_OK;
-}
-
+/* ------------------------------------------------------------- checks */
 static bool all_binary(size_t n, const float *y)
 {
     for (size_t i = 0; i < n; i++)
@@ -265,17 +178,12 @@ static bool all_binary(size_t n, const float *y)
     return true;
 }
 
-/* Features, targets and sample weights all finite. */
+/* Features, targets and sample weights all finite (NULL or no row: yes). */
 static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
 {
-    return mlpb__all_finite(ds->n * d, ds->x) && mlpb__all_finite(ds->n * k, ds->y) &&
-           (ds->sample_weight == NULL || mlpb__all_finite(ds->n, ds->sample_weight));
-}
-
-static void nan_metrics(mlpb_metrics *mt)
-{
-    const double q = (double)NAN;
-    mt->loss = mt->accuracy = mt->precision = mt->recall = mt->f1 = mt->auc = mt->ap = q;
+    return ds == NULL || ds->n == 0 ||
+           (mlpb__all_finite(ds->n * d, ds->x) && mlpb__all_finite(ds->n * k, ds->y) &&
+            (ds->sample_weight == NULL || mlpb__all_finite(ds->n, ds->sample_weight)));
 }
 
 /* The options that decide how much a run allocates and on what, in range:
@@ -292,339 +200,357 @@ static bool opts_sized(const mlpb_train_opts *o)
            (o->gemm == MLPB_GEMM_AUTO || o->gemm == MLPB_GEMM_BLAS || o->gemm == MLPB_GEMM_ONEDNN);
 }
 
+/* A set of this part's rows: n may be 0 in a run of several parts. */
+static bool set_ok(const mlpb_dataset *ds, size_t d, size_t k, bool may_be_empty)
+{
+    size_t cells;
+    if (ds->n == 0)
+        return may_be_empty;
+    return ds->x != NULL && ds->y != NULL && mlpb__mul_size(ds->n, d, &cells) == MLPB_OK &&
+           mlpb__mul_size(ds->n, k, &cells) == MLPB_OK;
+}
+
 static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
-                              const mlpb_dataset *val, const mlpb_train_opts *o)
+                              const mlpb_dataset *val, const mlpb_train_opts *o,
+                              const mlpb_train_comm *c)
 {
     if (m == NULL || !mlpb__has_params(m) || train == NULL || o == NULL)
         return MLPB_E_INVALID_ARG;
-    if (train->x == NULL || train->y == NULL || train->n == 0)
-        return MLPB_E_INVALID_ARG;
-    if (val != NULL && (val->x == NULL || val->y == NULL || val->n == 0))
-        return MLPB_E_INVALID_ARG;
     if (!opts_sized(o) || !(isfinite(o->min_delta) && o->min_delta >= 0.0f))
         return MLPB_E_INVALID_ARG;
-    const size_t k = m->sizes[m->n_sizes - 1];
+    const size_t d = m->sizes[0], k = m->sizes[m->n_sizes - 1];
     if (o->pos_weight != NULL)
         for (size_t j = 0; j < k; j++)
             if (!(isfinite(o->pos_weight[j]) && o->pos_weight[j] > 0.0f))
                 return MLPB_E_INVALID_ARG;
-    /* Array extents n x d and n x k must exist. */
-    size_t cells;
-    MLPB_TRY(mlpb__mul_size(train->n, m->sizes[0], &cells));
-    MLPB_TRY(mlpb__mul_size(train->n, k, &cells));
-    if (val != NULL) {
-        MLPB_TRY(mlpb__mul_size(val->n, m->sizes[0], &cells));
-        MLPB_TRY(mlpb__mul_size(val->n, k, &cells));
+    if (!set_ok(train, d, k, c != NULL) || (val != NULL && !set_ok(val, d, k, c != NULL)))
+        return MLPB_E_INVALID_ARG;
+    if (c == NULL)
+        return MLPB_OK;
+    /* The slices must lie inside the global sets. */
+    const size_t nv = val != NULL ? val->n : 0;
+    if (c->sum == NULL || c->gather == NULL || c->loss_grad == NULL || c->agree == NULL ||
+        c->n_total == 0 || c->offset > c->n_total || train->n > c->n_total - c->offset ||
+        c->val_offset > c->val_n_total || nv > c->val_n_total - c->val_offset)
+        return MLPB_E_INVALID_ARG;
+    return MLPB_OK;
+}
+
+/* ------------------------------------------------------------- schedule */
+/* The schedule's lengths for a run of epochs epochs of n rows in batches of
+ * bs: those of o, or derived from the run where o leaves them 0. */
+static void lengths_of(const mlpb_optim_opts *o, size_t n, size_t bs, size_t epochs,
+                       uint64_t *step_size, uint64_t *t_max)
+{
+    const uint64_t steps = (uint64_t)((n + bs - 1) / bs);
+    *step_size = o->step_size;
+    *t_max = o->t_max;
+    if (o->schedule == MLPB_SCHED_STEP && o->step_size == 0)
+        *step_size = steps * (uint64_t)(epochs / 3 ? epochs / 3 : 1);
+    if (o->schedule == MLPB_SCHED_COSINE && o->t_max == 0)
+        *t_max = steps * (uint64_t)epochs;
+}
+
+/* ---------------------------------------------------------------- rows */
+/* The rows of the run, before its first epoch: the split (every part makes
+ * the same from the class keys of all rows, gathered), the row index, this
+ * part's stretch of the validation rows, and every validation target. */
+static mlpb_status prepare_rows(mlpb__run *r, const plan *p, void *block, const offsets *o)
+{
+    const mlpb_train_comm *c = r->comm;
+    const size_t n_all = p->n_all, n_tr = p->n_tr, k = r->k, n_loc = r->train->n;
+    size_t *idx = r->idx;
+    if (p->split) {
+        unsigned char *pick = at(block, o->pick, n_all);
+        uint64_t *keys = at(block, o->keys, n_all);
+        if (n_loc > 0)
+            mlpb__split_keys(r->train->y, k, n_loc, keys + r->lo);
+        if (c != NULL)
+            MLPB_TRY(c->gather(keys, sizeof *keys, n_loc, n_all, c->ctx));
+        mlpb__split_choose(keys, n_all, r->opts->val_fraction, r->rng, keys + n_all, idx, pick);
+        /* Both sides keep the rows' order in the data. */
+        size_t ntr = 0, nva = 0;
+        for (size_t i = 0; i < n_all; i++)
+            idx[pick[i] ? n_tr + nva++ : ntr++] = i;
+        /* This part's validation rows: a stretch of the sorted list. */
+        const size_t *v = idx + n_tr;
+        size_t a = 0;
+        while (a < p->n_va && v[a] < r->lo)
+            a++;
+        size_t b = a;
+        while (b < p->n_va && v[b] - r->lo < n_loc)
+            b++;
+        r->vrows = v;
+        r->va0 = a;
+        r->va1 = b;
+    } else {
+        for (size_t i = 0; i < n_tr; i++)
+            idx[i] = i;
+        r->vrows = NULL;
+        r->va0 = c != NULL ? c->val_offset : 0;
+        r->va1 = r->va0 + (r->val != NULL ? r->val->n : 0);
+    }
+    if (p->n_va == 0)
+        return MLPB_OK;
+    if (p->copy_vy) {
+        float *vy = at(block, o->vy, p->n_va * k);
+        const mlpb_dataset *src = p->split ? r->train : r->val;
+        const size_t base = p->split ? r->lo : r->va0;
+        mlpb__gather_rows(src, r->d, k, r->vrows == NULL ? NULL : r->vrows + r->va0, base,
+                          0, r->va1 - r->va0, NULL, vy + r->va0 * k, NULL);
+        if (c != NULL)
+            MLPB_TRY(c->gather(vy, k * sizeof(float), r->va1 - r->va0, p->n_va, c->ctx));
+        r->vy = vy;
+    } else {
+        r->vy = r->val->y;
+    }
+    r->val_binary = all_binary(p->n_va * k, r->vy);
+    return MLPB_OK;
+}
+
+/* The standardisation of the rows trained on: those of idx[0..n) that this
+ * part holds (a stretch: idx is in data order here), or all its rows. */
+static mlpb_status standardize(const mlpb__run *r, bool all_rows)
+{
+    const mlpb__parts_sum ps = {r->comm != NULL ? r->comm->sum : NULL,
+                                r->comm != NULL ? r->comm->ctx : NULL};
+    const mlpb__parts_sum *pp = r->comm != NULL ? &ps : NULL;
+    if (all_rows)
+        return mlpb__fit_standardization_parts(r->m, r->train->x, NULL, 0, r->train->n, pp);
+    size_t a = 0;
+    while (a < r->n && r->idx[a] < r->lo)
+        a++;
+    size_t b = a;
+    while (b < r->n && r->idx[b] - r->lo < r->train->n)
+        b++;
+    return mlpb__fit_standardization_parts(r->m, r->train->x, r->idx + a, r->lo, b - a, pp);
+}
+
+/* Whether any part's epoch callback asks to stop. */
+static bool epoch_callback(const mlpb__run *r, const mlpb_epoch_info *info)
+{
+    const mlpb_train_opts *o = r->opts;
+    double stop = o->on_epoch != NULL && o->on_epoch(info, o->ctx) != 0;
+    if (r->comm != NULL)
+        r->comm->sum(&stop, 1, r->comm->ctx);
+    return stop > 0.0;
+}
+
+/* ---------------------------------------------------------------- runs */
+/* The validated run (or the only one, without validation): up to
+ * opts->epochs epochs, early stopping, the best parameters kept in best. */
+static mlpb_status validated_run(mlpb__run *r, float *best, mlpb_train_report *rep,
+                                 bool *stop)
+{
+    const mlpb_train_opts *o = r->opts;
+    double best_loss = (double)INFINITY;
+    size_t wait = 0;
+    for (size_t epoch = 1; epoch <= o->epochs; epoch++) {
+        const double t0 = now_s();
+        mlpb_epoch_info info;
+        size_t fail_batch = 0;
+        mlpb_status st = mlpb__run_epoch(r, epoch, &info, stop, &fail_batch);
+        if (st == MLPB_OK && r->n_va > 0)
+            st = mlpb__run_validate(r, &info); /* fail_batch 0: the validation pass */
+        if (st != MLPB_OK) {
+            rep->fail_epoch = epoch;
+            rep->fail_batch = fail_batch;
+            return st;
+        }
+        if (r->n_va > 0) {
+            if (info.val_loss < best_loss - (double)o->min_delta) {
+                best_loss = info.val_loss;
+                rep->best_epoch = epoch;
+                rep->best_val_loss = best_loss;
+                wait = 0;
+                if (o->restore_best)
+                    memcpy(best, r->m->params, r->np * sizeof(float));
+            } else {
+                wait++;
+            }
+        }
+        info.best_epoch = rep->best_epoch;
+        info.seconds = now_s() - t0;
+        if (rep->best_epoch == epoch)
+            rep->best = info;
+        rep->last = info;
+        rep->epochs_run = epoch;
+        if (epoch_callback(r, &info))
+            *stop = true;
+        if (*stop) {
+            rep->stopped_by_callback = 1;
+            break;
+        }
+        if (r->n_va > 0 && o->patience > 0 && wait >= o->patience) {
+            rep->stopped_early = 1;
+            break;
+        }
     }
     return MLPB_OK;
 }
 
-/* ------------------------------------------------------------- trainer */
-/* What the epochs of one stage (the validated run, or the refit) share. */
-typedef struct stage {
-    mlpb_model         *m;
-    mlpb_workspace     *ws;
-    mlpb_optim         *opt;
-    const mlpb_dataset *train;
-    const mlpb_train_opts *opts;
-    mlpb_loss_weights   bw;
-    size_t              d, k, np;
-    size_t             *idx;      /* the rows trained on, reshuffled each epoch */
-    size_t              n;        /* how many */
-    size_t              bs;       /* rows a batch: min(batch_size, n) */
-    size_t              epochs;   /* planned, as the callbacks see them */
-    int                 refit;    /* as the callbacks see it */
-    float              *bx, *by, *bsw, *good;
-    mlpb_rng           *rng;
-} stage;
-
-/* Shuffle the rows, then one update a batch. Fills info's epoch, epochs,
- * train_loss and samples_per_s; sets *stop when on_batch asks to stop; on a
- * failure *fail_batch is the 1-based batch. */
-static mlpb_status run_epoch(const stage *s, size_t epoch, mlpb_epoch_info *info, bool *stop,
-                             size_t *fail_batch)
+/* The refit: exactly a run on all rows without validation for best_epoch
+ * epochs from the same start -- the initial parameters, a fresh optimiser
+ * with the schedule's lengths of that run, the standardisation of all rows
+ * and the shuffling stream of the seed. */
+static mlpb_status refit_run(mlpb__run *r, const float *init, size_t n_all,
+                             mlpb_train_report *rep)
 {
-    const size_t n_batches = (s->n + s->bs - 1) / s->bs;
-    const double t0 = now_s();
-    /* The fallback for an update that overflows a parameter (see below). */
-    memcpy(s->good, s->m->params, s->np * sizeof(float));
-    mlpb__rng_shuffle(s->rng, s->idx, s->n);
-    /* The unit split (unit_split.c) runs every batch of the epoch, the last and
-     * smaller one too, on its blocked order of the first layer: in place
-     * from here to the epoch's end. */
-    const size_t units = mlpb__unit_parts(s->ws, s->bs);
-    if (units >= 2)
-        mlpb__unit_layout(s->m, s->opt, units, true);
-    double loss_sum = 0.0;
-    size_t rows = 0;
-    for (size_t b = 0; b < n_batches && !*stop; b++) {
-        const size_t i0 = b * s->bs, nb = s->n - i0 < s->bs ? s->n - i0 : s->bs;
-        gather(s->train, s->d, s->k, s->idx + i0, nb, s->bx, s->by, s->bsw);
-        float loss = 0.0f;
-        bool finite = true;
-        /* No step changes the parameters when it fails, so on
-         * MLPB_E_NUMERIC the model still holds the weights before this
-         * batch. */
-        mlpb_status st;
-        if (units >= 2) {
-            st = mlpb__unit_step(s->m, s->ws, s->opt, s->bx, s->by, nb, units, &s->bw, &loss,
-                                 &finite);
-        } else {
-            st = mlpb_loss_grad_weighted(s->m, s->ws, s->bx, s->by, nb, &s->bw, &loss);
-            if (st == MLPB_OK)
-                st = mlpb__optim_update_finite(s->opt, s->m, &finite); /* checked just now */
-        }
-        if (units >= 2 && (st != MLPB_OK || !finite))
-            mlpb__unit_layout(s->m, s->opt, units, false);
-        if (st == MLPB_OK && !finite) {
-            /* The update itself overflowed: the weights before it are gone,
-             * those of the start of the epoch are the last good. */
-            memcpy(s->m->params, s->good, s->np * sizeof(float));
-            st = MLPB_E_NUMERIC;
-        }
+    const mlpb_train_opts *o = r->opts;
+    memcpy(r->m->params, init, r->np * sizeof(float));
+    mlpb_optim_reset(r->opt);
+    mlpb__rng_seed(r->rng, o->seed);
+    for (size_t i = 0; i < n_all; i++)
+        r->idx[i] = i;
+    r->n = n_all;
+    r->bs = o->batch_size < n_all ? o->batch_size : n_all;
+    r->epochs = rep->best_epoch;
+    r->refit = 1;
+    r->n_va = 0;
+    uint64_t step_size, t_max;
+    lengths_of(&o->optim, r->n, r->bs, r->epochs, &step_size, &t_max);
+    mlpb__optim_set_lengths(r->opt, step_size, t_max);
+    if (o->standardize)
+        MLPB_TRY(standardize(r, true));
+    bool stop = false;
+    for (size_t epoch = 1; epoch <= rep->best_epoch && !stop; epoch++) {
+        const double t0 = now_s();
+        mlpb_epoch_info info;
+        size_t fail_batch = 0;
+        rep->refit_epochs = epoch;
+        const mlpb_status st = mlpb__run_epoch(r, epoch, &info, &stop, &fail_batch);
         if (st != MLPB_OK) {
-            *fail_batch = b + 1;
+            rep->fail_epoch = epoch;
+            rep->fail_batch = fail_batch;
             return st;
         }
-        loss_sum += (double)loss * (double)nb;
-        rows += nb;
-        if (s->opts->on_batch != NULL &&
-            s->opts->on_batch(epoch, b + 1, n_batches, loss, s->opts->ctx) != 0)
-            *stop = true;
+        info.seconds = now_s() - t0;
+        rep->refit_train_loss = info.train_loss;
+        if (epoch_callback(r, &info))
+            stop = true;
     }
-    if (units >= 2)
-        mlpb__unit_layout(s->m, s->opt, units, false);
-    const double t1 = now_s();
-    memset(info, 0, sizeof *info);
-    info->epoch = epoch;
-    info->epochs = s->epochs;
-    info->train_loss = loss_sum / (double)rows;
-    info->val_loss = (double)NAN;
-    nan_metrics(&info->val);
-    info->samples_per_s = t1 > t0 ? (double)rows / (t1 - t0) : 0.0;
-    info->refit = s->refit;
+    rep->stopped_by_callback = stop;
     return MLPB_OK;
+}
+
+static void report_init(mlpb_train_report *rep, const plan *p)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->best_val_loss = (double)NAN;
+    rep->last.val_loss = (double)NAN;
+    mlpb__nan_metrics(&rep->last.val);
+    rep->best = rep->last;
+    rep->refit_train_loss = (double)NAN;
+    rep->n_train = p->n_tr;
+    rep->n_val = p->n_va;
+}
+
+/* The run's workspace and optimiser (the schedule's lengths of the
+ * validated run). */
+static mlpb_status make_engine(mlpb_model *m, const plan *p, const mlpb_train_opts *o,
+                               const mlpb_allocator *a, mlpb_workspace **ws, mlpb_optim **opt)
+{
+    MLPB_TRY(mlpb_workspace_create(m, p->bs, a, ws));
+    MLPB_TRY(mlpb_workspace_set_threading(*ws, o->threading));
+    MLPB_TRY(mlpb_workspace_set_precision(*ws, o->precision));
+    MLPB_TRY(mlpb_workspace_set_gemm(*ws, o->gemm));
+    mlpb_optim_opts oo = o->optim;
+    const size_t bs = o->batch_size < p->n_tr ? o->batch_size : p->n_tr;
+    lengths_of(&o->optim, p->n_tr, bs, o->epochs, &oo.step_size, &oo.t_max);
+    return mlpb_optim_create(m, &oo, a, opt);
+}
+
+/* The run from its first epoch to the end, once everything is in place. */
+static mlpb_status run_all(mlpb__run *r, const plan *p, float *best, const float *init,
+                           mlpb_train_report *rep)
+{
+    const mlpb_train_opts *o = r->opts;
+    /* All data is checked once, here, before the model changes, so that a
+     * failure inside the loop can only mean that the model diverged. */
+    const bool fin = data_finite(r->train, r->d, r->k) && data_finite(r->val, r->d, r->k);
+    MLPB_TRY(mlpb__run_agree(r, fin ? MLPB_OK : MLPB_E_NUMERIC));
+    if (o->standardize)
+        MLPB_TRY(standardize(r, !p->split));
+    bool stop = false;
+    MLPB_TRY(validated_run(r, best, rep, &stop));
+    if (p->refit && !stop && rep->best_epoch > 0)
+        return refit_run(r, init, p->n_all, rep);
+    if (r->n_va > 0 && o->restore_best && rep->best_epoch > 0)
+        memcpy(r->m->params, best, r->np * sizeof(float));
+    return MLPB_OK;
+}
+
+mlpb_status mlpb_train_ex(mlpb_model *m, const mlpb_dataset *train, const mlpb_dataset *val,
+                          const mlpb_train_opts *opts, const mlpb_train_comm *comm,
+                          const mlpb_allocator *alloc, mlpb_train_report *report)
+{
+    mlpb_status st = check_args(m, train, val, opts, comm);
+    if (comm != NULL)
+        st = comm->agree(st, comm->ctx);
+    MLPB_TRY(st);
+    const mlpb_allocator a = mlpb__allocator(alloc);
+    const size_t d = m->sizes[0], k = m->sizes[m->n_sizes - 1], np = m->n_params;
+    const size_t n_all = comm != NULL ? comm->n_total : train->n;
+    const size_t n_val_given = comm != NULL ? comm->val_n_total : (val != NULL ? val->n : 0);
+    const bool has_sw = train->sample_weight != NULL || (val != NULL && val->sample_weight);
+    /* The plan follows from the counts alone, so that every buffer can be
+     * sized before anything is allocated. */
+    plan p;
+    offsets o;
+    size_t block_bytes = 0;
+    st = plan_of(opts, n_all, n_val_given, has_sw, comm != NULL, &p) ? MLPB_OK
+                                                                      : MLPB_E_INVALID_ARG;
+    if (st == MLPB_OK)
+        st = layout_of(&p, d, k, np, &o, &block_bytes);
+    mlpb_workspace *ws = NULL;
+    mlpb_optim *opt = NULL;
+    void *block = st == MLPB_OK ? mlpb__alloc(&a, block_bytes) : NULL;
+    if (st == MLPB_OK && block == NULL)
+        st = MLPB_E_NOMEM;
+    if (st == MLPB_OK)
+        st = make_engine(m, &p, opts, &a, &ws, &opt);
+    if (comm != NULL)
+        st = comm->agree(st, comm->ctx);
+    if (st != MLPB_OK)
+        goto done;
+
+    mlpb_rng rng;
+    mlpb__rng_seed(&rng, opts->seed);
+    mlpb__run r = {
+        .m = m, .ws = ws, .opt = opt, .opts = opts, .comm = comm, .train = train, .val = val,
+        .d = d, .k = k, .np = np, .lo = comm != NULL ? comm->offset : 0,
+        .idx = at(block, o.idx, n_all), .n = p.n_tr,
+        .bs = opts->batch_size < p.n_tr ? opts->batch_size : p.n_tr, .epochs = opts->epochs,
+        .bx = at(block, o.bx, p.bs * d), .by = at(block, o.by, p.bs * k),
+        .bsw = at(block, o.bsw, has_sw ? p.bs : 0), .good = at(block, o.good, np),
+        .rng = &rng, .n_va = p.n_va, .vz = at(block, o.vz, p.n_va > 0 ? p.bs * k : 0),
+        .vp = at(block, o.vp, p.n_va * k), .scr = at(block, o.scr, p.n_va)};
+    float *best = at(block, o.best, p.n_va > 0 ? np : 0);
+    float *init = at(block, o.init, p.refit ? np : 0);
+    if ((st = prepare_rows(&r, &p, block, &o)) != MLPB_OK)
+        goto done;
+    if (p.refit)
+        memcpy(init, m->params, np * sizeof(float));
+
+    mlpb_train_report rep;
+    report_init(&rep, &p);
+    const double t_start = now_s();
+    st = run_all(&r, &p, best, init, &rep);
+    rep.seconds = now_s() - t_start;
+    if (report != NULL)
+        *report = rep;
+done:
+    mlpb_optim_destroy(opt);
+    mlpb_workspace_destroy(ws);
+    mlpb__free(&a, block);
+    return st;
 }
 
 mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train, const mlpb_dataset *val,
                        const mlpb_train_opts *opts, const mlpb_allocator *alloc,
                        mlpb_train_report *report)
 {
-    MLPB_TRY(check_args(m, train, val, opts));
-    const mlpb_allocator a = mlpb__allocator(alloc);
-    const size_t d = m->sizes[0], k = m->sizes[m->n_sizes - 1], np = m->n_params;
-    const size_t n_all = train->n;
-    const bool has_sw = train->sample_weight != NULL;
-
-    /* Plan the split from the class counts alone, so that every buffer can be
-     * sized before anything is allocated. */
-    size_t n_val_cls[2] = {0, 0};
-    const bool split = val == NULL && plan_split(train, k, opts->val_fraction, n_val_cls);
-    const size_t n_va = split ? n_val_cls[0] + n_val_cls[1] : (val != NULL ? val->n : 0);
-    const size_t n_tr = split ? n_all - n_va : n_all;
-    if (n_tr == 0)
-        return MLPB_E_INVALID_ARG;
-    /* Only rows held out here can be given back to a refit. */
-    const bool refit = split && opts->refit;
-    const size_t bs = opts->batch_size < n_tr ? opts->batch_size : n_tr;
-    /* The refit's batches, over all rows, may be larger. */
-    const size_t bs_max = refit && opts->batch_size > bs
-                              ? (opts->batch_size < n_all ? opts->batch_size : n_all)
-                              : bs;
-
-    /* The buffers take the larger of the two runs' batches. */
-    const plan pl = {n_all, n_tr, n_va, bs_max, split, has_sw, refit};
-    offsets o;
-    size_t block_bytes;
-    MLPB_TRY(layout_of(&pl, d, k, np, &o, &block_bytes));
-    const size_t o_idx = o.idx, o_pick = o.pick, o_vy = o.vy, o_vsw = o.vsw, o_bx = o.bx,
-                 o_by = o.by, o_bsw = o.bsw, o_vz = o.vz, o_vp = o.vp, o_scr = o.scr,
-                 o_good = o.good, o_best = o.best, o_init = o.init;
-
-    mlpb_status st = MLPB_OK;
-    mlpb_workspace *ws = NULL;
-    mlpb_optim *opt = NULL;
-    void *block = mlpb__alloc(&a, block_bytes);
-    if (block == NULL)
-        return MLPB_E_NOMEM;
-    if ((st = mlpb_workspace_create(m, bs_max, &a, &ws)) != MLPB_OK)
-        goto fail;
-    if ((st = mlpb_workspace_set_threading(ws, opts->threading)) != MLPB_OK)
-        goto fail;
-    if ((st = mlpb_workspace_set_precision(ws, opts->precision)) != MLPB_OK)
-        goto fail;
-    if ((st = mlpb_workspace_set_gemm(ws, opts->gemm)) != MLPB_OK)
-        goto fail;
-    if ((st = mlpb_optim_create(m, &opts->optim, &a, &opt)) != MLPB_OK)
-        goto fail;
-
-    size_t *idx = at(block, o_idx, n_all);
-    float *bx = at(block, o_bx, bs_max * d), *by = at(block, o_by, bs_max * k);
-    float *bsw = at(block, o_bsw, has_sw ? bs_max : 0);
-    float *vz = at(block, o_vz, n_va * k), *vp = at(block, o_vp, n_va * k);
-    float *good = at(block, o_good, np), *best = at(block, o_best, n_va > 0 ? np : 0);
-    float *init = at(block, o_init, refit ? np : 0);
-    void *scr = at(block, o_scr, n_va);
-
-    mlpb_rng rng;
-    mlpb__rng_seed(&rng, opts->seed);
-    /* The validation rows: those of val (vrows NULL: all, in order), or the
-     * split's, listed in vrows. vy, vsw: their targets and weights. */
-    const mlpb_dataset *vsrc = val;
-    const size_t *vrows = NULL;
-    const float *vy = val != NULL ? val->y : NULL;
-    const float *vsw = val != NULL ? val->sample_weight : NULL;
-    if (split) {
-        unsigned char *pick = at(block, o_pick, n_all);
-        choose_val_rows(train, k, n_val_cls, &rng, idx, pick);
-        /* Both sides keep the rows' order in the data. */
-        size_t ntr = 0, nva = 0;
-        for (size_t i = 0; i < n_all; i++)
-            idx[pick[i] ? n_tr + nva++ : ntr++] = i;
-        float *gy = at(block, o_vy, n_va * k), *gsw = at(block, o_vsw, has_sw ? n_va : 0);
-        gather(train, d, k, idx + n_tr, n_va, NULL, gy, gsw);
-        vsrc = train;
-        vrows = idx + n_tr;
-        vy = gy;
-        vsw = gsw;
-    } else {
-        for (size_t i = 0; i < n_tr; i++)
-            idx[i] = i;
-    }
-    const bool val_binary = n_va > 0 && all_binary(n_va * k, vy);
-    if (refit)
-        memcpy(init, m->params, np * sizeof(float));
-
-    mlpb_train_report rep;
-    memset(&rep, 0, sizeof rep);
-    rep.best_val_loss = (double)NAN;
-    rep.last.val_loss = (double)NAN;
-    nan_metrics(&rep.last.val);
-    rep.best = rep.last;
-    rep.refit_train_loss = (double)NAN;
-    const double t_start = now_s();
-
-    /* All data is checked once, here, before the model changes, so that a
-     * failure inside the loop can only mean that the model diverged. */
-    if (!data_finite(train, d, k) || (val != NULL && !data_finite(val, d, k))) {
-        st = MLPB_E_NUMERIC;
-        goto report;
-    }
-    /* On the training rows in the data's order (idx is not shuffled yet). */
-    if (opts->standardize &&
-        (st = mlpb__fit_standardization_rows(m, train->x, split ? idx : NULL, n_tr)) != MLPB_OK)
-        goto report;
-
-    stage s = {m,  ws, opt, train, opts, {opts->pos_weight, has_sw ? bsw : NULL},
-               d,  k,  np,  idx,   n_tr, bs, opts->epochs, 0, bx, by, has_sw ? bsw : NULL,
-               good, &rng};
-    double best_loss = (double)INFINITY;
-    size_t wait = 0;
-    bool stop = false;
-    for (size_t epoch = 1; epoch <= opts->epochs; epoch++) {
-        const double t0 = now_s();
-        mlpb_epoch_info info;
-        size_t fail_batch = 0;
-        if ((st = run_epoch(&s, epoch, &info, &stop, &fail_batch)) != MLPB_OK) {
-            rep.fail_epoch = epoch;
-            rep.fail_batch = fail_batch;
-            goto report;
-        }
-        if (n_va > 0) {
-            /* One forward pass gives both the loss (from the logits, with the
-             * training weights) and the probabilities for the metrics. */
-            st = logits_of_rows(m, ws, vsrc, vrows, n_va, bs, bx, vz);
-            if (st != MLPB_OK)
-                goto report;
-            info.val_loss = mlpb__bce(n_va, k, vz, vy, opts->pos_weight, vsw) / (double)n_va;
-            if (!isfinite(info.val_loss)) {
-                /* fail_batch 0: the validation pass. */
-                rep.fail_epoch = epoch;
-                st = MLPB_E_NUMERIC;
-                goto report;
-            }
-            mlpb__sigmoid(n_va * k, vz, vp);
-            if (val_binary) {
-                st = mlpb__metrics_work(vp, vy, n_va, k, scr, NULL, &info.val, NULL);
-                if (st != MLPB_OK)
-                    goto report;
-            }
-            if (info.val_loss < best_loss - (double)opts->min_delta) {
-                best_loss = info.val_loss;
-                rep.best_epoch = epoch;
-                rep.best_val_loss = best_loss;
-                wait = 0;
-                if (opts->restore_best)
-                    memcpy(best, m->params, np * sizeof(float));
-            } else {
-                wait++;
-            }
-        }
-        info.best_epoch = rep.best_epoch;
-        info.seconds = now_s() - t0;
-        if (rep.best_epoch == epoch)
-            rep.best = info;
-        rep.last = info;
-        rep.epochs_run = epoch;
-        if (opts->on_epoch != NULL && opts->on_epoch(&info, opts->ctx) != 0)
-            stop = true;
-        if (stop) {
-            rep.stopped_by_callback = 1;
-            break;
-        }
-        if (n_va > 0 && opts->patience > 0 && wait >= opts->patience) {
-            rep.stopped_early = 1;
-            break;
-        }
-    }
-
-    if (refit && !stop && rep.best_epoch > 0) {
-        /* The refit: exactly a run on all rows without validation for
-         * best_epoch epochs from the same start -- the initial parameters, a
-         * fresh optimiser, the standardisation of all rows and the shuffling
-         * stream of the seed. */
-        memcpy(m->params, init, np * sizeof(float));
-        mlpb_optim_reset(opt);
-        mlpb__rng_seed(&rng, opts->seed);
-        for (size_t i = 0; i < n_all; i++)
-            idx[i] = i;
-        if (opts->standardize &&
-            (st = mlpb__fit_standardization_rows(m, train->x, NULL, n_all)) != MLPB_OK)
-            goto report;
-        s.n = n_all;
-        s.bs = opts->batch_size < n_all ? opts->batch_size : n_all;
-        s.epochs = rep.best_epoch;
-        s.refit = 1;
-        for (size_t epoch = 1; epoch <= rep.best_epoch && !stop; epoch++) {
-            const double t0 = now_s();
-            mlpb_epoch_info info;
-            size_t fail_batch = 0;
-            rep.refit_epochs = epoch;
-            if ((st = run_epoch(&s, epoch, &info, &stop, &fail_batch)) != MLPB_OK) {
-                rep.fail_epoch = epoch;
-                rep.fail_batch = fail_batch;
-                goto report;
-            }
-            info.seconds = now_s() - t0;
-            rep.refit_train_loss = info.train_loss;
-            if (opts->on_epoch != NULL && opts->on_epoch(&info, opts->ctx) != 0)
-                stop = true;
-        }
-        rep.stopped_by_callback = stop;
-    } else if (n_va > 0 && opts->restore_best && rep.best_epoch > 0) {
-        memcpy(m->params, best, np * sizeof(float));
-    }
-    st = MLPB_OK;
-
-report:
-    rep.seconds = now_s() - t_start;
-    if (report != NULL)
-        *report = rep;
-fail:
-    mlpb_optim_destroy(opt);
-    mlpb_workspace_destroy(ws);
-    mlpb__free(&a, block);
-    return st;
+    return mlpb_train_ex(m, train, val, opts, NULL, alloc, report);
 }
 
 /* ------------------------------------------------------- memory bounds */
@@ -641,16 +567,9 @@ mlpb_status mlpb_train_memory(const size_t *sizes, size_t n_sizes, size_t n_rows
                               const mlpb_train_opts *opts, size_t *bytes)
 {
     MLPB_TRY(memory_args(sizes, n_sizes, n_rows, opts, bytes));
-    /* The split holds out round(f n0) + round(f n1) <= floor(f n) + 1 rows,
-     * and leaves at least one to train on. */
-    size_t n_va = 0;
-    if (opts->val_fraction > 0.0f) {
-        n_va = (size_t)floor((double)opts->val_fraction * (double)n_rows) + 1;
-        if (n_va > n_rows - 1)
-            n_va = n_rows - 1;
-    }
-    const size_t bs = opts->batch_size < n_rows ? opts->batch_size : n_rows;
-    const plan p = {n_rows, n_rows - n_va, n_va, bs, n_va > 0, true, n_va > 0 && opts->refit};
+    plan p;
+    if (!plan_of(opts, n_rows, 0, true, false, &p))
+        return MLPB_E_INVALID_ARG;
     return peak_bytes(&p, sizes, n_sizes, opts, bytes);
 }
 
@@ -660,7 +579,7 @@ mlpb_status mlpb_train_memory_val(const size_t *sizes, size_t n_sizes, size_t n_
     MLPB_TRY(memory_args(sizes, n_sizes, n_train, opts, bytes));
     if (n_val == 0)
         return MLPB_E_INVALID_ARG;
-    const size_t bs = opts->batch_size < n_train ? opts->batch_size : n_train;
-    const plan p = {n_train, n_train, n_val, bs, false, true, false};
+    plan p;
+    (void)plan_of(opts, n_train, n_val, true, false, &p);
     return peak_bytes(&p, sizes, n_sizes, opts, bytes);
 }

@@ -512,6 +512,51 @@ static void test_train_deterministic(void **state)
     free(c);
 }
 
+/* A schedule left without a length takes the run's: t_max 0 trains as t_max
+ * = batches an epoch x epochs, step_size 0 as a third of that; and the
+ * derived schedule does change the run (it is not ignored). */
+static float *train_sched(mlpb_schedule sched, uint64_t step_size, uint64_t t_max)
+{
+    enum { N = 120 };
+    float x[2 * N], y[N];
+    make_moons(x, y, N, 0.2, 60);
+    const size_t sizes[] = {2, 16, 1};
+    mlpb_model *m = mlpbt_model(sizes, 3, 61);
+    mlpb_train_opts o = quiet_opts();
+    o.epochs = 9;
+    o.batch_size = 25; /* 5 batches an epoch, the last of 20 rows */
+    o.optim.lr = 0.05f;
+    o.val_fraction = 0.0f;
+    o.optim.schedule = sched;
+    o.optim.step_size = step_size;
+    o.optim.t_max = t_max;
+    const mlpb_dataset tr = {x, y, NULL, N};
+    assert_int_equal(mlpb_train(m, &tr, NULL, &o, NULL, NULL), MLPB_OK);
+    float *p = params_copy(m);
+    mlpb_model_destroy(m);
+    return p;
+}
+
+static void test_train_schedule_lengths_from_run(void **state)
+{
+    (void)state;
+    const size_t np = 2 * 16 + 16 + 16 + 1;
+    float *c0 = train_sched(MLPB_SCHED_COSINE, 0, 0), *c1 = train_sched(MLPB_SCHED_COSINE, 0, 45);
+    float *c2 = train_sched(MLPB_SCHED_COSINE, 0, 44);
+    float *s0 = train_sched(MLPB_SCHED_STEP, 0, 0), *s1 = train_sched(MLPB_SCHED_STEP, 15, 0);
+    float *k = train_sched(MLPB_SCHED_CONSTANT, 0, 0);
+    assert_memory_equal(c0, c1, np * sizeof *c0);
+    assert_memory_not_equal(c0, c2, np * sizeof *c0);
+    assert_memory_equal(s0, s1, np * sizeof *s0);
+    assert_memory_not_equal(s0, k, np * sizeof *s0);
+    free(c0);
+    free(c1);
+    free(c2);
+    free(s0);
+    free(s1);
+    free(k);
+}
+
 /* Batches of 30 split across 3 threads (10 rows of a 2-128-128-1 network
  * each): reproducible bit for bit for a fixed number of parts, and the same
  * training as unsplit up to rounding. */
@@ -1192,7 +1237,8 @@ static void test_train_invalid_args(void **state)
     o.optim.lr = -1.0f;
     EXPECT_INVALID(m, &tr, NULL, &o);
     o = ok;
-    o.optim.schedule = MLPB_SCHED_COSINE; /* t_max 0 */
+    o.optim.schedule = MLPB_SCHED_COSINE;
+    o.optim.lr_min = 2.0f * o.optim.lr; /* above lr */
     EXPECT_INVALID(m, &tr, NULL, &o);
     o = ok;
     o.threading = (mlpb_threading)5;
@@ -1280,6 +1326,7 @@ int main(void)
         cmocka_unit_test(test_train_overflowing_update_restores_epoch_start),
         cmocka_unit_test(test_train_nonfinite_data_refused_up_front),
         cmocka_unit_test(test_train_deterministic),
+        cmocka_unit_test(test_train_schedule_lengths_from_run),
         cmocka_unit_test(test_train_split_deterministic),
         cmocka_unit_test(test_train_shuffles_every_epoch),
         cmocka_unit_test(test_train_split_is_stratified_and_fit_on_train_rows),

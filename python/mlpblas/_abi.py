@@ -80,7 +80,8 @@ class TrainReport(C.Structure):
                 ("best_val_loss", c_double), ("stopped_early", c_int),
                 ("stopped_by_callback", c_int), ("fail_epoch", c_size_t),
                 ("fail_batch", c_size_t), ("seconds", c_double), ("best", EpochInfo),
-                ("refit_epochs", c_size_t), ("refit_train_loss", c_double)]
+                ("refit_epochs", c_size_t), ("refit_train_loss", c_double),
+                ("n_train", c_size_t), ("n_val", c_size_t)]
 
 
 # C type name -> Structure, for the layout test.

@@ -1,7 +1,5 @@
 /* mpi_internal.h -- helpers shared by the files of libmlpblas_mpi. Never
- * installed. The MPI library uses the core only through mlpblas.h, plus the
- * core's generator (rng.c, compiled into this library a second time under
- * mlpbm__ names, see CMakeLists.txt) so that its shuffles are mlpb_train's. */
+ * installed. The MPI library uses the core only through mlpblas.h. */
 #ifndef MLPB_MPI_INTERNAL_H
 #define MLPB_MPI_INTERNAL_H
 

@@ -8,10 +8,12 @@
  *          mlpb_model_fit_standardization; overlap on and off; options
  *          that differ between ranks and a NaN on one rank are refused on
  *          every rank.
- *   train  mlpb_mpi_train equals mlpb_train with the same global batch: loss
- *          curve within 1e-5 relative per epoch, same early stop and best
- *          epoch, final parameters within tolerance, bitwise the same on every
- *          rank. Equal and skewed shards, overlap on and off.
+ *   train  mlpb_mpi_train equals mlpb_train with the same global batch, with
+ *          and without the refit: loss curve within 1e-5 relative per epoch,
+ *          same early stop, best epoch and refit, final parameters within
+ *          tolerance, every probability within 1e-5, bitwise the same on
+ *          every rank, and bitwise mlpb_train's with one rank. Equal and
+ *          skewed shards, overlap on and off.
  *   diverge  a row that overflows the forward pass on rank 1: every rank
  *          stops at mlpb_train's epoch and batch, naming rank 1.
  *   corrupt  a NaN in rank 1's shard: every rank gets the same error and
@@ -211,7 +213,7 @@ static int record(const mlpb_epoch_info *info, void *ctx)
     return 0;
 }
 
-static void train_opts(mlpb_train_opts *o, curve *cv)
+static void train_opts(mlpb_train_opts *o, curve *cv, int refit)
 {
     mlpb_train_opts_default(o);
     o->epochs = 12;
@@ -220,28 +222,50 @@ static void train_opts(mlpb_train_opts *o, curve *cv)
     o->patience = 3;
     o->seed = 11;
     o->optim.lr = 1e-2f;
-    o->refit = 0; /* mlpb_mpi_train does not refit: compare the validated runs */
+    o->refit = refit;
     o->on_epoch = record;
     o->ctx = cv;
 }
 
-static void test_train(const data *ds)
+/* The largest difference between the probabilities of a and b on n rows. */
+static double prob_diff(const mlpb_model *a, const mlpb_model *b, const float *x, size_t n)
+{
+    const size_t k = mlpb_model_n_outputs(a);
+    float *pa = malloc(n * k * sizeof *pa), *pb = malloc(n * k * sizeof *pb);
+    mlpb_workspace *wa = NULL, *wb = NULL;
+    double e = INFINITY;
+    if (pa != NULL && pb != NULL && mlpb_workspace_create(a, n, NULL, &wa) == MLPB_OK &&
+        mlpb_workspace_create(b, n, NULL, &wb) == MLPB_OK &&
+        mlpb_predict(a, wa, x, n, pa) == MLPB_OK && mlpb_predict(b, wb, x, n, pb) == MLPB_OK) {
+        e = 0.0;
+        for (size_t i = 0; i < n * k; i++)
+            e = fmax(e, fabs((double)pa[i] - (double)pb[i]));
+    }
+    mlpb_workspace_destroy(wa);
+    mlpb_workspace_destroy(wb);
+    free(pa);
+    free(pb);
+    return e;
+}
+
+static void test_train_refit(const data *ds, int refit)
 {
     const size_t d = ds->d;
     mlpb_train_opts o;
     curve ref_curve = {{0}, {0}, 0};
-    train_opts(&o, &ref_curve);
+    train_opts(&o, &ref_curve, refit);
     mlpb_model *ref = make_model(d, 5);
     mlpb_train_report rr;
     const mlpb_dataset all = {ds->x, ds->y, NULL, ds->n};
     CHECK(mlpb_train(ref, &all, NULL, &o, NULL, &rr) == MLPB_OK, "single-process train");
+    CHECK(!refit || rr.refit_epochs == rr.best_epoch, "the reference refits");
     size_t np;
     const float *pref = mlpb_model_params(ref, &np);
 
     for (int skew = 0; skew <= 1; skew++) {
         for (int overlap = 0; overlap <= 1; overlap++) {
             curve cv = {{0}, {0}, 0};
-            train_opts(&o, &cv);
+            train_opts(&o, &cv, refit);
             /* Other ranks start from other weights: rank 0's are broadcast. */
             mlpb_model *m = make_model(d, g_rank == 0 ? 5 : 100 + (uint64_t)g_rank);
             size_t lo, hi;
@@ -257,28 +281,45 @@ static void test_train(const data *ds)
                   "epochs %zu vs %zu", rep.train.epochs_run, rr.epochs_run);
             CHECK(rep.train.best_epoch == rr.best_epoch, "best epoch %zu vs %zu",
                   rep.train.best_epoch, rr.best_epoch);
+            CHECK(rep.train.refit_epochs == rr.refit_epochs, "refit epochs %zu vs %zu",
+                  rep.train.refit_epochs, rr.refit_epochs);
             CHECK(rep.train.stopped_early == rr.stopped_early, "early stop");
             CHECK(rep.n_train + rep.n_val == ds->n, "rows");
             for (size_t e = 0; e < cv.n && e < ref_curve.n; e++) {
                 const double rt = fabs(cv.train[e] - ref_curve.train[e]) / ref_curve.train[e];
-                const double rv = fabs(cv.val[e] - ref_curve.val[e]) / ref_curve.val[e];
+                const double rv = !isfinite(ref_curve.val[e]) ? 0.0
+                                  : fabs(cv.val[e] - ref_curve.val[e]) / ref_curve.val[e];
                 CHECK(rt < 1e-5 && rv < 1e-5, "epoch %zu: train %.9g vs %.9g, val %.9g vs %.9g",
                       e + 1, cv.train[e], ref_curve.train[e], cv.val[e], ref_curve.val[e]);
             }
             const float *p = mlpb_model_params(m, NULL);
             const double e = max_rel(p, pref, np);
+            const double pe = prob_diff(m, ref, ds->x, ds->n);
             CHECK(e < 1e-4, "parameters off by %.3g (skew %d overlap %d)", e, skew, overlap);
+            CHECK(pe <= 1e-5, "probabilities off by %.3g (skew %d overlap %d)", pe, skew,
+                  overlap);
+            /* One rank: the single-process trainer's run, bit for bit. */
+            if (g_size == 1)
+                CHECK(memcmp(p, pref, np * sizeof *p) == 0, "one rank differs from mlpb_train");
             CHECK(max_rel(mlpb_model_mean(m), mlpb_model_mean(ref), d) < 1e-6, "mean");
             CHECK(same_on_all_ranks(p, np), "parameters differ between ranks");
             if (g_rank == 0)
-                printf("train P=%d skew=%d overlap=%d: %zu epochs, best %zu, params within "
-                       "%.2g, %llu steps, %.4f s in allreduce\n",
-                       g_size, skew, overlap, rep.train.epochs_run, rep.train.best_epoch, e,
-                       (unsigned long long)rep.steps, rep.comm_seconds);
+                printf("train P=%d refit=%d skew=%d overlap=%d: %zu epochs, best %zu, refit "
+                       "%zu, params within %.2g, probabilities within %.2g, %llu steps, %.4f s "
+                       "in allreduce\n",
+                       g_size, refit, skew, overlap, rep.train.epochs_run, rep.train.best_epoch,
+                       rep.train.refit_epochs, e, pe, (unsigned long long)rep.steps,
+                       rep.comm_seconds);
             mlpb_model_destroy(m);
         }
     }
     mlpb_model_destroy(ref);
+}
+
+static void test_train(const data *ds)
+{
+    test_train_refit(ds, 0);
+    test_train_refit(ds, 1);
 }
 
 /* Collective refusals: options that differ between ranks, a NaN on the
@@ -309,13 +350,13 @@ static void test_refusals(const data *ds)
     const mlpb_dataset shard = {ds->x + lo * ds->d, ds->y + lo, NULL, hi - lo};
     mlpb_mpi_report rep;
     rep.steps = 12345;
-    train_opts(&o, &cv);
+    train_opts(&o, &cv, 0);
     o.seed += (uint64_t)(g_rank == g_size - 1 && g_size > 1);
     mlpb_status st = mlpb_mpi_train(m, &shard, NULL, &o, NULL, MPI_COMM_WORLD, NULL, &rep);
     CHECK(st == (g_size > 1 ? MLPB_E_INVALID_ARG : MLPB_OK), "different seeds: %s",
           mlpb_strerror(st));
     CHECK(g_size == 1 || rep.steps == 12345, "report written on an argument error");
-    train_opts(&o, &cv);
+    train_opts(&o, &cv, 0);
     o.epochs = 1;
     const mlpb_mpi_opts mo = {g_rank == g_size - 1 && g_size > 1};
     st = mlpb_mpi_train(m, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, &rep);
@@ -350,7 +391,7 @@ static void test_diverge(data *ds)
         ds->x[bad * ds->d + j] = 3.4e38f;
     mlpb_train_opts o;
     curve cv = {{0}, {0}, 0};
-    train_opts(&o, &cv);
+    train_opts(&o, &cv, 0);
     o.val_fraction = 0.0f;
     o.standardize = 0;
     mlpb_model *ref = make_model(ds->d, 5), *m = make_model(ds->d, 5);
@@ -386,7 +427,7 @@ static int test_corrupt(data *ds)
         ds->x[(lo + (hi - lo) / 2) * ds->d + 3] = NAN;
     mlpb_train_opts o;
     curve cv = {{0}, {0}, 0};
-    train_opts(&o, &cv);
+    train_opts(&o, &cv, 0);
     mlpb_model *m = make_model(ds->d, 5);
     const mlpb_dataset shard = {ds->x + lo * ds->d, ds->y + lo, NULL, hi - lo};
     mlpb_mpi_report rep;

@@ -316,15 +316,8 @@ out:
 }
 
 /* ----------------------------------------------------------- training */
-/* The rows cli_train holds out: its stratified split's count per class
- * of the first output, from the global class counts. */
-static size_t held_out(double fraction, size_t count)
-{
-    return (size_t)floor(fraction * (double)count + 0.5);
-}
-
 /* The failure of a run as a message (held), in cli_train's words. */
-static int train_error(mlpb_status st, const mlpb_mpi_report *r, int refit)
+static int train_error(mlpb_status st, const mlpb_mpi_report *r)
 {
     const mlpb_train_report *t = &r->train;
     char                     who[64] = "";
@@ -335,7 +328,7 @@ static int train_error(mlpb_status st, const mlpb_mpi_report *r, int refit)
     if (st == MLPB_E_NUMERIC)
         return cli_fail("mlpblas: training diverged (non-finite loss or gradient) at epoch "
                         "%zu, batch %zu%s%s; try a smaller --lr", t->fail_epoch,
-                        t->fail_batch, refit ? " of the refit" : "", who);
+                        t->fail_batch, t->refit_epochs > 0 ? " of the refit" : "", who);
     return cli_fail("mlpblas: training failed: %s%s", mlpb_strerror(st), who);
 }
 
@@ -347,166 +340,123 @@ static void reduce_counts(size_t *counts, size_t n)
     MPI_Allreduce(MPI_IN_PLACE, counts, (int)n, t, MPI_SUM, MPI_COMM_WORLD);
 }
 
-/* The validation rows of this rank: those cli_train's split
- * (cli_data_split_pick) holds out of the rows of all ranks in file order,
- * so that --mpi validates on the rows one process would. pick gets d->n
- * bytes; *n_pick this rank's count, *n_val all ranks'. */
-static int split_rows(const cli_data *d, size_t n_all, const cli_train_cfg *c,
-                      unsigned char *pick, size_t *n_pick, size_t *n_val)
+/* --pos-weight auto: the positives of every rank's training rows. */
+static void reduce_positives(uint64_t *pos, size_t k)
 {
-    unsigned char *mine = malloc(d->n ? d->n : 1), *all = NULL, *gpick = NULL;
-    int           *counts = NULL, *displs = NULL;
-    float         *y = NULL;
-    int            rc = mine == NULL ? cli_fail("mlpblas: out of memory") : CLI_OK;
+    MPI_Allreduce(MPI_IN_PLACE, pos, (int)k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+}
+
+/* The validation rows of this rank: those mlpb_mpi_train holds out of the
+ * rows of all ranks (mlpb_mpi_train_split). pick gets d->n bytes; *n_pick
+ * this rank's count, *n_val all ranks' (0: no validation). */
+static int split_rows(const cli_data *d, const cli_train_cfg *c, unsigned char *pick,
+                      size_t *n_pick, size_t *n_val)
+{
     *n_pick = *n_val = 0;
-    for (size_t i = 0; rc == CLI_OK && i < d->n; i++)
-        mine[i] = d->y[i * d->k] >= 0.5f;
-    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
-        goto out;
-    if ((rc = allgather_bytes(mine, d->n, &all, &counts, &displs)) != CLI_OK)
-        goto out;
-    y     = malloc(n_all * sizeof(float));
-    gpick = malloc(n_all ? n_all : 1);
-    if (y == NULL || gpick == NULL)
-        rc = cli_fail("mlpblas: out of memory");
-    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
-        goto out;
-    for (size_t i = 0; i < n_all; i++)
-        y[i] = all[i];
-    cli_data   g;
-    float       x0 = 0.0f;
-    memset(&g, 0, sizeof g);
-    g.n = n_all, g.k = 1, g.x = &x0, g.y = y;
-    mlpb_status st = cli_data_split_pick(&g, c->val_split, c->seed, gpick, n_val);
-    if (st == MLPB_E_NOMEM)
-        rc = cli_fail("mlpblas: out of memory");
-    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
-        goto out;
+    const mlpb_dataset ds = {d->x, d->y, NULL, d->n};
+    const mlpb_status  st = mlpb_mpi_train_split(&ds, d->k, (float)c->val_split, c->seed,
+                                                 MPI_COMM_WORLD, NULL, pick, n_val);
+    if (st == MLPB_E_NOMEM || st == MLPB_E_OVERFLOW)
+        return cli_mpi_agree(cli_fail("mlpblas: out of memory"));
     if (st != MLPB_OK) {
         *n_val = 0;
         if (c->verbosity > 0 && g_mpi.rank == 0)
             fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
                             "training without early stopping\n", c->val_split * 100.0);
-        goto out;
+        return CLI_OK;
     }
-    memcpy(pick, gpick + displs[g_mpi.rank], d->n);
     for (size_t i = 0; i < d->n; i++)
         *n_pick += pick[i];
-out:
-    free(mine);
-    free(all);
-    free(counts);
-    free(displs);
-    free(y);
-    free(gpick);
-    return rc;
+    return CLI_OK;
 }
 
-/* The class metrics of f->model on this rank's validation rows (d's last
- * n_pick rows), summed over the ranks, into f->val_mc. */
-static int val_classes(cli_fit *f, const cli_data *d, size_t n_pick)
+/* The class metrics of the chosen model on this rank's validation rows,
+ * summed over the ranks, into f->val_mc. */
+static int val_classes(cli_fit *f, const float *vx, const float *vy, size_t n_pick)
 {
     cli_val_classes v;
-    const size_t    n0 = d->n - n_pick;
-    int rc = cli_val_classes_init(&v, f->model, d->x + n0 * d->d, d->y + n0 * d->k, n_pick,
-                                  d->k);
-    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+    mlpb_model     *m  = NULL;
+    int             rc = cli_fit_chosen(f, &m);
+    if (rc == CLI_OK)
+        rc = cli_val_classes_init(&v, m, vx, vy, n_pick, f->k);
+    if ((rc = cli_mpi_agree(rc)) != CLI_OK) {
+        if (m != f->model)
+            mlpb_model_destroy(m);
         return rc;
-    memset(v.mc->confusion, 0, d->k * d->k * sizeof(size_t));
-    if (n_pick > 0 && mlpb_predict(f->model, v.ws, v.x, n_pick, v.prob) != MLPB_OK)
+    }
+    memset(v.mc->confusion, 0, f->k * f->k * sizeof(size_t));
+    if (n_pick > 0 && mlpb_predict(m, v.ws, v.x, n_pick, v.prob) != MLPB_OK)
         rc = cli_fail("mlpblas: prediction failed");
     if (rc == CLI_OK && n_pick > 0)
         cli_mc_count(v.mc, v.prob, NULL, v.y, n_pick);
     if ((rc = cli_mpi_agree(rc)) == CLI_OK) {
-        reduce_counts(v.mc->confusion, d->k * d->k);
+        reduce_counts(v.mc->confusion, f->k * f->k);
         cli_mc_finish(v.mc);
         f->val_mc = v.mc; /* taken */
         v.mc      = NULL;
     }
     cli_val_classes_free(&v);
+    if (m != f->model)
+        mlpb_model_destroy(m);
     return rc;
 }
 
-/* --pos-weight auto as cli_train's: negatives over positives of each output
- * among the training rows of all ranks (n_tr of them; this rank's are the
- * first n_mine rows of d, its validation rows moved after them). */
-static int pos_weights(const cli_data *d, size_t n_mine, size_t n_tr, const cli_train_cfg *c,
-                       float *pw)
+/* This rank's memory budget: its rows and the model, what mlpb_mpi_train
+ * allocates (mlpb_train_memory on the rows of all ranks: every rank keeps
+ * the global row index and split; rank 0 also gathers nothing more), the
+ * validation probabilities and labels of all ranks, the split's marks, the
+ * copy of this rank's validation rows, the chosen epoch's parameters and,
+ * for a class column, each epoch's class metrics on them. */
+static int budget(const cli_data *d, size_t n_all, size_t n_val, size_t n_pick,
+                  const cli_train_cfg *c, const size_t *sizes, size_t ns)
 {
-    if (c->pos_weight != 0.0f)
-        return CLI_OK;
-    uint64_t *pos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
-    int       rc  = cli_mpi_agree(pos == NULL ? cli_fail("mlpblas: out of memory") : CLI_OK);
-    if (rc != CLI_OK) {
-        free(pos);
-        return rc;
-    }
-    for (size_t i = 0; i < n_mine; i++)
-        for (size_t l = 0; l < d->k; l++)
-            pos[l] += d->y[i * d->k + l] >= 0.5f;
-    MPI_Allreduce(MPI_IN_PLACE, pos, (int)d->k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-    for (size_t l = 0; l < d->k; l++) {
-        const size_t p = (size_t)pos[l];
-        pw[l]          = p > 0 && p < n_tr ? (float)(n_tr - p) / (float)p : 1.0f;
-    }
-    free(pos);
-    return CLI_OK;
-}
-
-/* The global counts (the positives of the first output: the split's
- * classes; f->pos_weight allocated, pos_weights fills it), the validation rows of all
- * ranks (*n_val) and the memory budget of this rank. CLI_OK or the agreed
- * failure. */
-static int plan(const cli_data *d, size_t n_all, const cli_train_cfg *c, const size_t *sizes,
-                size_t ns, cli_fit *f, size_t *n_val_out)
-{
-    uint64_t      *pos  = calloc(d->k ? d->k : 1, sizeof(uint64_t));
-    uint64_t      *gpos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
-    float         *pw   = malloc((d->k ? d->k : 1) * sizeof(float));
-    int            rc   = CLI_OK;
-    size_t         n_val = 0;
-    if (pos == NULL || gpos == NULL || pw == NULL)
-        rc = cli_fail("mlpblas: out of memory");
-    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
-        goto out;
-    for (size_t i = 0; i < d->n; i++)
-        for (size_t l = 0; l < d->k; l++)
-            pos[l] += d->y[i * d->k + l] >= 0.5f;
-    MPI_Allreduce(pos, gpos, (int)d->k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-    if (c->val_split > 0.0)
-        n_val = held_out(c->val_split, n_all - (size_t)gpos[0]) +
-                held_out(c->val_split, (size_t)gpos[0]);
-    if (n_val >= n_all)
-        n_val = 0;
-    for (size_t l = 0; l < d->k; l++)
-        pw[l] = c->pos_weight; /* auto (0): counted on the training rows, pos_weights */
-    f->pos_weight = pw;
-    pw            = NULL;
-
-    /* This rank's memory: its rows, the model and the trainer's buffers for
-     * its share (mlpb_train_memory on this rank's rows, an upper bound of
-     * the batch it computes), plus what mlpb_mpi_train keeps for the global
-     * rows (the row index, 8 bytes, and its split, 2 bytes a row; rank 0 the
-     * validation probabilities and labels of all ranks), the split made here
-     * (a class byte, a float, a pick byte and an index of 8 bytes a global
-     * row), the buffer that moves the validation rows and, for a class
-     * column, each epoch's class metrics on them. */
-    size_t my_val = n_val < d->n ? n_val : d->n;
-    double extra  = 10.0 * (double)n_all + (n_val > 0 ? 14.0 * (double)n_all : 0.0) +
-                   4.0 * (double)(d->d + d->k) * (double)my_val;
-    if (g_mpi.rank == 0)
-        extra += 8.0 * (double)d->k * (double)n_val;
+    double extra = 0.0;
+    if (n_val > 0)
+        extra = 8.0 * (double)d->k * (double)n_val + (double)d->n +
+                4.0 * (double)(d->d + d->k) * (double)n_pick + cli_fit_chosen_bytes(sizes, ns);
     if (c->class_metrics && n_val > 0)
-        extra += cli_val_classes_bytes(sizes, ns, my_val);
-    if (cli_check_budget(d, sizes, ns, c, d->n ? d->n : 1, 0, extra) != 0)
-        rc = CLI_EDATA;
-    rc         = cli_mpi_agree(rc);
-    *n_val_out = n_val;
-out:
-    free(pos);
-    free(gpos);
-    free(pw);
-    return rc;
+        extra += cli_val_classes_bytes(sizes, ns, n_pick);
+    return cli_mpi_agree(cli_check_budget(d, sizes, ns, c, n_all, extra) != 0 ? CLI_EDATA
+                                                                                : CLI_OK);
+}
+
+/* The run itself, every rank: mlpb_mpi_train on all rows of all ranks,
+ * which splits, stops early and refits. */
+static int run_training(cli_data *d, size_t n_all, const cli_train_cfg *c, FILE *log,
+                        cli_fit *f, cli_val_classes *vc, mlpb_status *st, mlpb_mpi_report *r)
+{
+    mlpb_train_opts o = c->opts;
+    o.seed            = c->seed;
+    o.val_fraction    = (float)c->val_split;
+    o.pos_weight      = c->pos_weight == 1.0f ? NULL : f->pos_weight;
+    /* Epoch lines only (no per-batch bar: it would cost two reductions a
+     * batch), from rank 0; every rank keeps the same history. */
+    cli_progress  p;
+    cli_train_ctx t = {&p, g_mpi.rank == 0 ? log : NULL, f, 0, 0, vc->mc ? vc : NULL};
+    cli_progress_init(&p, g_mpi.rank == 0 ? c->verbosity : 0, 1, o.epochs, n_all - f->n_val,
+                      o.batch_size ? o.batch_size : 1);
+    if (t.log != NULL)
+        fputs(CLI_LOG_HEADER "\n", t.log);
+    o.on_batch = NULL;
+    o.on_epoch = cli_fit_on_epoch;
+    o.ctx      = &t;
+    mlpb_dataset  shard = {d->x, d->y, NULL, d->n};
+    mlpb_mpi_opts mo    = {0};
+    *st = mlpb_mpi_train(f->model, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, r);
+    cli_progress_clear(&p);
+    f->report       = r->train;
+    f->n_val        = r->n_val;
+    f->n_first      = r->n_train;
+    f->refit_epochs = r->train.refit_epochs;
+    f->n_train      = f->refit_epochs > 0 ? n_all : r->n_train;
+    f->rows_seen    = (double)r->n_train * (double)r->train.epochs_run +
+                   (double)n_all * (double)f->refit_epochs;
+    /* The best epoch's record with the tool's class metrics, from the
+     * history. */
+    for (size_t i = 0; i < f->n_hist; i++)
+        if (f->hist[i].epoch == r->train.best_epoch)
+            f->report.best = f->hist[i];
+    return t.failed ? cli_fail("mlpblas: out of memory for the training history") : CLI_OK;
 }
 
 int cli_mpi_train(cli_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, cli_fit *f)
@@ -514,138 +464,70 @@ int cli_mpi_train(cli_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, 
     memset(f, 0, sizeof *f);
     f->k     = d->k;
     f->ranks = g_mpi.size;
-    int rc   = CLI_OK;
     size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
     sizes[ns++] = d->d;
     for (size_t i = 0; i < c->n_hidden; i++)
         sizes[ns++] = c->hidden[i];
     sizes[ns++] = d->k;
 
-    unsigned char *pick   = malloc(d->n ? d->n : 1);
-    size_t         n_pick = 0, n_val = 0;
-    int            parted = 0; /* d's validation rows moved last */
+    unsigned char  *pick   = malloc(d->n ? d->n : 1);
+    float          *vx = NULL, *vy = NULL, *pw = malloc((d->k ? d->k : 1) * sizeof(float));
+    size_t          n_pick = 0, n_val = 0;
     cli_val_classes vc;
     memset(&vc, 0, sizeof vc);
-    if (pick == NULL)
-        rc = cli_fail("mlpblas: out of memory");
+    cli_train_cfg cc = *c;
+    int rc = pick == NULL || pw == NULL ? cli_fail("mlpblas: out of memory") : CLI_OK;
+    f->pos_weight = pw;
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
-    if ((rc = plan(d, n_all, c, sizes, ns, f, &n_val)) != CLI_OK)
+    if (c->val_split > 0.0 && (rc = split_rows(d, c, pick, &n_pick, &n_val)) != CLI_OK)
         goto fail;
-    if (n_val > 0 && (rc = split_rows(d, n_all, c, pick, &n_pick, &n_val)) != CLI_OK)
-        goto fail;
-    if (n_val > 0) {
-        if (cli_data_partition(d, pick, n_pick) == MLPB_OK)
-            parted = 1;
-        else
-            rc = cli_fail("mlpblas: out of memory");
+    if (n_val == 0) {
+        cc.val_split = 0.0;
+        memset(pick, 0, d->n);
     }
-    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+    f->n_val = n_val;
+    if ((rc = budget(d, n_all, n_val, n_pick, &cc, sizes, ns)) != CLI_OK)
         goto fail;
-    if ((rc = pos_weights(d, d->n - n_pick, n_all - n_val, c, f->pos_weight)) != CLI_OK)
-        goto fail;
+    if (n_val > 0)
+        rc = cli_fit_val_rows(d, pick, n_pick, &vx, &vy);
+    if (rc == CLI_OK)
+        rc = cli_fit_pos_weights(d, pick, n_all - n_val, c, reduce_positives, pw);
     mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
-    mlpb_status st  = mlpb_model_create(&cfg, NULL, &f->model);
-    if (st != MLPB_OK)
+    mlpb_status st  = MLPB_OK;
+    if (rc == CLI_OK && (st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK)
         rc = cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
+    if (rc == CLI_OK && n_val > 0)
+        rc = cli_fit_chosen_alloc(f);
     if (rc == CLI_OK && c->class_metrics && n_val > 0) {
-        const size_t n0 = d->n - n_pick;
-        rc = cli_val_classes_init(&vc, f->model, d->x + n0 * d->d, d->y + n0 * d->k, n_pick,
-                                  d->k);
+        rc        = cli_val_classes_init(&vc, f->model, vx, vy, n_pick, d->k);
         vc.reduce = reduce_counts;
     }
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;
 
-    size_t n_tr = n_all - n_val;
-    mlpb_train_opts o = c->opts;
-    o.seed            = c->seed;
-    o.val_fraction    = 0.0f; /* the split is made here, as cli_train's */
-    o.pos_weight      = c->pos_weight == 1.0f ? NULL : f->pos_weight;
-    cli_set_schedule(&o, n_tr, c->opts.epochs);
-    f->n_train = n_tr;
-
-    /* Epoch lines only (no per-batch bar: it would cost two reductions a
-     * batch), from rank 0; every rank keeps the same history. */
-    cli_progress  p;
-    cli_train_ctx t = {&p, g_mpi.rank == 0 ? log : NULL, f, 0, 0, vc.mc ? &vc : NULL};
-    cli_progress_init(&p, g_mpi.rank == 0 ? c->verbosity : 0, 1, o.epochs, n_tr,
-                      o.batch_size ? o.batch_size : 1);
-    if (t.log != NULL)
-        fputs(CLI_LOG_HEADER "\n", t.log);
-    o.on_batch = NULL;
-    o.on_epoch = cli_fit_on_epoch;
-    o.ctx      = &t;
-
-    mlpb_dataset    shard = {d->x, d->y, NULL, d->n - n_pick};
-    mlpb_dataset    val   = {n_pick ? d->x + (d->n - n_pick) * d->d : NULL,
-                             n_pick ? d->y + (d->n - n_pick) * d->k : NULL, NULL, n_pick};
-    mlpb_mpi_opts   mo    = {0};
     mlpb_mpi_report r;
     double          t0 = cli_now();
-    st = mlpb_mpi_train(f->model, &shard, n_val > 0 ? &val : NULL, &o, &mo, MPI_COMM_WORLD,
-                        NULL, &r);
-    t.classes          = NULL;
-    cli_val_classes_free(&vc);
-    f->report          = r.train;
-    f->n_val           = r.n_val;
-    f->n_train         = r.n_train;
-    f->rows_seen       = (double)r.n_train * (double)r.train.epochs_run;
-    f->n_first         = r.n_train;
-    /* The best epoch's record (metrics included) from the history, which
-     * mlpb_mpi_train does not fill in. */
-    for (size_t i = 0; i < f->n_hist; i++)
-        if (f->hist[i].epoch == r.train.best_epoch)
-            f->report.best = f->hist[i];
-    /* The class metrics of the model that chose the epochs (restore_best
-     * put the best epoch's parameters back), as cli_train reports them. */
-    if (st == MLPB_OK && !t.failed && c->class_metrics && r.n_val > 0 &&
-        (rc = val_classes(f, d, n_pick)) != CLI_OK)
-        goto fail;
-    /* File order again, for the refit (its shuffling is that of the rows in
-     * file order). */
-    if (parted && cli_data_unpartition(d, pick, n_pick) != MLPB_OK)
-        rc = cli_fail("mlpblas: out of memory putting the rows back in order");
-    parted = 0;
-    if ((rc = cli_mpi_agree(rc)) != CLI_OK)
-        goto fail;
-    int refit          = 0;
-    /* The refit, as cli_train's: the same initial parameters on every rank,
-     * trained on all rows of all ranks for the chosen epoch count. */
-    if (st == MLPB_OK && !t.failed && c->opts.refit && r.n_val > 0 && r.train.best_epoch > 0 &&
-        !r.train.stopped_by_callback) {
-        refit          = 1;
-        cli_set_schedule(&o, n_all, r.train.best_epoch);
-        st          = mlpb_model_init(f->model, CLI_INIT, c->seed);
-        t.refitting = 1;
-        mlpb_mpi_report r2;
-        shard.n = d->n;
-        if (st == MLPB_OK)
-            st = mlpb_mpi_train(f->model, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, &r2);
-        if (st == MLPB_OK) {
-            f->refit_epochs = r2.train.epochs_run;
-            f->n_train      = r2.n_train;
-            f->rows_seen += (double)r2.n_train * (double)r2.train.epochs_run;
-        } else {
-            r = r2;
-        }
-    }
+    rc = run_training(d, n_all, &cc, log, f, &vc, &st, &r);
     f->seconds = cli_now() - t0;
-    cli_progress_clear(&p);
-    if (st != MLPB_OK)
-        rc = train_error(st, &r, refit);
-    else if (t.failed)
-        rc = cli_fail("mlpblas: out of memory for the training history");
+    cli_val_classes_free(&vc);
+    if (rc == CLI_OK && st != MLPB_OK)
+        rc = train_error(st, &r);
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
+        goto fail;
+    /* The class metrics of the model that chose the epochs, as cli_train
+     * reports them. */
+    if (c->class_metrics && n_val > 0 && (rc = val_classes(f, vx, vy, n_pick)) != CLI_OK)
         goto fail;
     free(pick);
+    free(vx);
+    free(vy);
     return CLI_OK;
 fail:
     cli_val_classes_free(&vc);
-    /* d in file order again, whatever failed (every rank agreed to stop). */
-    if (parted)
-        (void)cli_data_unpartition(d, pick, n_pick);
     free(pick);
+    free(vx);
+    free(vy);
     cli_fit_free(f);
     return rc;
 }

@@ -20,22 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The schedule's step counts for epochs epochs of n rows. */
-void cli_set_schedule(mlpb_train_opts *o, size_t n, size_t epochs)
-{
-    size_t batch = o->batch_size ? o->batch_size : 1;
-    size_t steps = (n + batch - 1) / batch;
-    o->epochs    = epochs;
-    if (o->optim.schedule == MLPB_SCHED_STEP) {
-        size_t third = epochs / 3 ? epochs / 3 : 1;
-        o->optim.step_size = (uint64_t)(steps * third);
-        o->optim.gamma     = 0.1f;
-    } else if (o->optim.schedule == MLPB_SCHED_COSINE) {
-        o->optim.t_max  = (uint64_t)(steps * epochs);
-        o->optim.lr_min = 0.0f;
-    }
-}
-
 void cli_train_cfg_default(cli_train_cfg *c)
 {
     memset(c, 0, sizeof *c);
@@ -53,6 +37,7 @@ void cli_train_cfg_default(cli_train_cfg *c)
 void cli_fit_free(cli_fit *f)
 {
     mlpb_model_destroy(f->model);
+    free(f->chosen);
     cli_eval_free(&f->val_eval);
     cli_mc_free(f->val_mc);
     free(f->val_mc);
@@ -90,23 +75,19 @@ static void short_count(char *buf, size_t n, double v)
 }
 
 /* 0 if training fits the budget, else the message and -1. What is
- * counted: the data as read and, with a validation split, the buffer of
- * the validation rows that reorders them (cli_data_partition) and one
- * byte a row that marks them; the model (mlpb_model_memory); and what
- * mlpb_train allocates (mlpb_train_memory_val: snapshots, optimiser state,
- * workspace and split arenas, batch and validation buffers). */
+ * counted: the data as read, the model (mlpb_model_memory), what mlpb_train
+ * allocates for n_rows rows with c's validation split (mlpb_train_memory:
+ * the row index, the split's scratch, snapshots, optimiser state,
+ * workspace, batch and validation buffers), and extra bytes. */
 int cli_check_budget(const cli_data *d, const size_t *sizes, size_t ns,
-                     const cli_train_cfg *c, size_t n_train, size_t n_val, double extra)
+                     const cli_train_cfg *c, size_t n_rows, double extra)
 {
     mlpb_train_opts o = c->opts;
-    o.val_fraction    = 0.0f;
+    o.val_fraction    = (float)c->val_split;
     size_t model = 0, train = 0;
-    double data  = 4.0 * (double)(d->n + n_val) * (double)(d->d + d->k) +
-                  (n_val > 0 ? (double)d->n : 0.0);
-    int    over  = mlpb_model_memory(sizes, ns, &model) != MLPB_OK;
-    if (!over)
-        over = (n_val > 0 ? mlpb_train_memory_val(sizes, ns, n_train, n_val, &o, &train)
-                          : mlpb_train_memory(sizes, ns, n_train, &o, &train)) != MLPB_OK;
+    double data  = 4.0 * (double)d->n * (double)(d->d + d->k);
+    int    over  = mlpb_model_memory(sizes, ns, &model) != MLPB_OK ||
+               mlpb_train_memory(sizes, ns, n_rows, &o, &train) != MLPB_OK;
     double need = over ? (double)INFINITY : (double)model + (double)train + extra;
     if (!over && data + need <= (double)c->max_memory)
         return 0;
@@ -255,6 +236,57 @@ static int epoch_classes(cli_val_classes *v, const mlpb_model *m, mlpb_metrics *
     return rc;
 }
 
+/* f->chosen: the model's parameters, then its mean and std. */
+static void keep_chosen(cli_fit *f)
+{
+    size_t       np;
+    const float *p = mlpb_model_params(f->model, &np);
+    const size_t d = mlpb_model_n_inputs(f->model);
+    memcpy(f->chosen, p, np * sizeof(float));
+    const float *mean = mlpb_model_mean(f->model), *sd = mlpb_model_std(f->model);
+    if (mean != NULL) {
+        memcpy(f->chosen + np, mean, d * sizeof(float));
+        memcpy(f->chosen + np + d, sd, d * sizeof(float));
+    }
+    f->have_chosen = 1;
+}
+
+int cli_fit_chosen_alloc(cli_fit *f)
+{
+    size_t np;
+    (void)mlpb_model_params(f->model, &np);
+    f->chosen = malloc((np + 2 * mlpb_model_n_inputs(f->model)) * sizeof(float));
+    return f->chosen != NULL ? CLI_OK : cli_fail("mlpblas: out of memory");
+}
+
+double cli_fit_chosen_bytes(const size_t *sizes, size_t ns)
+{
+    double np = 0.0;
+    for (size_t i = 0; i + 1 < ns; i++)
+        np += (double)sizes[i] * (double)sizes[i + 1] + (double)sizes[i + 1];
+    return 4.0 * (np + 2.0 * (double)sizes[0]);
+}
+
+int cli_fit_chosen(cli_fit *f, mlpb_model **out)
+{
+    *out = f->model;
+    if (f->refit_epochs == 0 || !f->have_chosen)
+        return CLI_OK; /* no refit: the model itself is the validated run's */
+    if (mlpb_model_clone(f->model, out) != MLPB_OK)
+        return cli_fail("mlpblas: out of memory");
+    size_t       np;
+    float       *p = mlpb_model_params(*out, &np);
+    const size_t d = mlpb_model_n_inputs(*out);
+    memcpy(p, f->chosen, np * sizeof(float));
+    if (mlpb_model_mean(f->model) != NULL &&
+        mlpb_model_set_standardization(*out, f->chosen + np, f->chosen + np + d) != MLPB_OK) {
+        mlpb_model_destroy(*out);
+        *out = NULL;
+        return cli_fail("mlpblas: out of memory");
+    }
+    return CLI_OK;
+}
+
 int cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx)
 {
     cli_train_ctx  *t  = ctx;
@@ -267,6 +299,10 @@ int cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx)
         t->failed = 1;
         return 1;
     }
+    /* The epoch the validated run would keep so far: its parameters and
+     * standardisation, for the metrics of the chosen model after a refit. */
+    if (!ep.refit && f->chosen != NULL && ep.best_epoch == ep.epoch)
+        keep_chosen(f);
     cli_progress_epoch(t->progress, &ep);
     /* The log and the history are the validated run's learning curve. */
     if (ep.refit)
@@ -290,13 +326,13 @@ int cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx)
     return 0;
 }
 
-/* A view of rows [from, from + n) of d: its names, not owned. */
-static cli_data rows_view(const cli_data *d, size_t from, size_t n)
+/* A view of d's names with n rows x, y (not owned). */
+static cli_data rows_view(const cli_data *d, size_t n, float *x, float *y)
 {
     cli_data v   = *d;
     v.n           = n;
-    v.x           = d->x + from * d->d;
-    v.y           = d->k ? d->y + from * d->k : NULL;
+    v.x           = x;
+    v.y           = y;
     v.names_buf   = NULL;
     v.names_len   = 0;
     return v;
@@ -319,180 +355,217 @@ static int val_class_metrics(cli_fit *f, const float *prob)
     return rc;
 }
 
-/* The validated run on d's rows, partitioned: f->train first, f->val after;
- * the network's layer sizes are sizes[0..ns). */
-static int train_validated(cli_data *d, const size_t *sizes, size_t ns,
-                           const cli_train_cfg *c, FILE *log, cli_fit *f, mlpb_train_opts *o,
-                           cli_train_ctx *t, mlpb_status *st)
+int cli_fit_val_rows(const cli_data *d, const unsigned char *pick, size_t n_pick, float **x,
+                     float **y)
 {
-    const cli_data *tr = &f->train;
-    if (c->opts.standardize && check_standardisation(d, tr) != 0)
-        return CLI_EDATA;
-    mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
-    if ((*st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK)
-        return cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(*st));
+    const size_t nx = n_pick * d->d, ny = n_pick * d->k;
+    *x = malloc((nx > 0 ? nx : 1) * sizeof(float));
+    *y = malloc((ny > 0 ? ny : 1) * sizeof(float));
+    if (*x == NULL || *y == NULL) {
+        free(*x);
+        free(*y);
+        *x = *y = NULL;
+        return cli_fail("mlpblas: out of memory");
+    }
+    for (size_t i = 0, j = 0; i < d->n; i++) {
+        if (!pick[i])
+            continue;
+        memcpy(*x + j * d->d, d->x + i * d->d, d->d * sizeof(float));
+        memcpy(*y + j * d->k, d->y + i * d->k, d->k * sizeof(float));
+        j++;
+    }
+    return CLI_OK;
+}
 
-    *o             = c->opts;
-    o->seed        = c->seed;
-    o->val_fraction = 0.0f; /* the split is made here, to evaluate on it afterwards */
-    size_t batch   = o->batch_size ? o->batch_size : 1;
-    cli_set_schedule(o, tr->n, c->opts.epochs);
-    float *pw = malloc(d->k * sizeof(float));
+int cli_fit_pos_weights(const cli_data *d, const unsigned char *pick, size_t n_tr,
+                        const cli_train_cfg *c, void (*reduce)(uint64_t *, size_t), float *pw)
+{
+    for (size_t l = 0; l < d->k; l++)
+        pw[l] = c->pos_weight;
+    if (c->pos_weight != 0.0f)
+        return CLI_OK;
+    uint64_t *pos = calloc(d->k ? d->k : 1, sizeof(uint64_t));
+    if (pos == NULL)
+        return cli_fail("mlpblas: out of memory");
+    for (size_t i = 0; i < d->n; i++)
+        if (pick == NULL || !pick[i])
+            for (size_t l = 0; l < d->k; l++)
+                pos[l] += d->y[i * d->k + l] >= 0.5f;
+    if (reduce != NULL)
+        reduce(pos, d->k);
+    for (size_t l = 0; l < d->k; l++) {
+        const size_t p = (size_t)pos[l];
+        pw[l]          = p > 0 && p < n_tr ? (float)(n_tr - p) / (float)p : 1.0f;
+    }
+    free(pos);
+    return CLI_OK;
+}
+
+/* The validation rows mlpb_train will hold out of d (pick, d->n bytes),
+ * their count in *n_val: 0 without validation, or when the split would
+ * leave no row to train on (said at verbosity 1). */
+static int val_pick(const cli_data *d, const cli_train_cfg *c, unsigned char **pick,
+                    size_t *n_val)
+{
+    *pick  = NULL;
+    *n_val = 0;
+    if (!(c->val_split > 0.0))
+        return CLI_OK;
+    if ((*pick = malloc(d->n ? d->n : 1)) == NULL)
+        return cli_fail("mlpblas: out of memory");
+    const mlpb_dataset ds = {d->x, d->y, NULL, d->n};
+    mlpb_status st = mlpb_train_split(&ds, d->k, (float)c->val_split, c->seed, NULL, *pick, n_val);
+    if (st == MLPB_E_INVALID_ARG && c->verbosity > 0)
+        fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
+                        "training without early stopping\n", c->val_split * 100.0);
+    if (st == MLPB_E_NOMEM || st == MLPB_E_OVERFLOW) {
+        free(*pick);
+        *pick = NULL;
+        return cli_fail("mlpblas: out of memory");
+    }
+    if (st != MLPB_OK || *n_val == 0) {
+        *n_val = 0;
+        free(*pick);
+        *pick = NULL;
+    }
+    return CLI_OK;
+}
+
+/* The training on all of d: the split, early stopping and refit are
+ * mlpb_train's; here the options, the callback and its buffers. */
+static int run_training(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f,
+                        const unsigned char *pick, size_t n_val, mlpb_status *st)
+{
+    /* All rows: the refit standardises on all of them. */
+    if (c->opts.standardize && check_standardisation(d, d) != 0)
+        return CLI_EDATA;
+    mlpb_train_opts o = c->opts;
+    o.seed            = c->seed;
+    o.val_fraction    = n_val > 0 ? (float)c->val_split : 0.0f;
+    size_t batch      = o.batch_size ? o.batch_size : 1;
+    float *pw         = malloc((d->k ? d->k : 1) * sizeof(float));
     if (pw == NULL)
         return cli_fail("mlpblas: out of memory");
     f->pos_weight = pw;
-    for (size_t l = 0; l < d->k; l++) {
-        pw[l] = c->pos_weight;
-        if (c->pos_weight == 0.0f) {
-            size_t pos = 0;
-            for (size_t i = 0; i < tr->n; i++)
-                pos += tr->y[i * d->k + l] >= 0.5f;
-            pw[l] = pos > 0 && pos < tr->n ? (float)(tr->n - pos) / (float)pos : 1.0f;
-        }
-    }
+    if (cli_fit_pos_weights(d, pick, d->n - n_val, c, NULL, pw) != CLI_OK)
+        return CLI_EDATA;
     /* All ones is the unweighted loss: say so, and skip the weighting. */
-    o->pos_weight = c->pos_weight == 1.0f ? NULL : pw;
-    f->n_train    = tr->n;
+    o.pos_weight = c->pos_weight == 1.0f ? NULL : pw;
 
-    cli_progress_init(t->progress, c->verbosity, c->lines, o->epochs, tr->n, batch);
+    cli_progress  p;
+    cli_train_ctx t = {&p, log, f, 0, 0, NULL};
+    cli_progress_init(&p, c->verbosity, c->lines, o.epochs, d->n - n_val, batch);
     if (log != NULL)
         fputs(CLI_LOG_HEADER "\n", log);
-    o->on_batch = cli_progress_batch;
-    o->on_epoch = cli_fit_on_epoch;
-    o->ctx      = t;
+    o.on_batch = cli_progress_batch;
+    o.on_epoch = cli_fit_on_epoch;
+    o.ctx      = &t;
     cli_val_classes vc;
     memset(&vc, 0, sizeof vc);
-    if (c->class_metrics && f->val.n > 0) {
-        if (cli_val_classes_init(&vc, f->model, f->val.x, f->val.y, f->val.n, d->k) != CLI_OK)
-            return CLI_EDATA;
-        t->classes = &vc;
+    int rc = CLI_OK;
+    if (c->class_metrics && n_val > 0) {
+        rc = cli_val_classes_init(&vc, f->model, f->val.x, f->val.y, n_val, d->k);
+        t.classes = &vc;
     }
-
-    mlpb_dataset train = {tr->x, tr->y, NULL, tr->n};
-    mlpb_dataset val   = {f->val.x, f->val.y, NULL, f->val.n};
-    *st                = mlpb_train(f->model, &train, f->val.n ? &val : NULL, o, NULL,
-                                    &f->report);
-    t->classes         = NULL;
+    if (rc == CLI_OK && n_val > 0)
+        rc = cli_fit_chosen_alloc(f);
+    if (rc == CLI_OK) {
+        mlpb_dataset all = {d->x, d->y, NULL, d->n};
+        *st              = mlpb_train(f->model, &all, NULL, &o, NULL, &f->report);
+    }
     cli_val_classes_free(&vc);
-    f->rows_seen       = (double)tr->n * (double)f->report.epochs_run;
-    /* The metrics on the held-out rows are those of the model they chose. */
-    if (*st == MLPB_OK && !t->failed && f->val.n > 0) {
-        float *prob = malloc(f->val.n * d->k * sizeof(float));
-        int    rc   = prob ? cli_evaluate(f->model, &f->val, prob, &f->val_eval)
-                           : cli_fail("mlpblas: out of memory");
-        if (rc == CLI_OK && c->class_metrics)
-            rc = val_class_metrics(f, prob);
-        free(prob);
-        if (rc != CLI_OK)
-            return rc;
-    }
+    cli_progress_clear(&p);
+    if (rc != CLI_OK)
+        return rc;
+    f->refit_epochs = f->report.refit_epochs;
+    f->n_train      = f->refit_epochs > 0 ? d->n : d->n - n_val;
+    f->rows_seen    = (double)(d->n - n_val) * (double)f->report.epochs_run +
+                   (double)d->n * (double)f->refit_epochs;
+    if (t.failed)
+        return cli_fail("mlpblas: out of memory for the training history");
     return CLI_OK;
+}
+
+/* The metrics on the held-out rows of the model the validated run chose
+ * (before a refit). */
+static int val_metrics(cli_fit *f, const cli_train_cfg *c)
+{
+    mlpb_model *m    = NULL;
+    float      *prob = malloc(f->val.n * f->k * sizeof(float));
+    int         rc   = prob != NULL ? cli_fit_chosen(f, &m) : cli_fail("mlpblas: out of memory");
+    if (rc == CLI_OK)
+        rc = cli_evaluate(m, &f->val, prob, &f->val_eval);
+    if (rc == CLI_OK && c->class_metrics)
+        rc = val_class_metrics(f, prob);
+    if (m != f->model)
+        mlpb_model_destroy(m);
+    free(prob);
+    return rc;
 }
 
 int cli_train(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
 {
     memset(f, 0, sizeof *f);
     f->k = d->k;
-    mlpb_status    st;
     unsigned char *pick  = NULL;
     size_t         n_val = 0;
-    if (c->val_split > 0.0) {
-        /* The rows cli_data_split would hold out, marked: they are moved
-         * after the others in place rather than copied. */
-        if ((pick = malloc(d->n ? d->n : 1)) == NULL)
-            return cli_fail("mlpblas: out of memory");
-        st = cli_data_split_pick(d, c->val_split, c->seed, pick, &n_val);
-        if (st == MLPB_E_INVALID_ARG) {
-            if (c->verbosity > 0)
-                fprintf(stderr, "mlpblas: too few rows to hold %.0f%% out for validation; "
-                                "training without early stopping\n", c->val_split * 100.0);
-        } else if (st != MLPB_OK) {
-            free(pick);
-            return cli_fail("mlpblas: out of memory");
-        }
-        if (n_val == 0) {
-            free(pick);
-            pick = NULL;
-        }
-    }
+    if (val_pick(d, c, &pick, &n_val) != CLI_OK)
+        return CLI_EDATA;
 
     size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
     sizes[ns++] = d->d;
     for (size_t i = 0; i < c->n_hidden; i++)
         sizes[ns++] = c->hidden[i];
     sizes[ns++] = d->k;
-    double classes = c->class_metrics && n_val > 0 ? cli_val_classes_bytes(sizes, ns, n_val)
-                                                   : 0.0;
-    if (cli_check_budget(d, sizes, ns, c, d->n - n_val, n_val, classes) != 0) {
+    /* Beside the trainer: the copy of the validation rows, the split's
+     * marks, the chosen epoch's parameters, the class metrics. */
+    double extra = n_val > 0 ? 4.0 * (double)n_val * (double)(d->d + d->k) + (double)d->n +
+                                   cli_fit_chosen_bytes(sizes, ns)
+                             : 0.0;
+    if (c->class_metrics && n_val > 0)
+        extra += cli_val_classes_bytes(sizes, ns, n_val);
+    cli_train_cfg cc = *c;
+    if (n_val == 0)
+        cc.val_split = 0.0;
+    float *vx = NULL, *vy = NULL;
+    if (cli_check_budget(d, sizes, ns, &cc, d->n, extra) != 0 ||
+        (n_val > 0 && cli_fit_val_rows(d, pick, n_val, &vx, &vy) != CLI_OK)) {
         free(pick);
         return CLI_EDATA;
     }
-    if (n_val > 0 && cli_data_partition(d, pick, n_val) != MLPB_OK) {
-        free(pick);
-        return cli_fail("mlpblas: out of memory");
-    }
-    f->train = rows_view(d, 0, d->n - n_val);
-    if (n_val > 0)
-        f->val = rows_view(d, d->n - n_val, n_val);
+    /* The counts and names of both sides; the validation rows, copied. */
+    f->train = rows_view(d, d->n - n_val, NULL, NULL);
+    f->val   = rows_view(d, n_val, vx, vy);
+    f->n_val = n_val;
 
-    cli_progress    p;
-    cli_train_ctx   t = {&p, log, f, 0, 0, NULL};
-    memset(&p, 0, sizeof p); /* cleared below even when never started */
-    mlpb_train_opts o;
-    double          t0 = cli_now();
-    st                 = MLPB_OK;
-    int rc             = train_validated(d, sizes, ns, c, log, f, &o, &t, &st);
-    /* File order again, for the refit (its shuffling is that of the rows in
-     * file order) and for the caller. */
-    if (n_val > 0 && cli_data_unpartition(d, pick, n_val) != MLPB_OK) {
-        /* Cannot happen but for memory: the caller must not use d. */
-        free(pick);
-        cli_progress_clear(&p);
-        cli_fit_free(f);
-        return cli_fail("mlpblas: out of memory putting the rows back in order");
-    }
+    mlpb_status st = MLPB_OK;
+    double      t0 = cli_now();
+    mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
+    int         rc;
+    if ((st = mlpb_model_create(&cfg, NULL, &f->model)) != MLPB_OK)
+        rc = cli_fail("mlpblas: cannot create the model: %s", mlpb_strerror(st));
+    else
+        rc = run_training(d, &cc, log, f, pick, n_val, &st);
+    f->seconds = cli_now() - t0;
     free(pick);
-    f->train.x = f->train.y = NULL;
+    if (rc == CLI_OK && st == MLPB_OK && n_val > 0)
+        rc = val_metrics(f, c);
     f->val.x = f->val.y = NULL;
+    free(vx);
+    free(vy);
     if (rc != CLI_OK) {
-        cli_progress_clear(&p);
         cli_fit_free(f);
         return CLI_EDATA;
-    }
-    /* The refit, as mlpb_train's own (mlpb_train_opts.refit): the same
-     * initial parameters, trained on all rows for the chosen epoch count. */
-    if (st == MLPB_OK && !t.failed && c->opts.refit && f->val.n > 0 &&
-        f->report.best_epoch > 0 && !f->report.stopped_by_callback) {
-        mlpb_train_report r2;
-        mlpb_dataset      all = {d->x, d->y, NULL, d->n};
-        cli_set_schedule(&o, d->n, f->report.best_epoch);
-        st          = mlpb_model_init(f->model, CLI_INIT, c->seed);
-        t.refitting = 1;
-        if (st == MLPB_OK)
-            st = mlpb_train(f->model, &all, NULL, &o, NULL, &r2);
-        if (st == MLPB_OK) {
-            f->refit_epochs = r2.epochs_run;
-            f->n_train      = d->n;
-            f->rows_seen += (double)d->n * (double)r2.epochs_run;
-        } else if (st == MLPB_E_NUMERIC) {
-            /* Where it failed, in the refit's terms. */
-            f->report.fail_epoch = r2.fail_epoch;
-            f->report.fail_batch = r2.fail_batch;
-        }
-    }
-    f->seconds         = cli_now() - t0;
-    cli_progress_clear(&p);
-    if (t.failed) {
-        cli_fit_free(f);
-        return cli_fail("mlpblas: out of memory for the training history");
     }
     if (st == MLPB_E_NUMERIC) {
         size_t ep = f->report.fail_epoch, b = f->report.fail_batch;
+        int    in_refit = f->report.refit_epochs > 0;
         cli_fit_free(f);
         if (ep == 0)
             return cli_fail("mlpblas: the training data hold a non-finite value");
         return cli_fail("mlpblas: training diverged (non-finite loss or gradient) at epoch "
-                        "%zu, batch %zu; try a smaller --lr", ep, b);
+                        "%zu, batch %zu%s; try a smaller --lr", ep, b,
+                        in_refit ? " of the refit" : "");
     }
     if (st != MLPB_OK) {
         cli_fit_free(f);

@@ -33,10 +33,10 @@ void cli_train_cfg_default(cli_train_cfg *c);
 
 typedef struct cli_fit {
     mlpb_model       *model;
-    /* The training and validation rows' counts and names. While cli_train
-     * runs they are views of its data, partitioned in place (train rows
-     * first); when it returns the data is in file order again and their x
-     * and y are NULL. Both empty without validation. */
+    /* The training and validation rows' counts and names; while cli_train
+     * runs, val's x and y are a copy of the validation rows (the rows
+     * mlpb_train holds out); when it returns both are NULL. Both empty
+     * without validation, and val under --mpi (each rank holds its own). */
     cli_data         train, val;
     size_t            n_train;      /* rows the saved model was trained on */
     size_t            n_val;        /* train --mpi: rows held out over all ranks (val
@@ -53,30 +53,45 @@ typedef struct cli_fit {
     struct cli_mc    *val_mc;       /* with class_metrics: that model's class metrics on
                                        val, or NULL */
     double            seconds;
+    float            *chosen;       /* with validation: the parameters, mean and std of
+                                       the best epoch so far (cli_fit_on_epoch) */
+    int               have_chosen;
     mlpb_epoch_info  *hist;         /* one record an epoch */
     size_t            n_hist, cap_hist;
 } cli_fit;
 
-/* Choose validation rows, check the memory budget, create and train a
- * model on d, writing the learning curve to log (may be NULL) as CSV. The
- * validation rows are set apart by reordering d's rows in place, so the
- * data is held once; d is back in file order when this returns, success
- * or not. On failure a message is printed and CLI_EDATA returned; f holds
- * nothing to free. */
+/* Check the memory budget, create and train a model on d with mlpb_train
+ * (which holds out the validation rows, stops early and refits), writing
+ * the learning curve to log (may be NULL) as CSV; then the metrics of the
+ * model the validated run chose on the held-out rows. d is not changed. On
+ * failure a message is printed and CLI_EDATA returned; f holds nothing to
+ * free. */
 int  cli_train(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f);
 void cli_fit_free(cli_fit *f);
 /* The pieces of cli_train that train --mpi (cmd/train_mpi.c) shares. */
 /* Small initial weights: ahead of He's on held-out accuracy over the data
  * sets of bench/accuracy.py (docs/defaults.md). */
 #define CLI_INIT MLPB_INIT_FAN_IN
-/* The schedule's step counts for epochs epochs of n rows. */
-void cli_set_schedule(mlpb_train_opts *o, size_t n, size_t epochs);
-/* 0 if training fits c->max_memory, counting d (with n_val > 0, also the
- * buffer that moves the validation rows and a byte a row marking them), the
- * model, mlpb_train's allocations for n_train and n_val rows, and extra
- * bytes; else the message and -1. */
+/* 0 if training fits c->max_memory, counting d, the model, mlpb_train's
+ * allocations for n_rows rows with c's validation split, and extra bytes;
+ * else the message and -1. */
 int  cli_check_budget(const cli_data *d, const size_t *sizes, size_t ns,
-                      const cli_train_cfg *c, size_t n_train, size_t n_val, double extra);
+                      const cli_train_cfg *c, size_t n_rows, double extra);
+/* d's rows with pick[i] set (n_pick of them), copied to new *x, *y. */
+int  cli_fit_val_rows(const cli_data *d, const unsigned char *pick, size_t n_pick, float **x,
+                      float **y);
+/* The positive weights into pw (k): c->pos_weight, or for auto (0)
+ * negatives over positives of each output among the rows with pick[i] 0
+ * (pick NULL: all), n_tr of them over all ranks; reduce (may be NULL) sums
+ * the k counts over the ranks. */
+int  cli_fit_pos_weights(const cli_data *d, const unsigned char *pick, size_t n_tr,
+                         const cli_train_cfg *c, void (*reduce)(uint64_t *, size_t), float *pw);
+/* f->chosen for f->model (before training with validation); its bytes. */
+int    cli_fit_chosen_alloc(cli_fit *f);
+double cli_fit_chosen_bytes(const size_t *sizes, size_t ns);
+/* The model the validated run chose: f->model itself, or after a refit a
+ * new one (the caller destroys it when it is not f->model) with f->chosen. */
+int  cli_fit_chosen(cli_fit *f, mlpb_model **out);
 /* The epoch callback: progress, --log row, history (ctx a cli_train_ctx). */
 int  cli_fit_on_epoch(const mlpb_epoch_info *e, void *ctx);
 /* The header of the --log CSV and one row of it. */
