@@ -10,7 +10,7 @@
 #include "mlpb_internal.h"
 
 #ifdef MLPB_TEST_HAVE_DATA
-#include "data.h"
+#include "read/data.h"
 #endif
 
 #include <math.h>
@@ -1280,17 +1280,17 @@ static double now_s(void)
 static void test_train_breast_cancer(void **state)
 {
     (void)state;
-    mlpb_data_opts dopts;
-    mlpb_data_opts_init(&dopts);
-    mlpb_data all, tr, te;
+    cli_data_opts dopts;
+    cli_data_opts_init(&dopts);
+    cli_data all, tr, te;
     char err[256];
-    assert_int_equal(mlpb_data_read(MLPB_TEST_DATA_DIR "/breast_cancer.csv", &dopts, &all,
+    assert_int_equal(cli_data_read(MLPB_TEST_DATA_DIR "/breast_cancer.csv", &dopts, &all,
                                     err, sizeof err),
                      MLPB_OK);
     assert_int_equal(all.n, 569);
     assert_int_equal(all.d, 30);
     assert_int_equal(all.k, 1);
-    assert_int_equal(mlpb_data_split(&all, 0.25, 42, &tr, &te), MLPB_OK);
+    assert_int_equal(cli_data_split(&all, 0.25, 42, &tr, &te), MLPB_OK);
     assert_int_equal(te.n, 142); /* round(0.25 * 357) + round(0.25 * 212) = 89 + 53 */
 
     const size_t sizes[] = {30, 32, 1};
@@ -1308,9 +1308,9 @@ static void test_train_breast_cancer(void **state)
                   acc, te.n, rep.epochs_run, rep.best_epoch, rep.best_val_loss, secs);
     assert_true(acc >= 0.96);
     mlpb_model_destroy(m);
-    mlpb_data_free(&all);
-    mlpb_data_free(&tr);
-    mlpb_data_free(&te);
+    cli_data_free(&all);
+    cli_data_free(&tr);
+    cli_data_free(&te);
 }
 #endif
 
