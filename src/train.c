@@ -187,11 +187,12 @@ static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
 }
 
 /* The options that decide how much a run allocates and on what, in range:
- * epochs, batch, validation share, threading, precision and backend
- * (mlpb_train and the memory queries check them alike). */
+ * epochs, batch, validation share, threading, precision and backend, and
+ * reserved words that are zero (mlpb_train and the memory queries check them
+ * alike). */
 static bool opts_sized(const mlpb_train_opts *o)
 {
-    return o->epochs > 0 && o->batch_size > 0 && isfinite(o->val_fraction) &&
+    return MLPB_RESERVED_ZERO(o) && MLPB_RESERVED_ZERO(&o->optim) && o->epochs > 0 && o->batch_size > 0 && isfinite(o->val_fraction) &&
            o->val_fraction >= 0.0f && o->val_fraction < 1.0f &&
            (o->threading == MLPB_THREADING_BLAS || o->threading == MLPB_THREADING_SERIAL_SMALL ||
             o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&

@@ -5,6 +5,7 @@
  * split's class keys and the validation probabilities, compute each global
  * batch's gradient with mlpb_mpi_loss_grad, and agree on failures. */
 #include "mpi_internal.h"
+#include "../reserved.h"
 
 #include <limits.h>
 #include <math.h>
@@ -75,11 +76,16 @@ static mlpb_status hook_agree(mlpb_status local, void *ctx)
     return st;
 }
 
-/* mlpb_train's argument checks that need no other rank. */
+/* mlpb_train's argument checks that need no other rank, and the reserved
+ * words of opts and mo (agreed before any other collective). */
 static mlpb_status check_local(const mlpb_model *m, const mlpb_dataset *tr,
-                               const mlpb_dataset *val, const mlpb_train_opts *o)
+                               const mlpb_dataset *val, const mlpb_train_opts *o,
+                               const mlpb_mpi_opts *mo)
 {
     if (m == NULL || tr == NULL || o == NULL || o->batch_size == 0)
+        return MLPB_E_INVALID_ARG;
+    if (!MLPB_RESERVED_ZERO(o) || !MLPB_RESERVED_ZERO(&o->optim) ||
+        (mo != NULL && !MLPB_RESERVED_ZERO(mo)))
         return MLPB_E_INVALID_ARG;
     const size_t d = mlpb_model_n_inputs(m), k = mlpb_model_n_outputs(m);
     const size_t w = d > k ? d : k;
@@ -170,7 +176,7 @@ mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_
                            const mlpb_train_opts *opts, const mlpb_mpi_opts *mopts,
                            MPI_Comm comm, const mlpb_allocator *alloc, mlpb_mpi_report *report)
 {
-    MLPBM_TRY_AGREED(check_local(m, shard, val, opts), comm);
+    MLPBM_TRY_AGREED(check_local(m, shard, val, opts, mopts), comm);
     if (!mlpbm__same_everywhere(opts_hash(m, opts, mopts), comm))
         return MLPB_E_INVALID_ARG;
 
