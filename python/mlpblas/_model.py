@@ -141,6 +141,23 @@ class Model:
                             "beyond float32 range)")
         return out
 
+    def predictor(self, x):
+        """For the training callback: a function that writes the outputs of
+        the fixed rows x (C-contiguous float32) into one n x k array and
+        returns it, the same array each call, through one workspace (given
+        to the predict pool by done()); for one thread."""
+        ws = self._take()
+        out = np.empty((x.shape[0], self.k), dtype=np.float32)
+        args = (self.ptr, ws.ptr, x.ctypes.data, x.shape[0], out.ctypes.data)
+
+        def run():
+            st = lib.mlpb_predict(*args)
+            if st != 0:
+                raise error(st, "mlpblas: predict failed")
+            return out
+        run.done = lambda: self._give(ws)
+        return run
+
     def close(self):
         for ws in self._pool:
             ws.close()
