@@ -192,8 +192,9 @@ static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
  * alike). */
 static bool opts_sized(const mlpb_train_opts *o)
 {
-    return MLPB_RESERVED_ZERO(o) && MLPB_RESERVED_ZERO(&o->optim) && o->epochs > 0 && o->batch_size > 0 && isfinite(o->val_fraction) &&
-           o->val_fraction >= 0.0f && o->val_fraction < 1.0f &&
+    return MLPB_RESERVED_ZERO(o) && MLPB_RESERVED_ZERO(&o->optim) && o->epochs > 0 &&
+           o->batch_size > 0 && isfinite(o->val_fraction) && o->val_fraction >= 0.0f &&
+           o->val_fraction < 1.0f &&
            (o->threading == MLPB_THREADING_BLAS || o->threading == MLPB_THREADING_SERIAL_SMALL ||
             o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
            (o->precision == MLPB_PRECISION_FP32 || o->precision == MLPB_PRECISION_BF16 ||

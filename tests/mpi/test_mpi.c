@@ -26,6 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The layouts on LP64 are part of the ABI (mlpblas.h, "Structs that grow";
+ * tests/test_abi.c pins the core's). */
+#if UINTPTR_MAX == UINT64_MAX && SIZE_MAX == UINT64_MAX
+_Static_assert(sizeof(mlpb_mpi_opts) == 64, "ABI");
+_Static_assert(offsetof(mlpb_mpi_opts, reserved) == 8, "ABI");
+_Static_assert(sizeof(mlpb_mpi_report) == 768, "ABI");
+_Static_assert(offsetof(mlpb_mpi_report, comm_seconds) == 696, "ABI");
+_Static_assert(offsetof(mlpb_mpi_report, reserved) == 704, "ABI");
+#endif
+
 static int g_rank, g_size, g_fail;
 
 #define CHECK(cond, ...)                                                   \

@@ -8,10 +8,21 @@
  * export_ort.py and torch_import.py. */
 #include "mlpblas_onnx.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The layouts on LP64 are part of the ABI (mlpblas.h, "Structs that grow";
+ * tests/test_abi.c pins the core's). */
+#if UINTPTR_MAX == UINT64_MAX && SIZE_MAX == UINT64_MAX
+_Static_assert(sizeof(mlpb_onnx_export_opts) == 88, "ABI");
+_Static_assert(offsetof(mlpb_onnx_export_opts, reserved) == 24, "ABI");
+_Static_assert(sizeof(mlpb_onnx_import_info) == 64, "ABI");
+_Static_assert(offsetof(mlpb_onnx_import_info, reserved) == 32, "ABI");
+#endif
 
 static int failures;
 #define CHECK(c)                                                                   \
