@@ -55,8 +55,8 @@ MLPB_API unsigned    mlpb_version_number(void);
 MLPB_API const char *mlpb_version_string(void);
 
 /* ------------------------------------------------------ structs that grow */
-/* The structs a caller fills with options (mlpb_optim_opts, mlpb_train_opts;
- * mlpb_mpi_opts, mlpb_onnx_export_opts) and those the
+/* The structs a caller fills with options (mlpb_optim_opts, mlpb_train_opts,
+ * the hooks of mlpb_train_comm; mlpb_mpi_opts, mlpb_onnx_export_opts) and those the
  * library fills with results (mlpb_metrics, mlpb_epoch_info,
  * mlpb_train_report; mlpb_mpi_report, mlpb_onnx_import_info) end with
  * `uint64_t reserved[N]`, so that a release can add a field without moving
@@ -790,6 +790,8 @@ typedef struct mlpb_train_comm {
     /* The first failure among the parts' statuses (MLPB_OK when none). */
     mlpb_status (*agree)(mlpb_status local, void *ctx);
     void *ctx;
+    uint64_t reserved[4]; /* zero (see "Structs that grow" above): a later hook
+                             is NULL when absent */
 } mlpb_train_comm;
 
 /* mlpb_train on the rows of all parts: train is this part's slice (n may be
@@ -802,7 +804,9 @@ typedef struct mlpb_train_comm {
  * apart). Memory per part: as mlpb_train's for n_total rows, less the
  * rows it does not hold in the batch buffers; the validation probabilities
  * and labels of all parts. The unit split of MLPB_THREADING_SPLIT is not
- * used: comm->loss_grad computes every gradient. */
+ * used: comm->loss_grad computes every gradient. A comm with a hook NULL,
+ * slices outside its totals or a reserved word set is refused
+ * (MLPB_E_INVALID_ARG), here and by mlpb_train_split_ex. */
 MLPB_API mlpb_status mlpb_train_ex(mlpb_model *m, const mlpb_dataset *train,
                                    const mlpb_dataset *val, const mlpb_train_opts *opts,
                                    const mlpb_train_comm *comm, const mlpb_allocator *alloc,

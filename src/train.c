@@ -231,9 +231,10 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
         return MLPB_OK;
     /* The slices must lie inside the global sets. */
     const size_t nv = val != NULL ? val->n : 0;
-    if (c->sum == NULL || c->gather == NULL || c->loss_grad == NULL || c->agree == NULL ||
-        c->n_total == 0 || c->offset > c->n_total || train->n > c->n_total - c->offset ||
-        c->val_offset > c->val_n_total || nv > c->val_n_total - c->val_offset)
+    if (!MLPB_RESERVED_ZERO(c) || c->sum == NULL || c->gather == NULL || c->loss_grad == NULL ||
+        c->agree == NULL || c->n_total == 0 || c->offset > c->n_total ||
+        train->n > c->n_total - c->offset || c->val_offset > c->val_n_total ||
+        nv > c->val_n_total - c->val_offset)
         return MLPB_E_INVALID_ARG;
     return MLPB_OK;
 }

@@ -91,6 +91,10 @@ PIN(mlpb_train_report, refit_train_loss, 576);
 PIN(mlpb_train_report, n_train, 584);
 PIN(mlpb_train_report, n_val, 592);
 PIN(mlpb_train_report, reserved, 600);
+
+PIN_SIZE(mlpb_train_comm, 104);
+PIN(mlpb_train_comm, ctx, 64);
+PIN(mlpb_train_comm, reserved, 72);
 #endif
 
 #define N_RESERVED(s) (sizeof(s).reserved / sizeof(s).reserved[0])
@@ -219,6 +223,63 @@ static void test_optim_create_refuses_reserved(void **state)
     mlpb_optim_destroy(opt);
 }
 
+/* Hooks of a run in one part: nothing to sum or gather, the gradient is
+ * the local one, every status is its own. */
+static void one_sum(double *v, size_t n, void *ctx)
+{
+    (void)v, (void)n, (void)ctx;
+}
+
+static mlpb_status one_gather(void *all, size_t size, size_t n_local, size_t n_total, void *ctx)
+{
+    (void)all, (void)size, (void)n_local, (void)n_total, (void)ctx;
+    return MLPB_OK;
+}
+
+static mlpb_status one_loss_grad(mlpb_model *m, mlpb_workspace *ws, const float *x,
+                                 const float *y, size_t n, size_t n_global,
+                                 const mlpb_loss_weights *w, float *loss, void *ctx)
+{
+    (void)n_global, (void)ctx;
+    return mlpb_loss_grad_weighted(m, ws, x, y, n, w, loss);
+}
+
+static mlpb_status one_agree(mlpb_status local, void *ctx)
+{
+    (void)ctx;
+    return local;
+}
+
+/* Every reserved word of mlpb_train_comm, one at a time: mlpb_train_ex and
+ * mlpb_train_split_ex refuse the hooks; cleared, they run. */
+static void test_train_comm_refuses_reserved(void **state)
+{
+    fixture *f = *state;
+    const mlpb_dataset tr = {f->x, f->y, NULL, N};
+    mlpb_train_comm c = {.n_total = N, .sum = one_sum, .gather = one_gather,
+                         .loss_grad = one_loss_grad, .agree = one_agree};
+    const mlpb_train_opts o = small_opts();
+    unsigned char pick[N];
+    size_t n_val = 12345;
+    for (size_t i = 0; i < N_RESERVED(c); i++) {
+        c.reserved[i] = 1;
+        mlpb_train_report rep;
+        rep.epochs_run = 12345;
+        assert_int_equal(mlpb_train_ex(f->m, &tr, NULL, &o, &c, NULL, &rep),
+                         MLPB_E_INVALID_ARG);
+        assert_int_equal(rep.epochs_run, 12345);
+        assert_int_equal(mlpb_train_split_ex(&tr, K, 0.25f, 1, &c, NULL, pick, &n_val),
+                         MLPB_E_INVALID_ARG);
+        assert_int_equal(n_val, 12345);
+        c.reserved[i] = 0;
+    }
+    mlpb_train_report rep;
+    assert_int_equal(mlpb_train_ex(f->m, &tr, NULL, &o, &c, NULL, &rep), MLPB_OK);
+    assert_int_equal(rep.epochs_run, o.epochs);
+    assert_int_equal(mlpb_train_split_ex(&tr, K, 0.25f, 1, &c, NULL, pick, &n_val), MLPB_OK);
+    assert_true(n_val > 0);
+}
+
 static bool epoch_info_zeroed(const mlpb_epoch_info *e)
 {
     return reserved_zero(e->reserved, N_RESERVED(*e)) &&
@@ -276,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_defaults_zero_reserved),
         cmocka_unit_test_setup_teardown(test_train_refuses_reserved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_optim_create_refuses_reserved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_train_comm_refuses_reserved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_train_zeroes_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_zero_reserved, setup, teardown),
     };

@@ -165,8 +165,9 @@ mlpb_status mlpb_mpi_train_split(const mlpb_dataset *shard, size_t n_outputs,
     mlpb_status st = ctx_init(&x, comm, alloc);
     if (st != MLPB_OK)
         return st;
-    const mlpb_train_comm tc = {(size_t)tot[0], (size_t)lo[0], 0, 0, hook_sum, hook_gather,
-                                hook_loss_grad, hook_agree, &x};
+    const mlpb_train_comm tc = {.n_total = (size_t)tot[0], .offset = (size_t)lo[0],
+                                .sum = hook_sum, .gather = hook_gather,
+                                .loss_grad = hook_loss_grad, .agree = hook_agree, .ctx = &x};
     st = mlpb_train_split_ex(shard, n_outputs, val_fraction, seed, &tc, alloc, pick, n_val);
     mlpbm__free(alloc, x.counts);
     return st;
@@ -202,9 +203,11 @@ mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_
     mlpb_mpi_report rep;
     memset(&rep, 0, sizeof rep);
     if (st == MLPB_OK) {
-        const mlpb_train_comm tc = {n_all,          (size_t)lo[0], (size_t)tot[1],
-                                    (size_t)lo[1],  hook_sum,      hook_gather,
-                                    hook_loss_grad, hook_agree,    &x};
+        const mlpb_train_comm tc = {.n_total = n_all, .offset = (size_t)lo[0],
+                                    .val_n_total = (size_t)tot[1], .val_offset = (size_t)lo[1],
+                                    .sum = hook_sum, .gather = hook_gather,
+                                    .loss_grad = hook_loss_grad, .agree = hook_agree,
+                                    .ctx = &x};
         st = mlpb_train_ex(m, shard, tot[1] > 0 ? val : NULL, opts, &tc, alloc, &rep.train);
     }
     rep.fail_rank = st == MLPB_OK ? -1 : x.fail_rank;
