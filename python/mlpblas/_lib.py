@@ -97,7 +97,6 @@ _PROTOS = {
     "mlpb_strerror": (C.c_char_p, [_ST]),
     "mlpb_model_create": (_ST, [C.POINTER(_abi.Config), _P, C.POINTER(_P)]),
     "mlpb_model_destroy": (None, [_P]),
-    "mlpb_model_init": (_ST, [_P, C.c_int, C.c_uint64]),
     "mlpb_model_n_inputs": (_SZ, [_P]),
     "mlpb_model_n_outputs": (_SZ, [_P]),
     "mlpb_model_sizes": (C.POINTER(_SZ), [_P, C.POINTER(_SZ)]),

@@ -91,10 +91,6 @@ class Model:
         p = lib.mlpb_model_sizes(self.ptr, C.byref(n))
         return [p[i] for i in range(n.value)]
 
-    def init(self, seed):
-        check(lib.mlpb_model_init(self.ptr, _abi.MLPB_INIT_FAN_IN, seed),
-              "mlpblas: cannot initialise the model")
-
     def set_meta(self, key, value):
         check(lib.mlpb_model_set_meta(self.ptr, key.encode(),
                                       None if value is None else value.encode()),

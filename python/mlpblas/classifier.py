@@ -73,8 +73,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     epochs : int, default 300
         The most epochs of the validated run (without validation: the epochs run).
     validation_fraction : float in [0, 1), default 0.15
-        Held out by the library (mlpb_train_split: stratified by the first
-        output) for early stopping; 0 trains without validation.
+        Held out by the library (mlpb_train_split: stratified by class) for
+        early stopping; 0 trains without validation.
     patience : int, default 30
         Epochs without a lower validation loss before stopping; 0 never stops.
     min_delta : float, default 0.0
@@ -218,24 +218,20 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self._store_schema()
         return self
 
-    def _opts(self, n_rows, epochs, seed):
+    def _opts(self, seed):
         o = _abi.TrainOpts()
         lib.mlpb_train_opts_default(C.byref(o))
-        o.epochs = epochs
+        o.epochs = self.epochs
         o.batch_size = self.batch_size
         o.optim.kind = _abi.MLPB_OPTIMIZERS[self.optimizer]
         o.optim.lr = self.learning_rate
         wd = self.weight_decay
         o.optim.weight_decay = (0.1 if self.optimizer == "adamw" else 0.0) if wd is None else wd
         o.optim.schedule = _abi.MLPB_SCHEDULES[self.schedule]
-        # As `mlpblas train` sets the schedules' step counts.
-        steps = -(-n_rows // self.batch_size)
-        if self.schedule == "step":
-            o.optim.step_size = steps * max(epochs // 3, 1)
-            o.optim.gamma = 0.1
-        elif self.schedule == "cosine":
-            o.optim.t_max = steps * epochs
-            o.optim.lr_min = 0.0
+        # step_size and t_max stay 0: the library takes the schedule's length
+        # from the run (a third of the epochs; all of them), and again from
+        # the refit's rows and epochs for the refit. gamma 0.1 and lr_min 0
+        # are the defaults.
         o.val_fraction = self.validation_fraction
         o.refit = 1 if self.refit else 0
         o.patience = self.patience
@@ -304,8 +300,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                     vscores.append(score(e))
                 return 0
         cb = _abi.EPOCH_FN(on_epoch)
-        n_train = X.shape[0] - (0 if pick is None else int(np.count_nonzero(pick)))
-        o = self._opts(n_train, self.epochs, seed)
+        o = self._opts(seed)
         o.on_epoch = cb
         rep = _abi.TrainReport()
         try:
