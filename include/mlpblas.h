@@ -44,7 +44,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 /* The version is written here only; CMake parses these three lines. */
 #define MLPB_VERSION_MAJOR 0
-#define MLPB_VERSION_MINOR 2
+#define MLPB_VERSION_MINOR 3
 #define MLPB_VERSION_PATCH 0
 #define MLPB_VERSION_NUMBER \
     (MLPB_VERSION_MAJOR * 10000 + MLPB_VERSION_MINOR * 100 + MLPB_VERSION_PATCH)
@@ -53,6 +53,38 @@ extern "C" {
 MLPB_API unsigned    mlpb_version_number(void);
 /* "MAJOR.MINOR.PATCH" of the linked library; a static string. */
 MLPB_API const char *mlpb_version_string(void);
+
+/* ------------------------------------------------------ structs that grow */
+/* The structs a caller fills with options (mlpb_optim_opts, mlpb_train_opts,
+ * the hooks of mlpb_train_comm; mlpb_mpi_opts, mlpb_onnx_export_opts) and those the
+ * library fills with results (mlpb_metrics, mlpb_epoch_info,
+ * mlpb_train_report; mlpb_mpi_report, mlpb_onnx_import_info) end with
+ * `uint64_t reserved[N]`, so that a release can add a field without moving
+ * another or changing a size:
+ *  - A new field takes whole words from the front of `reserved` (a 4-byte
+ *    field a word of its own, padded explicitly) and the array shrinks by as
+ *    many; every size and offset stays (tests/test_abi.c pins them on LP64).
+ *  - Option structs: start from the *_default function, or zero the whole
+ *    struct (`= {0}`), then set fields by name. The library refuses
+ *    (MLPB_E_INVALID_ARG) an option struct whose reserved words are not all
+ *    zero. A new option's zero value means the behaviour from before it
+ *    existed, so a program built against an older header keeps its behaviour
+ *    with a newer library, and a program built against a newer header that
+ *    sets a newer option gets MLPB_E_INVALID_ARG from an older library rather
+ *    than having the option silently ignored.
+ *  - Result structs: the library zeroes the whole struct, reserved words
+ *    included, before it fills it, so a field added in a later release reads
+ *    0 from an older library; compare mlpb_version_number() before relying on
+ *    one.
+ *  - Structs that only point at the caller's memory (mlpb_allocator,
+ *    mlpb_dataset, mlpb_loss_weights), the view mlpb_layer, and mlpb_config
+ *    (the architecture a model file stores: a new kind of layer needs a new
+ *    file format version too) are complete and do not grow: more would come
+ *    as a new struct and a new function (an _ex variant).
+ * Sizes and offsets are part of the ABI. Before 1.0 a minor release may still
+ * change them (with a new soname: README, "Linking"); new fields take reserved
+ * words all the same, so that the layouts settle before 1.0 fixes them for
+ * the life of the major version. */
 
 /* ----------------------------------------------------------------- status */
 /* Values are pinned forever; new codes are appended. */
@@ -500,6 +532,7 @@ typedef struct mlpb_optim_opts {
                                but see mlpb_train) */
     float    lr_min;        /* COSINE: floor, in [0, lr] (0) */
     uint64_t warmup;        /* steps of linear warm-up; the first runs at lr/warmup (0) */
+    uint64_t reserved[8];   /* see "Structs that grow" above (0) */
 } mlpb_optim_opts;
 
 /* Fill o with the defaults noted above (Adam, lr 1e-3, constant schedule). */
@@ -511,8 +544,8 @@ MLPB_API void mlpb_optim_opts_default(mlpb_optim_opts *o);
 typedef struct mlpb_optim mlpb_optim;
 
 /* Create an optimiser for models of m's architecture; moments start at zero.
- * opts is copied. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL or an option out
- * of range), MLPB_E_OVERFLOW, MLPB_E_NOMEM. *out is NULL on failure. */
+ * opts is copied. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, an option out
+ * of range or a reserved word set), MLPB_E_OVERFLOW, MLPB_E_NOMEM. *out is NULL on failure. */
 MLPB_API mlpb_status mlpb_optim_create(const mlpb_model *m, const mlpb_optim_opts *opts,
                                        const mlpb_allocator *alloc, mlpb_optim **out);
 MLPB_API void        mlpb_optim_destroy(mlpb_optim *o);  /* NULL: no-op */
@@ -543,6 +576,7 @@ typedef struct mlpb_metrics {
                           distinct scores t, highest first, of (R(t) - R(t_prev)) P(t),
                           where P, R are precision and recall predicting prob >= t
                           (tied scores form one threshold); NaN with no positives */
+    uint64_t reserved[9]; /* zeroed by the library */
 } mlpb_metrics;
 
 /* Metrics of n x k probabilities against n x k labels in {0, 1}. per_output
@@ -583,6 +617,7 @@ typedef struct mlpb_epoch_info {
     int          refit;        /* 1 for an epoch of the refit on all rows (see refit
                                   below): epoch counts from 1 within the refit, epochs
                                   is the refit's length, there is no validation */
+    uint64_t     reserved[8];  /* zeroed by the library */
 } mlpb_epoch_info;
 
 /* Per-epoch callback, after the epoch's validation; return non-zero to stop
@@ -627,6 +662,7 @@ typedef struct mlpb_train_opts {
                                        (MLPB_PRECISION_FP32) */
     mlpb_gemm       gemm;           /* of the trainer's workspace; see
                                        mlpb_workspace_set_gemm (MLPB_GEMM_AUTO) */
+    uint64_t        reserved[16];   /* see "Structs that grow" above (0) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
@@ -652,6 +688,7 @@ typedef struct mlpb_train_report {
                                        without */
     size_t          n_train;        /* rows of the validated run (all parts') */
     size_t          n_val;          /* its validation rows (all parts'); 0 without */
+    uint64_t        reserved[8];    /* zeroed by the library */
 } mlpb_train_report;
 
 /* Train m on train with mini-batch optimisation (a fresh mlpb_optim from
@@ -710,7 +747,8 @@ typedef struct mlpb_train_report {
  * and allocation errors (all found before training) it and the model are
  * untouched.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
- * an option or optim option out of range, a split leaving no training row),
+ * an option or optim option out of range, a reserved word of either set, a
+ * split leaving no training row),
  * MLPB_E_NOMEM, MLPB_E_NUMERIC, MLPB_E_OVERFLOW, MLPB_E_UNSUPPORTED
  * (MLPB_PRECISION_BF16 where it is not available). */
 MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
@@ -794,6 +832,8 @@ typedef struct mlpb_train_comm {
     /* The first failure among the parts' statuses (MLPB_OK when none). */
     mlpb_status (*agree)(mlpb_status local, void *ctx);
     void *ctx;
+    uint64_t reserved[4]; /* zero (see "Structs that grow" above): a later hook
+                             is NULL when absent */
 } mlpb_train_comm;
 
 /* mlpb_train on the rows of all parts: train is this part's slice (n may be
@@ -806,7 +846,9 @@ typedef struct mlpb_train_comm {
  * apart). Memory per part: as mlpb_train's for n_total rows, less the
  * rows it does not hold in the batch buffers; the validation probabilities
  * and labels of all parts. The unit split of MLPB_THREADING_SPLIT is not
- * used: comm->loss_grad computes every gradient. */
+ * used: comm->loss_grad computes every gradient. A comm with a hook NULL,
+ * slices outside its totals or a reserved word set is refused
+ * (MLPB_E_INVALID_ARG), here and by mlpb_train_split_ex. */
 MLPB_API mlpb_status mlpb_train_ex(mlpb_model *m, const mlpb_dataset *train,
                                    const mlpb_dataset *val, const mlpb_train_opts *opts,
                                    const mlpb_train_comm *comm, const mlpb_allocator *alloc,
@@ -852,7 +894,7 @@ MLPB_API mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_out
  * one guess made without the data: sample weights are assumed present
  * (bs floats). The split's scratch (24 bytes a row) is counted.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
- * an option out of range), MLPB_E_OVERFLOW. */
+ * an option out of range, a reserved word set), MLPB_E_OVERFLOW. */
 MLPB_API mlpb_status mlpb_train_memory(const size_t *sizes, size_t n_sizes, size_t n_rows,
                                        const mlpb_train_opts *opts, size_t *bytes);
 /* As mlpb_train_memory for mlpb_train(m, train, val, ...) with a separate

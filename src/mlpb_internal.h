@@ -6,6 +6,7 @@
 
 #include "kernels.h"
 #include "mlpblas.h"
+#include "reserved.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -187,12 +187,14 @@ static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
 }
 
 /* The options that decide how much a run allocates and on what, in range:
- * epochs, batch, validation share, threading, precision and backend
- * (mlpb_train and the memory queries check them alike). */
+ * epochs, batch, validation share, threading, precision and backend, and
+ * reserved words that are zero (mlpb_train and the memory queries check them
+ * alike). */
 static bool opts_sized(const mlpb_train_opts *o)
 {
-    return o->epochs > 0 && o->batch_size > 0 && isfinite(o->val_fraction) &&
-           o->val_fraction >= 0.0f && o->val_fraction < 1.0f &&
+    return MLPB_RESERVED_ZERO(o) && MLPB_RESERVED_ZERO(&o->optim) && o->epochs > 0 &&
+           o->batch_size > 0 && isfinite(o->val_fraction) && o->val_fraction >= 0.0f &&
+           o->val_fraction < 1.0f &&
            (o->threading == MLPB_THREADING_BLAS || o->threading == MLPB_THREADING_SERIAL_SMALL ||
             o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
            (o->precision == MLPB_PRECISION_FP32 || o->precision == MLPB_PRECISION_BF16 ||
@@ -229,9 +231,10 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
         return MLPB_OK;
     /* The slices must lie inside the global sets. */
     const size_t nv = val != NULL ? val->n : 0;
-    if (c->sum == NULL || c->gather == NULL || c->loss_grad == NULL || c->agree == NULL ||
-        c->n_total == 0 || c->offset > c->n_total || train->n > c->n_total - c->offset ||
-        c->val_offset > c->val_n_total || nv > c->val_n_total - c->val_offset)
+    if (!MLPB_RESERVED_ZERO(c) || c->sum == NULL || c->gather == NULL || c->loss_grad == NULL ||
+        c->agree == NULL || c->n_total == 0 || c->offset > c->n_total ||
+        train->n > c->n_total - c->offset || c->val_offset > c->val_n_total ||
+        nv > c->val_n_total - c->val_offset)
         return MLPB_E_INVALID_ARG;
     return MLPB_OK;
 }
