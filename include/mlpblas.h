@@ -598,7 +598,11 @@ typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float
                              void *ctx);
 
 /* Options; defaults from mlpb_train_opts_default in parentheses (tests/
- * test_doc_defaults.c checks them against the function). */
+ * test_doc_defaults.c checks them against the function). Two defaults of
+ * `mlpblas train` and the Python package depend on the data and so are the
+ * caller's to apply (docs/defaults.md): for n training rows, AdamW's decay
+ * times 1000 / n when n > 1000; and one hidden layer (mlpb_config) of
+ * 64 units for one output, of max(128, 8 k) for k > 1 outputs. */
 typedef struct mlpb_train_opts {
     size_t          epochs;         /* >= 1 (300) */
     size_t          batch_size;     /* >= 1 (32); the last partial batch is used, with its

@@ -17,6 +17,12 @@ from ._model import SMALL_ROWS, Model
 # their types, the estimator's parameters); the tool ignores it.
 PY_KEY = "mlpblas.python"
 
+# The defaults that depend on the data, as `mlpblas train` sets them
+# (docs/defaults.md; src/cli/cli.h, cli_train_cfg_for_data): the hidden width
+# for one output and for k > 1 (max(HIDDEN_MULTI, HIDDEN_PER_OUTPUT k)), and
+# AdamW's decay scaled by min(1, DECAY_ROWS / rows).
+HIDDEN_DEFAULT, HIDDEN_MULTI, HIDDEN_PER_OUTPUT, DECAY_ROWS = 64, 128, 8, 1000
+
 
 def _label_text(v):
     """The text a class value is written as in the tool's schema."""
@@ -56,8 +62,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     The network has ReLU hidden layers and one sigmoid output per class
     (binary: one output; multi-label: one per label), trained on binary
     cross-entropy with one-hot targets. The defaults are those of
-    `mlpblas train` (docs/defaults.md): one hidden layer of 64, AdamW at
-    learning rate 1e-3 with decoupled weight decay 0.1, batches of 32,
+    `mlpblas train` (docs/defaults.md): one hidden layer of 64 units for one
+    output and max(128, 8k) for k outputs, AdamW at learning rate 1e-3 with
+    decoupled weight decay 0.1 (times 1000/n on n > 1,000 rows), batches of 32,
     features standardised inside the model, and the epoch count chosen on a
     stratified 15% of held-out rows (early stopping after 30 epochs without
     a lower validation loss), then the model trained again from the same
@@ -65,7 +72,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default (64,)
+    hidden_layer_sizes : tuple of int or None, default None
+        None: one layer of 64 units for one output, max(128, 8k) for k outputs.
     optimizer : {"adamw", "adam", "sgd", "momentum", "nesterov", "rmsprop"}
     learning_rate : float, default 1e-3
     batch_size : int, default 32
@@ -80,7 +88,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         After the validated run, train again on all rows for its best epoch count.
         False keeps the best epoch's weights of the validated run.
     weight_decay : float or None, default None
-        None: 0.1 for AdamW (decoupled), 0 for the other optimisers (L2).
+        None: for AdamW 0.1 (decoupled) times min(1, 1000/n) for n rows,
+        0 for the other optimisers (L2).
     schedule : {"constant", "step", "cosine"}, default "constant"
         "step" multiplies the rate by 0.1 after each third of the epochs;
         "cosine" anneals it to 0 over them.
@@ -93,7 +102,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         None leaves the BLAS library's count.
     """
 
-    def __init__(self, hidden_layer_sizes=(64,), optimizer="adamw", learning_rate=1e-3,
+    def __init__(self, hidden_layer_sizes=None, optimizer="adamw", learning_rate=1e-3,
                  batch_size=32, epochs=300, validation_fraction=0.15, patience=30,
                  min_delta=0.0, refit=True, weight_decay=None, schedule="constant",
                  standardize=True, random_state=None, n_threads=None):
@@ -126,9 +135,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ checks
     def _check_params(self):
-        hl = self.hidden_layer_sizes
-        hl = (hl,) if isinstance(hl, numbers.Integral) else tuple(hl)
-        if not hl or any(not isinstance(h, numbers.Integral) or h < 1 for h in hl):
+        hl = self.hidden_layer_sizes  # None: sized from the data in fit
+        hl = None if hl is None else (hl,) if isinstance(hl, numbers.Integral) else tuple(hl)
+        if hl is not None and (not hl or any(not isinstance(h, numbers.Integral) or h < 1
+                                             for h in hl)):
             raise ValueError("hidden_layer_sizes must be one or more positive integers, "
                              "got %r" % (self.hidden_layer_sizes,))
         if self.optimizer not in _abi.MLPB_OPTIMIZERS:
@@ -148,7 +158,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                                            or self.n_threads < 1):
             raise ValueError("n_threads must be None or an integer >= 1, got %r"
                              % (self.n_threads,))
-        return [int(h) for h in hl]
+        return None if hl is None else [int(h) for h in hl]
 
     def _targets(self, y):
         """Set classes_ and the task; the n x k float32 targets."""
@@ -211,6 +221,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         X, y = self._validate_data(X, y, dtype=np.float32, order="C", multi_output=True,
                                    y_numeric=False)
         t = self._targets(y)
+        if hidden is None:
+            k = t.shape[1]  # one hidden layer, as `mlpblas train` sizes it
+            hidden = [HIDDEN_DEFAULT if k == 1 else max(HIDDEN_MULTI, HIDDEN_PER_OUTPUT * k)]
         sw = None
         if sample_weight is not None:
             sw = _check_sample_weight(sample_weight, X, dtype=np.float32)
@@ -238,7 +251,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self._store_schema()
         return self
 
-    def _opts(self, n_rows, epochs, seed):
+    def _opts(self, n_rows, epochs, seed, all_rows):
         o = _abi.TrainOpts()
         lib.mlpb_train_opts_default(C.byref(o))
         o.epochs = epochs
@@ -246,7 +259,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         o.optim.kind = _abi.MLPB_OPTIMIZERS[self.optimizer]
         o.optim.lr = self.learning_rate
         wd = self.weight_decay
-        o.optim.weight_decay = (0.1 if self.optimizer == "adamw" else 0.0) if wd is None else wd
+        if wd is None:  # the library's AdamW decay, scaled to the rows as the tool does
+            wd = (o.optim.weight_decay * min(1.0, DECAY_ROWS / all_rows)
+                  if self.optimizer == "adamw" else 0.0)
+        o.optim.weight_decay = wd
         o.optim.schedule = _abi.MLPB_SCHEDULES[self.schedule]
         # As `mlpblas train` sets the schedules' step counts.
         steps = -(-n_rows // self.batch_size)
@@ -300,7 +316,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 losses.append(info.contents.train_loss)
                 return 0
         cb = _abi.EPOCH_FN(on_epoch)
-        o = self._opts(xt.shape[0], self.epochs, seed)
+        o = self._opts(xt.shape[0], self.epochs, seed, X.shape[0])
         o.on_epoch = cb
         rep = _abi.TrainReport()
         st = lib.mlpb_train(model.ptr, C.byref(ds(xt, tt, wt)),
@@ -321,7 +337,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 return 0
             cb2 = _abi.EPOCH_FN(on_refit)
             model.init(seed)
-            o = self._opts(X.shape[0], int(rep.best_epoch), seed)
+            o = self._opts(X.shape[0], int(rep.best_epoch), seed, X.shape[0])
             o.on_epoch = cb2
             rep2 = _abi.TrainReport()
             st = lib.mlpb_train(model.ptr, C.byref(ds(X, t, sw)), None, C.byref(o), None,
@@ -461,7 +477,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                       for k, v in info.get("params", {}).items() if k in valid}
         est = cls(**params)
         sizes = model.sizes()
-        est.hidden_layer_sizes = tuple(sizes[1:-1])
+        if params.get("hidden_layer_sizes", ()) is not None:  # None: sized from the data
+            est.hidden_layer_sizes = tuple(sizes[1:-1])
         text = model.get_meta(_schema.KEY)
         if text is not None:
             s = _schema.decode(text)

@@ -185,3 +185,26 @@ def test_grid_search(iris):
     gs = GridSearchCV(MLPClassifier(epochs=50, random_state=0),
                       {"hidden_layer_sizes": [(8,), (16, 8)]}, cv=3).fit(Xtr, ytr)
     assert gs.best_estimator_.score(Xte, yte) > 0.8
+
+
+def test_data_dependent_defaults(iris):
+    """As `mlpblas train` (docs/defaults.md): one hidden layer of 64 units for
+    one output and of max(128, 8k) for k outputs; AdamW's decay 0.1 times
+    1000/n above 1,000 rows; given values win."""
+    Xtr, _, ytr, _ = iris
+    assert MLPClassifier(epochs=2, random_state=0).fit(Xtr, ytr)._model.sizes() == [4, 128, 3]
+    assert MLPClassifier(epochs=2, random_state=0).fit(Xtr, ytr == 1)._model.sizes() == [4, 64, 1]
+    X, y = make_classification(n_samples=400, n_features=6, n_informative=5, n_redundant=0,
+                               n_classes=20, n_clusters_per_class=1, random_state=0)
+    assert MLPClassifier(epochs=2, random_state=0).fit(X, y)._model.sizes() == [6, 160, 20]
+    given = MLPClassifier(hidden_layer_sizes=(16, 8), epochs=2, random_state=0).fit(X, y)
+    assert given._model.sizes() == [6, 16, 8, 20]
+    assert given.get_params()["hidden_layer_sizes"] == (16, 8)
+
+    def decay(rows, **kw):
+        return MLPClassifier(**kw)._opts(rows, 10, 0, rows).optim.weight_decay
+    assert decay(1000) == pytest.approx(0.1, rel=1e-6)
+    assert decay(4000) == pytest.approx(0.025, rel=1e-6)
+    assert decay(250) == pytest.approx(0.1, rel=1e-6)
+    assert decay(4000, weight_decay=0.3) == pytest.approx(0.3, rel=1e-6)
+    assert decay(4000, optimizer="adam") == 0.0

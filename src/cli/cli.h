@@ -190,6 +190,8 @@ int cli_write_csv(FILE *f, const mlpb_data *d);
 typedef struct cli_train_cfg {
     size_t          hidden[CLI_MAX_HIDDEN];
     size_t          n_hidden;
+    int             hidden_given; /* --hidden given: cli_train_cfg_for_data keeps it */
+    int             wd_given;     /* --weight-decay given: the same */
     mlpb_train_opts opts;        /* epochs, batch, optimiser, patience, standardize */
     double          val_split;   /* fraction held out for validation, 0 = none */
     float           pos_weight;  /* 0 = auto (negatives / positives per output) */
@@ -201,7 +203,18 @@ typedef struct cli_train_cfg {
                                     metrics too (cli_fit.val_mc) */
 } cli_train_cfg;
 
+/* The defaults that depend on the data (docs/defaults.md), for what the
+ * command line left unset. Without --hidden, one hidden layer of
+ * CLI_HIDDEN_DEFAULT units for one output, and of the larger of
+ * CLI_HIDDEN_MULTI and CLI_HIDDEN_PER_OUTPUT x outputs for more. Without
+ * --weight-decay, AdamW's decay is the library's default times
+ * min(1, CLI_DECAY_ROWS / rows). Idempotent. */
+#define CLI_HIDDEN_DEFAULT    64
+#define CLI_HIDDEN_MULTI      128
+#define CLI_HIDDEN_PER_OUTPUT 8
+#define CLI_DECAY_ROWS        1000
 void cli_train_cfg_default(cli_train_cfg *c);
+void cli_train_cfg_for_data(cli_train_cfg *c, size_t rows, size_t outputs);
 
 typedef struct cli_fit {
     mlpb_model       *model;

@@ -68,14 +68,16 @@ static const char train_help2[] =
     "                          indicator: as mean, plus a 0/1 was-missing input for\n"
     "                          each numeric column with missing cells (error)\n"
 
-    "  --hidden N[,N...]       hidden layer widths (64)\n"
+    "  --hidden N[,N...]       hidden layer widths (one layer: 64 units for one\n"
+    "                          output, max(128, 8 x outputs) for more)\n"
     "Training:\n"
     "  --epochs N              maximum number of epochs (300)\n"
     "  --batch N               rows per mini-batch (32)\n"
     "  --optimizer NAME        sgd, momentum, nesterov, adam, adamw, rmsprop (adamw)\n"
     "  --lr X                  learning rate (0.001)\n"
-    "  --weight-decay X        L2 penalty on the weights; decoupled for adamw (0.1\n"
-    "                          with adamw, 0 with another --optimizer)\n"
+    "  --weight-decay X        L2 penalty on the weights; decoupled for adamw (with\n"
+    "                          adamw 0.1, times 1000 / rows above 1,000 rows;\n"
+    "                          0 with another --optimizer)\n"
     "  --schedule NAME         learning rate over time: constant; step (x0.1 after\n"
     "                          each third of the epochs); cosine (down to 0 at the\n"
     "                          last epoch) (constant)\n"
@@ -282,7 +284,7 @@ int cli_cmd_train(int argc, char **argv)
         {NULL, 0}};
     const char    *data_path = NULL;
     size_t         threads = 0;
-    int            json = 0, wd_given = 0, mpi = 0, r;
+    int            json = 0, mpi = 0, r;
     float          f;
     cli_train_cfg  c;
     cli_read_opts  o;
@@ -351,6 +353,7 @@ int cli_cmd_train(int argc, char **argv)
                                  v);
         } else if (strcmp(n, "--hidden") == 0) {
             bad = cli_parse_sizes("train", n, v, c.hidden, CLI_MAX_HIDDEN, &c.n_hidden);
+            c.hidden_given = 1;
         } else if (strcmp(n, "--epochs") == 0) {
             bad = cli_parse_size("train", n, v, 1, SIZE_MAX, &c.opts.epochs);
         } else if (strcmp(n, "--batch") == 0) {
@@ -359,7 +362,7 @@ int cli_cmd_train(int argc, char **argv)
             bad = cli_parse_float("train", n, v, 1e-12, 1e3, &c.opts.optim.lr);
         } else if (strcmp(n, "--weight-decay") == 0) {
             bad = cli_parse_float("train", n, v, 0.0, 1e3, &c.opts.optim.weight_decay);
-            wd_given = 1;
+            c.wd_given = 1;
         } else if (strcmp(n, "--optimizer") == 0) {
             if (cli_parse_optimizer(v, &c.opts.optim.kind) != 0)
                 return cli_usage("train", "--optimizer: '%s' is not sgd, momentum, nesterov, "
@@ -425,7 +428,7 @@ int cli_cmd_train(int argc, char **argv)
     }
     /* The default decay is AdamW's, decoupled; another optimiser chosen
      * without --weight-decay gets none rather than that much L2. */
-    if (!wd_given && c.opts.optim.kind != MLPB_OPT_ADAMW)
+    if (!c.wd_given && c.opts.optim.kind != MLPB_OPT_ADAMW)
         c.opts.optim.weight_decay = 0.0f;
     if (data_path == NULL)
         return cli_usage("train", "needs a DATA file");
@@ -486,7 +489,8 @@ int cli_cmd_train(int argc, char **argv)
             return CLI_EDATA;
         }
         c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
-        rc              = cli_mpi_train(&d, n_all, &c, log, &fit);
+        cli_train_cfg_for_data(&c, n_all, d.k);
+        rc = cli_mpi_train(&d, n_all, &c, log, &fit);
         if (rc != CLI_OK) {
             outputs_abort(&outs);
             cli_schema_free(&sc);
@@ -510,8 +514,10 @@ int cli_cmd_train(int argc, char **argv)
         return CLI_EDATA;
     }
     c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
-    if (!mpi)
+    if (!mpi) {
+        cli_train_cfg_for_data(&c, d.n, d.k);
         rc = cli_train(&d, &c, log, &fit);
+    }
     if (rc == CLI_OK) {
         mlpb_status st = cli_schema_store(&sc, fit.model);
         if (st != MLPB_OK) {
@@ -706,7 +712,8 @@ int cli_cmd_demo(int argc, char **argv)
     cli_fit  fit;
     cli_eval e;
     FILE    *log = outs.path[OUT_LOG] ? outs.w[OUT_LOG].f : NULL;
-    rc           = cli_train(&train, &c, log, &fit);
+    cli_train_cfg_for_data(&c, train.n, train.k);
+    rc = cli_train(&train, &c, log, &fit);
     if (rc == CLI_OK) {
         rc = cli_evaluate(fit.model, &test, NULL, &e);
         if (rc != CLI_OK)

@@ -16,7 +16,7 @@
 void cli_train_cfg_default(cli_train_cfg *c)
 {
     memset(c, 0, sizeof *c);
-    c->hidden[0] = 64;
+    c->hidden[0] = CLI_HIDDEN_DEFAULT;
     c->n_hidden  = 1;
     mlpb_train_opts_default(&c->opts); /* MLPB_THREADING_AUTO */
     c->val_split  = (double)c->opts.val_fraction;
@@ -25,6 +25,28 @@ void cli_train_cfg_default(cli_train_cfg *c)
     c->verbosity  = 1;
     c->lines      = 1;
     c->max_memory = cli_default_max_memory();
+}
+
+void cli_train_cfg_for_data(cli_train_cfg *c, size_t rows, size_t outputs)
+{
+    /* docs/defaults.md gives the rules and the measurements behind them. */
+    if (!c->hidden_given) {
+        size_t h = CLI_HIDDEN_DEFAULT;
+        if (outputs > 1) {
+            h = CLI_HIDDEN_MULTI;
+            if (outputs > h / CLI_HIDDEN_PER_OUTPUT)
+                h = outputs <= SIZE_MAX / CLI_HIDDEN_PER_OUTPUT ? outputs * CLI_HIDDEN_PER_OUTPUT
+                                                                : SIZE_MAX;
+        }
+        c->hidden[0] = h;
+        c->n_hidden  = 1;
+    }
+    if (!c->wd_given && c->opts.optim.kind == MLPB_OPT_ADAMW) {
+        mlpb_train_opts d;
+        mlpb_train_opts_default(&d);
+        double scale = rows > CLI_DECAY_ROWS ? (double)CLI_DECAY_ROWS / (double)rows : 1.0;
+        c->opts.optim.weight_decay = (float)((double)d.optim.weight_decay * scale);
+    }
 }
 
 void cli_fit_free(cli_fit *f)
