@@ -44,7 +44,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 /* The version is written here only; CMake parses these three lines. */
 #define MLPB_VERSION_MAJOR 0
-#define MLPB_VERSION_MINOR 2
+#define MLPB_VERSION_MINOR 3
 #define MLPB_VERSION_PATCH 0
 #define MLPB_VERSION_NUMBER \
     (MLPB_VERSION_MAJOR * 10000 + MLPB_VERSION_MINOR * 100 + MLPB_VERSION_PATCH)
@@ -53,6 +53,38 @@ extern "C" {
 MLPB_API unsigned    mlpb_version_number(void);
 /* "MAJOR.MINOR.PATCH" of the linked library; a static string. */
 MLPB_API const char *mlpb_version_string(void);
+
+/* ------------------------------------------------------ structs that grow */
+/* The structs a caller fills with options (mlpb_optim_opts, mlpb_train_opts,
+ * the hooks of mlpb_train_comm; mlpb_mpi_opts, mlpb_onnx_export_opts) and those the
+ * library fills with results (mlpb_metrics, mlpb_epoch_info,
+ * mlpb_train_report; mlpb_mpi_report, mlpb_onnx_import_info) end with
+ * `uint64_t reserved[N]`, so that a release can add a field without moving
+ * another or changing a size:
+ *  - A new field takes whole words from the front of `reserved` (a 4-byte
+ *    field a word of its own, padded explicitly) and the array shrinks by as
+ *    many; every size and offset stays (tests/test_abi.c pins them on LP64).
+ *  - Option structs: start from the *_default function, or zero the whole
+ *    struct (`= {0}`), then set fields by name. The library refuses
+ *    (MLPB_E_INVALID_ARG) an option struct whose reserved words are not all
+ *    zero. A new option's zero value means the behaviour from before it
+ *    existed, so a program built against an older header keeps its behaviour
+ *    with a newer library, and a program built against a newer header that
+ *    sets a newer option gets MLPB_E_INVALID_ARG from an older library rather
+ *    than having the option silently ignored.
+ *  - Result structs: the library zeroes the whole struct, reserved words
+ *    included, before it fills it, so a field added in a later release reads
+ *    0 from an older library; compare mlpb_version_number() before relying on
+ *    one.
+ *  - Structs that only point at the caller's memory (mlpb_allocator,
+ *    mlpb_dataset, mlpb_loss_weights), the view mlpb_layer, and mlpb_config
+ *    (the architecture a model file stores: a new kind of layer needs a new
+ *    file format version too) are complete and do not grow: more would come
+ *    as a new struct and a new function (an _ex variant).
+ * Sizes and offsets are part of the ABI. Before 1.0 a minor release may still
+ * change them (with a new soname: README, "Linking"); new fields take reserved
+ * words all the same, so that the layouts settle before 1.0 fixes them for
+ * the life of the major version. */
 
 /* ----------------------------------------------------------------- status */
 /* Values are pinned forever; new codes are appended. */
@@ -500,6 +532,7 @@ typedef struct mlpb_optim_opts {
                                but see mlpb_train) */
     float    lr_min;        /* COSINE: floor, in [0, lr] (0) */
     uint64_t warmup;        /* steps of linear warm-up; the first runs at lr/warmup (0) */
+    uint64_t reserved[8];   /* see "Structs that grow" above (0) */
 } mlpb_optim_opts;
 
 /* Fill o with the defaults noted above (Adam, lr 1e-3, constant schedule). */
@@ -511,8 +544,8 @@ MLPB_API void mlpb_optim_opts_default(mlpb_optim_opts *o);
 typedef struct mlpb_optim mlpb_optim;
 
 /* Create an optimiser for models of m's architecture; moments start at zero.
- * opts is copied. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL or an option out
- * of range), MLPB_E_OVERFLOW, MLPB_E_NOMEM. *out is NULL on failure. */
+ * opts is copied. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, an option out
+ * of range or a reserved word set), MLPB_E_OVERFLOW, MLPB_E_NOMEM. *out is NULL on failure. */
 MLPB_API mlpb_status mlpb_optim_create(const mlpb_model *m, const mlpb_optim_opts *opts,
                                        const mlpb_allocator *alloc, mlpb_optim **out);
 MLPB_API void        mlpb_optim_destroy(mlpb_optim *o);  /* NULL: no-op */
@@ -543,6 +576,7 @@ typedef struct mlpb_metrics {
                           distinct scores t, highest first, of (R(t) - R(t_prev)) P(t),
                           where P, R are precision and recall predicting prob >= t
                           (tied scores form one threshold); NaN with no positives */
+    uint64_t reserved[9]; /* zeroed by the library */
 } mlpb_metrics;
 
 /* Metrics of n x k probabilities against n x k labels in {0, 1}. per_output
@@ -583,6 +617,7 @@ typedef struct mlpb_epoch_info {
     int          refit;        /* 1 for an epoch of the refit on all rows (see refit
                                   below): epoch counts from 1 within the refit, epochs
                                   is the refit's length, there is no validation */
+    uint64_t     reserved[8];  /* zeroed by the library */
 } mlpb_epoch_info;
 
 /* Per-epoch callback, after the epoch's validation; return non-zero to stop
@@ -598,11 +633,10 @@ typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float
                              void *ctx);
 
 /* Options; defaults from mlpb_train_opts_default in parentheses (tests/
- * test_doc_defaults.c checks them against the function). Two defaults of
- * `mlpblas train` and the Python package depend on the data and so are the
- * caller's to apply (docs/defaults.md): for n training rows, AdamW's decay
- * times 1000 / n when n > 1000; and one hidden layer (mlpb_config) of
- * 64 units for one output, of max(128, 8 k) for k > 1 outputs. */
+ * test_doc_defaults.c checks them against the function). Two defaults
+ * depend on the data and so are the caller's to apply, as the mlpblas tool
+ * and the Python package do (mlpb_hidden_default, mlpb_weight_decay_default
+ * below; docs/defaults.md). */
 typedef struct mlpb_train_opts {
     size_t          epochs;         /* >= 1 (300) */
     size_t          batch_size;     /* >= 1 (32); the last partial batch is used, with its
@@ -631,9 +665,22 @@ typedef struct mlpb_train_opts {
                                        (MLPB_PRECISION_FP32) */
     mlpb_gemm       gemm;           /* of the trainer's workspace; see
                                        mlpb_workspace_set_gemm (MLPB_GEMM_AUTO) */
+    uint64_t        reserved[16];   /* see "Structs that grow" above (0) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
+
+/* The defaults that depend on the data, the rules the mlpblas tool and the
+ * Python package follow (docs/defaults.md gives the measurements).
+ * mlpb_hidden_default: the width of the one hidden layer for a model of
+ * n_outputs outputs: 64 for one (a binary label), max(128, 8 n_outputs) for
+ * more (classes or labels), since they share the layer.
+ * mlpb_weight_decay_default: AdamW's decoupled decay for n_rows training
+ * rows: 0.1 up to 1,000 rows (and for n_rows 0: mlpb_train_opts_default's
+ * value), 0.1 x 1000 / n_rows above, so that the decay's pull, applied at
+ * every step, does not grow with the steps an epoch has. */
+MLPB_API size_t mlpb_hidden_default(size_t n_outputs);
+MLPB_API float  mlpb_weight_decay_default(size_t n_rows);
 
 typedef struct mlpb_train_report {
     mlpb_epoch_info last;           /* the last completed epoch */
@@ -656,6 +703,7 @@ typedef struct mlpb_train_report {
                                        without */
     size_t          n_train;        /* rows of the validated run (all parts') */
     size_t          n_val;          /* its validation rows (all parts'); 0 without */
+    uint64_t        reserved[8];    /* zeroed by the library */
 } mlpb_train_report;
 
 /* Train m on train with mini-batch optimisation (a fresh mlpb_optim from
@@ -714,12 +762,55 @@ typedef struct mlpb_train_report {
  * and allocation errors (all found before training) it and the model are
  * untouched.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
- * an option or optim option out of range, a split leaving no training row),
+ * an option or optim option out of range, a reserved word of either set, a
+ * split leaving no training row),
  * MLPB_E_NOMEM, MLPB_E_NUMERIC, MLPB_E_OVERFLOW, MLPB_E_UNSUPPORTED
  * (MLPB_PRECISION_BF16 where it is not available). */
 MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
                                 const mlpb_dataset *val, const mlpb_train_opts *opts,
                                 const mlpb_allocator *alloc, mlpb_train_report *report);
+
+/* ------------------------------------------------------------- ensembles */
+/* One model whose logits are the mean of the logits of n_members models of
+ * one architecture (d, h_1 .. h_L, k): a network d, n h_1 .. n h_L, k with
+ * the members' first layers side by side, their deeper hidden layers as the
+ * diagonal blocks of the merged ones (zero elsewhere), their output layers'
+ * rows concatenated and divided by n, and the mean of their output biases.
+ * It predicts, saves and exports as any model; the cost of a prediction is
+ * that of the members together (more, for L >= 2: the zero blocks are
+ * multiplied too). The standardisation is the first standardising member's;
+ * a member that standardises otherwise has the difference folded into its
+ * first layer (in double, then rounded). Names and metadata are the first
+ * member's. Its logits equal the mean of the members' up to float rounding.
+ * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n_members 0, a header-only
+ * member), MLPB_E_MISMATCH (architectures differ), MLPB_E_NOMEM,
+ * MLPB_E_OVERFLOW. */
+MLPB_API mlpb_status mlpb_model_merge(const mlpb_model *const *members, size_t n_members,
+                                      mlpb_model **out);
+
+/* Train n_members networks of cfg's architecture as mlpb_train does, member
+ * i from cfg->seed + i (its initial weights) and opts->seed + i (its
+ * validation split and shuffles), and merge them (mlpb_model_merge) into a
+ * new *out. Averaging members that differ in their initial weights and in
+ * the rows that chose their epoch count lowers the variance that a single
+ * small-data run shows from seed to seed. reports: n_members reports or
+ * NULL. The callbacks see each member's epochs in turn. Costs n_members
+ * trainings, one at a time (the peak memory of one, plus the finished
+ * members).
+ * Returns as mlpb_model_create, mlpb_train and mlpb_model_merge; *out is
+ * NULL on failure. */
+MLPB_API mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
+                                         const mlpb_dataset *train, const mlpb_dataset *val,
+                                         const mlpb_train_opts *opts,
+                                         const mlpb_allocator *alloc, mlpb_model **out,
+                                         mlpb_train_report *reports);
+
+/* The members an ensemble of mlpb_train_ensemble has by default for a
+ * training set of n_rows rows, the rule the mlpblas tool and the Python
+ * package follow: 5 under 1,000 rows, where a single network's accuracy
+ * varies most with its seed and five trainings are cheap; 1 (a single
+ * network) from 1,000 rows on. docs/defaults.md gives the measurements. */
+MLPB_API size_t mlpb_ensemble_members_default(size_t n_rows);
 
 /* ------------------------------------------------ training in several parts */
 /* mlpb_train_ex runs mlpb_train on rows spread over several cooperating
@@ -756,6 +847,8 @@ typedef struct mlpb_train_comm {
     /* The first failure among the parts' statuses (MLPB_OK when none). */
     mlpb_status (*agree)(mlpb_status local, void *ctx);
     void *ctx;
+    uint64_t reserved[4]; /* zero (see "Structs that grow" above): a later hook
+                             is NULL when absent */
 } mlpb_train_comm;
 
 /* mlpb_train on the rows of all parts: train is this part's slice (n may be
@@ -768,7 +861,9 @@ typedef struct mlpb_train_comm {
  * apart). Memory per part: as mlpb_train's for n_total rows, less the
  * rows it does not hold in the batch buffers; the validation probabilities
  * and labels of all parts. The unit split of MLPB_THREADING_SPLIT is not
- * used: comm->loss_grad computes every gradient. */
+ * used: comm->loss_grad computes every gradient. A comm with a hook NULL,
+ * slices outside its totals or a reserved word set is refused
+ * (MLPB_E_INVALID_ARG), here and by mlpb_train_split_ex. */
 MLPB_API mlpb_status mlpb_train_ex(mlpb_model *m, const mlpb_dataset *train,
                                    const mlpb_dataset *val, const mlpb_train_opts *opts,
                                    const mlpb_train_comm *comm, const mlpb_allocator *alloc,
@@ -814,7 +909,7 @@ MLPB_API mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_out
  * one guess made without the data: sample weights are assumed present
  * (bs floats). The split's scratch (24 bytes a row) is counted.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, zero rows, epochs or batch_size,
- * an option out of range), MLPB_E_OVERFLOW. */
+ * an option out of range, a reserved word set), MLPB_E_OVERFLOW. */
 MLPB_API mlpb_status mlpb_train_memory(const size_t *sizes, size_t n_sizes, size_t n_rows,
                                        const mlpb_train_opts *opts, size_t *bytes);
 /* As mlpb_train_memory for mlpb_train(m, train, val, ...) with a separate

@@ -115,8 +115,13 @@ MLPB_API double      mlpb_mpi_comm_seconds(const mlpb_mpi *c);
 MLPB_API uint64_t    mlpb_mpi_steps(const mlpb_mpi *c);
 
 /* ----------------------------------------------------------- the trainer */
+/* Options and report grow as mlpblas.h's "Structs that grow" says: zero the
+ * whole options struct (`= {0}`; NULL means all defaults) before setting
+ * fields; mlpb_mpi_train refuses nonzero reserved words (MLPB_E_INVALID_ARG)
+ * and zeroes the report, reserved words included. */
 typedef struct mlpb_mpi_opts {
-    int overlap; /* mlpb_mpi_set_overlap (0) */
+    int      overlap;     /* mlpb_mpi_set_overlap (0) */
+    uint64_t reserved[7]; /* zero */
 } mlpb_mpi_opts;
 
 typedef struct mlpb_mpi_report {
@@ -127,6 +132,7 @@ typedef struct mlpb_mpi_report {
     size_t   n_val;             /* validation rows over all ranks */
     uint64_t steps;             /* optimiser steps */
     double   comm_seconds;      /* this rank's time in the gradient reduction */
+    uint64_t reserved[8];       /* zeroed by the library */
 } mlpb_mpi_report;
 
 /* The validation rows mlpb_mpi_train holds out of the ranks' rows (val NULL

@@ -37,11 +37,16 @@ typedef enum mlpb_onnx_task {
     MLPB_ONNX_TASK_MULTICLASS = 3
 } mlpb_onnx_task;
 
+/* Options and import report grow as mlpblas.h's "Structs that grow" says:
+ * start from mlpb_onnx_export_opts_default (or zero the struct); the export
+ * refuses nonzero reserved words (MLPB_E_INVALID_ARG); the import zeroes
+ * the info it fills, reserved words included. */
 typedef struct mlpb_onnx_export_opts {
     mlpb_onnx_task task;     /* decides the label output */
     const char    *input_doc; /* the graph input's doc_string; NULL: one made from the
                                  input names (or "d float inputs" without names) */
     const char    *graph_name; /* NULL: "mlpblas" */
+    uint64_t       reserved[8]; /* zero */
 } mlpb_onnx_export_opts;
 
 MLPB_API void mlpb_onnx_export_opts_default(mlpb_onnx_export_opts *o);
@@ -49,8 +54,8 @@ MLPB_API void mlpb_onnx_export_opts_default(mlpb_onnx_export_opts *o);
 /* Write m as ONNX into a malloc'd buffer (*buf, *len; free it with
  * mlpb_onnx_free) or a file (written whole to PATH.tmp, then renamed: never
  * half-written). opts NULL: the defaults. Returns MLPB_OK,
- * MLPB_E_INVALID_ARG (NULL m, a header-only model, a bad task or a
- * multi-class task with k < 2), MLPB_E_OVERFLOW (a tensor above 2 GiB, the
+ * MLPB_E_INVALID_ARG (NULL m, a header-only model, a bad task, a
+ * multi-class task with k < 2, a reserved word set), MLPB_E_OVERFLOW (a tensor above 2 GiB, the
  * protobuf limit), MLPB_E_NOMEM, MLPB_E_IO (errno kept). */
 MLPB_API mlpb_status mlpb_onnx_export_mem(const mlpb_model *m, const mlpb_onnx_export_opts *opts,
                                           void **buf, size_t *len);
@@ -66,6 +71,7 @@ typedef struct mlpb_onnx_import_info {
     int     standardization;    /* a Sub/Div pair was read as the standardisation */
     size_t  ignored_outputs;    /* outputs computed from the probabilities (a label head:
                                    ArgMax, GreaterOrEqual, Cast, Reshape ...), dropped */
+    uint64_t reserved[4];       /* zeroed by the library */
 } mlpb_onnx_import_info;
 
 /* The largest ONNX input accepted (1 GiB), and how much memory decoding it

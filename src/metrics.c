@@ -81,6 +81,7 @@ static void output_metrics(const float *prob, const float *y, size_t n, size_t k
 {
     double loss = 0.0;
     size_t correct = 0, tp = 0, fp = 0, fn = 0;
+    *out = (mlpb_metrics){0}; /* the reserved words too */
     for (size_t i = 0; i < n; i++) {
         const float pf = prob[i * k + j];
         const bool label = y[i * k + j] != 0.0f;
@@ -138,7 +139,7 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
     if (per_output != NULL || mean != NULL) {
         if (scratch == NULL)
             return MLPB_E_INVALID_ARG;
-        mlpb_metrics sum = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        mlpb_metrics sum = {0};
         size_t n_auc = 0, n_ap = 0;
         for (size_t j = 0; j < k; j++) {
             mlpb_metrics mj;
@@ -161,6 +162,7 @@ mlpb_status mlpb__metrics_work(const float *prob, const float *y, size_t n, size
         }
         if (mean != NULL) {
             const double kd = (double)k;
+            *mean = (mlpb_metrics){0}; /* the reserved words too */
             mean->loss = sum.loss / kd;
             mean->accuracy = sum.accuracy / kd;
             mean->precision = sum.precision / kd;

@@ -6,6 +6,7 @@
 
 #include "kernels.h"
 #include "mlpblas.h"
+#include "reserved.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -86,6 +87,9 @@ void        mlpb__strings_free(mlpb_model *m);
 /* Deep copy of src's names and metadata into dst (which has none). */
 mlpb_status mlpb__strings_copy(mlpb_model *dst, const mlpb_model *src);
 /* ------------------------------------------------------------- model.c */
+/* The most layer sizes a model may have (d, up to 62 hidden, k). */
+#define MLPB_MAX_SIZES 64
+
 struct mlpb_model {
     mlpb_allocator alloc;
     size_t  n_sizes;     /* L + 2 */

@@ -9,9 +9,8 @@
 
 /* Sizes are handed to BLAS as int (dimensions and leading dimensions). */
 #define MLPB_MAX_DIM ((size_t)INT_MAX)
-/* More layers than this is certainly a mistake, and the bound keeps the
- * bookkeeping block small. */
-#define MLPB_MAX_SIZES 64
+/* More layers than MLPB_MAX_SIZES (mlpb_internal.h) is certainly a mistake,
+ * and the bound keeps the bookkeeping block small. */
 
 bool mlpb__same_arch(const size_t *sa, size_t na, const size_t *sb, size_t nb)
 {

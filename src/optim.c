@@ -52,9 +52,12 @@ static bool unit_rate(float x)
     return isfinite(x) && x >= 0.0f && x < 1.0f;
 }
 
-/* Only the fields the chosen kind and schedule read are checked. */
+/* Only the fields the chosen kind and schedule read are checked, and the
+ * reserved words. */
 static bool opts_valid(const mlpb_optim_opts *o)
 {
+    if (!MLPB_RESERVED_ZERO(o))
+        return false;
     if (!(isfinite(o->lr) && o->lr > 0.0f))
         return false;
     if (!(isfinite(o->weight_decay) && o->weight_decay >= 0.0f))

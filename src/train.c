@@ -15,6 +15,23 @@
 #include <string.h>
 #include <time.h>
 
+size_t mlpb_hidden_default(size_t n_outputs)
+{
+    /* docs/defaults.md: more outputs share the one hidden layer; from 2
+     * outputs on, 128 units or 8 an output, whichever is more. */
+    if (n_outputs <= 1)
+        return 64;
+    return n_outputs > 16 ? (n_outputs <= SIZE_MAX / 8 ? 8 * n_outputs : SIZE_MAX) : 128;
+}
+
+float mlpb_weight_decay_default(size_t n_rows)
+{
+    /* docs/defaults.md: AdamW's decoupled decay shrinks the weights at every
+     * step; with n_rows / batch steps an epoch its pull against the data
+     * would grow with the rows, so above 1,000 rows it falls as 1 / n_rows. */
+    return n_rows > 1000 ? (float)(0.1 * 1000.0 / (double)n_rows) : 0.1f;
+}
+
 void mlpb_train_opts_default(mlpb_train_opts *o)
 {
     if (o == NULL)
@@ -25,7 +42,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->batch_size = 32;
     mlpb_optim_opts_default(&o->optim);
     o->optim.kind = MLPB_OPT_ADAMW;
-    o->optim.weight_decay = 0.1f;
+    o->optim.weight_decay = mlpb_weight_decay_default(0);
     o->val_fraction = 0.15f;
     o->patience = 30;
     o->min_delta = 0.0f;
@@ -187,12 +204,14 @@ static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
 }
 
 /* The options that decide how much a run allocates and on what, in range:
- * epochs, batch, validation share, threading, precision and backend
- * (mlpb_train and the memory queries check them alike). */
+ * epochs, batch, validation share, threading, precision and backend, and
+ * reserved words that are zero (mlpb_train and the memory queries check them
+ * alike). */
 static bool opts_sized(const mlpb_train_opts *o)
 {
-    return o->epochs > 0 && o->batch_size > 0 && isfinite(o->val_fraction) &&
-           o->val_fraction >= 0.0f && o->val_fraction < 1.0f &&
+    return MLPB_RESERVED_ZERO(o) && MLPB_RESERVED_ZERO(&o->optim) && o->epochs > 0 &&
+           o->batch_size > 0 && isfinite(o->val_fraction) && o->val_fraction >= 0.0f &&
+           o->val_fraction < 1.0f &&
            (o->threading == MLPB_THREADING_BLAS || o->threading == MLPB_THREADING_SERIAL_SMALL ||
             o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
            (o->precision == MLPB_PRECISION_FP32 || o->precision == MLPB_PRECISION_BF16 ||
@@ -229,9 +248,10 @@ static mlpb_status check_args(const mlpb_model *m, const mlpb_dataset *train,
         return MLPB_OK;
     /* The slices must lie inside the global sets. */
     const size_t nv = val != NULL ? val->n : 0;
-    if (c->sum == NULL || c->gather == NULL || c->loss_grad == NULL || c->agree == NULL ||
-        c->n_total == 0 || c->offset > c->n_total || train->n > c->n_total - c->offset ||
-        c->val_offset > c->val_n_total || nv > c->val_n_total - c->val_offset)
+    if (!MLPB_RESERVED_ZERO(c) || c->sum == NULL || c->gather == NULL || c->loss_grad == NULL ||
+        c->agree == NULL || c->n_total == 0 || c->offset > c->n_total ||
+        train->n > c->n_total - c->offset || c->val_offset > c->val_n_total ||
+        nv > c->val_n_total - c->val_offset)
         return MLPB_E_INVALID_ARG;
     return MLPB_OK;
 }

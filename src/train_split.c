@@ -110,8 +110,9 @@ static mlpb_status split_args(const mlpb_dataset *train, size_t n_outputs, float
     if (train->n > 0 && (train->y == NULL || pick == NULL))
         return MLPB_E_INVALID_ARG;
     if (c == NULL ? train->n == 0
-                  : (c->gather == NULL || c->agree == NULL || c->n_total == 0 ||
-                     c->offset > c->n_total || train->n > c->n_total - c->offset))
+                  : (!MLPB_RESERVED_ZERO(c) || c->gather == NULL || c->agree == NULL ||
+                     c->n_total == 0 || c->offset > c->n_total ||
+                     train->n > c->n_total - c->offset))
         return MLPB_E_INVALID_ARG;
     return mlpb__mul_size(train->n, n_outputs, &cells);
 }

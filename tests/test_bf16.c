@@ -33,7 +33,7 @@
 #include "mlpb_internal.h"
 
 #ifdef MLPB_TEST_HAVE_DATA
-#include "data.h"
+#include "read/data.h"
 #endif
 
 #include <math.h>
@@ -858,14 +858,14 @@ static void training(mlpb_precision p)
     free(x), free(y), free(tx), free(ty);
 
 #ifdef MLPB_TEST_HAVE_DATA
-    mlpb_data_opts dopts;
-    mlpb_data_opts_init(&dopts);
-    mlpb_data all, tr, te;
+    cli_data_opts dopts;
+    cli_data_opts_init(&dopts);
+    cli_data all, tr, te;
     char err[256];
     assert_int_equal(
-        mlpb_data_read(MLPB_TEST_DATA_DIR "/breast_cancer.csv", &dopts, &all, err, sizeof err),
+        cli_data_read(MLPB_TEST_DATA_DIR "/breast_cancer.csv", &dopts, &all, err, sizeof err),
         MLPB_OK);
-    assert_int_equal(mlpb_data_split(&all, 0.25, 42, &tr, &te), MLPB_OK);
+    assert_int_equal(cli_data_split(&all, 0.25, 42, &tr, &te), MLPB_OK);
     const size_t bs[] = {30, 32, 1};
     task bt = {.name = "breast cancer",
                .sizes = bs,
@@ -878,9 +878,9 @@ static void training(mlpb_precision p)
     mlpb_train_opts_default(&bt.opts);
     bt.opts.seed = 42;
     train_both(&bt, p);
-    mlpb_data_free(&all);
-    mlpb_data_free(&tr);
-    mlpb_data_free(&te);
+    cli_data_free(&all);
+    cli_data_free(&tr);
+    cli_data_free(&te);
 #endif
 }
 

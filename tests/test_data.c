@@ -1,8 +1,8 @@
-/* test_data.c -- the CSV and LIBSVM readers of the mlpblas tool (src/cli/data.c):
+/* test_data.c -- the CSV and LIBSVM readers of the mlpblas tool (src/cli/read/data.c):
  * values, names, quoting, line ends, comments, delimiters, gzip, and every
  * error with its exact FILE:LINE:COLUMN. */
 #include "testutil.h"
-#include "data.h"
+#include "read/data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,25 +13,25 @@
 static char err_buf[512];
 
 /* Read text as a file named name with options o (NULL: defaults). */
-static mlpb_status rd_named(const char *text, const char *name, const mlpb_data_opts *o,
-                            mlpb_data *d)
+static mlpb_status rd_named(const char *text, const char *name, const cli_data_opts *o,
+                            cli_data *d)
 {
-    mlpb_data_opts def;
-    mlpb_data_opts_init(&def);
-    return mlpb_data_read_mem(text, strlen(text), name, o ? o : &def, d, err_buf,
+    cli_data_opts def;
+    cli_data_opts_init(&def);
+    return cli_data_read_mem(text, strlen(text), name, o ? o : &def, d, err_buf,
                               sizeof err_buf);
 }
 
-static mlpb_status rd(const char *text, const mlpb_data_opts *o, mlpb_data *d)
+static mlpb_status rd(const char *text, const cli_data_opts *o, cli_data *d)
 {
     return rd_named(text, "t.csv", o, d);
 }
 
 /* The read must fail with status s and exactly this message. */
-static void expect_error(const char *text, const char *name, const mlpb_data_opts *o,
+static void expect_error(const char *text, const char *name, const cli_data_opts *o,
                          mlpb_status s, const char *msg)
 {
-    mlpb_data d;
+    cli_data d;
     mlpb_status got = rd_named(text, name, o, &d);
     if (got != s || strcmp(err_buf, msg) != 0)
         print_error("input:\n%s\nexpected %d \"%s\"\n     got %d \"%s\"\n", text, (int)s, msg,
@@ -55,30 +55,30 @@ static void assert_floats(const float *got, const float *want, size_t n)
 static void test_data_csv_basic(void **state)
 {
     (void)state;
-    mlpb_data d;
+    cli_data d;
     assert_int_equal(rd("a,b,c\n1,2.5,0\n-3,4e2,1\n", NULL, &d), MLPB_OK);
     assert_int_equal(d.n, 2);
     assert_int_equal(d.d, 2);
     assert_int_equal(d.k, 1);
     assert_int_equal(d.first_line, 1);
     assert_int_equal(d.delimiter, ',');
-    assert_int_equal(d.format, MLPB_FORMAT_CSV);
+    assert_int_equal(d.format, CLI_FORMAT_CSV);
     assert_string_equal(d.feature_names[0], "a");
     assert_string_equal(d.feature_names[1], "b");
     assert_string_equal(d.label_names[0], "c");
     const float x[] = {1.0f, 2.5f, -3.0f, 400.0f}, y[] = {0.0f, 1.0f};
     assert_floats(d.x, x, 4);
     assert_floats(d.y, y, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     assert_null(d.x);
-    mlpb_data_free(&d); /* a zeroed dataset frees as a no-op */
-    mlpb_data_free(NULL);
+    cli_data_free(&d); /* a zeroed dataset frees as a no-op */
+    cli_data_free(NULL);
 }
 
 static void test_data_csv_quoting(void **state)
 {
     (void)state;
-    mlpb_data d;
+    cli_data d;
     /* RFC 4180: delimiters, doubled quotes and a line break inside quotes. */
     const char *text = "\"x, one\",\"say \"\"hi\"\"\",\"multi\nline\"\n"
                        "\"1\", \"2\" ,1\n"
@@ -91,7 +91,7 @@ static void test_data_csv_quoting(void **state)
     const float x[] = {1, 2, 3, 4}, y[] = {1, 0};
     assert_floats(d.x, x, 4);
     assert_floats(d.y, y, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* Line numbers count the break inside the quoted header: the bad cell is
      * on line 4, column 3. */
     expect_error("a,\"b\nc\",y\n1,2,0\n3,?,1\n", "t.csv", NULL,
@@ -105,7 +105,7 @@ static void test_data_csv_quoting(void **state)
 static void test_data_csv_crlf_bom_no_final_newline(void **state)
 {
     (void)state;
-    mlpb_data d;
+    cli_data d;
     assert_int_equal(rd("\xEF\xBB\xBF" "f1,f2,lab\r\n1,2,1\r\n\r\n3,4,0", NULL, &d), MLPB_OK);
     assert_int_equal(d.n, 2);
     assert_string_equal(d.feature_names[0], "f1");
@@ -113,7 +113,7 @@ static void test_data_csv_crlf_bom_no_final_newline(void **state)
     const float x[] = {1, 2, 3, 4}, y[] = {1, 0};
     assert_floats(d.x, x, 4);
     assert_floats(d.y, y, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* CRLF lines: the column of an error is still the byte column. */
     expect_error("a,b\r\n1,0\r\nx1,1\r\n", "t.csv", NULL, MLPB_E_FORMAT,
                  "t.csv:3:1: \"x1\" is not a number");
@@ -122,7 +122,7 @@ static void test_data_csv_crlf_bom_no_final_newline(void **state)
 static void test_data_csv_comments_blanks_spaces(void **state)
 {
     (void)state;
-    mlpb_data d;
+    cli_data d;
     const char *text = "# a comment before the header\n"
                        "\n"
                        "  a , b ,y\n"
@@ -138,34 +138,34 @@ static void test_data_csv_comments_blanks_spaces(void **state)
     const float x[] = {1, 2}, y[] = {1};
     assert_floats(d.x, x, 2);
     assert_floats(d.y, y, 1);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
 }
 
 static void test_data_csv_delimiters(void **state)
 {
     (void)state;
-    mlpb_data      d;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data      d;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     /* Semicolons detected (the comma inside quotes does not count). */
     assert_int_equal(rd("\"a,1\";b;y\n1.5;2;0\n", NULL, &d), MLPB_OK);
     assert_int_equal(d.delimiter, ';');
     assert_int_equal(d.d, 2);
     assert_string_equal(d.feature_names[0], "a,1");
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* Tabs detected; a comment line first is not used for detection. */
     assert_int_equal(rd("# x,y,z,w\na\tb\ty\n1\t2\t1\n", NULL, &d), MLPB_OK);
     assert_int_equal(d.delimiter, '\t');
     assert_int_equal(d.d, 2);
     const float x[] = {1, 2};
     assert_floats(d.x, x, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* An explicit delimiter. */
     o.delimiter = '|';
     assert_int_equal(rd("a|b|y\n1|2|1\n", &o, &d), MLPB_OK);
     assert_int_equal(d.delimiter, '|');
     assert_int_equal(d.d, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* One column only cannot hold a feature and a label. */
     expect_error("y\n1\n", "t.csv", NULL, MLPB_E_FORMAT,
                  "t.csv:1:1: 1 column, too few for 1 label column and a feature");
@@ -174,9 +174,9 @@ static void test_data_csv_delimiters(void **state)
 static void test_data_csv_no_header_and_label_choice(void **state)
 {
     (void)state;
-    mlpb_data      d;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data      d;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     o.header = 0;
     o.labels = "1";
     assert_int_equal(rd("1,5,6\n0,7,8\n", &o, &d), MLPB_OK);
@@ -188,10 +188,10 @@ static void test_data_csv_no_header_and_label_choice(void **state)
     const float x[] = {5, 6, 7, 8}, y[] = {1, 0};
     assert_floats(d.x, x, 4);
     assert_floats(d.y, y, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
 
     /* Several labels by name, in the order named. */
-    mlpb_data_opts_init(&o);
+    cli_data_opts_init(&o);
     o.labels = "q, p";
     assert_int_equal(rd("p,a,q,b\n1,2,0,3\n0,4,1,5\n", &o, &d), MLPB_OK);
     assert_int_equal(d.k, 2);
@@ -201,16 +201,16 @@ static void test_data_csv_no_header_and_label_choice(void **state)
     const float x2[] = {2, 3, 4, 5}, y2[] = {0, 1, 1, 0};
     assert_floats(d.x, x2, 4);
     assert_floats(d.y, y2, 4);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
 
     /* The last two columns, or none at all. */
-    mlpb_data_opts_init(&o);
+    cli_data_opts_init(&o);
     o.n_labels = 2;
     assert_int_equal(rd("a,p,q\n7,1,0\n", &o, &d), MLPB_OK);
     assert_int_equal(d.d, 1);
     assert_int_equal(d.k, 2);
     assert_string_equal(d.label_names[1], "q");
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     o.n_labels = 0;
     assert_int_equal(rd("a,p,q\n7,1,5\n", &o, &d), MLPB_OK);
     assert_int_equal(d.d, 3);
@@ -218,9 +218,9 @@ static void test_data_csv_no_header_and_label_choice(void **state)
     assert_null(d.y);
     const float x3[] = {7, 1, 5};
     assert_floats(d.x, x3, 3);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
 
-    mlpb_data_opts_init(&o);
+    cli_data_opts_init(&o);
     o.labels = "nope";
     expect_error("# c\na,b\n1,0\n", "t.csv", &o, MLPB_E_FORMAT,
                  "t.csv:2:1: no column named \"nope\" for the labels");
@@ -270,21 +270,21 @@ static void test_data_csv_errors_exact_position(void **state)
 static void test_data_bad_options(void **state)
 {
     (void)state;
-    mlpb_data      d;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data      d;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     o.delimiter = '"';
     assert_int_equal(rd("a,y\n1,1\n", &o, &d), MLPB_E_INVALID_ARG);
     assert_non_null(strstr(err_buf, "delimiter"));
     o.delimiter = 0;
     o.labels    = "";
     assert_int_equal(rd("a,y\n1,1\n", &o, &d), MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_data_read_mem("a", 1, "t.csv", NULL, &d, NULL, 0),
+    assert_int_equal(cli_data_read_mem("a", 1, "t.csv", NULL, &d, NULL, 0),
                      MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_data_read_mem("a", 1, "t.csv", &o, NULL, NULL, 0),
+    assert_int_equal(cli_data_read_mem("a", 1, "t.csv", &o, NULL, NULL, 0),
                      MLPB_E_INVALID_ARG);
-    mlpb_data_opts_init(&o);
-    assert_int_equal(mlpb_data_read("/nonexistent/dir/x.csv", &o, &d, err_buf, sizeof err_buf),
+    cli_data_opts_init(&o);
+    assert_int_equal(cli_data_read("/nonexistent/dir/x.csv", &o, &d, err_buf, sizeof err_buf),
                      MLPB_E_IO);
     assert_string_equal(err_buf, "/nonexistent/dir/x.csv: cannot open: No such file or directory");
 }
@@ -292,38 +292,38 @@ static void test_data_bad_options(void **state)
 static void test_data_libsvm_binary(void **state)
 {
     (void)state;
-    mlpb_data d;
+    cli_data d;
     const char *text = "# svmlight file\n"
                        "+1 1:0.5 3:-2 # trailing comment\n"
                        "-1 qid:3 2:1.25\n"
                        "\n"
                        "1\n";
     assert_int_equal(rd_named(text, "t.svm", NULL, &d), MLPB_OK);
-    assert_int_equal(d.format, MLPB_FORMAT_LIBSVM);
+    assert_int_equal(d.format, CLI_FORMAT_LIBSVM);
     assert_int_equal(d.n, 3);
     assert_int_equal(d.d, 3);
     assert_int_equal(d.k, 1);
     assert_int_equal(d.first_line, 2);
     assert_null(d.feature_names); /* LIBSVM names cost nothing: 1..d */
     char nbuf[24];
-    assert_string_equal(mlpb_data_feature_name(&d, 2, nbuf, sizeof nbuf), "3");
+    assert_string_equal(cli_data_feature_name(&d, 2, nbuf, sizeof nbuf), "3");
     assert_string_equal(d.label_names[0], "label");
     const float x[] = {0.5f, 0, -2, 0, 1.25f, 0, 0, 0, 0}, y[] = {1, 0, 1};
     assert_floats(d.x, x, 9);
     assert_floats(d.y, y, 3);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
 
     /* 0/1 labels and a fixed feature count wider than the indices used. */
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format     = MLPB_FORMAT_LIBSVM;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format     = CLI_FORMAT_LIBSVM;
     o.n_features = 5;
     assert_int_equal(rd("0 2:1\n1 5:2\n", &o, &d), MLPB_OK);
     assert_int_equal(d.d, 5);
     const float x2[] = {0, 1, 0, 0, 0, 0, 0, 0, 0, 2}, y2[] = {0, 1};
     assert_floats(d.x, x2, 10);
     assert_floats(d.y, y2, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     expect_error("0 2:1\n1 6:2\n", "t.csv", &o, MLPB_E_FORMAT,
                  "t.csv:2:3: feature index 6 beyond the 5 features");
 }
@@ -331,11 +331,11 @@ static void test_data_libsvm_binary(void **state)
 static void test_data_libsvm_multilabel(void **state)
 {
     (void)state;
-    mlpb_data d;
+    cli_data d;
     /* Comma-separated class ids when multi-label is asked for; k = largest
      * id + 1; a row without a label token has no class. */
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     o.multilabel = 1;
     assert_int_equal(rd_named("0,2 1:1\n1 2:1\n 1:3\n", "m.libsvm", &o, &d), MLPB_OK);
     assert_int_equal(d.n, 3);
@@ -345,22 +345,22 @@ static void test_data_libsvm_multilabel(void **state)
     const float y[] = {1, 0, 1, 0, 1, 0, 0, 0, 0}, x[] = {1, 0, 0, 1, 3, 0};
     assert_floats(d.y, y, 9);
     assert_floats(d.x, x, 6);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* A known label count, and the labels ignored altogether. */
-    mlpb_data_opts_init(&o);
+    cli_data_opts_init(&o);
     o.n_labels = 4;
     assert_int_equal(rd_named("1 1:1\n", "m.svm", &o, &d), MLPB_OK);
     assert_int_equal(d.k, 4);
     const float y2[] = {0, 1, 0, 0};
     assert_floats(d.y, y2, 4);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     expect_error("1 1:1\n4 1:1\n", "m.svm", &o, MLPB_E_FORMAT,
                  "m.svm:2:1: class id 4 outside 0..3 of the 4 classes");
     o.n_labels = 0;
     assert_int_equal(rd_named("7 1:1\n-3 2:1\n", "m.svm", &o, &d), MLPB_OK);
     assert_int_equal(d.k, 0);
     assert_null(d.y);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* Without multi-label, one stray class-id list or label is an error at
      * its line, not a multi-label file. */
     expect_error("-1 1:1\n0,1 1:1\n", "m.svm", NULL, MLPB_E_FORMAT,
@@ -381,8 +381,8 @@ static void test_data_libsvm_errors(void **state)
 {
     (void)state;
     expect_error("", "e.svm", NULL, MLPB_E_FORMAT, "e.svm:1:1: empty file: no data rows");
-    mlpb_data_opts one;
-    mlpb_data_opts_init(&one);
+    cli_data_opts one;
+    cli_data_opts_init(&one);
     one.base = 1;
     expect_error("1 0:1\n", "e.svm", &one, MLPB_E_FORMAT,
                  "e.svm:1:3: feature index 0: indices start at 1 here "
@@ -431,31 +431,31 @@ static void write_file(const char *path, const char *text, size_t len, int gz)
 static void test_data_gzip_files(void **state)
 {
     (void)state;
-    mlpb_data      d;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data      d;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     const char *csv = "a,b,y\n1,2,1\n3,4,0\n";
     write_file("test_data_tmp.csv.gz", csv, strlen(csv), 1);
-    assert_int_equal(mlpb_data_read("test_data_tmp.csv.gz", &o, &d, err_buf, sizeof err_buf),
+    assert_int_equal(cli_data_read("test_data_tmp.csv.gz", &o, &d, err_buf, sizeof err_buf),
                      MLPB_OK);
     assert_int_equal(d.n, 2);
     const float x[] = {1, 2, 3, 4};
     assert_floats(d.x, x, 4);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* .svm.gz is LIBSVM by its name. */
     const char *svm = "1 1:2 2:3\n-1 2:4\n";
     write_file("test_data_tmp.svm.gz", svm, strlen(svm), 1);
-    assert_int_equal(mlpb_data_read("test_data_tmp.svm.gz", &o, &d, err_buf, sizeof err_buf),
+    assert_int_equal(cli_data_read("test_data_tmp.svm.gz", &o, &d, err_buf, sizeof err_buf),
                      MLPB_OK);
-    assert_int_equal(d.format, MLPB_FORMAT_LIBSVM);
+    assert_int_equal(d.format, CLI_FORMAT_LIBSVM);
     const float x2[] = {2, 3, 0, 4}, y2[] = {1, 0};
     assert_floats(d.x, x2, 4);
     assert_floats(d.y, y2, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     /* Errors inside compressed data still give their line and column. */
     const char *bad = "a,b,y\n1,2,1\n3,z,0\n";
     write_file("test_data_tmp.csv.gz", bad, strlen(bad), 1);
-    assert_int_equal(mlpb_data_read("test_data_tmp.csv.gz", &o, &d, err_buf, sizeof err_buf),
+    assert_int_equal(cli_data_read("test_data_tmp.csv.gz", &o, &d, err_buf, sizeof err_buf),
                      MLPB_E_FORMAT);
     assert_string_equal(err_buf, "test_data_tmp.csv.gz:3:3: \"z\" is not a number");
     /* A truncated gzip stream is a read error, not silently short data. */
@@ -472,7 +472,7 @@ static void test_data_gzip_files(void **state)
     size_t clen  = fread(comp, 1, len, f);
     fclose(f);
     write_file("test_data_tmp.csv.gz", comp, clen / 2, 0);
-    assert_int_equal(mlpb_data_read("test_data_tmp.csv.gz", &o, &d, err_buf, sizeof err_buf),
+    assert_int_equal(cli_data_read("test_data_tmp.csv.gz", &o, &d, err_buf, sizeof err_buf),
                      MLPB_E_IO);
     assert_non_null(strstr(err_buf, "test_data_tmp.csv.gz: read error: "));
     free(comp);
@@ -497,10 +497,10 @@ static void test_data_large_file_window_crossing(void **state)
     for (size_t i = 0; i < rows; i++)
         len += (size_t)sprintf(text + len, "%zu,%zu.25,%zu\n", i, i % 977, i % 2);
     write_file("test_data_tmp_big.csv", text, len, 0);
-    mlpb_data      d;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    assert_int_equal(mlpb_data_read("test_data_tmp_big.csv", &o, &d, err_buf, sizeof err_buf),
+    cli_data      d;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    assert_int_equal(cli_data_read("test_data_tmp_big.csv", &o, &d, err_buf, sizeof err_buf),
                      MLPB_OK);
     assert_int_equal(d.n, rows);
     assert_int_equal(d.d, 2);
@@ -510,7 +510,7 @@ static void test_data_large_file_window_crossing(void **state)
         assert_true(d.x[2 * i + 1] == (float)(i % 977) + 0.25f);
         assert_true(d.y[i] == (float)(i % 2));
     }
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     unlink("test_data_tmp_big.csv");
     free(text);
 }
@@ -566,7 +566,7 @@ static void test_data_numbers_match_strtof(void **state)
         /* Keep a NUL-terminated copy: replace the row end after reading. */
         len += (size_t)sprintf(text + len, ",1\n");
     }
-    mlpb_data d;
+    cli_data d;
     if (rd(text, NULL, &d) != MLPB_OK)
         print_error("%s\n", err_buf);
     assert_non_null(d.x);
@@ -581,7 +581,7 @@ static void test_data_numbers_match_strtof(void **state)
         assert_memory_equal(&want, &d.x[i], sizeof want);
         *comma = ',';
     }
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     free(strs);
     free(text);
 }
@@ -589,14 +589,14 @@ static void test_data_numbers_match_strtof(void **state)
 static void test_data_split_stratified(void **state)
 {
     (void)state;
-    mlpb_data src, a, b, a2, b2;
+    cli_data src, a, b, a2, b2;
     /* 40 rows: 8 positives. x holds the row number. */
     char   text[2048];
     size_t len = (size_t)sprintf(text, "i,y\n");
     for (int i = 0; i < 40; i++)
         len += (size_t)sprintf(text + len, "%d,%d\n", i, i % 5 == 0);
     assert_int_equal(rd(text, NULL, &src), MLPB_OK);
-    assert_int_equal(mlpb_data_split(&src, 0.25, 7, &a, &b), MLPB_OK);
+    assert_int_equal(cli_data_split(&src, 0.25, 7, &a, &b), MLPB_OK);
     assert_int_equal(a.n, 30);
     assert_int_equal(b.n, 10);
     size_t pos_b = 0;
@@ -614,72 +614,72 @@ static void test_data_split_stratified(void **state)
     assert_int_equal(pos_b, 2);      /* 0.25 * 8 */
     assert_string_equal(b.feature_names[0], "i");
     /* The same seed gives the same split; another seed another. */
-    assert_int_equal(mlpb_data_split(&src, 0.25, 7, &a2, &b2), MLPB_OK);
+    assert_int_equal(cli_data_split(&src, 0.25, 7, &a2, &b2), MLPB_OK);
     assert_memory_equal(b.x, b2.x, b.n * sizeof(float));
-    mlpb_data_free(&a2);
-    mlpb_data_free(&b2);
-    assert_int_equal(mlpb_data_split(&src, 0.25, 8, &a2, &b2), MLPB_OK);
+    cli_data_free(&a2);
+    cli_data_free(&b2);
+    assert_int_equal(cli_data_split(&src, 0.25, 8, &a2, &b2), MLPB_OK);
     assert_true(memcmp(b.x, b2.x, b.n * sizeof(float)) != 0);
-    mlpb_data_free(&a2);
-    mlpb_data_free(&b2);
-    assert_int_equal(mlpb_data_split(&src, 1.0, 7, &a2, &b2), MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_data_split(&src, 0.0, 7, &a2, &b2), MLPB_E_INVALID_ARG);
+    cli_data_free(&a2);
+    cli_data_free(&b2);
+    assert_int_equal(cli_data_split(&src, 1.0, 7, &a2, &b2), MLPB_E_INVALID_ARG);
+    assert_int_equal(cli_data_split(&src, 0.0, 7, &a2, &b2), MLPB_E_INVALID_ARG);
     assert_null(a2.x);
     /* In place: the same rows, train's then test's, in the same order as
      * the copies; and back to file order. */
     unsigned char pick[40];
     size_t        n_pick = 0;
-    assert_int_equal(mlpb_data_split_pick(&src, 0.25, 7, pick, &n_pick), MLPB_OK);
+    assert_int_equal(cli_data_split_pick(&src, 0.25, 7, pick, &n_pick), MLPB_OK);
     assert_int_equal(n_pick, 10);
     float x0[40], y0[40];
     memcpy(x0, src.x, sizeof x0);
     memcpy(y0, src.y, sizeof y0);
-    assert_int_equal(mlpb_data_partition(&src, pick, n_pick), MLPB_OK);
+    assert_int_equal(cli_data_partition(&src, pick, n_pick), MLPB_OK);
     assert_memory_equal(src.x, a.x, 30 * sizeof(float));
     assert_memory_equal(src.x + 30, b.x, 10 * sizeof(float));
     assert_memory_equal(src.y, a.y, 30 * sizeof(float));
     assert_memory_equal(src.y + 30, b.y, 10 * sizeof(float));
-    assert_int_equal(mlpb_data_unpartition(&src, pick, n_pick), MLPB_OK);
+    assert_int_equal(cli_data_unpartition(&src, pick, n_pick), MLPB_OK);
     assert_memory_equal(src.x, x0, sizeof x0);
     assert_memory_equal(src.y, y0, sizeof y0);
-    assert_int_equal(mlpb_data_split_pick(&src, 0.0, 7, pick, &n_pick), MLPB_E_INVALID_ARG);
-    mlpb_data_free(&a);
-    mlpb_data_free(&b);
-    mlpb_data_free(&src);
+    assert_int_equal(cli_data_split_pick(&src, 0.0, 7, pick, &n_pick), MLPB_E_INVALID_ARG);
+    cli_data_free(&a);
+    cli_data_free(&b);
+    cli_data_free(&src);
 }
 
 static void test_data_drop_features(void **state)
 {
     (void)state;
-    mlpb_data      d;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data      d;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     o.n_labels = 0;
     assert_int_equal(rd("a,b,c,d\n1,2,3,4\n5,6,7,8\n", &o, &d), MLPB_OK);
     const size_t cols[] = {3, 1};
-    assert_int_equal(mlpb_data_drop_features(&d, cols, 2), MLPB_OK);
+    assert_int_equal(cli_data_drop_features(&d, cols, 2), MLPB_OK);
     assert_int_equal(d.d, 2);
     const float x[] = {1, 3, 5, 7};
     assert_floats(d.x, x, 4);
     assert_string_equal(d.feature_names[0], "a");
     assert_string_equal(d.feature_names[1], "c");
     const size_t twice[] = {0, 0}, out[] = {2};
-    assert_int_equal(mlpb_data_drop_features(&d, twice, 2), MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_data_drop_features(&d, out, 1), MLPB_E_INVALID_ARG);
+    assert_int_equal(cli_data_drop_features(&d, twice, 2), MLPB_E_INVALID_ARG);
+    assert_int_equal(cli_data_drop_features(&d, out, 1), MLPB_E_INVALID_ARG);
     assert_int_equal(d.d, 2);
-    mlpb_data_free(&d);
+    cli_data_free(&d);
 }
 
 static void test_data_guess_format(void **state)
 {
     (void)state;
-    assert_int_equal(mlpb_data_guess_format("a.csv"), MLPB_FORMAT_CSV);
-    assert_int_equal(mlpb_data_guess_format("a.csv.gz"), MLPB_FORMAT_CSV);
-    assert_int_equal(mlpb_data_guess_format("a.txt"), MLPB_FORMAT_CSV);
-    assert_int_equal(mlpb_data_guess_format("a.svm"), MLPB_FORMAT_LIBSVM);
-    assert_int_equal(mlpb_data_guess_format("dir/a.LIBSVM.gz"), MLPB_FORMAT_LIBSVM);
-    assert_int_equal(mlpb_data_guess_format("a.svmlight"), MLPB_FORMAT_LIBSVM);
-    assert_int_equal(mlpb_data_guess_format(".gz"), MLPB_FORMAT_CSV);
+    assert_int_equal(cli_data_guess_format("a.csv"), CLI_FORMAT_CSV);
+    assert_int_equal(cli_data_guess_format("a.csv.gz"), CLI_FORMAT_CSV);
+    assert_int_equal(cli_data_guess_format("a.txt"), CLI_FORMAT_CSV);
+    assert_int_equal(cli_data_guess_format("a.svm"), CLI_FORMAT_LIBSVM);
+    assert_int_equal(cli_data_guess_format("dir/a.LIBSVM.gz"), CLI_FORMAT_LIBSVM);
+    assert_int_equal(cli_data_guess_format("a.svmlight"), CLI_FORMAT_LIBSVM);
+    assert_int_equal(cli_data_guess_format(".gz"), CLI_FORMAT_CSV);
 }
 
 int main(void)

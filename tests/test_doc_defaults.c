@@ -24,21 +24,24 @@
 #error "MLPB_HEADER_PATH: the path of include/mlpblas.h"
 #endif
 
-enum kind { K_SIZE, K_U64, K_FLOAT, K_INT, K_ENUM, K_PTR, K_OPTIM };
+/* K_WORDS: an array of words (the reserved ones), every word its default. */
+enum kind { K_SIZE, K_U64, K_FLOAT, K_INT, K_ENUM, K_PTR, K_OPTIM, K_WORDS };
 typedef struct field {
     const char *name;
     enum kind   kind;
     size_t      off;
+    size_t      size;
 } field;
 
-#define OPT(f, k)   {#f, k, offsetof(mlpb_optim_opts, f)}
-#define TRAIN(f, k) {#f, k, offsetof(mlpb_train_opts, f)}
+#define OPT(f, k)   {#f, k, offsetof(mlpb_optim_opts, f), sizeof(((mlpb_optim_opts *)0)->f)}
+#define TRAIN(f, k) {#f, k, offsetof(mlpb_train_opts, f), sizeof(((mlpb_train_opts *)0)->f)}
 static const field optim_fields[] = {
     OPT(kind, K_ENUM),     OPT(lr, K_FLOAT),          OPT(momentum, K_FLOAT),
     OPT(beta1, K_FLOAT),   OPT(beta2, K_FLOAT),       OPT(rho, K_FLOAT),
     OPT(eps, K_FLOAT),     OPT(weight_decay, K_FLOAT), OPT(clip_norm, K_FLOAT),
     OPT(schedule, K_ENUM), OPT(step_size, K_U64),     OPT(gamma, K_FLOAT),
     OPT(t_max, K_U64),     OPT(lr_min, K_FLOAT),      OPT(warmup, K_U64),
+    OPT(reserved, K_WORDS),
 };
 static const field train_fields[] = {
     TRAIN(epochs, K_SIZE),     TRAIN(batch_size, K_SIZE),  TRAIN(optim, K_OPTIM),
@@ -46,7 +49,7 @@ static const field train_fields[] = {
     TRAIN(restore_best, K_INT), TRAIN(standardize, K_INT), TRAIN(pos_weight, K_PTR),
     TRAIN(seed, K_U64),        TRAIN(on_epoch, K_PTR),     TRAIN(on_batch, K_PTR),
     TRAIN(ctx, K_PTR),         TRAIN(threading, K_ENUM),   TRAIN(refit, K_INT),
-    TRAIN(precision, K_ENUM),  TRAIN(gemm, K_ENUM),
+    TRAIN(precision, K_ENUM),  TRAIN(gemm, K_ENUM),      TRAIN(reserved, K_WORDS),
 };
 
 static const struct {
@@ -192,6 +195,7 @@ static size_t parse_struct(const char *hdr, const char *name, doc *docs)
              nm = strtok_r(NULL, ",", &nsave)) {
             assert_true(n < MAX_DOC);
             trim(nm);
+            nm[strcspn(nm, "[")] = '\0'; /* "reserved[8]": the array's name */
             snprintf(docs[n].name, sizeof docs[n].name, "%s", nm);
             snprintf(docs[n].value, sizeof docs[n].value, "%s", vtok != NULL ? vtok : "");
             trim(docs[n].value);
@@ -232,6 +236,16 @@ static void check_field(const char *st, const field *f, const void *base, const 
             }
         fail_msg("%s.%s: documented '%s', not an enum constant this test knows", st, f->name,
                  v);
+    }
+    if (f->kind == K_WORDS) {
+        for (size_t i = 0; i < f->size / sizeof(uint64_t); i++) {
+            uint64_t w;
+            memcpy(&w, p + i * sizeof w, sizeof w);
+            if (strcmp(v, "0") != 0 || w != 0)
+                fail_msg("%s.%s[%zu]: documented '%s', the default is %llu", st, f->name, i,
+                         v, (unsigned long long)w);
+        }
+        return;
     }
     if (f->kind == K_PTR) {
         void *actual;

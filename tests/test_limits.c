@@ -5,7 +5,7 @@
  * allocation is attempted. */
 #include "testutil.h"
 
-#include "data.h"
+#include "read/data.h"
 #include "mlpb_internal.h"
 
 #include <limits.h>
@@ -230,7 +230,7 @@ static size_t address_space_now(void)
 
 /* Read len bytes of text in a child whose address space may grow by at most
  * extra_mb beyond what it already has (libraries, the text itself). */
-static limited read_limited(const char *text, size_t len, const char *name, const mlpb_data_opts *o,
+static limited read_limited(const char *text, size_t len, const char *name, const cli_data_opts *o,
                             size_t extra_mb)
 {
     int fds[2];
@@ -242,15 +242,15 @@ static limited read_limited(const char *text, size_t len, const char *name, cons
         limited out = {100, 0, 0, 0, 0};
         const rlim_t cap = (rlim_t)(address_space_now() + (extra_mb << 20));
         const struct rlimit lim = {cap, cap};
-        mlpb_data d;
+        cli_data d;
         char err[256];
         if (address_space_now() > 0 && setrlimit(RLIMIT_AS, &lim) == 0) {
-            out.status = (int)mlpb_data_read_mem(text, len, name, o, &d, err, sizeof err);
+            out.status = (int)cli_data_read_mem(text, len, name, o, &d, err, sizeof err);
             out.n = d.n;
             out.d = d.d;
             out.k = d.k;
             out.has_message = err[0] != '\0';
-            mlpb_data_free(&d);
+            cli_data_free(&d);
         }
         if (write(fds[1], &out, sizeof out) != (ssize_t)sizeof out)
             _exit(2);
@@ -279,9 +279,9 @@ static void test_limits_libsvm_large_index(void **state)
 #ifdef MLPB_TEST_SANITIZED
     skip();
 #else
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format = MLPB_FORMAT_LIBSVM;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format = CLI_FORMAT_LIBSVM;
     const char *text = "1 30000000:1\n";
     const limited r = read_limited(text, strlen(text), "wide.svm", &o, 512);
     print_message("1 30000000:1 within 512 MB more: status %d, n %zu d %zu\n", r.status, r.n, r.d);
@@ -311,9 +311,9 @@ static void test_limits_csv_out_of_memory_message(void **state)
     memcpy(text, "a,y\n", 4);
     memset(text + 4, '1', field);
     memcpy(text + 4 + field, ",0\n", 3);
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format = MLPB_FORMAT_CSV;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format = CLI_FORMAT_CSV;
     const limited r = read_limited(text, field + 7, "long.csv", &o, 16);
     free(text);
     print_message("24 MB field within 16 MB more: status %d, message %s\n", r.status,
@@ -340,14 +340,14 @@ static void test_limits_csv_wide_rows(void **state)
             text[at++] = j + 1 == COLS ? '\n' : ',';
         }
     text[at] = '\0';
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format = MLPB_FORMAT_CSV;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format = CLI_FORMAT_CSV;
     o.header = 0;
     o.n_labels = 1;
-    mlpb_data d;
+    cli_data d;
     char err[256];
-    assert_int_equal(mlpb_data_read_mem(text, at, "wide.csv", &o, &d, err, sizeof err), MLPB_OK);
+    assert_int_equal(cli_data_read_mem(text, at, "wide.csv", &o, &d, err, sizeof err), MLPB_OK);
     assert_int_equal(d.n, 2);
     assert_int_equal(d.d, COLS - 1);
     assert_int_equal(d.k, 1);
@@ -355,7 +355,7 @@ static void test_limits_csv_wide_rows(void **state)
     for (int row = 0; row < 2; row++)
         for (int j = 0; j < COLS - 1; j++)
             assert_true(d.x[(size_t)row * (COLS - 1) + (size_t)j] == (float)((j + row) % 10));
-    mlpb_data_free(&d);
+    cli_data_free(&d);
     free(text);
 }
 

@@ -1,10 +1,10 @@
-/* test_memlimit.c -- the tool's memory limits (src/cli/memlimit.c): cgroup
+/* test_memlimit.c -- the tool's memory limits (src/cli/base/memlimit.c): cgroup
  * v2 and v1 limits found through a /proc/self/cgroup file over a fake
  * cgroup tree (the least room over the cgroup and its ancestors, "max" and
  * v1's no-limit value as none), and the default budget under an
  * address-space limit, in a child process. */
 #include "testutil.h"
-#include "memlimit.h"
+#include "base/memlimit.h"
 
 #include <stdio.h>
 #include <stdlib.h>

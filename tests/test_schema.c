@@ -1,11 +1,11 @@
-/* test_schema.c -- the schema text of the tool's models (src/cli/schema.c)
+/* test_schema.c -- the schema text of the tool's models (src/cli/schema/)
  * for LIBSVM data: version 1 (features by position) still reads, version 2
  * carries the feature numbers the inputs are as runs ("index A B"), and
  * the parser refuses a malformed list; a CSV schema that names a column
  * twice (or repeats a level or class) is refused, in O(n log n) even for
  * a million names. */
 #include "testutil.h"
-#include "schema.h"
+#include "schema/schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,12 +1,12 @@
-/* test_table.c -- the typed-cell reader of the mlpblas tool (src/cli/table.h:
+/* test_table.c -- the typed-cell reader of the mlpblas tool (src/cli/read/table.h:
  * stream.c, table.c, read_csv.c, read_libsvm.c): raw cells, missing values,
  * string levels, header detection, chunks with line numbers, LIBSVM labels
  * and index bases, and memory bounds measured in child processes under an
  * address-space limit (never by timing). */
 #include "testutil.h"
-#include "data.h"
-#include "table.h"
-#include "stream.h"
+#include "read/data.h"
+#include "read/table.h"
+#include "read/stream.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -161,15 +161,15 @@ static void test_table_label_text_exactness(void **state)
     cli_chunk_free(&c);
     cli_table_close(t);
     /* And through the dense dataset: the label checks use the text. */
-    mlpb_data      d;
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data      d;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     const char *tiny = "a,y\n1,0\n2,1e-300\n";
-    assert_int_equal(mlpb_data_read_mem(tiny, strlen(tiny), "l.csv", &o, &d, err_buf,
+    assert_int_equal(cli_data_read_mem(tiny, strlen(tiny), "l.csv", &o, &d, err_buf,
                                         sizeof err_buf), MLPB_E_FORMAT);
     assert_string_equal(err_buf, "l.csv:3:3: label \"y\" must be 0 or 1, not 1e-300");
     const char *near1 = "a,y\n1,1.00000001\n";
-    assert_int_equal(mlpb_data_read_mem(near1, strlen(near1), "l.csv", &o, &d, err_buf,
+    assert_int_equal(cli_data_read_mem(near1, strlen(near1), "l.csv", &o, &d, err_buf,
                                         sizeof err_buf), MLPB_E_FORMAT);
     assert_string_equal(err_buf, "l.csv:2:3: label \"y\" must be 0 or 1, not 1.00000001");
 }
@@ -375,7 +375,7 @@ static void test_table_header_detection(void **state)
                 "x.csv:2:1: this looks like LIBSVM (LABEL INDEX:VALUE ...), not CSV: "
                 "try --format libsvm");
     /* And the other way. */
-    o.format = MLPB_FORMAT_LIBSVM;
+    o.format = CLI_FORMAT_LIBSVM;
     expect_fail("a,b,c\n1,2,3\n", "x.svm", &o, MLPB_E_FORMAT,
                 "x.svm:1:1: \"a,b,c\" is a list of class ids, in a file read as binary: use "
                 "--multilabel for multi-label data (or --format csv if it is CSV)");
@@ -441,7 +441,7 @@ static void test_table_libsvm(void **state)
     (void)state;
     cli_read_opts o;
     cli_read_opts_init(&o);
-    o.format = MLPB_FORMAT_LIBSVM;
+    o.format = CLI_FORMAT_LIBSVM;
     /* scikit-learn's dump_svmlight_file writes 0-based indices: detected. */
     cli_table *t = open_text("1 0:1.5 2:2\n0 1:3\n", "z.svm", &o);
     cli_chunk  c = {0};
@@ -667,7 +667,7 @@ typedef struct bounded {
 /* Read path (or text) through the dense dataset in a child whose address
  * space may grow by extra_mb; report its status and peak RSS. */
 static bounded read_bounded(const char *path, const char *text, size_t len,
-                            const mlpb_data_opts *o, size_t extra_mb)
+                            const cli_data_opts *o, size_t extra_mb)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -680,14 +680,14 @@ static bounded read_bounded(const char *path, const char *text, size_t len,
         out.status = 100;
         const rlim_t        cap = (rlim_t)(address_space_now() + (extra_mb << 20));
         const struct rlimit lim = {cap, cap};
-        mlpb_data           d;
+        cli_data           d;
         if (address_space_now() > 0 && setrlimit(RLIMIT_AS, &lim) == 0) {
-            out.status = (int)(path ? mlpb_data_read(path, o, &d, out.err, sizeof out.err)
-                                    : mlpb_data_read_mem(text, len, "mem", o, &d, out.err,
+            out.status = (int)(path ? cli_data_read(path, o, &d, out.err, sizeof out.err)
+                                    : cli_data_read_mem(text, len, "mem", o, &d, out.err,
                                                          sizeof out.err));
             out.n = d.n;
             out.d = d.d;
-            mlpb_data_free(&d);
+            cli_data_free(&d);
         }
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
@@ -718,9 +718,9 @@ static void test_table_bound_wide_index(void **state)
 #else
     if (under_valgrind())
         skip();
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format     = MLPB_FORMAT_LIBSVM;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format     = CLI_FORMAT_LIBSVM;
     bounded r    = read_bounded(NULL, "1 4000000:1\n", 12, &o, 40);
     print_message("1 4000000:1: status %d, d %zu, peak RSS %ld kB, within 40 MB more\n",
                   r.status, r.d, r.maxrss_kb);
@@ -743,9 +743,9 @@ static void test_table_bound_empty_rows_wide_model(void **state)
     char text[601];
     for (int i = 0; i < 300; i++)
         memcpy(text + 2 * i, "0\n", 2);
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format     = MLPB_FORMAT_LIBSVM;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format     = CLI_FORMAT_LIBSVM;
     o.n_features = 4000000;
     bounded r    = read_bounded(NULL, text, 600, &o, 64);
     print_message("300 empty rows, d 4e6: status %d, peak RSS %ld kB: %s\n", r.status,
@@ -779,8 +779,8 @@ static void test_table_bound_gzip_bomb(void **state)
     assert_int_equal(gzclose(f), Z_OK);
     memcpy(block, "0,1\n", 4);
     free(block);
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     o.max_bytes = (uint64_t)64 << 20;
     bounded r   = read_bounded(path, NULL, 0, &o, 160);
     print_message("200 MB gzip bomb, 64 MB budget: status %d, peak RSS %ld kB: %s\n",
@@ -788,7 +788,7 @@ static void test_table_bound_gzip_bomb(void **state)
     assert_int_equal(r.status, MLPB_E_NOMEM);
     assert_non_null(strstr(r.err, "fill the memory limit of 64.0 MiB"));
     assert_true(r.maxrss_kb < 100 * 1024);
-    mlpb_data_opts_init(&o);
+    cli_data_opts_init(&o);
     o.max_text_bytes = (uint64_t)8 << 20;
     r                = read_bounded(path, NULL, 0, &o, 160);
     print_message("200 MB gzip bomb, 8 MB of text: status %d, peak RSS %ld kB: %s\n",
@@ -809,7 +809,7 @@ static void test_table_libsvm_features(void **state)
     (void)state;
     cli_read_opts o;
     cli_read_opts_init(&o);
-    o.format  = MLPB_FORMAT_LIBSVM;
+    o.format  = CLI_FORMAT_LIBSVM;
     o.compact = 1;
     cli_chunk       c = {0};
     size_t          nf;
@@ -860,7 +860,7 @@ static void test_table_libsvm_features(void **state)
     /* By a model's list, in chunks of 2: 8 and 11 are dropped, counted. */
     static const uint32_t feat[] = {3, 7, 9000000};
     cli_read_opts_init(&o);
-    o.format       = MLPB_FORMAT_LIBSVM;
+    o.format       = CLI_FORMAT_LIBSVM;
     o.n_features   = 3;
     o.features     = feat;
     o.drop_unknown = 1;

@@ -10,9 +10,10 @@
 #include "mlpb_internal.h"
 
 #ifdef MLPB_TEST_HAVE_DATA
-#include "data.h"
+#include "read/data.h"
 #endif
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,32 @@ static mlpb_train_opts quiet_opts(void)
 }
 
 /* ------------------------------------------------------------ defaults */
+/* The rules that depend on the data (docs/defaults.md): the hidden width
+ * from the outputs, AdamW's decay from the rows (within float rounding of
+ * 0.1 x 1000 / n). */
+static void test_data_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(mlpb_hidden_default(0), 64);
+    assert_int_equal(mlpb_hidden_default(1), 64);
+    assert_int_equal(mlpb_hidden_default(2), 128);
+    assert_int_equal(mlpb_hidden_default(16), 128);
+    assert_int_equal(mlpb_hidden_default(17), 136);
+    assert_int_equal(mlpb_hidden_default(26), 208);
+    assert_true(mlpb_hidden_default(SIZE_MAX) == SIZE_MAX);
+    mlpb_train_opts o;
+    mlpb_train_opts_default(&o);
+    assert_true(mlpb_weight_decay_default(0) == o.optim.weight_decay);
+    assert_true(mlpb_weight_decay_default(1) == 0.1f);
+    assert_true(mlpb_weight_decay_default(1000) == 0.1f);
+    const size_t rows[] = {1001, 4000, 15000, 58000, 10000000};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        double want = 0.1 * 1000.0 / (double)rows[i];
+        double got  = (double)mlpb_weight_decay_default(rows[i]);
+        assert_true(fabs(got - want) <= want * (double)FLT_EPSILON);
+    }
+}
+
 static void test_train_defaults(void **state)
 {
     (void)state;
@@ -1280,17 +1307,17 @@ static double now_s(void)
 static void test_train_breast_cancer(void **state)
 {
     (void)state;
-    mlpb_data_opts dopts;
-    mlpb_data_opts_init(&dopts);
-    mlpb_data all, tr, te;
+    cli_data_opts dopts;
+    cli_data_opts_init(&dopts);
+    cli_data all, tr, te;
     char err[256];
-    assert_int_equal(mlpb_data_read(MLPB_TEST_DATA_DIR "/breast_cancer.csv", &dopts, &all,
+    assert_int_equal(cli_data_read(MLPB_TEST_DATA_DIR "/breast_cancer.csv", &dopts, &all,
                                     err, sizeof err),
                      MLPB_OK);
     assert_int_equal(all.n, 569);
     assert_int_equal(all.d, 30);
     assert_int_equal(all.k, 1);
-    assert_int_equal(mlpb_data_split(&all, 0.25, 42, &tr, &te), MLPB_OK);
+    assert_int_equal(cli_data_split(&all, 0.25, 42, &tr, &te), MLPB_OK);
     assert_int_equal(te.n, 142); /* round(0.25 * 357) + round(0.25 * 212) = 89 + 53 */
 
     const size_t sizes[] = {30, 32, 1};
@@ -1308,9 +1335,9 @@ static void test_train_breast_cancer(void **state)
                   acc, te.n, rep.epochs_run, rep.best_epoch, rep.best_val_loss, secs);
     assert_true(acc >= 0.96);
     mlpb_model_destroy(m);
-    mlpb_data_free(&all);
-    mlpb_data_free(&tr);
-    mlpb_data_free(&te);
+    cli_data_free(&all);
+    cli_data_free(&tr);
+    cli_data_free(&te);
 }
 #endif
 
@@ -1318,6 +1345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_defaults),
+        cmocka_unit_test(test_data_defaults),
         cmocka_unit_test(test_train_xor),
         cmocka_unit_test(test_train_moons),
         cmocka_unit_test(test_train_early_stopping_restores_best),

@@ -2,7 +2,11 @@
 
 Every ctypes Structure that crosses into libmlpblas is declared here, field
 by field in the header's order, so that a change to a public struct is a
-change to this file only. tests/test_abi.py compiles a C probe against the
+change to this file only. The option and report structs end in reserved
+words (the header's "Structs that grow"): a field the library adds takes
+some of them, so this mirror keeps working with a newer library of the same
+soname, and the library refuses options whose reserved words are not zero
+(ctypes zeroes a new Structure). tests/test_abi.py compiles a C probe against the
 header and compares the size and every offset below with what the compiler
 lays out: a mismatch fails the tests instead of corrupting memory.
 """
@@ -41,14 +45,15 @@ class Metrics(C.Structure):
     """mlpb_metrics"""
     _fields_ = [("loss", c_double), ("accuracy", c_double), ("precision", c_double),
                 ("recall", c_double), ("f1", c_double), ("auc", c_double),
-                ("ap", c_double)]
+                ("ap", c_double), ("reserved", c_uint64 * 9)]
 
 
 class EpochInfo(C.Structure):
     """mlpb_epoch_info"""
     _fields_ = [("epoch", c_size_t), ("epochs", c_size_t), ("train_loss", c_double),
                 ("val_loss", c_double), ("val", Metrics), ("seconds", c_double),
-                ("samples_per_s", c_double), ("best_epoch", c_size_t), ("refit", c_int)]
+                ("samples_per_s", c_double), ("best_epoch", c_size_t), ("refit", c_int),
+                ("reserved", c_uint64 * 8)]
 
 
 EPOCH_FN = C.CFUNCTYPE(c_int, C.POINTER(EpochInfo), C.c_void_p)
@@ -61,7 +66,7 @@ class OptimOpts(C.Structure):
                 ("beta1", c_float), ("beta2", c_float), ("rho", c_float), ("eps", c_float),
                 ("weight_decay", c_float), ("clip_norm", c_float), ("schedule", c_enum),
                 ("step_size", c_uint64), ("gamma", c_float), ("t_max", c_uint64),
-                ("lr_min", c_float), ("warmup", c_uint64)]
+                ("lr_min", c_float), ("warmup", c_uint64), ("reserved", c_uint64 * 8)]
 
 
 class TrainOpts(C.Structure):
@@ -71,7 +76,7 @@ class TrainOpts(C.Structure):
                 ("restore_best", c_int), ("standardize", c_int), ("pos_weight", c_float_p),
                 ("seed", c_uint64), ("on_epoch", EPOCH_FN), ("on_batch", BATCH_FN),
                 ("ctx", C.c_void_p), ("threading", c_enum), ("refit", c_int),
-                ("precision", c_enum), ("gemm", c_enum)]
+                ("precision", c_enum), ("gemm", c_enum), ("reserved", c_uint64 * 16)]
 
 
 class TrainReport(C.Structure):
@@ -81,7 +86,8 @@ class TrainReport(C.Structure):
                 ("stopped_by_callback", c_int), ("fail_epoch", c_size_t),
                 ("fail_batch", c_size_t), ("seconds", c_double), ("best", EpochInfo),
                 ("refit_epochs", c_size_t), ("refit_train_loss", c_double),
-                ("n_train", c_size_t), ("n_val", c_size_t)]
+                ("n_train", c_size_t), ("n_val", c_size_t),
+                ("reserved", c_uint64 * 8)]
 
 
 # C type name -> Structure, for the layout test.

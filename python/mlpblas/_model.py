@@ -91,10 +91,6 @@ class Model:
         p = lib.mlpb_model_sizes(self.ptr, C.byref(n))
         return [p[i] for i in range(n.value)]
 
-    def init(self, seed):
-        check(lib.mlpb_model_init(self.ptr, _abi.MLPB_INIT_FAN_IN, seed),
-              "mlpblas: cannot initialise the model")
-
     def set_meta(self, key, value):
         check(lib.mlpb_model_set_meta(self.ptr, key.encode(),
                                       None if value is None else value.encode()),
@@ -140,6 +136,23 @@ class Model:
             raise error(st, "mlpblas: predict failed (a NaN or infinity in X, or values "
                             "beyond float32 range)")
         return out
+
+    def predictor(self, x):
+        """For the training callback: a function that writes the outputs of
+        the fixed rows x (C-contiguous float32) into one n x k array and
+        returns it, the same array each call, through one workspace (given
+        to the predict pool by done()); for one thread."""
+        ws = self._take()
+        out = np.empty((x.shape[0], self.k), dtype=np.float32)
+        args = (self.ptr, ws.ptr, x.ctypes.data, x.shape[0], out.ctypes.data)
+
+        def run():
+            st = lib.mlpb_predict(*args)
+            if st != 0:
+                raise error(st, "mlpblas: predict failed")
+            return out
+        run.done = lambda: self._give(ws)
+        return run
 
     def close(self):
         for ws in self._pool:

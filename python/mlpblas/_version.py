@@ -3,4 +3,4 @@
 It must equal MLPB_VERSION_MAJOR.MINOR.PATCH of include/mlpblas.h (a test
 compares them); the loader refuses a library of any other version.
 """
-__version__ = "0.2.0"
+__version__ = "0.3.0"

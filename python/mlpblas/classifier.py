@@ -17,12 +17,6 @@ from ._model import SMALL_ROWS, Model
 # their types, the estimator's parameters); the tool ignores it.
 PY_KEY = "mlpblas.python"
 
-# The defaults that depend on the data, as `mlpblas train` sets them
-# (docs/defaults.md; src/cli/cli.h, cli_train_cfg_for_data): the hidden width
-# for one output and for k > 1 (max(HIDDEN_MULTI, HIDDEN_PER_OUTPUT k)), and
-# AdamW's decay scaled by min(1, DECAY_ROWS / rows).
-HIDDEN_DEFAULT, HIDDEN_MULTI, HIDDEN_PER_OUTPUT, DECAY_ROWS = 64, 128, 8, 1000
-
 
 def _label_text(v):
     """The text a class value is written as in the tool's schema."""
@@ -65,10 +59,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     `mlpblas train` (docs/defaults.md): one hidden layer of 64 units for one
     output and max(128, 8k) for k outputs, AdamW at learning rate 1e-3 with
     decoupled weight decay 0.1 (times 1000/n on n > 1,000 rows), batches of 32,
-    features standardised inside the model, and the epoch count chosen on a
-    stratified 15% of held-out rows (early stopping after 30 epochs without
-    a lower validation loss), then the model trained again from the same
-    initial weights on all rows for that many epochs.
+    features standardised inside the model, and the epoch count chosen on
+    15% of held-out rows, the library's stratified split (early stopping
+    after 30 epochs without a lower validation loss), then the model trained
+    again from the same initial weights on all rows for that many epochs:
+    one mlpb_train call.
 
     Parameters
     ----------
@@ -80,7 +75,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     epochs : int, default 300
         The most epochs of the validated run (without validation: the epochs run).
     validation_fraction : float in [0, 1), default 0.15
-        Held out of each class for early stopping; 0 trains without validation.
+        Held out by the library (mlpb_train_split: stratified by class) for
+        early stopping; 0 trains without validation.
     patience : int, default 30
         Epochs without a lower validation loss before stopping; 0 never stops.
     min_delta : float, default 0.0
@@ -190,27 +186,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         t[np.arange(len(y)), idx] = 1.0
         return t
 
-    def _split(self, t, seed):
-        """Validation rows: a stratified share of each class (of the first
-        output for multi-label), at least one row of each class kept for training."""
-        n = t.shape[0]
-        frac = float(self.validation_fraction)
-        if frac <= 0.0:
-            return None
-        cls = t.argmax(axis=1) if self._task == "multiclass" else (t[:, 0] >= 0.5)
-        rng = np.random.RandomState(seed % (2 ** 32))
-        val = []
-        for c in np.unique(cls):
-            rows = np.flatnonzero(cls == c)
-            m = min(int(np.floor(frac * len(rows) + 0.5)), len(rows) - 1)
-            if m > 0:
-                val.append(rng.permutation(rows)[:m])
-        if not val:
-            return None
-        mask = np.zeros(n, dtype=bool)
-        mask[np.concatenate(val)] = True
-        return mask
-
     # --------------------------------------------------------------- fit
     def fit(self, X, y, sample_weight=None):
         """Train on X (n x d) and y (n labels, or an n x k 0/1 indicator)."""
@@ -222,8 +197,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                                    y_numeric=False)
         t = self._targets(y)
         if hidden is None:
-            k = t.shape[1]  # one hidden layer, as `mlpblas train` sizes it
-            hidden = [HIDDEN_DEFAULT if k == 1 else max(HIDDEN_MULTI, HIDDEN_PER_OUTPUT * k)]
+            hidden = [int(lib.mlpb_hidden_default(t.shape[1]))]  # as `mlpblas train`
         sw = None
         if sample_weight is not None:
             sw = _check_sample_weight(sample_weight, X, dtype=np.float32)
@@ -237,13 +211,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                                      "has any")
         seed = int(check_random_state(self.random_state).randint(0, 2 ** 31 - 1))
         model = Model.create([X.shape[1]] + hidden + [t.shape[1]], seed)
-        mask = self._split(t, seed)
         old_threads = None
         if self.n_threads is not None:
             old_threads = lib.mlpb_blas_threads()
             lib.mlpb_blas_set_threads(int(self.n_threads))
         try:
-            self._train(model, X, t, sw, mask, seed)
+            self._train(model, X, t, sw, seed)
         finally:
             if old_threads is not None:
                 lib.mlpb_blas_set_threads(old_threads)
@@ -251,28 +224,24 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self._store_schema()
         return self
 
-    def _opts(self, n_rows, epochs, seed, all_rows):
+    def _opts(self, seed, all_rows):
         o = _abi.TrainOpts()
         lib.mlpb_train_opts_default(C.byref(o))
-        o.epochs = epochs
+        o.epochs = self.epochs
         o.batch_size = self.batch_size
         o.optim.kind = _abi.MLPB_OPTIMIZERS[self.optimizer]
         o.optim.lr = self.learning_rate
         wd = self.weight_decay
-        if wd is None:  # the library's AdamW decay, scaled to the rows as the tool does
-            wd = (o.optim.weight_decay * min(1.0, DECAY_ROWS / all_rows)
-                  if self.optimizer == "adamw" else 0.0)
+        if wd is None:  # AdamW's for the rows, as `mlpblas train`; L2 0 for the others
+            wd = lib.mlpb_weight_decay_default(all_rows) if self.optimizer == "adamw" else 0.0
         o.optim.weight_decay = wd
         o.optim.schedule = _abi.MLPB_SCHEDULES[self.schedule]
-        # As `mlpblas train` sets the schedules' step counts.
-        steps = -(-n_rows // self.batch_size)
-        if self.schedule == "step":
-            o.optim.step_size = steps * max(epochs // 3, 1)
-            o.optim.gamma = 0.1
-        elif self.schedule == "cosine":
-            o.optim.t_max = steps * epochs
-            o.optim.lr_min = 0.0
-        o.val_fraction = 0.0
+        # step_size and t_max stay 0: the library takes the schedule's length
+        # from the run (a third of the epochs; all of them), and again from
+        # the refit's rows and epochs for the refit. gamma 0.1 and lr_min 0
+        # are the defaults.
+        o.val_fraction = self.validation_fraction
+        o.refit = 1 if self.refit else 0
         o.patience = self.patience
         o.min_delta = self.min_delta
         o.restore_best = 1
@@ -280,71 +249,81 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         o.seed = seed
         return o
 
-    def _train(self, model, X, t, sw, mask, seed):
-        """The validated run on the rows not in mask, then the refit on all rows,
-        as `mlpblas train` does (src/cli/fit.c)."""
-        def ds(x, y, w):
-            return _abi.Dataset(x.ctypes.data_as(_abi.c_float_p),
-                                y.ctypes.data_as(_abi.c_float_p),
-                                None if w is None else w.ctypes.data_as(_abi.c_float_p),
-                                x.shape[0])
-        losses, vlosses, vscores = [], [], []
-        if mask is not None:
-            keep = ~mask
-            xt, tt = X[keep], t[keep]
-            xv, tv = X[mask], t[mask]
-            wt = None if sw is None else np.ascontiguousarray(sw[keep])
-            wv = None if sw is None else np.ascontiguousarray(sw[mask])
-            val = ds(xv, tv, wv)
-            task = self._task
-            cls_v = tv.argmax(axis=1)
+    def _val_rows(self, train, k, seed):
+        """The rows mlpb_train holds out for validation (mlpb_train_split:
+        the library's own split, so the scores below are of its rows), or
+        None when it holds out none."""
+        if self.validation_fraction <= 0.0:
+            return None
+        pick = np.zeros(train.n, dtype=np.uint8)
+        n_val = C.c_size_t()
+        check(lib.mlpb_train_split(C.byref(train), k, self.validation_fraction, seed, None,
+                                   pick.ctypes.data, C.byref(n_val)),
+              "mlpblas: cannot split off the validation rows")
+        return pick.view(bool) if n_val.value > 0 else None
 
-            def on_epoch(info, ctx):
-                e = info.contents
-                losses.append(e.train_loss)
-                vlosses.append(e.val_loss)
-                p = model.predict(xv)
-                if task == "multiclass":
-                    vscores.append(float(np.mean(p.argmax(axis=1) == cls_v)))
-                else:
-                    vscores.append(float(np.mean(np.all((p >= 0.5) == (tv >= 0.5), axis=1))))
-                return 0
-        else:
-            xt, tt, wt, val = X, t, sw, None
-
+    def _train(self, model, X, t, sw, seed):
+        """One mlpb_train call: the library holds out the validation rows,
+        stops early and refits on all rows itself (as `mlpblas train`); the
+        epoch callback only records the curves."""
+        train = _abi.Dataset(X.ctypes.data_as(_abi.c_float_p), t.ctypes.data_as(_abi.c_float_p),
+                             None if sw is None else sw.ctypes.data_as(_abi.c_float_p),
+                             X.shape[0])
+        pick = self._val_rows(train, t.shape[1], seed)
+        losses, vlosses, vscores, refit_losses = [], [], [], []
+        if pick is None:
             def on_epoch(info, ctx):
                 losses.append(info.contents.train_loss)
                 return 0
+        else:
+            xv, tv = X[pick], t[pick]
+            n_v = xv.shape[0]
+            predict = model.predictor(xv)
+            if self._task == "binary":
+                # The library's validation accuracy is predict's (>= 0.5).
+                def score(e):
+                    return e.val.accuracy
+            elif self._task == "multiclass":
+                # ndarray methods into fixed buffers: this runs every epoch.
+                cls_v = tv.argmax(axis=1)
+                pred = np.empty(n_v, dtype=cls_v.dtype)
+                hit = np.empty(n_v, dtype=bool)
+
+                def score(e):
+                    predict().argmax(axis=1, out=pred)
+                    return int(np.equal(pred, cls_v, out=hit).sum()) / n_v
+            else:
+                pos_v = tv >= 0.5
+
+                def score(e):
+                    return int(((predict() >= 0.5) == pos_v).all(axis=1).sum()) / n_v
+
+            def on_epoch(info, ctx):
+                e = info.contents
+                if e.refit:
+                    refit_losses.append(e.train_loss)
+                else:
+                    losses.append(e.train_loss)
+                    vlosses.append(e.val_loss)
+                    vscores.append(score(e))
+                return 0
         cb = _abi.EPOCH_FN(on_epoch)
-        o = self._opts(xt.shape[0], self.epochs, seed, X.shape[0])
+        o = self._opts(seed, X.shape[0])
         o.on_epoch = cb
         rep = _abi.TrainReport()
-        st = lib.mlpb_train(model.ptr, C.byref(ds(xt, tt, wt)),
-                            None if val is None else C.byref(val), C.byref(o), None,
-                            C.byref(rep))
+        try:
+            st = lib.mlpb_train(model.ptr, C.byref(train), None, C.byref(o), None,
+                                C.byref(rep))
+        finally:
+            if pick is not None:
+                predict.done()
         self._raise_train(st, rep)
         self.loss_curve_ = losses
-        self.validation_loss_curve_ = vlosses if val is not None else None
-        self.validation_scores_ = vscores if val is not None else None
-        self.best_epoch_ = int(rep.best_epoch) if val is not None else None
-        self.n_iter_ = int(rep.epochs_run)
-        self.refit_loss_curve_ = None
-        if val is not None and self.refit and rep.best_epoch > 0:
-            refit_losses = []
-
-            def on_refit(info, ctx):
-                refit_losses.append(info.contents.train_loss)
-                return 0
-            cb2 = _abi.EPOCH_FN(on_refit)
-            model.init(seed)
-            o = self._opts(X.shape[0], int(rep.best_epoch), seed, X.shape[0])
-            o.on_epoch = cb2
-            rep2 = _abi.TrainReport()
-            st = lib.mlpb_train(model.ptr, C.byref(ds(X, t, sw)), None, C.byref(o), None,
-                                C.byref(rep2))
-            self._raise_train(st, rep2)
-            self.refit_loss_curve_ = refit_losses
-            self.n_iter_ = int(rep2.epochs_run)
+        self.validation_loss_curve_ = vlosses if pick is not None else None
+        self.validation_scores_ = vscores if pick is not None else None
+        self.best_epoch_ = int(rep.best_epoch) if pick is not None else None
+        self.refit_loss_curve_ = refit_losses if rep.refit_epochs > 0 else None
+        self.n_iter_ = int(rep.refit_epochs) if rep.refit_epochs > 0 else int(rep.epochs_run)
 
     @staticmethod
     def _raise_train(st, rep):

@@ -78,7 +78,9 @@ def test_struct_fields_cover_the_header(include_dir):
             decl = decl.strip()
             if not decl:
                 continue
-            # "float beta1, beta2" declares two members.
+            # "float beta1, beta2" declares two members; "uint64_t reserved[8]"
+            # one, an array whose length the sizeof and offsets check.
+            decl = re.sub(r"\[[^]]*\]", "", decl)
             first, *rest = decl.split(",")
             names.append(re.findall(r"\w+", first)[-1])
             names += [re.findall(r"\w+", r)[-1] for r in rest]
@@ -90,3 +92,49 @@ def test_package_version_is_the_headers(include_dir):
     ver = [re.search(r"#define MLPB_VERSION_%s (\d+)" % p, text).group(1)
            for p in ("MAJOR", "MINOR", "PATCH")]
     assert mlpblas.__version__ == ".".join(ver)
+
+
+def _tiny_model():
+    from mlpblas import _lib
+    sizes = (ctypes.c_size_t * 3)(2, 3, 1)
+    cfg = _abi.Config(sizes, 3, 1, _abi.MLPB_INIT_FAN_IN)
+    m = ctypes.c_void_p()
+    _lib.check(_lib.lib.mlpb_model_create(ctypes.byref(cfg), None, ctypes.byref(m)),
+               "mlpb_model_create")
+    return m
+
+
+def test_reserved_words_zero_and_refused_when_set():
+    """The defaults come back with zero reserved words (what the binding
+    passes), the library trains on them and refuses them with one word set:
+    the check that makes a newer option fail on an older library."""
+    from mlpblas import _lib
+    lib = _lib.lib
+    o = _abi.TrainOpts()
+    ctypes.memset(ctypes.byref(o), 0xA5, ctypes.sizeof(o))
+    lib.mlpb_train_opts_default(ctypes.byref(o))
+    assert list(o.reserved) == [0] * len(o.reserved)
+    assert list(o.optim.reserved) == [0] * len(o.optim.reserved)
+    o.epochs, o.val_fraction = 1, 0.0
+    x = (ctypes.c_float * 8)(0, 0, 0, 1, 1, 0, 1, 1)
+    y = (ctypes.c_float * 4)(0, 1, 1, 0)
+    ds = _abi.Dataset(x, y, None, 4)
+    m = _tiny_model()
+    try:
+        for words in (o.reserved, o.optim.reserved):
+            words[len(words) - 1] = 1
+            rep = _abi.TrainReport()
+            st = lib.mlpb_train(m, ctypes.byref(ds), None, ctypes.byref(o), None,
+                                ctypes.byref(rep))
+            assert st == _lib.E_INVALID_ARG
+            words[len(words) - 1] = 0
+        rep = _abi.TrainReport()
+        ctypes.memset(ctypes.byref(rep), 0xFF, ctypes.sizeof(rep))
+        assert lib.mlpb_train(m, ctypes.byref(ds), None, ctypes.byref(o), None,
+                              ctypes.byref(rep)) == _lib.OK
+        assert rep.epochs_run == 1
+        for words in (rep.reserved, rep.last.reserved, rep.last.val.reserved,
+                      rep.best.reserved):
+            assert list(words) == [0] * len(words)
+    finally:
+        lib.mlpb_model_destroy(m)

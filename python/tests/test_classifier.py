@@ -202,9 +202,69 @@ def test_data_dependent_defaults(iris):
     assert given.get_params()["hidden_layer_sizes"] == (16, 8)
 
     def decay(rows, **kw):
-        return MLPClassifier(**kw)._opts(rows, 10, 0, rows).optim.weight_decay
+        return MLPClassifier(**kw)._opts(0, rows).optim.weight_decay
     assert decay(1000) == pytest.approx(0.1, rel=1e-6)
     assert decay(4000) == pytest.approx(0.025, rel=1e-6)
     assert decay(250) == pytest.approx(0.1, rel=1e-6)
     assert decay(4000, weight_decay=0.3) == pytest.approx(0.3, rel=1e-6)
     assert decay(4000, optimizer="adam") == 0.0
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_fit_is_one_library_training(iris, refit):
+    """fit is one mlpb_train call with the library's own validation split,
+    early stopping and refit: the same data, seed and default options given
+    to mlpb_train directly give the same curves and the same model, bit for
+    bit (one machine, one thread count)."""
+    import ctypes
+    from sklearn.utils import check_random_state
+    from mlpblas import _abi
+    from mlpblas._lib import lib
+    from mlpblas._model import Model
+    Xtr, Xte, ytr, _ = iris
+    clf = MLPClassifier(random_state=5, refit=refit).fit(Xtr, ytr)
+
+    seed = int(check_random_state(5).randint(0, 2 ** 31 - 1))
+    x = np.ascontiguousarray(Xtr, dtype=np.float32)
+    t = np.zeros((len(ytr), 3), dtype=np.float32)
+    t[np.arange(len(ytr)), ytr] = 1.0
+    m = Model.create([4, 128, 3], seed)  # 3 classes: max(128, 8 x 3) units
+    o = _abi.TrainOpts()
+    lib.mlpb_train_opts_default(ctypes.byref(o))  # the classifier's defaults
+    o.seed, o.refit = seed, int(refit)
+    curves = {0: [], 1: []}
+
+    def on_epoch(info, ctx):
+        curves[info.contents.refit].append((info.contents.train_loss,
+                                            info.contents.val_loss))
+        return 0
+    o.on_epoch = _abi.EPOCH_FN(on_epoch)
+    ds = _abi.Dataset(x.ctypes.data_as(_abi.c_float_p), t.ctypes.data_as(_abi.c_float_p),
+                      None, x.shape[0])
+    rep = _abi.TrainReport()
+    assert lib.mlpb_train(m.ptr, ctypes.byref(ds), None, ctypes.byref(o), None,
+                          ctypes.byref(rep)) == 0
+
+    assert clf.best_epoch_ == rep.best_epoch > 0
+    assert clf.loss_curve_ == [a for a, _ in curves[0]]
+    assert clf.validation_loss_curve_ == [b for _, b in curves[0]]
+    if refit:
+        assert clf.refit_loss_curve_ == [a for a, _ in curves[1]]
+        assert clf.n_iter_ == rep.refit_epochs == rep.best_epoch
+    else:
+        assert clf.refit_loss_curve_ is None and not curves[1]
+        assert clf.n_iter_ == rep.epochs_run
+    xe = np.ascontiguousarray(Xte, dtype=np.float32)
+    assert np.array_equal(clf.predict_outputs(xe), m.predict(xe))
+    # The scores are the class accuracy on the library's validation rows:
+    # without refit the best epoch's weights are the model's.
+    assert len(clf.validation_scores_) == len(clf.loss_curve_)
+    if not refit:
+        pick = np.zeros(len(ytr), dtype=np.uint8)
+        n_val = ctypes.c_size_t()
+        assert lib.mlpb_train_split(ctypes.byref(ds), 3, o.val_fraction, seed, None,
+                                    pick.ctypes.data, ctypes.byref(n_val)) == 0
+        rows = pick.astype(bool)
+        assert n_val.value == rows.sum() > 0
+        acc = np.mean(clf.predict(Xtr[rows]) == ytr[rows])
+        assert clf.validation_scores_[clf.best_epoch_ - 1] == acc

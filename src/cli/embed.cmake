@@ -1,5 +1,5 @@
 # embed.cmake -- cmake -DIN=file -DOUT=file.c -P embed.cmake: write a C source
-# holding the bytes of IN as mlpb_demo_csv (declared in demo_data.h).
+# holding the bytes of IN as cli_demo_csv (declared in cmd/demo_data.h).
 file(READ "${IN}" hex HEX)
 string(LENGTH "${hex}" n2)
 math(EXPR n "${n2} / 2")
@@ -9,11 +9,11 @@ string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x
 get_filename_component(name "${IN}" NAME)
 file(WRITE "${OUT}.tmp"
 "/* Generated from ${name} by embed.cmake: do not edit. */
-#include \"demo_data.h\"
+#include \"cmd/demo_data.h\"
 
-const unsigned char mlpb_demo_csv[] = {
+const unsigned char cli_demo_csv[] = {
     ${body}0x00
 };
-const size_t mlpb_demo_csv_len = ${n};
+const size_t cli_demo_csv_len = ${n};
 ")
 file(RENAME "${OUT}.tmp" "${OUT}")

@@ -5,6 +5,7 @@
  * split's class keys and the validation probabilities, compute each global
  * batch's gradient with mlpb_mpi_loss_grad, and agree on failures. */
 #include "mpi_internal.h"
+#include "../reserved.h"
 
 #include <limits.h>
 #include <math.h>
@@ -75,11 +76,16 @@ static mlpb_status hook_agree(mlpb_status local, void *ctx)
     return st;
 }
 
-/* mlpb_train's argument checks that need no other rank. */
+/* mlpb_train's argument checks that need no other rank, and the reserved
+ * words of opts and mo (agreed before any other collective). */
 static mlpb_status check_local(const mlpb_model *m, const mlpb_dataset *tr,
-                               const mlpb_dataset *val, const mlpb_train_opts *o)
+                               const mlpb_dataset *val, const mlpb_train_opts *o,
+                               const mlpb_mpi_opts *mo)
 {
     if (m == NULL || tr == NULL || o == NULL || o->batch_size == 0)
+        return MLPB_E_INVALID_ARG;
+    if (!MLPB_RESERVED_ZERO(o) || !MLPB_RESERVED_ZERO(&o->optim) ||
+        (mo != NULL && !MLPB_RESERVED_ZERO(mo)))
         return MLPB_E_INVALID_ARG;
     const size_t d = mlpb_model_n_inputs(m), k = mlpb_model_n_outputs(m);
     const size_t w = d > k ? d : k;
@@ -159,8 +165,9 @@ mlpb_status mlpb_mpi_train_split(const mlpb_dataset *shard, size_t n_outputs,
     mlpb_status st = ctx_init(&x, comm, alloc);
     if (st != MLPB_OK)
         return st;
-    const mlpb_train_comm tc = {(size_t)tot[0], (size_t)lo[0], 0, 0, hook_sum, hook_gather,
-                                hook_loss_grad, hook_agree, &x};
+    const mlpb_train_comm tc = {.n_total = (size_t)tot[0], .offset = (size_t)lo[0],
+                                .sum = hook_sum, .gather = hook_gather,
+                                .loss_grad = hook_loss_grad, .agree = hook_agree, .ctx = &x};
     st = mlpb_train_split_ex(shard, n_outputs, val_fraction, seed, &tc, alloc, pick, n_val);
     mlpbm__free(alloc, x.counts);
     return st;
@@ -170,7 +177,7 @@ mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_
                            const mlpb_train_opts *opts, const mlpb_mpi_opts *mopts,
                            MPI_Comm comm, const mlpb_allocator *alloc, mlpb_mpi_report *report)
 {
-    MLPBM_TRY_AGREED(check_local(m, shard, val, opts), comm);
+    MLPBM_TRY_AGREED(check_local(m, shard, val, opts, mopts), comm);
     if (!mlpbm__same_everywhere(opts_hash(m, opts, mopts), comm))
         return MLPB_E_INVALID_ARG;
 
@@ -196,9 +203,11 @@ mlpb_status mlpb_mpi_train(mlpb_model *m, const mlpb_dataset *shard, const mlpb_
     mlpb_mpi_report rep;
     memset(&rep, 0, sizeof rep);
     if (st == MLPB_OK) {
-        const mlpb_train_comm tc = {n_all,          (size_t)lo[0], (size_t)tot[1],
-                                    (size_t)lo[1],  hook_sum,      hook_gather,
-                                    hook_loss_grad, hook_agree,    &x};
+        const mlpb_train_comm tc = {.n_total = n_all, .offset = (size_t)lo[0],
+                                    .val_n_total = (size_t)tot[1], .val_offset = (size_t)lo[1],
+                                    .sum = hook_sum, .gather = hook_gather,
+                                    .loss_grad = hook_loss_grad, .agree = hook_agree,
+                                    .ctx = &x};
         st = mlpb_train_ex(m, shard, tot[1] > 0 ? val : NULL, opts, &tc, alloc, &rep.train);
     }
     rep.fail_rank = st == MLPB_OK ? -1 : x.fail_rank;

@@ -3,6 +3,7 @@
  * point into the model and into one byte buffer of the weights, packed once
  * by protobuf-c and freed. */
 #include "onnx_internal.h"
+#include "../reserved.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -286,7 +287,7 @@ mlpb_status mlpb_onnx_export_mem(const mlpb_model *cm, const mlpb_onnx_export_op
     mlpb_onnx_export_opts_default(&def);
     const mlpb_onnx_export_opts *o = opts ? opts : &def;
     if (cm == NULL || buf == NULL || len == NULL || !mlpb_model_has_params(cm) ||
-        (unsigned)o->task > MLPB_ONNX_TASK_MULTICLASS)
+        (unsigned)o->task > MLPB_ONNX_TASK_MULTICLASS || !MLPB_RESERVED_ZERO(o))
         return MLPB_E_INVALID_ARG;
     /* Read only: the layer views are for reading here. */
     mlpb_model    *m    = mlpb__onnx_unconst(cm);

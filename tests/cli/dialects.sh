@@ -23,7 +23,8 @@ READ=""
 roundtrip() {
     f=$1
     shift
-    run 0 "$MLPBLAS" train "$DIA/$f" --out m.mlpb --epochs 300 --seed 7 $READ "$@"
+    # One network: the architecture lines below are those of the file read.
+    run 0 "$MLPBLAS" train "$DIA/$f" --out m.mlpb --epochs 300 --seed 7 --ensemble 1 $READ "$@"
     cp err.txt train-err.txt
     run 0 "$MLPBLAS" info --verify m.mlpb
     cp out.txt info.txt

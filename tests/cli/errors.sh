@@ -82,7 +82,7 @@ bad_train multi.svm 'multi.svm:1:1: "0,2" is a list of class ids, in a file read
 run 0 "$MLPBLAS" train multi.svm --multilabel --out multi.mlpb --epochs 1 --quiet
 # 0-based (scikit-learn's default): detected, or given.
 printf '1 0:1 1:2\n0 1:1 2:1\n' >zero.svm
-run 0 "$MLPBLAS" train zero.svm --out zero.mlpb --epochs 1 --quiet --json
+run 0 "$MLPBLAS" train zero.svm --out zero.mlpb --epochs 1 --quiet --json --ensemble 1
 grep -q '"architecture":"3-64-1"' out.txt || fail "zero.svm: not read as 0-based"
 printf '1 1:1 3:2\n' >one.svm
 # An index the model has no input for is ignored, and said once.

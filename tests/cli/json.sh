@@ -17,7 +17,7 @@ is() {
 
 # ---- train with validation
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m.mlpb --epochs 12 --patience 0 --json \
-    --hidden 16,8 --batch 20 --lr 0.01 --schedule cosine --weight-decay 0.001 \
+    --hidden 16,8 --ensemble 1 --batch 20 --lr 0.01 --schedule cosine --weight-decay 0.001 \
     --val-split 0.2 --seed 9 --threads 1
 cp out.txt train.json
 "$JSON" "@$SHAPES/json-shape.txt" "@$SHAPES/json-train.txt" <train.json || fail "train shape"

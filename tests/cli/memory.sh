@@ -18,7 +18,7 @@ peak() {
 
 printf '1 4000000:1\n' >w.svm
 [ "$(wc -c <w.svm)" -eq 12 ] || fail "w.svm is not 12 bytes"
-peak "$MLPBLAS" train w.svm --out w.mlpb --epochs 1 --max-memory 1G --json
+peak "$MLPBLAS" train w.svm --out w.mlpb --epochs 1 --max-memory 1G --json --ensemble 1
 [ "$rc" -eq 0 ] || { cat err.txt; fail "exit status $rc, expected 0"; }
 grep -q '"architecture":"1-64-1"' out.txt || fail "w.svm: not a 1-input model: $(cat out.txt)"
 [ "$(wc -c <w.mlpb)" -lt 4096 ] || fail "w.mlpb is $(wc -c <w.mlpb) bytes"
@@ -29,7 +29,7 @@ echo "w.svm: a 1-input model at a peak of $kib KiB"
 
 awk 'BEGIN { printf "1"; for (i = 1; i <= 400000; i++) printf " %d:1", 10 * i; print "" }' \
     >wide.svm
-peak "$MLPBLAS" train wide.svm --out wide.mlpb --epochs 1 --max-memory 300M --val-split 0
+peak "$MLPBLAS" train wide.svm --out wide.mlpb --epochs 1 --max-memory 300M --val-split 0 --ensemble 1
 [ "$rc" -eq 1 ] || { cat err.txt; fail "exit status $rc, expected 1"; }
 err_is 'mlpblas: 400,000 features x 64 hidden = 25.6M weights, '
 grep -q 'MiB for training' err.txt && grep -q -- '--max-memory is 300.0 MiB' err.txt ||

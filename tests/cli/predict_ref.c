@@ -3,7 +3,7 @@
  * mlpb_predict), printed as `mlpblas predict` prints them, so the test can
  * compare the tool's output with cmp. Columns: all of them when the file has
  * d, the first d when it has d + k (labels last). Usage: predict_ref MODEL DATA */
-#include "data.h"
+#include "read/data.h"
 #include "mlpblas.h"
 
 #include <stdio.h>
@@ -26,19 +26,19 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t         d = mlpb_model_n_inputs(m), k = mlpb_model_n_outputs(m);
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
+    cli_data_opts o;
+    cli_data_opts_init(&o);
     o.n_labels = 0;
-    mlpb_data data;
+    cli_data data;
     char      err[512];
-    if (mlpb_data_read(argv[2], &o, &data, err, sizeof err) != MLPB_OK) {
+    if (cli_data_read(argv[2], &o, &data, err, sizeof err) != MLPB_OK) {
         fprintf(stderr, "%s\n", err);
         mlpb_model_destroy(m);
         return 1;
     }
     if (data.d != d && data.d != d + k) {
         fprintf(stderr, "%s: %zu columns for a model of %zu inputs\n", argv[2], data.d, d);
-        mlpb_data_free(&data);
+        cli_data_free(&data);
         mlpb_model_destroy(m);
         return 1;
     }
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     mlpb_workspace_destroy(ws);
     free(x);
     free(prob);
-    mlpb_data_free(&data);
+    cli_data_free(&data);
     mlpb_model_destroy(m);
     return st == MLPB_OK ? 0 : 1;
 }

@@ -21,7 +21,10 @@ run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m2.mlpb --seed 3 --json --quiet
 [ ! -s err.txt ] || fail "train --quiet wrote to stderr"
 cp out.txt train.json
 [ "$(json_get train.json training.epochs_run)" -eq "$epochs" ] || fail "json epochs_run != log rows"
-[ "$(json_get train.json model.architecture)" = "4-64-1" ] || fail "default architecture"
+# The defaults: 64 hidden units, and under 1,000 rows an ensemble of 5
+# networks saved as one (5 x 64 hidden units side by side).
+[ "$(json_get train.json training.ensemble_members)" -eq 5 ] || fail "default ensemble"
+[ "$(json_get train.json model.architecture)" = "4-320-1" ] || fail "default architecture"
 [ "$(json_get train.json data.rows)" -eq 200 ] || fail "json rows"
 cmp -s m.mlpb m2.mlpb || fail "same seed, different models"
 # The default refit: best_epoch epochs on all 200 rows after the validated run;
@@ -117,18 +120,18 @@ json_get out.txt metrics.test.per_output >/dev/null
 
 # ---- info
 run 0 "$MLPBLAS" info m.mlpb
-grep -q '^architecture  4-64-1' out.txt || fail "info: architecture"
+grep -q '^architecture  4-320-1' out.txt || fail "info: architecture"
 grep -q '^standardized  yes' out.txt || fail "info: standardized"
 run 0 "$MLPBLAS" info m.mlpb --json
 cp out.txt info.json
 [ "$(json_get info.json inputs)" -eq 4 ] || fail "info inputs"
 [ "$(json_get info.json outputs)" -eq 1 ] || fail "info outputs"
-[ "$(json_get info.json hidden)" = "[64]" ] || fail "info hidden"
-[ "$(json_get info.json parameters)" -eq $((4 * 64 + 64 + 64 + 1)) ] || fail "info parameters"
+[ "$(json_get info.json hidden)" = "[320]" ] || fail "info hidden (an ensemble of 5 x 64)"
+[ "$(json_get info.json parameters)" -eq $((4 * 320 + 320 + 320 + 1)) ] || fail "info parameters"
 [ "$(json_get info.json standardized)" = "true" ] || fail "info standardized"
 
 # ---- options reach the trainer
-run 0 "$MLPBLAS" train "$DATA/binary.csv" --out deep.mlpb --hidden 8,4 --epochs 3 \
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out deep.mlpb --hidden 8,4 --ensemble 1 --epochs 3 \
     --batch 16 --threads 1 --no-standardize --val-split 0 --quiet
 run 0 "$MLPBLAS" info deep.mlpb --json
 [ "$(json_get out.txt architecture)" = "4-8-4-1" ] || fail "--hidden 8,4"
@@ -145,7 +148,7 @@ run 0 "$MLPBLAS" train "$DATA/binary.csv" --out o.mlpb --epochs 7 --patience 0 -
 [ "$(json_get out.txt training.epochs_run)" -eq 7 ] || fail "--epochs 7 --patience 0"
 
 # ---- multi-label: label columns named, in the middle of the file
-run 0 "$MLPBLAS" train "$DATA/multi.csv" --label a,b --out multi.mlpb --hidden 32 --seed 5 --json
+run 0 "$MLPBLAS" train "$DATA/multi.csv" --label a,b --out multi.mlpb --hidden 32 --ensemble 1 --seed 5 --json
 [ "$(json_get out.txt model.architecture)" = "4-32-2" ] || fail "multi-label architecture"
 run 0 "$MLPBLAS" eval multi.mlpb "$DATA/multi.csv" --json
 cp out.txt multi.json

@@ -18,7 +18,7 @@ awk -v n=$n 'BEGIN {
         print r % 2
     }
 }' >wide.csv
-run 0 "$MLPBLAS" train wide.csv --epochs 1 --hidden 2 --val-split 0 --quiet --out w.mlpb \
+run 0 "$MLPBLAS" train wide.csv --epochs 1 --hidden 2 --ensemble 1 --val-split 0 --quiet --out w.mlpb \
     --ignore 2-1000
 run 0 "$MLPBLAS" info --verify w.mlpb
 grep -q "^architecture  1047576-2-1:" out.txt || fail "not 1047576 inputs: $(grep '^arch' out.txt)"

@@ -15,12 +15,12 @@ static int all_zero(const void *p, size_t n)
     return 1;
 }
 
-static void check_dataset(const mlpb_data *d)
+static void check_dataset(const cli_data *d)
 {
     FUZZ_CHECK(d->n >= 1 && d->d >= 1);
     FUZZ_CHECK(d->x != NULL);
     /* LIBSVM features have no stored names (1..d). */
-    FUZZ_CHECK((d->feature_names == NULL) == (d->format == MLPB_FORMAT_LIBSVM));
+    FUZZ_CHECK((d->feature_names == NULL) == (d->format == CLI_FORMAT_LIBSVM));
     FUZZ_CHECK((d->k == 0) == (d->y == NULL));
     for (size_t i = 0; i < d->n * d->d; i++)
         FUZZ_CHECK(isfinite(d->x[i]));
@@ -30,39 +30,39 @@ static void check_dataset(const mlpb_data *d)
         FUZZ_CHECK(d->feature_names[j] != NULL);
     for (size_t l = 0; l < d->k; l++)
         FUZZ_CHECK(d->label_names != NULL && d->label_names[l] != NULL);
-    FUZZ_CHECK(d->format == MLPB_FORMAT_CSV || d->format == MLPB_FORMAT_LIBSVM);
+    FUZZ_CHECK(d->format == CLI_FORMAT_CSV || d->format == CLI_FORMAT_LIBSVM);
 }
 
 /* Split and column removal on an accepted dataset keep every row. */
-static void exercise(mlpb_data *d)
+static void exercise(cli_data *d)
 {
-    mlpb_data train, test;
-    const mlpb_status s = mlpb_data_split(d, 0.3, 7, &train, &test);
+    cli_data train, test;
+    const mlpb_status s = cli_data_split(d, 0.3, 7, &train, &test);
     if (s == MLPB_OK) {
         FUZZ_CHECK(train.n + test.n == d->n && train.n > 0 && test.n > 0);
         FUZZ_CHECK(train.d == d->d && test.k == d->k);
-        mlpb_data_free(&train);
-        mlpb_data_free(&test);
+        cli_data_free(&train);
+        cli_data_free(&test);
     } else {
         FUZZ_CHECK(s == MLPB_E_INVALID_ARG || s == MLPB_E_NOMEM);
         FUZZ_CHECK(all_zero(&train, sizeof train) && all_zero(&test, sizeof test));
     }
     if (d->d >= 2) {
         const size_t col = d->d - 1, old_d = d->d;
-        FUZZ_CHECK(mlpb_data_drop_features(d, &col, 1) == MLPB_OK);
+        FUZZ_CHECK(cli_data_drop_features(d, &col, 1) == MLPB_OK);
         FUZZ_CHECK(d->d == old_d - 1);
     }
 }
 
-void fuzz_data_read(const uint8_t *data, size_t size, const char *name, const mlpb_data_opts *o,
+void fuzz_data_read(const uint8_t *data, size_t size, const char *name, const cli_data_opts *o,
                     size_t errlen)
 {
     char *err = malloc(errlen);
     FUZZ_CHECK(err != NULL);
     memset(err, 'x', errlen);
-    mlpb_data d;
+    cli_data d;
     memset(&d, 0x5a, sizeof d); /* must be overwritten */
-    const mlpb_status s = mlpb_data_read_mem(data, size, name, o, &d, err, errlen);
+    const mlpb_status s = cli_data_read_mem(data, size, name, o, &d, err, errlen);
     FUZZ_CHECK(memchr(err, '\0', errlen) != NULL);
     if (s == MLPB_OK) {
         FUZZ_CHECK(err[0] == '\0');
@@ -72,7 +72,7 @@ void fuzz_data_read(const uint8_t *data, size_t size, const char *name, const ml
          * fuzzer down. */
         if (d.n * d.d <= ((size_t)1 << 20))
             exercise(&d);
-        mlpb_data_free(&d);
+        cli_data_free(&d);
         FUZZ_CHECK(all_zero(&d, sizeof d));
     } else {
         FUZZ_CHECK(s == MLPB_E_FORMAT || s == MLPB_E_NOMEM || s == MLPB_E_OVERFLOW ||
@@ -118,7 +118,7 @@ void fuzz_table_read(const uint8_t *data, size_t size, const char *name, const c
         return;
     }
     FUZZ_CHECK(err[0] == '\0' || errlen == 0);
-    const int csv   = cli_table_format(t) == MLPB_FORMAT_CSV;
+    const int csv   = cli_table_format(t) == CLI_FORMAT_CSV;
     cli_chunk c     = {0};
     size_t    last  = 0, rows = 0;
     /* A declared closed column, to reach that path too. */

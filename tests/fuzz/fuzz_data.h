@@ -4,8 +4,8 @@
 #ifndef MLPB_FUZZ_DATA_H
 #define MLPB_FUZZ_DATA_H
 
-#include "data.h"
-#include "table.h"
+#include "read/data.h"
+#include "read/table.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 /* Read data[0..size) with o (errlen bytes of message buffer, on the heap so
  * that an overrun is caught) and check the result; then split and drop a
  * column of an accepted dataset. */
-void fuzz_data_read(const uint8_t *data, size_t size, const char *name, const mlpb_data_opts *o,
+void fuzz_data_read(const uint8_t *data, size_t size, const char *name, const cli_data_opts *o,
                     size_t errlen);
 
 /* Read data[0..size) as a table with o in chunks of max_rows (0: whole),

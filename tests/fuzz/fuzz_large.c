@@ -180,13 +180,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n = t.n;
     const char *name = libsvm ? "large.svm" : "large.csv";
 
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format    = libsvm ? MLPB_FORMAT_LIBSVM : MLPB_FORMAT_CSV;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format    = libsvm ? CLI_FORMAT_LIBSVM : CLI_FORMAT_CSV;
     o.max_bytes = (uint64_t)64 << 20;
     char        err[512];
-    mlpb_data   d;
-    mlpb_status s = mlpb_data_read_mem(in, n, name, &o, &d, err, sizeof err);
+    cli_data   d;
+    mlpb_status s = cli_data_read_mem(in, n, name, &o, &d, err, sizeof err);
     if (s == MLPB_OK) {
         /* A NUL byte anywhere is never read past: the text is not read whole. */
         FUZZ_CHECK(!has_nul);
@@ -194,7 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * text tile would make one-hot inputs). */
         if (header_cols > 0 && t.n < t.cap && d.feature_names != NULL && numeric_tile)
             FUZZ_CHECK(d.d + d.k == header_cols);
-        mlpb_data_free(&d);
+        cli_data_free(&d);
     }
     fuzz_data_read(in, n, name, &o, 256);
 

@@ -1,5 +1,5 @@
 /* fuzz_libsvm.c -- fuzz harness of the LIBSVM reader: each input is read as
- * a dense dataset (mlpb_data_read_mem) with three option sets (binary labels,
+ * a dense dataset (cli_data_read_mem) with three option sets (binary labels,
  * labels ignored, three classes over exactly 16 features with a short
  * message buffer), then as raw rows (table.h) in chunks of 2 with 0-based
  * detection against 16 features, whole as multi-label 0-based, whole with
@@ -14,20 +14,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    mlpb_data_opts o;
-    mlpb_data_opts_init(&o);
-    o.format    = MLPB_FORMAT_LIBSVM;
+    cli_data_opts o;
+    cli_data_opts_init(&o);
+    o.format    = CLI_FORMAT_LIBSVM;
     o.max_bytes = (uint64_t)16 << 20;
     fuzz_data_read(data, size, "fuzz.svm", &o, 256);
 
-    mlpb_data_opts_init(&o);
-    o.format    = MLPB_FORMAT_LIBSVM;
+    cli_data_opts_init(&o);
+    o.format    = CLI_FORMAT_LIBSVM;
     o.n_labels  = 0;
     o.max_bytes = (uint64_t)16 << 20;
     fuzz_data_read(data, size, "fuzz.svm", &o, 256);
 
-    mlpb_data_opts_init(&o);
-    o.format     = MLPB_FORMAT_LIBSVM;
+    cli_data_opts_init(&o);
+    o.format     = CLI_FORMAT_LIBSVM;
     o.n_labels   = 3;
     o.n_features = 16;
     o.max_bytes  = (uint64_t)16 << 20;
@@ -35,13 +35,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     cli_read_opts t;
     cli_read_opts_init(&t);
-    t.format     = MLPB_FORMAT_LIBSVM;
+    t.format     = CLI_FORMAT_LIBSVM;
     t.n_features = 16;
     t.max_bytes  = 1 << 20;
     fuzz_table_read(data, size, "fuzz.svm", &t, 2, 256);
 
     cli_read_opts_init(&t);
-    t.format     = MLPB_FORMAT_LIBSVM;
+    t.format     = CLI_FORMAT_LIBSVM;
     t.multilabel = 1;
     t.base       = CLI_BASE_ZERO;
     t.max_bytes  = (uint64_t)16 << 20;
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* As train reads: whole, the columns the features that occur; their
      * numbers increase and each column holds some value's place. */
     cli_read_opts_init(&t);
-    t.format    = MLPB_FORMAT_LIBSVM;
+    t.format    = CLI_FORMAT_LIBSVM;
     t.compact   = 1;
     t.max_bytes = (uint64_t)16 << 20;
     fuzz_table_read(data, size, "fuzz.svm", &t, 0, 256);
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * in chunks, other indices dropped. */
     static const uint32_t feat[] = {1, 2, 5, 9, 100, 65536, 0x7fffffffu, 0x80000000u};
     cli_read_opts_init(&t);
-    t.format       = MLPB_FORMAT_LIBSVM;
+    t.format       = CLI_FORMAT_LIBSVM;
     t.n_features   = sizeof feat / sizeof feat[0];
     t.features     = feat;
     t.drop_unknown = 1;
@@ -98,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * label of two ids, in chunks. */
     static const int32_t three[] = {-3, 2, 7}, two[] = {4, -1};
     cli_read_opts_init(&t);
-    t.format      = MLPB_FORMAT_LIBSVM;
+    t.format      = CLI_FORMAT_LIBSVM;
     t.n_features  = 16;
     t.class_ids   = three;
     t.n_class_ids = 3;

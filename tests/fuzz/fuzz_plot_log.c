@@ -1,7 +1,9 @@
 /* fuzz_plot_log.c -- libFuzzer harness of the learning-curve log reader of
- * `mlpblas plot` (src/cli/plot_log.c) and the SVG writer it feeds: any bytes
+ * `mlpblas plot` (src/cli/out/plot_log.c) and the SVG writer it feeds: any bytes
  * give either a message or a chart, never a crash, a leak or UB. */
-#include "cli.h"
+#include "base/msg.h"
+#include "out/plot_log.h"
+#include "out/svg.h"
 #include "fuzz.h"
 
 #include <stdarg.h>

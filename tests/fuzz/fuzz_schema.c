@@ -5,7 +5,7 @@
  * to the same encoding (a fixed point). */
 #include "fuzz.h"
 
-#include "schema.h"
+#include "schema/schema.h"
 
 #include <string.h>
 

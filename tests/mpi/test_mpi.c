@@ -26,6 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The layouts on LP64 are part of the ABI (mlpblas.h, "Structs that grow";
+ * tests/test_abi.c pins the core's). */
+#if UINTPTR_MAX == UINT64_MAX && SIZE_MAX == UINT64_MAX
+_Static_assert(sizeof(mlpb_mpi_opts) == 64, "ABI");
+_Static_assert(offsetof(mlpb_mpi_opts, reserved) == 8, "ABI");
+_Static_assert(sizeof(mlpb_mpi_report) == 768, "ABI");
+_Static_assert(offsetof(mlpb_mpi_report, comm_seconds) == 696, "ABI");
+_Static_assert(offsetof(mlpb_mpi_report, reserved) == 704, "ABI");
+#endif
+
 static int g_rank, g_size, g_fail;
 
 #define CHECK(cond, ...)                                                   \
@@ -272,7 +282,7 @@ static void test_train_refit(const data *ds, int refit)
             shard_of(ds->n, skew, &lo, &hi);
             const mlpb_dataset shard = {hi > lo ? ds->x + lo * d : NULL,
                                         hi > lo ? ds->y + lo : NULL, NULL, hi - lo};
-            const mlpb_mpi_opts mo = {overlap};
+            const mlpb_mpi_opts mo = {.overlap = overlap};
             mlpb_mpi_report rep;
             const mlpb_status st =
                 mlpb_mpi_train(m, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, &rep);
@@ -358,10 +368,28 @@ static void test_refusals(const data *ds)
     CHECK(g_size == 1 || rep.steps == 12345, "report written on an argument error");
     train_opts(&o, &cv, 0);
     o.epochs = 1;
-    const mlpb_mpi_opts mo = {g_rank == g_size - 1 && g_size > 1};
+    const mlpb_mpi_opts mo = {.overlap = g_rank == g_size - 1 && g_size > 1};
     st = mlpb_mpi_train(m, &shard, NULL, &o, &mo, MPI_COMM_WORLD, NULL, &rep);
     CHECK(st == (g_size > 1 ? MLPB_E_INVALID_ARG : MLPB_OK), "different overlap: %s",
           mlpb_strerror(st));
+
+    /* A reserved word set on the last rank (an option of a newer header):
+     * every rank refuses, and the report is not written. */
+    const int last = g_rank == g_size - 1;
+    for (int which = 0; which < 3; which++) {
+        train_opts(&o, &cv, 0);
+        mlpb_mpi_opts mr = {0};
+        if (last && which == 0)
+            o.reserved[0] = 1;
+        if (last && which == 1)
+            o.optim.reserved[7] = 1;
+        if (last && which == 2)
+            mr.reserved[6] = 1;
+        rep.steps = 12345;
+        st = mlpb_mpi_train(m, &shard, NULL, &o, &mr, MPI_COMM_WORLD, NULL, &rep);
+        CHECK(st == MLPB_E_INVALID_ARG && rep.steps == 12345,
+              "reserved word %d set on the last rank: %s", which, mlpb_strerror(st));
+    }
 
     float *x = malloc((hi - lo) * ds->d * sizeof(float));
     memcpy(x, ds->x + lo * ds->d, (hi - lo) * ds->d * sizeof(float));

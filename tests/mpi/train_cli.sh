@@ -94,7 +94,10 @@ grep -q '"validation_rows": *85' out.txt || fail "not 85 validation rows over 2 
 [ "$(wc -l <v1.log)" -eq "$(wc -l <v2.log)" ] || fail "1 and 2 ranks ran different epochs"
 "$MLPBLAS" predict v1.mlpb "$BC" --out v1.csv && "$MLPBLAS" predict v2.mlpb "$BC" --out v2.csv ||
     fail "predict"
-close v1.csv v2.csv 1e-4
+# At the defaults the ensemble members run up to 300 epochs, over which the
+# rounding of the two ranks' gradient sums grows (8e-4 measured on a
+# borderline row); section 1b pins the agreement on shorter runs.
+close v1.csv v2.csv 3e-3
 
 # 2b. A class column (scikit-learn's digits): the validation rows are those
 # one process holds out, and the summary's accuracy is the class accuracy,

@@ -8,10 +8,21 @@
  * export_ort.py and torch_import.py. */
 #include "mlpblas_onnx.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The layouts on LP64 are part of the ABI (mlpblas.h, "Structs that grow";
+ * tests/test_abi.c pins the core's). */
+#if UINTPTR_MAX == UINT64_MAX && SIZE_MAX == UINT64_MAX
+_Static_assert(sizeof(mlpb_onnx_export_opts) == 88, "ABI");
+_Static_assert(offsetof(mlpb_onnx_export_opts, reserved) == 24, "ABI");
+_Static_assert(sizeof(mlpb_onnx_import_info) == 64, "ABI");
+_Static_assert(offsetof(mlpb_onnx_import_info, reserved) == 32, "ABI");
+#endif
 
 static int failures;
 #define CHECK(c)                                                                   \
@@ -227,6 +238,23 @@ static void test_args(void)
     o.task = MLPB_ONNX_TASK_MULTICLASS;
     CHECK(mlpb_onnx_export_mem(m, &o, &buf, &len) == MLPB_E_INVALID_ARG && buf == NULL);
     CHECK(mlpb_onnx_export_mem(NULL, NULL, &buf, &len) == MLPB_E_INVALID_ARG);
+    /* A reserved word set (an option of a newer header) is refused; the
+     * import's info comes back with its reserved words zeroed. */
+    mlpb_onnx_export_opts_default(&o);
+    for (size_t i = 0; i < sizeof o.reserved / sizeof o.reserved[0]; i++)
+        CHECK(o.reserved[i] == 0);
+    o.reserved[7] = 1;
+    CHECK(mlpb_onnx_export_mem(m, &o, &buf, &len) == MLPB_E_INVALID_ARG && buf == NULL);
+    o.reserved[7] = 0;
+    CHECK(mlpb_onnx_export_mem(m, &o, &buf, &len) == MLPB_OK);
+    mlpb_onnx_import_info info;
+    memset(&info, 0xFF, sizeof info);
+    CHECK(mlpb_onnx_import_mem(buf, len, NULL, &r, &info, NULL, 0) == MLPB_OK);
+    for (size_t i = 0; i < sizeof info.reserved / sizeof info.reserved[0]; i++)
+        CHECK(info.reserved[i] == 0);
+    mlpb_model_destroy(r);
+    r = (mlpb_model *)1;
+    mlpb_onnx_free(buf);
     CHECK(mlpb_onnx_import_mem(NULL, 4, NULL, &r, NULL, NULL, 0) == MLPB_E_INVALID_ARG && r == NULL);
     CHECK(mlpb_onnx_import_mem("", 0, NULL, &r, NULL, NULL, 0) == MLPB_E_UNSUPPORTED);
     CHECK(mlpb_onnx_import("/nonexistent/x.onnx", NULL, &r, NULL, NULL, 0) == MLPB_E_IO);
