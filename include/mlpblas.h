@@ -781,12 +781,17 @@ MLPB_API mlpb_status mlpb_train(mlpb_model *m, const mlpb_dataset *train,
  * multiplied too). The standardisation is the first standardising member's;
  * a member that standardises otherwise has the difference folded into its
  * first layer (in double, then rounded). Names and metadata are the first
- * member's. Its logits equal the mean of the members' up to float rounding.
+ * member's, and MLPB_META_ENSEMBLE holds the number of networks. Its logits equal the mean of the members' up to float rounding.
  * Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, n_members 0, a header-only
  * member), MLPB_E_MISMATCH (architectures differ), MLPB_E_NOMEM,
  * MLPB_E_OVERFLOW. */
 MLPB_API mlpb_status mlpb_model_merge(const mlpb_model *const *members, size_t n_members,
                                       mlpb_model **out);
+/* The metadata key mlpb_model_merge sets on the merged model: the number of
+ * networks it averages, in decimal (a member that is itself a merge counts
+ * as its own number). A reader divides the hidden widths by it to get a
+ * member's architecture. */
+#define MLPB_META_ENSEMBLE "mlpblas.ensemble"
 
 /* Train n_members networks of cfg's architecture as mlpb_train does, member
  * i from cfg->seed + i (its initial weights) and opts->seed + i (its

@@ -9,6 +9,8 @@
  *   (x - m_i) / s_i = x_c (s_c / s_i) + (m_c - m_i) / s_i,  x_c = (x - m_c) / s_c. */
 #include "mlpb_internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static mlpb_status check_members(const mlpb_model *const *mm, size_t n)
@@ -120,7 +122,18 @@ mlpb_status mlpb_model_merge(const mlpb_model *const *members, size_t n_members,
         memcpy(m->std, sc, sizes[0] * sizeof(float));
         m->standardize = true;
     }
-    const mlpb_status st = mlpb__strings_copy(m, m0);
+    mlpb_status st = mlpb__strings_copy(m, m0);
+    /* How many networks: a member that is a merge counts as its own number. */
+    size_t count = 0;
+    for (size_t i = 0; i < n_members; i++) {
+        const char *c = mlpb_model_get_meta(members[i], MLPB_META_ENSEMBLE);
+        const unsigned long long v = c != NULL ? strtoull(c, NULL, 10) : 1;
+        count += v >= 1 ? (size_t)v : 1;
+    }
+    char text[32];
+    snprintf(text, sizeof text, "%zu", count);
+    if (st == MLPB_OK)
+        st = mlpb_model_set_meta(m, MLPB_META_ENSEMBLE, text);
     if (st != MLPB_OK) {
         mlpb_model_destroy(m);
         return st;

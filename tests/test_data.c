@@ -625,24 +625,6 @@ static void test_data_split_stratified(void **state)
     assert_int_equal(cli_data_split(&src, 1.0, 7, &a2, &b2), MLPB_E_INVALID_ARG);
     assert_int_equal(cli_data_split(&src, 0.0, 7, &a2, &b2), MLPB_E_INVALID_ARG);
     assert_null(a2.x);
-    /* In place: the same rows, train's then test's, in the same order as
-     * the copies; and back to file order. */
-    unsigned char pick[40];
-    size_t        n_pick = 0;
-    assert_int_equal(cli_data_split_pick(&src, 0.25, 7, pick, &n_pick), MLPB_OK);
-    assert_int_equal(n_pick, 10);
-    float x0[40], y0[40];
-    memcpy(x0, src.x, sizeof x0);
-    memcpy(y0, src.y, sizeof y0);
-    assert_int_equal(cli_data_partition(&src, pick, n_pick), MLPB_OK);
-    assert_memory_equal(src.x, a.x, 30 * sizeof(float));
-    assert_memory_equal(src.x + 30, b.x, 10 * sizeof(float));
-    assert_memory_equal(src.y, a.y, 30 * sizeof(float));
-    assert_memory_equal(src.y + 30, b.y, 10 * sizeof(float));
-    assert_int_equal(cli_data_unpartition(&src, pick, n_pick), MLPB_OK);
-    assert_memory_equal(src.x, x0, sizeof x0);
-    assert_memory_equal(src.y, y0, sizeof y0);
-    assert_int_equal(cli_data_split_pick(&src, 0.0, 7, pick, &n_pick), MLPB_E_INVALID_ARG);
     cli_data_free(&a);
     cli_data_free(&b);
     cli_data_free(&src);

@@ -116,6 +116,8 @@ _PROTOS = {
                                C.POINTER(_SZ)]),
     "mlpb_train": (_ST, [_P, C.POINTER(_abi.Dataset), C.POINTER(_abi.Dataset),
                          C.POINTER(_abi.TrainOpts), _P, C.POINTER(_abi.TrainReport)]),
+    "mlpb_model_merge": (_ST, [C.POINTER(_P), _SZ, C.POINTER(_P)]),
+    "mlpb_ensemble_members_default": (_SZ, [_SZ]),
     "mlpb_model_save": (_ST, [_P, C.c_char_p]),
     "mlpb_model_load": (_ST, [C.c_char_p, _P, C.POINTER(_P)]),
     "mlpb_model_load_mem": (_ST, [_P, _SZ, _P, C.POINTER(_P)]),

@@ -63,6 +63,15 @@ class Model:
         return cls(out.value)
 
     @classmethod
+    def merge(cls, members):
+        """One model whose logits are the mean of the members' (mlpb_model_merge)."""
+        arr = (C.c_void_p * len(members))(*[m.ptr.value for m in members])
+        out = C.c_void_p()
+        check(lib.mlpb_model_merge(arr, len(members), C.byref(out)),
+              "mlpblas: cannot merge the ensemble's members")
+        return cls(out.value)
+
+    @classmethod
     def load(cls, path):
         out = C.c_void_p()
         check(lib.mlpb_model_load(str(path).encode(), None, C.byref(out)),

@@ -91,6 +91,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         "cosine" anneals it to 0 over them.
     standardize : bool, default True
         Fit the model's input standardisation on the training rows.
+    ensemble : int or "auto", default "auto"
+        Train this many networks, member i from seed + i (its own initial
+        weights, validation split and shuffles), and keep the one network
+        that averages their logits (mlpb_model_merge); the curves and
+        best_epoch_ are the first member's. "auto" is the library's rule,
+        mlpb_ensemble_members_default: 5 under 1,000 rows, else 1 (as
+        `mlpblas train`).
     random_state : int, RandomState instance or None
         Seeds the initial weights, the validation split and the shuffling.
     n_threads : int or None
@@ -101,7 +108,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, hidden_layer_sizes=None, optimizer="adamw", learning_rate=1e-3,
                  batch_size=32, epochs=300, validation_fraction=0.15, patience=30,
                  min_delta=0.0, refit=True, weight_decay=None, schedule="constant",
-                 standardize=True, random_state=None, n_threads=None):
+                 standardize=True, ensemble="auto", random_state=None, n_threads=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -114,6 +121,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.schedule = schedule
         self.standardize = standardize
+        self.ensemble = ensemble
         self.random_state = random_state
         self.n_threads = n_threads
 
@@ -154,6 +162,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                                            or self.n_threads < 1):
             raise ValueError("n_threads must be None or an integer >= 1, got %r"
                              % (self.n_threads,))
+        if not (isinstance(self.ensemble, str) and self.ensemble == "auto") and (
+                isinstance(self.ensemble, bool) or
+                not isinstance(self.ensemble, numbers.Integral) or
+                not 1 <= self.ensemble <= 64):
+            raise ValueError("ensemble must be \"auto\" or an integer in [1, 64], got %r"
+                             % (self.ensemble,))
         return None if hl is None else [int(h) for h in hl]
 
     def _targets(self, y):
@@ -217,12 +231,42 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             lib.mlpb_blas_set_threads(int(self.n_threads))
         try:
             self._train(model, X, t, sw, seed)
+            model = self._ensemble(model, X, t, sw, seed)
         finally:
             if old_threads is not None:
                 lib.mlpb_blas_set_threads(old_threads)
         self._model = model
         self._store_schema()
         return self
+
+    def _members(self, n_rows):
+        if isinstance(self.ensemble, str) and self.ensemble == "auto":
+            return int(lib.mlpb_ensemble_members_default(n_rows))
+        return int(self.ensemble)
+
+    def _ensemble(self, first, X, t, sw, seed):
+        """Members 2.. of an ensemble (mlpb_train_ensemble's seeds: seed + i),
+        merged with the first; the first alone when there is one member."""
+        n = self._members(X.shape[0])
+        if n <= 1:
+            return first
+        train = _abi.Dataset(X.ctypes.data_as(_abi.c_float_p), t.ctypes.data_as(_abi.c_float_p),
+                             None if sw is None else sw.ctypes.data_as(_abi.c_float_p),
+                             X.shape[0])
+        members = [first]
+        try:
+            for i in range(1, n):
+                m = Model.create(first.sizes(), seed + i)
+                members.append(m)
+                o = self._opts(seed + i, X.shape[0])
+                rep = _abi.TrainReport()
+                st = lib.mlpb_train(m.ptr, C.byref(train), None, C.byref(o), None,
+                                    C.byref(rep))
+                self._raise_train(st, rep)
+            return Model.merge(members)
+        finally:
+            for m in members[1:]:
+                m.close()
 
     def _opts(self, seed, all_rows):
         o = _abi.TrainOpts()
@@ -456,8 +500,15 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                       for k, v in info.get("params", {}).items() if k in valid}
         est = cls(**params)
         sizes = model.sizes()
+        # An ensemble saved as one network: its members' widths.
+        members = model.get_meta("mlpblas.ensemble")
+        members = int(members) if members and members.isdigit() else 1
+        if members < 1 or any(h % members for h in sizes[1:-1]):
+            members = 1
         if params.get("hidden_layer_sizes", ()) is not None:  # None: sized from the data
-            est.hidden_layer_sizes = tuple(sizes[1:-1])
+            est.hidden_layer_sizes = tuple(h // members for h in sizes[1:-1])
+        if not info:
+            est.ensemble = members
         text = model.get_meta(_schema.KEY)
         if text is not None:
             s = _schema.decode(text)

@@ -182,7 +182,7 @@ def test_n_threads_is_restored(iris):
 
 def test_grid_search(iris):
     Xtr, Xte, ytr, yte = iris
-    gs = GridSearchCV(MLPClassifier(epochs=50, random_state=0),
+    gs = GridSearchCV(MLPClassifier(epochs=50, ensemble=1, random_state=0),
                       {"hidden_layer_sizes": [(8,), (16, 8)]}, cv=3).fit(Xtr, ytr)
     assert gs.best_estimator_.score(Xte, yte) > 0.8
 
@@ -192,12 +192,13 @@ def test_data_dependent_defaults(iris):
     one output and of max(128, 8k) for k outputs; AdamW's decay 0.1 times
     1000/n above 1,000 rows; given values win."""
     Xtr, _, ytr, _ = iris
-    assert MLPClassifier(epochs=2, random_state=0).fit(Xtr, ytr)._model.sizes() == [4, 128, 3]
-    assert MLPClassifier(epochs=2, random_state=0).fit(Xtr, ytr == 1)._model.sizes() == [4, 64, 1]
+    one = dict(epochs=2, random_state=0, ensemble=1)  # one network's shape
+    assert MLPClassifier(**one).fit(Xtr, ytr)._model.sizes() == [4, 128, 3]
+    assert MLPClassifier(**one).fit(Xtr, ytr == 1)._model.sizes() == [4, 64, 1]
     X, y = make_classification(n_samples=400, n_features=6, n_informative=5, n_redundant=0,
                                n_classes=20, n_clusters_per_class=1, random_state=0)
-    assert MLPClassifier(epochs=2, random_state=0).fit(X, y)._model.sizes() == [6, 160, 20]
-    given = MLPClassifier(hidden_layer_sizes=(16, 8), epochs=2, random_state=0).fit(X, y)
+    assert MLPClassifier(**one).fit(X, y)._model.sizes() == [6, 160, 20]
+    given = MLPClassifier(hidden_layer_sizes=(16, 8), **one).fit(X, y)
     assert given._model.sizes() == [6, 16, 8, 20]
     assert given.get_params()["hidden_layer_sizes"] == (16, 8)
 
@@ -222,7 +223,7 @@ def test_fit_is_one_library_training(iris, refit):
     from mlpblas._lib import lib
     from mlpblas._model import Model
     Xtr, Xte, ytr, _ = iris
-    clf = MLPClassifier(random_state=5, refit=refit).fit(Xtr, ytr)
+    clf = MLPClassifier(random_state=5, refit=refit, ensemble=1).fit(Xtr, ytr)
 
     seed = int(check_random_state(5).randint(0, 2 ** 31 - 1))
     x = np.ascontiguousarray(Xtr, dtype=np.float32)
@@ -268,3 +269,26 @@ def test_fit_is_one_library_training(iris, refit):
         assert n_val.value == rows.sum() > 0
         acc = np.mean(clf.predict(Xtr[rows]) == ytr[rows])
         assert clf.validation_scores_[clf.best_epoch_ - 1] == acc
+
+
+def test_ensemble_default_saved_as_one_network(iris, tmp_path):
+    """Under 1,000 rows the default averages 5 networks (the library's
+    rule), saved as one; the file says so and loads back with the members'
+    widths; ensemble=1 is a single network; a bad count is refused."""
+    from mlpblas._lib import lib
+    Xtr, Xte, ytr, _ = iris
+    assert lib.mlpb_ensemble_members_default(len(Xtr)) == 5
+    clf = MLPClassifier(random_state=3).fit(Xtr, ytr)
+    assert clf._model.sizes() == [4, 5 * 128, 3]  # 3 classes: 128 units a member
+    assert clf._model.get_meta("mlpblas.ensemble") == "5"
+    path = tmp_path / "ens.mlpb"
+    clf.save(path)
+    back = MLPClassifier.load(path)
+    assert back.hidden_layer_sizes is None  # as given: sized from the data
+    np.testing.assert_array_equal(back.predict_proba(Xte), clf.predict_proba(Xte))
+    one = MLPClassifier(random_state=3, ensemble=1).fit(Xtr, ytr)
+    assert one._model.sizes() == [4, 128, 3]
+    assert one._model.get_meta("mlpblas.ensemble") is None
+    for bad in (0, 65, 2.5, "all", True):
+        with pytest.raises(ValueError):
+            MLPClassifier(ensemble=bad).fit(Xtr, ytr)

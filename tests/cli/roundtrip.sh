@@ -121,6 +121,7 @@ json_get out.txt metrics.test.per_output >/dev/null
 # ---- info
 run 0 "$MLPBLAS" info m.mlpb
 grep -q '^architecture  4-320-1' out.txt || fail "info: architecture"
+grep -q '^ensemble      5 networks of 4-64-1, ' out.txt || fail "info: the ensemble"
 grep -q '^standardized  yes' out.txt || fail "info: standardized"
 run 0 "$MLPBLAS" info m.mlpb --json
 cp out.txt info.json

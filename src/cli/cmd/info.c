@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -241,6 +242,13 @@ int cli_cmd_info(int argc, char **argv)
     int         stdz  = mlpb_model_mean(m) != NULL;
     char        arch[256];
     cli_arch_string(m, arch, sizeof arch);
+    /* An ensemble saved as one network (mlpb_model_merge): its members'
+     * count, when it divides every hidden width. */
+    const char *ens     = mlpb_model_get_meta(m, MLPB_META_ENSEMBLE);
+    size_t      members = ens != NULL ? (size_t)strtoull(ens, NULL, 10) : 1;
+    for (size_t i = 1; i + 1 < ns; i++)
+        if (members == 0 || sizes[i] % members != 0)
+            members = 1;
     if (json) {
         cli_json j;
         cli_json_begin(&j, stdout);
@@ -255,6 +263,7 @@ int cli_cmd_info(int argc, char **argv)
             cli_json_int(&j, NULL, sizes[i]);
         cli_json_close(&j, ']');
         cli_json_int(&j, "outputs", sizes[ns - 1]);
+        cli_json_int(&j, "ensemble_members", members);
         cli_json_int(&j, "parameters", params);
         cli_json_bool(&j, "standardized", stdz);
         if (verify)
@@ -280,6 +289,12 @@ int cli_cmd_info(int argc, char **argv)
         else
             printf("%zu hidden ReLU layers", ns - 2);
         printf(", %zu sigmoid output%s\n", sizes[ns - 1], sizes[ns - 1] == 1 ? "" : "s");
+        if (members > 1) {
+            printf("ensemble      %zu networks of %zu", members, sizes[0]);
+            for (size_t i = 1; i < ns; i++)
+                printf("-%zu", i + 1 < ns ? sizes[i] / members : sizes[i]);
+            printf(", their logits averaged (mlpb_model_merge)\n");
+        }
         printf("parameters    %zu\n", params);
         printf("standardized  %s\n",
                stdz ? "yes: inputs are centred and scaled with the training data's "

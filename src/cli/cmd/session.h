@@ -12,6 +12,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The options eval and predict share, for their --help (the end of it). */
+#define CLI_SESSION_HELP \
+    "  --max-memory SIZE       refuse a model and buffers needing more memory (bytes,\n" \
+    "                          or with K, M, G; default: half of what the process\n" \
+    "                          may use: RAM, ulimit -v and -d, cgroup limit)\n" \
+    "  -V, --version           print the version and exit\n" \
+    "  --format csv|libsvm     file format (default: from the name, else csv)\n" \
+    "  --delimiter C           CSV delimiter: a character, 'tab' or 'space'\n" \
+    "                          (default: detected from the first line)\n" \
+    "  --decimal .|,           CSV decimal mark (default: ',' when the delimiter is\n" \
+    "                          not ',' and the first rows hold numbers like 5,1)\n" \
+    "  --no-header             the CSV has no header row; columns are named 1, 2, ...\n" \
+    "  --header                the first row is the header, even if all numbers\n" \
+    "  --zero-based            LIBSVM feature indices start at 0\n" \
+    "  --multilabel            LIBSVM: labels are comma-separated class ids (implied\n" \
+    "                          by a multi-label model)\n" \
+    "  -j, --threads N         BLAS threads (default: the BLAS library's choice)\n"
+
 /* Rows read, encoded and predicted at a time: at most CLI_CHUNK_ROWS, fewer
  * for wide rows, so that a chunk's buffers stay near CLI_CHUNK_BYTES. */
 #define CLI_CHUNK_ROWS  4096

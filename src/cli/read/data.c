@@ -405,26 +405,6 @@ mlpb_status cli_data_read(const char *path, const cli_data_opts *o, cli_data *ou
 }
 
 /* ------------------------------------------------------------ subsets */
-/* splitmix64: a small seeded generator; the state is the caller's. */
-static uint64_t split_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z          = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z          = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n), n > 0, without modulo bias. */
-static size_t split_below(uint64_t *s, size_t n)
-{
-    uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-    uint64_t v;
-    do {
-        v = split_next(s);
-    } while (v >= lim);
-    return (size_t)(v % n);
-}
-
 /* The n names of src (pointers into from) as pointers into to. */
 static char **rebase_names(char *const *src, size_t n, const char *from, char *to)
 {
@@ -481,144 +461,37 @@ static mlpb_status take_rows(const cli_data *src, const unsigned char *pick, int
     return MLPB_OK;
 }
 
-mlpb_status cli_data_split_pick(const cli_data *src, double test_fraction, uint64_t seed,
-                                 unsigned char *pick, size_t *n_pick)
-{
-    if (pick == NULL || n_pick == NULL || src == NULL || src->x == NULL || src->n < 2 ||
-        !(test_fraction > 0.0) || !(test_fraction < 1.0))
-        return MLPB_E_INVALID_ARG;
-    size_t      n   = src->n;
-    size_t     *idx = malloc(n * sizeof(size_t));
-    mlpb_status st  = MLPB_E_NOMEM;
-    memset(pick, 0, n);
-    *n_pick = 0;
-    if (idx == NULL)
-        return st;
-    uint64_t s      = seed;
-    size_t   n_test = 0;
-    for (int cls = 0; cls < 2; cls++) {
-        /* Class 1: rows whose first label is 1; class 0: the rest (all rows if k = 0). */
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            int c = src->k ? src->y[i * src->k] >= 0.5f : 0;
-            if (c == cls)
-                idx[m++] = i;
-        }
-        size_t t = (size_t)floor(test_fraction * (double)m + 0.5);
-        /* Partial Fisher-Yates: the first t of a random permutation. */
-        for (size_t i = 0; i < t; i++) {
-            size_t j = i + split_below(&s, m - i);
-            size_t tmp = idx[i];
-            idx[i]     = idx[j];
-            idx[j]     = tmp;
-            pick[idx[i]] = 1;
-        }
-        n_test += t;
-    }
-    free(idx);
-    if (n_test == 0 || n_test == n) {
-        memset(pick, 0, n);
-        return MLPB_E_INVALID_ARG;
-    }
-    *n_pick = n_test;
-    return MLPB_OK;
-}
-
 mlpb_status cli_data_split(const cli_data *src, double test_fraction, uint64_t seed,
-                            cli_data *train, cli_data *test)
+                           cli_data *train, cli_data *test)
 {
     if (train == NULL || test == NULL)
         return MLPB_E_INVALID_ARG;
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
-    if (src == NULL || src->x == NULL || src->n < 2)
+    if (src == NULL || src->x == NULL || src->n < 2 || !(test_fraction > 0.0) ||
+        !(test_fraction < 1.0))
         return MLPB_E_INVALID_ARG;
+    /* The library's stratified split (mlpb_train_split); without labels,
+     * one class of all rows. */
     size_t         n_test = 0;
     unsigned char *pick   = malloc(src->n);
-    if (pick == NULL)
+    float         *none   = src->k ? NULL : calloc(src->n, sizeof(float));
+    if (pick == NULL || (src->k == 0 && none == NULL)) {
+        free(pick);
         return MLPB_E_NOMEM;
-    mlpb_status st = cli_data_split_pick(src, test_fraction, seed, pick, &n_test);
+    }
+    const mlpb_dataset ds = {src->x, src->k ? src->y : none, NULL, src->n};
+    mlpb_status st = mlpb_train_split(&ds, src->k ? src->k : 1, (float)test_fraction, seed, NULL,
+                                      pick, &n_test);
+    free(none);
+    if (st == MLPB_OK && (n_test == 0 || n_test == src->n))
+        st = MLPB_E_INVALID_ARG; /* a side left empty */
     if (st == MLPB_OK)
         st = take_rows(src, pick, 0, src->n - n_test, train);
     if (st == MLPB_OK && (st = take_rows(src, pick, 1, n_test, test)) != MLPB_OK)
         cli_data_free(train);
     free(pick);
     return st;
-}
-
-/* Row i of d's x and y to row j (memmove: they may overlap). */
-static void move_row(cli_data *d, size_t j, size_t i)
-{
-    if (i == j)
-        return;
-    memmove(d->x + j * d->d, d->x + i * d->d, d->d * sizeof(float));
-    if (d->k)
-        memmove(d->y + j * d->k, d->y + i * d->k, d->k * sizeof(float));
-}
-
-/* The picked rows' buffer: n_pick rows of x and y in one block. */
-static float *pick_buffer(const cli_data *d, size_t n_pick)
-{
-    size_t w = d->d + d->k;
-    if (n_pick > SIZE_MAX / sizeof(float) / (w ? w : 1))
-        return NULL;
-    return malloc(n_pick * w * sizeof(float) + 1);
-}
-
-mlpb_status cli_data_partition(cli_data *d, const unsigned char *pick, size_t n_pick)
-{
-    if (d == NULL || pick == NULL || n_pick > d->n)
-        return MLPB_E_INVALID_ARG;
-    const size_t n = d->n, dd = d->d, k = d->k;
-    float       *buf = pick_buffer(d, n_pick);
-    if (buf == NULL)
-        return MLPB_E_NOMEM;
-    /* The picked rows aside, the others forward (the write position never
-     * passes the read position), then the picked rows after them. */
-    size_t w = 0, p = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (pick[i]) {
-            memcpy(buf + p * dd, d->x + i * dd, dd * sizeof(float));
-            if (k)
-                memcpy(buf + n_pick * dd + p * k, d->y + i * k, k * sizeof(float));
-            p++;
-        } else {
-            move_row(d, w++, i);
-        }
-    }
-    memcpy(d->x + w * dd, buf, n_pick * dd * sizeof(float));
-    if (k)
-        memcpy(d->y + w * k, buf + n_pick * dd, n_pick * k * sizeof(float));
-    free(buf);
-    return MLPB_OK;
-}
-
-mlpb_status cli_data_unpartition(cli_data *d, const unsigned char *pick, size_t n_pick)
-{
-    if (d == NULL || pick == NULL || n_pick > d->n)
-        return MLPB_E_INVALID_ARG;
-    const size_t n = d->n, dd = d->d, k = d->k, n_keep = n - n_pick;
-    float       *buf = pick_buffer(d, n_pick);
-    if (buf == NULL)
-        return MLPB_E_NOMEM;
-    memcpy(buf, d->x + n_keep * dd, n_pick * dd * sizeof(float));
-    if (k)
-        memcpy(buf + n_pick * dd, d->y + n_keep * k, n_pick * k * sizeof(float));
-    /* From the end: row i takes the last unplaced row of its side; a kept
-     * row only moves later, into a place already vacated. */
-    size_t r = n_keep, p = n_pick;
-    for (size_t i = n; i-- > 0;) {
-        if (pick[i]) {
-            p--;
-            memcpy(d->x + i * dd, buf + p * dd, dd * sizeof(float));
-            if (k)
-                memcpy(d->y + i * k, buf + n_pick * dd + p * k, k * sizeof(float));
-        } else {
-            move_row(d, i, --r);
-        }
-    }
-    free(buf);
-    return MLPB_OK;
 }
 
 mlpb_status cli_data_drop_features(cli_data *d, const size_t *cols, size_t m)

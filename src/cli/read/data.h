@@ -91,28 +91,14 @@ const char *cli_data_feature_name(const cli_data *d, size_t j, char *buf, size_t
 /* Free everything d owns and zero it; NULL or a zeroed d is a no-op. */
 void cli_data_free(cli_data *d);
 
-/* Split src into two new datasets, stratified by the first label (or not at
- * all when k is 0): round(test_fraction * count) rows of each class, chosen
- * with a generator seeded by seed, go to *test, the others to *train. Rows
- * keep their file order. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, fraction
+/* Split src into two new datasets by the library's stratified split
+ * (mlpb_train_split with val_fraction test_fraction and seed; not
+ * stratified when k is 0): its held-out rows go to *test, the others to
+ * *train. Rows keep their file order. Returns MLPB_OK, MLPB_E_INVALID_ARG (NULL, fraction
  * outside (0, 1), a side left empty), MLPB_E_NOMEM; on failure both are zeroed. */
 mlpb_status cli_data_split(const cli_data *src, double test_fraction, uint64_t seed,
-                            cli_data *train, cli_data *test);
+                           cli_data *train, cli_data *test);
 
-/* The rows cli_data_split would hold out: pick (src->n bytes, the
- * caller's) is set to 1 for them, *n_pick their count. Returns MLPB_OK,
- * MLPB_E_INVALID_ARG (as cli_data_split), MLPB_E_NOMEM. */
-mlpb_status cli_data_split_pick(const cli_data *src, double test_fraction, uint64_t seed,
-                                 unsigned char *pick, size_t *n_pick);
-
-/* Reorder d's rows in place, without a second copy of the data: those with
- * pick[i] 0 first, then the n_pick with pick[i] 1, each side in file order
- * (cli_data_split's train and test rows, one after the other).
- * cli_data_unpartition, given the same pick, restores the file order. Each
- * holds a buffer of the n_pick rows for the time of the call. Returns
- * MLPB_OK, MLPB_E_INVALID_ARG, MLPB_E_NOMEM (d unchanged). */
-mlpb_status cli_data_partition(cli_data *d, const unsigned char *pick, size_t n_pick);
-mlpb_status cli_data_unpartition(cli_data *d, const unsigned char *pick, size_t n_pick);
 
 /* Remove the m feature columns listed in cols (distinct indices < d) from d,
  * in place, names included. Returns MLPB_OK or MLPB_E_INVALID_ARG. */
