@@ -633,7 +633,10 @@ typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float
                              void *ctx);
 
 /* Options; defaults from mlpb_train_opts_default in parentheses (tests/
- * test_doc_defaults.c checks them against the function). */
+ * test_doc_defaults.c checks them against the function). Two defaults
+ * depend on the data and so are the caller's to apply, as the mlpblas tool
+ * and the Python package do (mlpb_hidden_default, mlpb_weight_decay_default
+ * below; docs/defaults.md). */
 typedef struct mlpb_train_opts {
     size_t          epochs;         /* >= 1 (300) */
     size_t          batch_size;     /* >= 1 (32); the last partial batch is used, with its
@@ -666,6 +669,18 @@ typedef struct mlpb_train_opts {
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
+
+/* The defaults that depend on the data, the rules the mlpblas tool and the
+ * Python package follow (docs/defaults.md gives the measurements).
+ * mlpb_hidden_default: the width of the one hidden layer for a model of
+ * n_outputs outputs: 64 for one (a binary label), max(128, 8 n_outputs) for
+ * more (classes or labels), since they share the layer.
+ * mlpb_weight_decay_default: AdamW's decoupled decay for n_rows training
+ * rows: 0.1 up to 1,000 rows (and for n_rows 0: mlpb_train_opts_default's
+ * value), 0.1 x 1000 / n_rows above, so that the decay's pull, applied at
+ * every step, does not grow with the steps an epoch has. */
+MLPB_API size_t mlpb_hidden_default(size_t n_outputs);
+MLPB_API float  mlpb_weight_decay_default(size_t n_rows);
 
 typedef struct mlpb_train_report {
     mlpb_epoch_info last;           /* the last completed epoch */

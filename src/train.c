@@ -15,6 +15,23 @@
 #include <string.h>
 #include <time.h>
 
+size_t mlpb_hidden_default(size_t n_outputs)
+{
+    /* docs/defaults.md: more outputs share the one hidden layer; from 2
+     * outputs on, 128 units or 8 an output, whichever is more. */
+    if (n_outputs <= 1)
+        return 64;
+    return n_outputs > 16 ? (n_outputs <= SIZE_MAX / 8 ? 8 * n_outputs : SIZE_MAX) : 128;
+}
+
+float mlpb_weight_decay_default(size_t n_rows)
+{
+    /* docs/defaults.md: AdamW's decoupled decay shrinks the weights at every
+     * step; with n_rows / batch steps an epoch its pull against the data
+     * would grow with the rows, so above 1,000 rows it falls as 1 / n_rows. */
+    return n_rows > 1000 ? (float)(0.1 * 1000.0 / (double)n_rows) : 0.1f;
+}
+
 void mlpb_train_opts_default(mlpb_train_opts *o)
 {
     if (o == NULL)
@@ -25,7 +42,7 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->batch_size = 32;
     mlpb_optim_opts_default(&o->optim);
     o->optim.kind = MLPB_OPT_ADAMW;
-    o->optim.weight_decay = 0.1f;
+    o->optim.weight_decay = mlpb_weight_decay_default(0);
     o->val_fraction = 0.15f;
     o->patience = 30;
     o->min_delta = 0.0f;

@@ -13,6 +13,7 @@
 #include "read/data.h"
 #endif
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,32 @@ static mlpb_train_opts quiet_opts(void)
 }
 
 /* ------------------------------------------------------------ defaults */
+/* The rules that depend on the data (docs/defaults.md): the hidden width
+ * from the outputs, AdamW's decay from the rows (within float rounding of
+ * 0.1 x 1000 / n). */
+static void test_data_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(mlpb_hidden_default(0), 64);
+    assert_int_equal(mlpb_hidden_default(1), 64);
+    assert_int_equal(mlpb_hidden_default(2), 128);
+    assert_int_equal(mlpb_hidden_default(16), 128);
+    assert_int_equal(mlpb_hidden_default(17), 136);
+    assert_int_equal(mlpb_hidden_default(26), 208);
+    assert_true(mlpb_hidden_default(SIZE_MAX) == SIZE_MAX);
+    mlpb_train_opts o;
+    mlpb_train_opts_default(&o);
+    assert_true(mlpb_weight_decay_default(0) == o.optim.weight_decay);
+    assert_true(mlpb_weight_decay_default(1) == 0.1f);
+    assert_true(mlpb_weight_decay_default(1000) == 0.1f);
+    const size_t rows[] = {1001, 4000, 15000, 58000, 10000000};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        double want = 0.1 * 1000.0 / (double)rows[i];
+        double got  = (double)mlpb_weight_decay_default(rows[i]);
+        assert_true(fabs(got - want) <= want * (double)FLT_EPSILON);
+    }
+}
+
 static void test_train_defaults(void **state)
 {
     (void)state;
@@ -1318,6 +1345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_defaults),
+        cmocka_unit_test(test_data_defaults),
         cmocka_unit_test(test_train_xor),
         cmocka_unit_test(test_train_moons),
         cmocka_unit_test(test_train_early_stopping_restores_best),

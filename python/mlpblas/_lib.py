@@ -110,6 +110,8 @@ _PROTOS = {
     "mlpb_workspace_set_threading": (_ST, [_P, C.c_int]),
     "mlpb_predict": (_ST, [_P, _P, _P, _SZ, _P]),
     "mlpb_train_opts_default": (None, [C.POINTER(_abi.TrainOpts)]),
+    "mlpb_hidden_default": (_SZ, [_SZ]),
+    "mlpb_weight_decay_default": (C.c_float, [_SZ]),
     "mlpb_train_split": (_ST, [C.POINTER(_abi.Dataset), _SZ, C.c_float, C.c_uint64, _P, _P,
                                C.POINTER(_SZ)]),
     "mlpb_train": (_ST, [_P, C.POINTER(_abi.Dataset), C.POINTER(_abi.Dataset),

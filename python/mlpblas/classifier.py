@@ -56,8 +56,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     The network has ReLU hidden layers and one sigmoid output per class
     (binary: one output; multi-label: one per label), trained on binary
     cross-entropy with one-hot targets. The defaults are those of
-    `mlpblas train` (docs/defaults.md): one hidden layer of 64, AdamW at
-    learning rate 1e-3 with decoupled weight decay 0.1, batches of 32,
+    `mlpblas train` (docs/defaults.md): one hidden layer of 64 units for one
+    output and max(128, 8k) for k outputs, AdamW at learning rate 1e-3 with
+    decoupled weight decay 0.1 (times 1000/n on n > 1,000 rows), batches of 32,
     features standardised inside the model, and the epoch count chosen on
     15% of held-out rows, the library's stratified split (early stopping
     after 30 epochs without a lower validation loss), then the model trained
@@ -66,7 +67,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default (64,)
+    hidden_layer_sizes : tuple of int or None, default None
+        None: one layer of 64 units for one output, max(128, 8k) for k outputs.
     optimizer : {"adamw", "adam", "sgd", "momentum", "nesterov", "rmsprop"}
     learning_rate : float, default 1e-3
     batch_size : int, default 32
@@ -82,7 +84,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         After the validated run, train again on all rows for its best epoch count.
         False keeps the best epoch's weights of the validated run.
     weight_decay : float or None, default None
-        None: 0.1 for AdamW (decoupled), 0 for the other optimisers (L2).
+        None: for AdamW 0.1 (decoupled) times min(1, 1000/n) for n rows,
+        0 for the other optimisers (L2).
     schedule : {"constant", "step", "cosine"}, default "constant"
         "step" multiplies the rate by 0.1 after each third of the epochs;
         "cosine" anneals it to 0 over them.
@@ -102,7 +105,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         None leaves the BLAS library's count.
     """
 
-    def __init__(self, hidden_layer_sizes=(64,), optimizer="adamw", learning_rate=1e-3,
+    def __init__(self, hidden_layer_sizes=None, optimizer="adamw", learning_rate=1e-3,
                  batch_size=32, epochs=300, validation_fraction=0.15, patience=30,
                  min_delta=0.0, refit=True, weight_decay=None, schedule="constant",
                  standardize=True, ensemble="auto", random_state=None, n_threads=None):
@@ -136,9 +139,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ checks
     def _check_params(self):
-        hl = self.hidden_layer_sizes
-        hl = (hl,) if isinstance(hl, numbers.Integral) else tuple(hl)
-        if not hl or any(not isinstance(h, numbers.Integral) or h < 1 for h in hl):
+        hl = self.hidden_layer_sizes  # None: sized from the data in fit
+        hl = None if hl is None else (hl,) if isinstance(hl, numbers.Integral) else tuple(hl)
+        if hl is not None and (not hl or any(not isinstance(h, numbers.Integral) or h < 1
+                                             for h in hl)):
             raise ValueError("hidden_layer_sizes must be one or more positive integers, "
                              "got %r" % (self.hidden_layer_sizes,))
         if self.optimizer not in _abi.MLPB_OPTIMIZERS:
@@ -164,7 +168,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 not 1 <= self.ensemble <= 64):
             raise ValueError("ensemble must be \"auto\" or an integer in [1, 64], got %r"
                              % (self.ensemble,))
-        return [int(h) for h in hl]
+        return None if hl is None else [int(h) for h in hl]
 
     def _targets(self, y):
         """Set classes_ and the task; the n x k float32 targets."""
@@ -206,6 +210,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         X, y = self._validate_data(X, y, dtype=np.float32, order="C", multi_output=True,
                                    y_numeric=False)
         t = self._targets(y)
+        if hidden is None:
+            hidden = [int(lib.mlpb_hidden_default(t.shape[1]))]  # as `mlpblas train`
         sw = None
         if sample_weight is not None:
             sw = _check_sample_weight(sample_weight, X, dtype=np.float32)
@@ -252,7 +258,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             for i in range(1, n):
                 m = Model.create(first.sizes(), seed + i)
                 members.append(m)
-                o = self._opts(seed + i)
+                o = self._opts(seed + i, X.shape[0])
                 rep = _abi.TrainReport()
                 st = lib.mlpb_train(m.ptr, C.byref(train), None, C.byref(o), None,
                                     C.byref(rep))
@@ -262,7 +268,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             for m in members[1:]:
                 m.close()
 
-    def _opts(self, seed):
+    def _opts(self, seed, all_rows):
         o = _abi.TrainOpts()
         lib.mlpb_train_opts_default(C.byref(o))
         o.epochs = self.epochs
@@ -270,7 +276,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         o.optim.kind = _abi.MLPB_OPTIMIZERS[self.optimizer]
         o.optim.lr = self.learning_rate
         wd = self.weight_decay
-        o.optim.weight_decay = (0.1 if self.optimizer == "adamw" else 0.0) if wd is None else wd
+        if wd is None:  # AdamW's for the rows, as `mlpblas train`; L2 0 for the others
+            wd = lib.mlpb_weight_decay_default(all_rows) if self.optimizer == "adamw" else 0.0
+        o.optim.weight_decay = wd
         o.optim.schedule = _abi.MLPB_SCHEDULES[self.schedule]
         # step_size and t_max stay 0: the library takes the schedule's length
         # from the run (a third of the epochs; all of them), and again from
@@ -344,7 +352,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                     vscores.append(score(e))
                 return 0
         cb = _abi.EPOCH_FN(on_epoch)
-        o = self._opts(seed)
+        o = self._opts(seed, X.shape[0])
         o.on_epoch = cb
         rep = _abi.TrainReport()
         try:
@@ -497,7 +505,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         members = int(members) if members and members.isdigit() else 1
         if members < 1 or any(h % members for h in sizes[1:-1]):
             members = 1
-        est.hidden_layer_sizes = tuple(h // members for h in sizes[1:-1])
+        if params.get("hidden_layer_sizes", ()) is not None:  # None: sized from the data
+            est.hidden_layer_sizes = tuple(h // members for h in sizes[1:-1])
         if not info:
             est.ensemble = members
         text = model.get_meta(_schema.KEY)

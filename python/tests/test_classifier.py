@@ -187,6 +187,30 @@ def test_grid_search(iris):
     assert gs.best_estimator_.score(Xte, yte) > 0.8
 
 
+def test_data_dependent_defaults(iris):
+    """As `mlpblas train` (docs/defaults.md): one hidden layer of 64 units for
+    one output and of max(128, 8k) for k outputs; AdamW's decay 0.1 times
+    1000/n above 1,000 rows; given values win."""
+    Xtr, _, ytr, _ = iris
+    one = dict(epochs=2, random_state=0, ensemble=1)  # one network's shape
+    assert MLPClassifier(**one).fit(Xtr, ytr)._model.sizes() == [4, 128, 3]
+    assert MLPClassifier(**one).fit(Xtr, ytr == 1)._model.sizes() == [4, 64, 1]
+    X, y = make_classification(n_samples=400, n_features=6, n_informative=5, n_redundant=0,
+                               n_classes=20, n_clusters_per_class=1, random_state=0)
+    assert MLPClassifier(**one).fit(X, y)._model.sizes() == [6, 160, 20]
+    given = MLPClassifier(hidden_layer_sizes=(16, 8), **one).fit(X, y)
+    assert given._model.sizes() == [6, 16, 8, 20]
+    assert given.get_params()["hidden_layer_sizes"] == (16, 8)
+
+    def decay(rows, **kw):
+        return MLPClassifier(**kw)._opts(0, rows).optim.weight_decay
+    assert decay(1000) == pytest.approx(0.1, rel=1e-6)
+    assert decay(4000) == pytest.approx(0.025, rel=1e-6)
+    assert decay(250) == pytest.approx(0.1, rel=1e-6)
+    assert decay(4000, weight_decay=0.3) == pytest.approx(0.3, rel=1e-6)
+    assert decay(4000, optimizer="adam") == 0.0
+
+
 @pytest.mark.parametrize("refit", [True, False])
 def test_fit_is_one_library_training(iris, refit):
     """fit is one mlpb_train call with the library's own validation split,
@@ -205,7 +229,7 @@ def test_fit_is_one_library_training(iris, refit):
     x = np.ascontiguousarray(Xtr, dtype=np.float32)
     t = np.zeros((len(ytr), 3), dtype=np.float32)
     t[np.arange(len(ytr)), ytr] = 1.0
-    m = Model.create([4, 64, 3], seed)
+    m = Model.create([4, 128, 3], seed)  # 3 classes: max(128, 8 x 3) units
     o = _abi.TrainOpts()
     lib.mlpb_train_opts_default(ctypes.byref(o))  # the classifier's defaults
     o.seed, o.refit = seed, int(refit)
@@ -255,15 +279,15 @@ def test_ensemble_default_saved_as_one_network(iris, tmp_path):
     Xtr, Xte, ytr, _ = iris
     assert lib.mlpb_ensemble_members_default(len(Xtr)) == 5
     clf = MLPClassifier(random_state=3).fit(Xtr, ytr)
-    assert clf._model.sizes() == [4, 320, 3]
+    assert clf._model.sizes() == [4, 5 * 128, 3]  # 3 classes: 128 units a member
     assert clf._model.get_meta("mlpblas.ensemble") == "5"
     path = tmp_path / "ens.mlpb"
     clf.save(path)
     back = MLPClassifier.load(path)
-    assert back.hidden_layer_sizes == (64,)
+    assert back.hidden_layer_sizes is None  # as given: sized from the data
     np.testing.assert_array_equal(back.predict_proba(Xte), clf.predict_proba(Xte))
     one = MLPClassifier(random_state=3, ensemble=1).fit(Xtr, ytr)
-    assert one._model.sizes() == [4, 64, 3]
+    assert one._model.sizes() == [4, 128, 3]
     assert one._model.get_meta("mlpblas.ensemble") is None
     for bad in (0, 65, 2.5, "all", True):
         with pytest.raises(ValueError):

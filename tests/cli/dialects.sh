@@ -37,7 +37,7 @@ roundtrip() {
 iris_checks() { # ID FEATURE-NAMES...: the model of an iris file
     id=$1
     shift
-    info_has "architecture 4-64-3: 4 inputs, 1 hidden ReLU layer, 3 sigmoid outputs"
+    info_has "architecture 4-128-3: 4 inputs, 1 hidden ReLU layer, 3 sigmoid outputs"
     info_has "classes setosa versicolor virginica"
     i=1
     for n in "$@"; do

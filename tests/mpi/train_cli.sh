@@ -154,4 +154,11 @@ gzip -c "$BC" >bc.csv.gz
 mpi 2 1 train --mpi bc.csv.gz -o g.mlpb -q
 grep -q "gzip" err.txt || { cat err.txt >&2; fail "no gzip message"; }
 [ "$(grep -c gzip err.txt)" -eq 1 ] || { cat err.txt >&2; fail "the message is not printed once"; }
+# 6. The defaults that depend on the data count the rows of all ranks:
+# AdamW's decay 0.1 x 1000 / 1600 for 1,600 rows over 2 ranks, as one process
+# sets it (docs/defaults.md).
+awk 'BEGIN { print "x1,x2,y"; for (i = 0; i < 1600; i++) print i % 7 "," i % 13 "," (i % 7 + i % 13) % 2 }' \
+    >rows.csv
+mpi 2 0 train --mpi rows.csv -o r.mlpb --epochs 1 --json -q
+grep -q '"weight_decay": *0.0625[,}]' out.txt || { cat out.txt >&2; fail "2 ranks: not the decay of 1,600 rows"; }
 echo "PASS"

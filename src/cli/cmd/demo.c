@@ -183,7 +183,8 @@ int cli_cmd_demo(int argc, char **argv)
     cli_fit  fit;
     cli_eval e;
     FILE    *log = outs.path[CLI_OUT_LOG] ? outs.w[CLI_OUT_LOG].f : NULL;
-    rc           = cli_train(&train, &c, log, &fit);
+    cli_train_cfg_for_data(&c, train.n, train.k);
+    rc = cli_train(&train, &c, log, &fit);
     if (rc == CLI_OK) {
         rc = cli_evaluate(fit.model, &test, NULL, &e);
         if (rc != CLI_OK)

@@ -213,7 +213,8 @@ int cli_cmd_train(int argc, char **argv)
             return CLI_EDATA;
         }
         t.c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
-        rc              = cli_mpi_train(&d, n_all, &t.c, log, &fit);
+        cli_train_cfg_for_data(&t.c, n_all, d.k);
+        rc = cli_mpi_train(&d, n_all, &t.c, log, &fit);
         if (rc != CLI_OK) {
             cli_outputs_abort(&t.outs);
             cli_schema_free(&sc);
@@ -237,8 +238,10 @@ int cli_cmd_train(int argc, char **argv)
         return CLI_EDATA;
     }
     t.c.class_metrics = sc.task == CLI_TASK_MULTICLASS;
-    if (!t.mpi)
+    if (!t.mpi) {
+        cli_train_cfg_for_data(&t.c, d.n, d.k);
         rc = cli_train(&d, &t.c, log, &fit);
+    }
     if (rc == CLI_OK) {
         mlpb_status st = cli_schema_store(&sc, fit.model);
         if (st != MLPB_OK) {

@@ -65,14 +65,18 @@ static const char train_help2[] =
     "                          indicator: as mean, plus a 0/1 was-missing input for\n"
     "                          each numeric column with missing cells (error)\n"
 
-    "  --hidden N[,N...]       hidden layer widths (64)\n"
+    "  --hidden N[,N...]       hidden layer widths (one layer: 64 units for one\n"
+    "                          output, max(128, 8 x outputs) for more)\n"
+    ;
+static const char train_help_training[] =
     "Training:\n"
     "  --epochs N              maximum number of epochs (300)\n"
     "  --batch N               rows per mini-batch (32)\n"
     "  --optimizer NAME        sgd, momentum, nesterov, adam, adamw, rmsprop (adamw)\n"
     "  --lr X                  learning rate (0.001)\n"
-    "  --weight-decay X        L2 penalty on the weights; decoupled for adamw (0.1\n"
-    "                          with adamw, 0 with another --optimizer)\n"
+    "  --weight-decay X        L2 penalty on the weights; decoupled for adamw (with\n"
+    "                          adamw 0.1, times 1000 / rows above 1,000 rows;\n"
+    "                          0 with another --optimizer)\n"
     "  --schedule NAME         learning rate over time: constant; step (x0.1 after\n"
     "                          each third of the epochs); cosine (down to 0 at the\n"
     "                          last epoch) (constant)\n"
@@ -176,6 +180,7 @@ static int train_option(const char *n, const char *v, cli_train_args *t)
                              v);
     } else if (strcmp(n, "--hidden") == 0) {
         bad = cli_parse_sizes("train", n, v, c->hidden, CLI_MAX_HIDDEN, &c->n_hidden);
+        c->hidden_given = 1;
     } else if (strcmp(n, "--epochs") == 0) {
         bad = cli_parse_size("train", n, v, 1, SIZE_MAX, &c->opts.epochs);
     } else if (strcmp(n, "--batch") == 0) {
@@ -184,7 +189,7 @@ static int train_option(const char *n, const char *v, cli_train_args *t)
         bad = cli_parse_float("train", n, v, 1e-12, 1e3, &c->opts.optim.lr);
     } else if (strcmp(n, "--weight-decay") == 0) {
         bad = cli_parse_float("train", n, v, 0.0, 1e3, &c->opts.optim.weight_decay);
-        t->wd_given = 1;
+        c->wd_given = 1;
     } else if (strcmp(n, "--optimizer") == 0) {
         if (cli_parse_optimizer(v, &c->opts.optim.kind) != 0)
             return cli_usage("train", "--optimizer: '%s' is not sgd, momentum, nesterov, "
@@ -275,7 +280,7 @@ int cli_train_parse(int argc, char **argv, cli_train_args *t)
     while ((r = cli_args_next(&a)) != CLI_ARG_END) {
         if (r == CLI_ARG_HELP)
             return fputs(train_help, stdout), fputs(train_help2, stdout),
-                   fputs(train_help3, stdout), CLI_OK;
+                   fputs(train_help_training, stdout), fputs(train_help3, stdout), CLI_OK;
         if (r == CLI_ARG_DONE)
             return CLI_OK;
         if (r == CLI_ARG_BAD)
@@ -297,7 +302,7 @@ int cli_train_parse(int argc, char **argv, cli_train_args *t)
     }
     /* The default decay is AdamW's, decoupled; another optimiser chosen
      * without --weight-decay gets none rather than that much L2. */
-    if (!t->wd_given && t->c.opts.optim.kind != MLPB_OPT_ADAMW)
+    if (!t->c.wd_given && t->c.opts.optim.kind != MLPB_OPT_ADAMW)
         t->c.opts.optim.weight_decay = 0.0f;
     if (t->data_path == NULL)
         return cli_usage("train", "needs a DATA file");

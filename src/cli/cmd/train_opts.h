@@ -14,7 +14,6 @@ typedef struct cli_train_args {
     const char   *data_path;
     size_t        threads;   /* --threads, 0 when not given */
     int           json, mpi;
-    int           wd_given;  /* --weight-decay was given */
     cli_train_cfg c;
     cli_read_opts o;
     train_cols    cols;

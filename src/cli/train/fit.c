@@ -23,7 +23,7 @@
 void cli_train_cfg_default(cli_train_cfg *c)
 {
     memset(c, 0, sizeof *c);
-    c->hidden[0] = 64;
+    c->hidden[0] = mlpb_hidden_default(1);
     c->n_hidden  = 1;
     mlpb_train_opts_default(&c->opts); /* MLPB_THREADING_AUTO */
     c->val_split  = (double)c->opts.val_fraction;
@@ -32,6 +32,16 @@ void cli_train_cfg_default(cli_train_cfg *c)
     c->verbosity  = 1;
     c->lines      = 1;
     c->max_memory = cli_default_max_memory();
+}
+
+void cli_train_cfg_for_data(cli_train_cfg *c, size_t rows, size_t outputs)
+{
+    if (!c->hidden_given) {
+        c->hidden[0] = mlpb_hidden_default(outputs);
+        c->n_hidden  = 1;
+    }
+    if (!c->wd_given && c->opts.optim.kind == MLPB_OPT_ADAMW)
+        c->opts.optim.weight_decay = mlpb_weight_decay_default(rows);
 }
 
 void cli_fit_free(cli_fit *f)
