@@ -101,6 +101,22 @@ void sweep_cases(bench_opts *o);
 int  run_memory(const bench_opts *o, int threads);
 /* bench_profile.c: --profile-steps. */
 int  run_profile(const bench_opts *o);
+/* The results (bench_output.c): a JSON line, a CSV row under CSV_HEADER,
+ * a table row under its header (column widths from the cases' longest
+ * names), and --modes' summary of auto against the best fixed mode. */
+const char *threading_desc(mlpb_threading t);
+void        print_json(const bench_result *r, int threads, double peak_gflops,
+                       double peak1_gflops);
+extern const char CSV_HEADER[];
+void        print_csv(FILE *f, const bench_result *r, int threads, double peak_gflops);
+typedef struct table_widths {
+    int name, hidden;
+} table_widths;
+table_widths table_measure(const bench_opts *o);
+void         print_table_header(table_widths w);
+void         print_table_row(const bench_result *r, table_widths w);
+void         print_auto_summary(const bench_result *res, size_t n_cases, size_t n_modes);
+
 /* --batch-sweep --svg: samples/s against batch (bench_svg.c). */
 void write_svg(FILE *f, const bench_result *res, size_t n, int threads, int threading);
 
