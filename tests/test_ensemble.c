@@ -40,8 +40,8 @@ static void check_merge(const size_t *sizes, size_t ns, size_t n_members)
         double mean[16], sd[16];
         const float *fm = mlpb_model_mean(mm[i]), *fs = mlpb_model_std(mm[i]);
         for (size_t j = 0; j < d && fm != NULL; j++) {
-            mean[j] = fm[j];
-            sd[j] = fs[j];
+            mean[j] = (double)fm[j];
+            sd[j] = (double)fs[j];
         }
         const mlpbt_net net = {sizes, ns, p, fm ? mean : NULL, fm ? sd : NULL};
         mlpbt_ref_logits_bound(&net, x, N, z, e);
@@ -64,8 +64,8 @@ static void check_merge(const size_t *sizes, size_t ns, size_t n_members)
     const float *fm = mlpb_model_mean(m), *fs = mlpb_model_std(m);
     assert_non_null(fm);
     for (size_t j = 0; j < d; j++) {
-        mean[j] = fm[j];
-        sd[j] = fs[j];
+        mean[j] = (double)fm[j];
+        sd[j] = (double)fs[j];
     }
     const mlpbt_net net = {sm, nsm, p, mean, sd};
     mlpbt_ref_logits_bound(&net, x, N, z, e);

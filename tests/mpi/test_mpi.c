@@ -243,7 +243,7 @@ static double prob_diff(const mlpb_model *a, const mlpb_model *b, const float *x
     const size_t k = mlpb_model_n_outputs(a);
     float *pa = malloc(n * k * sizeof *pa), *pb = malloc(n * k * sizeof *pb);
     mlpb_workspace *wa = NULL, *wb = NULL;
-    double e = INFINITY;
+    double e = (double)INFINITY;
     if (pa != NULL && pb != NULL && mlpb_workspace_create(a, n, NULL, &wa) == MLPB_OK &&
         mlpb_workspace_create(b, n, NULL, &wb) == MLPB_OK &&
         mlpb_predict(a, wa, x, n, pa) == MLPB_OK && mlpb_predict(b, wb, x, n, pb) == MLPB_OK) {
