@@ -272,6 +272,20 @@ static void lengths_of(const mlpb_optim_opts *o, size_t n, size_t bs, size_t epo
 }
 
 /* ---------------------------------------------------------------- rows */
+/* The stretch [*a, *b) of the sorted global ids ids[0..n) that this part
+ * holds (global rows [lo, lo + n_loc)). */
+static void own_stretch(const size_t *ids, size_t n, size_t lo, size_t n_loc, size_t *a,
+                        size_t *b)
+{
+    size_t i = 0;
+    while (i < n && ids[i] < lo)
+        i++;
+    *a = i;
+    while (i < n && ids[i] - lo < n_loc)
+        i++;
+    *b = i;
+}
+
 /* The rows of the run, before its first epoch: the split (every part makes
  * the same from the class keys of all rows, gathered), the row index, this
  * part's stretch of the validation rows, and every validation target. */
@@ -293,16 +307,8 @@ static mlpb_status prepare_rows(mlpb__run *r, const plan *p, void *block, const 
         for (size_t i = 0; i < n_all; i++)
             idx[pick[i] ? n_tr + nva++ : ntr++] = i;
         /* This part's validation rows: a stretch of the sorted list. */
-        const size_t *v = idx + n_tr;
-        size_t a = 0;
-        while (a < p->n_va && v[a] < r->lo)
-            a++;
-        size_t b = a;
-        while (b < p->n_va && v[b] - r->lo < n_loc)
-            b++;
-        r->vrows = v;
-        r->va0 = a;
-        r->va1 = b;
+        r->vrows = idx + n_tr;
+        own_stretch(r->vrows, p->n_va, r->lo, n_loc, &r->va0, &r->va1);
     } else {
         for (size_t i = 0; i < n_tr; i++)
             idx[i] = i;
@@ -337,12 +343,8 @@ static mlpb_status standardize(const mlpb__run *r, bool all_rows)
     const mlpb__parts_sum *pp = r->comm != NULL ? &ps : NULL;
     if (all_rows)
         return mlpb__fit_standardization_parts(r->m, r->train->x, NULL, 0, r->train->n, pp);
-    size_t a = 0;
-    while (a < r->n && r->idx[a] < r->lo)
-        a++;
-    size_t b = a;
-    while (b < r->n && r->idx[b] - r->lo < r->train->n)
-        b++;
+    size_t a, b;
+    own_stretch(r->idx, r->n, r->lo, r->train->n, &a, &b);
     return mlpb__fit_standardization_parts(r->m, r->train->x, r->idx + a, r->lo, b - a, pp);
 }
 
