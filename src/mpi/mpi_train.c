@@ -15,7 +15,7 @@
 typedef struct mpi_ctx {
     MPI_Comm  comm;
     mlpb_mpi *c;
-    int       size;
+    int       rank, size;
     int      *counts, *displs; /* the Allgatherv layout: size each */
     int       fail_rank;       /* the rank of the first agreed failure; -1 */
 } mpi_ctx;
@@ -23,11 +23,9 @@ typedef struct mpi_ctx {
 static void hook_sum(double *v, size_t n, void *ctx)
 {
     mpi_ctx *x = ctx;
-    int rank;
-    MPI_Comm_rank(x->comm, &rank);
     for (size_t i = 0; i < n; i += MLPBM_MPI_CHUNK) {
         const int c = (int)(n - i < MLPBM_MPI_CHUNK ? n - i : MLPBM_MPI_CHUNK);
-        MPI_Reduce(rank == 0 ? MPI_IN_PLACE : v + i, v + i, c, MPI_DOUBLE, MPI_SUM, 0, x->comm);
+        MPI_Reduce(x->rank == 0 ? MPI_IN_PLACE : v + i, v + i, c, MPI_DOUBLE, MPI_SUM, 0, x->comm);
         MPI_Bcast(v + i, c, MPI_DOUBLE, 0, x->comm);
     }
 }
@@ -146,6 +144,7 @@ static mlpb_status ctx_init(mpi_ctx *x, MPI_Comm comm, const mlpb_allocator *all
     memset(x, 0, sizeof *x);
     x->comm = comm;
     x->fail_rank = -1;
+    MPI_Comm_rank(comm, &x->rank);
     MPI_Comm_size(comm, &x->size);
     x->counts = mlpbm__alloc(alloc, 2 * (size_t)x->size * sizeof(int));
     if (x->counts != NULL)
