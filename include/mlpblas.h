@@ -794,14 +794,14 @@ MLPB_API mlpb_status mlpb_model_merge(const mlpb_model *const *members, size_t n
 #define MLPB_META_ENSEMBLE "mlpblas.ensemble"
 
 /* Train n_members networks of cfg's architecture as mlpb_train does, member
- * i from cfg->seed + i (its initial weights) and opts->seed + i (its
- * validation split and shuffles), and merge them (mlpb_model_merge) into a
- * new *out. Averaging members that differ in their initial weights and in
- * the rows that chose their epoch count lowers the variance that a single
- * small-data run shows from seed to seed. reports: n_members reports or
- * NULL. The callbacks see each member's epochs in turn. Costs n_members
- * trainings, one at a time (the peak memory of one, plus the finished
- * members).
+ * i with the configuration and options of mlpb_ensemble_member (its own
+ * initial weights, validation split and shuffles), and merge them
+ * (mlpb_model_merge) into a new *out. Averaging members that differ in their
+ * initial weights and in the rows that chose their epoch count lowers the
+ * variance that a single small-data run shows from seed to seed. reports:
+ * n_members reports or NULL. The callbacks see each member's epochs in turn.
+ * Costs n_members trainings, one at a time (the peak memory of one, plus the
+ * finished members).
  * Returns as mlpb_model_create, mlpb_train and mlpb_model_merge; *out is
  * NULL on failure. */
 MLPB_API mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
@@ -810,12 +810,31 @@ MLPB_API mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_member
                                          const mlpb_allocator *alloc, mlpb_model **out,
                                          mlpb_train_report *reports);
 
+/* The configuration and options of member i (0-based) of an ensemble, those
+ * mlpb_train_ensemble trains it with: cfg and opts, with member i >= 1's
+ * seeds (cfg->seed for the initial weights, opts->seed for the validation
+ * split and shuffles) moved i steps along a Weyl sequence, seed + i *
+ * 0x9E3779B97F4A7C15 (mod 2^64): so member 0 is the plain run of cfg and
+ * opts, and ensembles from nearby seeds (s and s + 1) share no member. For
+ * callers that train the members themselves (with their own callbacks, or
+ * in several parts). Returns MLPB_OK or MLPB_E_INVALID_ARG (NULL). */
+MLPB_API mlpb_status mlpb_ensemble_member(const mlpb_config *cfg, const mlpb_train_opts *opts,
+                                          size_t i, mlpb_config *cfg_i,
+                                          mlpb_train_opts *opts_i);
+
 /* The members an ensemble of mlpb_train_ensemble has by default for a
  * training set of n_rows rows, the rule the mlpblas tool and the Python
- * package follow: 5 under 1,000 rows, where a single network's accuracy
- * varies most with its seed and five trainings are cheap; 1 (a single
+ * package follow: 8 under 1,000 rows, where a single network's accuracy
+ * varies most with its seed and the trainings are cheap; 1 (a single
  * network) from 1,000 rows on. docs/defaults.md gives the measurements. */
 MLPB_API size_t mlpb_ensemble_members_default(size_t n_rows);
+/* The default of opts->refit for the members of an ensemble of n_members,
+ * the rule the mlpblas tool and the Python package follow: 1 for a single
+ * network (mlpb_train_opts_default's), 0 for an ensemble, whose members
+ * each held out other rows (their own seeds' splits), so that together they
+ * have learnt from every row; a refit would double the cost and, measured,
+ * gain nothing (docs/defaults.md). */
+MLPB_API int    mlpb_refit_default(size_t n_members);
 
 /* ------------------------------------------------ training in several parts */
 /* mlpb_train_ex runs mlpb_train on rows spread over several cooperating

@@ -1,14 +1,37 @@
 /* ensemble.c -- an ensemble of networks trained as mlpb_train trains one,
- * member i from its own seeds (cfg->seed + i, opts->seed + i: its own
- * initial weights, validation split and shuffles), merged into one model
- * whose logits are the mean of the members' (model_merge.c). */
+ * member i from its own seeds (its own initial weights, validation split and
+ * shuffles), merged into one model whose logits are the mean of the members'
+ * (model_merge.c). */
 #include "mlpb_internal.h"
+
+/* The Weyl step between members' seeds: 2^64 / golden ratio, odd, so that
+ * seed + i * step visits every value and nearby seeds' members stay apart. */
+#define MEMBER_STEP 0x9E3779B97F4A7C15u
+
+mlpb_status mlpb_ensemble_member(const mlpb_config *cfg, const mlpb_train_opts *opts,
+                                 size_t i, mlpb_config *cfg_i, mlpb_train_opts *opts_i)
+{
+    if (cfg == NULL || opts == NULL || cfg_i == NULL || opts_i == NULL)
+        return MLPB_E_INVALID_ARG;
+    *cfg_i = *cfg;
+    *opts_i = *opts;
+    cfg_i->seed = cfg->seed + (uint64_t)i * MEMBER_STEP;
+    opts_i->seed = opts->seed + (uint64_t)i * MEMBER_STEP;
+    return MLPB_OK;
+}
 
 size_t mlpb_ensemble_members_default(size_t n_rows)
 {
     /* docs/defaults.md, "Ensembles": where one network's accuracy varies
-     * most from seed to seed, and five trainings cost little. */
-    return n_rows < 1000 ? 5 : 1;
+     * most from seed to seed, and the trainings cost little. */
+    return n_rows < 1000 ? 8 : 1;
+}
+
+int mlpb_refit_default(size_t n_members)
+{
+    /* docs/defaults.md, "Ensembles": each member held out other rows, so
+     * the ensemble has learnt from every row without a refit. */
+    return n_members <= 1;
 }
 
 mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
@@ -29,12 +52,12 @@ mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
     mlpb_status st = MLPB_OK;
     size_t made = 0;
     for (; made < n_members && st == MLPB_OK; made++) {
-        mlpb_config c = *cfg;
-        mlpb_train_opts o = *opts;
-        c.seed = cfg->seed + made;
-        o.seed = opts->seed + made;
+        mlpb_config c;
+        mlpb_train_opts o;
         mm[made] = NULL;
-        st = mlpb_model_create(&c, alloc, &mm[made]);
+        st = mlpb_ensemble_member(cfg, opts, made, &c, &o);
+        if (st == MLPB_OK)
+            st = mlpb_model_create(&c, alloc, &mm[made]);
         if (st == MLPB_OK)
             st = mlpb_train(mm[made], train, val, &o, alloc,
                             reports != NULL ? &reports[made] : NULL);

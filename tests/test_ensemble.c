@@ -124,7 +124,8 @@ static void test_merge_refusals(void **state)
 }
 
 /* mlpb_train_ensemble is its members' trainings, merged: member i equals
- * mlpb_train from seeds + i, bit for bit, and one member is the plain run. */
+ * mlpb_train with mlpb_ensemble_member's seeds, bit for bit; member 0 and an
+ * ensemble of one are the plain run; nearby seeds share no member. */
 static void test_train_ensemble(void **state)
 {
     (void)state;
@@ -145,10 +146,22 @@ static void test_train_ensemble(void **state)
     assert_int_equal(mlpb_train_ensemble(&cfg, M, &tr, NULL, &o, NULL, &ens, rep), MLPB_OK);
     mlpb_model *mm[M];
     for (size_t i = 0; i < M; i++) {
-        mlpb_config c = cfg;
-        mlpb_train_opts oi = o;
-        c.seed += i;
-        oi.seed += i;
+        mlpb_config c;
+        mlpb_train_opts oi;
+        assert_int_equal(mlpb_ensemble_member(&cfg, &o, i, &c, &oi), MLPB_OK);
+        /* What the header says member i is: seeds i Weyl steps on. */
+        const uint64_t step = 0x9E3779B97F4A7C15u;
+        assert_true(oi.seed == o.seed + i * step && c.seed == cfg.seed + i * step);
+        assert_true(oi.epochs == o.epochs && oi.val_fraction == o.val_fraction &&
+                    oi.refit == o.refit && c.sizes == cfg.sizes && c.init == cfg.init);
+        /* The ensemble of seed + 1 has none of these members. */
+        for (size_t j = 0; j < M; j++) {
+            mlpb_train_opts o1 = o, oj;
+            mlpb_config cj;
+            o1.seed = o.seed + 1;
+            assert_int_equal(mlpb_ensemble_member(&cfg, &o1, j, &cj, &oj), MLPB_OK);
+            assert_true(oj.seed != oi.seed);
+        }
         assert_int_equal(mlpb_model_create(&c, NULL, &mm[i]), MLPB_OK);
         mlpb_train_report r;
         assert_int_equal(mlpb_train(mm[i], &tr, NULL, &oi, NULL, &r), MLPB_OK);
@@ -177,6 +190,12 @@ static void test_train_ensemble(void **state)
     assert_int_equal(mlpb_train_ensemble(&cfg, 0, &tr, NULL, &o, NULL, &ens, NULL),
                      MLPB_E_INVALID_ARG);
     assert_null(ens);
+    mlpb_config c;
+    mlpb_train_opts oi;
+    assert_int_equal(mlpb_ensemble_member(NULL, &o, 0, &c, &oi), MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_ensemble_member(&cfg, NULL, 0, &c, &oi), MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_ensemble_member(&cfg, &o, 0, NULL, &oi), MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_ensemble_member(&cfg, &o, 0, &c, NULL), MLPB_E_INVALID_ARG);
 }
 
 int main(void)

@@ -53,10 +53,18 @@ class Model:
         self.d = lib.mlpb_model_n_inputs(self.ptr)
         self.k = lib.mlpb_model_n_outputs(self.ptr)
 
-    @classmethod
-    def create(cls, sizes, seed):
+    @staticmethod
+    def config(sizes, seed):
+        """An mlpb_config of these sizes (kept alive by the caller)."""
         arr = (C.c_size_t * len(sizes))(*sizes)
         cfg = _abi.Config(arr, len(sizes), seed, _abi.MLPB_INIT_FAN_IN)
+        cfg._sizes = arr  # the array outlives the struct's use
+        return cfg
+
+    @classmethod
+    def create(cls, sizes, seed, cfg=None):
+        """A new model of sizes from seed, or of the mlpb_config cfg."""
+        cfg = cfg if cfg is not None else cls.config(sizes, seed)
         out = C.c_void_p()
         check(lib.mlpb_model_create(C.byref(cfg), None, C.byref(out)),
               "mlpblas: cannot create a model of sizes %s" % (list(sizes),))

@@ -40,7 +40,8 @@ def test_multiclass_string_labels(iris_fit):
     assert clf.n_features_in_ == 4
     assert 1 <= clf.best_epoch_ <= len(clf.loss_curve_)
     assert len(clf.validation_scores_) == len(clf.loss_curve_)
-    assert len(clf.refit_loss_curve_) == clf.best_epoch_ == clf.n_iter_
+    # An ensemble (under 1,000 rows): the members keep their best epoch.
+    assert clf.refit_loss_curve_ is None and clf.n_iter_ == len(clf.loss_curve_)
 
 
 def test_binary_int_labels_and_threshold():
@@ -271,16 +272,58 @@ def test_fit_is_one_library_training(iris, refit):
         assert clf.validation_scores_[clf.best_epoch_ - 1] == acc
 
 
+def test_ensemble_is_the_librarys(iris):
+    """The default ensemble is mlpb_train_ensemble's with the same seeds and
+    options (the members' seeds and refit are the library's rules), bit for
+    bit (one machine, one thread count)."""
+    import ctypes
+    from sklearn.utils import check_random_state
+    from mlpblas import _abi
+    from mlpblas._lib import lib
+    from mlpblas._model import Model
+    Xtr, Xte, ytr, _ = iris
+    clf = MLPClassifier(random_state=5).fit(Xtr, ytr)
+    n = lib.mlpb_ensemble_members_default(len(Xtr))
+    seed = int(check_random_state(5).randint(0, 2 ** 31 - 1))
+    x = np.ascontiguousarray(Xtr, dtype=np.float32)
+    t = np.zeros((len(ytr), 3), dtype=np.float32)
+    t[np.arange(len(ytr)), ytr] = 1.0
+    cfg = Model.config([4, 128, 3], seed)
+    o = _abi.TrainOpts()
+    lib.mlpb_train_opts_default(ctypes.byref(o))
+    o.seed, o.refit = seed, lib.mlpb_refit_default(n)
+    ds = _abi.Dataset(x.ctypes.data_as(_abi.c_float_p), t.ctypes.data_as(_abi.c_float_p),
+                      None, x.shape[0])
+    fn = lib.mlpb_train_ensemble
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.POINTER(_abi.Config), ctypes.c_size_t, ctypes.POINTER(_abi.Dataset),
+                   ctypes.c_void_p, ctypes.POINTER(_abi.TrainOpts), ctypes.c_void_p,
+                   ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p]
+    out = ctypes.c_void_p()
+    assert fn(ctypes.byref(cfg), n, ctypes.byref(ds), None, ctypes.byref(o), None,
+              ctypes.byref(out), None) == 0
+    ens = Model(out.value)
+    assert ens.sizes() == clf._model.sizes() == [4, n * 128, 3]
+    xe = np.ascontiguousarray(Xte, dtype=np.float32)
+    assert np.array_equal(clf.predict_outputs(xe), ens.predict(xe))
+    ens.close()
+
+
 def test_ensemble_default_saved_as_one_network(iris, tmp_path):
-    """Under 1,000 rows the default averages 5 networks (the library's
-    rule), saved as one; the file says so and loads back with the members'
-    widths; ensemble=1 is a single network; a bad count is refused."""
+    """Under 1,000 rows the default averages 8 networks that keep their best
+    epoch's weights (the library's rules), saved as one; the file says so
+    and loads back with the members' widths; ensemble=1 is a single network,
+    refitted; a bad count or refit is refused."""
     from mlpblas._lib import lib
     Xtr, Xte, ytr, _ = iris
-    assert lib.mlpb_ensemble_members_default(len(Xtr)) == 5
+    assert lib.mlpb_ensemble_members_default(len(Xtr)) == 8
+    assert lib.mlpb_refit_default(8) == 0 and lib.mlpb_refit_default(1) == 1
     clf = MLPClassifier(random_state=3).fit(Xtr, ytr)
-    assert clf._model.sizes() == [4, 5 * 128, 3]  # 3 classes: 128 units a member
-    assert clf._model.get_meta("mlpblas.ensemble") == "5"
+    assert clf._model.sizes() == [4, 8 * 128, 3]  # 3 classes: 128 units a member
+    assert clf._model.get_meta("mlpblas.ensemble") == "8"
+    assert clf.refit_loss_curve_ is None  # the ensemble's members: no refit
+    refitted = MLPClassifier(random_state=3, refit=True, ensemble=2).fit(Xtr, ytr)
+    assert refitted.refit_loss_curve_ is not None
     path = tmp_path / "ens.mlpb"
     clf.save(path)
     back = MLPClassifier.load(path)
@@ -289,6 +332,35 @@ def test_ensemble_default_saved_as_one_network(iris, tmp_path):
     one = MLPClassifier(random_state=3, ensemble=1).fit(Xtr, ytr)
     assert one._model.sizes() == [4, 128, 3]
     assert one._model.get_meta("mlpblas.ensemble") is None
+    assert one.refit_loss_curve_ is not None  # a single network refits
     for bad in (0, 65, 2.5, "all", True):
         with pytest.raises(ValueError):
             MLPClassifier(ensemble=bad).fit(Xtr, ytr)
+    for bad in (2, "yes", None, 0.5):
+        with pytest.raises(ValueError):
+            MLPClassifier(refit=bad).fit(Xtr, ytr)
+
+
+@pytest.mark.parametrize("ensemble", [1, "auto"])
+def test_subset_invariance(iris, ensemble):
+    """A row's probabilities do not depend on the rows predicted with it, up
+    to float32 rounding: a 1-row product and a many-row one are summed in
+    other orders by the BLAS library (a few units of 2^-24 on sums of up to
+    ~1,000 terms); 1e-5 is well above that and far below any real
+    difference. The predicted class is the same wherever the top two
+    probabilities are further apart than that."""
+    Xtr, Xte, ytr, _ = iris
+    X = np.vstack([Xtr, Xte])
+    clf = MLPClassifier(random_state=2, ensemble=ensemble).fit(Xtr, ytr)
+    full = clf.predict_proba(X)
+    pred = clf.predict(X)
+    tol = 1e-5
+    for size in (1, 2, 3, 5, 17, 64):
+        parts = [clf.predict_proba(X[i:i + size]) for i in range(0, len(X), size)]
+        part = np.vstack(parts)
+        assert np.max(np.abs(part - full)) <= tol, size
+        top2 = np.sort(full, axis=1)[:, -2:]
+        clear = top2[:, 1] - top2[:, 0] > 2 * tol
+        sub_pred = np.concatenate([clf.predict(X[i:i + size])
+                                   for i in range(0, len(X), size)])
+        assert np.array_equal(sub_pred[clear], pred[clear])

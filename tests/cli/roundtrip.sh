@@ -21,23 +21,31 @@ run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m2.mlpb --seed 3 --json --quiet
 [ ! -s err.txt ] || fail "train --quiet wrote to stderr"
 cp out.txt train.json
 [ "$(json_get train.json training.epochs_run)" -eq "$epochs" ] || fail "json epochs_run != log rows"
-# The defaults: 64 hidden units, and under 1,000 rows an ensemble of 5
-# networks saved as one (5 x 64 hidden units side by side).
-[ "$(json_get train.json training.ensemble_members)" -eq 5 ] || fail "default ensemble"
-[ "$(json_get train.json model.architecture)" = "4-320-1" ] || fail "default architecture"
+# The defaults: 64 hidden units, and under 1,000 rows an ensemble of 8
+# networks saved as one (8 x 64 hidden units side by side), each keeping its
+# best epoch's weights (no refit: mlpb_refit_default).
+[ "$(json_get train.json training.ensemble_members)" -eq 8 ] || fail "default ensemble"
+[ "$(json_get train.json model.architecture)" = "4-512-1" ] || fail "default architecture"
 [ "$(json_get train.json data.rows)" -eq 200 ] || fail "json rows"
 cmp -s m.mlpb m2.mlpb || fail "same seed, different models"
-# The default refit: best_epoch epochs on all 200 rows after the validated run;
-# --no-refit keeps the validated run's model, trained on the other rows.
 be=$(json_get train.json training.best_epoch)
-[ "$be" -ge 1 ] && [ "$(json_get train.json training.refit_epochs)" -eq "$be" ] || fail "refit epochs"
-[ "$(json_get train.json training.train_rows)" -eq 200 ] || fail "refit: not on all rows"
-[ "$(grep -c '^refit ' train-err.txt)" -eq "$be" ] || fail "no refit line an epoch"
+[ "$be" -ge 1 ] && [ "$(json_get train.json training.refit_epochs)" -eq 0 ] || fail "ensemble refitted"
+[ "$(json_get train.json training.train_rows)" -lt 200 ] || fail "ensemble: trained on all rows"
+[ "$(json_get train.json config.refit)" = false ] || fail "config.refit of an ensemble"
+! grep -q '^refit ' train-err.txt || fail "ensemble: refit lines"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m4.mlpb --seed 3 --json --quiet --no-refit
-[ "$(json_get out.txt training.refit_epochs)" -eq 0 ] || fail "--no-refit refitted"
-[ "$(json_get out.txt training.best_epoch)" -eq "$be" ] || fail "--no-refit: another best epoch"
-[ "$(json_get out.txt training.train_rows)" -lt 200 ] || fail "--no-refit: trained on all rows"
-! cmp -s m.mlpb m4.mlpb || fail "--no-refit: the refit's model"
+cmp -s m.mlpb m4.mlpb || fail "--no-refit: not the ensemble's default"
+# --refit: best_epoch epochs on all 200 rows after the validated run, every
+# member; a single network refits by default.
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m4.mlpb --seed 3 --json --quiet --refit
+[ "$(json_get out.txt training.refit_epochs)" -eq "$be" ] || fail "--refit: refit epochs"
+[ "$(json_get out.txt training.best_epoch)" -eq "$be" ] || fail "--refit: another best epoch"
+[ "$(json_get out.txt training.train_rows)" -eq 200 ] || fail "--refit: not on all rows"
+[ "$(json_get out.txt config.refit)" = true ] || fail "config.refit of --refit"
+! cmp -s m.mlpb m4.mlpb || fail "--refit: the ensemble's default model"
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m4.mlpb --seed 3 --json --quiet --ensemble 1
+[ "$(json_get out.txt training.refit_epochs)" -eq "$be" ] || fail "single network: no refit"
+[ "$(json_get out.txt config.refit)" = true ] || fail "config.refit of one network"
 run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m3.mlpb --quiet
 [ ! -s out.txt ] && [ ! -s err.txt ] || fail "train --quiet printed something"
 
@@ -120,15 +128,15 @@ json_get out.txt metrics.test.per_output >/dev/null
 
 # ---- info
 run 0 "$MLPBLAS" info m.mlpb
-grep -q '^architecture  4-320-1' out.txt || fail "info: architecture"
-grep -q '^ensemble      5 networks of 4-64-1, ' out.txt || fail "info: the ensemble"
+grep -q '^architecture  4-512-1' out.txt || fail "info: architecture"
+grep -q '^ensemble      8 networks of 4-64-1, ' out.txt || fail "info: the ensemble"
 grep -q '^standardized  yes' out.txt || fail "info: standardized"
 run 0 "$MLPBLAS" info m.mlpb --json
 cp out.txt info.json
 [ "$(json_get info.json inputs)" -eq 4 ] || fail "info inputs"
 [ "$(json_get info.json outputs)" -eq 1 ] || fail "info outputs"
-[ "$(json_get info.json hidden)" = "[320]" ] || fail "info hidden (an ensemble of 5 x 64)"
-[ "$(json_get info.json parameters)" -eq $((4 * 320 + 320 + 320 + 1)) ] || fail "info parameters"
+[ "$(json_get info.json hidden)" = "[512]" ] || fail "info hidden (an ensemble of 8 x 64)"
+[ "$(json_get info.json parameters)" -eq $((4 * 512 + 512 + 512 + 1)) ] || fail "info parameters"
 [ "$(json_get info.json standardized)" = "true" ] || fail "info standardized"
 
 # ---- options reach the trainer

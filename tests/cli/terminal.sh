@@ -13,9 +13,10 @@ for cmd in train eval predict info demo plot; do
 done
 
 # ---- piped: one plain line an epoch
-run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m.mlpb --epochs 6 --patience 0
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out m.mlpb --epochs 6 --patience 0 --refit
 [ "$(grep -c '^epoch [1-6]/6  train loss ' err.txt)" -eq 6 ] || fail "piped: not one line an epoch"
-# then one line an epoch of the refit on all rows
+# then one line an epoch of the refit on all rows (asked for: the ensemble
+# of a small file does not refit by default)
 refits=$(grep -c '^refit [0-9]*/[0-9]*  train loss ' err.txt)
 [ "$refits" -ge 1 ] || fail "piped: no refit lines"
 [ "$(wc -l <err.txt)" -eq $((6 + refits)) ] || fail "piped: other lines on stderr"

@@ -39,6 +39,9 @@ static const char train_help[] =
     "training stops when the validation loss has not improved for 30 epochs,\n"
     "then the model is trained again from the same start on all rows for the\n"
     "best epoch's count (--no-refit keeps the best epoch's weights instead).\n"
+    "Under 1,000 rows 8 networks are trained, each holding out its own rows\n"
+    "and keeping its best epoch's weights, and saved as one that averages\n"
+    "them (--ensemble).\n"
     "Progress goes to standard error (a bar fitted to the terminal, or one line\n"
     "an epoch when it is not a terminal); the validation metrics (of the run\n"
     "that chose the epochs) and the model path to standard output.\n"
@@ -86,10 +89,12 @@ static const char train_help_training[] =
     "  --pos-weight X|auto     weight of the positive class in the loss; auto is\n"
     "                          negatives/positives of each label (1)\n"
     "  --no-refit              keep the best epoch's weights instead of training\n"
-    "                          again on all rows for that many epochs\n"
+    "                          again on all rows for that many epochs (the\n"
+    "                          default for an ensemble)\n"
+    "  --refit                 refit each network, an ensemble's members too\n"
     "  --no-standardize        use the features as they are\n"
-    "  --ensemble N|auto       save one network averaging N, member i trained from\n"
-    "                          seed + i - 1 (auto: 5 under 1,000 rows, else 1)\n"
+    "  --ensemble N|auto       save one network averaging N, each from its own\n"
+    "                          seeds (auto: 8 under 1,000 rows, else 1)\n"
     "  --seed N                seed of initialisation, split and shuffling (1)\n"
     "  -j, --threads N         threads (default: the BLAS library's count; with\n"
     "                          --mpi, that count divided by the ranks on the\n"
@@ -224,8 +229,9 @@ static int train_option(const char *n, const char *v, cli_train_args *t)
         c->verbosity = 2;
     } else if (strcmp(n, "--json") == 0) {
         t->json = 1;
-    } else if (strcmp(n, "--no-refit") == 0) {
-        c->opts.refit = 0;
+    } else if (strcmp(n, "--no-refit") == 0 || strcmp(n, "--refit") == 0) {
+        c->opts.refit = strcmp(n, "--refit") == 0;
+        c->refit_given = 1;
     } else if (strcmp(n, "--ensemble") == 0) {
         if (strcmp(v, "auto") == 0)
             c->members = 0;
@@ -268,7 +274,7 @@ int cli_train_parse(int argc, char **argv, cli_train_args *t)
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
         {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
-        {"--gemm", 1},    {"--classify", 0},     {"--ensemble", 1},
+        {"--gemm", 1},    {"--classify", 0},     {"--ensemble", 1},  {"--refit", 0},
         CLI_READ_OPTDEFS,
         {NULL, 0}};
     cli_args a;

@@ -42,6 +42,8 @@ void cli_train_cfg_for_data(cli_train_cfg *c, size_t rows, size_t outputs)
     }
     if (!c->wd_given && c->opts.optim.kind == MLPB_OPT_ADAMW)
         c->opts.optim.weight_decay = mlpb_weight_decay_default(rows);
+    if (!c->refit_given)
+        c->opts.refit = mlpb_refit_default(cli_fit_members_for(c, rows));
 }
 
 void cli_fit_free(cli_fit *f)
@@ -310,14 +312,17 @@ int cli_fit_members(cli_fit *f, const cli_train_cfg *c, const mlpb_train_opts *o
     mm[0]          = f->model;
     mlpb_status st = MLPB_OK;
     for (size_t i = 1; i < members && st == MLPB_OK; i++) {
-        /* mlpb_train_ensemble's seeds: member i from seed + i. */
-        const mlpb_config cfg = {sizes, ns, c->seed + i, CLI_INIT};
-        mlpb_train_opts   oi  = *o;
-        oi.seed               = c->seed + i;
-        oi.on_epoch           = NULL;
-        oi.on_batch           = NULL;
+        /* Member i as mlpb_train_ensemble trains it (its seeds). */
+        const mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
+        mlpb_config       ci;
+        mlpb_train_opts   oi;
         mlpb_train_report rep;
-        if ((st = mlpb_model_create(&cfg, NULL, &mm[i])) == MLPB_OK)
+        if ((st = mlpb_ensemble_member(&cfg, o, i, &ci, &oi)) == MLPB_OK) {
+            oi.on_epoch = NULL;
+            oi.on_batch = NULL;
+            st          = mlpb_model_create(&ci, NULL, &mm[i]);
+        }
+        if (st == MLPB_OK)
             st = train(mm[i], &oi, ctx, &rep);
         if (st == MLPB_OK) {
             f->rows_seen += (double)rep.n_train * (double)rep.epochs_run +

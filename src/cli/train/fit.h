@@ -20,6 +20,7 @@ typedef struct cli_train_cfg {
     size_t          n_hidden;
     int             hidden_given; /* --hidden given: cli_train_cfg_for_data keeps it */
     int             wd_given;     /* --weight-decay given: the same */
+    int             refit_given;  /* --refit or --no-refit given: the same */
     mlpb_train_opts opts;        /* epochs, batch, optimiser, patience, standardize */
     double          val_split;   /* fraction held out for validation, 0 = none */
     float           pos_weight;  /* 0 = auto (negatives / positives per output) */
@@ -36,7 +37,8 @@ typedef struct cli_train_cfg {
 void cli_train_cfg_default(cli_train_cfg *c);
 /* The defaults that depend on the data, for what the command line left
  * unset: without --hidden one hidden layer of mlpb_hidden_default(outputs)
- * units, without --weight-decay AdamW's mlpb_weight_decay_default(rows).
+ * units, without --weight-decay AdamW's mlpb_weight_decay_default(rows),
+ * without --refit or --no-refit mlpb_refit_default of the members.
  * Idempotent. */
 void cli_train_cfg_for_data(cli_train_cfg *c, size_t rows, size_t outputs);
 
