@@ -91,7 +91,8 @@ static mlpb_train_opts quiet_opts(void)
 /* ------------------------------------------------------------ defaults */
 /* The rules that depend on the data (docs/defaults.md): the hidden width
  * from the outputs, AdamW's decay from the rows (within float rounding of
- * 0.1 x 1000 / n). */
+ * 0.1 x 1000 / n), the ensemble from the rows and its refit from the
+ * members. */
 static void test_data_defaults(void **state)
 {
     (void)state;
@@ -102,8 +103,16 @@ static void test_data_defaults(void **state)
     assert_int_equal(mlpb_hidden_default(17), 136);
     assert_int_equal(mlpb_hidden_default(26), 208);
     assert_true(mlpb_hidden_default(SIZE_MAX) == SIZE_MAX);
+    assert_int_equal(mlpb_ensemble_members_default(1), 8);
+    assert_int_equal(mlpb_ensemble_members_default(999), 8);
+    assert_int_equal(mlpb_ensemble_members_default(1000), 1);
+    assert_int_equal(mlpb_ensemble_members_default(SIZE_MAX), 1);
+    assert_int_equal(mlpb_refit_default(1), 1);
+    assert_int_equal(mlpb_refit_default(2), 0);
+    assert_int_equal(mlpb_refit_default(8), 0);
     mlpb_train_opts o;
     mlpb_train_opts_default(&o);
+    assert_int_equal(mlpb_refit_default(1), o.refit);
     assert_true(mlpb_weight_decay_default(0) == o.optim.weight_decay);
     assert_true(mlpb_weight_decay_default(1) == 0.1f);
     assert_true(mlpb_weight_decay_default(1000) == 0.1f);
