@@ -18,7 +18,7 @@ the fastest of 10 calls, the least disturbed by other processes); held-out
 accuracy. For mlpblas also the C call alone
 on the 10,000 float32 rows (the package's Model.predict), to give what the
 Python layer adds to it: predict_proba on the same float32 rows (no copy in;
-the probabilities assembled), and on float64 rows (converted once).
+the probabilities assembled), and on float64 rows (converted in blocks).
 
 Every BLAS and OpenMP pool in the process runs --threads threads (1 by
 default: threadpoolctl's limit, which covers the OpenBLAS that numpy and

@@ -14,6 +14,13 @@ PREDICT_BATCH = 1024
 # out of the other, so that no array's address has to be asked of NumPy
 # (numpy's .ctypes costs more than copying a few rows).
 SMALL_ROWS = 64
+# Larger arrays that are not C-contiguous float32 are converted in blocks of
+# rows into one float32 buffer of about this many bytes (a whole number of
+# PREDICT_BATCH chunks, at least one), each block predicted while it is still
+# in cache. A float32 copy of the whole array would instead be allocated,
+# written out to memory and read back on every call, which grows with the
+# rows (most beyond the last-level cache).
+CONVERT_BYTES = 1 << 20
 
 
 class _Workspace:
@@ -135,8 +142,11 @@ class Model:
             self._pool.append(ws)
 
     def predict(self, x):
-        """Sigmoid outputs (n x k float32) of x, an n x d float array (n >= 1);
-        rows beyond SMALL_ROWS must be C-contiguous float32 already."""
+        """Sigmoid outputs (n x k float32) of x, an n x d array (n >= 1) of
+        any real dtype and layout. Aligned C-contiguous float32 rows are read
+        where they lie; others are converted to float32 (NumPy's unsafe cast:
+        a float64 beyond float32's range becomes an infinity, which the
+        library then refuses like a NaN), a block of rows at a time."""
         n = x.shape[0]
         ws = self._take()
         try:
@@ -146,13 +156,36 @@ class Model:
                 out = ws.y[:n].copy()
             else:
                 out = np.empty((n, self.k), dtype=np.float32)
-                st = lib.mlpb_predict(self.ptr, ws.ptr, x.ctypes.data, n, out.ctypes.data)
+                if x.dtype == np.float32 and x.flags.c_contiguous and x.flags.aligned:
+                    st = lib.mlpb_predict(self.ptr, ws.ptr, x.ctypes.data, n,
+                                          out.ctypes.data)
+                else:
+                    st = self._predict_blocks(ws, x, out)
         finally:
             self._give(ws)
         if st != 0:
             raise error(st, "mlpblas: predict failed (a NaN or infinity in X, or values "
                             "beyond float32 range)")
         return out
+
+    def _predict_blocks(self, ws, x, out):
+        """mlpb_predict of x (more than SMALL_ROWS rows, not aligned
+        C-contiguous float32) into out, block by block through one float32
+        buffer of this call (so threads never share one); the blocks are
+        whole PREDICT_BATCH chunks (the last one aside), so the library sees
+        the same chunks as for a float32 copy of x and the outputs are the
+        same bit for bit. The first failing status, or 0."""
+        n, d, k = x.shape[0], self.d, self.k
+        rows = PREDICT_BATCH * max(1, CONVERT_BYTES // (PREDICT_BATCH * 4 * d))
+        buf = np.empty((min(rows, n), d), dtype=np.float32)
+        src, dst = buf.ctypes.data, out.ctypes.data
+        for r0 in range(0, n, rows):
+            m = min(rows, n - r0)
+            np.copyto(buf[:m], x[r0:r0 + m], casting="unsafe")
+            st = lib.mlpb_predict(self.ptr, ws.ptr, src, m, dst + 4 * k * r0)
+            if st != 0:
+                return st
+        return 0
 
     def predictor(self, x):
         """For the training callback: a function that writes the outputs of

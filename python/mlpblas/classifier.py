@@ -445,19 +445,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ----------------------------------------------------------- predict
     def _prepare(self, X):
-        """X for Model.predict: a float array of the right shape as given
-        (a C-contiguous float32 one is read where it lies, another converted
-        once: NaN, infinity and values beyond float32 are then the library's
-        to refuse), anything else through scikit-learn's full validation."""
+        """X for Model.predict: a float or integer array of the right shape
+        as given (Model.predict reads C-contiguous float32 where it lies and
+        converts the others block by block; NaN, infinity and values beyond
+        float32 are then the library's to refuse), anything else through
+        scikit-learn's full validation."""
         model = self.__dict__.get("_model")
         if model is None:
             check_is_fitted(self, "_model")
-        if (type(X) is np.ndarray and X.ndim == 2 and X.dtype.kind == "f"
+        if (type(X) is np.ndarray and X.ndim == 2 and X.dtype.kind in "fiu"
                 and X.shape[1] == model.d and X.shape[0] > 0
                 and "feature_names_in_" not in self.__dict__):
-            if X.shape[0] <= SMALL_ROWS or (X.dtype == np.float32 and X.flags.c_contiguous):
-                return X
-            return np.ascontiguousarray(X, dtype=np.float32)
+            return X
         return self._validate_data(X, dtype=np.float32, order="C", reset=False)
 
     def predict_outputs(self, X):
