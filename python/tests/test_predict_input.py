@@ -4,7 +4,6 @@ a time into one buffer of the call, each block predicted straight into the
 output. The outputs are those of the float32 rows bit for bit (one machine),
 NaN, infinity and values beyond float32 are refused with the same message in
 any block, and the extra memory is the block's, not the array's."""
-import threading
 import tracemalloc
 
 import numpy as np
@@ -122,31 +121,3 @@ def test_conversion_memory_is_one_block(digits_fit):
     assert peak <= out.nbytes + max(mlpblas._model.CONVERT_BYTES,
                                     4 * d * mlpblas._model.PREDICT_BATCH) + 65536
     assert peak < n * d * 4 // 2
-
-
-def test_concurrent_blocked_predict(digits_fit, monkeypatch):
-    """Several threads converting and predicting at once, each in blocks
-    through its own buffer, get the single-threaded answers."""
-    clf, x64 = digits_fit
-    monkeypatch.setattr(mlpblas._model, "CONVERT_BYTES", 1)
-    parts = [x64[i::3] for i in range(3)] + [np.asfortranarray(x64[:3000])]
-    want = [clf.predict_proba(np.ascontiguousarray(p, np.float32)) for p in parts]
-    errors = []
-    start = threading.Barrier(4)
-
-    def worker(t):
-        try:
-            start.wait()
-            for it in range(8):
-                i = (t + it) % len(parts)
-                if not np.array_equal(clf.predict_proba(parts[i]), want[i]):
-                    errors.append((t, it, i))
-        except Exception as e:  # reported below, not lost in the thread
-            errors.append(repr(e))
-
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
