@@ -633,10 +633,11 @@ typedef int (*mlpb_batch_fn)(size_t epoch, size_t batch, size_t n_batches, float
                              void *ctx);
 
 /* Options; defaults from mlpb_train_opts_default in parentheses (tests/
- * test_doc_defaults.c checks them against the function). Two defaults
+ * test_doc_defaults.c checks them against the function). Some defaults
  * depend on the data and so are the caller's to apply, as the mlpblas tool
  * and the Python package do (mlpb_hidden_default, mlpb_weight_decay_default
- * below; docs/defaults.md). */
+ * below; for an ensemble, mlpb_ensemble_members_default and
+ * mlpb_refit_default; docs/defaults.md). */
 typedef struct mlpb_train_opts {
     size_t          epochs;         /* >= 1 (300) */
     size_t          batch_size;     /* >= 1 (32); the last partial batch is used, with its
@@ -659,7 +660,8 @@ typedef struct mlpb_train_opts {
                                        mlpb_workspace_set_threading (MLPB_THREADING_AUTO) */
     int             refit;          /* when the validation rows were held out here
                                        (val NULL, val_fraction > 0): afterwards train
-                                       again on all rows for best_epoch epochs (1) */
+                                       again on all rows for best_epoch epochs (1;
+                                       an ensemble's members: mlpb_refit_default) */
     mlpb_precision  precision;      /* of the trainer's workspace, validation included;
                                        see mlpb_workspace_set_precision
                                        (MLPB_PRECISION_FP32) */

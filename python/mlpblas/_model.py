@@ -70,7 +70,8 @@ class Model:
 
     @classmethod
     def create(cls, sizes, seed, cfg=None):
-        """A new model of sizes from seed, or of the mlpb_config cfg."""
+        """A new model of sizes from seed, or of the mlpb_config cfg (of
+        those sizes and seed) when given."""
         cfg = cfg if cfg is not None else cls.config(sizes, seed)
         out = C.c_void_p()
         check(lib.mlpb_model_create(C.byref(cfg), None, C.byref(out)),

@@ -279,7 +279,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 ci, o = _abi.Config(), _abi.TrainOpts()
                 check(lib.mlpb_ensemble_member(C.byref(cfg), C.byref(opts), i, C.byref(ci),
                                                C.byref(o)), "mlpblas: ensemble member")
-                m = Model.create(sizes, seed + i, ci)
+                m = Model.create(sizes, ci.seed, ci)
                 members.append(m)
                 rep = _abi.TrainReport()
                 st = lib.mlpb_train(m.ptr, C.byref(train), None, C.byref(o), None,

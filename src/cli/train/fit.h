@@ -99,8 +99,8 @@ int  cli_fit_val_rows(const cli_data *d, const unsigned char *pick, size_t n_pic
 int  cli_fit_pos_weights(const cli_data *d, const unsigned char *pick, size_t n_tr,
                          const cli_train_cfg *c, void (*reduce)(uint64_t *, size_t), float *pw);
 /* An ensemble: members 2 .. n trained after f->model (member 1, whose
- * validation f describes) by train, one at a time, member i from seed
- * c->seed + i - 1 for its weights, split and shuffles with options o
+ * validation f describes) by train, one at a time, each with the seeds
+ * of mlpb_ensemble_member (its weights, split and shuffles) and options o
  * otherwise, then merged into f->model (mlpb_model_merge). The bytes the
  * finished members and the merged model hold. */
 typedef mlpb_status (*cli_member_fn)(mlpb_model *m, const mlpb_train_opts *o, void *ctx,
