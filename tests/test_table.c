@@ -434,6 +434,42 @@ static void test_table_chunks(void **state)
     assert_int_equal(cli_table_column(t, 0)->n_levels, 3);
     cli_chunk_free(&c);
     cli_table_close(t);
+
+    /* A list refused part-way (a repeated level; the memory limit) leaves
+     * the column undeclared, not holding the levels before the refusal. */
+    const char *twice[] = {"blue", "red", "blue"};
+    t = open_text("k,x\nred,1\n", "k.csv", NULL);
+    assert_int_equal(cli_table_set_levels(t, 0, twice, 3, 1), MLPB_E_INVALID_ARG);
+    assert_int_equal(cli_table_column(t, 0)->n_levels, 0);
+    assert_false(cli_table_column(t, 0)->is_string);
+    cli_table_close(t);
+    enum { BIG = 400, LEN = 1000 };
+    char *lvtext = malloc((size_t)BIG * (LEN + 1));
+    const char **many = malloc(BIG * sizeof *many);
+    assert_true(lvtext != NULL && many != NULL);
+    for (size_t i = 0; i < BIG; i++) {
+        char *s = lvtext + i * (LEN + 1);
+        memset(s, 'a', LEN);
+        snprintf(s, LEN, "level%zu", i); /* distinct; the rest stays 'a' */
+        s[strlen(s)] = 'a';
+        s[LEN] = '\0';
+        many[i] = s;
+    }
+    cli_read_opts small;
+    cli_read_opts_init(&small);
+    small.max_bytes = 200000; /* the table's own buffers fit; 400 kB of levels do not */
+    t = open_text("k,x\nred,1\n", "k.csv", &small);
+    assert_int_equal(cli_table_set_levels(t, 0, many, BIG, 1), MLPB_E_NOMEM);
+    assert_int_equal(cli_table_column(t, 0)->n_levels, 0);
+    assert_false(cli_table_column(t, 0)->is_string);
+    /* The column then reads as an undeclared one: "red" is text. */
+    assert_int_equal(cli_table_read(t, 2, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_int_equal(c.n, 1);
+    assert_true(cli_table_column(t, 0)->is_string);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+    free(many);
+    free(lvtext);
 }
 
 static void test_table_libsvm(void **state)

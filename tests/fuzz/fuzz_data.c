@@ -124,7 +124,10 @@ void fuzz_table_read(const uint8_t *data, size_t size, const char *name, const c
     /* A declared closed column, to reach that path too. */
     if (csv && cli_table_ncols(t) > 1) {
         const char *lv[] = {"a", "1"};
-        FUZZ_CHECK(cli_table_set_levels(t, 1, lv, 2, 1) == MLPB_OK);
+        /* Refused only by the memory limit (a table of very many columns
+         * holds most of it), which leaves the column undeclared. */
+        const mlpb_status ls = cli_table_set_levels(t, 1, lv, 2, 1);
+        FUZZ_CHECK(ls == MLPB_OK || ls == MLPB_E_NOMEM);
     }
     for (int reads = 0; reads < 1000; reads++) {
         s = cli_table_read(t, max_rows, &c, err, errlen);

@@ -239,16 +239,18 @@ mlpb_status cli_table_set_levels(cli_table *t, size_t j, const char *const *leve
     col_state *cs = &t->cols[j];
     lev_release(t, cs);
     for (size_t i = 0; i < n; i++) {
-        if (levels[i] == NULL)
-            return MLPB_E_INVALID_ARG;
-        float  v;
-        size_t len = strlen(levels[i]), idx;
-        int    isnum = cli_text_to_float(levels[i], &v) == 0;
-        v          = isnum ? tbl_num_key(v) : 0.0f;
-        if (tbl_lev_find(cs, isnum, v, levels[i], len) >= 0)
-            return MLPB_E_INVALID_ARG;
-        if (tbl_lev_add(t, cs, isnum, v, levels[i], len, 0, &idx) != MLPB_OK)
-            return MLPB_E_NOMEM;
+        mlpb_status st = MLPB_E_INVALID_ARG;
+        float       v;
+        size_t      len = levels[i] != NULL ? strlen(levels[i]) : 0, idx;
+        int         isnum = levels[i] != NULL && cli_text_to_float(levels[i], &v) == 0;
+        v                 = isnum ? tbl_num_key(v) : 0.0f;
+        if (levels[i] != NULL && tbl_lev_find(cs, isnum, v, levels[i], len) < 0)
+            st = tbl_lev_add(t, cs, isnum, v, levels[i], len, 0, &idx);
+        if (st != MLPB_OK) {
+            /* None of the list: the column stays as it would be undeclared. */
+            lev_release(t, cs);
+            return st;
+        }
     }
     cs->pub.is_string = 1;
     cs->closed        = closed != 0;

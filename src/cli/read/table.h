@@ -224,7 +224,9 @@ mlpb_status cli_table_read(cli_table *t, size_t max_rows, cli_chunk *c, char *er
  * counted in n_unseen, none is added (predict with a model's categories);
  * closed 0: new ones are appended (up to max_levels). Returns MLPB_OK,
  * MLPB_E_INVALID_ARG (j out of range, after a read, LIBSVM, a repeated or
- * NULL level), MLPB_E_NOMEM. */
+ * NULL level), MLPB_E_NOMEM (memory, or the levels would pass max_bytes: the
+ * table's message says so). On an error the column keeps no level of the
+ * list and reads as an undeclared one. */
 mlpb_status cli_table_set_levels(cli_table *t, size_t j, const char *const *levels, size_t n,
                                  int closed);
 
