@@ -119,6 +119,30 @@ int cli_args_next(cli_args *a)
     return CLI_ARG_BAD;
 }
 
+int cli_args_option(cli_args *a, const char *const *help, const char **pos, size_t max_pos,
+                    size_t *n_pos, int *rc)
+{
+    for (;;) {
+        const int r = cli_args_next(a);
+        if (r == CLI_ARG_OPT)
+            return 1;
+        if (r == CLI_ARG_END)
+            return 0;
+        if (r == CLI_ARG_POS && *n_pos < max_pos) {
+            pos[(*n_pos)++] = a->value;
+            continue;
+        }
+        for (const char *const *h = help; r == CLI_ARG_HELP && *h != NULL; h++)
+            fputs(*h, stdout);
+        /* The version was printed by cli_args_next, a bad option's message
+         * too. */
+        *rc = r == CLI_ARG_POS ? cli_usage(a->cmd, "unexpected argument '%s'", a->value)
+              : r == CLI_ARG_BAD ? CLI_EUSAGE
+                                 : CLI_OK;
+        return -1;
+    }
+}
+
 int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t min, size_t max,
                    size_t *out)
 {

@@ -33,6 +33,14 @@ void cli_args_init(cli_args *a, int argc, char **argv, const char *cmd,
  * option when one is close). Accepts --opt VALUE, --opt=VALUE and the short
  * forms -o (--out), -q (--quiet), -v (--verbose), -j (--threads), -h, -V. */
 int cli_args_next(cli_args *a);
+/* cli_args_next for a command, with all but its options handled here: 1 for
+ * an option (a->name, a->value), 0 at the end, or -1 when the command is to
+ * return *rc at once: CLI_OK after --help (help: the text, in pieces ending
+ * with NULL) or --version, CLI_EUSAGE after a bad option or a positional
+ * argument beyond max_pos (both with their message). Positional arguments
+ * fill pos[*n_pos], counted in *n_pos. */
+int cli_args_option(cli_args *a, const char *const *help, const char **pos, size_t max_pos,
+                    size_t *n_pos, int *rc);
 
 /* Option values; each returns 0 or prints a usage error and returns -1. */
 int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t min, size_t max,

@@ -60,8 +60,9 @@ static int demo_parse(int argc, char **argv, cli_train_cfg *c, cli_outputs *outs
         {"--seed", 1},      {"--epochs", 1},   {"--threads", 1}, {"--out", 1},
         {"--train-out", 1}, {"--test-out", 1}, {"--json", 0},    {"--quiet", 0},
         {"--verbose", 0},   {"--log", 1},      {"--plot", 1},    {NULL, 0}};
-    size_t   threads = 0;
-    int      r, bad = 0;
+    static const char *const help[] = {demo_help, NULL};
+    size_t   threads = 0, npos = 0;
+    int      r, rc, bad = 0;
     cli_args a;
     memset(outs, 0, sizeof *outs);
     *json = 0;
@@ -69,15 +70,7 @@ static int demo_parse(int argc, char **argv, cli_train_cfg *c, cli_outputs *outs
     c->seed  = 42;
     c->lines = 0;
     cli_args_init(&a, argc, argv, "demo", defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(demo_help, stdout), CLI_OK;
-        if (r == CLI_ARG_DONE)
-            return CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS)
-            return cli_usage("demo", "unexpected argument '%s'", a.value);
+    while ((r = cli_args_option(&a, help, NULL, 0, &npos, &rc)) > 0) {
         const char *n = a.name, *v = a.value;
         if (strcmp(n, "--seed") == 0)
             bad = cli_parse_u64("demo", n, v, &c->seed);
@@ -104,6 +97,8 @@ static int demo_parse(int argc, char **argv, cli_train_cfg *c, cli_outputs *outs
         if (bad)
             return CLI_EUSAGE;
     }
+    if (r < 0)
+        return rc;
     if (threads > 0)
         mlpb_blas_set_threads((int)threads);
     return -1;

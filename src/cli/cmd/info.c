@@ -188,27 +188,20 @@ static void json_schema(cli_json *j, const cli_schema *s, int has)
 int cli_cmd_info(int argc, char **argv)
 {
     static const cli_optdef defs[] = {{"--json", 0}, {"--verify", 0}, {NULL, 0}};
+    static const char *const help[] = {info_help, NULL};
     const char *path = NULL;
-    int         json = 0, verify = 0, r;
+    size_t      npos = 0;
+    int         json = 0, verify = 0, r, rc;
     cli_args    a;
     cli_args_init(&a, argc, argv, "info", defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(info_help, stdout), CLI_OK;
-        if (r == CLI_ARG_DONE)
-            return CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (path != NULL)
-                return cli_usage("info", "unexpected argument '%s'", a.value);
-            path = a.value;
-        } else if (strcmp(a.name, "--json") == 0) {
+    while ((r = cli_args_option(&a, help, &path, 1, &npos, &rc)) > 0) {
+        if (strcmp(a.name, "--json") == 0)
             json = 1;
-        } else if (strcmp(a.name, "--verify") == 0) {
+        else if (strcmp(a.name, "--verify") == 0)
             verify = 1;
-        }
     }
+    if (r < 0)
+        return rc;
     if (path == NULL)
         return cli_usage("info", "needs MODEL");
     struct stat sb;

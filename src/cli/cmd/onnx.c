@@ -54,26 +54,17 @@ static const char import_help[] =
 static int parse_args(int argc, char **argv, const char *cmd, const char *opt,
                       const char *help, const char **pos, const char **val)
 {
-    const cli_optdef defs[] = {{opt, 1}, {NULL, 0}};
-    cli_args         a;
-    int              r;
+    const cli_optdef  defs[] = {{opt, 1}, {NULL, 0}};
+    const char *const helps[] = {help, NULL};
+    cli_args          a;
+    size_t            npos = 0;
+    int               r, rc;
     *pos = *val = NULL;
     cli_args_init(&a, argc, argv, cmd, defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(help, stdout), CLI_OK;
-        if (r == CLI_ARG_DONE)
-            return CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (*pos != NULL)
-                return cli_usage(cmd, "unexpected argument '%s'", a.value);
-            *pos = a.value;
-        } else {
-            *val = a.value;
-        }
-    }
+    while ((r = cli_args_option(&a, helps, pos, 1, &npos, &rc)) > 0)
+        *val = a.value;
+    if (r < 0)
+        return rc;
     if (*pos == NULL)
         return cli_usage(cmd, "needs a %s file", strcmp(cmd, "export") == 0 ? "MODEL" : "MODEL.onnx");
     if (*val == NULL || **val == '\0')

@@ -29,27 +29,20 @@ static const char plot_help[] =
 int cli_cmd_plot(int argc, char **argv)
 {
     static const cli_optdef defs[] = {{"--out", 1}, {"--title", 1}, {NULL, 0}};
+    static const char *const help[] = {plot_help, NULL};
     const char *path = NULL, *out = NULL, *title = NULL;
-    int         r;
+    size_t      npos = 0;
+    int         r, rc;
     cli_args    a;
     cli_args_init(&a, argc, argv, "plot", defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(plot_help, stdout), CLI_OK;
-        if (r == CLI_ARG_DONE)
-            return CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (path != NULL)
-                return cli_usage("plot", "unexpected argument '%s'", a.value);
-            path = a.value;
-        } else if (strcmp(a.name, "--out") == 0) {
+    while ((r = cli_args_option(&a, help, &path, 1, &npos, &rc)) > 0) {
+        if (strcmp(a.name, "--out") == 0)
             out = a.value;
-        } else if (strcmp(a.name, "--title") == 0) {
+        else if (strcmp(a.name, "--title") == 0)
             title = a.value;
-        }
     }
+    if (r < 0)
+        return rc;
     if (path == NULL)
         return cli_usage("plot", "needs a LOG file (from 'mlpblas train --log')");
     if (out == NULL || out[0] == '\0')
@@ -66,7 +59,7 @@ int cli_cmd_plot(int argc, char **argv)
     }
     mlpb_epoch_info *h  = NULL;
     size_t           n  = 0;
-    int              rc = cli_read_log(path, f, &h, &n);
+    rc                  = cli_read_log(path, f, &h, &n);
     if (f != stdin)
         fclose(f);
     char def[320];

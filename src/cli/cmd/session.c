@@ -31,19 +31,9 @@ int cli_parse_model_data(int argc, char **argv, const char *cmd, const cli_optde
     m->max_memory = cli_default_max_memory();
     cli_read_opts_init(&m->o);
     cli_args_init(&a, argc, argv, cmd, defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(help, stdout), CLI_OK;
-        if (r == CLI_ARG_DONE)
-            return CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (npos == 2)
-                return cli_usage(cmd, "unexpected argument '%s'", a.value);
-            pos[npos++] = a.value;
-            continue;
-        }
+    const char *const helps[] = {help, NULL};
+    int               rc;
+    while ((r = cli_args_option(&a, helps, pos, 2, &npos, &rc)) > 0) {
         int used = cli_read_option(cmd, a.name, a.value, &m->o);
         if (used < 0)
             return CLI_EUSAGE;
@@ -72,6 +62,8 @@ int cli_parse_model_data(int argc, char **argv, const char *cmd, const cli_optde
                    cli_parse_size(cmd, a.name, a.value, 1, CLI_MAX_THREADS, &threads) != 0)
             return CLI_EUSAGE;
     }
+    if (r < 0)
+        return rc;
     if (npos < 2)
         return cli_usage(cmd, "needs MODEL and DATA");
     if (m->out != NULL && m->out[0] == '\0')

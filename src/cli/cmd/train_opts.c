@@ -277,35 +277,27 @@ int cli_train_parse(int argc, char **argv, cli_train_args *t)
         {"--gemm", 1},    {"--classify", 0},     {"--ensemble", 1},  {"--refit", 0},
         CLI_READ_OPTDEFS,
         {NULL, 0}};
+    static const char *const help[] = {train_help, train_help2, train_help_training,
+                                       train_help3, NULL};
     cli_args a;
-    int      r;
+    size_t   npos = 0;
+    int      r, rc;
     memset(t, 0, sizeof *t);
     cli_train_cfg_default(&t->c);
     cli_read_opts_init(&t->o);
     cli_args_init(&a, argc, argv, "train", defs);
-    while ((r = cli_args_next(&a)) != CLI_ARG_END) {
-        if (r == CLI_ARG_HELP)
-            return fputs(train_help, stdout), fputs(train_help2, stdout),
-                   fputs(train_help_training, stdout), fputs(train_help3, stdout), CLI_OK;
-        if (r == CLI_ARG_DONE)
-            return CLI_OK;
-        if (r == CLI_ARG_BAD)
-            return CLI_EUSAGE;
-        if (r == CLI_ARG_POS) {
-            if (t->data_path != NULL)
-                return cli_usage("train", "unexpected argument '%s'", a.value);
-            t->data_path = a.value;
-            continue;
-        }
+    while ((r = cli_args_option(&a, help, &t->data_path, 1, &npos, &rc)) > 0) {
         int used = cli_read_option("train", a.name, a.value, &t->o);
         if (used < 0)
             return CLI_EUSAGE;
         if (used)
             continue;
-        int rc = train_option(a.name, a.value, t);
-        if (rc >= 0)
-            return rc;
+        const int st = train_option(a.name, a.value, t);
+        if (st >= 0)
+            return st;
     }
+    if (r < 0)
+        return rc;
     /* The default decay is AdamW's, decoupled; another optimiser chosen
      * without --weight-decay gets none rather than that much L2. */
     if (!t->c.wd_given && t->c.opts.optim.kind != MLPB_OPT_ADAMW)
