@@ -7,14 +7,16 @@
 #include <string.h>
 #include <strings.h>
 
-/* A product with a tiny dimension is a few matrix-vector products or outer
- * products. OpenBLAS's sgemm packs the whole of the other operand (and, with
- * 2+ threads, splits the work) however few rows it has, so sgemv/sger are
- * several times faster up to this size (docs/bench.md, "Products with a tiny
+/* A product with very few rows is a few matrix-vector products, and one with
+ * a single inner index an outer product. OpenBLAS's sgemm packs the whole of
+ * the other operand (and, with 2+ threads, splits the work) however few rows
+ * it has, so one sgemv a row is faster up to SMALL_ROWS rows, and sger for an
+ * inner size of one; from an inner size of two on, sgemm wins on every
+ * OpenBLAS kernel set measured (docs/bench.md, "Products with a tiny
  * dimension"). Such shapes are common here: one output (z = H.w,
  * dw = H^T.dz, dH = dz.w^T), one or a few samples (online inference and
  * training). */
-#define SMALL_DIM 4
+#define SMALL_ROWS 3
 
 static void gemv_m1(bool trans_a, bool trans_b, size_t n, size_t k, float alpha,
                     const float *a, size_t lda, const float *b, size_t ldb, float beta,
@@ -74,7 +76,7 @@ static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, fl
                     float *c, size_t ldc)
 {
     /* Sizes were checked to fit an int where models and workspaces are made. */
-    if (m <= SMALL_DIM) {
+    if (m <= SMALL_ROWS) {
         /* Row i of op(a): a stored m x k has it as row i, stored k x m as
          * column i. */
         for (size_t i = 0; i < m; i++)
@@ -82,7 +84,7 @@ static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, fl
                     beta, c + i * ldc);
     } else if (n == 1) {
         gemv_n1(trans_a, trans_b, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    } else if (k <= SMALL_DIM) {
+    } else if (k == 1) {
         ger_k(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     } else {
         /* OpenBLAS applies any beta other than 1 in a separate scalar pass

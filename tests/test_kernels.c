@@ -51,12 +51,13 @@ static void check_sgemm(size_t m, size_t n, size_t k, size_t serial)
 static void test_kernels_sgemm_matches_reference(void **state)
 {
     (void)state;
-    /* General shapes, and the tiny dimensions (rows or inner size <= 4; one
-     * column) that go to sgemv / sger loops, at and around the threshold. */
+    /* General shapes, and the tiny dimensions that go to sgemv / sger loops
+     * (three rows or fewer, one column, an inner size of one), at and around
+     * the thresholds. */
     const size_t shapes[][3] = {{7, 5, 9}, {5, 6, 5},  {1, 5, 9}, {7, 1, 9}, {7, 5, 1},
                                 {1, 1, 9}, {1, 5, 1},  {7, 1, 1}, {1, 1, 1}, {33, 17, 2},
                                 {2, 5, 9}, {4, 6, 7},  {3, 1, 8}, {9, 6, 3}, {8, 7, 4},
-                                {2, 3, 2}, {4, 4, 4},  {6, 9, 5}};
+                                {2, 3, 2}, {4, 4, 4},  {6, 9, 5}, {3, 6, 7}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (size_t serial = 0; serial < 2; serial++)
             check_sgemm(shapes[s][0], shapes[s][1], shapes[s][2], serial ? SIZE_MAX : 0);
