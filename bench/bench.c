@@ -580,6 +580,8 @@ int main(int argc, char **argv)
         return run_memory(&o, threads);
     if (o.profile_steps > 0)
         return run_profile(&o);
+    if (o.members > 0)
+        return run_members(&o, threads);
 
     /* Output files are opened first, so that a bad path fails before the run. */
     FILE *csv = NULL, *svg = NULL;

@@ -1,6 +1,7 @@
 /* bench.h -- what the parts of mlpblas-bench share: the cases, the options,
  * the results, the data generator and the JSON writers (bench.c), the
- * --memory runs (bench_memory.c) and the --batch-sweep chart (bench_svg.c). */
+ * --memory runs (bench_memory.c), the --members runs (bench_members.c) and the
+ * --batch-sweep chart (bench_svg.c). */
 #ifndef MLPB_BENCH_H
 #define MLPB_BENCH_H
 
@@ -14,6 +15,7 @@
 #define BENCH_SWEEP_MAX 4096 /* --batch-sweep runs batches 1, 2, 4, ..., this */
 #define BENCH_LR 1e-4f       /* small, so repeated steps on one batch stay finite */
 #define BENCH_MODES 4        /* --modes: auto, blas, serial-small, split */
+#define BENCH_MAX_MEMBERS 64 /* --members */
 
 /* splitmix64: a seeded, self-contained generator for the benchmark data. */
 typedef struct bench_rng {
@@ -49,8 +51,10 @@ typedef struct bench_opts {
                                 the peak run on the backend it resolves to */
     int        onednn;       /* gemm resolved to MLPB_GEMM_ONEDNN */
     int        memory;       /* --memory: peak memory of a training run per case */
-    size_t     rows;         /* --memory: dataset rows (0: 8 batches) */
-    size_t     epochs;       /* --memory: training epochs */
+    size_t     rows;         /* --memory, --members: dataset rows (0: 8 batches) */
+    size_t     epochs;       /* --memory, --members: training epochs */
+    size_t     members;      /* --members: trainings timed one after another and side by
+                                side (0: off) */
     long       profile_steps; /* --profile-steps: steps a case in a loop (0: off) */
     int        adamw;        /* --adamw: those steps update with AdamW, not SGD */
     size_t     peak_size;
@@ -99,6 +103,8 @@ void sweep_cases(bench_opts *o);
 
 /* --memory: every case in a child process of its own (bench_memory.c). */
 int  run_memory(const bench_opts *o, int threads);
+/* bench_members.c: --members. */
+int  run_members(const bench_opts *o, int threads);
 /* bench_profile.c: --profile-steps. */
 int  run_profile(const bench_opts *o);
 /* The results (bench_output.c): a JSON line, a CSV row under CSV_HEADER,

@@ -22,8 +22,15 @@ static void usage(FILE *f)
             "                          (mlpb_train, Adam) per case, each in a fresh process,\n"
             "                          against 1.2 x (params x 4 B x 4 + workspace + data)\n"
             "                          + 16 MiB\n"
-            "  --rows N                with --memory: dataset rows (default 8 batches)\n"
-            "  --epochs N              with --memory: training epochs (default 2)\n"
+            "  --members N             instead of throughput: N trainings of each case's\n"
+            "                          network (mlpb_train, AdamW, no validation) one\n"
+            "                          after another and side by side on the threads\n"
+            "                          (mlpb_train_parallel), alternate rounds, the best\n"
+            "                          of --reps each and their ratio\n"
+            "  --rows N                with --memory or --members: dataset rows\n"
+            "                          (default 8 batches)\n"
+            "  --epochs N              with --memory or --members: training epochs\n"
+            "                          (default 2; --members 20)\n"
             "  --profile-steps N       instead of timing: N training steps of each case on\n"
             "                          one batch in a loop and nothing else (no floor, no\n"
             "                          calibration), for perf record or callgrind\n"
@@ -143,7 +150,7 @@ int parse_args(int argc, char **argv, bench_opts *o)
                                              "--threads",   "--peak-size", "--seed",
                                              "--csv",       "--svg",  "--rows",
                                              "--epochs", "--precision", "--gemm",
-                                             "--profile-steps"};
+                                             "--profile-steps", "--members"};
         const int flag = !strcmp(key, "--help") || !strcmp(key, "--version") ||
                          !strcmp(key, "--json") ||
                          !strcmp(key, "--batch-sweep") || !strcmp(key, "--serial-small") ||
@@ -194,6 +201,10 @@ int parse_args(int argc, char **argv, bench_opts *o)
             o->memory = 1;
         } else if (!strcmp(key, "--adamw")) {
             o->adamw = 1;
+        } else if (!strcmp(key, "--members")) {
+            if (parse_size(val, 1, BENCH_MAX_MEMBERS, &v) != 0)
+                return bad_usage("--members wants an integer in 1..64", val);
+            o->members = (size_t)v;
         } else if (!strcmp(key, "--profile-steps")) {
             if (parse_size(val, 1, 1000000000, &v) != 0)
                 return bad_usage("--profile-steps wants an integer in 1..10^9", val);
@@ -269,10 +280,14 @@ int parse_args(int argc, char **argv, bench_opts *o)
         return bad_usage("--memory measures one mode; --modes goes without it", NULL);
     if (o->memory && (o->sweep || o->csv_path != NULL))
         return bad_usage("--memory goes with neither --batch-sweep nor --csv", NULL);
-    if (!o->memory && (o->rows > 0 || o->epochs > 0))
-        return bad_usage("--rows and --epochs need --memory", NULL);
+    if (o->memory && o->members > 0)
+        return bad_usage("--memory and --members exclude each other", NULL);
+    if (o->members > 0 && (o->sweep || o->csv_path != NULL || o->all_modes))
+        return bad_usage("--members goes with none of --batch-sweep, --csv and --modes", NULL);
+    if (!o->memory && o->members == 0 && (o->rows > 0 || o->epochs > 0))
+        return bad_usage("--rows and --epochs need --memory or --members", NULL);
     if (o->epochs == 0)
-        o->epochs = 2;
+        o->epochs = o->members > 0 ? 20 : 2;
     return -1;
 }
 

@@ -29,7 +29,8 @@ grep -q '^usage: mlpblas-bench' "$tmp/help" || fail "--help printed no usage"
 for args in "--bogus" "--reps 0" "--case 1,2,3" "--case 8,0,8,1" "--min-time x" \
             "--threads" "--svg out.svg" "--json=1" "--rows 64" "--memory --rows 0" \
             "--memory --epochs x" "--memory --batch-sweep" "--memory --csv out.csv" \
-            "--serial-small --split"; do
+            "--serial-small --split" "--members 0" "--members 65" "--members 2 --memory" \
+            "--members 2 --batch-sweep"; do
     # shellcheck disable=SC2086 # the arguments are split on purpose
     "$bench" $args > /dev/null 2>&1
     rc=$?
@@ -97,6 +98,13 @@ done
 "$bench" --memory --case 16,4,8,1 --rows 64 --epochs 1 > "$tmp/mem.txt" 2> /dev/null ||
     fail "the --memory table run exited non-zero"
 grep -Eq '^16x4x8x1 +64 +49 .* (pass|FAIL)$' "$tmp/mem.txt" || fail "no --memory table row"
+
+# --members: one JSON line a case with both times and their ratio (the ratio
+# itself depends on the machine and is not judged here).
+"$bench" --members 3 --json --case 8,4,16,2 --rows 40 --epochs 2 --threads 2 \
+    > "$tmp/members.json" 2> /dev/null || fail "the --members run exited non-zero"
+grep -Eq '^\{"case":"8x4x16x2","mode":"members","members":3,"threads":2,"rows":40,"epochs":2,"one_after_another_s":[0-9.e-]+,"side_by_side_s":[0-9.e-]+,"speedup":[0-9.e-]+\}$' \
+    "$tmp/members.json" || fail "bad --members JSON: $(cat "$tmp/members.json")"
 
 [ "$status" -eq 0 ] && echo "bench-smoke: ok"
 exit "$status"

@@ -801,15 +801,43 @@ MLPB_API mlpb_status mlpb_model_merge(const mlpb_model *const *members, size_t n
  * (mlpb_model_merge) into a new *out. Averaging members that differ in their
  * initial weights and in the rows that chose their epoch count lowers the
  * variance that a single small-data run shows from seed to seed. reports:
- * n_members reports or NULL. The callbacks see each member's epochs in turn.
- * Costs n_members trainings, one at a time (the peak memory of one, plus the
- * finished members).
+ * n_members reports or NULL. Member 0 is trained first, as mlpb_train
+ * would; then, when opts has no callback, the others with
+ * mlpb_train_parallel on the BLAS thread count (so several at once, each on
+ * one BLAS thread, with the peak memory of that many trainings); with a
+ * callback they are trained one at a time and the callbacks see each
+ * member's epochs in turn.
  * Returns as mlpb_model_create, mlpb_train and mlpb_model_merge; *out is
  * NULL on failure. */
 MLPB_API mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
                                          const mlpb_dataset *train, const mlpb_dataset *val,
                                          const mlpb_train_opts *opts,
                                          const mlpb_allocator *alloc, mlpb_model **out,
+                                         mlpb_train_report *reports);
+
+/* Train models[i] as mlpb_train(models[i], train, val, &opts[i], alloc,
+ * &reports[i]) would, for i in [0, n): up to `threads` of them at once, on
+ * the calling thread and threads - 1 started for the call. threads 0 is the
+ * BLAS thread count (mlpb_blas_threads) where every model's forward pass is
+ * at least 2^10 multiply-adds a row, else 1: smaller networks' BLAS calls
+ * are so short that two trainings side by side slowed each other more than
+ * the second core gave (docs/bench.md). With threads >= 2 every training
+ * runs on one BLAS thread (the count is set to 1 process-wide for the call,
+ * and restored), so that a model's result does not depend on how many
+ * threads were asked for or which thread trained it; with threads 1 they
+ * are trained one after another on the BLAS threads as set. This is how
+ * ensembles use a machine's cores: a small network's training cannot use
+ * more than one. Each model's callbacks are called from the thread that
+ * trains it, and alloc from any of them: with threads >= 2 both must be
+ * safe to call from several threads at once (NULL callbacks are). reports:
+ * n reports or NULL. Memory: that of up to `threads` trainings at once.
+ * Every model is trained whatever the others' outcome. Returns MLPB_OK, or
+ * the status of the first model (in order) whose training failed;
+ * MLPB_E_INVALID_ARG (models or opts NULL, n 0), MLPB_E_NOMEM. */
+MLPB_API mlpb_status mlpb_train_parallel(mlpb_model *const *models, size_t n,
+                                         const mlpb_dataset *train, const mlpb_dataset *val,
+                                         const mlpb_train_opts *opts, size_t threads,
+                                         const mlpb_allocator *alloc,
                                          mlpb_train_report *reports);
 
 /* The configuration and options of member i (0-based) of an ensemble, those

@@ -44,23 +44,29 @@ mlpb_status mlpb_train_ensemble(const mlpb_config *cfg, size_t n_members,
     if (cfg == NULL || opts == NULL || out == NULL || n_members == 0)
         return MLPB_E_INVALID_ARG;
     size_t bytes;
-    MLPB_TRY(mlpb__mul_size(n_members, sizeof(mlpb_model *), &bytes));
+    MLPB_TRY(mlpb__mul_size(n_members, sizeof(mlpb_model *) + sizeof(mlpb_train_opts), &bytes));
     const mlpb_allocator a = mlpb__allocator(alloc);
     mlpb_model **mm = mlpb__alloc(&a, bytes);
     if (mm == NULL)
         return MLPB_E_NOMEM;
+    mlpb_train_opts *oo = (mlpb_train_opts *)(mm + n_members);
     mlpb_status st = MLPB_OK;
     size_t made = 0;
     for (; made < n_members && st == MLPB_OK; made++) {
         mlpb_config c;
-        mlpb_train_opts o;
         mm[made] = NULL;
-        st = mlpb_ensemble_member(cfg, opts, made, &c, &o);
+        st = mlpb_ensemble_member(cfg, opts, made, &c, &oo[made]);
         if (st == MLPB_OK)
             st = mlpb_model_create(&c, alloc, &mm[made]);
-        if (st == MLPB_OK)
-            st = mlpb_train(mm[made], train, val, &o, alloc,
-                            reports != NULL ? &reports[made] : NULL);
+    }
+    /* Member 0 as mlpb_train; the others side by side, unless a callback
+     * must see their epochs in turn (mlpblas.h). */
+    if (st == MLPB_OK)
+        st = mlpb_train(mm[0], train, val, &oo[0], alloc, reports);
+    if (st == MLPB_OK && n_members > 1) {
+        const bool calls = opts->on_epoch != NULL || opts->on_batch != NULL;
+        st = mlpb_train_parallel(mm + 1, n_members - 1, train, val, oo + 1, calls ? 1 : 0, alloc,
+                                 reports != NULL ? reports + 1 : NULL);
     }
     if (st == MLPB_OK)
         st = mlpb_model_merge((const mlpb_model *const *)mm, n_members, out);

@@ -259,6 +259,14 @@ static inline void mlpb__product(const mlpb_workspace *ws, bool ta, bool tb, siz
  * thread count (docs/bench.md, "The rule of MLPB_THREADING_AUTO"). */
 size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t threads,
                         bool train);
+/* mlpb_train_parallel's rule for threads 0: the trainings side by side for
+ * models of these layer sizes with `threads` BLAS threads: `threads` where a
+ * forward pass is at least MLPB_PARALLEL_MIN_ROW_MACS multiply-adds a row,
+ * else 1. The products of smaller networks are so short that two trainings'
+ * BLAS calls at once slowed each other more than the second core gave
+ * (docs/bench.md, "Trainings side by side"). */
+#define MLPB_PARALLEL_MIN_ROW_MACS ((size_t)1 << 10)
+size_t mlpb__parallel_threads(const size_t *sizes, size_t n_sizes, size_t threads);
 /* Whether a call on n rows runs split (and on how many parts). */
 size_t mlpb__split_parts(const mlpb_workspace *ws, size_t n, bool train);
 /* Before an unsplit call on n rows: if none of its products reaches

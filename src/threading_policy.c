@@ -1,8 +1,9 @@
 /* threading_policy.c -- how a workspace's calls use the cores: the part
  * count a threading mode sets up; MLPB_THREADING_AUTO's rule for when a call
  * splits its rows (row_split.c) and when a training step splits its hidden
- * units instead (unit_split.c); and the serial rule that runs a call whose
- * products are all small on one BLAS thread. Pure functions of the shape,
+ * units instead (unit_split.c); the serial rule that runs a call whose
+ * products are all small on one BLAS thread; and when an ensemble's
+ * trainings run side by side (train_parallel.c). Pure functions of the shape,
  * the row count and the thread count, so that the choice, and with it every
  * result, is fixed by them. The measurements behind the thresholds are in
  * docs/bench.md ("Threading: when a batch splits"). */
@@ -33,6 +34,14 @@ size_t mlpb__auto_parts(const size_t *sizes, size_t n_sizes, size_t n, size_t th
     if (rows < min_rows || (double)rows * row_macs < (double)min_macs)
         return 1;
     return threads;
+}
+
+size_t mlpb__parallel_threads(const size_t *sizes, size_t n_sizes, size_t threads)
+{
+    double row_macs = 0.0;
+    for (size_t l = 0; l + 1 < n_sizes; l++)
+        row_macs += (double)sizes[l] * (double)sizes[l + 1];
+    return row_macs >= (double)MLPB_PARALLEL_MIN_ROW_MACS ? threads : 1;
 }
 
 /* The unit split's rule by shape alone: one hidden layer, at least

@@ -164,7 +164,13 @@ static void test_train_ensemble(void **state)
         }
         assert_int_equal(mlpb_model_create(&c, NULL, &mm[i]), MLPB_OK);
         mlpb_train_report r;
+        /* Members after the first train side by side, each on one BLAS
+         * thread (mlpb_train_parallel). */
+        const int keep = mlpb_blas_threads();
+        if (i > 0)
+            mlpb_blas_set_threads(1);
         assert_int_equal(mlpb_train(mm[i], &tr, NULL, &oi, NULL, &r), MLPB_OK);
+        mlpb_blas_set_threads(keep);
         assert_int_equal(r.best_epoch, rep[i].best_epoch);
         assert_int_equal(r.refit_epochs, rep[i].refit_epochs);
     }
@@ -198,6 +204,94 @@ static void test_train_ensemble(void **state)
     assert_int_equal(mlpb_ensemble_member(&cfg, &o, 0, &c, NULL), MLPB_E_INVALID_ARG);
 }
 
+/* Data of test_train_parallel: a noisy linear rule on D inputs. */
+enum { PN = 120, PD = 5, PM = 5 };
+
+static void parallel_data(float *x, float *y)
+{
+    mlpbt_fill_uniform(x, PN * PD, -1.0f, 1.0f, 8);
+    for (size_t i = 0; i < PN; i++)
+        y[i] = x[i * PD] - 0.7f * x[i * PD + 2] + 0.3f * x[i * PD + 4] > 0.0f ? 1.0f : 0.0f;
+}
+
+/* PM models of sizes with options differing in seed, epochs and refit. */
+static void parallel_models(const size_t *sizes, mlpb_model **mm, mlpb_train_opts *oo)
+{
+    for (size_t i = 0; i < PM; i++) {
+        const mlpb_config cfg = {sizes, 3, 100 + i, MLPB_INIT_FAN_IN};
+        assert_int_equal(mlpb_model_create(&cfg, NULL, &mm[i]), MLPB_OK);
+        mlpb_train_opts_default(&oo[i]);
+        oo[i].epochs = 6 + 3 * i;
+        oo[i].seed = 7 * i + 1;
+        oo[i].refit = (int)(i % 2);
+    }
+}
+
+/* mlpb_train_parallel trains each model as mlpb_train does on one BLAS
+ * thread, bit for bit, whatever the thread count asked for (1, 3, more than
+ * the models); it restores the BLAS thread count; a failing model is
+ * reported in order while the others are still trained. */
+static void test_train_parallel(void **state)
+{
+    (void)state;
+    float x[PN * PD], y[PN];
+    parallel_data(x, y);
+    const mlpb_dataset tr = {x, y, NULL, PN};
+    const size_t sizes[] = {PD, 16, 1};
+    const int keep = mlpb_blas_threads();
+    mlpb_model *ref[PM];
+    mlpb_train_opts oo[PM];
+    mlpb_train_report rref[PM];
+    parallel_models(sizes, ref, oo);
+    mlpb_blas_set_threads(1);
+    for (size_t i = 0; i < PM; i++)
+        assert_int_equal(mlpb_train(ref[i], &tr, NULL, &oo[i], NULL, &rref[i]), MLPB_OK);
+    mlpb_blas_set_threads(keep);
+    const size_t asked[] = {1, 3, 0, 2 * PM};
+    for (size_t a = 0; a < sizeof asked / sizeof asked[0]; a++) {
+        mlpb_model *mm[PM];
+        mlpb_train_report rep[PM];
+        parallel_models(sizes, mm, oo);
+        if (asked[a] == 1)
+            mlpb_blas_set_threads(1); /* one thread: on the BLAS threads as set */
+        assert_int_equal(mlpb_train_parallel(mm, PM, &tr, NULL, oo, asked[a], NULL, rep), MLPB_OK);
+        assert_int_equal(mlpb_blas_threads(), asked[a] == 1 ? 1 : keep);
+        mlpb_blas_set_threads(keep);
+        for (size_t i = 0; i < PM; i++) {
+            size_t n1, n2;
+            const float *p1 = mlpb_model_params(mm[i], &n1), *p2 = mlpb_model_params(ref[i], &n2);
+            assert_int_equal(n1, n2);
+            assert_memory_equal(p1, p2, n1 * sizeof *p1);
+            assert_int_equal(rep[i].epochs_run, rref[i].epochs_run);
+            assert_int_equal(rep[i].best_epoch, rref[i].best_epoch);
+            assert_int_equal(rep[i].refit_epochs, rref[i].refit_epochs);
+            mlpb_model_destroy(mm[i]);
+        }
+    }
+    /* Model 1 refused (no epochs): its status; the others trained as before. */
+    mlpb_model *mm[PM];
+    mlpb_train_report rep[PM];
+    parallel_models(sizes, mm, oo);
+    oo[1].epochs = 0;
+    memset(rep, 0, sizeof rep);
+    assert_int_equal(mlpb_train_parallel(mm, PM, &tr, NULL, oo, 2, NULL, rep),
+                     MLPB_E_INVALID_ARG);
+    for (size_t i = 0; i < PM; i++) {
+        size_t n1, n2;
+        const float *p1 = mlpb_model_params(mm[i], &n1), *p2 = mlpb_model_params(ref[i], &n2);
+        if (i != 1)
+            assert_memory_equal(p1, p2, n1 * sizeof *p1);
+        assert_int_equal(rep[i].epochs_run, i == 1 ? 0 : rref[i].epochs_run);
+        mlpb_model_destroy(mm[i]);
+        mlpb_model_destroy(ref[i]);
+    }
+    assert_int_equal(mlpb_train_parallel(NULL, PM, &tr, NULL, oo, 2, NULL, NULL),
+                     MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_train_parallel(mm, 0, &tr, NULL, oo, 2, NULL, NULL),
+                     MLPB_E_INVALID_ARG);
+    assert_int_equal(mlpb_blas_threads(), keep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_merge_deep),
         cmocka_unit_test(test_merge_refusals),
         cmocka_unit_test(test_train_ensemble),
+        cmocka_unit_test(test_train_parallel),
     };
     return cmocka_run_group_tests_name("ensemble", tests, NULL, NULL);
 }

@@ -292,6 +292,21 @@ static void test_split_sum_of_parts(void **state)
     mlpb_model_destroy(m);
 }
 
+/* mlpb_train_parallel's rule for threads 0, as its header says: side by
+ * side from 2^10 multiply-adds of forward pass a row, else one at a time. */
+static void test_split_parallel_rule(void **state)
+{
+    (void)state;
+    const size_t iris[] = {4, 128, 3}, cancer[] = {30, 64, 1}, deep[] = {8, 16, 16, 16, 2};
+    assert_int_equal(mlpb__parallel_threads(iris, 3, 4), 1);     /* 896 */
+    assert_int_equal(mlpb__parallel_threads(cancer, 3, 4), 4);   /* 1,984 */
+    assert_int_equal(mlpb__parallel_threads(cancer, 3, 1), 1);
+    assert_int_equal(mlpb__parallel_threads(deep, 5, 2), 1);     /* 672 */
+    const size_t at[] = {1, 512, 1}, below[] = {1, 511, 1};
+    assert_int_equal(mlpb__parallel_threads(at, 3, 2), 2);       /* 1,024 */
+    assert_int_equal(mlpb__parallel_threads(below, 3, 2), 1);    /* 1,022 */
+}
+
 /* MLPB_THREADING_AUTO's rule, as documented (docs/bench.md): with T >= 2
  * BLAS threads a training call splits in T parts when each gets at least 32
  * rows and 2^18 multiply-adds of forward pass, inference at 8 rows and
@@ -551,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_split_nonfinite_in_any_part),
         cmocka_unit_test(test_split_sum_of_parts),
         cmocka_unit_test(test_split_auto_rule),
+        cmocka_unit_test(test_split_parallel_rule),
         cmocka_unit_test(test_split_auto_follows_rule),
         cmocka_unit_test(test_split_modes_switch),
         cmocka_unit_test(test_split_out_of_memory),

@@ -106,8 +106,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None
         Seeds the initial weights, the validation split and the shuffling.
     n_threads : int or None
-        BLAS threads for fit (process-wide while fitting; restored after).
-        None leaves the BLAS library's count.
+        BLAS threads for fit (process-wide while fitting; restored after),
+        and the threads an ensemble's members after the first train on side
+        by side (mlpb_train_parallel). None leaves the BLAS library's count.
     """
 
     def __init__(self, hidden_layer_sizes=None, optimizer="adamw", learning_rate=1e-3,
@@ -262,8 +263,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _ensemble(self, first, X, t, sw, seed):
         """Members 2.. of an ensemble (as mlpb_train_ensemble trains them:
-        mlpb_ensemble_member), merged with the first; the first alone when
-        there is one member."""
+        mlpb_ensemble_member, side by side with mlpb_train_parallel on the
+        BLAS threads), merged with the first; the first alone when there is
+        one member."""
         n = self._members(X.shape[0])
         if n <= 1:
             return first
@@ -273,18 +275,19 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         members = [first]
         sizes = first.sizes()
         cfg, opts = Model.config(sizes, seed), self._opts(seed, X.shape[0])
+        oo = (_abi.TrainOpts * (n - 1))()
+        reps = (_abi.TrainReport * (n - 1))()
         try:
             for i in range(1, n):
                 # Member i as mlpb_train_ensemble trains it (its seeds).
-                ci, o = _abi.Config(), _abi.TrainOpts()
+                ci = _abi.Config()
                 check(lib.mlpb_ensemble_member(C.byref(cfg), C.byref(opts), i, C.byref(ci),
-                                               C.byref(o)), "mlpblas: ensemble member")
-                m = Model.create(sizes, ci.seed, ci)
-                members.append(m)
-                rep = _abi.TrainReport()
-                st = lib.mlpb_train(m.ptr, C.byref(train), None, C.byref(o), None,
-                                    C.byref(rep))
-                self._raise_train(st, rep)
+                                               C.byref(oo[i - 1])), "mlpblas: ensemble member")
+                members.append(Model.create(sizes, ci.seed, ci))
+            ptrs = (C.c_void_p * (n - 1))(*[m.ptr for m in members[1:]])
+            st = lib.mlpb_train_parallel(ptrs, n - 1, C.byref(train), None, oo, 0, None, reps)
+            failed = [r for r in reps if r.fail_epoch > 0]
+            self._raise_train(st, failed[0] if failed else reps[0])
             return Model.merge(members)
         finally:
             for m in members[1:]:

@@ -401,15 +401,18 @@ static int val_classes(cli_fit *f, const float *vx, const float *vy, size_t n_pi
     return rc;
 }
 
-/* One more ensemble member on the rows of all ranks (ctx: this rank's
- * mlpb_dataset). */
-static mlpb_status train_member(mlpb_model *m, const mlpb_train_opts *o, void *ctx,
-                                mlpb_train_report *rep)
+/* The other ensemble members on the rows of all ranks, one after another
+ * (ctx: this rank's mlpb_dataset). */
+static mlpb_status train_members(mlpb_model *const *mm, const mlpb_train_opts *oo, size_t n,
+                                 void *ctx, mlpb_train_report *reps)
 {
-    mlpb_mpi_report r;
-    const mlpb_mpi_opts mo = {0};
-    const mlpb_status st = mlpb_mpi_train(m, ctx, NULL, o, &mo, MPI_COMM_WORLD, NULL, &r);
-    *rep = r.train;
+    mlpb_status st = MLPB_OK;
+    for (size_t i = 0; i < n && st == MLPB_OK; i++) {
+        mlpb_mpi_report     r;
+        const mlpb_mpi_opts mo = {0};
+        st      = mlpb_mpi_train(mm[i], ctx, NULL, &oo[i], &mo, MPI_COMM_WORLD, NULL, &r);
+        reps[i] = r.train;
+    }
     return st;
 }
 
@@ -428,7 +431,7 @@ static int budget(const cli_data *d, size_t n_all, size_t n_val, size_t n_pick,
                 4.0 * (double)(d->d + d->k) * (double)n_pick + cli_fit_chosen_bytes(sizes, ns);
     if (c->class_metrics && n_val > 0)
         extra += cli_val_classes_bytes(sizes, ns, n_pick);
-    extra += cli_fit_members_bytes(sizes, ns, cli_fit_members_for(c, n_all));
+    extra += cli_fit_members_bytes(sizes, ns, cli_fit_members_for(c, n_all), 1, 0.0);
     return cli_mpi_agree(cli_check_budget(d, sizes, ns, c, n_all, extra) != 0 ? CLI_EDATA
                                                                                 : CLI_OK);
 }
@@ -535,7 +538,7 @@ int cli_mpi_train(cli_data *d, size_t n_all, const cli_train_cfg *c, FILE *log, 
     if (c->class_metrics && n_val > 0 && (rc = val_classes(f, vx, vy, n_pick)) != CLI_OK)
         goto fail;
     mlpb_dataset shard = {d->x, d->y, NULL, d->n};
-    rc = cli_fit_members(f, c, &o, cli_fit_members_for(c, n_all), train_member, &shard);
+    rc = cli_fit_members(f, c, &o, cli_fit_members_for(c, n_all), train_members, &shard);
     f->seconds = cli_now() - t0;
     if ((rc = cli_mpi_agree(rc)) != CLI_OK)
         goto fail;

@@ -284,7 +284,8 @@ size_t cli_fit_members_for(const cli_train_cfg *c, size_t n_rows)
     return c->members > 0 ? c->members : mlpb_ensemble_members_default(n_rows);
 }
 
-double cli_fit_members_bytes(const size_t *sizes, size_t ns, size_t members)
+double cli_fit_members_bytes(const size_t *sizes, size_t ns, size_t members, size_t at_once,
+                             double train_bytes)
 {
     size_t wide[CLI_MAX_HIDDEN + 2], one = 0, all = 0;
     if (members <= 1)
@@ -294,18 +295,23 @@ double cli_fit_members_bytes(const size_t *sizes, size_t ns, size_t members)
     if (mlpb_model_memory(sizes, ns, &one) != MLPB_OK ||
         mlpb_model_memory(wide, ns, &all) != MLPB_OK)
         return (double)INFINITY;
-    return (double)members * (double)one + (double)all;
+    const double more = at_once > 1 ? (double)(at_once - 1) * train_bytes : 0.0;
+    return (double)members * (double)one + (double)all + more;
 }
 
 int cli_fit_members(cli_fit *f, const cli_train_cfg *c, const mlpb_train_opts *o,
-                    size_t members, cli_member_fn train, void *ctx)
+                    size_t members, cli_members_fn train, void *ctx)
 {
     f->members = 1;
     if (members <= 1)
         return CLI_OK;
-    mlpb_model **mm = calloc(members, sizeof *mm);
-    if (mm == NULL)
+    mlpb_model       **mm   = calloc(members, sizeof *mm);
+    mlpb_train_opts   *oo   = calloc(members, sizeof *oo);
+    mlpb_train_report *reps = calloc(members, sizeof *reps);
+    if (mm == NULL || oo == NULL || reps == NULL) {
+        free(mm), free(oo), free(reps);
         return cli_fail("mlpblas: out of memory");
+    }
     size_t sizes[CLI_MAX_HIDDEN + 2], ns = 0;
     const size_t *s = mlpb_model_sizes(f->model, &ns);
     memcpy(sizes, s, ns * sizeof *s);
@@ -315,23 +321,24 @@ int cli_fit_members(cli_fit *f, const cli_train_cfg *c, const mlpb_train_opts *o
         /* Member i as mlpb_train_ensemble trains it (its seeds). */
         const mlpb_config cfg = {sizes, ns, c->seed, CLI_INIT};
         mlpb_config       ci;
-        mlpb_train_opts   oi;
-        mlpb_train_report rep;
-        if ((st = mlpb_ensemble_member(&cfg, o, i, &ci, &oi)) == MLPB_OK) {
-            oi.on_epoch = NULL;
-            oi.on_batch = NULL;
-            st          = mlpb_model_create(&ci, NULL, &mm[i]);
-        }
-        if (st == MLPB_OK)
-            st = train(mm[i], &oi, ctx, &rep);
-        if (st == MLPB_OK) {
-            f->rows_seen += (double)rep.n_train * (double)rep.epochs_run +
-                            (double)(rep.n_train + rep.n_val) * (double)rep.refit_epochs;
-            if (c->verbosity > 1)
-                fprintf(stderr, "mlpblas: member %zu of %zu: %zu epochs, best %zu, refit %zu\n",
-                        i + 1, members, rep.epochs_run, rep.best_epoch, rep.refit_epochs);
+        if ((st = mlpb_ensemble_member(&cfg, o, i, &ci, &oo[i])) == MLPB_OK) {
+            oo[i].on_epoch = NULL;
+            oo[i].on_batch = NULL;
+            st             = mlpb_model_create(&ci, NULL, &mm[i]);
         }
     }
+    if (st == MLPB_OK)
+        st = train(mm + 1, oo + 1, members - 1, ctx, reps + 1);
+    for (size_t i = 1; i < members && st == MLPB_OK; i++) {
+        const mlpb_train_report *rep = &reps[i];
+        f->rows_seen += (double)rep->n_train * (double)rep->epochs_run +
+                        (double)(rep->n_train + rep->n_val) * (double)rep->refit_epochs;
+        if (c->verbosity > 1)
+            fprintf(stderr, "mlpblas: member %zu of %zu: %zu epochs, best %zu, refit %zu\n",
+                    i + 1, members, rep->epochs_run, rep->best_epoch, rep->refit_epochs);
+    }
+    free(oo);
+    free(reps);
     mlpb_model *merged = NULL;
     if (st == MLPB_OK)
         st = mlpb_model_merge((const mlpb_model *const *)mm, members, &merged);
@@ -570,11 +577,31 @@ static int run_training(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit 
     return CLI_OK;
 }
 
-/* One more ensemble member, on all rows (ctx: the mlpb_dataset). */
-static mlpb_status train_member(mlpb_model *m, const mlpb_train_opts *o, void *ctx,
-                                mlpb_train_report *rep)
+/* How many of the other members mlpb_train_parallel trains at once: one a
+ * BLAS thread. */
+static size_t members_at_once(size_t members)
 {
-    return mlpb_train(m, ctx, NULL, o, NULL, rep);
+    const int    t = mlpb_blas_threads();
+    const size_t n = t > 1 ? (size_t)t : 1;
+    return members <= 1 ? 0 : n < members - 1 ? n : members - 1;
+}
+
+/* The bytes mlpb_train allocates for n_rows rows with c's options (0 where
+ * it cannot say: cli_check_budget then refuses on its own count). */
+static double train_bytes(const size_t *sizes, size_t ns, const cli_train_cfg *c, size_t n_rows)
+{
+    mlpb_train_opts o = c->opts;
+    o.val_fraction    = (float)c->val_split;
+    size_t bytes      = 0;
+    return mlpb_train_memory(sizes, ns, n_rows, &o, &bytes) == MLPB_OK ? (double)bytes : 0.0;
+}
+
+/* The other ensemble members, on all rows (ctx: the mlpb_dataset), side by
+ * side on the threads of --threads. */
+static mlpb_status train_members(mlpb_model *const *mm, const mlpb_train_opts *oo, size_t n,
+                                 void *ctx, mlpb_train_report *reps)
+{
+    return mlpb_train_parallel(mm, n, ctx, NULL, oo, 0, NULL, reps);
 }
 
 /* The metrics on the held-out rows of the model the validated run chose
@@ -616,7 +643,8 @@ int cli_train(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
     if (c->class_metrics && n_val > 0)
         extra += cli_val_classes_bytes(sizes, ns, n_val);
     const size_t members = cli_fit_members_for(c, d->n);
-    extra += cli_fit_members_bytes(sizes, ns, members);
+    extra += cli_fit_members_bytes(sizes, ns, members, members_at_once(members),
+                                   train_bytes(sizes, ns, c, d->n));
     cli_train_cfg cc = *c;
     if (n_val == 0)
         cc.val_split = 0.0;
@@ -646,7 +674,7 @@ int cli_train(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
         rc = val_metrics(f, c);
     if (rc == CLI_OK && st == MLPB_OK) {
         mlpb_dataset all = {d->x, d->y, NULL, d->n};
-        rc = cli_fit_members(f, c, &o, members, train_member, &all);
+        rc = cli_fit_members(f, c, &o, members, train_members, &all);
     }
     f->seconds = cli_now() - t0;
     f->val.x = f->val.y = NULL;

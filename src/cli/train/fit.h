@@ -99,15 +99,18 @@ int  cli_fit_val_rows(const cli_data *d, const unsigned char *pick, size_t n_pic
 int  cli_fit_pos_weights(const cli_data *d, const unsigned char *pick, size_t n_tr,
                          const cli_train_cfg *c, void (*reduce)(uint64_t *, size_t), float *pw);
 /* An ensemble: members 2 .. n trained after f->model (member 1, whose
- * validation f describes) by train, one at a time, each with the seeds
- * of mlpb_ensemble_member (its weights, split and shuffles) and options o
- * otherwise, then merged into f->model (mlpb_model_merge). The bytes the
- * finished members and the merged model hold. */
-typedef mlpb_status (*cli_member_fn)(mlpb_model *m, const mlpb_train_opts *o, void *ctx,
-                                     mlpb_train_report *rep);
+ * validation f describes) by train, all of them in one call, each with the
+ * seeds of mlpb_ensemble_member (its weights, split and shuffles) and
+ * options o otherwise, then merged into f->model (mlpb_model_merge). train
+ * fills reps[0, n) and returns the first failure. The bytes the members and
+ * the merged model hold, and those of at_once trainings of train_bytes
+ * beside the first (the members trained side by side). */
+typedef mlpb_status (*cli_members_fn)(mlpb_model *const *mm, const mlpb_train_opts *oo, size_t n,
+                                      void *ctx, mlpb_train_report *reps);
 int    cli_fit_members(cli_fit *f, const cli_train_cfg *c, const mlpb_train_opts *o,
-                       size_t members, cli_member_fn train, void *ctx);
-double cli_fit_members_bytes(const size_t *sizes, size_t ns, size_t members);
+                       size_t members, cli_members_fn train, void *ctx);
+double cli_fit_members_bytes(const size_t *sizes, size_t ns, size_t members, size_t at_once,
+                             double train_bytes);
 /* The members of c for n_rows training rows (c->members, or the default). */
 size_t cli_fit_members_for(const cli_train_cfg *c, size_t n_rows);
 /* f->chosen for f->model (before training with validation); its bytes. */
