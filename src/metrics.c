@@ -4,7 +4,9 @@
 #include "mlpb_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Probabilities are clipped before the logarithm so that a confident wrong
  * answer costs -log(1e-7) ~ 16.1 instead of infinity. */
@@ -17,20 +19,53 @@ typedef struct scored {
     float y; /* label, 0 or 1 */
 } scored;
 
-static int cmp_scored(const void *a, const void *b)
+/* The bits of a finite float as an unsigned key in the same order (-0 just
+ * below +0, next to it: equal scores stay one run). */
+static uint32_t score_key(float f)
 {
-    const scored *p = a, *q = b;
-    if (p->s != q->s)
-        return p->s < q->s ? -1 : 1;
-    return (p->y > q->y) - (p->y < q->y);
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u ^ ((u >> 31) != 0 ? 0xFFFFFFFFu : 0x80000000u);
+}
+
+/* v in ascending score order: a stable LSD radix sort on the scores' keys,
+ * a byte a pass through tmp (n more), a pass skipped where every score has
+ * the same byte. Linear in n: validation sets are sorted every epoch, and
+ * qsort's comparator calls and element copies were a tenth of a large
+ * multi-class set's epoch (docs/bench-log.md). Only the order of the scores
+ * matters to the metrics below, which treat equal scores as one run. */
+static void sort_scored(scored *v, scored *tmp, size_t n)
+{
+    scored *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 32; shift += 8) {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[(score_key(src[i].s) >> shift) & 0xFFu]++;
+        if (count[(score_key(src[0].s) >> shift) & 0xFFu] == n)
+            continue;
+        size_t at = 0;
+        for (size_t b = 0; b < 256; b++) {
+            const size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(score_key(src[i].s) >> shift) & 0xFFu]++] = src[i];
+        scored *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
 }
 
 /* ROC AUC as the Mann-Whitney statistic from rank sums: samples with equal
  * scores share their average rank, which counts each tied (positive,
- * negative) pair as 1/2. Sorts v; NaN when one class is absent. */
-static double auc_sorted(scored *v, size_t n)
+ * negative) pair as 1/2. Sorts v (tmp: n more); NaN when one class is
+ * absent. */
+static double auc_sorted(scored *v, scored *tmp, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_scored);
+    sort_scored(v, tmp, n);
     double rank_sum = 0.0; /* sum of the positives' 1-based ranks */
     size_t n_pos = 0;
     for (size_t i = 0; i < n;) {
@@ -75,7 +110,7 @@ static double ap_sorted(const scored *v, size_t n)
     return ap;
 }
 
-/* Metrics of output j; pairs is scratch for n samples. */
+/* Metrics of output j; pairs is scratch for 2n samples. */
 static void output_metrics(const float *prob, const float *y, size_t n, size_t k, size_t j,
                            scored *pairs, mlpb_metrics *out)
 {
@@ -102,14 +137,14 @@ static void output_metrics(const float *prob, const float *y, size_t n, size_t k
     out->recall = tp + fn == 0 ? 0.0 : (double)tp / (double)(tp + fn);
     const double pr = out->precision + out->recall;
     out->f1 = pr == 0.0 ? 0.0 : 2.0 * out->precision * out->recall / pr;
-    out->auc = auc_sorted(pairs, n);
+    out->auc = auc_sorted(pairs, pairs + n, n);
     out->ap = ap_sorted(pairs, n);
 }
 
 size_t mlpb__metrics_scratch_bytes(size_t n)
 {
     size_t bytes;
-    return mlpb__mul_size(n, sizeof(scored), &bytes) == MLPB_OK ? bytes : 0;
+    return mlpb__mul_size(n, 2 * sizeof(scored), &bytes) == MLPB_OK ? bytes : 0;
 }
 
 /* Check labels, then probabilities (argument errors before numeric ones),

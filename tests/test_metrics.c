@@ -86,6 +86,25 @@ static void test_metrics_auc_random_vs_pairs(void **state)
                 }
         mlpbt_assert_close(one(p, y, N).auc, wins / pairs, 1e-12);
     }
+    /* Scores of every magnitude and sign, -0 and +0 among them (one tie):
+     * every byte of the sort's keys varies. */
+    enum { M = 2001 };
+    static float q[M], z[M];
+    mlpbt_fill_uniform(q, M, -1.0f, 1.0f, 31);
+    mlpbt_fill_labels(z, M, 32);
+    for (size_t i = 0; i < M; i++)
+        q[i] = q[i] * (float)ldexp(1.0, (int)(i % 60) - 30);
+    q[0] = -0.0f;
+    q[1] = 0.0f;
+    q[2] = q[3] = 0.25f;
+    double wins = 0.0, pairs = 0.0;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < M; j++)
+            if (z[i] == 1.0f && z[j] == 0.0f) {
+                pairs += 1.0;
+                wins += q[i] > q[j] ? 1.0 : (q[i] == q[j] ? 0.5 : 0.0);
+            }
+    mlpbt_assert_close(one(q, z, M).auc, wins / pairs, 1e-12);
 }
 
 static void test_metrics_one_class_auc_is_nan(void **state)

@@ -577,8 +577,9 @@ static int run_training(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit 
     return CLI_OK;
 }
 
-/* How many of the other members mlpb_train_parallel trains at once: one a
- * BLAS thread. */
+/* The most members after the first that mlpb_train_parallel trains at
+ * once: one a BLAS thread (fewer for small networks, which it trains one
+ * after another). */
 static size_t members_at_once(size_t members)
 {
     const int    t = mlpb_blas_threads();
