@@ -47,11 +47,10 @@ static void gemv_n1(bool trans_a, bool trans_b, size_t m, size_t k, float alpha,
                     (blasint)lda, b, inc_b, beta, c, (blasint)ldc);
 }
 
-static void ger_k(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
-                  const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                  float *c, size_t ldc)
+static void ger_1(bool trans_a, bool trans_b, size_t m, size_t n, float alpha, const float *a,
+                  size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc)
 {
-    /* c (m x n) = alpha sum_p op(a)[:, p] op(b)[p, :] + beta c. sger only
+    /* c (m x n) = alpha op(a) (m x 1) . op(b) (1 x n) + beta c. sger only
      * accumulates, so beta is applied first (beta = 0 must ignore c's old
      * contents, NaN included, as sgemm does). */
     for (size_t i = 0; i < m; i++) {
@@ -62,13 +61,9 @@ static void ger_k(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, floa
             for (size_t j = 0; j < n; j++)
                 row[j] *= beta;
     }
-    for (size_t p = 0; p < k; p++) {
-        /* Column p of op(a): a stored k x m (trans) has it as row p. */
-        const float *x = trans_a ? a + p * lda : a + p;
-        const float *y = trans_b ? b + p : b + p * ldb;
-        cblas_sger(CblasRowMajor, (blasint)m, (blasint)n, alpha, x, trans_a ? 1 : (blasint)lda,
-                   y, trans_b ? (blasint)ldb : 1, c, (blasint)ldc);
-    }
+    /* op(a)'s one column: a stored 1 x m (trans) has it as its row. */
+    cblas_sger(CblasRowMajor, (blasint)m, (blasint)n, alpha, a, trans_a ? 1 : (blasint)lda, b,
+               trans_b ? (blasint)ldb : 1, c, (blasint)ldc);
 }
 
 static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
@@ -85,7 +80,7 @@ static void product(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, fl
     } else if (n == 1) {
         gemv_n1(trans_a, trans_b, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
     } else if (k == 1) {
-        ger_k(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        ger_1(trans_a, trans_b, m, n, alpha, a, lda, b, ldb, beta, c, ldc);
     } else {
         /* OpenBLAS applies any beta other than 1 in a separate scalar pass
          * over C (sgemm_beta) before accumulating, a visible share of a small
