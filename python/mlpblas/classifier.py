@@ -81,6 +81,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     patience : int, default 30
         Epochs without a lower validation loss before stopping; 0 never stops.
     min_delta : float, default 0.0
+        A validation loss counts as lower when it is below the best so far
+        minus this (`mlpblas train --min-delta`).
     refit : bool or "auto", default "auto"
         True: after the validated run, train again on all rows for its best
         epoch count. False keeps the best epoch's weights of the validated

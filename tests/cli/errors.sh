@@ -185,6 +185,8 @@ run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --optimizer lbfgs
 err_is "mlpblas train: --optimizer: 'lbfgs' is not sgd, momentum, nesterov, adam, adamw or rmsprop"
 run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --schedule linear
 run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --val-split 1.5
+run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --min-delta -1
+err_is "mlpblas train: --min-delta: '-1' is not a number in [0, 1000] (see mlpblas train --help)"
 run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --format xml
 run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --delimiter ab
 run 2 "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --quiet=yes

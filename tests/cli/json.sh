@@ -29,6 +29,14 @@ is train.json model.path m.mlpb
 is train.json config.hidden '[16,8]'
 is train.json config.epochs 12
 is train.json config.patience 0
+# --min-delta: no loss is below the first minus 1000, so epoch 1 stays the
+# best and patience 2 stops after epoch 3.
+run 0 "$MLPBLAS" train "$DATA/binary.csv" --out md.mlpb --epochs 12 --patience 2 --json \
+    --min-delta 1000 --ensemble 1 --no-refit --seed 9 --threads 1
+is out.txt config.min_delta 1000
+is out.txt training.best_epoch 1
+is out.txt training.epochs_run 3
+is out.txt training.stopped_early true
 is train.json config.batch 20
 is train.json config.lr 0.01
 is train.json config.schedule cosine

@@ -86,6 +86,8 @@ static const char train_help_training[] =
     "  --val-split F           fraction held out for validation, 0 for none (0.15)\n"
     "  --patience N            stop after N epochs without a better validation\n"
     "                          loss; 0 never stops early (30)\n"
+    "  --min-delta X           a validation loss counts as better when it is\n"
+    "                          below the best so far minus X (0)\n"
     "  --pos-weight X|auto     weight of the positive class in the loss; auto is\n"
     "                          negatives/positives of each label (1)\n"
     "  --no-refit              keep the best epoch's weights instead of training\n"
@@ -210,6 +212,8 @@ static int train_option(const char *n, const char *v, cli_train_args *t)
         c->val_split = (double)f;
     } else if (strcmp(n, "--patience") == 0) {
         bad = cli_parse_size("train", n, v, 0, SIZE_MAX, &c->opts.patience);
+    } else if (strcmp(n, "--min-delta") == 0) {
+        bad = cli_parse_float("train", n, v, 0.0, 1e3, &c->opts.min_delta);
     } else if (strcmp(n, "--pos-weight") == 0) {
         if (strcmp(v, "auto") == 0)
             c->pos_weight = 0.0f;
@@ -277,7 +281,7 @@ int cli_train_parse(int argc, char **argv, cli_train_args *t)
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
         {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
         {"--gemm", 1},    {"--classify", 0},     {"--ensemble", 1},  {"--refit", 0},
-        CLI_READ_OPTDEFS,
+        {"--min-delta", 1}, CLI_READ_OPTDEFS,
         {NULL, 0}};
     static const char *const help[] = {train_help, train_help2, train_help_training,
                                        train_help3, NULL};

@@ -156,6 +156,7 @@ void cli_json_config(cli_json *j, const cli_train_cfg *c, const cli_fit *f)
     cli_json_float(j, "weight_decay", o->optim.weight_decay);
     cli_json_num(j, "val_split", c->val_split);
     cli_json_int(j, "patience", o->patience);
+    cli_json_float(j, "min_delta", o->min_delta);
     cli_json_bool(j, "refit", o->refit);
     cli_json_obj(j, "pos_weight");
     if (c->pos_weight == 0.0f)
