@@ -667,7 +667,12 @@ typedef struct mlpb_train_opts {
                                        (MLPB_PRECISION_FP32) */
     mlpb_gemm       gemm;           /* of the trainer's workspace; see
                                        mlpb_workspace_set_gemm (MLPB_GEMM_AUTO) */
-    uint64_t        reserved[16];   /* see "Structs that grow" above (0) */
+    double          split_phase;    /* the validation split's phase, in [0, 1); 0: the
+                                       split of seed with phase 1/2; see mlpb_train,
+                                       "Validation" (0) */
+    uint64_t        split_seed;     /* with split_phase > 0, the seed the split is
+                                       drawn with; else must be 0 (0) */
+    uint64_t        reserved[14];   /* see "Structs that grow" above (0) */
 } mlpb_train_opts;
 
 MLPB_API void mlpb_train_opts_default(mlpb_train_opts *o);
@@ -712,13 +717,20 @@ typedef struct mlpb_train_report {
  * opts->optim), for up to opts->epochs epochs.
  *
  * Validation: val, or else, when opts->val_fraction > 0, a split of train
- * stratified by class, chosen with opts->seed: n_val = round(val_fraction *
- * train->n) rows in all, and each class -- a row's class is its label
- * combination, the set of outputs >= 0.5: the positive or negative of a
- * binary model, the class of a one-hot multi-class one, the label set of a
- * multi-label one -- gives floor or ceil of val_fraction times its row count
- * (systematic sampling over the rows grouped by class, each group shuffled).
- * When n_val is 0, training runs without validation. After each epoch the
+ * stratified by class: the rows are grouped by class -- a row's class is its
+ * label combination, the set of outputs >= 0.5: the positive or negative of
+ * a binary model, the class of a one-hot multi-class one, the label set of a
+ * multi-label one -- each group is shuffled, and systematic sampling with
+ * phase h over the groups in turn holds out position p when
+ * floor((p + 1) f + h) > floor(p f + h), f = val_fraction: n_val =
+ * floor(f train->n + h) rows in all, floor or ceil of f times each class's
+ * count. By default (split_phase 0) the shuffles are opts->seed's first
+ * draws, the same generator then shuffling the epochs, and h = 1/2 (n_val =
+ * round(f train->n)). With split_phase > 0 they are drawn with split_seed
+ * and h = split_phase: runs that share split_seed and whose phases are
+ * spread over [0, 1) hold out rows spread evenly over them, each row by
+ * about f times their number (as an ensemble's members do,
+ * mlpb_ensemble_member). When n_val is 0, training runs without validation. After each epoch the
  * validation loss
  * decides early stopping: an epoch improves when its loss is below the best so
  * far minus min_delta; after patience epochs without improvement training
@@ -800,7 +812,9 @@ MLPB_API mlpb_status mlpb_model_merge(const mlpb_model *const *members, size_t n
  * initial weights, validation split and shuffles), and merge them
  * (mlpb_model_merge) into a new *out. Averaging members that differ in their
  * initial weights and in the rows that chose their epoch count lowers the
- * variance that a single small-data run shows from seed to seed. reports:
+ * variance that a single small-data run shows from seed to seed; the members'
+ * held-out rows are spread evenly over them, so that no row weighs more in
+ * the ensemble than another for a seed's sake. reports:
  * n_members reports or NULL. Member 0 is trained first, as mlpb_train
  * would; then, when opts has no callback, the others with
  * mlpb_train_parallel on the BLAS thread count (so several at once, each on
@@ -842,12 +856,20 @@ MLPB_API mlpb_status mlpb_train_parallel(mlpb_model *const *models, size_t n,
 
 /* The configuration and options of member i (0-based) of an ensemble, those
  * mlpb_train_ensemble trains it with: cfg and opts, with member i >= 1's
- * seeds (cfg->seed for the initial weights, opts->seed for the validation
- * split and shuffles) moved i steps along a Weyl sequence, seed + i *
- * 0x9E3779B97F4A7C15 (mod 2^64): so member 0 is the plain run of cfg and
- * opts, and ensembles from nearby seeds (s and s + 1) share no member. For
- * callers that train the members themselves (with their own callbacks, or
- * in several parts). Returns MLPB_OK or MLPB_E_INVALID_ARG (NULL). */
+ * seeds (cfg->seed for the initial weights, opts->seed for the shuffles of
+ * the epochs) moved i steps along a Weyl sequence, seed + i *
+ * 0x9E3779B97F4A7C15 (mod 2^64), and its validation split the shuffle of
+ * member 0's (split_seed = opts->seed) taken at phase frac(1/2 + i / g), g
+ * the golden ratio (split_phase; computed exactly as the top 53 bits of
+ * 2^63 + i * 0x9E3779B97F4A7C15 mod 2^64, over 2^53). Member 0 is the plain
+ * run of cfg and opts; ensembles from nearby seeds (s and s + 1) share no
+ * member; and the phases of any number of members lie evenly in [0, 1), so
+ * that each row is held out by about val_fraction times the members (8
+ * members at 0.15: every row by one or two of them, where seeds of their
+ * own would leave some rows held out by none and others by four). opts
+ * must not set split_phase itself. For callers that train the members
+ * themselves (with their own callbacks, or in several parts). Returns
+ * MLPB_OK or MLPB_E_INVALID_ARG (NULL, opts->split_phase not 0). */
 MLPB_API mlpb_status mlpb_ensemble_member(const mlpb_config *cfg, const mlpb_train_opts *opts,
                                           size_t i, mlpb_config *cfg_i,
                                           mlpb_train_opts *opts_i);
@@ -939,6 +961,17 @@ MLPB_API mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_output
                                       float val_fraction, uint64_t seed,
                                       const mlpb_allocator *alloc, unsigned char *pick,
                                       size_t *n_val);
+
+/* The validation rows mlpb_train(m, train, NULL, opts, ...) holds out, as
+ * mlpb_train_split for opts' val_fraction and seed, or for its split_seed
+ * and split_phase when that is set (an ensemble's members,
+ * mlpb_ensemble_member). Returns as mlpb_train_split, and
+ * MLPB_E_INVALID_ARG for opts NULL or a split_phase or split_seed that
+ * mlpb_train refuses. */
+MLPB_API mlpb_status mlpb_train_split_for(const mlpb_dataset *train, size_t n_outputs,
+                                          const mlpb_train_opts *opts,
+                                          const mlpb_allocator *alloc, unsigned char *pick,
+                                          size_t *n_val);
 
 /* mlpb_train_split for a run in several parts (mlpb_train_ex): train is
  * this part's slice, pick gets its train->n bytes, *n_val counts the

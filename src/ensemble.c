@@ -1,7 +1,7 @@
 /* ensemble.c -- an ensemble of networks trained as mlpb_train trains one,
- * member i from its own seeds (its own initial weights, validation split and
- * shuffles), merged into one model whose logits are the mean of the members'
- * (model_merge.c). */
+ * member i from its own seeds (its own initial weights and shuffles) and its
+ * own phase of member 0's validation split, merged into one model whose
+ * logits are the mean of the members' (model_merge.c). */
 #include "mlpb_internal.h"
 
 /* The Weyl step between members' seeds: 2^64 / golden ratio, odd, so that
@@ -11,12 +11,21 @@
 mlpb_status mlpb_ensemble_member(const mlpb_config *cfg, const mlpb_train_opts *opts,
                                  size_t i, mlpb_config *cfg_i, mlpb_train_opts *opts_i)
 {
-    if (cfg == NULL || opts == NULL || cfg_i == NULL || opts_i == NULL)
+    if (cfg == NULL || opts == NULL || cfg_i == NULL || opts_i == NULL ||
+        opts->split_phase != 0.0)
         return MLPB_E_INVALID_ARG;
     *cfg_i = *cfg;
     *opts_i = *opts;
-    cfg_i->seed = cfg->seed + (uint64_t)i * MEMBER_STEP;
-    opts_i->seed = opts->seed + (uint64_t)i * MEMBER_STEP;
+    if (i == 0)
+        return MLPB_OK;
+    const uint64_t step = (uint64_t)i * MEMBER_STEP;
+    cfg_i->seed = cfg->seed + step;
+    opts_i->seed = opts->seed + step;
+    /* Member 0's shuffle of the rows, at phase frac(1/2 + i / golden
+     * ratio): the top 53 bits of a 64-bit fraction, so the phase is exact,
+     * in (0, 1) (i >= 1: never 0 or 1/2), and the same on every machine. */
+    opts_i->split_seed = opts->seed;
+    opts_i->split_phase = (double)((step + ((uint64_t)1 << 63)) >> 11) * 0x1p-53;
     return MLPB_OK;
 }
 

@@ -364,19 +364,25 @@ void mlpb__relu_backprop(const mlpb_workspace *ws, size_t n, size_t in, size_t o
                          float *db);
 
 /* ------------------------------------------------------- train_split.c */
-/* Validation rows of n at fraction (0 when fraction is 0): round(f n). */
-size_t      mlpb__split_count(size_t n, float fraction);
+/* o's split_phase in [0, 1), and split_seed 0 unless a phase is given. */
+bool        mlpb__split_opts_ok(const mlpb_train_opts *o);
+/* The phase of o's split: split_phase, or 1/2 when that is 0. */
+double      mlpb__split_phase(const mlpb_train_opts *o);
+/* Validation rows of n at fraction and phase h (0 when fraction is 0):
+ * floor(f n + h). */
+size_t      mlpb__split_count(size_t n, float fraction, double phase);
 /* Bytes of the split's scratch for n rows: their keys and mlpb__split_choose's
  * sort. */
 mlpb_status mlpb__split_scratch_bytes(size_t n, size_t *bytes);
 /* keys[i] = the class key (label combination) of row i of y (n x k). */
 void        mlpb__split_keys(const float *y, size_t k, size_t n, uint64_t *keys);
-/* The split of n rows by their keys: pick[i] = 1 for the round(fraction n)
- * held-out rows, drawn from rng. scratch: the part of
- * mlpb__split_scratch_bytes(n) after the n keys; order: n entries of
- * scratch. */
-void        mlpb__split_choose(const uint64_t *keys, size_t n, float fraction, mlpb_rng *rng,
-                               void *scratch, size_t *order, unsigned char *pick);
+/* The split of n rows by their keys: pick[i] = 1 for the
+ * mlpb__split_count(n, fraction, phase) held-out rows, the classes' shuffles
+ * drawn from rng. scratch: the part of mlpb__split_scratch_bytes(n) after
+ * the n keys; order: n entries of scratch. */
+void        mlpb__split_choose(const uint64_t *keys, size_t n, float fraction, double phase,
+                               mlpb_rng *rng, void *scratch, size_t *order,
+                               unsigned char *pick);
 
 /* ----------------------------------------------------------- metrics.c */
 /* Bytes of sorting scratch that mlpb__metrics_work needs for n rows (0 when

@@ -57,6 +57,8 @@ void mlpb_train_opts_default(mlpb_train_opts *o)
     o->threading = MLPB_THREADING_AUTO;
     o->precision = MLPB_PRECISION_FP32;
     o->gemm      = MLPB_GEMM_AUTO;
+    o->split_phase = 0.0;
+    o->split_seed = 0;
 }
 
 static double now_s(void)
@@ -170,8 +172,9 @@ static bool plan_of(const mlpb_train_opts *o, size_t n_all, size_t n_val_given, 
 {
     memset(p, 0, sizeof *p);
     p->n_all = n_all;
-    p->split = n_val_given == 0 && mlpb__split_count(n_all, o->val_fraction) > 0;
-    p->n_va = p->split ? mlpb__split_count(n_all, o->val_fraction) : n_val_given;
+    const size_t n_split = mlpb__split_count(n_all, o->val_fraction, mlpb__split_phase(o));
+    p->split = n_val_given == 0 && n_split > 0;
+    p->n_va = p->split ? n_split : n_val_given;
     if (p->split && p->n_va >= n_all)
         return false;
     p->n_tr = p->split ? n_all - p->n_va : n_all;
@@ -206,7 +209,7 @@ static bool data_finite(const mlpb_dataset *ds, size_t d, size_t k)
 /* The options that decide how much a run allocates and on what, in range:
  * epochs, batch, validation share, threading, precision and backend, and
  * reserved words that are zero (mlpb_train and the memory queries check them
- * alike). */
+ * alike), and a valid split phase. */
 static bool opts_sized(const mlpb_train_opts *o)
 {
     return MLPB_RESERVED_ZERO(o) && MLPB_RESERVED_ZERO(&o->optim) && o->epochs > 0 &&
@@ -216,7 +219,8 @@ static bool opts_sized(const mlpb_train_opts *o)
             o->threading == MLPB_THREADING_SPLIT || o->threading == MLPB_THREADING_AUTO) &&
            (o->precision == MLPB_PRECISION_FP32 || o->precision == MLPB_PRECISION_BF16 ||
             o->precision == MLPB_PRECISION_BF16_EMULATED) &&
-           (o->gemm == MLPB_GEMM_AUTO || o->gemm == MLPB_GEMM_BLAS || o->gemm == MLPB_GEMM_ONEDNN);
+           (o->gemm == MLPB_GEMM_AUTO || o->gemm == MLPB_GEMM_BLAS || o->gemm == MLPB_GEMM_ONEDNN) &&
+           mlpb__split_opts_ok(o);
 }
 
 /* A set of this part's rows: n may be 0 in a run of several parts. */
@@ -301,7 +305,14 @@ static mlpb_status prepare_rows(mlpb__run *r, const plan *p, void *block, const 
             mlpb__split_keys(r->train->y, k, n_loc, keys + r->lo);
         if (c != NULL)
             MLPB_TRY(c->gather(keys, sizeof *keys, n_loc, n_all, c->ctx));
-        mlpb__split_choose(keys, n_all, r->opts->val_fraction, r->rng, keys + n_all, idx, pick);
+        /* The split's shuffles: the run's generator's first draws, or
+         * split_seed's own generator. */
+        const mlpb_train_opts *so = r->opts;
+        mlpb_rng own;
+        if (so->split_phase > 0.0)
+            mlpb__rng_seed(&own, so->split_seed);
+        mlpb__split_choose(keys, n_all, so->val_fraction, mlpb__split_phase(so),
+                           so->split_phase > 0.0 ? &own : r->rng, keys + n_all, idx, pick);
         /* Both sides keep the rows' order in the data. */
         size_t ntr = 0, nva = 0;
         for (size_t i = 0; i < n_all; i++)

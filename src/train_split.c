@@ -3,9 +3,12 @@
  * one-hot multi-class and multi-label targets are all stratified on what
  * they are. The rows are grouped by class (classes in key order, rows in
  * data order), each group is shuffled, and systematic sampling over the
- * concatenated groups picks round(fraction * n) rows: position p is held
- * out when floor((p + 1) f + 1/2) > floor(p f + 1/2), so that every class
- * gives floor or ceil of f times its count, and the total is exact. */
+ * concatenated groups picks floor(fraction * n + h) rows: position p is
+ * held out when floor((p + 1) f + h) > floor(p f + h), so that every class
+ * gives floor or ceil of f times its count, and the total is exact. The
+ * phase h is 1/2 (rounding) unless the options give one: runs with one
+ * shuffle and phases spread over [0, 1) then hold out each position in
+ * about f times their number (an ensemble's members). */
 #include "mlpb_internal.h"
 
 #include <math.h>
@@ -18,15 +21,27 @@ typedef struct key_row {
     size_t   row;
 } key_row;
 
-/* floor(p f + 1/2): how many of the first p positions are held out. */
-static size_t held_before(size_t p, float fraction)
+/* floor(p f + h): how many of the first p positions are held out. */
+static size_t held_before(size_t p, float fraction, double phase)
 {
-    return (size_t)floor((double)p * (double)fraction + 0.5);
+    return (size_t)floor((double)p * (double)fraction + phase);
 }
 
-size_t mlpb__split_count(size_t n, float fraction)
+bool mlpb__split_opts_ok(const mlpb_train_opts *o)
 {
-    return fraction > 0.0f ? held_before(n, fraction) : 0;
+    /* A split_seed without a phase would be ignored: refused instead. */
+    return o->split_phase >= 0.0 && o->split_phase < 1.0 &&
+           (o->split_phase > 0.0 || o->split_seed == 0);
+}
+
+double mlpb__split_phase(const mlpb_train_opts *o)
+{
+    return o->split_phase > 0.0 ? o->split_phase : 0.5;
+}
+
+size_t mlpb__split_count(size_t n, float fraction, double phase)
+{
+    return fraction > 0.0f ? held_before(n, fraction, phase) : 0;
 }
 
 mlpb_status mlpb__split_scratch_bytes(size_t n, size_t *bytes)
@@ -71,8 +86,8 @@ static int by_key_row(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
-void mlpb__split_choose(const uint64_t *keys, size_t n, float fraction, mlpb_rng *rng,
-                        void *scratch, size_t *order, unsigned char *pick)
+void mlpb__split_choose(const uint64_t *keys, size_t n, float fraction, double phase,
+                        mlpb_rng *rng, void *scratch, size_t *order, unsigned char *pick)
 {
     key_row *kr = scratch;
     for (size_t i = 0; i < n; i++)
@@ -88,15 +103,37 @@ void mlpb__split_choose(const uint64_t *keys, size_t n, float fraction, mlpb_rng
     }
     memset(pick, 0, n);
     for (size_t p = 0; p < n; p++)
-        if (held_before(p + 1, fraction) > held_before(p, fraction))
+        if (held_before(p + 1, fraction, phase) > held_before(p, fraction, phase))
             pick[order[p]] = 1;
 }
+
+static mlpb_status split_rows(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
+                              uint64_t seed, double phase, const mlpb_train_comm *comm,
+                              const mlpb_allocator *alloc, unsigned char *pick, size_t *n_val);
 
 mlpb_status mlpb_train_split(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
                              uint64_t seed, const mlpb_allocator *alloc, unsigned char *pick,
                              size_t *n_val)
 {
-    return mlpb_train_split_ex(train, n_outputs, val_fraction, seed, NULL, alloc, pick, n_val);
+    return split_rows(train, n_outputs, val_fraction, seed, 0.5, NULL, alloc, pick, n_val);
+}
+
+mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_outputs,
+                                float val_fraction, uint64_t seed, const mlpb_train_comm *comm,
+                                const mlpb_allocator *alloc, unsigned char *pick, size_t *n_val)
+{
+    return split_rows(train, n_outputs, val_fraction, seed, 0.5, comm, alloc, pick, n_val);
+}
+
+mlpb_status mlpb_train_split_for(const mlpb_dataset *train, size_t n_outputs,
+                                 const mlpb_train_opts *opts, const mlpb_allocator *alloc,
+                                 unsigned char *pick, size_t *n_val)
+{
+    if (opts == NULL || !mlpb__split_opts_ok(opts))
+        return MLPB_E_INVALID_ARG;
+    const uint64_t seed = opts->split_phase > 0.0 ? opts->split_seed : opts->seed;
+    return split_rows(train, n_outputs, opts->val_fraction, seed, mlpb__split_phase(opts), NULL,
+                      alloc, pick, n_val);
 }
 
 static mlpb_status split_args(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
@@ -117,16 +154,18 @@ static mlpb_status split_args(const mlpb_dataset *train, size_t n_outputs, float
     return mlpb__mul_size(train->n, n_outputs, &cells);
 }
 
-mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_outputs,
-                                float val_fraction, uint64_t seed, const mlpb_train_comm *comm,
-                                const mlpb_allocator *alloc, unsigned char *pick, size_t *n_val)
+/* The split of the rows of all parts at this phase, the classes' shuffles
+ * the first draws of seed's generator (as the trainer draws them). */
+static mlpb_status split_rows(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
+                              uint64_t seed, double phase, const mlpb_train_comm *comm,
+                              const mlpb_allocator *alloc, unsigned char *pick, size_t *n_val)
 {
     mlpb_status st = split_args(train, n_outputs, val_fraction, comm, pick, n_val);
     if (comm != NULL)
         st = comm->agree(st, comm->ctx);
     MLPB_TRY(st);
     const size_t n = comm != NULL ? comm->n_total : train->n, lo = comm != NULL ? comm->offset : 0;
-    const size_t nv = mlpb__split_count(n, val_fraction);
+    const size_t nv = mlpb__split_count(n, val_fraction, phase);
     if (nv >= n)
         return MLPB_E_INVALID_ARG; /* no training row would be left (the same everywhere) */
     if (train->n > 0)
@@ -161,7 +200,7 @@ mlpb_status mlpb_train_split_ex(const mlpb_dataset *train, size_t n_outputs,
         /* mlpb_train's generator, seeded as there: the split is its first use. */
         mlpb_rng rng;
         mlpb__rng_seed(&rng, seed);
-        mlpb__split_choose(keys, n, val_fraction, &rng, kr, ord, all);
+        mlpb__split_choose(keys, n, val_fraction, phase, &rng, kr, ord, all);
         if (train->n > 0)
             memcpy(pick, all + lo, train->n);
     }

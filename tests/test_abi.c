@@ -73,7 +73,9 @@ PIN(mlpb_train_opts, threading, 232);
 PIN(mlpb_train_opts, refit, 236);
 PIN(mlpb_train_opts, precision, 240);
 PIN(mlpb_train_opts, gemm, 244);
-PIN(mlpb_train_opts, reserved, 248);
+PIN(mlpb_train_opts, split_phase, 248);
+PIN(mlpb_train_opts, split_seed, 256);
+PIN(mlpb_train_opts, reserved, 264);
 
 PIN_SIZE(mlpb_train_report, 664);
 PIN(mlpb_train_report, last, 0);

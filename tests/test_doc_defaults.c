@@ -25,7 +25,7 @@
 #endif
 
 /* K_WORDS: an array of words (the reserved ones), every word its default. */
-enum kind { K_SIZE, K_U64, K_FLOAT, K_INT, K_ENUM, K_PTR, K_OPTIM, K_WORDS };
+enum kind { K_SIZE, K_U64, K_FLOAT, K_DOUBLE, K_INT, K_ENUM, K_PTR, K_OPTIM, K_WORDS };
 typedef struct field {
     const char *name;
     enum kind   kind;
@@ -49,7 +49,8 @@ static const field train_fields[] = {
     TRAIN(restore_best, K_INT), TRAIN(standardize, K_INT), TRAIN(pos_weight, K_PTR),
     TRAIN(seed, K_U64),        TRAIN(on_epoch, K_PTR),     TRAIN(on_batch, K_PTR),
     TRAIN(ctx, K_PTR),         TRAIN(threading, K_ENUM),   TRAIN(refit, K_INT),
-    TRAIN(precision, K_ENUM),  TRAIN(gemm, K_ENUM),      TRAIN(reserved, K_WORDS),
+    TRAIN(precision, K_ENUM),  TRAIN(gemm, K_ENUM),      TRAIN(split_phase, K_DOUBLE),
+    TRAIN(split_seed, K_U64),  TRAIN(reserved, K_WORDS),
 };
 
 static const struct {
@@ -272,6 +273,8 @@ static void check_field(const char *st, const field *f, const void *base, const 
         int x;
         memcpy(&x, p, sizeof x);
         actual = x;
+    } else if (f->kind == K_DOUBLE) {
+        memcpy(&actual, p, sizeof actual);
     } else {
         /* The default is a float literal: the documented decimal rounds to it. */
         float x;

@@ -124,8 +124,9 @@ static void test_merge_refusals(void **state)
 }
 
 /* mlpb_train_ensemble is its members' trainings, merged: member i equals
- * mlpb_train with mlpb_ensemble_member's seeds, bit for bit; member 0 and an
- * ensemble of one are the plain run; nearby seeds share no member. */
+ * mlpb_train with mlpb_ensemble_member's seeds and split phases, bit for
+ * bit; member 0 and an ensemble of one are the plain run; nearby seeds share
+ * no member. (How the phases spread the held-out rows: test_val_split.) */
 static void test_train_ensemble(void **state)
 {
     (void)state;
@@ -152,6 +153,14 @@ static void test_train_ensemble(void **state)
         /* What the header says member i is: seeds i Weyl steps on. */
         const uint64_t step = 0x9E3779B97F4A7C15u;
         assert_true(oi.seed == o.seed + i * step && c.seed == cfg.seed + i * step);
+        /* Its split: member 0's, the others that shuffle at phase
+         * frac(1/2 + i / golden ratio). */
+        if (i == 0) {
+            assert_true(oi.split_phase == 0.0 && oi.split_seed == 0);
+        } else {
+            const double h = fmod(0.5 + (double)i * 0.6180339887498949, 1.0);
+            assert_true(oi.split_seed == o.seed && fabs(oi.split_phase - h) < 1e-12);
+        }
         assert_true(oi.epochs == o.epochs && oi.val_fraction == o.val_fraction &&
                     oi.refit == o.refit && c.sizes == cfg.sizes && c.init == cfg.init);
         /* The ensemble of seed + 1 has none of these members. */

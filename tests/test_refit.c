@@ -4,8 +4,8 @@
  * the standardisation of all rows; refit batches larger than the validated
  * run's; the callbacks' view of the refit; no refit with a given validation
  * set, without held-out rows, with refit off or after a callback's stop; a
- * callback that stops the refit; allocation failures. And mlpb_train_split:
- * the rows it names are those the trainer holds out. */
+ * callback that stops the refit; allocation failures. (The split itself:
+ * test_val_split.c.) */
 #include "testutil.h"
 
 #include "mlpb_internal.h"
@@ -294,109 +294,6 @@ static void test_refit_allocation_failures(void **state)
     }
 }
 
-/* mlpb_train_split names the rows mlpb_train holds out: the standardisation
- * fitted on the others is their mean, and the best validation loss is the
- * loss of the kept model on the named rows (double-precision references). */
-static void test_split_names_the_trainers_rows(void **state)
-{
-    (void)state;
-    enum { N = 203, D = 3 };
-    float *x = malloc(N * D * sizeof *x), *y = malloc(N * sizeof *y);
-    unsigned char *pick = malloc(N);
-    assert_true(x != NULL && y != NULL && pick != NULL);
-    make_data(x, y, N, D, 17);
-    const mlpb_dataset all = {x, y, NULL, N};
-    size_t n_val = 0, pos = 0, pos_val = 0;
-    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, NULL, pick, &n_val), MLPB_OK);
-    for (size_t i = 0; i < N; i++) {
-        assert_true(pick[i] <= 1);
-        pos += y[i] >= 0.5f;
-        pos_val += pick[i] && y[i] >= 0.5f;
-    }
-    /* round(0.2 N) in all, stratified: floor or ceil of 0.2 of each class. */
-    assert_int_equal(n_val, (size_t)floor(0.2 * (double)N + 0.5));
-    assert_true(pos_val >= (size_t)floor(0.2 * (double)pos) &&
-                pos_val <= (size_t)ceil(0.2 * (double)pos));
-
-    const size_t sizes[] = {D, 8, 1};
-    mlpb_model *m = mlpbt_model(sizes, 3, 5);
-    mlpb_train_opts o = opts_for(16, 0.2f);
-    o.epochs = 6;
-    o.refit = 0;
-    mlpb_train_report r;
-    assert_int_equal(mlpb_train(m, &all, NULL, &o, NULL, &r), MLPB_OK);
-    assert_true(r.best_epoch >= 1);
-    const float *mean = mlpb_model_mean(m);
-    assert_non_null(mean);
-    for (size_t j = 0; j < D; j++) {
-        double sum = 0.0;
-        for (size_t i = 0; i < N; i++)
-            sum += pick[i] ? 0.0 : (double)x[i * D + j];
-        const double ref = sum / (double)(N - n_val);
-        /* float rounding of a mean near 50; another row in or out moves it
-         * by about 0.1. */
-        assert_true(fabs((double)mean[j] - ref) <= 1e-4 * fabs(ref));
-    }
-    float *p = malloc(N * sizeof *p);
-    assert_non_null(p);
-    mlpb_workspace *ws = NULL;
-    assert_int_equal(mlpb_workspace_create(m, N, NULL, &ws), MLPB_OK);
-    assert_int_equal(mlpb_predict(m, ws, x, N, p), MLPB_OK);
-    double loss = 0.0;
-    for (size_t i = 0; i < N; i++)
-        if (pick[i])
-            loss -= y[i] >= 0.5f ? log((double)p[i]) : log1p(-(double)p[i]);
-    loss /= (double)n_val;
-    assert_true(fabs(loss - r.best_val_loss) <= 1e-4 * loss);
-
-    /* The seed decides; fraction 0 or too few rows hold none out. */
-    unsigned char *other = malloc(N);
-    assert_non_null(other);
-    size_t n_other = 0;
-    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, NULL, other, &n_other), MLPB_OK);
-    assert_memory_equal(pick, other, N);
-    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 10, NULL, other, &n_other), MLPB_OK);
-    assert_int_equal(n_other, n_val);
-    assert_true(memcmp(pick, other, N) != 0);
-    assert_int_equal(mlpb_train_split(&all, 1, 0.0f, 9, NULL, other, &n_other), MLPB_OK);
-    assert_int_equal(n_other, 0);
-    const mlpb_dataset one = {x, y, NULL, 1};
-    other[0] = 7;
-    assert_int_equal(mlpb_train_split(&one, 1, 0.2f, 9, NULL, other, &n_other), MLPB_OK);
-    assert_int_equal(n_other, 0);
-    assert_int_equal(other[0], 0);
-    /* Its one allocation failing: MLPB_E_NOMEM, nothing left allocated. */
-    mlpbt_counter c;
-    mlpb_allocator al = mlpbt_counting_allocator(&c);
-    c.fail_at = 0;
-    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, &al, other, &n_other), MLPB_E_NOMEM);
-    assert_int_equal(c.live, 0);
-    c.fail_at = SIZE_MAX;
-    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, &al, other, &n_other), MLPB_OK);
-    assert_int_equal(c.live, 0);
-    assert_memory_equal(pick, other, N);
-    /* Refused: fractions outside [0, 1), NULLs, no outputs. */
-    const float bad[] = {1.0f, -0.1f, NAN, INFINITY};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(mlpb_train_split(&all, 1, bad[i], 9, NULL, other, &n_other),
-                         MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_train_split(NULL, 1, 0.2f, 9, NULL, other, &n_other),
-                     MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_train_split(&all, 0, 0.2f, 9, NULL, other, &n_other),
-                     MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, NULL, NULL, &n_other),
-                     MLPB_E_INVALID_ARG);
-    assert_int_equal(mlpb_train_split(&all, 1, 0.2f, 9, NULL, other, NULL),
-                     MLPB_E_INVALID_ARG);
-    mlpb_workspace_destroy(ws);
-    mlpb_model_destroy(m);
-    free(other);
-    free(p);
-    free(pick);
-    free(x);
-    free(y);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,7 +301,6 @@ int main(void)
         cmocka_unit_test(test_refit_only_where_it_applies),
         cmocka_unit_test(test_refit_stopped_by_callback),
         cmocka_unit_test(test_refit_allocation_failures),
-        cmocka_unit_test(test_split_names_the_trainers_rows),
     };
     return cmocka_run_group_tests_name("refit", tests, NULL, NULL);
 }

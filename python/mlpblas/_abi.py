@@ -76,7 +76,8 @@ class TrainOpts(C.Structure):
                 ("restore_best", c_int), ("standardize", c_int), ("pos_weight", c_float_p),
                 ("seed", c_uint64), ("on_epoch", EPOCH_FN), ("on_batch", BATCH_FN),
                 ("ctx", C.c_void_p), ("threading", c_enum), ("refit", c_int),
-                ("precision", c_enum), ("gemm", c_enum), ("reserved", c_uint64 * 16)]
+                ("precision", c_enum), ("gemm", c_enum), ("split_phase", c_double),
+                ("split_seed", c_uint64), ("reserved", c_uint64 * 14)]
 
 
 class TrainReport(C.Structure):

@@ -99,8 +99,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Fit the model's input standardisation on the training rows.
     ensemble : int or "auto", default "auto"
         Train this many networks, each from its own seeds
-        (mlpb_ensemble_member: its own initial weights, validation split and
-        shuffles), and keep the one network that averages their logits
+        (mlpb_ensemble_member: its own initial weights and shuffles, and its
+        own share of the rows held out: the first network's split at another
+        phase, so that each row is held out by about 0.15 x this many of
+        them), and keep the one network that averages their logits
         (mlpb_model_merge); the curves and best_epoch_ are the first
         member's. "auto" is the library's rule,
         mlpb_ensemble_members_default: 8 under 1,000 rows, else 1 (as

@@ -105,6 +105,8 @@ static uint64_t opts_hash(const mlpb_model *m, const mlpb_train_opts *o,
     const size_t sz[3] = {o->epochs, o->batch_size, o->patience};
     h = mlpbm__hash(h, sz, sizeof sz);
     h = mlpbm__hash(h, &o->seed, sizeof o->seed);
+    h = mlpbm__hash(h, &o->split_seed, sizeof o->split_seed);
+    h = mlpbm__hash(h, &o->split_phase, sizeof o->split_phase);
     const float f[2] = {o->val_fraction, o->min_delta};
     h = mlpbm__hash(h, f, sizeof f);
     const int i[7] = {o->restore_best, o->standardize, (int)o->threading, o->pos_weight != NULL,
