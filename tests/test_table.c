@@ -432,16 +432,32 @@ static void test_table_chunks(void **state)
     assert_true(c.x[0] == 2.0f && c.x[2] == -1.0f);
     assert_int_equal(cli_table_column(t, 0)->n_unseen, 1);
     assert_int_equal(cli_table_column(t, 0)->n_levels, 3);
+    assert_true(cli_table_column(t, 0)->declared && !cli_table_column(t, 1)->declared);
+    cli_chunk_free(&c);
+    cli_table_close(t);
+
+    /* Open, with no level given (train --categorical): numbers become
+     * levels too, keyed by value, named by their first text. */
+    t = open_text("k,x\n4,1\n6,2\n4.0,3\nnone,4\n", "k.csv", NULL);
+    assert_int_equal(cli_table_set_levels(t, 0, levels, 0, 0), MLPB_OK);
+    assert_int_equal(cli_table_read(t, 0, &c, err_buf, sizeof err_buf), MLPB_OK);
+    assert_true(c.x[0] == 0.0f && c.x[2] == 1.0f && c.x[4] == 0.0f && c.x[6] == 2.0f);
+    assert_int_equal(cli_table_column(t, 0)->n_levels, 3);
+    assert_string_equal(cli_table_column(t, 0)->levels[0], "4");
+    assert_true(cli_table_column(t, 0)->declared);
     cli_chunk_free(&c);
     cli_table_close(t);
 
     /* A list refused part-way (a repeated level; the memory limit) leaves
-     * the column undeclared, not holding the levels before the refusal. */
+     * the column undeclared, not holding the levels before the refusal --
+     * also where an earlier call had declared it. */
     const char *twice[] = {"blue", "red", "blue"};
     t = open_text("k,x\nred,1\n", "k.csv", NULL);
+    assert_int_equal(cli_table_set_levels(t, 0, levels, 3, 1), MLPB_OK);
     assert_int_equal(cli_table_set_levels(t, 0, twice, 3, 1), MLPB_E_INVALID_ARG);
     assert_int_equal(cli_table_column(t, 0)->n_levels, 0);
     assert_false(cli_table_column(t, 0)->is_string);
+    assert_false(cli_table_column(t, 0)->declared);
     cli_table_close(t);
     enum { BIG = 400, LEN = 1000 };
     char *lvtext = malloc((size_t)BIG * (LEN + 1));

@@ -1,6 +1,7 @@
 # schema.sh -- the model remembers its columns: eval and predict find them by
 # name in any order, with extra, id and missing label columns; label
-# encodings, --positive, class columns, missing values, categories, header
+# encodings, --positive, class columns, missing values, categories (and
+# --categorical), header
 # detection, LIBSVM label and index checks, predict's output columns and
 # rows, and predict's memory independent of the file's length.
 . "$(dirname "$0")/lib.sh"
@@ -220,6 +221,31 @@ run 0 "$MLPBLAS" predict cat.mlpb unseen.csv
 [ "$(wc -l <out.txt)" -eq 201 ] || fail "unseen category: rows"
 grep -q '1 cell' err.txt && grep -q 'colour' err.txt || fail "unseen: no warning: $(cat err.txt)"
 [ "$(grep -c . err.txt)" -eq 1 ] || fail "unseen: more than one warning line"
+
+# ---- --categorical: a factor written as numeric codes, one code a word
+awk 'BEGIN { print "cyl,wt,am"; split("4 6 8", c, " ")
+             for (i = 0; i < 200; i++) {
+                 cyl = i == 7 ? "unknown" : c[i % 3 + 1]
+                 print cyl "," (i * 37 % 100) / 25 "," (cyl == 4 || i % 5 == 0) } }' >codes.csv
+run 1 "$MLPBLAS" train codes.csv --out codes.mlpb --quiet
+err_is 'codes.csv:9:1: "unknown" is not a number (column "cyl" holds numbers; --categorical "cyl" reads its cells as categories)'
+run 0 "$MLPBLAS" train codes.csv --out codes.mlpb --categorical cyl --epochs 5 --ensemble 1
+grep -q 'is read as' err.txt && fail "--categorical: a note that the column is read as categories"
+run 0 "$MLPBLAS" info codes.mlpb --json
+[ "$(json_get out.txt inputs)" -eq 5 ] || fail "--categorical: not 4 + 1 inputs"
+run 0 "$MLPBLAS" info codes.mlpb
+grep -q 'cyl: 4 categories: 4 6 8 unknown' out.txt || fail "--categorical: info: $(cat out.txt)"
+run 0 "$MLPBLAS" train codes.csv --out codes1.mlpb --categorical 1 --epochs 5 --ensemble 1
+cmp -s codes.mlpb codes1.mlpb || fail "--categorical 1 and --categorical cyl differ"
+# Codes are matched by value ("4.0" is "4"); an unseen code encodes as zeros.
+printf 'cyl,wt\n4,1.5\n4.0,1.5\n12,1.5\n' >codes-new.csv
+run 0 "$MLPBLAS" predict codes.mlpb codes-new.csv
+[ "$(sed -n 2p out.txt)" = "$(sed -n 3p out.txt)" ] || fail "--categorical: 4.0 is not 4"
+grep -q '1 cell held categories not seen in training' err.txt || fail "unseen code: $(cat err.txt)"
+run 1 "$MLPBLAS" train codes.csv --out codes.mlpb --categorical am
+err_is 'codes.csv:1: --categorical: column "am" is not a feature (it is a label'
+run 1 "$MLPBLAS" train codes.csv --out codes.mlpb --categorical wt --ignore wt
+err_is 'codes.csv:1: --categorical: column "wt" is not a feature (it is ignored)'
 
 # ---- header detection
 awk '!/^#/' "$DATA/binary.csv" | awk 'NR > 1' >noheader.csv

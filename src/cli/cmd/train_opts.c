@@ -29,8 +29,9 @@ static const char train_help[] =
     "multi-label model. One column of more than\n"
     "two values (integers or strings) is a class column: one output per class,\n"
     "the prediction the most probable class. A one-valued label is an error.\n"
-    "Features: numbers, or a column of text is categorical: one input per\n"
-    "category (at most 1000), in sorted order. Features are standardised with\n"
+    "Features: numbers, or a column of text (or one named by --categorical)\n"
+    "is categorical: one input per category (at most 1000), in sorted order.\n"
+    "Features are standardised with\n"
     "the training rows' means and deviations, which the model applies whenever\n"
     "it predicts. Missing cells (empty, NA, N/A, NaN, NULL, ?) follow --missing.\n"
     "LIBSVM files: the inputs are the feature indices that occur, in order.\n"
@@ -63,6 +64,10 @@ static const char train_help2[] =
     "  --id COL                an id column: never a feature (predict carries it;\n"
     "                          default: a first column with no name, a row index)\n"
     "  --ignore COLS           columns that are not features (as --label; repeatable)\n"
+    "  --categorical COLS      features whose cells are categories, numbers too\n"
+    "                          (codes such as 1, 2, 3; \"4\" and \"4.0\" are one);\n"
+    "                          a column with text is one already (as --label;\n"
+    "                          repeatable)\n"
     "  --missing MODE          error: a missing cell is an error naming it;\n"
     "                          mean: the training mean (categories: all zeros);\n"
     "                          indicator: as mean, plus a 0/1 was-missing input for\n"
@@ -154,10 +159,14 @@ static int train_option(const char *n, const char *v, cli_train_args *t)
     float          f;
     if (strcmp(n, "--out") == 0) {
         t->outs.path[CLI_OUT_MODEL] = v;
-    } else if (strcmp(n, "--label") == 0 || strcmp(n, "--ignore") == 0) {
-        int          lab = n[2] == 'l';
-        const char **l   = lab ? cols->label : cols->ignore;
-        size_t      *nl  = lab ? &cols->n_label : &cols->n_ignore;
+    } else if (strcmp(n, "--label") == 0 || strcmp(n, "--ignore") == 0 ||
+               strcmp(n, "--categorical") == 0) {
+        const char **l  = n[2] == 'l' ? cols->label
+                          : n[2] == 'i' ? cols->ignore
+                                        : cols->categorical;
+        size_t      *nl = n[2] == 'l' ? &cols->n_label
+                          : n[2] == 'i' ? &cols->n_ignore
+                                        : &cols->n_categorical;
         if (v[0] == '\0')
             return cli_usage("train", "%s: empty list", n);
         if (*nl == CLI_MAX_COLSPECS)
@@ -279,6 +288,7 @@ int cli_train_parse(int argc, char **argv, cli_train_args *t)
         {"--seed", 1},    {"--threads", 1},      {"--log", 1},       {"--quiet", 0},
         {"--json", 0},    {"--no-standardize", 0}, {"--plot", 1},    {"--verbose", 0},
         {"--max-memory", 1}, {"--id", 1},        {"--ignore", 1},    {"--positive", 1},
+        {"--categorical", 1},
         {"--missing", 1}, {"--no-refit", 0},     {"--precision", 1}, {"--mpi", 0},
         {"--gemm", 1},    {"--classify", 0},     {"--ensemble", 1},  {"--refit", 0},
         {"--min-delta", 1}, CLI_READ_OPTDEFS,

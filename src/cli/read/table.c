@@ -247,12 +247,16 @@ mlpb_status cli_table_set_levels(cli_table *t, size_t j, const char *const *leve
         if (levels[i] != NULL && tbl_lev_find(cs, isnum, v, levels[i], len) < 0)
             st = tbl_lev_add(t, cs, isnum, v, levels[i], len, 0, &idx);
         if (st != MLPB_OK) {
-            /* None of the list: the column stays as it would be undeclared. */
+            /* None of the list: the column reads as an undeclared one. */
             lev_release(t, cs);
+            cs->pub.is_string = 0;
+            cs->pub.declared  = 0;
+            cs->closed        = 0;
             return st;
         }
     }
     cs->pub.is_string = 1;
+    cs->pub.declared  = 1;
     cs->closed        = closed != 0;
     return MLPB_OK;
 }

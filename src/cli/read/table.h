@@ -129,6 +129,7 @@ typedef struct cli_column {
                                string is named by the shortest text that reads back
                                as its float ("1.0" and "1" -> "1", "0.10" -> "0.1"),
                                later ones by their own text. */
+    int         declared;   /* categorical by cli_table_set_levels, not by its cells */
     char      **levels;     /* string column: the distinct texts, first-seen order */
     size_t      n_levels;
     size_t      first_string_line, first_string_col; /* the first non-numeric cell */

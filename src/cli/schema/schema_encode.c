@@ -310,15 +310,17 @@ static mlpb_status build_feature(const cli_table *t, const cli_chunk *c, const c
                    "or --missing indicator to impute)", path, ci->first_missing_line,
                    ci->first_missing_col, col->name);
     if (ci->is_string) {
-        /* Mostly numbers with a stray text is a typo, not a category. */
+        /* Mostly numbers with a stray text is a typo, not a category --
+         * unless --categorical said the column holds categories. */
         size_t numeric = 0;
         for (size_t v = 0; v < ci->n_levels; v++)
             numeric += (size_t)looks_numeric(ci->levels[v]);
-        if (numeric * 2 >= ci->n_levels)
+        if (!col->declared && numeric * 2 >= ci->n_levels)
             return cli_say(MLPB_E_FORMAT, err, errlen,
-                       "%s:%zu:%zu: \"%s\" is not a number (column \"%s\" holds numbers)",
+                       "%s:%zu:%zu: \"%s\" is not a number (column \"%s\" holds numbers; "
+                       "--categorical \"%s\" reads its cells as categories)",
                        path, ci->first_string_line, ci->first_string_col,
-                       ci->first_string_text, col->name);
+                       ci->first_string_text, col->name, col->name);
         if (ci->n_levels > CLI_SCHEMA_MAX_LEVELS)
             return cli_say(MLPB_E_FORMAT, err, errlen,
                        "%s: column \"%s\" has more than %u categories", path, col->name,

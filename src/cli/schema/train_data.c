@@ -123,6 +123,39 @@ int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, const int32_t *i
     return CLI_OK;
 }
 
+/* The --categorical columns (mark: 1 ignored, 2 the id, 4 a label), each
+ * declared to the table with open levels: its cells become categories, in
+ * the order seen, numbers keyed by value ("4" and "4.0" are one). */
+static int declare_categorical(cli_table *t, const char *path, const train_cols *tc,
+                               const unsigned char *mark)
+{
+    char    err[2048];
+    size_t  ncols = cli_table_ncols(t), n = 0, hl = cli_table_header_line(t);
+    size_t *cat = malloc((ncols ? ncols : 1) * sizeof(size_t));
+    int     rc  = CLI_OK;
+    if (cat == NULL)
+        return cli_fail("mlpblas: out of memory");
+    for (size_t i = 0; i < tc->n_categorical && rc == CLI_OK; i++)
+        if (cli_columns_select(t, tc->categorical[i], cat, ncols, &n, err, sizeof err) !=
+            MLPB_OK)
+            rc = cli_fail("%s:%zu: --categorical: %s", path, hl, err);
+    static const char *const none[1] = {""};
+    for (size_t i = 0; i < n && rc == CLI_OK; i++) {
+        const char *name = cli_table_column(t, cat[i])->name;
+        if (mark[cat[i]] != 0)
+            rc = cli_fail("%s:%zu: --categorical: column \"%s\" is not a feature (it is %s)",
+                          path, hl, name,
+                          (mark[cat[i]] & 4) ? "a label; a label of numbers is a class "
+                                               "column with --classify"
+                          : (mark[cat[i]] & 2) ? "the id column"
+                                               : "ignored");
+        else if (cli_table_set_levels(t, cat[i], none, 0, 0) != MLPB_OK)
+            rc = cli_fail("mlpblas: out of memory");
+    }
+    free(cat);
+    return rc;
+}
+
 int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size_t **label_out,
                       size_t *n_label_out, size_t **ignore_out, size_t *n_ignore_out,
                       long *id_out)
@@ -204,6 +237,8 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
         rc = cli_fail("%s: no label column", path);
         goto fail;
     }
+    if ((rc = declare_categorical(t, path, tc, mark)) != CLI_OK)
+        goto fail;
     /* The id and ignored columns' texts are not kept. */
     static const char *const none[1] = {""};
     for (size_t i = 0; i < n_ignore; i++)
@@ -262,7 +297,7 @@ void cli_train_notes(const cli_table *t, const cli_schema *s, const train_cols *
             continue;
         const cli_column *col   = cli_table_column(t, (size_t)j);
         int               comma = comma_number(col->first_string_text);
-        if (col->n_numbers == 0 && !comma)
+        if (col->declared || (col->n_numbers == 0 && !comma))
             continue;
         char some[64] = "";
         if (col->n_numbers > 0)

@@ -15,6 +15,9 @@
 typedef struct train_cols {
     const char *label[CLI_MAX_COLSPECS], *ignore[CLI_MAX_COLSPECS];
     size_t      n_label, n_ignore;
+    const char *categorical[CLI_MAX_COLSPECS]; /* --categorical: features read as
+                                                   categories, numbers and all */
+    size_t      n_categorical;
     const char *id;
     const char *positive[CLI_MAX_COLSPECS]; /* --positive VALUE or COLUMN=VALUE */
     size_t      n_positive;
@@ -28,7 +31,9 @@ typedef struct train_cols {
  * declared to the table as having no categories, so this comes before the
  * first read. A first column without a name (a row index: pandas' to_csv,
  * R's write.csv) is the id when no --id is given, else ignored, unless an
- * option names it; a note says so. CLI_OK, or a message and CLI_EDATA
+ * option names it; a note says so. The --categorical columns are declared
+ * categorical (every cell a category, numbers included); one that is a
+ * label, the id or ignored is refused. CLI_OK, or a message and CLI_EDATA
  * (label, ignore freed). */
 int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size_t **label,
                       size_t *n_label, size_t **ignore, size_t *n_ignore, long *id);
