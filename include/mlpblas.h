@@ -730,8 +730,8 @@ typedef struct mlpb_train_report {
  * and h = split_phase: runs that share split_seed and whose phases are
  * spread over [0, 1) hold out rows spread evenly over them, each row by
  * about f times their number (as an ensemble's members do,
- * mlpb_ensemble_member). When n_val is 0, training runs without validation. After each epoch the
- * validation loss
+ * mlpb_ensemble_member). When n_val is 0, training runs without
+ * validation. After each epoch the validation loss
  * decides early stopping: an epoch improves when its loss is below the best so
  * far minus min_delta; after patience epochs without improvement training
  * stops, and with restore_best the parameters of the best epoch are put back
@@ -866,8 +866,8 @@ MLPB_API mlpb_status mlpb_train_parallel(mlpb_model *const *models, size_t n,
  * member; and the phases of any number of members lie evenly in [0, 1), so
  * that each row is held out by about val_fraction times the members (8
  * members at 0.15: every row by one or two of them, where seeds of their
- * own would leave some rows held out by none and others by four). opts
- * must not set split_phase itself. For callers that train the members
+ * own would leave some rows held out by none and others by three or
+ * more). opts must not set split_phase itself. For callers that train the members
  * themselves (with their own callbacks, or in several parts). Returns
  * MLPB_OK or MLPB_E_INVALID_ARG (NULL, opts->split_phase not 0). */
 MLPB_API mlpb_status mlpb_ensemble_member(const mlpb_config *cfg, const mlpb_train_opts *opts,
