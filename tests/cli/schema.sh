@@ -206,6 +206,7 @@ run 0 "$MLPBLAS" predict ind.mlpb miss.csv
 # A model trained without missing values refuses them, with the position.
 run 1 "$MLPBLAS" predict m.mlpb miss.csv
 err_is "miss.csv:4:"
+[ ! -s out.txt ] || fail "predict wrote to standard output before refusing: $(cat out.txt)"
 
 # ---- categorical features, an unseen category
 awk -F, 'BEGIN { OFS = ","; split("red green blue", c, " ") } /^#/ { next }

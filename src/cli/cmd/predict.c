@@ -130,6 +130,35 @@ static int parse_thresholds(const char *s, size_t k, float *t)
     return CLI_OK;
 }
 
+/* The CSV header: the id column, the class column (label_col, NULL for
+ * labels), the k probability columns, and for labels the k decisions. */
+static void csv_header(FILE *f, const char *id_name, const char *label_col, char *const *keys,
+                       size_t k)
+{
+    int first = 1;
+    if (id_name != NULL) {
+        cli_csv_field(f, id_name);
+        first = 0;
+    }
+    if (label_col != NULL) {
+        if (!first)
+            fputc(',', f);
+        cli_csv_field(f, label_col);
+        first = 0;
+    }
+    for (size_t j = 0; j < k; j++) {
+        if (!first)
+            fputc(',', f);
+        cli_csv_field(f, keys[j]);
+        first = 0;
+    }
+    for (size_t j = 0; j < k && label_col == NULL; j++) {
+        fputc(',', f);
+        cli_csv_field(f, keys[k + j]);
+    }
+    fputc('\n', f);
+}
+
 int cli_cmd_predict(int argc, char **argv)
 {
     static const cli_optdef defs[] = {
@@ -185,32 +214,14 @@ int cli_cmd_predict(int argc, char **argv)
                       "the id column", args.data, clash,
                       clash == id_name ? "the --id column and a prediction's"
                                        : "the class column and a probability's");
-    if (!args.jsonl && rc == CLI_OK) {
-        int first = 1;
-        if (id_name != NULL) {
-            cli_csv_field(f, id_name);
-            first = 0;
-        }
-        if (mc) {
-            if (!first)
-                fputc(',', f);
-            cli_csv_field(f, label_col);
-            first = 0;
-        }
-        for (size_t j = 0; j < k; j++) {
-            if (!first)
-                fputc(',', f);
-            cli_csv_field(f, keys[j]);
-            first = 0;
-        }
-        for (size_t j = 0; j < k && !mc; j++) {
-            fputc(',', f);
-            cli_csv_field(f, keys[k + j]);
-        }
-        fputc('\n', f);
-    }
-    while (rc == CLI_OK) {
-        if ((rc = cli_session_next(&se)) != CLI_OK || se.c.n == 0)
+    /* The CSV header once the first rows have been read and encoded, so
+     * that a file refused at its first rows writes nothing at all. */
+    for (int head = !args.jsonl; rc == CLI_OK; head = 0) {
+        if ((rc = cli_session_next(&se)) != CLI_OK)
+            break;
+        if (head)
+            csv_header(f, id_name, mc ? label_col : NULL, keys, k);
+        if (se.c.n == 0)
             break;
         for (size_t i = 0; i < se.c.n; i++) {
             const float *p = se.prob + i * k;
