@@ -36,13 +36,15 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -1;
+    *state = f;
     f->x = malloc(N * D * sizeof(float));
     f->y = malloc(N * sizeof(float));
     if (f->x == NULL || f->y == NULL)
         return -1;
     make_data(f->x, f->y);
     f->all = (mlpb_dataset){f->x, f->y, NULL, N};
-    *state = f;
     return 0;
 }
 
