@@ -220,7 +220,7 @@ int cli_cmd_predict(int argc, char **argv)
         if ((rc = cli_session_next(&se)) != CLI_OK)
             break;
         if (head)
-            csv_header(f, id_name, mc ? label_col : NULL, keys, k);
+            csv_header(f, id_name, label_col, keys, k);
         if (se.c.n == 0)
             break;
         for (size_t i = 0; i < se.c.n; i++) {
