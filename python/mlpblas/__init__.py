@@ -11,7 +11,7 @@ from ._lib import (LibraryNotFoundError, MlpblasError, MlpblasMemoryError, Mlpbl
 from ._lib import lib as _cdll
 from ._lib import path as library_path
 from ._version import __version__
-from .classifier import MLPClassifier
+from .classifier import EXPECTED_FAILED_CHECKS, MLPClassifier
 
 
 def blas_config():
@@ -19,6 +19,6 @@ def blas_config():
     return _cdll.mlpb_blas_config().decode()
 
 
-__all__ = ["MLPClassifier", "MlpblasError", "MlpblasValueError", "MlpblasMemoryError",
+__all__ = ["MLPClassifier", "EXPECTED_FAILED_CHECKS", "MlpblasError", "MlpblasValueError", "MlpblasMemoryError",
            "MlpblasOSError", "LibraryNotFoundError", "blas_config", "library_path",
            "__version__"]
