@@ -1,41 +1,34 @@
-# oneDNN for the bf16 products (and the opt-in fp32 sgemm): the imported
-# target mlpblas::dnnl, found through oneDNN's CMake package or, failing
-# that, its header and library; MLPB_ONEDNN_FOUND says whether it was.
-# mlpblas::dnnl_omp (when found) is the OpenMP runtime oneDNN threads with,
-# for setting its thread count per calling thread. Installed beside
-# mlpblasConfig.cmake for consumers of a static library built with it.
+# oneDNN for the bf16 products (and the opt-in fp32 sgemm): its header at
+# build time and the name (soname) of its shared library, which
+# src/kernel_dnnl.c loads on first use: nothing links oneDNN, so a process
+# that never asks for it never loads it (with its C++ and OpenMP runtimes),
+# and libmlpblas runs where it is missing. Sets MLPB_ONEDNN_FOUND,
+# MLPB_DNNL_INCLUDE_DIR and MLPB_DNNL_SONAME. A oneDNN outside the default
+# paths: CMAKE_PREFIX_PATH, or MLPB_DNNL_INCLUDE_DIR and MLPB_DNNL_LIBRARY.
 include_guard(GLOBAL)
 set(MLPB_ONEDNN_FOUND OFF)
-if(NOT TARGET mlpblas::dnnl)
-    find_package(dnnl CONFIG QUIET)
-    if(TARGET DNNL::dnnl)
-        add_library(mlpblas::dnnl INTERFACE IMPORTED)
-        target_link_libraries(mlpblas::dnnl INTERFACE DNNL::dnnl)
-    else()
-        find_path(MLPB_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.h)
-        find_library(MLPB_DNNL_LIBRARY dnnl)
-        if(MLPB_DNNL_INCLUDE_DIR AND MLPB_DNNL_LIBRARY)
-            add_library(mlpblas::dnnl INTERFACE IMPORTED)
-            target_include_directories(mlpblas::dnnl INTERFACE ${MLPB_DNNL_INCLUDE_DIR})
-            target_link_libraries(mlpblas::dnnl INTERFACE ${MLPB_DNNL_LIBRARY})
+find_path(MLPB_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.h)
+find_library(MLPB_DNNL_LIBRARY dnnl)
+if(MLPB_DNNL_INCLUDE_DIR AND MLPB_DNNL_LIBRARY)
+    # The soname, as the dynamic linker would record it for a program linked
+    # with -ldnnl; else the file's own name.
+    set(MLPB_DNNL_SONAME "")
+    if(CMAKE_OBJDUMP)
+        execute_process(COMMAND "${CMAKE_OBJDUMP}" -p "${MLPB_DNNL_LIBRARY}"
+                        OUTPUT_VARIABLE _mlpb_dnnl_dyn ERROR_QUIET)
+        if(_mlpb_dnnl_dyn MATCHES "SONAME[ \t]+([^ \t\r\n]+)")
+            set(MLPB_DNNL_SONAME "${CMAKE_MATCH_1}")
         endif()
+        unset(_mlpb_dnnl_dyn)
     endif()
-endif()
-if(TARGET mlpblas::dnnl)
+    if(NOT MLPB_DNNL_SONAME)
+        get_filename_component(MLPB_DNNL_SONAME "${MLPB_DNNL_LIBRARY}" NAME)
+    endif()
     set(MLPB_ONEDNN_FOUND ON)
-    if(NOT TARGET mlpblas::dnnl_omp)
-        # In the language the including project has: a consumer of the
-        # static library may be C++ only.
-        if(CMAKE_C_COMPILER_LOADED)
-            set(_mlpb_omp_lang C)
-        else()
-            set(_mlpb_omp_lang CXX)
-        endif()
-        find_package(OpenMP QUIET COMPONENTS ${_mlpb_omp_lang})
-        if(OpenMP_${_mlpb_omp_lang}_FOUND)
-            add_library(mlpblas::dnnl_omp INTERFACE IMPORTED)
-            target_link_libraries(mlpblas::dnnl_omp INTERFACE OpenMP::OpenMP_${_mlpb_omp_lang})
-        endif()
-        unset(_mlpb_omp_lang)
-    endif()
+endif()
+# For programs that call oneDNN themselves (the benchmarks): linked as usual.
+if(MLPB_ONEDNN_FOUND AND NOT TARGET mlpblas::dnnl)
+    add_library(mlpblas::dnnl INTERFACE IMPORTED)
+    target_include_directories(mlpblas::dnnl INTERFACE "${MLPB_DNNL_INCLUDE_DIR}")
+    target_link_libraries(mlpblas::dnnl INTERFACE "${MLPB_DNNL_LIBRARY}")
 endif()

@@ -188,7 +188,8 @@ mlpb_status mlpb__workspace_check(const mlpb_model *m, const mlpb_workspace *ws)
 /* ------------------------------------------------------------ backends */
 mlpb_gemm mlpb_gemm_auto(void)
 {
-    return mlpb__dnnl_built() && mlpb__blas_fallback() ? MLPB_GEMM_ONEDNN : MLPB_GEMM_BLAS;
+    /* The BLAS first: asking whether oneDNN is there loads it. */
+    return mlpb__blas_fallback() && mlpb__dnnl_built() ? MLPB_GEMM_ONEDNN : MLPB_GEMM_BLAS;
 }
 
 mlpb_status mlpb_workspace_set_gemm(mlpb_workspace *ws, mlpb_gemm g)

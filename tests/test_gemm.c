@@ -1,7 +1,8 @@
 /* test_gemm.c -- the fp32 backends (mlpb_workspace_set_gemm): the API's
  * contract, MLPB_GEMM_AUTO's rule, oneDNN's gradients and predictions
  * against BLAS's and the double-precision reference in every threading
- * mode, determinism, and the trainer's option. Without oneDNN the oneDNN
+ * mode, determinism, the trainer's option, and that oneDNN is loaded only
+ * when asked for. Without oneDNN the oneDNN
  * cases check that MLPB_GEMM_ONEDNN is refused and are reported skipped. */
 #include "kernels.h"
 #include "mlpb_internal.h"
@@ -12,6 +13,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Whether a library whose file name has `name` is mapped into this process
+ * (-1: /proc/self/maps cannot be read). */
+static int mapped(const char *name)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (f == NULL)
+        return -1;
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f) != NULL)
+        found = strstr(line, name) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* oneDNN is loaded on first use, not with the library: a training on the
+ * BLAS leaves it out of the process; asking whether it is there loads it
+ * where it is. Runs first, before any other test touches oneDNN. */
+static void test_dnnl_loaded_on_demand(void **state)
+{
+    (void)state;
+    if (mapped("libdnnl") < 0)
+        skip();
+    assert_int_equal(mapped("libdnnl"), 0);
+    if (!mlpb__blas_fallback()) { /* else AUTO itself asks for oneDNN */
+        const size_t sizes[] = {3, 4, 2};
+        mlpb_model *m = mlpbt_model(sizes, 3, 1);
+        mlpb_workspace *ws;
+        assert_int_equal(mlpb_workspace_create(m, 8, NULL, &ws), MLPB_OK);
+        float x[8 * 3], y[8 * 2], loss;
+        for (size_t i = 0; i < 8 * 3; i++)
+            x[i] = (float)i / 24.0f;
+        for (size_t i = 0; i < 8 * 2; i++)
+            y[i] = (float)(i % 2);
+        assert_int_equal(mlpb_loss_grad(m, ws, x, y, 8, &loss), MLPB_OK);
+        assert_int_equal(mlpb_workspace_gemm(ws), MLPB_GEMM_BLAS);
+        assert_int_equal(mapped("libdnnl"), 0);
+        mlpb_workspace_destroy(ws);
+        mlpb_model_destroy(m);
+    }
+    printf("oneDNN %s\n", mlpb__dnnl_built() ? "loaded on request" : "not available");
+    assert_int_equal(mapped("libdnnl"), mlpb__dnnl_built() ? 1 : 0);
+}
 
 static void test_gemm_api(void **state)
 {
@@ -203,6 +248,7 @@ static void test_gemm_train_option(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dnnl_loaded_on_demand),
         cmocka_unit_test(test_gemm_api),
         cmocka_unit_test(test_gemm_auto_rule),
         cmocka_unit_test(test_gemm_onednn_matches_blas),
