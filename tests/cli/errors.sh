@@ -205,5 +205,17 @@ run 2 "$MLPBLAS" predict good.mlpb
 run 2 "$MLPBLAS" info
 run 2 "$MLPBLAS" demo extra
 [ ! -e new.mlpb ] || fail "a usage error wrote a model"
+
+# --gemm onednn trains where oneDNN can be loaded; where it cannot (a build
+# without it, or its library missing), the message names the option.
+if "$MLPBLAS" train "$DATA/binary.csv" --out new.mlpb --epochs 1 --quiet --gemm onednn \
+    2>gemm.err; then
+    rm -f new.mlpb
+else
+    grep -q -- '--gemm onednn: oneDNN is not available' gemm.err ||
+        fail "--gemm onednn: $(cat gemm.err)"
+    [ ! -e new.mlpb ] || fail "--gemm onednn: a model was written"
+fi
+rm -f gemm.err
 no_temp_files
 exit 0

@@ -695,6 +695,11 @@ int cli_train(cli_data *d, const cli_train_cfg *c, FILE *log, cli_fit *f)
                         "%zu, batch %zu%s; try a smaller --lr", ep, b,
                         in_refit ? " of the refit" : "");
     }
+    if (st == MLPB_E_UNSUPPORTED && c->opts.gemm == MLPB_GEMM_ONEDNN) {
+        cli_fit_free(f);
+        return cli_fail("mlpblas: --gemm onednn: oneDNN is not available (this build has "
+                        "none, or its library could not be loaded)");
+    }
     if (st != MLPB_OK) {
         cli_fit_free(f);
         return cli_fail("mlpblas: training failed: %s", mlpb_strerror(st));
