@@ -26,10 +26,11 @@ typedef dnnl_status_t (*gemm_bf16_fn)(char, char, dnnl_dim_t, dnnl_dim_t, dnnl_d
 
 /* oneDNN is loaded on first use, not with libmlpblas: it is a large C++
  * library (with its C++ and OpenMP runtimes) that most processes never
- * call, and loading it at start took about half of the tool's start-up
- * (docs/bench.md). The table is written once, under pthread_once, and only
- * read after: the process-wide state of a loaded library, like the BLAS's
- * own. A oneDNN that cannot be loaded reads as one not built. */
+ * call, and loading it with the library slowed every process's start
+ * (docs/bench.md, "Start-up"). The table is written once, under
+ * pthread_once, and only read after: the process-wide state of a loaded
+ * library, like the BLAS's own. A oneDNN that cannot be loaded reads as one
+ * not built. */
 typedef struct dnnl_api {
     sgemm_fn     sgemm;
     gemm_bf16_fn gemm_bf16; /* NULL: not exported by this oneDNN */
