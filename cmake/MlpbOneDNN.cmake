@@ -3,8 +3,10 @@
 # src/kernel_dnnl.c loads on first use: nothing links oneDNN, so a process
 # that never asks for it never loads it (with its C++ and OpenMP runtimes),
 # and libmlpblas runs where it is missing. Sets MLPB_ONEDNN_FOUND,
-# MLPB_DNNL_INCLUDE_DIR and MLPB_DNNL_SONAME. A oneDNN outside the default
-# paths: CMAKE_PREFIX_PATH, or MLPB_DNNL_INCLUDE_DIR and MLPB_DNNL_LIBRARY.
+# MLPB_DNNL_INCLUDE_DIR, MLPB_DNNL_SONAME and MLPB_DNNL_PATH (the soname in
+# the directory it was found in, tried when the loader's search does not
+# find it). A oneDNN outside the default paths: CMAKE_PREFIX_PATH, or
+# MLPB_DNNL_INCLUDE_DIR and MLPB_DNNL_LIBRARY.
 include_guard(GLOBAL)
 set(MLPB_ONEDNN_FOUND OFF)
 find_path(MLPB_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.h)
@@ -24,6 +26,9 @@ if(MLPB_DNNL_INCLUDE_DIR AND MLPB_DNNL_LIBRARY)
     if(NOT MLPB_DNNL_SONAME)
         get_filename_component(MLPB_DNNL_SONAME "${MLPB_DNNL_LIBRARY}" NAME)
     endif()
+    get_filename_component(_mlpb_dnnl_dir "${MLPB_DNNL_LIBRARY}" DIRECTORY)
+    set(MLPB_DNNL_PATH "${_mlpb_dnnl_dir}/${MLPB_DNNL_SONAME}")
+    unset(_mlpb_dnnl_dir)
     set(MLPB_ONEDNN_FOUND ON)
 endif()
 # For programs that call oneDNN themselves (the benchmarks): linked as usual.

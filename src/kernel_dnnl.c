@@ -47,7 +47,11 @@ static pthread_once_t api_once = PTHREAD_ONCE_INIT;
 
 static void api_load(void)
 {
+    /* By soname, as a linked library would be found; else where the build
+     * found it (a oneDNN outside the loader's paths). */
     void *h = dlopen(MLPB_DNNL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL)
+        h = dlopen(MLPB_DNNL_PATH, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL)
         return;
     api.gemm_bf16 = SYM(h, "dnnl_gemm_bf16bf16f32", gemm_bf16_fn);
