@@ -368,6 +368,8 @@ void mlpb__relu_backprop(const mlpb_workspace *ws, size_t n, size_t in, size_t o
 bool        mlpb__split_opts_ok(const mlpb_train_opts *o);
 /* The phase of o's split: split_phase, or 1/2 when that is 0. */
 double      mlpb__split_phase(const mlpb_train_opts *o);
+/* The seed of o's split's shuffles: split_seed with a phase, else seed. */
+uint64_t    mlpb__split_seed(const mlpb_train_opts *o);
 /* Validation rows of n at fraction and phase h (0 when fraction is 0):
  * floor(f n + h). */
 size_t      mlpb__split_count(size_t n, float fraction, double phase);

@@ -305,14 +305,15 @@ static mlpb_status prepare_rows(mlpb__run *r, const plan *p, void *block, const 
             mlpb__split_keys(r->train->y, k, n_loc, keys + r->lo);
         if (c != NULL)
             MLPB_TRY(c->gather(keys, sizeof *keys, n_loc, n_all, c->ctx));
-        /* The split's shuffles: the run's generator's first draws, or
-         * split_seed's own generator. */
+        /* The split's shuffles: the run's generator's first draws, or with a
+         * phase a generator of the split's own seed. */
         const mlpb_train_opts *so = r->opts;
-        mlpb_rng own;
-        if (so->split_phase > 0.0)
-            mlpb__rng_seed(&own, so->split_seed);
+        const bool own = so->split_phase > 0.0;
+        mlpb_rng own_rng;
+        if (own)
+            mlpb__rng_seed(&own_rng, mlpb__split_seed(so));
         mlpb__split_choose(keys, n_all, so->val_fraction, mlpb__split_phase(so),
-                           so->split_phase > 0.0 ? &own : r->rng, keys + n_all, idx, pick);
+                           own ? &own_rng : r->rng, keys + n_all, idx, pick);
         /* Both sides keep the rows' order in the data. */
         size_t ntr = 0, nva = 0;
         for (size_t i = 0; i < n_all; i++)

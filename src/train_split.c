@@ -39,6 +39,11 @@ double mlpb__split_phase(const mlpb_train_opts *o)
     return o->split_phase > 0.0 ? o->split_phase : 0.5;
 }
 
+uint64_t mlpb__split_seed(const mlpb_train_opts *o)
+{
+    return o->split_phase > 0.0 ? o->split_seed : o->seed;
+}
+
 size_t mlpb__split_count(size_t n, float fraction, double phase)
 {
     return fraction > 0.0f ? held_before(n, fraction, phase) : 0;
@@ -131,9 +136,8 @@ mlpb_status mlpb_train_split_for(const mlpb_dataset *train, size_t n_outputs,
 {
     if (opts == NULL || !mlpb__split_opts_ok(opts))
         return MLPB_E_INVALID_ARG;
-    const uint64_t seed = opts->split_phase > 0.0 ? opts->split_seed : opts->seed;
-    return split_rows(train, n_outputs, opts->val_fraction, seed, mlpb__split_phase(opts), NULL,
-                      alloc, pick, n_val);
+    return split_rows(train, n_outputs, opts->val_fraction, mlpb__split_seed(opts),
+                      mlpb__split_phase(opts), NULL, alloc, pick, n_val);
 }
 
 static mlpb_status split_args(const mlpb_dataset *train, size_t n_outputs, float val_fraction,
