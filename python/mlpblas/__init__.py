@@ -19,6 +19,6 @@ def blas_config():
     return _cdll.mlpb_blas_config().decode()
 
 
-__all__ = ["MLPClassifier", "EXPECTED_FAILED_CHECKS", "MlpblasError", "MlpblasValueError", "MlpblasMemoryError",
-           "MlpblasOSError", "LibraryNotFoundError", "blas_config", "library_path",
-           "__version__"]
+__all__ = ["MLPClassifier", "EXPECTED_FAILED_CHECKS", "MlpblasError", "MlpblasValueError",
+           "MlpblasMemoryError", "MlpblasOSError", "LibraryNotFoundError", "blas_config",
+           "library_path", "__version__"]

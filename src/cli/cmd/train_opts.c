@@ -161,12 +161,12 @@ static int train_option(const char *n, const char *v, cli_train_args *t)
         t->outs.path[CLI_OUT_MODEL] = v;
     } else if (strcmp(n, "--label") == 0 || strcmp(n, "--ignore") == 0 ||
                strcmp(n, "--categorical") == 0) {
-        const char **l  = n[2] == 'l' ? cols->label
-                          : n[2] == 'i' ? cols->ignore
-                                        : cols->categorical;
-        size_t      *nl = n[2] == 'l' ? &cols->n_label
-                          : n[2] == 'i' ? &cols->n_ignore
-                                        : &cols->n_categorical;
+        const char **l  = cols->label;
+        size_t      *nl = &cols->n_label;
+        if (n[2] == 'i')
+            l = cols->ignore, nl = &cols->n_ignore;
+        else if (n[2] == 'c')
+            l = cols->categorical, nl = &cols->n_categorical;
         if (v[0] == '\0')
             return cli_usage("train", "%s: empty list", n);
         if (*nl == CLI_MAX_COLSPECS)

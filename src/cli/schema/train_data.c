@@ -123,6 +123,9 @@ int cli_libsvm_schema(size_t d, size_t k, const uint32_t *feat, const int32_t *i
     return CLI_OK;
 }
 
+/* The level list of a column declared with none (open or closed). */
+static const char *const no_levels[1] = {""};
+
 /* The --categorical columns (mark: 1 ignored, 2 the id, 4 a label), each
  * declared to the table with open levels: its cells become categories, in
  * the order seen, numbers keyed by value ("4" and "4.0" are one). */
@@ -139,7 +142,6 @@ static int declare_categorical(cli_table *t, const char *path, const train_cols 
         if (cli_columns_select(t, tc->categorical[i], cat, ncols, &n, err, sizeof err) !=
             MLPB_OK)
             rc = cli_fail("%s:%zu: --categorical: %s", path, hl, err);
-    static const char *const none[1] = {""};
     for (size_t i = 0; i < n && rc == CLI_OK; i++) {
         const char *name = cli_table_column(t, cat[i])->name;
         if (mark[cat[i]] != 0)
@@ -149,7 +151,7 @@ static int declare_categorical(cli_table *t, const char *path, const train_cols 
                                                "column with --classify"
                           : (mark[cat[i]] & 2) ? "the id column"
                                                : "ignored");
-        else if (cli_table_set_levels(t, cat[i], none, 0, 0) != MLPB_OK)
+        else if (cli_table_set_levels(t, cat[i], no_levels, 0, 0) != MLPB_OK)
             rc = cli_fail("mlpblas: out of memory");
     }
     free(cat);
@@ -240,11 +242,10 @@ int cli_train_columns(cli_table *t, const char *path, const train_cols *tc, size
     if ((rc = declare_categorical(t, path, tc, mark)) != CLI_OK)
         goto fail;
     /* The id and ignored columns' texts are not kept. */
-    static const char *const none[1] = {""};
     for (size_t i = 0; i < n_ignore; i++)
-        cli_table_set_levels(t, ignore[i], none, 0, 1);
+        cli_table_set_levels(t, ignore[i], no_levels, 0, 1);
     if (id >= 0 && id != (long)label[0])
-        cli_table_set_levels(t, (size_t)id, none, 0, 1);
+        cli_table_set_levels(t, (size_t)id, no_levels, 0, 1);
     free(mark);
     *label_out    = label;
     *n_label_out  = n_label;
